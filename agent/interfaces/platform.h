@@ -1,0 +1,44 @@
+#pragma once
+// The seam between the portable core and platform/<os>/. Each platform library defines
+// make_platform() and the default paths; agent/main.cpp wires the parts into the core.
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "agent/interfaces/activity_source.h"
+#include "agent/interfaces/http_transport.h"
+#include "agent/interfaces/key_store.h"
+#include "agent/interfaces/machine_fingerprint.h"
+#include "agent/interfaces/service_host.h"
+#include "agent/interfaces/status_channel.h"
+
+namespace tally::agent {
+
+struct Config;
+
+struct PlatformParts {
+    std::unique_ptr<ActivitySource> activity;
+    std::unique_ptr<KeyStore> keys;
+    std::unique_ptr<HttpTransport> transport;
+    std::unique_ptr<StatusChannel> status;
+    std::unique_ptr<MachineFingerprint> fingerprint;
+    std::unique_ptr<ServiceHost> service;
+};
+
+PlatformParts make_platform(const Config& config, const std::filesystem::path& state_dir);
+
+std::filesystem::path default_config_path();
+std::filesystem::path default_state_dir();
+
+//! Host facts for pairing and status.
+struct HostFacts {
+    std::string hostname;
+    std::string os;          //!< "linux", "windows", "macos"
+    std::string os_version;  //!< "Debian GNU/Linux 12 (bookworm)"
+    std::string boot_id;     //!< changes every boot
+    std::uint64_t uptime_s = 0;
+};
+HostFacts host_facts();
+
+}  // namespace tally::agent

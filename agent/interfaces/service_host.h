@@ -1,0 +1,22 @@
+#pragma once
+// Tells the OS service manager how the agent is doing (systemd notify + watchdog, Windows
+// SCM status, launchd). SIGTERM/SIGINT are handled by the core with asio::signal_set.
+
+#include <functional>
+#include <string>
+
+namespace tally::agent {
+
+class ServiceHost {
+public:
+    virtual ~ServiceHost() = default;
+    virtual void ready() = 0;
+    virtual void watchdog() = 0;
+    virtual void stopping() = 0;
+    virtual void status_text(const std::string& text) = 0;
+    //! Registers the stop request from the service manager (Windows SCM stop); Unix hosts
+    //! may ignore it because signals reach the core directly.
+    virtual void on_stop_request(std::function<void()> stop) = 0;
+};
+
+}  // namespace tally::agent
