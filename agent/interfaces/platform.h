@@ -7,6 +7,7 @@
 #include <string>
 
 #include "agent/interfaces/activity_source.h"
+#include "agent/interfaces/file_system.h"
 #include "agent/interfaces/http_transport.h"
 #include "agent/interfaces/key_store.h"
 #include "agent/interfaces/machine_fingerprint.h"
@@ -24,6 +25,7 @@ struct PlatformParts {
     std::unique_ptr<StatusChannel> status;
     std::unique_ptr<MachineFingerprint> fingerprint;
     std::unique_ptr<ServiceHost> service;
+    std::unique_ptr<FileSystem> files;
 };
 
 PlatformParts make_platform(const Config& config, const std::filesystem::path& state_dir);

@@ -1,0 +1,44 @@
+#pragma once
+// The few file operations the portable core cannot do with std::filesystem/fstream:
+// durable appends (fdatasync / FlushFileBuffers), atomic replacement, owner-only permissions.
+// Everything else (listing, reading, renaming) the core does with the standard library.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "pairing/result.h"
+
+namespace tally::agent {
+
+//! An open file that only grows. Not thread-safe.
+class AppendFile {
+public:
+    virtual ~AppendFile() = default;
+    virtual Result<void> append(std::span<const std::uint8_t> data) = 0;
+    //! Data appended so far is on stable storage when this returns ok (fdatasync).
+    virtual Result<void> sync() = 0;
+    virtual std::uint64_t size() const = 0;
+};
+
+class FileSystem {
+public:
+    virtual ~FileSystem() = default;
+    //! Opens (creating if needed) for appending at the end.
+    virtual Result<std::unique_ptr<AppendFile>> open_append(const std::filesystem::path& p) = 0;
+    //! Write to a temporary sibling, flush it, rename over `p`, flush the directory.
+    //! `owner_only`: the file is readable by its owner only (0600 / protected ACL).
+    virtual Result<void> write_atomic(const std::filesystem::path& p, std::string_view data,
+                                      bool owner_only) = 0;
+    //! Cuts a file to `size` bytes and flushes (used to cut a torn spool tail).
+    virtual Result<void> truncate(const std::filesystem::path& p, std::uint64_t size) = 0;
+    virtual Result<void> sync_directory(const std::filesystem::path& dir) = 0;
+    //! Creates the directory (and parents) accessible to the owner only.
+    virtual Result<void> create_private_directory(const std::filesystem::path& dir) = 0;
+    //! Error naming the problem when others may read or write `p` (or it is not ours).
+    virtual Result<void> check_owner_only(const std::filesystem::path& p) const = 0;
+};
+
+}  // namespace tally::agent
