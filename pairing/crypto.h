@@ -30,6 +30,11 @@ bool verify_signature(std::span<const std::uint8_t> public_key,
                       std::span<const std::uint8_t> message,
                       std::span<const std::uint8_t> signature);
 
+//! DER ECDSA-Sig-Value (what `openssl dgst -sign` writes) → 64-byte r||s; strict DER only.
+Result<Bytes> signature_from_der(std::span<const std::uint8_t> der);
+//! 64-byte r||s → DER ECDSA-Sig-Value; empty when the input is not 64 bytes.
+Bytes signature_to_der(std::span<const std::uint8_t> signature);
+
 //! An ECDSA P-256 key held in process memory. Used by the agent's file key store, by
 //! standalone bundles' tests and by tools; platform key stores (CNG/TPM) implement the
 //! agent's KeyStore interface instead.
