@@ -83,13 +83,21 @@ std::string generate_pairing_code() {
 }
 
 Result<std::string> normalize_pairing_code(std::string_view typed) {
+    // "TLY" is a prefix when a separator follows it, or when it makes the code 19 symbols long.
+    const std::size_t first = typed.find_first_not_of(" \t");
+    const std::string_view lead = first == std::string_view::npos ? "" : typed.substr(first);
+    const bool separated_prefix = lead.size() > 3 && (lead[3] == '-' || lead[3] == ' ') &&
+                                  (lead[0] == 'T' || lead[0] == 't') &&
+                                  (lead[1] == 'L' || lead[1] == 'l') &&
+                                  (lead[2] == 'Y' || lead[2] == 'y');
     std::string compact;
-    for (char c : typed) {
+    for (char c : separated_prefix ? lead.substr(3) : lead) {
         if (c == '-' || c == ' ' || c == '\t')
             continue;
         compact += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
     }
-    if (compact.size() == kPairingCodeSymbols + 3 && compact.starts_with("TLY")) {
+    if (!separated_prefix && compact.size() == kPairingCodeSymbols + 3 &&
+        compact.starts_with("TLY")) {
         compact.erase(0, 3);
     }
     if (compact.size() != kPairingCodeSymbols) {
