@@ -1,0 +1,42 @@
+// Admin token generation and checks (see admin_token.h).
+
+#include "server/auth/admin_token.h"
+
+#include "pairing/bytes.h"
+#include "pairing/crypto.h"
+
+namespace tally::server {
+
+std::string generate_admin_token() {
+    return "tat_" + pairing::base64url_encode(pairing::random_bytes(32));
+}
+
+std::string hash_admin_token(std::string_view token) {
+    return pairing::hex_encode(pairing::sha256(token));
+}
+
+Result<void> authorize_tenant_access(Store& store, std::string_view authorization,
+                                     std::string_view tenant) {
+    constexpr std::string_view kBearer = "Bearer ";
+    if (authorization.substr(0, kBearer.size()) != kBearer ||
+        authorization.size() == kBearer.size()) {
+        return make_error("unauthorized",
+                          "an 'Authorization: Bearer <admin token>' header is "
+                          "required");
+    }
+    // Looked up by hash: the token itself is never compared or stored.
+    auto token = store.find_admin_token(hash_admin_token(authorization.substr(kBearer.size())));
+    if (!token) {
+        return token.error();
+    }
+    if (!*token) {
+        return make_error("unauthorized", "the admin token is not valid");
+    }
+    if ((*token)->tenant && *(*token)->tenant != tenant) {
+        return make_error("forbidden",
+                          "this admin token is not valid for tenant '" + std::string(tenant) + "'");
+    }
+    return {};
+}
+
+}  // namespace tally::server

@@ -1,0 +1,40 @@
+#pragma once
+// What every tally-server command shares: exit codes, the data dir and its store, and
+// the command entry points (one file per command group).
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pairing/result.h"
+#include "server/cli/args.h"
+#include "server/store/sqlite_store.h"
+
+namespace tally::server::cli {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 64;
+constexpr const char* kDefaultDataDir = "/var/lib/tally-server";
+
+//! Prints "tally-server: <message>" on stderr and returns the exit code for the error
+//! (64 for code "usage", else 1).
+int fail(const Error& error);
+
+//! --data-dir (default /var/lib/tally-server), created 0700 if missing.
+Result<std::filesystem::path> data_dir(const Args& args);
+//! Opens DIR/tally.db.
+Result<std::unique_ptr<SqliteStore>> open_store(const std::filesystem::path& dir);
+
+std::int64_t now_seconds();
+
+// Command groups; `words` are the arguments after "tally-server".
+int run_serve(const std::vector<std::string>& words);
+int run_tenant(const std::vector<std::string>& words);
+int run_pairing_code(const std::vector<std::string>& words);
+int run_admin_token(const std::vector<std::string>& words);
+int run_usage(const std::vector<std::string>& words);
+int run_device(const std::vector<std::string>& words);
+
+}  // namespace tally::server::cli

@@ -1,0 +1,55 @@
+// `tally-server device list --tenant NAME`: one tab-separated line per device after a
+// header line: device_id, hostname, device_type, role, last_seq, last_seen, status.
+
+#include <iostream>
+
+#include "pairing/time_format.h"
+#include "server/cli/command.h"
+
+namespace tally::server::cli {
+
+int run_device(const std::vector<std::string>& words) {
+    auto args = parse_args(words, {"data-dir", "tenant"});
+    if (!args) {
+        return fail(args.error());
+    }
+    const auto& pos = args->positional;
+    if (pos.size() != 2 || pos[1] != "list" || !args->get("tenant")) {
+        return fail(
+            make_error("usage", "usage: tally-server device list --tenant NAME [--data-dir DIR]"));
+    }
+    auto dir = data_dir(*args);
+    if (!dir) {
+        return fail(dir.error());
+    }
+    auto store = open_store(*dir);
+    if (!store) {
+        return fail(store.error());
+    }
+    const auto tenant = *args->get("tenant");
+    auto found = (*store)->find_tenant(tenant);
+    if (!found) {
+        return fail(found.error());
+    }
+    if (!*found) {
+        return fail(make_error("not_found", "unknown tenant '" + tenant + "'"));
+    }
+    auto devices = (*store)->list_devices(tenant);
+    if (!devices) {
+        return fail(devices.error());
+    }
+    std::cout << "device_id\thostname\tdevice_type\trole\tlast_seq\tlast_seen\tstatus\n";
+    for (const auto& d : *devices) {
+        const char* status = d.retired_at        ? "retired"
+                             : d.suspected_clone ? "suspected_clone"
+                                                 : "active";
+        std::cout << d.id << '\t' << d.facts.hostname << '\t' << d.facts.device_type << '\t'
+                  << d.facts.role << '\t' << d.last_seq << '\t'
+                  << (d.last_seen ? pairing::format_rfc3339(*d.last_seen) : "-") << '\t' << status
+                  << '\n';
+    }
+    std::cout.flush();
+    return kExitOk;
+}
+
+}  // namespace tally::server::cli

@@ -1,0 +1,178 @@
+// `tally-server serve --data-dir DIR --listen HOST:PORT [--tls-cert F --tls-key F]
+// [--max-backfill-days N]`: the HTTPS API until SIGTERM/SIGINT (exit 0).
+
+#include <signal.h>
+
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "server/cli/command.h"
+#include "server/cli/listen_address.h"
+#include "server/http/event_log.h"
+#include "server/http/https_server.h"
+#include "server/tls/local_ca.h"
+
+namespace tally::server::cli {
+namespace {
+
+struct TlsChoice {
+    std::filesystem::path cert;
+    std::filesystem::path key;
+};
+
+Result<TlsChoice> choose_tls(const Args& args, const std::filesystem::path& dir) {
+    const auto cert = args.get("tls-cert");
+    const auto key = args.get("tls-key");
+    if (cert.has_value() != key.has_value()) {
+        return make_error("usage", "--tls-cert and --tls-key go together");
+    }
+    if (cert) {
+        return TlsChoice{*cert, *key};
+    }
+    const auto tls_dir = dir / "tls";
+    if (!local_tls_present(tls_dir)) {
+        auto made = create_local_tls(tls_dir, now_seconds());
+        if (!made) {
+            return made.error();
+        }
+        std::cout << "created a local CA for TLS: " << made->ca_cert.string()
+                  << " (give it to agents as their CA file)" << std::endl;
+    }
+    const auto files = local_tls_files(tls_dir);
+    return TlsChoice{files.server_cert, files.server_key};
+}
+
+Result<void> write_listen_addr(const std::filesystem::path& dir, const std::string& addr) {
+    // Written to a temporary name and renamed, so a reader never sees a partial address.
+    const auto tmp = dir / "listen.addr.tmp";
+    {
+        std::ofstream out(tmp, std::ios::trunc);
+        out << addr << '\n';
+        out.close();
+        if (!out) {
+            return make_error("io", "cannot write " + tmp.string());
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, dir / "listen.addr", ec);
+    if (ec) {
+        return make_error("io",
+                          "cannot write " + (dir / "listen.addr").string() + ": " + ec.message());
+    }
+    return {};
+}
+
+Result<std::int64_t> parse_backfill(const Args& args) {
+    const auto text = args.get_or("max-backfill-days", "35");
+    std::int64_t days = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), days);
+    if (ec != std::errc() || end != text.data() + text.size() || days < 1 || days > 3650) {
+        return make_error("usage", "--max-backfill-days must be a whole number from 1 to 3650");
+    }
+    return days;
+}
+
+}  // namespace
+
+int run_serve(const std::vector<std::string>& words) {
+    auto args =
+        parse_args(words, {"data-dir", "listen", "tls-cert", "tls-key", "max-backfill-days"});
+    if (!args) {
+        return fail(args.error());
+    }
+    if (args->positional.size() != 1 || !args->get("listen")) {
+        return fail(make_error("usage",
+                               "usage: tally-server serve --listen HOST:PORT "
+                               "[--tls-cert F --tls-key F] [--max-backfill-days N] "
+                               "[--data-dir DIR]"));
+    }
+    auto listen = parse_listen_address(*args->get("listen"));
+    if (!listen) {
+        return fail(listen.error());
+    }
+    auto backfill = parse_backfill(*args);
+    if (!backfill) {
+        return fail(backfill.error());
+    }
+    auto dir = data_dir(*args);
+    if (!dir) {
+        return fail(dir.error());
+    }
+    auto tls = choose_tls(*args, *dir);
+    if (!tls) {
+        return fail(tls.error());
+    }
+    auto store = open_store(*dir);
+    if (!store) {
+        return fail(store.error());
+    }
+    IngestOptions options;
+    options.max_backfill_days = *backfill;
+    auto server = HttpsServer::create(tls->cert, tls->key, **store, options, now_seconds);
+    if (!server) {
+        return fail(server.error());
+    }
+
+    // Signals are taken by one thread with sigwait (blocked everywhere else, so the
+    // server's worker threads inherit the mask): stop() is not async-signal-safe.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+    auto port = (*server)->bind(listen->host, listen->port);
+    if (!port) {
+        return fail(port.error());
+    }
+    const auto addr = listen->with_port(*port);
+    if (auto r = write_listen_addr(*dir, addr); !r) {
+        return fail(r.error());
+    }
+    std::cout << "listening on https://" << addr << std::endl;
+
+    std::mutex mutex;
+    std::condition_variable done_cv;
+    bool done = false;
+    std::atomic<bool> signalled{false};
+    std::thread waiter([&] {
+        int sig = 0;
+        sigwait(&signals, &sig);
+        std::unique_lock lock(mutex);
+        if (done) {
+            return;
+        }
+        signalled = true;
+        log_event(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+        // stop() is a no-op until the listener runs; repeat until run() returned.
+        while (!done) {
+            (*server)->stop();
+            done_cv.wait_for(lock, std::chrono::milliseconds(100));
+        }
+    });
+    const bool ok = (*server)->run();
+    {
+        std::lock_guard lock(mutex);
+        done = true;
+    }
+    done_cv.notify_all();
+    if (!signalled) {
+        ::kill(::getpid(), SIGTERM);  // wakes the waiter; the signal is blocked, so no exit
+    }
+    waiter.join();
+    std::error_code ec;
+    std::filesystem::remove(*dir / "listen.addr", ec);
+    if (!ok && !signalled) {
+        return fail(make_error("io", "the HTTPS listener stopped unexpectedly"));
+    }
+    log_event("stopped");
+    return kExitOk;
+}
+
+}  // namespace tally::server::cli

@@ -1,0 +1,177 @@
+// HTTP routes (see routes.h).
+
+#include "server/http/routes.h"
+
+#include <string>
+
+#include "pairing/messages.h"
+#include "server/auth/admin_token.h"
+#include "server/http/error_response.h"
+#include "server/http/event_log.h"
+#include "server/ingest/pair_handler.h"
+#include "server/ingest/retire_handler.h"
+#include "server/ingest/upload_handler.h"
+#include "server/report/usage_csv.h"
+#include "server/report/usage_json.h"
+#include "server/report/usage_report.h"
+
+namespace tally::server {
+namespace {
+
+// cpp-httplib inflates a request body whose Content-Encoding is gzip while reading it, with
+// no size cap, and the signature covers the compressed bytes. So the header is moved aside
+// before the body is read; the upload handler inflates itself, after the signature check.
+constexpr const char* kRawEncodingHeader = "X-Tally-Raw-Content-Encoding";
+
+httplib::Server::HandlerResponse pre_route(const httplib::Request& req, httplib::Response& res) {
+    if (req.method == "POST" && req.has_header("Transfer-Encoding")) {
+        // Chunked bodies bypass the Content-Length cap; the protocol's clients send a length.
+        set_error(res, make_error("length_required",
+                                  "chunked request bodies are not accepted; send Content-Length"));
+        return httplib::Server::HandlerResponse::Handled;
+    }
+    // The request object is a local of the connection loop, not const; only the view is.
+    auto& mutable_req = const_cast<httplib::Request&>(req);
+    if (const auto it = mutable_req.headers.find("Content-Encoding");
+        it != mutable_req.headers.end()) {
+        const std::string value = it->second;
+        mutable_req.headers.erase(it);
+        mutable_req.headers.emplace(kRawEncodingHeader, value);
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+}
+
+bool over_cap(const httplib::Request& req, httplib::Response& res, std::size_t cap) {
+    if (req.body.size() <= cap) {
+        return false;
+    }
+    set_error(
+        res, make_error("payload_too_large", "the body is over " + std::to_string(cap) + " bytes"));
+    return true;
+}
+
+void answer_json(httplib::Response& res, const std::string& json) {
+    res.status = 200;
+    res.set_content(json, "application/json");
+}
+
+void refuse(httplib::Response& res, const std::string& what, const Error& error) {
+    log_event(what + " refused: " + error.code + ": " + error.message);
+    set_error(res, error);
+}
+
+}  // namespace
+
+void install_routes(httplib::Server& server, Store& store, const IngestOptions& options,
+                    Clock clock) {
+    server.set_payload_max_length(kMaxUploadBody);
+    server.set_pre_routing_handler(pre_route);
+
+    server.Post("/v1/pair", [&store, &options, clock](const auto& req, auto& res) {
+        if (over_cap(req, res, kMaxSmallBody)) {
+            return;
+        }
+        auto resp = handle_pair(store, req.body, req.get_header_value(pairing::kHeaderSignature),
+                                clock(), options);
+        if (!resp) {
+            refuse(res, "pairing", resp.error());
+            return;
+        }
+        log_event("pairing accepted: device " + resp->device_id + " tenant " + resp->tenant);
+        answer_json(res, pairing::encode_pair_response(*resp));
+    });
+
+    server.Post("/v1/heartbeats", [&store, &options, clock](const auto& req, auto& res) {
+        const auto device = req.get_header_value(pairing::kHeaderDevice);
+        const auto encoding = req.get_header_value(kRawEncodingHeader);
+        UploadRequest upload{device, req.get_header_value(pairing::kHeaderSignature), encoding,
+                             req.body};
+        auto outcome = handle_upload(store, upload, clock(), options);
+        if (!outcome) {
+            refuse(res, "batch from " + (device.empty() ? "(no device)" : device), outcome.error());
+            return;
+        }
+        if (outcome->forks > 0) {
+            log_event("device " + device + " sent " + std::to_string(outcome->forks) +
+                      " heartbeat(s) that differ from stored ones: flagged suspected_clone");
+        }
+        if (outcome->out_of_window > 0) {
+            log_event("device " + device + ": " + std::to_string(outcome->out_of_window) +
+                      " heartbeat(s) outside the time window not stored");
+        }
+        answer_json(res, pairing::encode_ack(outcome->ack));
+    });
+
+    server.Post("/v1/retire", [&store, clock](const auto& req, auto& res) {
+        if (over_cap(req, res, kMaxSmallBody)) {
+            return;
+        }
+        const auto device = req.get_header_value(pairing::kHeaderDevice);
+        auto retired = handle_retire(store, device, req.get_header_value(pairing::kHeaderSignature),
+                                     req.body, clock());
+        if (!retired) {
+            refuse(res, "retire of " + (device.empty() ? "(no device)" : device), retired.error());
+            return;
+        }
+        log_event("device " + *retired + " retired");
+        answer_json(res, "{\"retired\":true}");
+    });
+
+    const auto usage = [&store, clock](const httplib::Request& req, httplib::Response& res,
+                                       bool csv) {
+        const std::string tenant = req.matches[1];
+        if (auto ok = authorize_tenant_access(store, req.get_header_value("Authorization"), tenant);
+            !ok) {
+            set_error(res, ok.error());
+            return;
+        }
+        auto report = build_usage_report(store, tenant, req.get_param_value("month"), clock());
+        if (!report) {
+            set_error(res, report.error());
+            return;
+        }
+        if (csv) {
+            res.set_content(usage_to_csv(*report), "text/csv; charset=utf-8");
+        } else {
+            res.set_content(usage_to_json(*report), "application/json");
+        }
+    };
+    server.Get(R"(/v1/tenants/([^/]+)/usage)",
+               [usage](const auto& req, auto& res) { usage(req, res, false); });
+    server.Get(R"(/v1/tenants/([^/]+)/usage\.csv)",
+               [usage](const auto& req, auto& res) { usage(req, res, true); });
+
+    // Every non-2xx answer carries a protocol error body; handlers set their own.
+    server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty()) {
+            return;
+        }
+        switch (res.status) {
+            case 404:
+                set_error(res, make_error("not_found", "no such endpoint"));
+                break;
+            case 413:
+                set_error(res, make_error("payload_too_large", "the body is over " +
+                                                                   std::to_string(kMaxUploadBody) +
+                                                                   " bytes; split the batch"));
+                break;
+            default:
+                res.set_content(pairing::encode_error({"bad_request", "the request is malformed"}),
+                                "application/json");
+        }
+    });
+    server.set_exception_handler(
+        [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+            std::string what = "unknown exception";
+            try {
+                std::rethrow_exception(ep);
+            } catch (const std::exception& e) {
+                what = e.what();
+            } catch (...) {
+            }
+            log_event("internal error on " + req.path + ": " + what);
+            set_error(res, make_error("internal", what));
+        });
+}
+
+}  // namespace tally::server

@@ -1,0 +1,106 @@
+// POST /v1/heartbeats (see upload_handler.h).
+
+#include "server/ingest/upload_handler.h"
+
+#include <string>
+#include <vector>
+
+#include "pairing/batch.h"
+#include "pairing/gzip.h"
+#include "pairing/heartbeat.h"
+#include "server/ingest/device_auth.h"
+
+namespace tally::server {
+namespace {
+
+Result<std::string> inflate(std::string_view body, const IngestOptions& options) {
+    auto inflated = pairing::gzip_decompress(body, options.max_inflated_bytes);
+    if (inflated) {
+        return std::move(*inflated);
+    }
+    if (inflated.error().code == "too_large") {
+        return make_error("payload_too_large", "the inflated body is over " +
+                                                   std::to_string(options.max_inflated_bytes) +
+                                                   " bytes; split the batch");
+    }
+    return make_error("bad_gzip",
+                      "the body is not a valid gzip stream: " + inflated.error().message);
+}
+
+Result<void> check_gaps(const std::vector<pairing::Gap>& gaps) {
+    for (const auto& g : gaps) {
+        if (g.from_seq < 1 || g.to_seq < g.from_seq) {
+            return make_error("bad_request", "gap " + std::to_string(g.from_seq) + ".." +
+                                                 std::to_string(g.to_seq) + " is not a seq range");
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<UploadOutcome> handle_upload(Store& store, const UploadRequest& req, std::int64_t now,
+                                    const IngestOptions& options) {
+    auto device = authenticate_device(store, req.device_id, req.signature, req.body);
+    if (!device) {
+        return device.error();
+    }
+    if (device->retired_at) {
+        return make_error("device_retired", "device " + device->id + " was retired");
+    }
+    if (!req.content_encoding.empty() && req.content_encoding != "gzip") {
+        return make_error("bad_request", "Content-Encoding must be gzip, not '" +
+                                             std::string(req.content_encoding) + "'");
+    }
+    auto json = inflate(req.body, options);
+    if (!json) {
+        return json.error();
+    }
+    auto batch = pairing::decode_batch(*json);
+    if (!batch) {
+        return make_error("bad_request", "batch: " + batch.error().message);
+    }
+    if (batch->device_id != device->id) {
+        return make_error("bad_request", "batch device_id '" + batch->device_id +
+                                             "' does not match the Tally-Device header");
+    }
+    if (auto r = check_gaps(batch->gaps); !r) {
+        return r.error();
+    }
+
+    UploadOutcome outcome;
+    std::vector<AcceptedHeartbeat> accepted;
+    const auto newest = now + options.max_future_s;
+    const auto oldest = now - options.max_backfill_days * 86400;
+    for (std::size_t i = 0; i < batch->heartbeats.size(); ++i) {
+        auto& bytes = batch->heartbeats[i];
+        auto hb = pairing::decode_heartbeat(bytes);
+        if (!hb) {
+            return make_error("bad_request",
+                              "heartbeat #" + std::to_string(i) + ": " + hb.error().message);
+        }
+        if (hb->end > newest || hb->end < oldest) {
+            ++outcome.out_of_window;
+            continue;
+        }
+        accepted.push_back({std::move(bytes), std::move(*hb)});
+    }
+    if (accepted.empty() && outcome.out_of_window > 0) {
+        return make_error("out_of_window",
+                          "every heartbeat ends outside the accepted window (at most 5 min "
+                          "ahead of the server clock, at most " +
+                              std::to_string(options.max_backfill_days) + " days behind)");
+    }
+    auto stored = store.store_batch(device->id, accepted, batch->gaps, now);
+    if (!stored) {
+        return stored.error();
+    }
+    outcome.ack.acked_through = stored->acked_through;
+    outcome.ack.server_time = now;
+    outcome.ack.accepted = stored->accepted;
+    outcome.ack.duplicates = stored->duplicates;
+    outcome.forks = stored->forks;
+    return outcome;
+}
+
+}  // namespace tally::server

@@ -1,0 +1,34 @@
+#pragma once
+// POST /v1/heartbeats logic, independent of HTTP (PROTOCOL.md §4): authenticate, verify the
+// signature over the raw gzip bytes BEFORE inflating, inflate with a cap, decode, apply the
+// time window, then store everything in one transaction.
+
+#include <cstdint>
+#include <string_view>
+
+#include "pairing/messages.h"
+#include "pairing/result.h"
+#include "server/ingest/options.h"
+#include "server/store/store.h"
+
+namespace tally::server {
+
+struct UploadRequest {
+    std::string_view device_id;         //!< Tally-Device
+    std::string_view signature;         //!< Tally-Signature
+    std::string_view content_encoding;  //!< empty or "gzip"
+    std::string_view body;              //!< raw request bytes
+};
+
+struct UploadOutcome {
+    pairing::HeartbeatAck ack;
+    std::uint32_t forks = 0;          //!< seqs seen again with different bytes
+    std::uint32_t out_of_window = 0;  //!< heartbeats refused for time
+};
+
+//! Errors: unknown_device, bad_signature, device_retired, bad_gzip, payload_too_large,
+//! bad_request, out_of_window, db.
+Result<UploadOutcome> handle_upload(Store& store, const UploadRequest& req, std::int64_t now,
+                                    const IngestOptions& options);
+
+}  // namespace tally::server

@@ -1,0 +1,91 @@
+#pragma once
+// Plain records the Store hands in and out. No SQL here: a PostgreSQL store uses the same.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pairing/batch.h"
+#include "pairing/heartbeat.h"
+#include "pairing/messages.h"
+
+namespace tally::server {
+
+struct Tenant {
+    std::string name;
+    std::string status;  //!< "active" | "inactive"
+    std::int64_t created_at = 0;
+};
+
+struct NewPairingCode {
+    std::string tenant;
+    std::string code_hash;  //!< hex SHA-256 of the canonical code
+    std::int64_t uses = 1;
+    std::int64_t expires_at = 0;
+};
+
+struct Device {
+    std::string id;
+    std::string tenant;
+    std::string public_key;  //!< raw 65-byte point
+    pairing::DeviceFacts facts;
+    std::int64_t paired_at = 0;
+    std::optional<std::int64_t> retired_at;
+    bool suspected_clone = false;
+    std::uint64_t acked_through = 0;
+    std::uint64_t last_seq = 0;
+    std::optional<std::int64_t> last_seen;
+};
+
+//! A pairing attempt that passed the signature and time checks.
+struct PairAttempt {
+    std::string code_hash;
+    std::string public_key;  //!< raw 65-byte point
+    pairing::DeviceFacts facts;
+    std::string new_device_id;  //!< used only when the key is new
+    std::int64_t now = 0;
+};
+
+//! A heartbeat that passed decoding and the time window: its exact bytes and its numbers.
+struct AcceptedHeartbeat {
+    std::string bytes;
+    pairing::Heartbeat decoded;
+};
+
+struct StoreBatchResult {
+    std::uint64_t acked_through = 0;
+    std::uint32_t accepted = 0;
+    std::uint32_t duplicates = 0;
+    std::uint32_t forks = 0;
+};
+
+struct AdminToken {
+    std::optional<std::string> tenant;  //!< nullopt: global token
+};
+
+// --- usage aggregation rows (one SQL aggregation each) ---
+
+struct DeviceUsageRow {
+    Device device;
+    std::int64_t active_minutes = 0;
+    std::int64_t active_days = 0;
+    std::int64_t heartbeats = 0;
+    std::vector<std::string> users;  //!< principals with active minutes on this device
+};
+
+struct UserUsageRow {
+    std::string principal;
+    bool local = false;
+    std::string device_id;  //!< for local accounts, the one device they belong to
+    std::int64_t active_minutes = 0;
+    std::int64_t active_days = 0;
+    std::vector<std::string> devices;
+};
+
+struct UsageData {
+    std::vector<DeviceUsageRow> devices;
+    std::vector<UserUsageRow> users;  //!< users with ≥ 1 active minute, on non-retired devices
+};
+
+}  // namespace tally::server

@@ -1,0 +1,143 @@
+// Schema migrations (see schema.h). Append new steps; never edit a released one.
+
+#include "server/store/schema.h"
+
+#include <array>
+#include <string>
+
+namespace tally::server {
+namespace {
+
+// Times are Unix seconds (UTC). Heartbeat numbers are stored decoded next to the exact bytes
+// so reports are SQL aggregation and fork checks compare bytes.
+constexpr const char* kStep1 = R"SQL(
+CREATE TABLE tenants (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'inactive')),
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE pairing_codes (
+    id INTEGER PRIMARY KEY,
+    tenant_id INTEGER NOT NULL REFERENCES tenants(id),
+    code_hash TEXT NOT NULL UNIQUE,
+    uses_left INTEGER NOT NULL CHECK (uses_left >= 0),
+    expires_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    tenant_id INTEGER NOT NULL REFERENCES tenants(id),
+    public_key BLOB NOT NULL UNIQUE,
+    hostname TEXT NOT NULL,
+    os TEXT NOT NULL,
+    os_version TEXT NOT NULL,
+    agent_version TEXT NOT NULL,
+    device_type TEXT NOT NULL,
+    role TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    paired_at INTEGER NOT NULL,
+    retired_at INTEGER,
+    retire_reason TEXT,
+    suspected_clone INTEGER NOT NULL DEFAULT 0,
+    acked_through INTEGER NOT NULL DEFAULT 0,
+    last_seq INTEGER NOT NULL DEFAULT 0,
+    last_seen INTEGER
+);
+CREATE INDEX devices_tenant ON devices(tenant_id);
+CREATE TABLE heartbeats (
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    seq INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    start_ts INTEGER NOT NULL,
+    end_ts INTEGER NOT NULL,
+    device_active_minutes INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (device_id, seq)
+);
+CREATE INDEX heartbeats_start ON heartbeats(device_id, start_ts);
+CREATE TABLE heartbeat_users (
+    device_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    principal TEXT NOT NULL,
+    local INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    active_minutes INTEGER NOT NULL,
+    PRIMARY KEY (device_id, seq, principal, local),
+    FOREIGN KEY (device_id, seq) REFERENCES heartbeats(device_id, seq)
+);
+CREATE TABLE gaps (
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    from_seq INTEGER NOT NULL,
+    to_seq INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (device_id, from_seq, to_seq)
+);
+CREATE TABLE forks (
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    seq INTEGER NOT NULL,
+    bytes_sha256 TEXT NOT NULL,
+    bytes BLOB NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (device_id, seq, bytes_sha256)
+);
+CREATE TABLE admin_tokens (
+    token_hash TEXT PRIMARY KEY,
+    tenant_id INTEGER REFERENCES tenants(id),
+    created_at INTEGER NOT NULL
+);
+)SQL";
+
+constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1};
+
+}  // namespace
+
+namespace {
+
+Result<std::int64_t> user_version(SqliteDb& db) {
+    auto stmt = db.prepare("PRAGMA user_version");
+    if (!stmt) {
+        return stmt.error();
+    }
+    if (auto row = stmt->step(); !row) {
+        return row.error();
+    }
+    return stmt->int64(0);
+}
+
+}  // namespace
+
+Result<void> migrate(SqliteDb& db) {
+    for (;;) {
+        // The version is read inside the write transaction so two processes opening a new
+        // file at once (serve and a CLI command) cannot both apply a step.
+        auto txn = SqliteTransaction::begin(db);
+        if (!txn) {
+            return txn.error();
+        }
+        auto version = user_version(db);
+        if (!version) {
+            return version.error();
+        }
+        if (*version > kSchemaVersion) {
+            return make_error("db", "database schema version " + std::to_string(*version) +
+                                        " is newer than this tally-server (" +
+                                        std::to_string(kSchemaVersion) + "); upgrade tally-server");
+        }
+        if (*version == kSchemaVersion) {
+            return txn->commit();
+        }
+        if (auto r = db.exec(kSteps[static_cast<std::size_t>(*version)]); !r) {
+            return r;
+        }
+        if (auto r = db.exec("PRAGMA user_version=" + std::to_string(*version + 1)); !r) {
+            return r;
+        }
+        if (auto r = txn->commit(); !r) {
+            return r;
+        }
+    }
+}
+
+}  // namespace tally::server

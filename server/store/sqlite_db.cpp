@@ -1,0 +1,159 @@
+// SQLite RAII wrappers (see sqlite_db.h).
+
+#include "server/store/sqlite_db.h"
+
+#include <utility>
+
+namespace tally::server {
+
+Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::string& path) {
+    sqlite3* raw = nullptr;
+    const int rc =
+        sqlite3_open_v2(path.c_str(), &raw,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    std::unique_ptr<SqliteDb> db(new SqliteDb(raw));
+    if (rc != SQLITE_OK) {
+        return make_error("io", "cannot open database " + path + ": " +
+                                    (raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)));
+    }
+    sqlite3_extended_result_codes(raw, 1);
+    sqlite3_busy_timeout(raw, 10000);
+    // WAL lets the CLI read while the server writes. synchronous=FULL (not NORMAL): in WAL
+    // mode NORMAL survives a process crash but may lose the last commits on power loss, and
+    // an acknowledged heartbeat is deleted by the agent, so a commit must be on disk before
+    // the 200 answer.
+    for (const char* pragma :
+         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+        if (auto r = db->exec(pragma); !r) {
+            return r.error();
+        }
+    }
+    return db;
+}
+
+SqliteDb::~SqliteDb() {
+    sqlite3_close_v2(db_);
+}
+
+Error SqliteDb::error(std::string_view what) const {
+    return make_error("db", std::string(what) + ": " + sqlite3_errmsg(db_));
+}
+
+Result<void> SqliteDb::exec(std::string_view sql) {
+    char* msg = nullptr;
+    if (sqlite3_exec(db_, std::string(sql).c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
+        std::string text = msg ? msg : "unknown error";
+        sqlite3_free(msg);
+        return make_error("db", "SQL failed (" + std::string(sql.substr(0, 60)) + "): " + text);
+    }
+    return {};
+}
+
+Result<SqliteStatement> SqliteDb::prepare(std::string_view sql) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
+        SQLITE_OK) {
+        return error("prepare " + std::string(sql.substr(0, 60)));
+    }
+    return SqliteStatement(*this, stmt);
+}
+
+std::int64_t SqliteDb::changes() const {
+    return sqlite3_changes64(db_);
+}
+
+SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept
+    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)) {}
+
+SqliteStatement::~SqliteStatement() {
+    sqlite3_finalize(stmt_);
+}
+
+SqliteStatement& SqliteStatement::bind(int index, std::int64_t value) {
+    sqlite3_bind_int64(stmt_, index, value);
+    return *this;
+}
+
+SqliteStatement& SqliteStatement::bind(int index, std::string_view text) {
+    sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    return *this;
+}
+
+SqliteStatement& SqliteStatement::bind_blob(int index, std::string_view bytes) {
+    sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+    return *this;
+}
+
+SqliteStatement& SqliteStatement::bind_null(int index) {
+    sqlite3_bind_null(stmt_, index);
+    return *this;
+}
+
+SqliteStatement& SqliteStatement::bind(int index, const std::optional<std::int64_t>& value) {
+    return value ? bind(index, *value) : bind_null(index);
+}
+
+Result<bool> SqliteStatement::step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) {
+        return true;
+    }
+    if (rc == SQLITE_DONE) {
+        return false;
+    }
+    return db_->error("step " + std::string(sqlite3_sql(stmt_)).substr(0, 60));
+}
+
+SqliteStatement& SqliteStatement::reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    return *this;
+}
+
+Result<void> SqliteStatement::run() {
+    auto r = step();
+    if (!r) {
+        return r.error();
+    }
+    return {};
+}
+
+std::int64_t SqliteStatement::int64(int column) const {
+    return sqlite3_column_int64(stmt_, column);
+}
+
+std::string SqliteStatement::text(int column) const {
+    const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+    const int size = sqlite3_column_bytes(stmt_, column);
+    return data ? std::string(data, static_cast<std::size_t>(size)) : std::string();
+}
+
+bool SqliteStatement::is_null(int column) const {
+    return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+Result<SqliteTransaction> SqliteTransaction::begin(SqliteDb& db) {
+    if (auto r = db.exec("BEGIN IMMEDIATE"); !r) {
+        return r.error();
+    }
+    return SqliteTransaction(db);
+}
+
+SqliteTransaction::SqliteTransaction(SqliteTransaction&& other) noexcept
+    : db_(other.db_), open_(std::exchange(other.open_, false)) {}
+
+SqliteTransaction::~SqliteTransaction() {
+    if (open_) {
+        (void)db_->exec("ROLLBACK");
+    }
+}
+
+Result<void> SqliteTransaction::commit() {
+    auto r = db_->exec("COMMIT");
+    if (r) {
+        open_ = false;
+    }
+    return r;
+}
+
+}  // namespace tally::server

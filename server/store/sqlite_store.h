@@ -1,0 +1,55 @@
+#pragma once
+// Store on SQLite: one connection guarded by a mutex (writes are serialised anyway; reads
+// are short), prepared statements, WAL, foreign keys, schema via PRAGMA user_version.
+// The methods live in sqlite_store_*.cpp by family.
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "server/store/sqlite_db.h"
+#include "server/store/store.h"
+
+namespace tally::server {
+
+class SqliteStore final : public Store {
+  public:
+    //! Opens or creates the database file and migrates it to the current schema.
+    static Result<std::unique_ptr<SqliteStore>> open(const std::string& path);
+
+    Result<void> add_tenant(std::string_view name, std::int64_t now) override;
+    Result<void> set_tenant_status(std::string_view name, std::string_view status) override;
+    Result<std::vector<Tenant>> list_tenants() override;
+    Result<std::optional<Tenant>> find_tenant(std::string_view name) override;
+
+    Result<void> add_pairing_code(const NewPairingCode& code, std::int64_t now) override;
+    Result<Device> pair_device(const PairAttempt& attempt) override;
+
+    Result<std::optional<Device>> find_device(std::string_view device_id) override;
+    Result<std::vector<Device>> list_devices(std::string_view tenant) override;
+    Result<void> retire_device(std::string_view device_id, std::string_view reason,
+                               std::int64_t now) override;
+
+    Result<StoreBatchResult> store_batch(std::string_view device_id,
+                                         const std::vector<AcceptedHeartbeat>& hbs,
+                                         const std::vector<pairing::Gap>& gaps,
+                                         std::int64_t now) override;
+
+    Result<void> add_admin_token(std::string_view token_hash,
+                                 const std::optional<std::string>& tenant,
+                                 std::int64_t now) override;
+    Result<std::optional<AdminToken>> find_admin_token(std::string_view token_hash) override;
+
+    Result<UsageData> usage(std::string_view tenant, std::int64_t from, std::int64_t to) override;
+
+  private:
+    explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
+    Result<std::optional<Device>> find_device_locked(std::string_view device_id);
+    Result<std::optional<Device>> find_device_by_key_locked(std::string_view public_key);
+    Result<std::uint64_t> advance_ack_locked(std::string_view device_id, std::uint64_t from);
+
+    std::mutex mutex_;
+    std::unique_ptr<SqliteDb> db_;
+};
+
+}  // namespace tally::server

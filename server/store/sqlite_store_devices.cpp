@@ -1,0 +1,163 @@
+// SqliteStore: pairing (code redemption + device creation in one transaction), device lookup,
+// listing and retirement.
+
+#include <string>
+
+#include "server/store/device_row.h"
+#include "server/store/sqlite_store.h"
+
+namespace tally::server {
+
+Result<std::optional<Device>> SqliteStore::find_device_locked(std::string_view device_id) {
+    auto s = db_->prepare(std::string("SELECT ") + detail::kDeviceColumns +
+                          " FROM devices d JOIN tenants t ON t.id = d.tenant_id WHERE d.id = ?");
+    if (!s) {
+        return s.error();
+    }
+    s->bind(1, device_id);
+    auto row = s->step();
+    if (!row) {
+        return row.error();
+    }
+    if (!*row) {
+        return std::optional<Device>();
+    }
+    return std::optional<Device>(detail::device_from_row(*s));
+}
+
+Result<std::optional<Device>> SqliteStore::find_device_by_key_locked(std::string_view key) {
+    auto s = db_->prepare(std::string("SELECT ") + detail::kDeviceColumns +
+                          " FROM devices d JOIN tenants t ON t.id = d.tenant_id "
+                          "WHERE d.public_key = ?");
+    if (!s) {
+        return s.error();
+    }
+    s->bind_blob(1, key);
+    auto row = s->step();
+    if (!row) {
+        return row.error();
+    }
+    if (!*row) {
+        return std::optional<Device>();
+    }
+    return std::optional<Device>(detail::device_from_row(*s));
+}
+
+Result<std::optional<Device>> SqliteStore::find_device(std::string_view device_id) {
+    std::lock_guard lock(mutex_);
+    return find_device_locked(device_id);
+}
+
+Result<Device> SqliteStore::pair_device(const PairAttempt& a) {
+    std::lock_guard lock(mutex_);
+    auto txn = SqliteTransaction::begin(*db_);
+    if (!txn) {
+        return txn.error();
+    }
+    auto code = db_->prepare(
+        "SELECT c.id, c.uses_left, c.expires_at, t.id, t.name, t.status FROM pairing_codes c "
+        "JOIN tenants t ON t.id = c.tenant_id WHERE c.code_hash = ?");
+    if (!code) {
+        return code.error();
+    }
+    code->bind(1, a.code_hash);
+    auto row = code->step();
+    if (!row) {
+        return row.error();
+    }
+    if (!*row) {
+        return make_error("invalid_code", "this pairing code is not known to the server");
+    }
+    const auto code_id = code->int64(0);
+    const auto uses_left = code->int64(1);
+    const auto expires_at = code->int64(2);
+    const auto tenant_id = code->int64(3);
+    const auto tenant_name = code->text(4);
+    const auto tenant_status = code->text(5);
+
+    // Same key again (a retry whose answer was lost): same device, no use consumed.
+    auto existing = find_device_by_key_locked(a.public_key);
+    if (!existing) {
+        return existing.error();
+    }
+    if (*existing) {
+        if ((*existing)->tenant != tenant_name) {
+            return make_error("invalid_code",
+                              "this device key is already paired with another tenant");
+        }
+        return **existing;
+    }
+    if (tenant_status != "active") {
+        return make_error("tenant_inactive", "tenant '" + tenant_name + "' is inactive");
+    }
+    if (a.now >= expires_at) {
+        return make_error("code_expired", "this pairing code has expired");
+    }
+    if (uses_left <= 0) {
+        return make_error("code_exhausted", "this pairing code has no uses left");
+    }
+    auto use = db_->prepare("UPDATE pairing_codes SET uses_left = uses_left - 1 WHERE id = ?");
+    if (!use) {
+        return use.error();
+    }
+    if (auto r = use->bind(1, code_id).run(); !r) {
+        return r.error();
+    }
+    auto ins = db_->prepare(
+        "INSERT INTO devices(id, tenant_id, public_key, hostname, os, os_version, agent_version,"
+        " device_type, role, fingerprint, paired_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    if (!ins) {
+        return ins.error();
+    }
+    const auto& f = a.facts;
+    ins->bind(1, a.new_device_id).bind(2, tenant_id).bind_blob(3, a.public_key);
+    ins->bind(4, f.hostname).bind(5, f.os).bind(6, f.os_version).bind(7, f.agent_version);
+    ins->bind(8, f.device_type).bind(9, f.role).bind(10, f.fingerprint).bind(11, a.now);
+    if (auto r = ins->run(); !r) {
+        return r.error();
+    }
+    auto created = find_device_locked(a.new_device_id);
+    if (!created) {
+        return created.error();
+    }
+    if (auto r = txn->commit(); !r) {
+        return r.error();
+    }
+    return **created;
+}
+
+Result<std::vector<Device>> SqliteStore::list_devices(std::string_view tenant) {
+    std::lock_guard lock(mutex_);
+    auto s = db_->prepare(std::string("SELECT ") + detail::kDeviceColumns +
+                          " FROM devices d JOIN tenants t ON t.id = d.tenant_id "
+                          "WHERE t.name = ? ORDER BY d.paired_at, d.id");
+    if (!s) {
+        return s.error();
+    }
+    s->bind(1, tenant);
+    std::vector<Device> out;
+    for (;;) {
+        auto row = s->step();
+        if (!row) {
+            return row.error();
+        }
+        if (!*row) {
+            return out;
+        }
+        out.push_back(detail::device_from_row(*s));
+    }
+}
+
+Result<void> SqliteStore::retire_device(std::string_view device_id, std::string_view reason,
+                                        std::int64_t now) {
+    std::lock_guard lock(mutex_);
+    auto s = db_->prepare(
+        "UPDATE devices SET retired_at = ?, retire_reason = ? "
+        "WHERE id = ? AND retired_at IS NULL");
+    if (!s) {
+        return s.error();
+    }
+    return s->bind(1, now).bind(2, reason).bind(3, device_id).run();
+}
+
+}  // namespace tally::server

@@ -1,0 +1,204 @@
+// SqliteStore::store_batch: the dedupe and the write are one transaction (a dedupe key
+// claimed apart from its write can lose a retried heartbeat), forks are kept as evidence,
+// gaps are stored, and the contiguous ack is advanced before commit.
+
+#include <algorithm>
+#include <string>
+
+#include "pairing/bytes.h"
+#include "pairing/crypto.h"
+#include "server/store/sqlite_store.h"
+
+namespace tally::server {
+namespace {
+
+enum class Held { kNone, kSame, kDifferent };
+
+Result<Held> held_state(SqliteDb& db, std::string_view device_id, std::uint64_t seq,
+                        std::string_view bytes) {
+    auto s = db.prepare("SELECT bytes FROM heartbeats WHERE device_id = ? AND seq = ?");
+    if (!s) {
+        return s.error();
+    }
+    s->bind(1, device_id).bind(2, static_cast<std::int64_t>(seq));
+    auto row = s->step();
+    if (!row) {
+        return row.error();
+    }
+    if (!*row) {
+        return Held::kNone;
+    }
+    return s->text(0) == bytes ? Held::kSame : Held::kDifferent;
+}
+
+Result<void> insert_heartbeat(SqliteDb& db, std::string_view device_id, const AcceptedHeartbeat& hb,
+                              std::int64_t now) {
+    auto s = db.prepare(
+        "INSERT INTO heartbeats(device_id, seq, bytes, start_ts, end_ts, device_active_minutes,"
+        " received_at) VALUES (?,?,?,?,?,?,?)");
+    if (!s) {
+        return s.error();
+    }
+    const auto& d = hb.decoded;
+    s->bind(1, device_id).bind(2, static_cast<std::int64_t>(d.seq)).bind_blob(3, hb.bytes);
+    s->bind(4, d.start).bind(5, d.end).bind(6, std::int64_t{d.device_active_minutes});
+    if (auto r = s->bind(7, now).run(); !r) {
+        return r;
+    }
+    for (const auto& u : d.users) {
+        // Duplicate (principal, local) pairs inside one heartbeat are summed, not rejected:
+        // the decoder already bounded each value.
+        auto us = db.prepare(
+            "INSERT INTO heartbeat_users(device_id, seq, principal, local, kind, active_minutes)"
+            " VALUES (?,?,?,?,?,?) ON CONFLICT(device_id, seq, principal, local) DO UPDATE SET"
+            " active_minutes = active_minutes + excluded.active_minutes");
+        if (!us) {
+            return us.error();
+        }
+        us->bind(1, device_id).bind(2, static_cast<std::int64_t>(d.seq)).bind(3, u.principal);
+        us->bind(4, std::int64_t{u.local ? 1 : 0}).bind(5, u.kind);
+        if (auto r = us->bind(6, std::int64_t{u.active_minutes}).run(); !r) {
+            return r;
+        }
+    }
+    return {};
+}
+
+Result<void> insert_fork(SqliteDb& db, std::string_view device_id, std::uint64_t seq,
+                         std::string_view bytes, std::int64_t now) {
+    auto s = db.prepare(
+        "INSERT INTO forks(device_id, seq, bytes_sha256, bytes, received_at) VALUES (?,?,?,?,?)"
+        " ON CONFLICT DO NOTHING");
+    if (!s) {
+        return s.error();
+    }
+    s->bind(1, device_id).bind(2, static_cast<std::int64_t>(seq));
+    s->bind(3, pairing::hex_encode(pairing::sha256(bytes))).bind_blob(4, bytes);
+    if (auto r = s->bind(5, now).run(); !r) {
+        return r;
+    }
+    auto flag = db.prepare("UPDATE devices SET suspected_clone = 1 WHERE id = ?");
+    if (!flag) {
+        return flag.error();
+    }
+    return flag->bind(1, device_id).run();
+}
+
+Result<void> insert_gap(SqliteDb& db, std::string_view device_id, const pairing::Gap& g,
+                        std::int64_t now) {
+    auto s = db.prepare(
+        "INSERT INTO gaps(device_id, from_seq, to_seq, reason, received_at) VALUES (?,?,?,?,?)"
+        " ON CONFLICT DO NOTHING");
+    if (!s) {
+        return s.error();
+    }
+    s->bind(1, device_id).bind(2, static_cast<std::int64_t>(g.from_seq));
+    s->bind(3, static_cast<std::int64_t>(g.to_seq)).bind(4, g.reason);
+    return s->bind(5, now).run();
+}
+
+}  // namespace
+
+Result<std::uint64_t> SqliteStore::advance_ack_locked(std::string_view device_id,
+                                                      std::uint64_t from) {
+    auto held = db_->prepare("SELECT 1 FROM heartbeats WHERE device_id = ? AND seq = ?");
+    if (!held) {
+        return held.error();
+    }
+    auto gap = db_->prepare(
+        "SELECT max(to_seq) FROM gaps WHERE device_id = ? AND from_seq <= ? AND to_seq >= ?");
+    if (!gap) {
+        return gap.error();
+    }
+    std::uint64_t ack = from;
+    for (;;) {
+        const auto next = static_cast<std::int64_t>(ack + 1);
+        auto row = held->reset().bind(1, device_id).bind(2, next).step();
+        if (!row) {
+            return row.error();
+        }
+        if (*row) {
+            ack = static_cast<std::uint64_t>(next);
+            continue;
+        }
+        auto grow = gap->reset().bind(1, device_id).bind(2, next).bind(3, next).step();
+        if (!grow) {
+            return grow.error();
+        }
+        if (!*grow || gap->is_null(0)) {
+            return ack;
+        }
+        ack = static_cast<std::uint64_t>(gap->int64(0));
+    }
+}
+
+Result<StoreBatchResult> SqliteStore::store_batch(std::string_view device_id,
+                                                  const std::vector<AcceptedHeartbeat>& hbs,
+                                                  const std::vector<pairing::Gap>& gaps,
+                                                  std::int64_t now) {
+    std::lock_guard lock(mutex_);
+    auto txn = SqliteTransaction::begin(*db_);
+    if (!txn) {
+        return txn.error();
+    }
+    auto device = find_device_locked(device_id);
+    if (!device) {
+        return device.error();
+    }
+    if (!*device) {
+        return make_error("unknown_device",
+                          "device " + std::string(device_id) + " is not registered");
+    }
+    StoreBatchResult result;
+    std::uint64_t last_seq = (*device)->last_seq;
+    for (const auto& hb : hbs) {
+        const auto seq = hb.decoded.seq;
+        auto state = held_state(*db_, device_id, seq, hb.bytes);
+        if (!state) {
+            return state.error();
+        }
+        switch (*state) {
+            case Held::kSame:
+                ++result.duplicates;
+                break;
+            case Held::kDifferent:
+                if (auto r = insert_fork(*db_, device_id, seq, hb.bytes, now); !r) {
+                    return r.error();
+                }
+                ++result.forks;
+                break;
+            case Held::kNone:
+                if (auto r = insert_heartbeat(*db_, device_id, hb, now); !r) {
+                    return r.error();
+                }
+                ++result.accepted;
+                last_seq = std::max(last_seq, seq);
+                break;
+        }
+    }
+    for (const auto& g : gaps) {
+        if (auto r = insert_gap(*db_, device_id, g, now); !r) {
+            return r.error();
+        }
+    }
+    auto ack = advance_ack_locked(device_id, (*device)->acked_through);
+    if (!ack) {
+        return ack.error();
+    }
+    result.acked_through = *ack;
+    auto upd = db_->prepare(
+        "UPDATE devices SET acked_through = ?, last_seq = ?, last_seen = ? WHERE id = ?");
+    if (!upd) {
+        return upd.error();
+    }
+    upd->bind(1, static_cast<std::int64_t>(*ack)).bind(2, static_cast<std::int64_t>(last_seq));
+    if (auto r = upd->bind(3, now).bind(4, device_id).run(); !r) {
+        return r.error();
+    }
+    if (auto r = txn->commit(); !r) {
+        return r.error();
+    }
+    return result;
+}
+
+}  // namespace tally::server

@@ -1,0 +1,55 @@
+#pragma once
+// The domain operations tally-server needs from its database. SqliteStore implements it;
+// a PostgreSQL store can be added beside it without touching ingest, HTTP or the CLI.
+// Implementations are safe to call from several threads.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pairing/result.h"
+#include "server/store/records.h"
+
+namespace tally::server {
+
+class Store {
+  public:
+    virtual ~Store() = default;
+
+    //! Error "exists" if the name is taken.
+    virtual Result<void> add_tenant(std::string_view name, std::int64_t now) = 0;
+    virtual Result<void> set_tenant_status(std::string_view name, std::string_view status) = 0;
+    virtual Result<std::vector<Tenant>> list_tenants() = 0;
+    virtual Result<std::optional<Tenant>> find_tenant(std::string_view name) = 0;
+
+    virtual Result<void> add_pairing_code(const NewPairingCode& code, std::int64_t now) = 0;
+    //! In one transaction: check the code (errors invalid_code, code_expired, code_exhausted,
+    //! tenant_inactive), return the existing device for a known key (no use consumed), else
+    //! consume one use and create the device.
+    virtual Result<Device> pair_device(const PairAttempt& attempt) = 0;
+
+    virtual Result<std::optional<Device>> find_device(std::string_view device_id) = 0;
+    virtual Result<std::vector<Device>> list_devices(std::string_view tenant) = 0;
+    //! Idempotent: retiring a retired device keeps the first retirement time.
+    virtual Result<void> retire_device(std::string_view device_id, std::string_view reason,
+                                       std::int64_t now) = 0;
+
+    //! One transaction: store each (device, seq) once, keep forks, store gaps, advance ack.
+    virtual Result<StoreBatchResult> store_batch(std::string_view device_id,
+                                                 const std::vector<AcceptedHeartbeat>& hbs,
+                                                 const std::vector<pairing::Gap>& gaps,
+                                                 std::int64_t now) = 0;
+
+    virtual Result<void> add_admin_token(std::string_view token_hash,
+                                         const std::optional<std::string>& tenant,
+                                         std::int64_t now) = 0;
+    virtual Result<std::optional<AdminToken>> find_admin_token(std::string_view token_hash) = 0;
+
+    //! Aggregates heartbeats whose start lies in [from, to) for the tenant's devices.
+    virtual Result<UsageData> usage(std::string_view tenant, std::int64_t from,
+                                    std::int64_t to) = 0;
+};
+
+}  // namespace tally::server
