@@ -1,0 +1,35 @@
+// make_platform(): builds the Linux implementation of every seam. The only place that
+// knows all of them; agent/main.cpp hands the parts to the core.
+
+#include "agent/config.h"
+#include "agent/interfaces/platform.h"
+#include "platform/linux/curl_transport.h"
+#include "platform/linux/file_key_store.h"
+#include "platform/linux/linux_activity_source.h"
+#include "platform/linux/linux_machine_fingerprint.h"
+#include "platform/linux/posix_file_system.h"
+#include "platform/linux/systemd_service_host.h"
+#include "platform/linux/unix_status_channel.h"
+
+namespace tally::agent {
+
+PlatformParts make_platform(const Config& config, const std::filesystem::path& state_dir) {
+    PlatformParts parts;
+    parts.activity = std::make_unique<platform::LinuxActivitySource>(config);
+    parts.keys = std::make_unique<platform::FileKeyStore>(state_dir);
+    auto transport = std::make_unique<platform::CurlTransport>();
+    // Defaults from the config; the core reconfigures (e.g. adds the pin) as it needs.
+    TransportOptions options;
+    options.ca_file = config.ca_file;
+    options.proxy = config.proxy;
+    transport->configure(options);
+    parts.transport = std::move(transport);
+    parts.status = std::make_unique<platform::UnixStatusChannel>(state_dir);
+    parts.fingerprint = std::make_unique<platform::LinuxMachineFingerprint>(
+        config.machine_id_path, config.product_uuid_path);
+    parts.service = std::make_unique<platform::SystemdServiceHost>();
+    parts.files = std::make_unique<platform::PosixFileSystem>();
+    return parts;
+}
+
+}  // namespace tally::agent

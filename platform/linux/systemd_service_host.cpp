@@ -1,0 +1,44 @@
+// SystemdServiceHost: sd_notify messages, no-ops outside systemd.
+
+#include "platform/linux/systemd_service_host.h"
+
+#include <systemd/sd-daemon.h>
+
+#include <cstdlib>
+#include <string>
+
+namespace tally::platform {
+namespace {
+
+void notify(const std::string& message) {
+    if (std::getenv("NOTIFY_SOCKET") == nullptr)
+        return;
+    // A failed notify is not worth stopping for; systemd's watchdog notices a silent agent.
+    (void)sd_notify(0, message.c_str());
+}
+
+}  // namespace
+
+void SystemdServiceHost::ready() {
+    notify("READY=1");
+}
+void SystemdServiceHost::watchdog() {
+    notify("WATCHDOG=1");
+}
+void SystemdServiceHost::stopping() {
+    notify("STOPPING=1");
+}
+
+void SystemdServiceHost::status_text(const std::string& text) {
+    std::string line = text;
+    // STATUS= is one line; a newline would start a new (bogus) assignment.
+    for (char& c : line) {
+        if (c == '\n' || c == '\r')
+            c = ' ';
+    }
+    notify("STATUS=" + line);
+}
+
+void SystemdServiceHost::on_stop_request(std::function<void()> /*stop*/) {}
+
+}  // namespace tally::platform

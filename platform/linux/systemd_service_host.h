@@ -1,0 +1,19 @@
+#pragma once
+// agent::ServiceHost for systemd: sd_notify READY/WATCHDOG/STOPPING/STATUS. Without
+// NOTIFY_SOCKET (run by hand, in tests) every call does nothing.
+
+#include "agent/interfaces/service_host.h"
+
+namespace tally::platform {
+
+class SystemdServiceHost : public agent::ServiceHost {
+  public:
+    void ready() override;
+    void watchdog() override;
+    void stopping() override;
+    void status_text(const std::string& text) override;
+    //! Ignored: systemd stops the agent with SIGTERM, which the core handles.
+    void on_stop_request(std::function<void()> stop) override;
+};
+
+}  // namespace tally::platform
