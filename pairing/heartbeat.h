@@ -37,9 +37,12 @@ struct Heartbeat {
 //! prev of a device's first heartbeat: 64 zeros.
 extern const std::string kGenesisPrev;
 
+//! Sorts users by (principal, local); the caller merges a user's sessions into one entry.
 std::string encode_heartbeat(const Heartbeat& hb);
-//! Strict: every field required, types checked, unknown fields rejected, ranges checked
-//! (end > start, minutes ≤ span in minutes, seq ≥ 1).
+//! Strict: every field required, types checked, unknown/duplicate fields rejected, ranges
+//! checked (end > start, minutes ≤ span in minutes, seq ≥ 1), times exactly as encoded, users
+//! sorted by (principal, local) with no pair twice. Errors: code "bad_request", the message
+//! names the field ("heartbeat.users[1].kind: ...").
 Result<Heartbeat> decode_heartbeat(std::string_view bytes);
 
 //! Hex SHA-256 of a heartbeat's encoded bytes: the next heartbeat's `prev`.

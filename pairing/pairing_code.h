@@ -1,7 +1,8 @@
 #pragma once
 // Pairing codes: "TLY-" + four groups of four Crockford base32 symbols; the last symbol is a
-// Luhn mod 32 check character over the 15 before it, so any single mistyped symbol and any
-// swap of two adjacent symbols is caught locally, before a network call.
+// Luhn mod 32 check character over the 15 before it, so any single mistyped symbol is caught
+// locally, before a network call, and so is any swap of two adjacent symbols of an issued
+// code (Luhn mod 32 misses only 0<->Z swaps; generate_pairing_code never emits "0Z"/"Z0").
 // Parsing is forgiving the way Crockford intends: case-insensitive, O->0, I/L->1, hyphens and
 // spaces ignored, "TLY" prefix optional.
 
