@@ -27,6 +27,8 @@ class HttpsServer {
     //! Serves until stop(); false if the listener failed.
     bool run();
     void stop();
+    //! True once run() accepts connections.
+    bool running() const { return server_->is_running(); }
 
   private:
     explicit HttpsServer(std::unique_ptr<httplib::SSLServer> server, IngestOptions options)

@@ -84,8 +84,8 @@ void install_routes(httplib::Server& server, Store& store, const IngestOptions& 
     server.Post("/v1/heartbeats", [&store, &options, clock](const auto& req, auto& res) {
         const auto device = req.get_header_value(pairing::kHeaderDevice);
         const auto encoding = req.get_header_value(kRawEncodingHeader);
-        UploadRequest upload{device, req.get_header_value(pairing::kHeaderSignature), encoding,
-                             req.body};
+        const auto signature = req.get_header_value(pairing::kHeaderSignature);
+        UploadRequest upload{device, signature, encoding, req.body};
         auto outcome = handle_upload(store, upload, clock(), options);
         if (!outcome) {
             refuse(res, "batch from " + (device.empty() ? "(no device)" : device), outcome.error());

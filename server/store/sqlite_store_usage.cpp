@@ -34,20 +34,27 @@ Result<UsageData> SqliteStore::usage(std::string_view tenant, std::int64_t from,
     const std::string in_month = kInMonth;
     UsageData data;
 
-    auto dev = db_->prepare(std::string("SELECT ") + detail::kDeviceColumns +
-                            ", (SELECT coalesce(sum(h.device_active_minutes), 0) FROM heartbeats h"
-                            "   WHERE h.device_id = d.id AND " +
-                            in_month +
-                            ")"
-                            ", (SELECT count(DISTINCT h.start_ts / 86400) FROM heartbeats h"
-                            "   WHERE h.device_id = d.id AND h.device_active_minutes > 0 AND " +
-                            in_month +
-                            ")"
-                            ", (SELECT count(*) FROM heartbeats h WHERE h.device_id = d.id AND " +
-                            in_month +
-                            ")"
-                            " FROM devices d JOIN tenants t ON t.id = d.tenant_id"
-                            " WHERE t.name = ?3 AND d.paired_at < ?2 ORDER BY d.paired_at, d.id");
+    auto dev = db_->prepare(
+        std::string("SELECT ") + detail::kDeviceColumns +
+        ", (SELECT coalesce(sum(h.device_active_minutes), 0) FROM heartbeats h"
+        "   WHERE h.device_id = d.id AND " +
+        in_month +
+        ")"
+        ", (SELECT count(DISTINCT h.start_ts / 86400) FROM heartbeats h"
+        "   WHERE h.device_id = d.id AND h.device_active_minutes > 0 AND " +
+        in_month +
+        ")"
+        ", (SELECT count(*) FROM heartbeats h WHERE h.device_id = d.id AND " +
+        in_month +
+        ")"
+        " FROM devices d JOIN tenants t ON t.id = d.tenant_id"
+        // Listed: paired before the month ended, or with heartbeats in it (a device can
+        // upload heartbeats older than its pairing, e.g. after standalone mode).
+        " WHERE t.name = ?3 AND (d.paired_at < ?2 OR EXISTS (SELECT 1 FROM heartbeats h"
+        "   WHERE h.device_id = d.id AND " +
+        in_month +
+        "))"
+        " ORDER BY d.paired_at, d.id");
     if (!dev) {
         return dev.error();
     }

@@ -1,0 +1,53 @@
+// Command-line pieces: options, durations, listen addresses.
+
+#include <catch2/catch.hpp>
+
+#include "server/cli/args.h"
+#include "server/cli/duration.h"
+#include "server/cli/listen_address.h"
+
+using namespace tally::server::cli;
+
+TEST_CASE("options with values, both spellings; unknown options are usage errors", "[cli]") {
+    auto a = parse_args({"usage", "--tenant", "acme", "--month=2026-11", "-o", "f.csv"},
+                        {"tenant", "month", "o"});
+    REQUIRE(a.ok());
+    CHECK(a->positional == std::vector<std::string>{"usage"});
+    CHECK(a->get("tenant") == "acme");
+    CHECK(a->get("month") == "2026-11");
+    CHECK(a->get("o") == "f.csv");
+    CHECK_FALSE(a->get("format"));
+    CHECK(parse_args({"--bogus", "1"}, {"tenant"}).error().code == "usage");
+    CHECK(parse_args({"--tenant"}, {"tenant"}).error().code == "usage");
+    CHECK(parse_args({"--tenant", "a", "--tenant", "b"}, {"tenant"}).error().code == "usage");
+}
+
+TEST_CASE("durations", "[cli]") {
+    CHECK(parse_duration_seconds("30d") == 30 * 86400);
+    CHECK(parse_duration_seconds("12h") == 12 * 3600);
+    CHECK(parse_duration_seconds("90m") == 90 * 60);
+    CHECK(parse_duration_seconds("1s") == 1);
+    CHECK_FALSE(parse_duration_seconds("7"));
+    CHECK_FALSE(parse_duration_seconds("d"));
+    CHECK_FALSE(parse_duration_seconds("-1d"));
+    CHECK_FALSE(parse_duration_seconds("0d"));
+    CHECK_FALSE(parse_duration_seconds("1w"));
+    CHECK_FALSE(parse_duration_seconds("99999999999d"));
+}
+
+TEST_CASE("listen addresses", "[cli]") {
+    auto v4 = parse_listen_address("127.0.0.1:0");
+    REQUIRE(v4.ok());
+    CHECK(v4->host == "127.0.0.1");
+    CHECK(v4->port == 0);
+    CHECK(v4->with_port(8443) == "127.0.0.1:8443");
+    auto v6 = parse_listen_address("[::1]:8443");
+    REQUIRE(v6.ok());
+    CHECK(v6->host == "::1");
+    CHECK(v6->with_port(8443) == "[::1]:8443");
+    CHECK(parse_listen_address("localhost:8443").ok());
+    CHECK_FALSE(parse_listen_address("::1:8443").ok());
+    CHECK_FALSE(parse_listen_address("127.0.0.1").ok());
+    CHECK_FALSE(parse_listen_address("127.0.0.1:70000").ok());
+    CHECK_FALSE(parse_listen_address("127.0.0.1:").ok());
+}
