@@ -19,7 +19,9 @@ constexpr std::size_t kSignatureSize = 64;
 constexpr std::size_t kSha256Size = 32;
 
 Bytes sha256(std::span<const std::uint8_t> data);
-inline Bytes sha256(std::string_view data) { return sha256(as_bytes(data)); }
+inline Bytes sha256(std::string_view data) {
+    return sha256(as_bytes(data));
+}
 Bytes hmac_sha256(std::span<const std::uint8_t> key, std::span<const std::uint8_t> data);
 
 //! Cryptographically secure random bytes; throws std::runtime_error if the OS has none.
@@ -39,7 +41,7 @@ Bytes signature_to_der(std::span<const std::uint8_t> signature);
 //! standalone bundles' tests and by tools; platform key stores (CNG/TPM) implement the
 //! agent's KeyStore interface instead.
 class SoftwareKey {
-public:
+  public:
     static Result<SoftwareKey> generate();
     //! PKCS#8 or SEC1 PEM private key.
     static Result<SoftwareKey> from_pem(std::string_view pem);
@@ -48,14 +50,14 @@ public:
     SoftwareKey& operator=(SoftwareKey&&) noexcept;
     ~SoftwareKey();
 
-    std::string to_pem() const;  //!< PKCS#8 PEM
-    Bytes public_key() const;    //!< 65-byte uncompressed point
+    std::string to_pem() const;                               //!< PKCS#8 PEM
+    Bytes public_key() const;                                 //!< 65-byte uncompressed point
     Bytes sign(std::span<const std::uint8_t> message) const;  //!< 64-byte r||s
     Bytes sign(std::string_view message) const { return sign(as_bytes(message)); }
 
     struct Impl;
 
-private:
+  private:
     explicit SoftwareKey(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };

@@ -22,9 +22,9 @@ struct UserActivity {
 };
 
 struct Heartbeat {
-    std::uint64_t seq = 0;     //!< per device, from 1, never reused
-    std::int64_t start = 0;    //!< Unix seconds, UTC
-    std::int64_t end = 0;      //!< Unix seconds, UTC
+    std::uint64_t seq = 0;   //!< per device, from 1, never reused
+    std::int64_t start = 0;  //!< Unix seconds, UTC
+    std::int64_t end = 0;    //!< Unix seconds, UTC
     std::string boot_id;
     std::uint64_t uptime_s = 0;
     std::uint32_t device_active_minutes = 0;

@@ -16,20 +16,20 @@ inline constexpr const char* kHeaderSignature = "Tally-Signature";
 
 struct DeviceFacts {
     std::string hostname;
-    std::string os;             //!< e.g. "linux", "windows", "macos"
+    std::string os;  //!< e.g. "linux", "windows", "macos"
     std::string os_version;
     std::string agent_version;
-    std::string device_type;    //!< business|personal
-    std::string role;           //!< workstation|server|kiosk
-    std::string fingerprint;    //!< hex SHA-256 of the machine fingerprint sources
+    std::string device_type;  //!< business|personal
+    std::string role;         //!< workstation|server|kiosk
+    std::string fingerprint;  //!< hex SHA-256 of the machine fingerprint sources
 };
 
 struct PairRequest {
     std::string code;        //!< canonical pairing code
     std::string public_key;  //!< base64url of the 65-byte point
     DeviceFacts device;
-    std::int64_t time = 0;   //!< agent clock, Unix seconds (replay window)
-    std::string nonce;       //!< 16 random bytes, base64url
+    std::int64_t time = 0;  //!< agent clock, Unix seconds (replay window)
+    std::string nonce;      //!< 16 random bytes, base64url
 };
 
 struct Policy {
