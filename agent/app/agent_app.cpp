@@ -1,0 +1,232 @@
+// AgentApp lifecycle: start, timers, shutdown (see agent_app.h). Heartbeats and status are
+// in app_heartbeats.cpp and app_status.cpp.
+
+#include "agent/app/agent_app.h"
+
+#include <csignal>
+
+#include <asio/post.hpp>
+
+#include "agent/log.h"
+
+namespace tally::agent {
+namespace {
+
+ActivityPolicy policy_from(const Config& c) {
+    ActivityPolicy p;
+    p.idle_threshold_s = c.idle_threshold_s;
+    p.active_by_signal = c.role == "server" || c.role == "kiosk";
+    p.hash_principals = c.user_identity == "hashed";
+    p.salt = c.user_identity_salt;
+    return p;
+}
+
+}  // namespace
+
+AgentApp::AgentApp(Config config, std::filesystem::path state_dir, PlatformParts& parts,
+                   std::function<HostFacts()> host_facts)
+    : config_(std::move(config)),
+      state_dir_(std::move(state_dir)),
+      parts_(parts),
+      host_facts_(std::move(host_facts)),
+      signals_(io_, SIGINT, SIGTERM),
+      sample_timer_(io_),
+      heartbeat_timer_(io_),
+      watchdog_timer_(io_),
+      builder_(policy_from(config_)) {}
+
+AgentApp::~AgentApp() = default;
+
+std::int64_t AgentApp::wall_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+int AgentApp::run() {
+    if (auto r = start(); !r) {
+        log_error("agent", r.error().message);
+        return 1;
+    }
+    io_.run();
+    return exit_code_;
+}
+
+Result<void> AgentApp::start() {
+    // std::filesystem cannot lock portably; the status channel can tell whether another
+    // agent is alive on this state dir.
+    if (parts_.status->query()) {
+        return make_error("locked", "another tally-agent is already running with state dir " +
+                                        state_dir_.string());
+    }
+    if (auto r = parts_.files->create_private_directory(state_dir_); !r)
+        return r;
+    auto id = load_identity(state_dir_);
+    if (!id)
+        return id.error();
+    identity_ = *id;
+    bool standalone = config_.mode == "standalone";
+    std::string fingerprint = parts_.fingerprint->fingerprint();
+    bool same_machine =
+        !identity_ || identity_->fingerprint.empty() || identity_->fingerprint == fingerprint;
+    state_ = AgentStateMachine(initial_state(standalone, identity_.has_value(), same_machine));
+    if (state_.state() == AgentState::clone_detected) {
+        log_error("agent",
+                  "identity.json was made on another machine (cloned image?): not "
+                  "uploading; run tally-agent pair");
+    }
+
+    auto spool = spool::Spool::open(*parts_.files, state_dir_, {config_.spool_max_bytes});
+    if (!spool)
+        return make_error("spool", "cannot open the spool: " + spool.error().message);
+    spool_ = std::move(*spool);
+    for (const auto& p : spool_->problems())
+        last_error_ = "spool: " + p;
+
+    if (auto r = parts_.status->serve(io_, [this] { return status_to_json(make_status()); }); !r) {
+        return make_error("status", "cannot serve status: " + r.error().message);
+    }
+    started_at_ = wall_now();
+    running_ = true;
+    interval_start_ = std::chrono::steady_clock::now();
+    builder_.open(started_at_, interval_start_);
+
+    signals_.async_wait([this](const std::error_code& ec, int signo) {
+        if (ec)
+            return;
+        log_info("agent", "signal " + std::to_string(signo) + ": stopping");
+        shutdown();
+    });
+    parts_.service->on_stop_request([this] { asio::post(io_, [this] { shutdown(); }); });
+
+    sample();
+    schedule_sample();
+    schedule_heartbeat();
+    schedule_watchdog();
+    if (state_.may_upload())
+        start_uploader();
+    write_status();
+    parts_.service->ready();
+    parts_.service->status_text(std::string("state ") + to_string(state_.state()));
+    log_info("agent", std::string("running: state ") + to_string(state_.state()) + ", next seq " +
+                          std::to_string(spool_->next_seq()) + ", activity from " +
+                          parts_.activity->name());
+    return {};
+}
+
+void AgentApp::schedule_sample() {
+    sample_timer_.expires_after(std::chrono::seconds(config_.sample_interval_s));
+    sample_timer_.async_wait([this](const std::error_code& ec) {
+        if (ec || stopping_)
+            return;
+        sample();
+        schedule_sample();
+    });
+}
+
+void AgentApp::schedule_heartbeat() {
+    // Deadlines from the interval start, so closes do not drift by the handler's run time.
+    heartbeat_timer_.expires_at(interval_start_ +
+                                std::chrono::seconds(config_.heartbeat_interval_s));
+    heartbeat_timer_.async_wait([this](const std::error_code& ec) {
+        if (ec || stopping_)
+            return;
+        close_heartbeat(false);
+        check_identity();
+        write_status();
+        schedule_heartbeat();
+    });
+}
+
+void AgentApp::schedule_watchdog() {
+    parts_.service->watchdog();
+    watchdog_timer_.expires_after(std::chrono::seconds(10));
+    watchdog_timer_.async_wait([this](const std::error_code& ec) {
+        if (ec || stopping_)
+            return;
+        schedule_watchdog();
+    });
+}
+
+void AgentApp::start_uploader() {
+    if (!identity_ || uploader_)
+        return;
+    UploaderOptions o;
+    o.device_id = identity_->device_id;
+    o.server_url = config_.server_url.empty() ? identity_->server_url : config_.server_url;
+    o.batch_max = config_.batch_max;
+    o.upload_interval = std::chrono::seconds(config_.upload_interval_s);
+    o.transport.ca_file = config_.ca_file.empty() ? identity_->ca_file : config_.ca_file;
+    o.transport.proxy = config_.proxy;
+    o.transport.pinned_spki_sha256 = identity_->pinned_spki_sha256;
+    uploader_ =
+        std::make_unique<Uploader>(io_, *spool_, *parts_.keys, *parts_.transport, std::move(o),
+                                   [this](const UploadOutcome& u) { on_upload(u); });
+    uploader_->start();
+}
+
+void AgentApp::check_identity() {
+    if (state_.state() != AgentState::unpaired)
+        return;
+    auto id = load_identity(state_dir_);
+    if (!id || !*id)
+        return;
+    identity_ = **id;
+    if (state_.apply(StateEvent::identity_found))
+        start_uploader();
+}
+
+void AgentApp::on_upload(const UploadOutcome& u) {
+    switch (u.verdict) {
+        case UploadVerdict::acked:
+            state_.apply(StateEvent::upload_ok);
+            break;
+        case UploadVerdict::unauthorized:
+            state_.apply(StateEvent::unauthorized);
+            break;
+        case UploadVerdict::tenant_inactive:
+            state_.apply(StateEvent::tenant_inactive);
+            break;
+        case UploadVerdict::revoked:
+            state_.apply(StateEvent::revoked);
+            break;
+        case UploadVerdict::retry:
+        case UploadVerdict::too_large:
+        case UploadVerdict::rejected:
+            break;
+    }
+    if (!stopping_)
+        write_status();
+}
+
+void AgentApp::shutdown() {
+    if (stopping_)
+        return;
+    stopping_ = true;
+    signals_.cancel();
+    sample_timer_.cancel();
+    heartbeat_timer_.cancel();
+    watchdog_timer_.cancel();
+    parts_.service->stopping();
+    close_heartbeat(true);
+    if (uploader_ && state_.may_upload()) {
+        uploader_->final_upload(std::chrono::seconds(5), [this](bool in_time) {
+            abandoned_upload_ = !in_time;
+            if (!in_time)
+                log_warn("agent", "final upload still running at exit; it stays queued");
+            finish();
+        });
+        return;
+    }
+    finish();
+}
+
+void AgentApp::finish() {
+    running_ = false;
+    write_status();
+    parts_.status->close();
+    io_.stop();
+    log_info("agent", "stopped");
+}
+
+}  // namespace tally::agent

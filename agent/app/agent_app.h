@@ -1,0 +1,86 @@
+#pragma once
+// The running agent (`tally-agent run`): one io_context drives sampling, heartbeat closes,
+// uploads, the status channel and the stop signals. The platform parts are built by main
+// and handed in here: this class wires them to the portable core.
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+#include <asio/steady_timer.hpp>
+
+#include "agent/config.h"
+#include "agent/heartbeat/heartbeat_builder.h"
+#include "agent/identity/identity.h"
+#include "agent/interfaces/platform.h"
+#include "agent/spool/spool.h"
+#include "agent/state/agent_state.h"
+#include "agent/status/status.h"
+#include "agent/upload/uploader.h"
+
+namespace tally::agent {
+
+class AgentApp {
+  public:
+    AgentApp(Config config, std::filesystem::path state_dir, PlatformParts& parts,
+             std::function<HostFacts()> host_facts);
+    ~AgentApp();
+    AgentApp(const AgentApp&) = delete;
+    AgentApp& operator=(const AgentApp&) = delete;
+
+    //! Runs until SIGINT/SIGTERM or a service stop request; returns the exit code.
+    int run();
+    //! True when the bounded final upload was still in flight at exit: the caller should
+    //! end the process without waiting for it (the spool already holds everything).
+    bool abandoned_upload() const { return abandoned_upload_; }
+
+  private:
+    Result<void> start();
+    void sample();
+    void schedule_sample();
+    void schedule_heartbeat();
+    void schedule_watchdog();
+    void close_heartbeat(bool partial);
+    void check_identity();
+    void start_uploader();
+    void on_upload(const UploadOutcome& outcome);
+    void shutdown();
+    void finish();
+    Status make_status() const;
+    void write_status();
+    static std::int64_t wall_now();
+
+    Config config_;
+    std::filesystem::path state_dir_;
+    PlatformParts& parts_;
+    std::function<HostFacts()> host_facts_;
+    asio::io_context io_;
+    asio::signal_set signals_;
+    asio::steady_timer sample_timer_;
+    asio::steady_timer heartbeat_timer_;
+    asio::steady_timer watchdog_timer_;
+    std::optional<Identity> identity_;
+    AgentStateMachine state_{AgentState::unpaired};
+    std::unique_ptr<spool::Spool> spool_;
+    HeartbeatBuilder builder_;
+    std::unique_ptr<Uploader> uploader_;
+    SteadyTime interval_start_{};
+    std::vector<std::string> active_users_now_;
+    std::int64_t today_ = -1;  //!< UTC day index of active_minutes_today_
+    std::uint32_t active_minutes_today_ = 0;
+    std::int64_t started_at_ = 0;
+    std::string last_error_;
+    bool running_ = false;
+    bool stopping_ = false;
+    bool abandoned_upload_ = false;
+    int exit_code_ = 0;
+};
+
+}  // namespace tally::agent

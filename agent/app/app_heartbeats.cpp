@@ -1,0 +1,50 @@
+// AgentApp: sampling sessions and closing heartbeats into the spool.
+
+#include "agent/app/agent_app.h"
+#include "agent/log.h"
+#include "pairing/heartbeat.h"
+
+namespace tally::agent {
+
+void AgentApp::sample() {
+    auto sessions = parts_.activity->sessions();
+    active_users_now_ = builder_.add_sample(sessions, std::chrono::steady_clock::now());
+    if (auto err = parts_.activity->last_error(); !err.empty()) {
+        log_debug("activity", parts_.activity->name() + ": " + err);
+    }
+}
+
+void AgentApp::close_heartbeat(bool partial) {
+    if (!builder_.is_open())
+        return;
+    auto now = std::chrono::steady_clock::now();
+    ChainPosition chain{spool_->next_seq(), spool_->last_chain_hash()};
+    pairing::Heartbeat hb = builder_.close(now, chain, host_facts_());
+    std::string bytes = pairing::encode_heartbeat(hb);
+    if (auto r = spool_->append_heartbeat(hb.seq, bytes); !r) {
+        last_error_ = "cannot write heartbeat " + std::to_string(hb.seq) + ": " + r.error().message;
+        log_error("spool", last_error_);
+    } else {
+        log_debug("heartbeat", std::string(partial ? "partial " : "") + "heartbeat " +
+                                   std::to_string(hb.seq) + ": device " +
+                                   std::to_string(hb.device_active_minutes) + " min, " +
+                                   std::to_string(hb.users.size()) + " active users");
+    }
+    std::int64_t day = hb.start >= 0 ? hb.start / 86400 : -1;
+    if (day != today_) {
+        today_ = day;
+        active_minutes_today_ = 0;
+    }
+    active_minutes_today_ += hb.device_active_minutes;
+    if (partial)
+        return;
+    // Heartbeats tile: the next starts where this one ended unless the wall clock moved.
+    std::int64_t wall = wall_now();
+    std::int64_t next_start = (wall - hb.end >= -2 && wall - hb.end <= 2) ? hb.end : wall;
+    interval_start_ = now;
+    builder_.open(next_start, now);
+    if (uploader_)
+        uploader_->on_heartbeat_appended();
+}
+
+}  // namespace tally::agent

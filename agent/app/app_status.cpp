@@ -1,0 +1,55 @@
+// AgentApp: the status it serves and writes to <state>/status.json.
+
+#include "agent/app/agent_app.h"
+#include "agent/log.h"
+
+namespace tally::agent {
+
+Status AgentApp::make_status() const {
+    Status s;
+    std::int64_t now = wall_now();
+    s.running = running_;
+    s.mode = config_.mode;
+    s.state = to_string(state_.state());
+    s.paired = identity_.has_value();
+    if (identity_) {
+        s.device_id = identity_->device_id;
+        s.tenant = identity_->tenant;
+        s.server_url = config_.server_url.empty() ? identity_->server_url : config_.server_url;
+    }
+    if (spool_) {
+        s.queued = spool_->queued();
+        s.last_seq = spool_->last_seq();
+        s.acked_through = spool_->acked_through();
+        s.spool_bytes = spool_->bytes();
+        s.spool_max_bytes = spool_->max_bytes();
+        s.gaps = spool_->gaps_declared();
+    }
+    s.last_error = last_error_;
+    if (uploader_) {
+        s.last_upload_at = uploader_->last_upload_at();
+        s.upload_failures = uploader_->consecutive_failures();
+        if (!uploader_->last_error().empty())
+            s.last_error = uploader_->last_error();
+        s.clock_offset_s = uploader_->clock_offset_s().value_or(0);
+    }
+    s.active_users_now = active_users_now_;
+    std::uint32_t today = (today_ == now / 86400) ? active_minutes_today_ : 0;
+    s.active_minutes_today =
+        today + builder_.device_minutes_so_far(std::chrono::steady_clock::now());
+    s.upload_interval_s = config_.upload_interval_s;
+    s.activity_source = parts_.activity->name();
+    s.version = TALLY_VERSION;
+    s.started_at = started_at_;
+    s.updated_at = now;
+    return s;
+}
+
+void AgentApp::write_status() {
+    auto r = parts_.files->write_atomic(state_dir_ / "status.json",
+                                        status_to_json(make_status()) + "\n", false);
+    if (!r)
+        log_warn("status", "cannot write status.json: " + r.error().message);
+}
+
+}  // namespace tally::agent

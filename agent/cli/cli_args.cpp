@@ -1,0 +1,112 @@
+// Command-line parsing (see cli_args.h).
+
+#include "agent/cli/cli_args.h"
+
+namespace tally::agent {
+namespace {
+
+Error usage(const std::string& message) {
+    return make_error("usage", message);
+}
+
+}  // namespace
+
+std::string usage_text() {
+    return "Usage: tally-agent COMMAND [OPTIONS]\n"
+           "\n"
+           "Commands:\n"
+           "  run [--standalone]           run in the foreground (what the service runs)\n"
+           "  pair --server URL --code CODE [--ca-file PATH] [--device-type business|personal]\n"
+           "                               make the device key and pair with a tenant\n"
+           "  status [--json]              health of the agent (also --status [--json])\n"
+           "  probe [--json]               the sessions the OS shows, with verdicts\n"
+           "  --version                    print the version\n"
+           "  --help                       this text\n"
+           "\n"
+           "Options for every command:\n"
+           "  --config PATH                config file (JSON); keys also as TALLY_<KEY>\n"
+           "  --state-dir DIR              where identity, spool and status live\n"
+           "\n"
+           "Status exit codes: 0 healthy, 1 degraded, 2 needs attention, 3 not running,\n"
+           "64 usage error.\n";
+}
+
+Result<CliArgs> parse_args(const std::vector<std::string>& args) {
+    CliArgs out;
+    std::optional<Command> command;
+    auto set_command = [&](Command c, const std::string& word) -> Result<void> {
+        if (command && *command != c)
+            return usage("more than one command: '" + word + "'");
+        command = c;
+        return {};
+    };
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
+        auto value = [&](std::string& target) -> Result<void> {
+            if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0) {
+                return usage("option " + a + " needs a value");
+            }
+            target = args[++i];
+            return {};
+        };
+        Result<void> r;
+        std::string tmp;
+        if (a == "run") {
+            r = set_command(Command::run, a);
+        } else if (a == "pair") {
+            r = set_command(Command::pair, a);
+        } else if (a == "status" || a == "--status") {
+            r = set_command(Command::status, a);
+        } else if (a == "probe") {
+            r = set_command(Command::probe, a);
+        } else if (a == "--version" || a == "version") {
+            r = set_command(Command::version, a);
+        } else if (a == "--help" || a == "-h" || a == "help") {
+            r = set_command(Command::help, a);
+        } else if (a == "--json") {
+            out.json = true;
+        } else if (a == "--standalone") {
+            out.standalone = true;
+        } else if (a == "--config") {
+            r = value(tmp);
+            out.config_path = tmp;
+        } else if (a == "--state-dir") {
+            r = value(tmp);
+            out.state_dir = tmp;
+        } else if (a == "--server") {
+            r = value(out.server);
+        } else if (a == "--code") {
+            r = value(out.code);
+        } else if (a == "--ca-file") {
+            r = value(out.ca_file);
+        } else if (a == "--device-type") {
+            r = value(out.device_type);
+        } else if (a.rfind("-", 0) == 0) {
+            r = usage("unknown option '" + a + "'");
+        } else {
+            r = usage("unknown command '" + a + "'");
+        }
+        if (!r)
+            return r.error();
+    }
+    if (!command)
+        return usage("no command given");
+    out.command = *command;
+    bool pair_opts = !out.server.empty() || !out.code.empty() || !out.ca_file.empty() ||
+                     !out.device_type.empty();
+    if (pair_opts && out.command != Command::pair) {
+        return usage("--server, --code, --ca-file and --device-type belong to 'pair'");
+    }
+    if (out.command == Command::pair && (out.server.empty() || out.code.empty())) {
+        return usage("pair needs --server URL and --code CODE");
+    }
+    if (out.json && out.command != Command::status && out.command != Command::probe) {
+        return usage("--json belongs to 'status' and 'probe'");
+    }
+    if (out.standalone && out.command != Command::run) {
+        return usage("--standalone belongs to 'run'");
+    }
+    return out;
+}
+
+}  // namespace tally::agent

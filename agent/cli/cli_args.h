@@ -1,0 +1,33 @@
+#pragma once
+// Command-line parsing for tally-agent (DESIGN.md §6). Usage errors are values; main turns
+// them into exit code 64.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pairing/result.h"
+
+namespace tally::agent {
+
+inline constexpr int kExitUsage = 64;
+
+enum class Command { run, pair, status, probe, version, help };
+
+struct CliArgs {
+    Command command = Command::help;
+    std::optional<std::filesystem::path> config_path;
+    std::optional<std::filesystem::path> state_dir;
+    bool json = false;
+    bool standalone = false;
+    std::string server;
+    std::string code;
+    std::string ca_file;
+    std::string device_type;
+};
+
+Result<CliArgs> parse_args(const std::vector<std::string>& args);
+std::string usage_text();
+
+}  // namespace tally::agent

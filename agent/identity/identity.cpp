@@ -1,0 +1,67 @@
+// identity.json (see identity.h).
+
+#include "agent/identity/identity.h"
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "pairing/time_format.h"
+
+namespace tally::agent {
+
+std::filesystem::path identity_path(const std::filesystem::path& state_dir) {
+    return state_dir / "identity.json";
+}
+
+Result<std::optional<Identity>> load_identity(const std::filesystem::path& state_dir) {
+    auto path = identity_path(state_dir);
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
+        return std::optional<Identity>{};
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        return make_error("io", "cannot read " + path.string());
+    std::stringstream text;
+    text << in.rdbuf();
+    auto doc = nlohmann::json::parse(text.str(), nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) {
+        return make_error("identity", path.string() + " is not valid JSON");
+    }
+    auto str = [&](const char* key) {
+        auto it = doc.find(key);
+        return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    Identity id;
+    id.device_id = str("device_id");
+    id.tenant = str("tenant");
+    id.server_url = str("server_url");
+    id.ca_file = str("ca_file");
+    id.device_type = str("device_type");
+    id.fingerprint = str("fingerprint");
+    id.pinned_spki_sha256 = str("pinned_spki_sha256");
+    if (auto t = pairing::parse_rfc3339(str("paired_at")))
+        id.paired_at = *t;
+    if (id.device_id.empty() || id.server_url.empty()) {
+        return make_error("identity", path.string() + " lacks device_id or server_url");
+    }
+    return std::optional<Identity>(std::move(id));
+}
+
+Result<void> save_identity(FileSystem& fs, const std::filesystem::path& state_dir,
+                           const Identity& id) {
+    nlohmann::json doc = {
+        {"device_id", id.device_id},
+        {"tenant", id.tenant},
+        {"server_url", id.server_url},
+        {"ca_file", id.ca_file},
+        {"device_type", id.device_type},
+        {"fingerprint", id.fingerprint},
+        {"paired_at", pairing::format_rfc3339(id.paired_at)},
+        {"pinned_spki_sha256", id.pinned_spki_sha256},
+    };
+    return fs.write_atomic(identity_path(state_dir), doc.dump(2) + "\n", true);
+}
+
+}  // namespace tally::agent

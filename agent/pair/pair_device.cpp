@@ -1,0 +1,153 @@
+// The pair command's logic (see pair_device.h).
+
+#include "agent/pair/pair_device.h"
+
+#include "agent/log.h"
+#include "agent/pair/config_update.h"
+#include "agent/pair/pair_errors.h"
+#include "agent/spool/spool.h"
+#include "agent/upload/batch_request.h"
+#include "pairing/bytes.h"
+#include "pairing/crypto.h"
+#include "pairing/messages.h"
+#include "pairing/pairing_code.h"
+
+namespace tally::agent {
+namespace {
+
+//! Reuses the device key when it belongs to this machine (pairing again with the same key is
+//! idempotent on the server); makes a new one otherwise. `created` says which.
+Result<void> ensure_key(KeyStore& keys, const std::optional<Identity>& previous,
+                        const std::string& fingerprint, bool& created) {
+    bool same_machine =
+        !previous || previous->fingerprint.empty() || previous->fingerprint == fingerprint;
+    created = false;
+    if (keys.has_key() && same_machine)
+        return {};
+    if (auto r = keys.create(); !r) {
+        return make_error("key", "cannot create the device key: " + r.error().message);
+    }
+    created = true;
+    return {};
+}
+
+}  // namespace
+
+Result<Identity> pair_device(const PairInput& input, const Config& config,
+                             const std::filesystem::path& state_dir, PairDeps& deps) {
+    // Everything that can be checked locally is checked before any network call.
+    auto code = pairing::normalize_pairing_code(input.code);
+    if (!code)
+        return make_error("invalid_code", "invalid pairing code: " + code.error().message);
+    if (input.server_url.rfind("https://", 0) != 0 || input.server_url.size() <= 8) {
+        return make_error("usage",
+                          "--server must be an https:// URL, got '" + input.server_url + "'");
+    }
+    std::string device_type = input.device_type.empty() ? config.device_type : input.device_type;
+    if (device_type != "business" && device_type != "personal") {
+        return make_error("usage",
+                          "--device-type must be business or personal, got '" + device_type + "'");
+    }
+    std::string ca_file = input.ca_file.empty() ? config.ca_file : input.ca_file;
+    if (!ca_file.empty() && !std::filesystem::exists(ca_file)) {
+        return make_error("usage", "CA file " + ca_file + " does not exist");
+    }
+
+    if (auto r = deps.files.create_private_directory(state_dir); !r)
+        return r.error();
+    auto previous = load_identity(state_dir);
+    std::optional<Identity> prev_id = previous ? *previous : std::nullopt;
+    std::string fingerprint = deps.fingerprint.fingerprint();
+    bool created = false;
+    if (auto r = ensure_key(deps.keys, prev_id, fingerprint, created); !r)
+        return r.error();
+    auto fail = [&](Error e) -> Result<Identity> {
+        if (created)
+            (void)deps.keys.destroy();  // leave no key that no server knows
+        return e;
+    };
+
+    auto public_key = deps.keys.public_key();
+    if (!public_key)
+        return fail(public_key.error());
+    pairing::PairRequest req;
+    req.code = *code;
+    req.public_key = pairing::base64url_encode(*public_key);
+    req.time = deps.now;
+    req.nonce = pairing::base64url_encode(pairing::random_bytes(16));
+    req.device.hostname = deps.host.hostname;
+    req.device.os = deps.host.os;
+    req.device.os_version = deps.host.os_version;
+    req.device.agent_version = TALLY_VERSION;
+    req.device.device_type = device_type;
+    req.device.role = config.role;
+    req.device.fingerprint = fingerprint;
+
+    HttpRequest http;
+    http.method = "POST";
+    http.url = join_url(input.server_url, "/v1/pair");
+    http.body = pairing::encode_pair_request(req);
+    auto sig = deps.keys.sign(pairing::as_bytes(http.body));
+    if (!sig)
+        return fail(make_error("key", "cannot sign the pairing request: " + sig.error().message));
+    http.headers = {{pairing::kHeaderSignature, pairing::base64url_encode(*sig)},
+                    {"Content-Type", "application/json"}};
+
+    TransportOptions options;
+    options.ca_file = ca_file;
+    options.proxy = config.proxy;
+    options.total_timeout = std::chrono::seconds(60);
+    deps.transport.configure(options);
+    TransportResult result = deps.transport.send(http);
+    if (result.error != TransportError::none) {
+        return fail(make_error(to_string(result.error),
+                               describe_transport_failure(result, input.server_url)));
+    }
+    if (result.response.status != 200) {
+        auto body = pairing::decode_error(result.response.body);
+        return fail(
+            make_error(body ? body->error : "http_" + std::to_string(result.response.status),
+                       describe_pair_refusal(result.response)));
+    }
+    auto answer = pairing::decode_pair_response(result.response.body);
+    if (!answer) {
+        return fail(make_error("bad_response", "the server's pairing answer is unreadable: " +
+                                                   answer.error().message));
+    }
+
+    Identity id;
+    id.device_id = answer->device_id;
+    id.tenant = answer->tenant;
+    id.server_url = input.server_url;
+    id.ca_file = ca_file;
+    id.device_type = device_type;
+    id.fingerprint = fingerprint;
+    id.paired_at = deps.now;
+    if (config.pin_server_key)
+        id.pinned_spki_sha256 = result.server_spki_sha256;
+    if (auto r = save_identity(deps.files, state_dir, id); !r)
+        return r.error();
+
+    if (answer->acked_through > 0) {
+        // Paired again with a key the server knows: never reuse seqs it already holds.
+        auto spool = spool::Spool::open(deps.files, state_dir, {config.spool_max_bytes});
+        if (!spool)
+            return spool.error();
+        if (auto r = (*spool)->ack(answer->acked_through); !r)
+            return r.error();
+    }
+    if (input.config_explicit) {
+        auto r = update_config_file(deps.files, input.config_path,
+                                    {{"server_url", id.server_url},
+                                     {"ca_file", id.ca_file},
+                                     {"device_type", id.device_type}});
+        if (!r) {
+            log_warn("pair",
+                     "server_url and ca_file are kept in identity.json only: " + r.error().message);
+        }
+    }
+    log_info("pair", "paired as " + id.device_id + " in tenant " + id.tenant);
+    return id;
+}
+
+}  // namespace tally::agent

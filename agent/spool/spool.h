@@ -1,0 +1,97 @@
+#pragma once
+// The spool: an append-only segment log of heartbeats under <state>/spool/ (DESIGN.md §3).
+// Every append is on stable storage before append() returns; open() verifies CRCs, cuts a
+// torn tail, copies a damaged older segment aside to corrupt-<time>/ and declares a gap for
+// what it lost; ack(n) deletes segments whose records are all <= n; past max_bytes the
+// oldest unsent heartbeats are dropped and replaced by one declared gap ("spool_full").
+// Not thread-safe: owned by the io_context thread.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agent/interfaces/file_system.h"
+#include "agent/spool/record.h"
+#include "pairing/batch.h"
+#include "pairing/result.h"
+
+namespace tally::agent::spool {
+
+struct SpoolOptions {
+    std::uint64_t max_bytes = 32ull << 20;
+    std::uint64_t segment_bytes = 1ull << 20;  //!< rotation size (capped to max_bytes / 4)
+};
+
+struct PendingHeartbeat {
+    std::uint64_t seq = 0;
+    std::string bytes;  //!< the encoded heartbeat, exactly as stored
+};
+
+struct Pending {
+    std::vector<PendingHeartbeat> heartbeats;  //!< oldest first
+    std::vector<pairing::Gap> gaps;            //!< declared gaps not yet acknowledged
+};
+
+class Spool {
+  public:
+    static Result<std::unique_ptr<Spool>> open(FileSystem& fs,
+                                               const std::filesystem::path& state_dir,
+                                               SpoolOptions options = {});
+
+    //! Appends heartbeat `seq` (must be next_seq()) and syncs it before returning.
+    Result<void> append_heartbeat(std::uint64_t seq, std::string_view bytes);
+    //! Unacknowledged heartbeats (oldest first, at most `max_heartbeats`) and gaps.
+    Result<Pending> pending(std::size_t max_heartbeats) const;
+    //! The server holds everything through `acked_through`: persist it, delete old segments.
+    Result<void> ack(std::uint64_t acked_through);
+
+    std::uint64_t next_seq() const { return next_seq_; }
+    std::uint64_t last_seq() const { return next_seq_ - 1; }
+    const std::string& last_chain_hash() const { return last_hash_; }
+    std::uint64_t acked_through() const { return acked_; }
+    std::uint64_t queued() const;  //!< unacknowledged heartbeats in the spool
+    std::uint64_t bytes() const { return bytes_; }
+    std::uint64_t max_bytes() const { return options_.max_bytes; }
+    std::uint64_t gaps_declared() const { return gaps_declared_; }
+    //! What open() found and repaired (torn tails, corrupt segments), for logs and status.
+    const std::vector<std::string>& problems() const { return problems_; }
+    const std::filesystem::path& directory() const { return dir_; }
+
+  private:
+    struct Segment {
+        std::filesystem::path path;
+        std::uint64_t name_seq = 0;
+        std::uint64_t size = 0;
+        std::uint64_t max_seq = 0;  //!< highest seq of any record (gap records: to_seq)
+        std::uint64_t hb_count = 0;
+        std::uint64_t hb_min = 0;
+        std::uint64_t hb_max = 0;
+        std::vector<pairing::Gap> gaps;
+    };
+
+    Spool(FileSystem& fs, std::filesystem::path dir, SpoolOptions options);
+    Result<void> load();
+    Result<void> move_aside(const Segment& seg, std::uint64_t valid_bytes);
+    Result<void> append_record(const pairing::Bytes& rec, RecordType type, std::uint64_t seq,
+                               const pairing::Gap* gap);
+    Result<void> declare_gap(pairing::Gap gap);
+    Result<void> enforce_bound();
+    void note(Segment& seg, const Record& r);
+
+    FileSystem& fs_;
+    std::filesystem::path dir_;
+    SpoolOptions options_;
+    std::vector<Segment> segments_;  //!< oldest first; the last one is where appends go
+    std::unique_ptr<AppendFile> active_;
+    std::uint64_t next_seq_ = 1;
+    std::uint64_t acked_ = 0;
+    std::uint64_t last_hb_seq_ = 0;
+    std::string last_hash_;
+    std::uint64_t bytes_ = 0;
+    std::uint64_t gaps_declared_ = 0;
+    std::vector<std::string> problems_;
+};
+
+}  // namespace tally::agent::spool

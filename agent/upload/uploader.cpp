@@ -1,0 +1,216 @@
+// The uploader (see uploader.h).
+
+#include "agent/upload/uploader.h"
+
+#include <random>
+
+#include <asio/post.hpp>
+
+#include "agent/log.h"
+#include "agent/upload/batch_request.h"
+
+namespace tally::agent {
+
+Uploader::Uploader(asio::io_context& io, spool::Spool& spool, const KeyStore& keys,
+                   HttpTransport& transport, UploaderOptions options, Listener listener)
+    : io_(io),
+      spool_(spool),
+      keys_(keys),
+      transport_(transport),
+      options_(std::move(options)),
+      listener_(std::move(listener)),
+      backoff_(std::chrono::seconds(5), std::chrono::seconds(3600), options_.random01),
+      batch_limit_(options_.batch_max),
+      timer_(io),
+      final_timer_(io),
+      worker_(std::make_unique<asio::thread_pool>(1)) {
+    if (!options_.wall_now) {
+        options_.wall_now = [] {
+            return std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                .count();
+        };
+    }
+    if (!options_.random01) {
+        auto engine = std::make_shared<std::mt19937_64>(std::random_device{}());
+        options_.random01 = [engine] {
+            return std::uniform_real_distribution<double>(0.0, 1.0)(*engine);
+        };
+    }
+}
+
+Uploader::~Uploader() {
+    timer_.cancel();
+    final_timer_.cancel();
+    worker_->join();
+}
+
+std::chrono::milliseconds Uploader::jittered_interval() {
+    double factor = 0.9 + 0.2 * options_.random01();
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.upload_interval);
+    return std::chrono::milliseconds(static_cast<std::int64_t>(ms.count() * factor));
+}
+
+void Uploader::start() {
+    transport_.configure(options_.transport);
+    stopped_ = false;
+    schedule(jittered_interval());
+}
+
+void Uploader::stop() {
+    stopped_ = true;
+    timer_.cancel();
+}
+
+void Uploader::schedule(std::chrono::milliseconds delay) {
+    if (stopped_)
+        return;
+    timer_.expires_after(delay);
+    timer_.async_wait([this](const std::error_code& ec) {
+        if (ec)
+            return;
+        backing_off_ = false;
+        attempt();
+    });
+}
+
+void Uploader::on_heartbeat_appended() {
+    if (stopped_ || in_flight_ || backing_off_)
+        return;
+    if (spool_.queued() >= options_.batch_max) {
+        timer_.cancel();
+        attempt();
+    }
+}
+
+void Uploader::attempt() {
+    if (in_flight_)
+        return;
+    auto pending = spool_.pending(batch_limit_);
+    if (!pending) {
+        last_error_ = "cannot read the spool: " + pending.error().message;
+        log_error("upload", last_error_);
+        backing_off_ = true;
+        if (final_done_) {
+            finish_final(true);
+            return;
+        }
+        schedule(backoff_.next_delay());
+        return;
+    }
+    if (pending->heartbeats.empty() && pending->gaps.empty()) {
+        if (final_done_) {
+            finish_final(true);
+            return;
+        }
+        schedule(jittered_interval());
+        return;
+    }
+    auto request = build_upload_request(*pending, options_.device_id, options_.server_url,
+                                        options_.wall_now(), keys_);
+    if (!request) {
+        last_error_ = request.error().message;
+        log_error("upload", last_error_);
+        backing_off_ = true;
+        if (final_done_) {
+            finish_final(true);
+            return;
+        }
+        schedule(backoff_.next_delay());
+        return;
+    }
+    in_flight_ = true;
+    work_.emplace(io_.get_executor());
+    std::size_t sent = pending->heartbeats.size();
+    log_debug("upload", "sending " + std::to_string(sent) + " heartbeats (" +
+                            std::to_string(request->body.size()) + " bytes)");
+    asio::post(*worker_, [this, req = std::move(*request), sent] {
+        TransportResult result = transport_.send(req);
+        asio::post(io_, [this, result = std::move(result), sent] { on_result(result, sent); });
+    });
+}
+
+void Uploader::on_result(const TransportResult& result, std::size_t sent) {
+    in_flight_ = false;
+    work_.reset();
+    UploadOutcome o = classify_upload(result);
+    std::chrono::milliseconds next{0};
+    switch (o.verdict) {
+        case UploadVerdict::acked: {
+            if (auto r = spool_.ack(o.acked_through); !r) {
+                o.error = "cannot record the acknowledgement: " + r.error().message;
+                log_error("upload", o.error);
+            }
+            backoff_.reset();
+            batch_limit_ = options_.batch_max;
+            last_upload_at_ = options_.wall_now();
+            if (o.server_time > 0)
+                clock_offset_s_ = o.server_time - last_upload_at_;
+            last_error_ = o.error;
+            log_debug("upload", "sent " + std::to_string(sent) + ", acked through " +
+                                    std::to_string(o.acked_through));
+            // More waiting than one batch carries: keep going without waiting an interval.
+            next = spool_.queued() >= batch_limit_ ? std::chrono::milliseconds(0)
+                                                   : jittered_interval();
+            break;
+        }
+        case UploadVerdict::too_large:
+            batch_limit_ = std::max<std::size_t>(1, batch_limit_ / 2);
+            next = backoff_.next_delay(o.retry_after);
+            break;
+        case UploadVerdict::retry:
+            next = backoff_.next_delay(o.retry_after);
+            break;
+        case UploadVerdict::rejected:
+        case UploadVerdict::unauthorized:
+        case UploadVerdict::tenant_inactive:
+            next = backoff_.cap_delay();
+            break;
+        case UploadVerdict::revoked:
+            stopped_ = true;
+            break;
+    }
+    if (o.verdict != UploadVerdict::acked) {
+        last_error_ = o.error;
+        log_warn("upload", std::string(to_string(o.verdict)) + ": " + o.error);
+        backing_off_ = true;
+    }
+    if (listener_)
+        listener_(o);
+    if (final_done_) {
+        finish_final(true);
+        return;
+    }
+    schedule(next);
+}
+
+void Uploader::final_upload(std::chrono::seconds limit, std::function<void(bool)> done) {
+    stopped_ = true;
+    timer_.cancel();
+    final_done_ = std::move(done);
+    final_timer_.expires_after(limit);
+    final_timer_.async_wait([this](const std::error_code& ec) {
+        if (!ec)
+            finish_final(false);
+    });
+    if (in_flight_)
+        return;
+    // Nothing else sends now, so the bounded timeout applies to exactly this request.
+    TransportOptions bounded = options_.transport;
+    bounded.connect_timeout = std::min(bounded.connect_timeout, limit);
+    bounded.total_timeout = std::min(bounded.total_timeout, limit);
+    bounded.stall_timeout = std::min(bounded.stall_timeout, limit);
+    transport_.configure(bounded);
+    attempt();
+}
+
+void Uploader::finish_final(bool in_time) {
+    if (!final_done_)
+        return;
+    final_timer_.cancel();
+    auto done = std::move(final_done_);
+    final_done_ = nullptr;
+    done(in_time);
+}
+
+}  // namespace tally::agent

@@ -1,0 +1,92 @@
+#pragma once
+// The uploader: every upload_interval (±10 % jitter), or at once when batch_max heartbeats
+// wait, it sends the oldest unacknowledged heartbeats as one signed batch; on 200 it
+// acknowledges the spool, otherwise it backs off or reports a state change to its listener.
+// One upload is in flight at a time; the blocking HTTPS call runs on a worker thread and its
+// result is handled back on the io_context thread, so spool access stays single-threaded.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+#include <asio/thread_pool.hpp>
+
+#include "agent/interfaces/http_transport.h"
+#include "agent/interfaces/key_store.h"
+#include "agent/spool/spool.h"
+#include "agent/upload/backoff.h"
+#include "agent/upload/upload_outcome.h"
+
+namespace tally::agent {
+
+struct UploaderOptions {
+    std::string device_id;
+    std::string server_url;
+    std::uint32_t batch_max = 500;
+    std::chrono::seconds upload_interval{900};
+    TransportOptions transport;              //!< applied by start()
+    std::function<std::int64_t()> wall_now;  //!< Unix seconds; default system_clock
+    std::function<double()> random01;        //!< jitter source; default a PRNG
+};
+
+class Uploader {
+  public:
+    using Listener = std::function<void(const UploadOutcome&)>;
+
+    Uploader(asio::io_context& io, spool::Spool& spool, const KeyStore& keys,
+             HttpTransport& transport, UploaderOptions options, Listener listener);
+    ~Uploader();
+    Uploader(const Uploader&) = delete;
+    Uploader& operator=(const Uploader&) = delete;
+
+    //! Schedules the first attempt one jittered interval from now.
+    void start();
+    //! Stops scheduling (revoked device, shutdown). An upload in flight completes.
+    void stop();
+    //! Uploads now if batch_max heartbeats wait and no upload is in flight or backing off.
+    void on_heartbeat_appended();
+    //! At shutdown: one attempt bounded by `limit` (or waits for the one in flight);
+    //! done(true) when it finished in time, done(false) when it is still running.
+    void final_upload(std::chrono::seconds limit, std::function<void(bool)> done);
+
+    bool in_flight() const { return in_flight_; }
+    std::int64_t last_upload_at() const { return last_upload_at_; }
+    std::optional<std::int64_t> clock_offset_s() const { return clock_offset_s_; }
+    const std::string& last_error() const { return last_error_; }
+    std::uint32_t consecutive_failures() const { return backoff_.failures(); }
+
+  private:
+    void schedule(std::chrono::milliseconds delay);
+    std::chrono::milliseconds jittered_interval();
+    void attempt();
+    void on_result(const TransportResult& result, std::size_t sent);
+    void finish_final(bool in_time);
+
+    asio::io_context& io_;
+    spool::Spool& spool_;
+    const KeyStore& keys_;
+    HttpTransport& transport_;
+    UploaderOptions options_;
+    Listener listener_;
+    Backoff backoff_;
+    std::size_t batch_limit_;
+    asio::steady_timer timer_;
+    asio::steady_timer final_timer_;
+    std::unique_ptr<asio::thread_pool> worker_;
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
+    bool in_flight_ = false;
+    bool stopped_ = false;
+    bool backing_off_ = false;
+    std::function<void(bool)> final_done_;
+    std::int64_t last_upload_at_ = 0;
+    std::optional<std::int64_t> clock_offset_s_;
+    std::string last_error_;
+};
+
+}  // namespace tally::agent
