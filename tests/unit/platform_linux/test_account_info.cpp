@@ -1,0 +1,60 @@
+// Account classification through the real NSS database of the test machine.
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include "platform/linux/account_info.h"
+
+using namespace tally::platform;
+
+TEST_CASE("uid below uid_min is a system account; root with uid_min 0 is not") {
+    auto root = account_by_uid(0, 1000);
+    CHECK(root.user == "root");
+    CHECK(root.uid == 0u);
+    CHECK(root.principal == "root");
+    CHECK(root.local_account);
+    CHECK(root.system_account);
+
+    struct passwd* pw = ::getpwuid(0);
+    REQUIRE(pw != nullptr);
+    const std::string shell = pw->pw_shell;
+    if (!shell.ends_with("nologin") && !shell.ends_with("false")) {
+        CHECK_FALSE(account_by_uid(0, 0).system_account);
+    }
+}
+
+TEST_CASE("a nologin shell makes a system account whatever the uid") {
+    // Debian's "nobody" (65534) has /usr/sbin/nologin.
+    struct passwd* pw = ::getpwnam("nobody");
+    if (pw == nullptr) {
+        WARN("no 'nobody' account on this machine");
+        return;
+    }
+    auto nobody = account_by_name("nobody", 0);
+    CHECK(nobody.uid == pw->pw_uid);
+    CHECK(nobody.system_account == (std::string(pw->pw_shell).ends_with("nologin") ||
+                                    std::string(pw->pw_shell).ends_with("false")));
+}
+
+TEST_CASE("unknown accounts keep their name; directory names are not local") {
+    auto unknown = account_by_uid(3999999, 1000);
+    CHECK(unknown.user == "3999999");
+    CHECK(unknown.uid == 3999999u);
+    CHECK_FALSE(unknown.system_account);
+    CHECK(unknown.local_account);
+
+    auto upn = account_by_name("alice@example.com", 1000);
+    CHECK(upn.principal == "alice@example.com");
+    CHECK_FALSE(upn.local_account);
+    CHECK_FALSE(upn.uid.has_value());
+
+    auto winbind = account_by_name("EXAMPLE\\bob", 1000);
+    CHECK(winbind.principal == "EXAMPLE\\bob");
+    CHECK_FALSE(winbind.local_account);
+
+    auto local = account_by_name("no-such-user-tally", 1000);
+    CHECK(local.local_account);
+    CHECK_FALSE(local.system_account);
+}

@@ -1,0 +1,157 @@
+// CurlTransport against a real local TLS server: verification with and without the CA,
+// pinning, the body cap, stall timeout, refused connections and non-https URLs.
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+
+#include "platform/linux/curl_transport.h"
+#include "tls_test_server.h"
+
+using tally::agent::HttpRequest;
+using tally::agent::TransportError;
+using tally::agent::TransportOptions;
+using tally::platform::CurlTransport;
+using tally::test::TlsTestServer;
+
+namespace {
+
+HttpRequest post(const std::string& url, std::string body) {
+    HttpRequest r;
+    r.method = "POST";
+    r.url = url;
+    r.body = std::move(body);
+    r.headers = {{"Content-Type", "application/octet-stream"}, {"X-Test", "42"}};
+    return r;
+}
+
+HttpRequest get(const std::string& url) {
+    HttpRequest r;
+    r.method = "GET";
+    r.url = url;
+    return r;
+}
+
+TransportOptions trusted(const TlsTestServer& server) {
+    TransportOptions o;
+    o.ca_file = server.ca_file().string();
+    o.connect_timeout = std::chrono::seconds(5);
+    o.stall_timeout = std::chrono::seconds(5);
+    o.total_timeout = std::chrono::seconds(20);
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("curl transport: verified TLS with the CA file, headers, body, server SPKI") {
+    TlsTestServer server;
+    CurlTransport t;
+    t.configure(trusted(server));
+    for (int i = 0; i < 2; ++i) {  // the second request reuses the connection
+        auto r = t.send(post(server.url("/echo"), "hello " + std::to_string(i)));
+        INFO(r.message);
+        REQUIRE(r.error == TransportError::none);
+        CHECK(r.response.status == 200);
+        CHECK(r.response.body == "hello " + std::to_string(i));
+        CHECK(r.response.header("x-reply") == std::optional<std::string>("yes"));
+        CHECK(r.response.header("x-got-test") == std::optional<std::string>("42"));
+        for (const auto& [name, value] : r.response.headers) {
+            (void)value;
+            CHECK(name.find_first_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == std::string::npos);
+        }
+        CHECK(r.server_spki_sha256 == server.spki_sha256());
+    }
+    auto r404 = t.send(get(server.url("/nowhere")));
+    REQUIRE(r404.error == TransportError::none);
+    CHECK(r404.response.status == 404);
+}
+
+TEST_CASE("curl transport: an unknown CA is refused as tls") {
+    TlsTestServer server;
+    CurlTransport t;
+    TransportOptions o = trusted(server);
+    o.ca_file.clear();  // system trust store, which does not know the test CA
+    t.configure(o);
+    auto r = t.send(post(server.url("/echo"), "x"));
+    CHECK(r.error == TransportError::tls);
+    CHECK_FALSE(r.message.empty());
+}
+
+TEST_CASE("curl transport: SPKI pin accepted when it matches, refused when it does not") {
+    TlsTestServer server;
+    CurlTransport t;
+    TransportOptions o = trusted(server);
+    o.pinned_spki_sha256 = server.spki_sha256();
+    t.configure(o);
+    auto ok = t.send(post(server.url("/echo"), "pinned"));
+    INFO(ok.message);
+    CHECK(ok.error == TransportError::none);
+
+    o.pinned_spki_sha256 = std::string(64, 'a');
+    t.configure(o);
+    auto refused = t.send(post(server.url("/echo"), "pinned"));
+    CHECK(refused.error == TransportError::tls);
+
+    o.pinned_spki_sha256 = "not-hex";
+    t.configure(o);
+    CHECK(t.send(post(server.url("/echo"), "x")).error == TransportError::tls);
+}
+
+TEST_CASE("curl transport: responses over the cap are refused, with or without a length") {
+    TlsTestServer server;
+    CurlTransport t;
+    TransportOptions o = trusted(server);
+    o.max_response_bytes = 1u << 20;
+    t.configure(o);
+    auto sized = t.send(get(server.url("/big")));
+    CHECK(sized.error == TransportError::response_too_large);
+    auto chunked = t.send(get(server.url("/big-chunked")));
+    CHECK(chunked.error == TransportError::response_too_large);
+
+    o.max_response_bytes = 4u << 20;
+    t.configure(o);
+    auto fits = t.send(get(server.url("/big-chunked")));
+    REQUIRE(fits.error == TransportError::none);
+    CHECK(fits.response.body.size() == (2u << 20));
+}
+
+TEST_CASE("curl transport: a stalled server times out") {
+    TlsTestServer server;
+    CurlTransport t;
+    TransportOptions o = trusted(server);
+    o.stall_timeout = std::chrono::seconds(1);
+    t.configure(o);
+    const auto start = std::chrono::steady_clock::now();
+    auto r = t.send(get(server.url("/stall")));
+    CHECK(r.error == TransportError::timeout);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(4));
+}
+
+TEST_CASE("curl transport: refused connection and non-https URLs") {
+    // A bound socket that does not listen: connections to its port are refused.
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    socklen_t len = sizeof addr;
+    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    const int port = ntohs(addr.sin_port);
+
+    CurlTransport t;
+    TransportOptions o;
+    o.connect_timeout = std::chrono::seconds(3);
+    t.configure(o);
+    auto refused = t.send(get("https://127.0.0.1:" + std::to_string(port) + "/"));
+    CHECK(refused.error == TransportError::connect);
+    ::close(fd);
+
+    auto plain = t.send(get("http://127.0.0.1:" + std::to_string(port) + "/"));
+    CHECK(plain.error == TransportError::bad_url);
+    auto junk = t.send(get("https://"));
+    CHECK(junk.error == TransportError::bad_url);
+}

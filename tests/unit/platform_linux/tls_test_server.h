@@ -1,0 +1,43 @@
+#pragma once
+// A local HTTPS server for transport tests: a CA and a 127.0.0.1 certificate made with the
+// `openssl` CLI in a temp dir, served by cpp-httplib on a free loopback port.
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "temp_dir.h"
+
+namespace httplib {
+class SSLServer;
+}
+
+namespace tally::test {
+
+class TlsTestServer {
+  public:
+    //! Routes: POST /echo (body back, X-Reply header), GET /big (2 MiB, Content-Length),
+    //! GET /big-chunked (2 MiB chunked), GET /stall (no byte for up to 5 s).
+    TlsTestServer();
+    ~TlsTestServer();
+
+    std::string url(const std::string& path) const;
+    std::filesystem::path ca_file() const { return dir_ / "ca.pem"; }
+    //! Hex SHA-256 of the server certificate's SPKI, computed by the openssl CLI.
+    const std::string& spki_sha256() const { return spki_; }
+
+  private:
+    TempDir dir_;
+    std::unique_ptr<httplib::SSLServer> server_;
+    std::thread thread_;
+    int port_ = 0;
+    std::string spki_;
+    std::atomic<bool> stopping_{false};
+};
+
+//! Runs a shell command, returns its stdout; throws if it fails.
+std::string run_command(const std::string& command);
+
+}  // namespace tally::test
