@@ -7,6 +7,20 @@
 #include "server/cli/command.h"
 
 namespace tally::server::cli {
+namespace {
+
+// Device facts come from agents: keep them from breaking the one-line-per-device output.
+std::string printable(const std::string& text) {
+    std::string out = text;
+    for (auto& c : out) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+            c = '?';
+        }
+    }
+    return out;
+}
+
+}  // namespace
 
 int run_device(const std::vector<std::string>& words) {
     auto args = parse_args(words, {"data-dir", "tenant"});
@@ -43,8 +57,8 @@ int run_device(const std::vector<std::string>& words) {
         const char* status = d.retired_at        ? "retired"
                              : d.suspected_clone ? "suspected_clone"
                                                  : "active";
-        std::cout << d.id << '\t' << d.facts.hostname << '\t' << d.facts.device_type << '\t'
-                  << d.facts.role << '\t' << d.last_seq << '\t'
+        std::cout << d.id << '\t' << printable(d.facts.hostname) << '\t' << d.facts.device_type
+                  << '\t' << d.facts.role << '\t' << d.last_seq << '\t'
                   << (d.last_seen ? pairing::format_rfc3339(*d.last_seen) : "-") << '\t' << status
                   << '\n';
     }

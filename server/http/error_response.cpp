@@ -12,12 +12,12 @@ namespace tally::server {
 
 int http_status_for(std::string_view code) {
     static const std::map<std::string_view, int> kStatus = {
-        {"bad_request", 400},       {"bad_gzip", 400},       {"bad_signature", 401},
-        {"unknown_device", 401},    {"unauthorized", 401},   {"invalid_code", 403},
-        {"code_expired", 403},      {"code_exhausted", 403}, {"tenant_inactive", 403},
-        {"forbidden", 403},         {"not_found", 404},      {"method_not_allowed", 405},
-        {"device_retired", 410},    {"device_revoked", 410}, {"length_required", 411},
-        {"payload_too_large", 413}, {"out_of_window", 422},  {"rate_limited", 429},
+        {"bad_request", 400},    {"bad_gzip", 400},       {"bad_signature", 401},
+        {"unknown_device", 401}, {"unauthorized", 401},   {"invalid_code", 403},
+        {"code_expired", 403},   {"code_exhausted", 403}, {"tenant_inactive", 403},
+        {"forbidden", 403},      {"not_found", 404},      {"method_not_allowed", 405},
+        {"device_retired", 410}, {"device_revoked", 410}, {"payload_too_large", 413},
+        {"out_of_window", 422},  {"rate_limited", 429},
     };
     const auto it = kStatus.find(code);
     return it == kStatus.end() ? 500 : it->second;

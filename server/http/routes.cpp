@@ -2,6 +2,7 @@
 
 #include "server/http/routes.h"
 
+#include <optional>
 #include <string>
 
 #include "pairing/messages.h"
@@ -23,13 +24,7 @@ namespace {
 // before the body is read; the upload handler inflates itself, after the signature check.
 constexpr const char* kRawEncodingHeader = "X-Tally-Raw-Content-Encoding";
 
-httplib::Server::HandlerResponse pre_route(const httplib::Request& req, httplib::Response& res) {
-    if (req.method == "POST" && req.has_header("Transfer-Encoding")) {
-        // Chunked bodies bypass the Content-Length cap; the protocol's clients send a length.
-        set_error(res, make_error("length_required",
-                                  "chunked request bodies are not accepted; send Content-Length"));
-        return httplib::Server::HandlerResponse::Handled;
-    }
+httplib::Server::HandlerResponse pre_route(const httplib::Request& req, httplib::Response&) {
     // The request object is a local of the connection loop, not const; only the view is.
     auto& mutable_req = const_cast<httplib::Request&>(req);
     if (const auto it = mutable_req.headers.find("Content-Encoding");
@@ -41,13 +36,30 @@ httplib::Server::HandlerResponse pre_route(const httplib::Request& req, httplib:
     return httplib::Server::HandlerResponse::Unhandled;
 }
 
-bool over_cap(const httplib::Request& req, httplib::Response& res, std::size_t cap) {
-    if (req.body.size() <= cap) {
-        return false;
+// Reads the raw body, at most `cap` bytes. cpp-httplib caps only bodies with a
+// Content-Length; this also bounds chunked ones. On failure the error answer is set.
+std::optional<std::string> read_body(const httplib::ContentReader& reader, httplib::Response& res,
+                                     std::size_t cap) {
+    std::string body;
+    bool too_large = false;
+    const bool ok = reader([&](const char* data, std::size_t size) {
+        if (body.size() + size > cap) {
+            too_large = true;
+            return false;
+        }
+        body.append(data, size);
+        return true;
+    });
+    if (ok) {
+        return body;
     }
-    set_error(
-        res, make_error("payload_too_large", "the body is over " + std::to_string(cap) + " bytes"));
-    return true;
+    if (too_large || res.status == 413) {
+        set_error(res, make_error("payload_too_large",
+                                  "the body is over " + std::to_string(cap) + " bytes"));
+    } else {
+        set_error(res, make_error("bad_request", "the request body could not be read"));
+    }
+    return std::nullopt;
 }
 
 void answer_json(httplib::Response& res, const std::string& json) {
@@ -67,25 +79,36 @@ void install_routes(httplib::Server& server, Store& store, const IngestOptions& 
     server.set_payload_max_length(kMaxUploadBody);
     server.set_pre_routing_handler(pre_route);
 
-    server.Post("/v1/pair", [&store, &options, clock](const auto& req, auto& res) {
-        if (over_cap(req, res, kMaxSmallBody)) {
-            return;
-        }
-        auto resp = handle_pair(store, req.body, req.get_header_value(pairing::kHeaderSignature),
-                                clock(), options);
-        if (!resp) {
-            refuse(res, "pairing", resp.error());
-            return;
-        }
-        log_event("pairing accepted: device " + resp->device_id + " tenant " + resp->tenant);
-        answer_json(res, pairing::encode_pair_response(*resp));
-    });
+    using Req = httplib::Request;
+    using Res = httplib::Response;
+    using Reader = httplib::ContentReader;
 
-    server.Post("/v1/heartbeats", [&store, &options, clock](const auto& req, auto& res) {
+    server.Post(
+        "/v1/pair", [&store, &options, clock](const Req& req, Res& res, const Reader& reader) {
+            const auto body = read_body(reader, res, kMaxSmallBody);
+            if (!body) {
+                return;
+            }
+            auto resp = handle_pair(store, *body, req.get_header_value(pairing::kHeaderSignature),
+                                    clock(), options);
+            if (!resp) {
+                refuse(res, "pairing", resp.error());
+                return;
+            }
+            log_event("pairing accepted: device " + resp->device_id + " tenant " + resp->tenant);
+            answer_json(res, pairing::encode_pair_response(*resp));
+        });
+
+    server.Post("/v1/heartbeats", [&store, &options, clock](const Req& req, Res& res,
+                                                            const Reader& reader) {
+        const auto body = read_body(reader, res, kMaxUploadBody);
+        if (!body) {
+            return;
+        }
         const auto device = req.get_header_value(pairing::kHeaderDevice);
         const auto encoding = req.get_header_value(kRawEncodingHeader);
         const auto signature = req.get_header_value(pairing::kHeaderSignature);
-        UploadRequest upload{device, signature, encoding, req.body};
+        UploadRequest upload{device, signature, encoding, *body};
         auto outcome = handle_upload(store, upload, clock(), options);
         if (!outcome) {
             refuse(res, "batch from " + (device.empty() ? "(no device)" : device), outcome.error());
@@ -102,13 +125,14 @@ void install_routes(httplib::Server& server, Store& store, const IngestOptions& 
         answer_json(res, pairing::encode_ack(outcome->ack));
     });
 
-    server.Post("/v1/retire", [&store, clock](const auto& req, auto& res) {
-        if (over_cap(req, res, kMaxSmallBody)) {
+    server.Post("/v1/retire", [&store, clock](const Req& req, Res& res, const Reader& reader) {
+        const auto body = read_body(reader, res, kMaxSmallBody);
+        if (!body) {
             return;
         }
         const auto device = req.get_header_value(pairing::kHeaderDevice);
         auto retired = handle_retire(store, device, req.get_header_value(pairing::kHeaderSignature),
-                                     req.body, clock());
+                                     *body, clock());
         if (!retired) {
             refuse(res, "retire of " + (device.empty() ? "(no device)" : device), retired.error());
             return;

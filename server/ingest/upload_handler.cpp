@@ -27,9 +27,12 @@ Result<std::string> inflate(std::string_view body, const IngestOptions& options)
                       "the body is not a valid gzip stream: " + inflated.error().message);
 }
 
+// Seqs are stored as SQLite INTEGER (signed 64-bit); 2^53 keeps them exact in JSON too.
+constexpr std::uint64_t kMaxSeq = std::uint64_t{1} << 53;
+
 Result<void> check_gaps(const std::vector<pairing::Gap>& gaps) {
     for (const auto& g : gaps) {
-        if (g.from_seq < 1 || g.to_seq < g.from_seq) {
+        if (g.from_seq < 1 || g.to_seq < g.from_seq || g.to_seq > kMaxSeq) {
             return make_error("bad_request", "gap " + std::to_string(g.from_seq) + ".." +
                                                  std::to_string(g.to_seq) + " is not a seq range");
         }
@@ -78,6 +81,10 @@ Result<UploadOutcome> handle_upload(Store& store, const UploadRequest& req, std:
         if (!hb) {
             return make_error("bad_request",
                               "heartbeat #" + std::to_string(i) + ": " + hb.error().message);
+        }
+        if (hb->seq > kMaxSeq) {
+            return make_error("bad_request", "heartbeat #" + std::to_string(i) + ": seq " +
+                                                 std::to_string(hb->seq) + " is too large");
         }
         if (hb->end > newest || hb->end < oldest) {
             ++outcome.out_of_window;

@@ -219,3 +219,14 @@ TEST_CASE("a retired device's uploads are refused", "[ingest]") {
         handle_retire(*f.store, dev.device_id, forged.signature, forged.body, kNow).error().code ==
         "bad_signature");
 }
+
+TEST_CASE("seqs beyond 2^53 are refused before they reach the database", "[ingest]") {
+    ServerFixture f;
+    TestDevice dev;
+    f.pair(dev);
+    dev.seq = (std::uint64_t{1} << 60) - 1;
+    CHECK(error_of(f.upload(dev, dev.batch({dev.next_heartbeat(kNow)}))) == "bad_request");
+    CHECK(error_of(f.upload(dev, dev.batch({}, {{1, std::uint64_t{1} << 60, "spool_full"}}))) ==
+          "bad_request");
+    CHECK(f.count("SELECT count(*) + (SELECT count(*) FROM gaps) FROM heartbeats") == 0);
+}
