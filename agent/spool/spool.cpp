@@ -141,6 +141,23 @@ Result<Pending> Spool::pending(std::size_t max_heartbeats) const {
             out.heartbeats.push_back({r.seq, std::move(r.payload)});
         }
     }
+    // A later spool_full gap can cover earlier ones still in the log: send each seq once.
+    std::sort(out.gaps.begin(), out.gaps.end(),
+              [](const pairing::Gap& a, const pairing::Gap& b) { return a.from_seq < b.from_seq; });
+    std::vector<pairing::Gap> merged;
+    for (auto& g : out.gaps) {
+        if (!merged.empty() && g.from_seq <= merged.back().to_seq + 1 &&
+            g.reason == merged.back().reason) {
+            merged.back().to_seq = std::max(merged.back().to_seq, g.to_seq);
+        } else if (!merged.empty() && g.from_seq <= merged.back().to_seq) {
+            g.from_seq = merged.back().to_seq + 1;  // overlap with another reason
+            if (g.from_seq <= g.to_seq)
+                merged.push_back(std::move(g));
+        } else {
+            merged.push_back(std::move(g));
+        }
+    }
+    out.gaps = std::move(merged);
     return out;
 }
 
