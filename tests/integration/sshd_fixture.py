@@ -189,7 +189,7 @@ class SshSession:
              "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-o", "IdentitiesOnly=yes",
              f"{self.user}@127.0.0.1"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        threading.Thread(target=self._reader, daemon=True).start()
+        threading.Thread(target=self._reader, args=(self.proc.stdout,), daemon=True).start()
         marker = f"TTY-{os.getpid()}-{id(self)}"
         deadline = time.monotonic() + timeout
         pattern = re.compile(rf"{marker}=(/dev/pts/\d+)".encode())
@@ -209,9 +209,12 @@ class SshSession:
                 time.sleep(0.1)
         raise AssertionError(f"no shell prompt from ssh {self.user}: {self.output()}")
 
-    def _reader(self):
+    def _reader(self, stream):
         while True:
-            chunk = self.proc.stdout.read1(4096)
+            try:
+                chunk = stream.read1(4096)
+            except (OSError, ValueError):
+                return
             if not chunk:
                 return
             with self._lock:
@@ -243,6 +246,7 @@ class SshSession:
                 self.proc.wait()
         if self.proc:
             self.proc.stdin.close()
+            self.proc.stdout.close()
             self.proc = None
 
 

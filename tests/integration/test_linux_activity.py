@@ -96,7 +96,7 @@ class LinuxActivity(TallyTestCase):
         self.assertGreaterEqual(waited, IDLE_THRESHOLD_S - ATIME_GRANULARITY_S - 1,
                                 f"idle too early ({waited:.1f}s): {s}")
         self.assertGreater(s["idle_s"], IDLE_THRESHOLD_S, s)
-        self.assertIn("idle", s["reason"].lower(), s)
+        self.assertRegex(s["reason"].lower(), "idle|threshold", s)
 
         # typing again makes it active again
         ssh.type("echo back")
@@ -154,7 +154,7 @@ class LinuxActivity(TallyTestCase):
             lambda: time.monotonic() if verdicts(agent, *sessions) == ["idle"] * 3 else None,
             IDLE_THRESHOLD_S + ATIME_GRANULARITY_S + 15, interval=1, what="all sessions idle")
 
-        # two full heartbeats of quiet time reach the server
+        # a full heartbeat of quiet time reaches the server
         _, st = agent.status()
         quiet_from = st["last_seq"] + 2  # the next heartbeat may still hold active minutes
         wait_until(lambda: agent.status()[1].get("acked_through", 0) >= quiet_from, 200,
@@ -177,8 +177,8 @@ class LinuxActivity(TallyTestCase):
         self.assertTrue(row["active"])
         self.assertGreaterEqual(row["active_minutes"], max(users.values()), report)
         self.assertLessEqual(row["active_minutes"], upper, report)
-        # at least two heartbeats of quiet time carried no active minute
-        self.assertGreaterEqual(row["heartbeats"], row["active_minutes"] + 2, report)
+        # the quiet heartbeat(s) carried no active minute
+        self.assertGreaterEqual(row["heartbeats"], row["active_minutes"] + 1, report)
 
 
 if __name__ == "__main__":
