@@ -247,14 +247,16 @@ class TallyTestCase(unittest.TestCase):
     failure for the CTest output."""
 
     def setUp(self):
+        result = getattr(self._outcome, "result", None)
+        self._problems_before = len(result.failures) + len(result.errors) if result else 0
         self.workdir = tempfile.mkdtemp(prefix="tally-it-")
         self._servers = []
         self._agents = []
 
     def tearDown(self):
-        failed = any(err for _, err in getattr(self._outcome, "errors", []) if err) or \
-            (hasattr(self._outcome, "result") and
-             (self._outcome.result.failures or self._outcome.result.errors))
+        result = getattr(self._outcome, "result", None)
+        problems = len(result.failures) + len(result.errors) if result else 0
+        failed = problems > self._problems_before or not self._outcome.success
         for a in self._agents:
             try:
                 a.stop()
