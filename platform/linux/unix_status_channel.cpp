@@ -3,6 +3,7 @@
 #include "platform/linux/unix_status_channel.h"
 
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <asio/connect.hpp>
 #include <asio/local/stream_protocol.hpp>
@@ -14,6 +15,11 @@ namespace tally::platform {
 namespace {
 
 using stream = asio::local::stream_protocol;
+
+//! sockaddr_un holds 108 bytes; asio throws for longer paths, we report instead.
+bool fits_sun_path(const std::filesystem::path& p) {
+    return p.native().size() < sizeof(sockaddr_un::sun_path);
+}
 
 }  // namespace
 
@@ -58,6 +64,8 @@ UnixStatusChannel::~UnixStatusChannel() {
 Result<void> UnixStatusChannel::serve(asio::io_context& io, std::function<std::string()> provider) {
     if (server_)
         return make_error("io", "status channel already serving");
+    if (!fits_sun_path(path_))
+        return make_error("io", "status socket path too long for a Unix socket: " + path_.string());
     std::error_code ec;
     if (std::filesystem::exists(std::filesystem::symlink_status(path_, ec))) {
         // A socket file nobody answers on is left over from a crash; a live one is another agent.
@@ -105,6 +113,8 @@ void UnixStatusChannel::close() {
 }
 
 std::optional<std::string> UnixStatusChannel::query() {
+    if (!fits_sun_path(path_))
+        return std::nullopt;
     asio::io_context io;
     stream::socket socket(io);
     std::string reply;

@@ -94,3 +94,14 @@ TEST_CASE("query gives up after its timeout when the agent does not answer") {
     CHECK(took < std::chrono::seconds(2));
     server.close();
 }
+
+TEST_CASE("a state dir too long for a Unix socket path is an error, not an exception") {
+    TempDir dir;
+    const auto deep = dir / std::string(120, 'd');
+    asio::io_context io;
+    UnixStatusChannel channel(deep);
+    auto r = channel.serve(io, [] { return std::string("{}"); });
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.error().message, Catch::Contains("too long"));
+    CHECK_FALSE(channel.query().has_value());
+}
