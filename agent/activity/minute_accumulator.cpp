@@ -22,6 +22,13 @@ std::int64_t MinuteAccumulator::minute_of(SteadyTime t) const {
 
 std::vector<std::string> MinuteAccumulator::add(const std::vector<SessionSample>& sessions,
                                                 SteadyTime now) {
+    return add(sessions, now, std::chrono::system_clock::now());
+}
+
+std::vector<std::string> MinuteAccumulator::add(const std::vector<SessionSample>& reported,
+                                                SteadyTime now, WallTime wall_now) {
+    std::vector<SessionSample> sessions = reported;
+    idle_.correct(sessions, now, wall_now);
     std::vector<std::string> active;
     std::int64_t minute = minute_of(now);
     for (const auto& s : sessions) {

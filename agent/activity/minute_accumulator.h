@@ -10,14 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "agent/activity/idle_tracker.h"
 #include "agent/activity/principal.h"
 #include "agent/activity/verdict.h"
 #include "agent/interfaces/activity_source.h"
 #include "pairing/heartbeat.h"
 
 namespace tally::agent {
-
-using SteadyTime = std::chrono::steady_clock::time_point;
 
 struct ActivityPolicy {
     std::uint32_t idle_threshold_s = 300;
@@ -30,10 +29,15 @@ class MinuteAccumulator {
   public:
     explicit MinuteAccumulator(ActivityPolicy policy);
 
-    //! Starts a new interval at `start`, forgetting the previous one.
+    //! Starts a new interval at `start`, forgetting the previous one's minutes (not the
+    //! idle history, which spans intervals).
     void reset(SteadyTime start);
-    //! Records one sampling of every session; returns the principals active in it.
+    //! Records one sampling of every session; returns the principals active in it. Idle
+    //! times are first corrected by the IdleTracker against clock steps and suspend.
     std::vector<std::string> add(const std::vector<SessionSample>& sessions, SteadyTime now);
+    //! The same with the wall clock reading given (tests replay recorded timelines).
+    std::vector<std::string> add(const std::vector<SessionSample>& sessions, SteadyTime now,
+                                 WallTime wall_now);
     //! Minutes the interval [start, end) spans: ceil(duration / 60), at least 1.
     static std::uint32_t span_minutes(SteadyTime start, SteadyTime end);
     //! Device minutes at `end` (every minute by signal for server/kiosk roles).
@@ -51,6 +55,7 @@ class MinuteAccumulator {
 
     ActivityPolicy policy_;
     PrincipalMapper mapper_;
+    IdleTracker idle_;
     SteadyTime start_{};
     std::set<std::int64_t> device_;
     std::map<std::string, UserMinutes> users_;

@@ -18,15 +18,20 @@ const char* to_string(VerdictKind v) {
 }
 
 Verdict classify(const SessionSample& s, std::uint32_t idle_threshold_s) {
-    if (s.system_account)
-        return {VerdictKind::ignored, "system account"};
+    if (s.system_account) {
+        std::string why = "system account";
+        if (s.uid)
+            why += " (uid " + std::to_string(*s.uid) + ")";
+        return {VerdictKind::ignored, why + ": service, daemon or below uid_min, never counts"};
+    }
     switch (s.session_class) {
         case SessionClass::greeter:
         case SessionClass::lock_screen:
         case SessionClass::manager:
         case SessionClass::background:
-            return {VerdictKind::ignored,
-                    std::string("session class ") + to_string(s.session_class)};
+            return {VerdictKind::ignored, std::string("session class ") +
+                                              to_string(s.session_class) +
+                                              ": not a user's session, never counts"};
         case SessionClass::user:
         case SessionClass::unknown:
             break;
@@ -37,12 +42,24 @@ Verdict classify(const SessionSample& s, std::uint32_t idle_threshold_s) {
         return {VerdictKind::idle, "locked"};
     if (s.state == "disconnected")
         return {VerdictKind::idle, "disconnected"};
-    if (!s.idle_s)
-        return {VerdictKind::idle, "no idle signal"};
-    std::int64_t idle = *s.idle_s < 0 ? 0 : *s.idle_s;
-    std::string ago = "input " + std::to_string(idle) + " s ago";
-    if (idle > static_cast<std::int64_t>(idle_threshold_s)) {
-        return {VerdictKind::idle, ago + " (threshold " + std::to_string(idle_threshold_s) + " s)"};
+    if (!s.idle_s) {
+        // Never guess "active": a desktop that reports nothing is shown as such.
+        std::string why = "no idle signal";
+        if (!s.idle_source.empty() && s.idle_source != "none")
+            why += " (" + s.idle_source + ")";
+        return {VerdictKind::idle, why};
+    }
+    if (*s.idle_s < 0) {
+        return {VerdictKind::idle, "last input lies in the future (clock stepped back?)"};
+    }
+    const std::string ago = "input " + std::to_string(*s.idle_s) + " s ago";
+    if (s.idle_source == kIdleSourceDesktopIdle) {
+        return {VerdictKind::idle,
+                "desktop reports idle for " + std::to_string(*s.idle_s) + " s (logind IdleHint)"};
+    }
+    if (*s.idle_s > static_cast<std::int64_t>(idle_threshold_s)) {
+        return {VerdictKind::idle,
+                "idle: " + ago + " (threshold " + std::to_string(idle_threshold_s) + " s)"};
     }
     return {VerdictKind::active, ago};
 }

@@ -52,7 +52,9 @@ TEST_CASE("verdicts: active, idle and ignored with reasons", "[activity]") {
     auto sys = session("gdm", 1);
     sys.system_account = true;
     CHECK(classify(sys, 300).kind == VerdictKind::ignored);
-    CHECK(classify(sys, 300).reason == "system account");
+    CHECK_THAT(classify(sys, 300).reason, Catch::StartsWith("system account"));
+    sys.uid = 117;
+    CHECK_THAT(classify(sys, 300).reason, Catch::Contains("uid 117"));
 
     for (auto c : {SessionClass::greeter, SessionClass::lock_screen, SessionClass::manager,
                    SessionClass::background}) {
