@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <fstream>
 #include <string_view>
 #include <vector>
 
@@ -22,15 +23,14 @@ bool is_directory_name(std::string_view name) {
     return name.find('@') != std::string_view::npos || name.find('\\') != std::string_view::npos;
 }
 
-AccountInfo classify(std::string name, std::optional<std::uint32_t> uid, std::string_view shell,
-                     std::uint32_t uid_min) {
-    AccountInfo a;
-    a.local_account = !is_directory_name(name);
-    a.principal = name;
-    a.user = std::move(name);
-    a.uid = uid;
-    a.system_account = (uid && *uid < uid_min) || is_login_shell_denied(shell);
-    return a;
+//! winbind's other common separator: "EXAMPLE+bob" is "EXAMPLE\\bob".
+std::string directory_principal(const std::string& name) {
+    auto plus = name.find('+');
+    if (name.find('\\') == std::string::npos && name.find('@') == std::string::npos &&
+        plus != std::string::npos && plus > 0 && plus + 1 < name.size()) {
+        return name.substr(0, plus) + "\\" + name.substr(plus + 1);
+    }
+    return name;
 }
 
 std::vector<char> pw_buffer() {
@@ -40,6 +40,28 @@ std::vector<char> pw_buffer() {
 
 }  // namespace
 
+AccountInfo classify_account(std::string name, std::optional<std::uint32_t> uid,
+                             std::string_view shell, std::uint32_t uid_min, bool in_passwd_file) {
+    AccountInfo a;
+    a.local_account = in_passwd_file && !is_directory_name(name);
+    a.principal = a.local_account ? name : directory_principal(name);
+    a.user = std::move(name);
+    a.uid = uid;
+    a.system_account = (uid && *uid < uid_min) || is_login_shell_denied(shell);
+    return a;
+}
+
+bool listed_in_passwd_file(const std::string& name, const std::filesystem::path& passwd_file) {
+    std::ifstream in(passwd_file);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.size() > name.size() && line.compare(0, name.size(), name) == 0 &&
+            line[name.size()] == ':')
+            return true;
+    }
+    return false;
+}
+
 AccountInfo account_by_uid(std::uint32_t uid, std::uint32_t uid_min) {
     auto buf = pw_buffer();
     struct passwd pw {};
@@ -48,8 +70,9 @@ AccountInfo account_by_uid(std::uint32_t uid, std::uint32_t uid_min) {
     while ((rc = ::getpwuid_r(uid, &pw, buf.data(), buf.size(), &found)) == ERANGE)
         buf.resize(buf.size() * 2);
     if (rc != 0 || found == nullptr)
-        return classify(std::to_string(uid), uid, {}, uid_min);
-    return classify(pw.pw_name, uid, pw.pw_shell ? pw.pw_shell : "", uid_min);
+        return classify_account(std::to_string(uid), uid, {}, uid_min, true);
+    return classify_account(pw.pw_name, uid, pw.pw_shell ? pw.pw_shell : "", uid_min,
+                            listed_in_passwd_file(pw.pw_name));
 }
 
 AccountInfo account_by_name(const std::string& name, std::uint32_t uid_min) {
@@ -59,9 +82,10 @@ AccountInfo account_by_name(const std::string& name, std::uint32_t uid_min) {
     int rc;
     while ((rc = ::getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found)) == ERANGE)
         buf.resize(buf.size() * 2);
-    if (rc != 0 || found == nullptr)
-        return classify(name, std::nullopt, {}, uid_min);
-    return classify(pw.pw_name, pw.pw_uid, pw.pw_shell ? pw.pw_shell : "", uid_min);
+    if (rc != 0 || found == nullptr)  // unknown to NSS: judge by the name alone
+        return classify_account(name, std::nullopt, {}, uid_min, true);
+    return classify_account(pw.pw_name, pw.pw_uid, pw.pw_shell ? pw.pw_shell : "", uid_min,
+                            listed_in_passwd_file(pw.pw_name));
 }
 
 void apply_account(const AccountInfo& account, agent::SessionSample& sample) {

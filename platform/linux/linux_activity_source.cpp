@@ -2,6 +2,8 @@
 
 #include "platform/linux/linux_activity_source.h"
 
+#include <set>
+
 namespace tally::platform {
 
 LinuxActivitySource::LinuxActivitySource(const agent::Config& config) {
@@ -25,9 +27,31 @@ std::vector<agent::SessionSample> LinuxActivitySource::sessions() {
     } else {
         error = r.error().message;
     }
+    if (use_logind_ && r) {
+        add_utmp_only_sessions(out);
+    }
     std::lock_guard lock(mutex_);
     last_error_ = std::move(error);
     return out;
+}
+
+// Logins that never went through pam_systemd (sshd with UsePAM no, some telnet/serial
+// gettys, containers sharing the host's utmp) exist only in utmp: add them, so nobody who
+// types on this host is missed. X display lines (":0") are left to logind.
+void LinuxActivitySource::add_utmp_only_sessions(std::vector<agent::SessionSample>& out) const {
+    auto utmp = read_utmp_sessions(utmp_);
+    if (!utmp)
+        return;  // no utmp file on a logind host is normal
+    std::set<std::string> ttys;
+    for (const auto& s : out) {
+        if (!s.tty.empty())
+            ttys.insert(s.tty);
+    }
+    for (auto& u : *utmp) {
+        if (u.tty.empty() || u.tty.starts_with(':') || ttys.contains(u.tty))
+            continue;
+        out.push_back(std::move(u));
+    }
 }
 
 std::string LinuxActivitySource::name() const {

@@ -1,6 +1,6 @@
 #pragma once
-// agent::ActivitySource on Linux: logind when it runs, else (or when the config names a utmp
-// file) utmp. Both take tty idle from the device's atime.
+// agent::ActivitySource on Linux: logind when it runs (plus utmp logins logind does not know),
+// else (or when the config names a utmp file) utmp. Both take tty idle from the device's atime.
 
 #include <mutex>
 #include <string>
@@ -23,6 +23,8 @@ class LinuxActivitySource : public agent::ActivitySource {
     bool uses_logind() const { return use_logind_; }
 
   private:
+    void add_utmp_only_sessions(std::vector<agent::SessionSample>& out) const;
+
     bool use_logind_;
     UtmpOptions utmp_;
     LogindOptions logind_;

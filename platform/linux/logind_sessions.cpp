@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 
+#include "agent/activity/verdict.h"
 #include "platform/linux/account_info.h"
 #include "platform/linux/tty_idle.h"
 #include "platform/linux/utmp_sessions.h"
@@ -70,6 +71,7 @@ struct BusDeleter {
 
 struct GraphicalHints {
     std::optional<std::int64_t> idle_s;
+    std::string source = "none";
     std::optional<bool> locked;
 };
 
@@ -95,14 +97,19 @@ GraphicalHints read_hints(sd_bus* bus, const std::string& id, std::string& error
     int idle_hint = 0;
     std::uint64_t idle_since_us = 0;
     int locked = 0;
-    if (get("IdleHint", 'b', &idle_hint)) {
-        if (!idle_hint) {
-            h.idle_s = 0;
-        } else if (get("IdleSinceHint", 't', &idle_since_us)) {
+    if (get("IdleHint", 'b', &idle_hint) && get("IdleSinceHint", 't', &idle_since_us)) {
+        if (idle_hint) {
             struct timespec now {};
             ::clock_gettime(CLOCK_REALTIME, &now);
             const std::int64_t now_us = std::int64_t{now.tv_sec} * 1000000 + now.tv_nsec / 1000;
-            h.idle_s = std::max<std::int64_t>(0, (now_us - std::int64_t(idle_since_us)) / 1000000);
+            h.idle_s = (now_us - std::int64_t(idle_since_us)) / 1000000;
+            h.source = agent::kIdleSourceDesktopIdle;
+        } else if (idle_since_us != 0) {
+            h.idle_s = 0;  // the desktop maintains the hint and says "not idle"
+            h.source = "logind-idle-hint";
+        } else {
+            // IdleHint "no" that nobody ever set (KDE, Sway, i3, most X11 WMs): no signal.
+            h.source = "none: the desktop sets no logind IdleHint";
         }
     }
     if (get("LockedHint", 'b', &locked))
@@ -183,10 +190,8 @@ Result<std::vector<agent::SessionSample>> read_logind_sessions(const LogindOptio
             if (bus) {
                 auto hints = read_hints(bus.get(), id, error);
                 s.locked = hints.locked;
-                if (hints.idle_s) {
-                    s.idle_s = hints.idle_s;
-                    s.idle_source = "logind-idle-hint";
-                }
+                s.idle_s = hints.idle_s;
+                s.idle_source = hints.source;
             }
         } else if (!s.tty.empty()) {
             s.idle_s = tty_idle_seconds(options.dev_dir, s.tty);

@@ -25,8 +25,9 @@ std::optional<std::int64_t> tty_idle_seconds(const std::filesystem::path& dev_di
         return std::nullopt;
     struct timespec now {};
     ::clock_gettime(CLOCK_REALTIME, &now);
-    // An atime in the future (clock stepped back) counts as input just now.
-    return std::max<std::int64_t>(0, static_cast<std::int64_t>(now.tv_sec - st.st_atim.tv_sec));
+    // Negative when the atime lies in the future (the clock was stepped back since): the
+    // core's IdleTracker and verdict treat that as unknown, never as input just now.
+    return static_cast<std::int64_t>(now.tv_sec - st.st_atim.tv_sec);
 }
 
 }  // namespace tally::platform

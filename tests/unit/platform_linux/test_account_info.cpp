@@ -58,3 +58,34 @@ TEST_CASE("unknown accounts keep their name; directory names are not local") {
     CHECK(local.local_account);
     CHECK_FALSE(local.system_account);
 }
+
+TEST_CASE("directory accounts: not in /etc/passwd means not local, with a directory principal") {
+    // SSSD with short names: NSS resolves "alice" but /etc/passwd does not list her.
+    auto sssd_short = classify_account("alice", 1500001, "/bin/bash", 1000, false);
+    CHECK_FALSE(sssd_short.local_account);
+    CHECK(sssd_short.principal == "alice");
+    CHECK_FALSE(sssd_short.system_account);
+
+    auto sssd_fq = classify_account("alice@ad.example.com", 1500001, "/bin/bash", 1000, false);
+    CHECK_FALSE(sssd_fq.local_account);
+    CHECK(sssd_fq.principal == "alice@ad.example.com");
+
+    auto winbind_plus = classify_account("EXAMPLE+bob", 3000012, "/bin/bash", 1000, false);
+    CHECK_FALSE(winbind_plus.local_account);
+    CHECK(winbind_plus.principal == "EXAMPLE\\bob");
+
+    auto local = classify_account("carol", 1001, "/bin/bash", 1000, true);
+    CHECK(local.local_account);
+    CHECK(local.principal == "carol");
+
+    // a local file entry never turns "a+b" into a domain name
+    CHECK(classify_account("a+b", 1002, "/bin/bash", 1000, true).principal == "a+b");
+}
+
+TEST_CASE("the local account database is /etc/passwd, matched by whole name") {
+    CHECK(listed_in_passwd_file("root"));
+    CHECK_FALSE(listed_in_passwd_file("roo"));
+    CHECK_FALSE(listed_in_passwd_file("no-such-user-tally"));
+    auto root = account_by_uid(0, 1000);
+    CHECK(root.local_account);
+}
