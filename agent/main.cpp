@@ -57,6 +57,8 @@ int main(int argc, char** argv) {
             return status_command(ctx, args->json);
         case Command::probe:
             return probe_command(ctx, args->json);
+        case Command::retire:
+            return retire_command(ctx);
         case Command::version:
         case Command::help:
             break;

@@ -145,6 +145,8 @@ std::string encode_ack(const HeartbeatAck& a) {
     doc["server_time"] = format_rfc3339(a.server_time);
     doc["accepted"] = a.accepted;
     doc["duplicates"] = a.duplicates;
+    if (a.out_of_window > 0)
+        doc["out_of_window"] = a.out_of_window;
     return dump(doc);
 }
 
@@ -158,6 +160,8 @@ Result<HeartbeatAck> decode_ack(std::string_view json) {
     out.server_time = r.time("server_time", false);
     out.accepted = r.u32("accepted");
     out.duplicates = r.u32("duplicates");
+    if (parsed->contains("out_of_window"))
+        out.out_of_window = r.u32("out_of_window");
     if (!r.ok())
         return r.error();
     return out;

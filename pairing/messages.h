@@ -52,6 +52,9 @@ struct HeartbeatAck {
     std::int64_t server_time = 0;
     std::uint32_t accepted = 0;
     std::uint32_t duplicates = 0;
+    //! Heartbeats of this batch outside the time window: held by the server as evidence (not
+    //! counted) and covered by acked_through. Written only when non-zero; absent reads as 0.
+    std::uint32_t out_of_window = 0;
 };
 
 struct RetireRequest {

@@ -17,6 +17,7 @@ usage: tally-server COMMAND [options] [--data-dir DIR (default /var/lib/tally-se
   admin-token create [--tenant NAME]
   usage --tenant NAME --month YYYY-MM --format json|csv [-o FILE]
   device list --tenant NAME
+  device revoke DEVICE_ID
   --version
 Exit codes: 0 ok, 1 failure, 64 usage error.
 )";

@@ -8,6 +8,7 @@
 #include <asio/post.hpp>
 
 #include "agent/log.h"
+#include "agent/pair/clone_recovery.h"
 
 namespace tally::agent {
 namespace {
@@ -70,11 +71,10 @@ Result<void> AgentApp::start() {
     bool same_machine =
         !identity_ || identity_->fingerprint.empty() || identity_->fingerprint == fingerprint;
     state_ = AgentStateMachine(initial_state(standalone, identity_.has_value(), same_machine));
-    if (state_.state() == AgentState::clone_detected) {
-        log_error("agent",
-                  "identity.json was made on another machine (cloned image?): not "
-                  "uploading; run tally-agent pair");
-    }
+    if (state_.state() == AgentState::clone_detected)
+        recover_clone();
+    if (identity_ && identity_->retired_at > 0 && !standalone)
+        state_ = AgentStateMachine(AgentState::retired);
 
     auto spool = spool::Spool::open(*parts_.files, state_dir_, {config_.spool_max_bytes});
     if (!spool)
@@ -112,6 +112,23 @@ Result<void> AgentApp::start() {
                           std::to_string(spool_->next_seq()) + ", activity from " +
                           parts_.activity->name());
     return {};
+}
+
+void AgentApp::recover_clone() {
+    PairDeps deps{*parts_.keys,        *parts_.transport, *parts_.files,
+                  *parts_.fingerprint, host_facts_(),     wall_now()};
+    auto id = recover_from_clone(*identity_, config_, state_dir_, deps);
+    if (!id) {
+        // The message never contains the pairing code.
+        last_error_ = "clone detected: " + id.error().message;
+        log_error("agent",
+                  "identity.json was made on another machine (cloned image?): not "
+                  "uploading: " +
+                      id.error().message);
+        return;
+    }
+    identity_ = *id;
+    state_ = AgentStateMachine(AgentState::paired);
 }
 
 void AgentApp::schedule_sample() {

@@ -49,6 +49,7 @@ class AgentApp {
     void schedule_watchdog();
     void close_heartbeat(bool partial);
     void check_identity();
+    void recover_clone();
     void start_uploader();
     void on_upload(const UploadOutcome& outcome);
     void shutdown();

@@ -24,6 +24,7 @@ Status AgentApp::make_status() const {
         s.spool_bytes = spool_->bytes();
         s.spool_max_bytes = spool_->max_bytes();
         s.gaps = spool_->gaps_declared();
+        s.spool_problems = spool_->problems();
     }
     s.last_error = last_error_;
     if (uploader_) {
@@ -32,6 +33,7 @@ Status AgentApp::make_status() const {
         if (!uploader_->last_error().empty())
             s.last_error = uploader_->last_error();
         s.clock_offset_s = uploader_->clock_offset_s().value_or(0);
+        s.out_of_window = uploader_->out_of_window_total();
     }
     s.active_users_now = active_users_now_;
     std::uint32_t today = (today_ == now / 86400) ? active_minutes_today_ : 0;

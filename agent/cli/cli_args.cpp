@@ -20,6 +20,8 @@ std::string usage_text() {
            "                               make the device key and pair with a tenant\n"
            "  status [--json]              health of the agent (also --status [--json])\n"
            "  probe [--json]               the sessions the OS shows, with verdicts\n"
+           "  retire                       tell the server this device is uninstalled (never\n"
+           "                               billed again); run by the uninstaller\n"
            "  --version                    print the version\n"
            "  --help                       this text\n"
            "\n"
@@ -59,6 +61,8 @@ Result<CliArgs> parse_args(const std::vector<std::string>& args) {
             r = set_command(Command::status, a);
         } else if (a == "probe") {
             r = set_command(Command::probe, a);
+        } else if (a == "retire") {
+            r = set_command(Command::retire, a);
         } else if (a == "--version" || a == "version") {
             r = set_command(Command::version, a);
         } else if (a == "--help" || a == "-h" || a == "help") {

@@ -13,7 +13,7 @@ namespace tally::agent {
 
 inline constexpr int kExitUsage = 64;
 
-enum class Command { run, pair, status, probe, version, help };
+enum class Command { run, pair, status, probe, retire, version, help };
 
 struct CliArgs {
     Command command = Command::help;

@@ -24,5 +24,6 @@ int run_command(CliContext& ctx);
 int pair_command(CliContext& ctx, const CliArgs& args);
 int status_command(CliContext& ctx, bool json);
 int probe_command(CliContext& ctx, bool json);
+int retire_command(CliContext& ctx);
 
 }  // namespace tally::agent

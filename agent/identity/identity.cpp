@@ -41,6 +41,9 @@ Result<std::optional<Identity>> load_identity(const std::filesystem::path& state
     id.device_type = str("device_type");
     id.fingerprint = str("fingerprint");
     id.pinned_spki_sha256 = str("pinned_spki_sha256");
+    id.pairing_code = str("pairing_code");
+    if (auto t = pairing::parse_rfc3339(str("retired_at")))
+        id.retired_at = *t;
     if (auto t = pairing::parse_rfc3339(str("paired_at")))
         id.paired_at = *t;
     if (id.device_id.empty() || id.server_url.empty()) {
@@ -60,7 +63,10 @@ Result<void> save_identity(FileSystem& fs, const std::filesystem::path& state_di
         {"fingerprint", id.fingerprint},
         {"paired_at", pairing::format_rfc3339(id.paired_at)},
         {"pinned_spki_sha256", id.pinned_spki_sha256},
+        {"pairing_code", id.pairing_code},
     };
+    if (id.retired_at > 0)
+        doc["retired_at"] = pairing::format_rfc3339(id.retired_at);
     return fs.write_atomic(identity_path(state_dir), doc.dump(2) + "\n", true);
 }
 

@@ -123,8 +123,16 @@ Result<Identity> pair_device(const PairInput& input, const Config& config,
     id.device_type = device_type;
     id.fingerprint = fingerprint;
     id.paired_at = deps.now;
-    if (config.pin_server_key)
+    id.pairing_code = *code;  // for re-pairing a cloned copy; identity.json is 0600
+    if (config.pin_server_key) {
+        // Pinning silently nothing would look safe and not be.
+        if (result.server_spki_sha256.empty()) {
+            return fail(make_error("tls",
+                                   "pin_server_key is on but the server's key could not "
+                                   "be read from the TLS session"));
+        }
         id.pinned_spki_sha256 = result.server_spki_sha256;
+    }
     if (auto r = save_identity(deps.files, state_dir, id); !r)
         return r.error();
 

@@ -78,7 +78,7 @@ Result<void> Spool::declare_gap(pairing::Gap gap) {
     auto rec = encode_gap_record(gap);
     if (auto r = append_record(rec, RecordType::gap, gap.to_seq, &gap); !r)
         return r;
-    gaps_declared_++;
+    count_gap(gap);
     log_warn("spool", "declared lost heartbeats " + std::to_string(gap.from_seq) + ".." +
                           std::to_string(gap.to_seq) + " (" + gap.reason + ")");
     return {};

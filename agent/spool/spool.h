@@ -54,6 +54,7 @@ class Spool {
     std::uint64_t queued() const;  //!< unacknowledged heartbeats in the spool
     std::uint64_t bytes() const { return bytes_; }
     std::uint64_t max_bytes() const { return options_.max_bytes; }
+    //! Heartbeats declared lost by gap records not yet acknowledged at open, plus since.
     std::uint64_t gaps_declared() const { return gaps_declared_; }
     //! What open() found and repaired (torn tails, corrupt segments), for logs and status.
     const std::vector<std::string>& problems() const { return problems_; }
@@ -79,6 +80,7 @@ class Spool {
     Result<void> declare_gap(pairing::Gap gap);
     Result<void> enforce_bound();
     void note(Segment& seg, const Record& r);
+    void count_gap(const pairing::Gap& g);
 
     FileSystem& fs_;
     std::filesystem::path dir_;
@@ -91,6 +93,7 @@ class Spool {
     std::string last_hash_;
     std::uint64_t bytes_ = 0;
     std::uint64_t gaps_declared_ = 0;
+    std::uint64_t gap_counted_to_ = 0;
     std::vector<std::string> problems_;
 };
 

@@ -41,6 +41,14 @@ Result<std::unique_ptr<Spool>> Spool::open(FileSystem& fs, const std::filesystem
     return s;
 }
 
+void Spool::count_gap(const pairing::Gap& g) {
+    // A spool_full gap can re-cover earlier ones: count each lost seq once.
+    const std::uint64_t from = std::max(g.from_seq, gap_counted_to_ + 1);
+    if (g.to_seq >= from)
+        gaps_declared_ += g.to_seq - from + 1;
+    gap_counted_to_ = std::max(gap_counted_to_, g.to_seq);
+}
+
 void Spool::note(Segment& seg, const Record& r) {
     seg.max_seq = std::max(seg.max_seq, r.seq);
     if (r.type == RecordType::gap) {
@@ -146,7 +154,7 @@ Result<void> Spool::load() {
             bytes_ += seg.size;
             for (const auto& g : seg.gaps) {
                 if (g.to_seq > acked_)
-                    gaps_declared_++;
+                    count_gap(g);
             }
             segments_.push_back(std::move(seg));
         }

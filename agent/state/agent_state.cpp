@@ -22,14 +22,16 @@ const char* to_string(AgentState s) {
             return "revoked";
         case AgentState::clone_detected:
             return "clone_detected";
+        case AgentState::retired:
+            return "retired";
     }
     return "unpaired";
 }
 
 bool parse_agent_state(const std::string& text, AgentState& out) {
-    for (auto s :
-         {AgentState::unpaired, AgentState::paired, AgentState::standalone, AgentState::auth_failed,
-          AgentState::tenant_inactive, AgentState::revoked, AgentState::clone_detected}) {
+    for (auto s : {AgentState::unpaired, AgentState::paired, AgentState::standalone,
+                   AgentState::auth_failed, AgentState::tenant_inactive, AgentState::revoked,
+                   AgentState::clone_detected, AgentState::retired}) {
         if (text == to_string(s)) {
             out = s;
             return true;
@@ -75,6 +77,7 @@ bool AgentStateMachine::apply(StateEvent event) {
         case AgentState::standalone:
         case AgentState::revoked:
         case AgentState::clone_detected:
+        case AgentState::retired:
             break;
     }
     if (next == state_)

@@ -13,6 +13,8 @@
 //   auth_failed     ──upload_ok───────► paired
 //   tenant_inactive ──upload_ok───────► paired
 //   auth_failed/tenant_inactive ──revoked──► revoked
+//   start ──► retired (identity.json records a successful `tally-agent retire`; final)
+//   clone_detected: the app re-pairs with the stored code and starts again as paired
 // Any other event leaves the state unchanged.
 
 #include <string>
@@ -27,6 +29,7 @@ enum class AgentState {
     tenant_inactive,
     revoked,
     clone_detected,
+    retired,  //!< `tally-agent retire` succeeded: final, nothing is uploaded
 };
 const char* to_string(AgentState s);
 bool parse_agent_state(const std::string& text, AgentState& out);

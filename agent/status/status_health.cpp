@@ -11,7 +11,7 @@ bool needs_attention(const Status& s) {
     if (s.mode == "paired" && !s.paired)
         return true;
     return s.state == "revoked" || s.state == "tenant_inactive" || s.state == "clone_detected" ||
-           s.state == "auth_failed" || s.state == "unpaired";
+           s.state == "auth_failed" || s.state == "unpaired" || s.state == "retired";
 }
 
 }  // namespace
@@ -22,6 +22,8 @@ std::vector<std::string> status_problems(const Status& s, std::int64_t now) {
         p.push_back("not paired: run tally-agent pair");
     if (s.state == "revoked")
         p.push_back("the server revoked or retired this device");
+    if (s.state == "retired")
+        p.push_back("the device was retired (tally-agent retire): uninstall the agent");
     if (s.state == "tenant_inactive")
         p.push_back("the tenant is inactive");
     if (s.state == "clone_detected") {

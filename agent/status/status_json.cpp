@@ -45,6 +45,8 @@ std::string status_to_json(const Status& s) {
         {"spool_bytes", s.spool_bytes},
         {"spool_max_bytes", s.spool_max_bytes},
         {"gaps", s.gaps},
+        {"spool_problems", s.spool_problems},
+        {"out_of_window", s.out_of_window},
         {"last_upload_at", time_or_empty(s.last_upload_at)},
         {"upload_failures", s.upload_failures},
         {"last_error", s.last_error},
@@ -81,6 +83,8 @@ Result<Status> status_from_json(const std::string& text) {
         read(doc, "spool_bytes", s.spool_bytes);
         read(doc, "spool_max_bytes", s.spool_max_bytes);
         read(doc, "gaps", s.gaps);
+        read(doc, "spool_problems", s.spool_problems);
+        read(doc, "out_of_window", s.out_of_window);
         read_time(doc, "last_upload_at", s.last_upload_at);
         read(doc, "upload_failures", s.upload_failures);
         read(doc, "last_error", s.last_error);

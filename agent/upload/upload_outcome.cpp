@@ -49,6 +49,7 @@ UploadOutcome classify_upload(const TransportResult& result) {
         o.verdict = UploadVerdict::acked;
         o.acked_through = ack->acked_through;
         o.server_time = ack->server_time;
+        o.out_of_window = ack->out_of_window;
         return o;
     }
     auto body = pairing::decode_error(resp.body);

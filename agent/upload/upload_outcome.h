@@ -27,6 +27,8 @@ struct UploadOutcome {
     int http_status = 0;
     std::uint64_t acked_through = 0;
     std::int64_t server_time = 0;
+    //! Acked heartbeats the server held outside its time window (not counted): a clock problem.
+    std::uint32_t out_of_window = 0;
     std::optional<std::chrono::seconds> retry_after;
     std::string error;  //!< for status/logs; empty when acked
 };

@@ -146,6 +146,15 @@ void Uploader::on_result(const TransportResult& result, std::size_t sent) {
             last_upload_at_ = options_.wall_now();
             if (o.server_time > 0)
                 clock_offset_s_ = o.server_time - last_upload_at_;
+            if (o.out_of_window > 0) {
+                // Acknowledged (the spool may drop them) but held by the server, not counted:
+                // this device's clock was off when they closed. Say so until it stops.
+                o.error += (o.error.empty() ? "" : "; ") + std::to_string(o.out_of_window) +
+                           " heartbeat(s) were outside the server's time window (held, not "
+                           "counted): check this device's clock";
+                out_of_window_total_ += o.out_of_window;
+                log_warn("upload", o.error);
+            }
             last_error_ = o.error;
             log_debug("upload", "sent " + std::to_string(sent) + ", acked through " +
                                     std::to_string(o.acked_through));

@@ -60,6 +60,8 @@ class Uploader {
     std::optional<std::int64_t> clock_offset_s() const { return clock_offset_s_; }
     const std::string& last_error() const { return last_error_; }
     std::uint32_t consecutive_failures() const { return backoff_.failures(); }
+    //! Acknowledged heartbeats the server held outside its time window, since start.
+    std::uint64_t out_of_window_total() const { return out_of_window_total_; }
 
   private:
     void schedule(std::chrono::milliseconds delay);
@@ -87,6 +89,7 @@ class Uploader {
     std::int64_t last_upload_at_ = 0;
     std::optional<std::int64_t> clock_offset_s_;
     std::string last_error_;
+    std::uint64_t out_of_window_total_ = 0;
 };
 
 }  // namespace tally::agent

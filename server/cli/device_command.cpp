@@ -1,5 +1,7 @@
 // `tally-server device list --tenant NAME`: one tab-separated line per device after a
 // header line: device_id, hostname, device_type, role, last_seq, last_seen, status.
+// `tally-server device revoke ID`: the device is kept for audit, never billed again, and its
+// uploads get 410 device_revoked (its agent goes to state revoked).
 
 #include <iostream>
 
@@ -20,6 +22,34 @@ std::string printable(const std::string& text) {
     return out;
 }
 
+int run_revoke(const Args& args) {
+    const auto& id = args.positional[2];
+    auto dir = data_dir(args);
+    if (!dir) {
+        return fail(dir.error());
+    }
+    auto store = open_store(*dir);
+    if (!store) {
+        return fail(store.error());
+    }
+    auto found = (*store)->find_device(id);
+    if (!found) {
+        return fail(found.error());
+    }
+    if (!*found) {
+        return fail(make_error("not_found", "unknown device '" + id + "'"));
+    }
+    if ((*found)->retired_at) {
+        std::cout << id << " was already retired or revoked\n";
+        return kExitOk;
+    }
+    if (auto r = (*store)->retire_device(id, "revoked", now_seconds()); !r) {
+        return fail(r.error());
+    }
+    std::cout << "revoked " << id << "\n";
+    return kExitOk;
+}
+
 }  // namespace
 
 int run_device(const std::vector<std::string>& words) {
@@ -28,9 +58,13 @@ int run_device(const std::vector<std::string>& words) {
         return fail(args.error());
     }
     const auto& pos = args->positional;
+    if (pos.size() == 3 && pos[1] == "revoke") {
+        return run_revoke(*args);
+    }
     if (pos.size() != 2 || pos[1] != "list" || !args->get("tenant")) {
-        return fail(
-            make_error("usage", "usage: tally-server device list --tenant NAME [--data-dir DIR]"));
+        return fail(make_error("usage",
+                               "usage: tally-server device list --tenant NAME [--data-dir DIR]\n"
+                               "       tally-server device revoke DEVICE_ID [--data-dir DIR]"));
     }
     auto dir = data_dir(*args);
     if (!dir) {

@@ -2,6 +2,8 @@
 
 #include "server/http/routes.h"
 
+#include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -9,6 +11,7 @@
 #include "server/auth/admin_token.h"
 #include "server/http/error_response.h"
 #include "server/http/event_log.h"
+#include "server/http/rate_limiter.h"
 #include "server/ingest/pair_handler.h"
 #include "server/ingest/retire_handler.h"
 #include "server/ingest/upload_handler.h"
@@ -72,6 +75,25 @@ void refuse(httplib::Response& res, const std::string& what, const Error& error)
     set_error(res, error);
 }
 
+double monotonic_s() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+//! True when `key` is over its limit; then the 429 answer (with Retry-After) is set.
+bool limited(RateLimiter& limiter, const std::string& key, const std::string& what,
+             httplib::Response& res) {
+    auto wait = limiter.take(key, monotonic_s());
+    if (!wait) {
+        return false;
+    }
+    log_event(what + " rate limited for " + std::to_string(*wait) + " s");
+    set_error(res, make_error("rate_limited",
+                              "too many requests; retry in " + std::to_string(*wait) + " s"));
+    res.set_header("Retry-After", std::to_string(*wait));
+    return true;
+}
+
 }  // namespace
 
 void install_routes(httplib::Server& server, Store& store, const IngestOptions& options,
@@ -82,9 +104,18 @@ void install_routes(httplib::Server& server, Store& store, const IngestOptions& 
     using Req = httplib::Request;
     using Res = httplib::Response;
     using Reader = httplib::ContentReader;
+    auto pair_limit =
+        std::make_shared<RateLimiter>(RateLimit{options.pair_burst, options.pair_per_second});
+    auto upload_limit =
+        std::make_shared<RateLimiter>(RateLimit{options.upload_burst, options.upload_per_second});
 
-    server.Post(
-        "/v1/pair", [&store, &options, clock](const Req& req, Res& res, const Reader& reader) {
+    server.Post("/v1/pair", [&store, &options, clock, pair_limit](const Req& req, Res& res,
+                                                                  const Reader& reader) {
+        // Before the body is read: a code guesser costs us neither a signature check nor SQL.
+        if (limited(*pair_limit, req.remote_addr, "pairing from " + req.remote_addr, res)) {
+            return;
+        }
+        {
             const auto body = read_body(reader, res, kMaxSmallBody);
             if (!body) {
                 return;
@@ -97,15 +128,21 @@ void install_routes(httplib::Server& server, Store& store, const IngestOptions& 
             }
             log_event("pairing accepted: device " + resp->device_id + " tenant " + resp->tenant);
             answer_json(res, pairing::encode_pair_response(*resp));
-        });
+        }
+    });
 
-    server.Post("/v1/heartbeats", [&store, &options, clock](const Req& req, Res& res,
-                                                            const Reader& reader) {
+    server.Post("/v1/heartbeats", [&store, &options, clock, upload_limit](const Req& req, Res& res,
+                                                                          const Reader& reader) {
+        const auto device = req.get_header_value(pairing::kHeaderDevice);
+        // Keyed by the claimed device before any verification: the bucket map is bounded, and
+        // a forger who spends a device's budget only delays that device (Retry-After).
+        if (limited(*upload_limit, "device:" + device, "uploads of " + device, res)) {
+            return;
+        }
         const auto body = read_body(reader, res, kMaxUploadBody);
         if (!body) {
             return;
         }
-        const auto device = req.get_header_value(pairing::kHeaderDevice);
         const auto encoding = req.get_header_value(kRawEncodingHeader);
         const auto signature = req.get_header_value(pairing::kHeaderSignature);
         UploadRequest upload{device, signature, encoding, *body};
@@ -120,7 +157,11 @@ void install_routes(httplib::Server& server, Store& store, const IngestOptions& 
         }
         if (outcome->out_of_window > 0) {
             log_event("device " + device + ": " + std::to_string(outcome->out_of_window) +
-                      " heartbeat(s) outside the time window not stored");
+                      " heartbeat(s) outside the time window held, not counted");
+        }
+        if (outcome->chain_breaks > 0) {
+            log_event("device " + device + ": " + std::to_string(outcome->chain_breaks) +
+                      " hash-chain break(s) recorded");
         }
         answer_json(res, pairing::encode_ack(outcome->ack));
     });

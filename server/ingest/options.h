@@ -14,6 +14,14 @@ struct IngestOptions {
     std::int64_t pair_clock_skew_s = 10 * 60;           //!< pair request `time` window
     std::size_t max_inflated_bytes = 16 * 1024 * 1024;  //!< gzip bomb cap
     pairing::Policy policy;                             //!< sent to newly paired agents
+    // Rate limits (token buckets: burst, then per second; burst 0 = unlimited). Pairing is
+    // limited per source address (guessing codes), uploads per Tally-Device (a runaway or
+    // replaying client). An agent draining a backlog sends one batch after another, so the
+    // upload burst is generous; 429 carries Retry-After and the agent honours it.
+    double pair_burst = 30;
+    double pair_per_second = 0.5;
+    double upload_burst = 120;
+    double upload_per_second = 2;
 };
 
 }  // namespace tally::server

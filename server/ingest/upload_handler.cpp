@@ -49,6 +49,13 @@ Result<UploadOutcome> handle_upload(Store& store, const UploadRequest& req, std:
         return device.error();
     }
     if (device->retired_at) {
+        auto evidence = store.device_evidence(device->id);
+        if (!evidence) {
+            return evidence.error();
+        }
+        if (evidence->revoked) {
+            return make_error("device_revoked", "device " + device->id + " was revoked");
+        }
         return make_error("device_retired", "device " + device->id + " was retired");
     }
     if (!req.content_encoding.empty() && req.content_encoding != "gzip") {
@@ -86,17 +93,10 @@ Result<UploadOutcome> handle_upload(Store& store, const UploadRequest& req, std:
             return make_error("bad_request", "heartbeat #" + std::to_string(i) + ": seq " +
                                                  std::to_string(hb->seq) + " is too large");
         }
-        if (hb->end > newest || hb->end < oldest) {
-            ++outcome.out_of_window;
-            continue;
-        }
-        accepted.push_back({std::move(bytes), std::move(*hb)});
-    }
-    if (accepted.empty() && outcome.out_of_window > 0) {
-        return make_error("out_of_window",
-                          "every heartbeat ends outside the accepted window (at most 5 min "
-                          "ahead of the server clock, at most " +
-                              std::to_string(options.max_backfill_days) + " days behind)");
+        // Outside the window: held as evidence, not counted, but acknowledged so the agent
+        // never wedges on it (a bundle import can promote the same bytes later).
+        const bool held = hb->end > newest || hb->end < oldest;
+        accepted.push_back({std::move(bytes), std::move(*hb), held});
     }
     auto stored = store.store_batch(device->id, accepted, batch->gaps, now);
     if (!stored) {
@@ -106,7 +106,10 @@ Result<UploadOutcome> handle_upload(Store& store, const UploadRequest& req, std:
     outcome.ack.server_time = now;
     outcome.ack.accepted = stored->accepted;
     outcome.ack.duplicates = stored->duplicates;
+    outcome.ack.out_of_window = stored->held;
     outcome.forks = stored->forks;
+    outcome.out_of_window = stored->held;
+    outcome.chain_breaks = stored->chain_breaks;
     return outcome;
 }
 

@@ -1,7 +1,7 @@
 #pragma once
 // POST /v1/heartbeats logic, independent of HTTP (PROTOCOL.md §4): authenticate, verify the
 // signature over the raw gzip bytes BEFORE inflating, inflate with a cap, decode, apply the
-// time window, then store everything in one transaction.
+// time window (outside it: held, not counted), then store everything in one transaction.
 
 #include <cstdint>
 #include <string_view>
@@ -23,11 +23,12 @@ struct UploadRequest {
 struct UploadOutcome {
     pairing::HeartbeatAck ack;
     std::uint32_t forks = 0;          //!< seqs seen again with different bytes
-    std::uint32_t out_of_window = 0;  //!< heartbeats refused for time
+    std::uint32_t out_of_window = 0;  //!< heartbeats newly held for time (not counted)
+    std::uint32_t chain_breaks = 0;   //!< newly recorded hash-chain breaks
 };
 
-//! Errors: unknown_device, bad_signature, device_retired, bad_gzip, payload_too_large,
-//! bad_request, out_of_window, db.
+//! Errors: unknown_device, bad_signature, device_retired, device_revoked, bad_gzip,
+//! payload_too_large, bad_request, db. Heartbeats outside the time window are held, not counted.
 Result<UploadOutcome> handle_upload(Store& store, const UploadRequest& req, std::int64_t now,
                                     const IngestOptions& options);
 

@@ -36,6 +36,28 @@ std::string usage_to_json(const UsageReport& r) {
         j["users"] = row.usage.users;
         j["retired"] = d.retired_at.has_value();
         j["suspected_clone"] = d.suspected_clone;
+        // Reconciliation with the agent (heartbeats + gaps + held should cover 1..last_seq).
+        const auto& e = row.usage.evidence;
+        j["gaps"] = e.gap_seqs;
+        j["forks"] = e.forks;
+        j["chain_breaks"] = e.chain_breaks;
+        j["held_out_of_window"] = e.held;
+        ordered_json flags = ordered_json::array();
+        if (d.suspected_clone) {
+            flags.push_back("suspected_clone");
+        }
+        if (e.chain_breaks > 0) {
+            flags.push_back("chain_break");
+        }
+        if (e.gap_seqs > 0) {
+            flags.push_back("declared_gaps");
+        }
+        if (e.revoked) {
+            flags.push_back("revoked");
+        } else if (d.retired_at) {
+            flags.push_back("retired");
+        }
+        j["flags"] = std::move(flags);
         doc["devices"].push_back(std::move(j));
     }
     doc["users"] = ordered_json::array();

@@ -51,6 +51,9 @@ struct PairAttempt {
 struct AcceptedHeartbeat {
     std::string bytes;
     pairing::Heartbeat decoded;
+    //! Outside the time window: held as evidence (closes the ack), never counted. The same
+    //! bytes stored later without this flag (bundle import) are promoted to counted.
+    bool held = false;
 };
 
 struct StoreBatchResult {
@@ -58,6 +61,17 @@ struct StoreBatchResult {
     std::uint32_t accepted = 0;
     std::uint32_t duplicates = 0;
     std::uint32_t forks = 0;
+    std::uint32_t held = 0;          //!< newly held out-of-window heartbeats
+    std::uint32_t chain_breaks = 0;  //!< newly seen breaks of the hash chain
+};
+
+//! What the server holds about a device's delivery, beyond the counted heartbeats.
+struct DeviceEvidence {
+    std::uint64_t gap_seqs = 0;      //!< seqs the agent declared lost (union of gap ranges)
+    std::uint64_t forks = 0;         //!< distinct seqs seen again with different bytes
+    std::uint64_t chain_breaks = 0;  //!< seqs whose `prev` does not match the seq before
+    std::uint64_t held = 0;          //!< out-of-window heartbeats held, not counted
+    bool revoked = false;            //!< retired by `tally-server device revoke`
 };
 
 struct AdminToken {
@@ -72,6 +86,7 @@ struct DeviceUsageRow {
     std::int64_t active_days = 0;
     std::int64_t heartbeats = 0;
     std::vector<std::string> users;  //!< principals with active minutes on this device
+    DeviceEvidence evidence;
 };
 
 struct UserUsageRow {

@@ -89,7 +89,29 @@ CREATE TABLE admin_tokens (
 );
 )SQL";
 
-constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1};
+// Step 2 (delivery guarantees): heartbeats outside the time window are held as evidence
+// (they close the ack, they are not counted until a bundle import promotes them with the same
+// bytes), and hash-chain breaks are recorded where they are seen.
+constexpr const char* kStep2 = R"SQL(
+CREATE TABLE held_heartbeats (
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    seq INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    start_ts INTEGER NOT NULL,
+    end_ts INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (device_id, seq)
+);
+CREATE TABLE chain_breaks (
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    seq INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (device_id, seq)
+);
+)SQL";
+
+constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1, kStep2};
 
 }  // namespace
 

@@ -7,7 +7,7 @@
 
 namespace tally::server {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 Result<void> migrate(SqliteDb& db);
 

@@ -35,6 +35,8 @@ class SqliteStore final : public Store {
                                          const std::vector<pairing::Gap>& gaps,
                                          std::int64_t now) override;
 
+    Result<DeviceEvidence> device_evidence(std::string_view device_id) override;
+
     Result<void> add_admin_token(std::string_view token_hash,
                                  const std::optional<std::string>& tenant,
                                  std::int64_t now) override;
@@ -47,6 +49,7 @@ class SqliteStore final : public Store {
     Result<std::optional<Device>> find_device_locked(std::string_view device_id);
     Result<std::optional<Device>> find_device_by_key_locked(std::string_view public_key);
     Result<std::uint64_t> advance_ack_locked(std::string_view device_id, std::uint64_t from);
+    Result<DeviceEvidence> device_evidence_locked(std::string_view device_id);
 
     std::mutex mutex_;
     std::unique_ptr<SqliteDb> db_;

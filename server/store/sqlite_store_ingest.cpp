@@ -1,12 +1,15 @@
 // SqliteStore::store_batch: the dedupe and the write are one transaction (a dedupe key
 // claimed apart from its write can lose a retried heartbeat), forks are kept as evidence,
-// gaps are stored, and the contiguous ack is advanced before commit.
+// out-of-window heartbeats are held (not counted), chain breaks and gaps are recorded, and
+// the contiguous ack is advanced before commit.
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 #include "pairing/bytes.h"
 #include "pairing/crypto.h"
+#include "pairing/heartbeat.h"
 #include "server/store/sqlite_store.h"
 
 namespace tally::server {
@@ -14,9 +17,11 @@ namespace {
 
 enum class Held { kNone, kSame, kDifferent };
 
-Result<Held> held_state(SqliteDb& db, std::string_view device_id, std::uint64_t seq,
-                        std::string_view bytes) {
-    auto s = db.prepare("SELECT bytes FROM heartbeats WHERE device_id = ? AND seq = ?");
+//! `table` is heartbeats (counted) or held_heartbeats (out of the time window).
+Result<Held> held_state(SqliteDb& db, const char* table, std::string_view device_id,
+                        std::uint64_t seq, std::string_view bytes) {
+    auto s =
+        db.prepare(std::string("SELECT bytes FROM ") + table + " WHERE device_id = ? AND seq = ?");
     if (!s) {
         return s.error();
     }
@@ -84,6 +89,97 @@ Result<void> insert_fork(SqliteDb& db, std::string_view device_id, std::uint64_t
     return flag->bind(1, device_id).run();
 }
 
+Result<void> insert_held(SqliteDb& db, std::string_view device_id, const AcceptedHeartbeat& hb,
+                         std::int64_t now) {
+    auto s = db.prepare(
+        "INSERT INTO held_heartbeats(device_id, seq, bytes, start_ts, end_ts, reason,"
+        " received_at) VALUES (?,?,?,?,?,'out_of_window',?)");
+    if (!s) {
+        return s.error();
+    }
+    s->bind(1, device_id).bind(2, static_cast<std::int64_t>(hb.decoded.seq)).bind_blob(3, hb.bytes);
+    return s->bind(4, hb.decoded.start).bind(5, hb.decoded.end).bind(6, now).run();
+}
+
+Result<void> delete_held(SqliteDb& db, std::string_view device_id, std::uint64_t seq) {
+    auto s = db.prepare("DELETE FROM held_heartbeats WHERE device_id = ? AND seq = ?");
+    if (!s) {
+        return s.error();
+    }
+    return s->bind(1, device_id).bind(2, static_cast<std::int64_t>(seq)).run();
+}
+
+//! The bytes stored for `seq`, counted or held; nullopt when neither.
+Result<std::optional<std::string>> stored_bytes(SqliteDb& db, std::string_view device_id,
+                                                std::uint64_t seq) {
+    auto s = db.prepare(
+        "SELECT bytes FROM heartbeats WHERE device_id = ?1 AND seq = ?2"
+        " UNION ALL SELECT bytes FROM held_heartbeats WHERE device_id = ?1 AND seq = ?2");
+    if (!s) {
+        return s.error();
+    }
+    s->bind(1, device_id).bind(2, static_cast<std::int64_t>(seq));
+    auto row = s->step();
+    if (!row) {
+        return row.error();
+    }
+    if (!*row) {
+        return std::optional<std::string>();
+    }
+    return std::optional<std::string>(s->text(0));
+}
+
+Result<bool> record_break(SqliteDb& db, std::string_view device_id, std::uint64_t seq,
+                          std::int64_t now) {
+    auto s = db.prepare(
+        "INSERT INTO chain_breaks(device_id, seq, received_at) VALUES (?,?,?)"
+        " ON CONFLICT DO NOTHING");
+    if (!s) {
+        return s.error();
+    }
+    if (auto r = s->bind(1, device_id).bind(2, static_cast<std::int64_t>(seq)).bind(3, now).run();
+        !r) {
+        return r.error();
+    }
+    return db.changes() > 0;
+}
+
+//! Checks the links between a newly stored heartbeat and its stored neighbours; returns how
+//! many new breaks it recorded. A neighbour inside a declared gap is simply absent.
+Result<std::uint32_t> check_chain(SqliteDb& db, std::string_view device_id,
+                                  const AcceptedHeartbeat& hb, std::int64_t now) {
+    std::uint32_t breaks = 0;
+    const auto seq = hb.decoded.seq;
+    if (seq > 1) {
+        auto before = stored_bytes(db, device_id, seq - 1);
+        if (!before) {
+            return before.error();
+        }
+        if (*before && pairing::chain_hash(**before) != hb.decoded.prev) {
+            auto r = record_break(db, device_id, seq, now);
+            if (!r) {
+                return r.error();
+            }
+            breaks += *r ? 1 : 0;
+        }
+    }
+    auto after = stored_bytes(db, device_id, seq + 1);
+    if (!after) {
+        return after.error();
+    }
+    if (*after) {
+        auto next = pairing::decode_heartbeat(**after);
+        if (next && next->prev != pairing::chain_hash(hb.bytes)) {
+            auto r = record_break(db, device_id, seq + 1, now);
+            if (!r) {
+                return r.error();
+            }
+            breaks += *r ? 1 : 0;
+        }
+    }
+    return breaks;
+}
+
 Result<void> insert_gap(SqliteDb& db, std::string_view device_id, const pairing::Gap& g,
                         std::int64_t now) {
     auto s = db.prepare(
@@ -101,7 +197,10 @@ Result<void> insert_gap(SqliteDb& db, std::string_view device_id, const pairing:
 
 Result<std::uint64_t> SqliteStore::advance_ack_locked(std::string_view device_id,
                                                       std::uint64_t from) {
-    auto held = db_->prepare("SELECT 1 FROM heartbeats WHERE device_id = ? AND seq = ?");
+    // Held (out-of-window) heartbeats close the ack too: the agent may delete them.
+    auto held = db_->prepare(
+        "SELECT 1 FROM heartbeats WHERE device_id = ?1 AND seq = ?2"
+        " UNION ALL SELECT 1 FROM held_heartbeats WHERE device_id = ?1 AND seq = ?2");
     if (!held) {
         return held.error();
     }
@@ -153,9 +252,19 @@ Result<StoreBatchResult> SqliteStore::store_batch(std::string_view device_id,
     std::uint64_t last_seq = (*device)->last_seq;
     for (const auto& hb : hbs) {
         const auto seq = hb.decoded.seq;
-        auto state = held_state(*db_, device_id, seq, hb.bytes);
+        auto state = held_state(*db_, "heartbeats", device_id, seq, hb.bytes);
         if (!state) {
             return state.error();
+        }
+        bool promote = false;
+        if (*state == Held::kNone) {
+            auto held = held_state(*db_, "held_heartbeats", device_id, seq, hb.bytes);
+            if (!held) {
+                return held.error();
+            }
+            // Held bytes seen again in the window (a bundle import) become counted.
+            promote = *held == Held::kSame && !hb.held;
+            state = promote ? Held::kNone : *held;
         }
         switch (*state) {
             case Held::kSame:
@@ -167,13 +276,28 @@ Result<StoreBatchResult> SqliteStore::store_batch(std::string_view device_id,
                 }
                 ++result.forks;
                 break;
-            case Held::kNone:
-                if (auto r = insert_heartbeat(*db_, device_id, hb, now); !r) {
+            case Held::kNone: {
+                if (promote) {
+                    if (auto r = delete_held(*db_, device_id, seq); !r) {
+                        return r.error();
+                    }
+                }
+                auto r = hb.held ? insert_held(*db_, device_id, hb, now)
+                                 : insert_heartbeat(*db_, device_id, hb, now);
+                if (!r) {
                     return r.error();
                 }
-                ++result.accepted;
+                ++(hb.held ? result.held : result.accepted);
                 last_seq = std::max(last_seq, seq);
+                if (!promote) {
+                    auto breaks = check_chain(*db_, device_id, hb, now);
+                    if (!breaks) {
+                        return breaks.error();
+                    }
+                    result.chain_breaks += *breaks;
+                }
                 break;
+            }
         }
     }
     for (const auto& g : gaps) {

@@ -77,6 +77,14 @@ Result<UsageData> SqliteStore::usage(std::string_view tenant, std::int64_t from,
         data.devices.push_back(std::move(r));
     }
 
+    for (auto& d : data.devices) {
+        auto evidence = device_evidence_locked(d.device.id);
+        if (!evidence) {
+            return evidence.error();
+        }
+        d.evidence = *evidence;
+    }
+
     const std::string joins =
         " FROM heartbeat_users hu"
         " JOIN heartbeats h ON h.device_id = hu.device_id AND h.seq = hu.seq"

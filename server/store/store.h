@@ -42,6 +42,9 @@ class Store {
                                                  const std::vector<pairing::Gap>& gaps,
                                                  std::int64_t now) = 0;
 
+    //! Gaps, forks, chain breaks, held heartbeats and revocation of one device.
+    virtual Result<DeviceEvidence> device_evidence(std::string_view device_id) = 0;
+
     virtual Result<void> add_admin_token(std::string_view token_hash,
                                          const std::optional<std::string>& tenant,
                                          std::int64_t now) = 0;

@@ -116,27 +116,41 @@ TEST_CASE("bad bodies are refused with the right code and nothing is stored", "[
     CHECK(f.count("SELECT count(*) FROM heartbeats") == 0);
 }
 
-TEST_CASE("the time window keeps future and too-old heartbeats out", "[ingest]") {
+TEST_CASE("the time window holds future and too-old heartbeats uncounted", "[ingest]") {
     ServerFixture f;
     TestDevice dev;
     f.pair(dev);
 
     SECTION("in the future") {
         const auto hb = dev.next_heartbeat(kNow + 6 * 60);
-        CHECK(error_of(f.upload(dev, dev.batch({hb}))) == "out_of_window");
+        auto r = f.upload(dev, dev.batch({hb}));
+        REQUIRE(r.ok());
+        CHECK(r->ack.accepted == 0);
+        CHECK(r->ack.out_of_window == 1);
+        CHECK(r->ack.acked_through == 1);  // held: the agent must not wedge on it
+        CHECK(f.count("SELECT count(*) FROM held_heartbeats") == 1);
     }
     SECTION("older than max_backfill_days") {
         const auto hb = dev.next_heartbeat(kNow - 36 * 86400);
-        CHECK(error_of(f.upload(dev, dev.batch({hb}))) == "out_of_window");
+        auto r = f.upload(dev, dev.batch({hb}));
+        REQUIRE(r.ok());
+        CHECK(r->ack.out_of_window == 1);
+        CHECK(r->ack.acked_through == 1);
+        // The same batch again is a duplicate, not a second held copy.
+        auto again = f.upload(dev, dev.batch({hb}));
+        REQUIRE(again.ok());
+        CHECK(again->ack.duplicates == 1);
+        CHECK(again->ack.out_of_window == 0);
+        CHECK(f.count("SELECT count(*) FROM held_heartbeats") == 1);
     }
-    SECTION("a mixed batch stores only the heartbeats inside the window") {
+    SECTION("a mixed batch counts only the heartbeats inside the window") {
         const auto old = dev.next_heartbeat(kNow - 36 * 86400);
         const auto ok = dev.next_heartbeat(kNow - 60);
         auto r = f.upload(dev, dev.batch({old, ok}));
         REQUIRE(r.ok());
         CHECK(r->ack.accepted == 1);
         CHECK(r->out_of_window == 1);
-        CHECK(r->ack.acked_through == 0);  // seq 1 is not held: no ack past the hole
+        CHECK(r->ack.acked_through == 2);  // seq 1 is held as evidence
         CHECK(f.count("SELECT count(*) FROM heartbeats") == 1);
         return;
     }
