@@ -17,7 +17,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
-from tally_harness import TallyTestCase, current_month, wait_until
+from tally_harness import Agent, TallyTestCase, current_month, wait_until
 
 faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <pid>` prints where a run hangs
 MODE = os.environ.get("TALLY_FAULTS_MODE", "short")
@@ -138,6 +138,17 @@ def rss_peak_kib(pid):
     return 0
 
 
+class FaultAgent(Agent):
+    """An Agent whose log may hold bytes a hostile server sent (not UTF-8)."""
+
+    def logs(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", errors="backslashreplace")
+        except FileNotFoundError:
+            return ""
+
+
 class FaultCase(TallyTestCase):
     """A TallyTestCase whose checks are collected (so one run reports every problem and
     still produces its table row) and that can reconcile agent and server."""
@@ -162,6 +173,11 @@ class FaultCase(TallyTestCase):
             self.fail(f"{row.scenario}: " + "\n  - ".join([""] + self.problems))
 
     # --- fixtures ------------------------------------------------------------------------
+
+    def agent(self, name="agent", **config):
+        a = FaultAgent(self.workdir, name, **config)
+        self._agents.append(a)
+        return a
 
     def started_server(self, **kw):
         server = self.server(**kw).start()
