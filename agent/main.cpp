@@ -59,6 +59,10 @@ int main(int argc, char** argv) {
             return probe_command(ctx, args->json);
         case Command::retire:
             return retire_command(ctx);
+        case Command::report:
+            return report_command(ctx, *args);
+        case Command::export_bundle:
+            return export_command(ctx, *args);
         case Command::version:
         case Command::help:
             break;

@@ -9,6 +9,7 @@
 
 #include "agent/log.h"
 #include "agent/pair/clone_recovery.h"
+#include "agent/standalone/standalone_identity.h"
 
 namespace tally::agent {
 namespace {
@@ -82,6 +83,14 @@ Result<void> AgentApp::start() {
     spool_ = std::move(*spool);
     for (const auto& p : spool_->problems())
         last_error_ = "spool: " + p;
+    if (standalone) {
+        // Own key and identity at first start; kept if the device is paired later.
+        auto sa = standalone::ensure_standalone_identity(*parts_.keys, *parts_.files, state_dir_,
+                                                         fingerprint, wall_now());
+        if (!sa)
+            return make_error("standalone", "cannot set up standalone mode: " + sa.error().message);
+        apply_retention();
+    }
 
     if (auto r = parts_.status->serve(io_, [this] { return status_to_json(make_status()); }); !r) {
         return make_error("status", "cannot serve status: " + r.error().message);

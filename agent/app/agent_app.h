@@ -56,6 +56,7 @@ class AgentApp {
     void finish();
     Status make_status() const;
     void write_status();
+    void apply_retention();  //!< standalone: prune by age, refresh the record span
     static std::int64_t wall_now();
 
     Config config_;
@@ -76,6 +77,8 @@ class AgentApp {
     std::vector<std::string> active_users_now_;
     std::int64_t today_ = -1;  //!< UTC day index of active_minutes_today_
     std::uint32_t active_minutes_today_ = 0;
+    std::int64_t oldest_record_ = 0;  //!< standalone status: span of the records held
+    std::int64_t newest_record_ = 0;
     std::int64_t started_at_ = 0;
     std::string last_error_;
     bool running_ = false;

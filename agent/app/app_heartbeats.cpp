@@ -36,6 +36,8 @@ void AgentApp::close_heartbeat(bool partial) {
         active_minutes_today_ = 0;
     }
     active_minutes_today_ += hb.device_active_minutes;
+    if (state_.state() == AgentState::standalone)
+        apply_retention();
     if (partial)
         return;
     // Heartbeats tile: the next starts where this one ended unless the wall clock moved.
@@ -45,6 +47,23 @@ void AgentApp::close_heartbeat(bool partial) {
     builder_.open(next_start, now);
     if (uploader_)
         uploader_->on_heartbeat_appended();
+}
+
+void AgentApp::apply_retention() {
+    const std::int64_t cutoff =
+        wall_now() - static_cast<std::int64_t>(config_.standalone_retention_days) * 86400;
+    if (auto dropped = spool_->drop_older_than(cutoff); !dropped) {
+        last_error_ = "retention: " + dropped.error().message;
+        log_error("spool", last_error_);
+    } else if (*dropped > 0) {
+        log_info("spool", std::to_string(*dropped) + " heartbeat(s) older than " +
+                              std::to_string(config_.standalone_retention_days) +
+                              " days dropped (standalone retention)");
+    }
+    if (auto times = spool_->record_times()) {
+        oldest_record_ = times->first;
+        newest_record_ = times->second;
+    }
 }
 
 }  // namespace tally::agent

@@ -26,6 +26,11 @@ Status AgentApp::make_status() const {
         s.gaps = spool_->gaps_declared();
         s.spool_problems = spool_->problems();
     }
+    if (config_.mode == "standalone") {
+        s.retention_days = config_.standalone_retention_days;
+        s.oldest_record = oldest_record_;
+        s.newest_record = newest_record_;
+    }
     s.last_error = last_error_;
     if (uploader_) {
         s.last_upload_at = uploader_->last_upload_at();

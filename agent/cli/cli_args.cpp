@@ -9,6 +9,25 @@ Error usage(const std::string& message) {
     return make_error("usage", message);
 }
 
+Result<void> check_standalone_args(const CliArgs& a) {
+    bool range = !a.month.empty() || !a.from.empty() || !a.to.empty();
+    if (range && a.command != Command::report && a.command != Command::export_bundle)
+        return usage("--month, --from and --to belong to 'report' and 'export'");
+    if (!a.output.empty() && a.command != Command::export_bundle)
+        return usage("-o belongs to 'export'");
+    if (a.command == Command::report && (a.month.empty() || !a.from.empty() || !a.to.empty()))
+        return usage("report needs --month YYYY-MM");
+    if (a.command == Command::export_bundle) {
+        bool by_month = !a.month.empty() && a.from.empty() && a.to.empty();
+        bool by_days = a.month.empty() && !a.from.empty() && !a.to.empty();
+        if (!by_month && !by_days)
+            return usage("export needs --month YYYY-MM or --from YYYY-MM-DD --to YYYY-MM-DD");
+        if (a.output.empty())
+            return usage("export needs -o FILE");
+    }
+    return {};
+}
+
 }  // namespace
 
 std::string usage_text() {
@@ -22,6 +41,11 @@ std::string usage_text() {
            "  probe [--json]               the sessions the OS shows, with verdicts\n"
            "  retire                       tell the server this device is uninstalled (never\n"
            "                               billed again); run by the uninstaller\n"
+           "  report --month YYYY-MM [--json]\n"
+           "                               this device's own usage records for a month\n"
+           "  export (--month YYYY-MM | --from YYYY-MM-DD --to YYYY-MM-DD) -o FILE\n"
+           "                               write a signed usage bundle (standalone mode) for\n"
+           "                               tally-server import\n"
            "  --version                    print the version\n"
            "  --help                       this text\n"
            "\n"
@@ -63,6 +87,18 @@ Result<CliArgs> parse_args(const std::vector<std::string>& args) {
             r = set_command(Command::probe, a);
         } else if (a == "retire") {
             r = set_command(Command::retire, a);
+        } else if (a == "report") {
+            r = set_command(Command::report, a);
+        } else if (a == "export") {
+            r = set_command(Command::export_bundle, a);
+        } else if (a == "--month") {
+            r = value(out.month);
+        } else if (a == "--from") {
+            r = value(out.from);
+        } else if (a == "--to") {
+            r = value(out.to);
+        } else if (a == "-o" || a == "--output") {
+            r = value(out.output);
         } else if (a == "--version" || a == "version") {
             r = set_command(Command::version, a);
         } else if (a == "--help" || a == "-h" || a == "help") {
@@ -104,9 +140,12 @@ Result<CliArgs> parse_args(const std::vector<std::string>& args) {
     if (out.command == Command::pair && (out.server.empty() || out.code.empty())) {
         return usage("pair needs --server URL and --code CODE");
     }
-    if (out.json && out.command != Command::status && out.command != Command::probe) {
-        return usage("--json belongs to 'status' and 'probe'");
+    if (out.json && out.command != Command::status && out.command != Command::probe &&
+        out.command != Command::report) {
+        return usage("--json belongs to 'status', 'probe' and 'report'");
     }
+    if (auto r = check_standalone_args(out); !r)
+        return r.error();
     if (out.standalone && out.command != Command::run) {
         return usage("--standalone belongs to 'run'");
     }

@@ -13,7 +13,7 @@ namespace tally::agent {
 
 inline constexpr int kExitUsage = 64;
 
-enum class Command { run, pair, status, probe, retire, version, help };
+enum class Command { run, pair, status, probe, retire, report, export_bundle, version, help };
 
 struct CliArgs {
     Command command = Command::help;
@@ -25,6 +25,10 @@ struct CliArgs {
     std::string code;
     std::string ca_file;
     std::string device_type;
+    std::string month;   //!< report/export: YYYY-MM
+    std::string from;    //!< export: YYYY-MM-DD (UTC, inclusive)
+    std::string to;      //!< export: YYYY-MM-DD (UTC, inclusive)
+    std::string output;  //!< export: -o FILE
 };
 
 Result<CliArgs> parse_args(const std::vector<std::string>& args);

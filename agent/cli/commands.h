@@ -25,5 +25,7 @@ int pair_command(CliContext& ctx, const CliArgs& args);
 int status_command(CliContext& ctx, bool json);
 int probe_command(CliContext& ctx, bool json);
 int retire_command(CliContext& ctx);
+int report_command(CliContext& ctx, const CliArgs& args);
+int export_command(CliContext& ctx, const CliArgs& args);
 
 }  // namespace tally::agent

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "agent/interfaces/file_system.h"
@@ -46,6 +47,13 @@ class Spool {
     Result<Pending> pending(std::size_t max_heartbeats) const;
     //! The server holds everything through `acked_through`: persist it, delete old segments.
     Result<void> ack(std::uint64_t acked_through);
+    //! Standalone retention (spool_retention.cpp): deletes whole segments, never the newest,
+    //! whose heartbeats all ended before `cutoff`, and declares their unacknowledged seqs as
+    //! one gap ("retention") so a later upload shows a declared gap, not a hole. Returns how
+    //! many heartbeats were dropped.
+    Result<std::uint64_t> drop_older_than(std::int64_t cutoff);
+    //! Start of the oldest and end of the newest heartbeat held (0 when none), from disk.
+    Result<std::pair<std::int64_t, std::int64_t>> record_times();
 
     std::uint64_t next_seq() const { return next_seq_; }
     std::uint64_t last_seq() const { return next_seq_ - 1; }
@@ -70,6 +78,7 @@ class Spool {
         std::uint64_t hb_min = 0;
         std::uint64_t hb_max = 0;
         std::vector<pairing::Gap> gaps;
+        std::int64_t newest_end = -1;  //!< retention cache for closed segments (-1: not read)
     };
 
     Spool(FileSystem& fs, std::filesystem::path dir, SpoolOptions options);

@@ -25,6 +25,9 @@ struct Status {
     std::uint64_t spool_max_bytes = 0;
     std::uint64_t gaps = 0;                   //!< heartbeats declared lost (spool full or corrupt)
     std::vector<std::string> spool_problems;  //!< what the spool repaired at start (moved aside)
+    std::uint32_t retention_days = 0;         //!< standalone: heartbeats kept this long (0: paired)
+    std::int64_t oldest_record = 0;           //!< start of the oldest heartbeat held; 0 none
+    std::int64_t newest_record = 0;           //!< end of the newest heartbeat held; 0 none
     std::uint64_t out_of_window = 0;    //!< acked but held by the server outside its time window
     std::int64_t last_upload_at = 0;    //!< Unix seconds of the last acknowledged upload; 0 never
     std::uint32_t upload_failures = 0;  //!< consecutive failed uploads

@@ -46,6 +46,9 @@ std::string status_to_json(const Status& s) {
         {"spool_max_bytes", s.spool_max_bytes},
         {"gaps", s.gaps},
         {"spool_problems", s.spool_problems},
+        {"retention_days", s.retention_days},
+        {"oldest_record", time_or_empty(s.oldest_record)},
+        {"newest_record", time_or_empty(s.newest_record)},
         {"out_of_window", s.out_of_window},
         {"last_upload_at", time_or_empty(s.last_upload_at)},
         {"upload_failures", s.upload_failures},
@@ -84,6 +87,9 @@ Result<Status> status_from_json(const std::string& text) {
         read(doc, "spool_max_bytes", s.spool_max_bytes);
         read(doc, "gaps", s.gaps);
         read(doc, "spool_problems", s.spool_problems);
+        read(doc, "retention_days", s.retention_days);
+        read_time(doc, "oldest_record", s.oldest_record);
+        read_time(doc, "newest_record", s.newest_record);
         read(doc, "out_of_window", s.out_of_window);
         read_time(doc, "last_upload_at", s.last_upload_at);
         read(doc, "upload_failures", s.upload_failures);

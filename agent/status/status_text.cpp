@@ -25,6 +25,11 @@ std::string render_status_text(const Status& s, std::int64_t now) {
       << ", " << s.queued << " queued\n";
     o << "  spool:          " << s.spool_bytes << " of " << s.spool_max_bytes << " bytes, "
       << s.gaps << " declared gaps\n";
+    if (s.mode == "standalone") {
+        o << "  retention:      " << s.retention_days << " days (no uploads: export bundles)\n";
+        o << "  oldest record:  " << when(s.oldest_record) << "\n";
+        o << "  newest record:  " << when(s.newest_record) << "\n";
+    }
     o << "  last upload:    " << when(s.last_upload_at) << "\n";
     if (!s.last_error.empty())
         o << "  last error:     " << s.last_error << "\n";

@@ -1,0 +1,55 @@
+// Writing a bundle from the ledger (see bundle_export.h).
+
+#include "agent/standalone/bundle_export.h"
+
+#include "agent/standalone/ledger.h"
+#include "pairing/bundle.h"
+#include "pairing/time_format.h"
+
+namespace tally::agent::standalone {
+
+Result<ExportSummary> export_bundle(const std::filesystem::path& state_dir, const KeyStore& keys,
+                                    FileSystem& files, const ExportInput& in) {
+    if (!keys.has_key())
+        return make_error("key", "this device has no key yet: run the agent once first");
+    auto ledger = read_ledger(state_dir);
+    if (!ledger)
+        return ledger.error();
+    Ledger selected = select_range(*ledger, in.from, in.to);
+    if (selected.heartbeats.empty()) {
+        return make_error("empty", "no heartbeats between " + pairing::format_rfc3339(in.from) +
+                                       " and " + pairing::format_rfc3339(in.to) +
+                                       " in this device's spool: nothing to export");
+    }
+    auto key = keys.public_key();
+    if (!key)
+        return key.error();
+    pairing::BundleContents c;
+    c.public_key = *key;
+    c.device = in.facts;
+    c.created_at = in.now;
+    c.from = in.from;
+    c.to = in.to;
+    for (auto& hb : selected.heartbeats)
+        c.heartbeats.push_back(hb.bytes);
+    c.gaps = selected.gaps;
+    auto file = pairing::encode_bundle(
+        c, [&keys](std::span<const std::uint8_t> m) { return keys.sign(m); });
+    if (!file)
+        return file.error();
+    // Check what we wrote the way a server will, before anyone relies on it.
+    if (auto v = pairing::verify_bundle(*file); !v)
+        return make_error("internal", "the bundle does not verify: " + v.error().message);
+    if (auto r = files.write_atomic(in.output, *file, false); !r)
+        return r.error();
+    ExportSummary s;
+    s.heartbeats = c.heartbeats.size();
+    s.first_seq = selected.heartbeats.front().decoded.seq;
+    s.last_seq = selected.heartbeats.back().decoded.seq;
+    for (const auto& g : selected.gaps)
+        s.declared_lost += g.count();
+    s.bytes = file->size();
+    return s;
+}
+
+}  // namespace tally::agent::standalone
