@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <set>
 
 #include "platform/linux/curl_transport.h"
 #include "tls_test_server.h"
@@ -50,8 +51,10 @@ TEST_CASE("curl transport: verified TLS with the CA file, headers, body, server 
     TlsTestServer server;
     CurlTransport t;
     t.configure(trusted(server));
-    for (int i = 0; i < 2; ++i) {  // the second request reuses the connection
+    std::set<std::string> peer_ports;
+    for (int i = 0; i < 3; ++i) {  // later requests reuse the connection (keep-alive)
         auto r = t.send(post(server.url("/echo"), "hello " + std::to_string(i)));
+        peer_ports.insert(r.response.header("x-peer-port").value_or("?"));
         INFO(r.message);
         REQUIRE(r.error == TransportError::none);
         CHECK(r.response.status == 200);
@@ -64,6 +67,8 @@ TEST_CASE("curl transport: verified TLS with the CA file, headers, body, server 
         }
         CHECK(r.server_spki_sha256 == server.spki_sha256());
     }
+    // One TCP connection (and so one TLS handshake) served all three requests.
+    CHECK(peer_ports.size() == 1);
     auto r404 = t.send(get(server.url("/nowhere")));
     REQUIRE(r404.error == TransportError::none);
     CHECK(r404.response.status == 404);

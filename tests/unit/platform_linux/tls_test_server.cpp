@@ -69,6 +69,8 @@ TlsTestServer::TlsTestServer() {
     server_->Post("/echo", [](const httplib::Request& req, httplib::Response& res) {
         res.set_header("X-Reply", "yes");
         res.set_header("X-Got-Test", req.get_header_value("X-Test"));
+        // The client's source port: equal across requests means one kept-alive connection.
+        res.set_header("X-Peer-Port", std::to_string(req.remote_port));
         res.set_content(req.body, "application/octet-stream");
     });
     server_->Get("/big", [](const httplib::Request&, httplib::Response& res) {
