@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "server/cli/command.h"
+#include "server/import/import_command.h"
 
 namespace {
 
@@ -15,6 +16,7 @@ usage: tally-server COMMAND [options] [--data-dir DIR (default /var/lib/tally-se
   tenant add NAME | tenant list | tenant activate NAME | tenant deactivate NAME
   pairing-code create --tenant NAME [--uses N] [--expires 7d]
   admin-token create [--tenant NAME]
+  import FILE --tenant NAME [--format text|json]   (a standalone agent's bundle)
   usage --tenant NAME --month YYYY-MM --format json|csv [-o FILE]
   device list --tenant NAME
   device revoke DEVICE_ID
@@ -51,6 +53,9 @@ int main(int argc, char** argv) {
         }
         if (command == "usage") {
             return cli::run_usage(words);
+        }
+        if (command == "import") {
+            return cli::run_import(words);
         }
         if (command == "device") {
             return cli::run_device(words);

@@ -12,6 +12,7 @@
 #include "server/http/error_response.h"
 #include "server/http/event_log.h"
 #include "server/http/rate_limiter.h"
+#include "server/import/import_route.h"
 #include "server/ingest/pair_handler.h"
 #include "server/ingest/retire_handler.h"
 #include "server/ingest/upload_handler.h"
@@ -205,6 +206,8 @@ void install_routes(httplib::Server& server, Store& store, const IngestOptions& 
                [usage](const auto& req, auto& res) { usage(req, res, false); });
     server.Get(R"(/v1/tenants/([^/]+)/usage\.csv)",
                [usage](const auto& req, auto& res) { usage(req, res, true); });
+
+    install_import_route(server, store, clock);
 
     // Every non-2xx answer carries a protocol error body; handlers set their own.
     server.set_error_handler([](const httplib::Request&, httplib::Response& res) {
