@@ -13,13 +13,24 @@ constexpr const char* kHelp = R"(tally-server — Tally's reference billing back
 
 usage: tally-server COMMAND [options] [--data-dir DIR (default /var/lib/tally-server)]
   serve --listen HOST:PORT [--tls-cert F --tls-key F] [--max-backfill-days N]
-  tenant add NAME | tenant list | tenant activate NAME | tenant deactivate NAME
+  tenant add NAME [--time-zone Z] [--trial-end WHEN] [--count-devices-by activity|signal]
+             [--default-package P] [--grace-hours N]
+  tenant list | tenant set NAME [options of add]
+  tenant set-status NAME active|inactive|in_trial [--at WHEN] [--trial-end WHEN]
+  tenant set-trial NAME --trial-end WHEN | tenant activate|deactivate NAME
+  group add|list|add-member --tenant NAME [GROUP] [PRINCIPAL]
+  subscription attach --tenant NAME --group G --package P | subscription list --tenant NAME
   pairing-code create --tenant NAME [--uses N] [--expires 7d]
   admin-token create [--tenant NAME]
   import FILE --tenant NAME [--format text|json]   (a standalone agent's bundle)
-  usage --tenant NAME --month YYYY-MM --format json|csv [-o FILE]
+  usage --tenant NAME --month YYYY-MM --format json|csv|xlsx [-o FILE]
   device list --tenant NAME
-  device revoke DEVICE_ID
+  device revoke DEVICE_ID | device retire DEVICE_ID
+  device assign-user DEVICE_ID PRINCIPAL | device clear-user DEVICE_ID
+  device set-type DEVICE_ID business|personal
+  user list --tenant NAME | user merge --tenant NAME FROM INTO
+  purge
+  (WHEN: YYYY-MM-DD, midnight in the tenant's time zone, or RFC 3339)
   --version
 Exit codes: 0 ok, 1 failure, 64 usage error.
 )";
@@ -59,6 +70,18 @@ int main(int argc, char** argv) {
         }
         if (command == "device") {
             return cli::run_device(words);
+        }
+        if (command == "group") {
+            return cli::run_group(words);
+        }
+        if (command == "subscription") {
+            return cli::run_subscription(words);
+        }
+        if (command == "user") {
+            return cli::run_user(words);
+        }
+        if (command == "purge") {
+            return cli::run_purge(words);
         }
     } catch (const std::exception& e) {
         // A boundary: anything unexpected ends the command with a message, not a core dump.

@@ -36,6 +36,14 @@ Result<std::unique_ptr<SqliteStore>> open_store(const std::filesystem::path& dir
     return SqliteStore::open((dir / "tally.db").string());
 }
 
+Result<std::unique_ptr<SqliteStore>> store_for(const Args& args) {
+    auto dir = data_dir(args);
+    if (!dir) {
+        return dir.error();
+    }
+    return open_store(*dir);
+}
+
 std::int64_t now_seconds() {
     return static_cast<std::int64_t>(std::time(nullptr));
 }

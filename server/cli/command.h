@@ -28,6 +28,8 @@ Result<std::filesystem::path> data_dir(const Args& args);
 Result<std::unique_ptr<SqliteStore>> open_store(const std::filesystem::path& dir);
 
 std::int64_t now_seconds();
+//! data_dir(args) then open_store.
+Result<std::unique_ptr<SqliteStore>> store_for(const Args& args);
 
 // Command groups; `words` are the arguments after "tally-server".
 int run_serve(const std::vector<std::string>& words);
@@ -36,5 +38,9 @@ int run_pairing_code(const std::vector<std::string>& words);
 int run_admin_token(const std::vector<std::string>& words);
 int run_usage(const std::vector<std::string>& words);
 int run_device(const std::vector<std::string>& words);
+int run_group(const std::vector<std::string>& words);
+int run_subscription(const std::vector<std::string>& words);
+int run_user(const std::vector<std::string>& words);
+int run_purge(const std::vector<std::string>& words);
 
 }  // namespace tally::server::cli

@@ -14,6 +14,7 @@
 
 #include "server/cli/command.h"
 #include "server/cli/listen_address.h"
+#include "server/cli/periodic_purge.h"
 #include "server/http/event_log.h"
 #include "server/http/https_server.h"
 #include "server/tls/local_ca.h"
@@ -126,6 +127,8 @@ int run_serve(const std::vector<std::string>& words) {
     sigaddset(&signals, SIGTERM);
     sigaddset(&signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    // DESIGN.md §5 rule 4: released users' metadata is purged without an operator.
+    PeriodicPurge purge(**store, now_seconds, std::chrono::hours(1));
 
     auto port = (*server)->bind(listen->host, listen->port);
     if (!port) {

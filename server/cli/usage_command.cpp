@@ -1,4 +1,7 @@
-// `tally-server usage --tenant NAME --month YYYY-MM --format json|csv [-o FILE]`.
+// `tally-server usage --tenant NAME --month YYYY-MM --format json|csv|xlsx [-o FILE]`:
+// stdout by default; XLSX goes to stdout only when it is not a terminal.
+
+#include <unistd.h>
 
 #include <fstream>
 #include <iostream>
@@ -7,6 +10,7 @@
 #include "server/report/usage_csv.h"
 #include "server/report/usage_json.h"
 #include "server/report/usage_report.h"
+#include "server/report/usage_xlsx.h"
 
 namespace tally::server::cli {
 
@@ -17,16 +21,20 @@ int run_usage(const std::vector<std::string>& words) {
     }
     const auto format = args->get_or("format", "json");
     if (args->positional.size() != 1 || !args->get("tenant") || !args->get("month") ||
-        (format != "json" && format != "csv") || (args->get("o") && args->get("output"))) {
+        (format != "json" && format != "csv" && format != "xlsx") ||
+        (args->get("o") && args->get("output"))) {
         return fail(make_error("usage",
                                "usage: tally-server usage --tenant NAME --month YYYY-MM "
-                               "--format json|csv [-o FILE] [--data-dir DIR]"));
+                               "--format json|csv|xlsx [-o FILE] [--data-dir DIR]"));
     }
-    auto dir = data_dir(*args);
-    if (!dir) {
-        return fail(dir.error());
+    const auto output = args->get("o") ? args->get("o") : args->get("output");
+    const bool to_stdout = !output || *output == "-";
+    if (format == "xlsx" && to_stdout && ::isatty(STDOUT_FILENO)) {
+        return fail(make_error("usage",
+                               "an XLSX workbook is not written to a terminal; use -o FILE or "
+                               "redirect stdout"));
     }
-    auto store = open_store(*dir);
+    auto store = store_for(*args);
     if (!store) {
         return fail(store.error());
     }
@@ -36,9 +44,17 @@ int run_usage(const std::vector<std::string>& words) {
         const auto& e = report.error();
         return fail(e.code == "bad_request" ? make_error("usage", e.message) : e);
     }
-    const auto text = format == "csv" ? usage_to_csv(*report) : usage_to_json(*report);
-    const auto output = args->get("o") ? args->get("o") : args->get("output");
-    if (!output || *output == "-") {
+    std::string text;
+    if (format == "xlsx") {
+        auto xlsx = usage_to_xlsx(*report);
+        if (!xlsx) {
+            return fail(xlsx.error());
+        }
+        text = std::move(*xlsx);
+    } else {
+        text = format == "csv" ? usage_to_csv(*report) : usage_to_json(*report);
+    }
+    if (to_stdout) {
         std::cout << text << std::flush;
         return std::cout ? kExitOk : kExitFailure;
     }

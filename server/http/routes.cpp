@@ -8,7 +8,7 @@
 #include <string>
 
 #include "pairing/messages.h"
-#include "server/auth/admin_token.h"
+#include "server/http/admin_routes.h"
 #include "server/http/error_response.h"
 #include "server/http/event_log.h"
 #include "server/http/rate_limiter.h"
@@ -16,9 +16,6 @@
 #include "server/ingest/pair_handler.h"
 #include "server/ingest/retire_handler.h"
 #include "server/ingest/upload_handler.h"
-#include "server/report/usage_csv.h"
-#include "server/report/usage_json.h"
-#include "server/report/usage_report.h"
 
 namespace tally::server {
 namespace {
@@ -183,29 +180,8 @@ void install_routes(httplib::Server& server, Store& store, const IngestOptions& 
         answer_json(res, "{\"retired\":true}");
     });
 
-    const auto usage = [&store, clock](const httplib::Request& req, httplib::Response& res,
-                                       bool csv) {
-        const std::string tenant = req.matches[1];
-        if (auto ok = authorize_tenant_access(store, req.get_header_value("Authorization"), tenant);
-            !ok) {
-            set_error(res, ok.error());
-            return;
-        }
-        auto report = build_usage_report(store, tenant, req.get_param_value("month"), clock());
-        if (!report) {
-            set_error(res, report.error());
-            return;
-        }
-        if (csv) {
-            res.set_content(usage_to_csv(*report), "text/csv; charset=utf-8");
-        } else {
-            res.set_content(usage_to_json(*report), "application/json");
-        }
-    };
-    server.Get(R"(/v1/tenants/([^/]+)/usage)",
-               [usage](const auto& req, auto& res) { usage(req, res, false); });
-    server.Get(R"(/v1/tenants/([^/]+)/usage\.csv)",
-               [usage](const auto& req, auto& res) { usage(req, res, true); });
+    // Admin API and usage reports (admin_routes.cpp).
+    install_admin_routes(server, store, clock);
 
     install_import_route(server, store, clock);
 

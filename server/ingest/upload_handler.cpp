@@ -58,6 +58,12 @@ Result<UploadOutcome> handle_upload(Store& store, const UploadRequest& req, std:
         }
         return make_error("device_retired", "device " + device->id + " was retired");
     }
+    // DESIGN.md §5 rule 5: an inactive tenant's agents are refused (403 tenant_inactive).
+    if (auto tenant = store.find_tenant(device->tenant); !tenant) {
+        return tenant.error();
+    } else if (*tenant && (*tenant)->status == "inactive") {
+        return make_error("tenant_inactive", "tenant '" + device->tenant + "' is inactive");
+    }
     if (!req.content_encoding.empty() && req.content_encoding != "gzip") {
         return make_error("bad_request", "Content-Encoding must be gzip, not '" +
                                              std::string(req.content_encoding) + "'");

@@ -2,11 +2,74 @@
 
 #include "server/report/usage_csv.h"
 
+#include <array>
+
 #include "pairing/time_format.h"
 #include "server/report/csv_writer.h"
 
 namespace tally::server {
 namespace {
+
+enum Col {
+    kRowType,
+    kTenant,
+    kMonth,
+    kDeviceId,
+    kHostname,
+    kDeviceType,
+    kRole,
+    kPrincipal,
+    kLocal,
+    kActive,
+    kActiveMinutes,
+    kActiveDays,
+    kHeartbeats,
+    kLastSeq,
+    kLastSeen,
+    kRelated,
+    kActiveDevices,
+    kActiveUsers,
+    kStandalone,
+    kBillable,
+    kBilledAs,
+    kPackage,
+    kPairedUser,
+    kFirstSeen,
+    kTrial,
+    kClosed,
+    kLate,
+    kReported,
+    kColumns
+};
+
+constexpr std::array<const char*, kColumns> kHeader = {"row_type",
+                                                       "tenant",
+                                                       "month",
+                                                       "device_id",
+                                                       "hostname",
+                                                       "device_type",
+                                                       "role",
+                                                       "principal",
+                                                       "local",
+                                                       "active",
+                                                       "active_minutes",
+                                                       "active_days",
+                                                       "heartbeats",
+                                                       "last_seq",
+                                                       "last_seen",
+                                                       "related",
+                                                       "active_devices",
+                                                       "active_users",
+                                                       "standalone_devices",
+                                                       "billable_units",
+                                                       "billed_as",
+                                                       "package",
+                                                       "paired_user",
+                                                       "first_seen",
+                                                       "trial",
+                                                       "closed",
+                                                       "late_adjustments",
+                                                       "reported_units"};
 
 std::string join(const std::vector<std::string>& items) {
     std::string out;
@@ -20,94 +83,87 @@ std::string flag(bool b) {
     return b ? "true" : "false";
 }
 
+std::string time_text(const std::optional<std::int64_t>& t) {
+    return t ? pairing::format_rfc3339(*t) : "";
+}
+
+struct Row {
+    std::vector<std::string> f = std::vector<std::string>(kColumns);
+    Row(const char* type, const UsageReport& r) {
+        f[kRowType] = type;
+        f[kTenant] = r.tenant;
+        f[kMonth] = r.month;
+    }
+    std::string& operator[](Col c) { return f[static_cast<std::size_t>(c)]; }
+};
+
 }  // namespace
 
 std::string usage_to_csv(const UsageReport& r) {
-    std::string out = csv_row({"row_type",
-                               "tenant",
-                               "month",
-                               "device_id",
-                               "hostname",
-                               "device_type",
-                               "role",
-                               "principal",
-                               "local",
-                               "active",
-                               "active_minutes",
-                               "active_days",
-                               "heartbeats",
-                               "last_seq",
-                               "last_seen",
-                               "related",
-                               "active_devices",
-                               "active_users",
-                               "standalone_devices",
-                               "billable_units"});
+    std::string out = csv_row(std::vector<std::string>(kHeader.begin(), kHeader.end()));
     const auto& s = r.summary;
-    out += csv_row({"summary",
-                    r.tenant,
-                    r.month,
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    std::to_string(s.active_devices),
-                    std::to_string(s.active_users),
-                    std::to_string(s.standalone_devices),
-                    std::to_string(s.billable_units)});
-    for (const auto& row : r.devices) {
-        const auto& d = row.usage.device;
-        out += csv_row({"device",
-                        r.tenant,
-                        r.month,
-                        d.id,
-                        d.facts.hostname,
-                        d.facts.device_type,
-                        d.facts.role,
-                        "",
-                        "",
-                        flag(row.active),
-                        std::to_string(row.usage.active_minutes),
-                        std::to_string(row.usage.active_days),
-                        std::to_string(row.usage.heartbeats),
-                        std::to_string(d.last_seq),
-                        d.last_seen ? pairing::format_rfc3339(*d.last_seen) : "",
-                        join(row.usage.users),
-                        "",
-                        "",
-                        "",
-                        ""});
+    Row sum("summary", r);
+    sum[kActiveDevices] = std::to_string(s.active_devices);
+    sum[kActiveUsers] = std::to_string(s.active_users);
+    sum[kStandalone] = std::to_string(s.standalone_devices);
+    sum[kBillable] = std::to_string(s.billable_units);
+    sum[kTrial] = flag(s.trial);
+    sum[kClosed] = flag(s.closed);
+    sum[kLate] = std::to_string(s.late_adjustments);
+    sum[kReported] = std::to_string(s.reported_units);
+    out += csv_row(sum.f);
+    for (const auto& p : s.packages) {
+        Row row("package", r);
+        row[kPackage] = p.package;
+        row[kActiveUsers] = std::to_string(p.active_users);
+        row[kStandalone] = std::to_string(p.standalone_devices);
+        row[kBillable] = std::to_string(p.billable_units);
+        out += csv_row(row.f);
+    }
+    for (const auto& dr : r.devices) {
+        const auto& d = dr.usage.device;
+        Row row("device", r);
+        row[kDeviceId] = d.id;
+        row[kHostname] = d.facts.hostname;
+        row[kDeviceType] = d.facts.device_type;
+        row[kRole] = d.facts.role;
+        row[kActive] = flag(dr.active);
+        row[kActiveMinutes] = std::to_string(dr.usage.active_minutes);
+        row[kActiveDays] = std::to_string(dr.usage.active_days);
+        row[kHeartbeats] = std::to_string(dr.usage.heartbeats);
+        row[kLastSeq] = std::to_string(d.last_seq);
+        row[kLastSeen] = time_text(d.last_seen);
+        row[kRelated] = join(dr.usage.users);
+        row[kBilledAs] = std::string(billing::to_string(dr.billing.billed_as));
+        row[kPackage] = dr.billing.package;
+        row[kPairedUser] = dr.billing.paired_user;
+        out += csv_row(row.f);
     }
     for (const auto& u : r.users) {
-        out += csv_row({"user",
-                        r.tenant,
-                        r.month,
-                        u.local ? u.device_id : "",
-                        "",
-                        "",
-                        "",
-                        u.principal,
-                        flag(u.local),
-                        "true",
-                        std::to_string(u.active_minutes),
-                        std::to_string(u.active_days),
-                        "",
-                        "",
-                        "",
-                        join(u.devices),
-                        "",
-                        "",
-                        "",
-                        ""});
+        Row row("user", r);
+        row[kDeviceId] = u.local ? u.device_id : "";
+        row[kPrincipal] = u.principal;
+        row[kLocal] = flag(u.local);
+        row[kActive] = "true";
+        row[kActiveMinutes] = std::to_string(u.active_minutes);
+        row[kActiveDays] = std::to_string(u.active_days);
+        row[kLastSeen] = pairing::format_rfc3339(u.last_seen);
+        row[kRelated] = join(u.devices);
+        row[kPackage] = u.package;
+        row[kFirstSeen] = pairing::format_rfc3339(u.first_seen);
+        out += csv_row(row.f);
+    }
+    for (const auto& l : r.late) {
+        Row row("late", r);
+        row[kDeviceId] = l.device_id;
+        row[kHostname] = l.hostname;
+        row[kActiveMinutes] = std::to_string(l.device_active_minutes);
+        row[kHeartbeats] = "1";
+        row[kLastSeq] = std::to_string(l.seq);
+        row[kLastSeen] = pairing::format_rfc3339(l.received_at);
+        row[kFirstSeen] = pairing::format_rfc3339(l.start);
+        row[kRelated] = join(l.users);
+        out += csv_row(row.f);
     }
     return out;
 }

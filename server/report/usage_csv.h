@@ -1,10 +1,14 @@
 #pragma once
-// The usage report as CSV: one header row, one `summary` row, then one row per device and
-// per user; `row_type` says which (summary|device|user). Columns:
+// The usage report as CSV (RFC 4180): one header row, one `summary` row, one `package` row
+// per package, then one row per device, per user and per late heartbeat; `row_type` says
+// which (summary|package|device|user|late). Columns:
 // row_type,tenant,month,device_id,hostname,device_type,role,principal,local,active,
 // active_minutes,active_days,heartbeats,last_seq,last_seen,related,active_devices,
-// active_users,standalone_devices,billable_units
-// `related` lists a device's active users or a user's devices, separated by ';'.
+// active_users,standalone_devices,billable_units,billed_as,package,paired_user,first_seen,
+// trial,closed,late_adjustments,reported_units
+// `related` lists a device's active users or a user's devices, separated by ';'. Package
+// rows carry the package's active_users, standalone_devices and billable_units; late rows
+// carry the heartbeat's seq (last_seq), start (first_seen) and receipt time (last_seen).
 
 #include <string>
 

@@ -2,48 +2,133 @@
 
 #include "server/report/usage_report.h"
 
+#include <algorithm>
+#include <map>
 #include <string>
 
-#include "pairing/time_format.h"
+#include "server/billing/tenant_status.h"
+#include "server/billing/time_zone.h"
+#include "server/billing/user_key.h"
 
 namespace tally::server {
 
 Result<UsageReport> build_usage_report(Store& store, std::string_view tenant,
                                        std::string_view month, std::int64_t now) {
-    const auto range = month.size() == 7 ? pairing::month_range_utc(month) : std::nullopt;
+    auto settings = store.tenant_settings(tenant);
+    if (!settings) {
+        return settings.error();
+    }
+    auto tz = billing::TimeZone::load(settings->time_zone);
+    if (!tz) {
+        return tz.error();
+    }
+    const auto range = tz->month_range(month);
     if (!range) {
         return make_error("bad_request",
                           "month '" + std::string(month) + "' is not of the form YYYY-MM");
     }
-    auto found = store.find_tenant(tenant);
-    if (!found) {
-        return found.error();
+    const auto [from, to] = *range;
+    auto facts = store.billing_facts(tenant, from - billing::kPrimaryWindowSeconds, to);
+    if (!facts) {
+        return facts.error();
     }
-    if (!*found) {
-        return make_error("not_found", "unknown tenant '" + std::string(tenant) + "'");
-    }
-    auto data = store.usage(tenant, range->first, range->second);
-    if (!data) {
-        return data.error();
-    }
+
     UsageReport report;
     report.tenant = std::string(tenant);
     report.month = std::string(month);
     report.generated_at = now;
-    for (auto& d : data->devices) {
-        DeviceReportRow row{std::move(d), false};
-        row.active = !row.usage.device.retired_at && row.usage.active_minutes > 0;
-        if (row.active) {
-            ++report.summary.active_devices;
-            if (row.usage.users.empty()) {
-                ++report.summary.standalone_devices;
-            }
+    auto& s = report.summary;
+    s.tenant_status = billing::effective_status(*settings, now);
+    s.trial_end = settings->trial_end;
+    s.trial = settings->trial_end && *settings->trial_end > from;
+    s.inactive_since = settings->status == "inactive" ? settings->inactive_since : std::nullopt;
+    s.time_zone = tz->name();
+    s.month_start = from;
+    s.month_end = to;
+    s.closes_at = to + settings->grace_hours * 3600;
+    s.closed = now >= s.closes_at;
+
+    billing::Period period;
+    period.from = from;
+    period.to = to;
+    period.month_end = to;
+    period.as_of = std::min(to, now);
+    if (s.closed) {
+        period.received_before = s.closes_at;
+    }
+    const auto month_outcome = billing::evaluate(*facts, *tz, period);
+    s.active_devices = month_outcome.active_devices;
+    s.active_users = month_outcome.active_users;
+    s.standalone_devices = month_outcome.standalone_devices;
+    s.overflow_devices = month_outcome.overflow_devices;
+    s.reported_units = month_outcome.billable_units;
+
+    // The billed part: the same rules over the heartbeats outside the trial and before
+    // inactivation (pairing and membership are still judged at the month's end).
+    const auto window = billing::billable_window(*settings, from, to);
+    const auto billed_units = [&](const billing::Period& p) {
+        auto copy = p;
+        copy.from = window->first;
+        copy.to = window->second;
+        return billing::evaluate(*facts, *tz, copy);
+    };
+    if (window) {
+        s.billable_from = window->first;
+        s.billable_to = window->second;
+        const auto billed = billed_units(period);
+        s.billable_units = billed.billable_units;
+        s.packages = billed.packages;
+        if (s.closed) {
+            auto all = period;
+            all.received_before.reset();
+            s.late_units_delta = billed_units(all).billable_units - s.billable_units;
         }
+    }
+    if (s.closed) {
+        std::map<std::string, std::string> hostnames;
+        for (const auto& d : facts->devices) {
+            hostnames[d.id] = d.facts.hostname;
+        }
+        for (const auto& hb : facts->heartbeats) {
+            if (hb.start < from || hb.start >= to || hb.received_at < s.closes_at) {
+                continue;
+            }
+            LateHeartbeat late{hb.device_id,   hostnames[hb.device_id],  hb.seq, hb.start,
+                               hb.received_at, hb.device_active_minutes, {}};
+            for (const auto& u : hb.users) {
+                if (u.active_minutes > 0) {
+                    late.users.push_back(u.principal);
+                }
+            }
+            report.late.push_back(std::move(late));
+        }
+        s.late_adjustments = static_cast<std::int64_t>(report.late.size());
+    }
+
+    for (std::size_t i = 0; i < facts->devices.size(); ++i) {
+        const auto& dev = facts->devices[i];
+        const auto& b = month_outcome.devices[i];
+        // Listed: paired before the month ended, or with heartbeats in it (a device can
+        // upload heartbeats older than its pairing, e.g. after standalone mode).
+        if (dev.paired_at >= to && b.heartbeats == 0) {
+            continue;
+        }
+        DeviceReportRow row;
+        row.usage.device = dev;
+        row.usage.active_minutes = b.active_minutes;
+        row.usage.active_days = b.active_days;
+        row.usage.heartbeats = b.heartbeats;
+        row.usage.users = b.users;
+        auto evidence = store.device_evidence(dev.id);
+        if (!evidence) {
+            return evidence.error();
+        }
+        row.usage.evidence = *evidence;
+        row.active = b.active;
+        row.billing = b;
         report.devices.push_back(std::move(row));
     }
-    report.users = std::move(data->users);
-    report.summary.active_users = static_cast<std::int64_t>(report.users.size());
-    report.summary.billable_units = report.summary.active_users + report.summary.standalone_devices;
+    report.users = month_outcome.users;
     return report;
 }
 

@@ -1,16 +1,18 @@
 #pragma once
-// The monthly usage report (walking-skeleton rules; full billing rules come later):
-// a device is active with any accepted heartbeat in the month with device_active_minutes > 0;
-// a user with ≥ 1 active minute; standalone devices are active devices without an active
-// user; billable units = active users + standalone devices. Retired devices are listed but
-// never active.
+// The monthly usage report of one tenant (DESIGN.md §5): the billing engine's answer for the
+// month in the tenant's time zone, the part of it that is billed (not during the trial, not
+// after inactivation), and, once the month has closed (grace_hours after its end), only what
+// was received before the close; heartbeats received later are listed as late adjustments
+// and never change the closed numbers. The JSON shape is documented in REPORT.md.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "pairing/result.h"
+#include "server/billing/billing_engine.h"
 #include "server/store/store.h"
 
 namespace tally::server {
@@ -18,13 +20,40 @@ namespace tally::server {
 struct UsageSummary {
     std::int64_t active_devices = 0;
     std::int64_t active_users = 0;
-    std::int64_t standalone_devices = 0;
-    std::int64_t billable_units = 0;
+    std::int64_t standalone_devices = 0;  //!< including overflow devices
+    std::int64_t overflow_devices = 0;
+    std::int64_t billable_units = 0;  //!< billed: outside the trial, before inactivation
+    std::int64_t reported_units = 0;  //!< the whole month under the same rules
+    std::vector<billing::PackageUnits> packages;  //!< billed units per package
+    std::string tenant_status;                    //!< at generation time
+    bool trial = false;                           //!< some of the month was in the trial
+    std::optional<std::int64_t> trial_end;
+    std::optional<std::int64_t> inactive_since;
+    std::optional<std::int64_t> billable_from;  //!< nullopt: nothing billed this month
+    std::optional<std::int64_t> billable_to;
+    std::string time_zone;
+    std::int64_t month_start = 0;
+    std::int64_t month_end = 0;
+    std::int64_t closes_at = 0;
+    bool closed = false;
+    std::int64_t late_adjustments = 0;  //!< heartbeats received after the close
+    std::int64_t late_units_delta = 0;  //!< billable units they would have added
 };
 
 struct DeviceReportRow {
-    DeviceUsageRow usage;
+    DeviceUsageRow usage;  //!< device, numbers of the month, evidence
     bool active = false;
+    billing::DeviceBilling billing;
+};
+
+struct LateHeartbeat {
+    std::string device_id;
+    std::string hostname;
+    std::uint64_t seq = 0;
+    std::int64_t start = 0;
+    std::int64_t received_at = 0;
+    std::int64_t device_active_minutes = 0;
+    std::vector<std::string> users;  //!< principals with active minutes
 };
 
 struct UsageReport {
@@ -33,10 +62,11 @@ struct UsageReport {
     std::int64_t generated_at = 0;
     UsageSummary summary;
     std::vector<DeviceReportRow> devices;
-    std::vector<UserUsageRow> users;
+    std::vector<billing::UserBilling> users;
+    std::vector<LateHeartbeat> late;
 };
 
-//! Errors: bad_request (month not YYYY-MM), not_found (unknown tenant), db.
+//! Errors: bad_request (month not YYYY-MM, bad time zone), not_found (unknown tenant), db.
 Result<UsageReport> build_usage_report(Store& store, std::string_view tenant,
                                        std::string_view month, std::int64_t now);
 

@@ -111,7 +111,64 @@ CREATE TABLE chain_breaks (
 );
 )SQL";
 
-constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1, kStep2};
+// Step 3 (billing rules, DESIGN.md §5): tenant policy (trial, inactivation date, time zone,
+// device counting, default package, grace hours), user groups with membership history,
+// subscriptions (package → group), admin device assignments with history, principal merges,
+// and the record of purged users (a surrogate only, never the principal).
+constexpr const char* kStep3 = R"SQL(
+ALTER TABLE tenants ADD COLUMN trial_end INTEGER;
+ALTER TABLE tenants ADD COLUMN inactive_since INTEGER;
+ALTER TABLE tenants ADD COLUMN time_zone TEXT NOT NULL DEFAULT 'UTC';
+ALTER TABLE tenants ADD COLUMN count_devices_by TEXT NOT NULL DEFAULT 'activity'
+    CHECK (count_devices_by IN ('activity', 'signal'));
+ALTER TABLE tenants ADD COLUMN default_package TEXT NOT NULL DEFAULT 'Core';
+ALTER TABLE tenants ADD COLUMN grace_hours INTEGER NOT NULL DEFAULT 72;
+CREATE TABLE user_groups (
+    id INTEGER PRIMARY KEY,
+    tenant_id INTEGER NOT NULL REFERENCES tenants(id),
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (tenant_id, name)
+);
+CREATE TABLE group_members (
+    id INTEGER PRIMARY KEY,
+    tenant_id INTEGER NOT NULL REFERENCES tenants(id),
+    group_id INTEGER NOT NULL REFERENCES user_groups(id),
+    user_key TEXT NOT NULL,
+    since INTEGER NOT NULL,
+    until INTEGER
+);
+CREATE INDEX group_members_user ON group_members(tenant_id, user_key);
+CREATE TABLE subscriptions (
+    id INTEGER PRIMARY KEY,
+    group_id INTEGER NOT NULL REFERENCES user_groups(id),
+    package TEXT NOT NULL,
+    attached_at INTEGER NOT NULL
+);
+CREATE TABLE device_assignments (
+    id INTEGER PRIMARY KEY,
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    user_key TEXT,
+    since INTEGER NOT NULL
+);
+CREATE INDEX device_assignments_device ON device_assignments(device_id);
+CREATE TABLE user_aliases (
+    tenant_id INTEGER NOT NULL REFERENCES tenants(id),
+    alias_key TEXT NOT NULL,
+    user_key TEXT NOT NULL,
+    merged_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, alias_key)
+);
+CREATE TABLE purged_users (
+    tenant_id INTEGER NOT NULL REFERENCES tenants(id),
+    surrogate TEXT NOT NULL,
+    purged_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, surrogate)
+);
+CREATE INDEX heartbeat_users_principal ON heartbeat_users(principal);
+)SQL";
+
+constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1, kStep2, kStep3};
 
 }  // namespace
 

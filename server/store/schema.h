@@ -7,7 +7,7 @@
 
 namespace tally::server {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
 
 Result<void> migrate(SqliteDb& db);
 

@@ -44,12 +44,37 @@ class SqliteStore final : public Store {
 
     Result<UsageData> usage(std::string_view tenant, std::int64_t from, std::int64_t to) override;
 
+    // Billing (sqlite_store_billing.cpp, sqlite_store_purge.cpp).
+    Result<TenantSettings> tenant_settings(std::string_view tenant) override;
+    Result<void> update_tenant_settings(const TenantSettings& settings) override;
+    Result<void> add_group(std::string_view tenant, std::string_view group,
+                           std::int64_t now) override;
+    Result<std::vector<GroupInfo>> list_groups(std::string_view tenant) override;
+    Result<void> move_user_to_group(std::string_view tenant, std::string_view group,
+                                    std::string_view user_key, std::int64_t now) override;
+    Result<void> attach_subscription(std::string_view tenant, std::string_view group,
+                                     std::string_view package, std::int64_t now) override;
+    Result<std::vector<SubscriptionInfo>> list_subscriptions(std::string_view tenant) override;
+    Result<void> assign_device_user(std::string_view device_id,
+                                    const std::optional<std::string>& user_key,
+                                    std::int64_t now) override;
+    Result<void> set_device_type(std::string_view device_id, std::string_view type) override;
+    Result<std::vector<AssignmentFact>> device_assignments(std::string_view tenant) override;
+    Result<void> merge_users(std::string_view tenant, std::string_view from_key,
+                             std::string_view into_key, std::int64_t now) override;
+    Result<BillingFacts> billing_facts(std::string_view tenant, std::int64_t from,
+                                       std::int64_t to) override;
+    Result<PurgeResult> purge_users(std::int64_t now) override;
+
   private:
     explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
     Result<std::optional<Device>> find_device_locked(std::string_view device_id);
     Result<std::optional<Device>> find_device_by_key_locked(std::string_view public_key);
     Result<std::uint64_t> advance_ack_locked(std::string_view device_id, std::uint64_t from);
     Result<DeviceEvidence> device_evidence_locked(std::string_view device_id);
+    Result<std::int64_t> tenant_id_locked(std::string_view tenant);
+    Result<std::int64_t> group_id_locked(std::int64_t tenant_id, std::string_view group);
+    Result<PurgeResult> purge_tenant_locked(std::int64_t tenant_id, std::int64_t now);
 
     std::mutex mutex_;
     std::unique_ptr<SqliteDb> db_;

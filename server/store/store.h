@@ -10,13 +10,15 @@
 #include <vector>
 
 #include "pairing/result.h"
+#include "server/store/billing_store.h"
 #include "server/store/records.h"
 
 namespace tally::server {
 
-class Store {
+//! The billing operations are declared in billing_store.h.
+class Store : public BillingStore {
   public:
-    virtual ~Store() = default;
+    ~Store() override = default;
 
     //! Error "exists" if the name is taken.
     virtual Result<void> add_tenant(std::string_view name, std::int64_t now) = 0;

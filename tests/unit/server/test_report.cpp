@@ -89,9 +89,13 @@ TEST_CASE("usage report numbers for a small month", "[report]") {
 
     auto october = build_usage_report(*s.f.store, "acme", "2026-10", kNow);
     REQUIRE(october.ok());
-    CHECK(october->summary.active_devices == 1);
-    CHECK(october->summary.standalone_devices == 1);
-    CHECK(october->summary.billable_units == 1);
+    // October closed on Nov 4 (72 h grace); b's October heartbeat arrived on Nov 15: a late
+    // adjustment that does not rewrite the closed month.
+    CHECK(october->summary.closed);
+    CHECK(october->summary.active_devices == 0);
+    CHECK(october->summary.billable_units == 0);
+    CHECK(october->summary.late_adjustments == 1);
+    CHECK(october->summary.late_units_delta == 1);
 
     CHECK(build_usage_report(*s.f.store, "acme", "2026-13", kNow).error().code == "bad_request");
     CHECK(build_usage_report(*s.f.store, "acme", "2026-1", kNow).error().code == "bad_request");
@@ -129,13 +133,13 @@ TEST_CASE("usage report as RFC 4180 CSV", "[report]") {
     REQUIRE(report.ok());
     const auto csv = usage_to_csv(*report);
     CHECK(csv.rfind("row_type,tenant,month,device_id,", 0) == 0);
-    CHECK_THAT(csv, Catch::Contains("\r\nsummary,acme,2026-11,,,,,,,,,,,,,,3,3,1,4\r\n"));
+    CHECK_THAT(csv, Catch::Contains("\r\nsummary,acme,2026-11,,,,,,,,,,,,,,3,3,1,4,"));
     CHECK_THAT(csv, Catch::Contains("\"o\"\"neil, x\""));
     std::size_t rows = 0;
     for (std::size_t p = 0; (p = csv.find("\r\n", p)) != std::string::npos; p += 2) {
         ++rows;
     }
-    CHECK(rows == 1 + 1 + 5 + 3);  // header, summary, devices, users
+    CHECK(rows == 1 + 1 + 1 + 5 + 3);  // header, summary, package, devices, users
     CHECK_THAT(csv, Catch::Contains("\r\ndevice,acme,2026-11," + s.b.device_id +
                                     ",pc-17,business,server,,,true,5,1,1,2,"));
 }

@@ -1,0 +1,313 @@
+// The billing engine (see billing_engine.h).
+
+#include "server/billing/billing_engine.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "server/billing/user_key.h"
+
+namespace tally::server::billing {
+namespace {
+
+struct UserAcc {
+    std::string principal;
+    bool local = false;
+    std::string device_id;
+    std::int64_t minutes = 0;
+    std::set<std::int64_t> days;
+    std::int64_t first_seen = 0;
+    std::int64_t last_seen = 0;
+    std::set<std::string> devices;
+};
+
+struct DeviceAcc {
+    std::int64_t minutes = 0;
+    std::int64_t heartbeats = 0;
+    std::set<std::int64_t> days;
+    std::optional<std::int64_t> last_seen;
+    std::set<std::string> users;
+};
+
+bool counted(const HeartbeatFact& hb, const Period& p) {
+    return !p.received_before || hb.received_at < *p.received_before;
+}
+
+//! The group of a user at `as_of` (newest membership covering it) and its package.
+std::pair<std::string, std::string> package_of(const BillingFacts& f, const std::string& key,
+                                               std::int64_t as_of) {
+    const MembershipFact* best = nullptr;
+    for (const auto& m : f.memberships) {
+        if (resolve_alias(f.aliases, m.user_key) != key || m.since > as_of ||
+            (m.until && *m.until <= as_of)) {
+            continue;
+        }
+        if (!best || m.since >= best->since) {
+            best = &m;
+        }
+    }
+    if (!best) {
+        return {"", f.tenant.default_package};
+    }
+    const SubscriptionInfo* sub = nullptr;
+    for (const auto& s : f.subscriptions) {
+        // Newest attachment wins; rows come in attachment order, so >= keeps the later one.
+        if (s.group == best->group && s.attached_at <= as_of &&
+            (!sub || s.attached_at >= sub->attached_at)) {
+            sub = &s;
+        }
+    }
+    return {best->group, sub ? sub->package : f.tenant.default_package};
+}
+
+//! Last signal per canonical user key (any heartbeat naming one of its raw keys).
+std::map<std::string, std::int64_t> last_signals(const BillingFacts& f) {
+    std::map<std::string, std::int64_t> out;
+    for (const auto& s : f.signals) {
+        const auto key = resolve_alias(f.aliases, user_key(s.principal, s.local, s.device_id));
+        auto& v = out[key];
+        v = std::max(v, s.last_signal);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string_view to_string(BilledAs billed) {
+    switch (billed) {
+        case BilledAs::kUserCovered:
+            return "user-covered";
+        case BilledAs::kStandalone:
+            return "standalone";
+        case BilledAs::kOverflow:
+            return "overflow";
+        case BilledAs::kRetired:
+            return "retired";
+        case BilledAs::kNotActive:
+            return "not-active";
+    }
+    return "not-active";
+}
+
+std::string resolve_alias(const std::vector<AliasFact>& aliases, const std::string& key) {
+    std::string current = key;
+    for (std::size_t hops = 0; hops <= aliases.size(); ++hops) {
+        const auto it = std::find_if(aliases.begin(), aliases.end(),
+                                     [&](const AliasFact& a) { return a.alias_key == current; });
+        if (it == aliases.end()) {
+            return current;
+        }
+        current = it->user_key;
+    }
+    return current;
+}
+
+BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period& p) {
+    const bool by_signal = f.tenant.count_devices_by == "signal";
+    std::map<std::string, const Device*> devices;
+    for (const auto& d : f.devices) {
+        devices[d.id] = &d;
+    }
+    const auto retired = [&](const std::string& id) {
+        const auto it = devices.find(id);
+        return it != devices.end() && it->second->retired_at &&
+               *it->second->retired_at < p.month_end;
+    };
+
+    std::map<std::string, DeviceAcc> dev_acc;
+    std::map<std::string, UserAcc> user_acc;
+    // (device, user key) → active minutes over the trailing window before as_of.
+    std::map<std::string, std::map<std::string, std::int64_t>> trailing;
+    std::map<std::string, std::string> display;  // user key → a principal for it
+    for (const auto& hb : f.heartbeats) {
+        if (!counted(hb, p)) {
+            continue;
+        }
+        if (hb.start >= p.as_of - kPrimaryWindowSeconds && hb.start < p.as_of) {
+            for (const auto& u : hb.users) {
+                const auto key =
+                    resolve_alias(f.aliases, user_key(u.principal, u.local, hb.device_id));
+                trailing[hb.device_id][key] += u.active_minutes;
+            }
+        }
+        if (hb.start < p.from || hb.start >= p.to) {
+            continue;
+        }
+        auto& d = dev_acc[hb.device_id];
+        ++d.heartbeats;
+        d.minutes += hb.device_active_minutes;
+        if (hb.device_active_minutes > 0) {
+            d.days.insert(tz.local_day(hb.start));
+        }
+        d.last_seen = std::max(d.last_seen.value_or(hb.end), hb.end);
+        for (const auto& u : hb.users) {
+            if (u.active_minutes <= 0) {
+                continue;
+            }
+            d.users.insert(u.principal);
+            // Retired devices are never billed: their sessions do not make a user active.
+            if (retired(hb.device_id)) {
+                continue;
+            }
+            const auto raw = user_key(u.principal, u.local, hb.device_id);
+            const auto key = resolve_alias(f.aliases, raw);
+            auto& acc = user_acc[key];
+            if (acc.minutes == 0) {
+                acc.first_seen = hb.start;
+                acc.local = u.local && raw == key;
+                acc.device_id = acc.local ? hb.device_id : "";
+            }
+            if (raw == key && (acc.principal.empty() || u.principal < acc.principal)) {
+                acc.principal = u.principal;
+            }
+            display.emplace(key, u.principal);
+            acc.minutes += u.active_minutes;
+            acc.days.insert(tz.local_day(hb.start));
+            acc.first_seen = std::min(acc.first_seen, hb.start);
+            acc.last_seen = std::max(acc.last_seen, hb.end);
+            acc.devices.insert(hb.device_id);
+        }
+    }
+
+    const auto signals = last_signals(f);
+    const auto released = [&](const std::string& key) {
+        const auto it = signals.find(key);
+        return it != signals.end() && it->second + kReleaseSeconds <= p.as_of;
+    };
+
+    BillingOutcome out;
+    std::map<std::string, UserBilling> users;
+    for (auto& [key, acc] : user_acc) {
+        UserBilling u;
+        u.key = key;
+        u.principal = acc.principal.empty() ? display[key] : acc.principal;
+        u.local = acc.local;
+        u.device_id = acc.device_id;
+        std::tie(u.group, u.package) = package_of(f, key, p.as_of);
+        u.active_minutes = acc.minutes;
+        u.active_days = static_cast<std::int64_t>(acc.days.size());
+        u.first_seen = acc.first_seen;
+        u.last_seen = acc.last_seen;
+        u.devices.assign(acc.devices.begin(), acc.devices.end());
+        users.emplace(key, std::move(u));
+    }
+
+    // Primary users: the newest admin assignment at as_of (unless its user was released),
+    // else the most active minutes over the trailing 30 days (ties: the smaller key).
+    std::map<std::string, std::vector<std::size_t>> paired;  // user key → device indexes
+    for (const auto& dev : f.devices) {
+        DeviceBilling d;
+        d.device_id = dev.id;
+        const auto& acc = dev_acc[dev.id];
+        d.active_minutes = acc.minutes;
+        d.active_days = static_cast<std::int64_t>(acc.days.size());
+        d.heartbeats = acc.heartbeats;
+        d.last_seen = acc.last_seen;
+        d.users.assign(acc.users.begin(), acc.users.end());
+        const bool is_retired = retired(dev.id);
+        d.active = !is_retired && (by_signal ? acc.heartbeats > 0 : acc.minutes > 0);
+
+        const AssignmentFact* assigned = nullptr;
+        for (const auto& a : f.assignments) {
+            if (a.device_id == dev.id && a.since <= p.as_of &&
+                (!assigned || a.since >= assigned->since)) {
+                assigned = &a;
+            }
+        }
+        if (assigned && assigned->user_key) {
+            const auto key = resolve_alias(f.aliases, *assigned->user_key);
+            if (!released(key)) {
+                d.paired_user_key = key;
+                d.paired_by = "admin";
+            }
+        }
+        if (d.paired_by.empty()) {
+            std::int64_t best = 0;
+            for (const auto& [key, minutes] : trailing[dev.id]) {
+                if (minutes > best) {
+                    best = minutes;
+                    d.paired_user_key = key;
+                }
+            }
+            if (best > 0) {
+                d.paired_by = "activity";
+            }
+        }
+        if (!d.paired_user_key.empty()) {
+            const auto it = users.find(d.paired_user_key);
+            d.paired_user = it != users.end()                  ? it->second.principal
+                            : display.count(d.paired_user_key) ? display[d.paired_user_key]
+                                                               : d.paired_user_key;
+        }
+        if (is_retired) {
+            d.billed_as = BilledAs::kRetired;
+        } else if (!d.active) {
+            d.billed_as = BilledAs::kNotActive;
+        } else if (users.count(d.paired_user_key) > 0) {
+            paired[d.paired_user_key].push_back(out.devices.size());
+            d.billed_as = BilledAs::kUserCovered;  // allowance checked below
+        } else {
+            d.billed_as = BilledAs::kStandalone;
+            d.package = f.tenant.default_package;
+        }
+        out.devices.push_back(std::move(d));
+    }
+
+    // Allowance: one business and two personal devices per user; the most active first.
+    for (auto& [key, indexes] : paired) {
+        auto& user = users.at(key);
+        std::sort(indexes.begin(), indexes.end(), [&](std::size_t a, std::size_t b) {
+            const auto& da = out.devices[a];
+            const auto& db = out.devices[b];
+            return da.active_minutes != db.active_minutes ? da.active_minutes > db.active_minutes
+                                                          : da.device_id < db.device_id;
+        });
+        int business = 0;
+        int personal = 0;
+        for (const auto i : indexes) {
+            auto& d = out.devices[i];
+            const bool is_personal = devices.at(d.device_id)->facts.device_type == "personal";
+            int& used = is_personal ? personal : business;
+            const int allowed = is_personal ? 2 : 1;
+            d.package = user.package;
+            if (used < allowed) {
+                ++used;
+                user.devices_paired.push_back(d.device_id);
+            } else {
+                d.billed_as = BilledAs::kOverflow;
+            }
+        }
+        std::sort(user.devices_paired.begin(), user.devices_paired.end());
+    }
+
+    std::map<std::string, PackageUnits> packages;
+    for (auto& [key, u] : users) {
+        auto& pk = packages[u.package];
+        ++pk.active_users;
+        ++out.active_users;
+        out.users.push_back(u);
+    }
+    for (const auto& d : out.devices) {
+        if (d.active) {
+            ++out.active_devices;
+        }
+        if (d.billed_as == BilledAs::kStandalone || d.billed_as == BilledAs::kOverflow) {
+            ++packages[d.package].standalone_devices;
+            ++out.standalone_devices;
+            out.overflow_devices += d.billed_as == BilledAs::kOverflow ? 1 : 0;
+        }
+    }
+    for (auto& [name, pk] : packages) {
+        pk.package = name;
+        pk.billable_units = pk.active_users + pk.standalone_devices;
+        out.packages.push_back(pk);
+    }
+    out.billable_units = out.active_users + out.standalone_devices;
+    std::sort(out.users.begin(), out.users.end(), [](const UserBilling& a, const UserBilling& b) {
+        return a.principal != b.principal ? a.principal < b.principal : a.key < b.key;
+    });
+    return out;
+}
+
+}  // namespace tally::server::billing

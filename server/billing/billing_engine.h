@@ -1,0 +1,82 @@
+#pragma once
+// The billing engine: DESIGN.md §5 rules 1-4 and 6 applied to one tenant's facts over one
+// window of heartbeat starts. Pure: the caller chooses the window (the month, or its billed
+// part), the instant the month is judged at (`as_of`: pairing, group membership and release)
+// and, for a closed month, the receipt cut-off that keeps late heartbeats out.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/billing/time_zone.h"
+#include "server/store/billing_records.h"
+
+namespace tally::server::billing {
+
+enum class BilledAs { kUserCovered, kStandalone, kOverflow, kRetired, kNotActive };
+std::string_view to_string(BilledAs billed);
+
+struct Period {
+    std::int64_t from = 0;  //!< heartbeat starts in [from, to) count
+    std::int64_t to = 0;
+    std::int64_t month_end = 0;  //!< devices retired before it are "retired" for the month
+    std::int64_t as_of = 0;      //!< min(month end, now)
+    std::optional<std::int64_t> received_before;  //!< closed month: the close instant
+};
+
+struct DeviceBilling {
+    std::string device_id;
+    bool active = false;
+    std::int64_t active_minutes = 0;
+    std::int64_t active_days = 0;
+    std::int64_t heartbeats = 0;
+    std::optional<std::int64_t> last_seen;  //!< end of its last counted heartbeat in the window
+    std::vector<std::string> users;         //!< principals with active minutes on it
+    std::string paired_user;                //!< display principal; "" when none
+    std::string paired_user_key;
+    std::string paired_by;  //!< "admin" | "activity" | "" (none)
+    BilledAs billed_as = BilledAs::kNotActive;
+    std::string package;  //!< the package its unit is billed in ("" when no unit)
+};
+
+struct UserBilling {
+    std::string key;
+    std::string principal;
+    bool local = false;
+    std::string device_id;  //!< the device of a local account
+    std::string group;      //!< "" when in no group
+    std::string package;
+    std::int64_t active_minutes = 0;
+    std::int64_t active_days = 0;
+    std::int64_t first_seen = 0;
+    std::int64_t last_seen = 0;
+    std::vector<std::string> devices;         //!< devices with its active minutes
+    std::vector<std::string> devices_paired;  //!< active devices paired with it
+};
+
+struct PackageUnits {
+    std::string package;
+    std::int64_t active_users = 0;
+    std::int64_t standalone_devices = 0;  //!< including overflow
+    std::int64_t billable_units = 0;
+};
+
+struct BillingOutcome {
+    std::vector<DeviceBilling> devices;  //!< every device in facts, facts order
+    std::vector<UserBilling> users;      //!< active users, by principal
+    std::vector<PackageUnits> packages;  //!< by package name
+    std::int64_t active_devices = 0;
+    std::int64_t active_users = 0;
+    std::int64_t standalone_devices = 0;  //!< no paired active user, or over the allowance
+    std::int64_t overflow_devices = 0;    //!< the part of standalone_devices over allowance
+    std::int64_t billable_units = 0;      //!< active users + standalone devices
+};
+
+BillingOutcome evaluate(const BillingFacts& facts, const TimeZone& tz, const Period& period);
+
+//! The canonical key of a raw key after merges (follows chains, stops on cycles).
+std::string resolve_alias(const std::vector<AliasFact>& aliases, const std::string& key);
+
+}  // namespace tally::server::billing

@@ -1,0 +1,39 @@
+// Tenant status and billable window (see tenant_status.h).
+
+#include "server/billing/tenant_status.h"
+
+#include <algorithm>
+
+namespace tally::server::billing {
+
+std::string effective_status(const TenantSettings& tenant, std::int64_t now) {
+    if (tenant.status == "inactive") {
+        return "inactive";
+    }
+    if (tenant.trial_end && now < *tenant.trial_end) {
+        return "in_trial";
+    }
+    return "active";
+}
+
+std::optional<std::pair<std::int64_t, std::int64_t>> billable_window(const TenantSettings& tenant,
+                                                                     std::int64_t month_from,
+                                                                     std::int64_t month_to) {
+    auto from = month_from;
+    auto to = month_to;
+    if (tenant.trial_end) {
+        from = std::max(from, *tenant.trial_end);
+    }
+    if (tenant.status == "inactive") {
+        if (!tenant.inactive_since) {
+            return std::nullopt;  // inactive since an unknown date: nothing is billed
+        }
+        to = std::min(to, *tenant.inactive_since);
+    }
+    if (from >= to) {
+        return std::nullopt;
+    }
+    return std::make_pair(from, to);
+}
+
+}  // namespace tally::server::billing

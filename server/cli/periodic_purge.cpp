@@ -1,0 +1,36 @@
+// Periodic purge (see periodic_purge.h).
+
+#include "server/cli/periodic_purge.h"
+
+#include "server/http/event_log.h"
+
+namespace tally::server::cli {
+
+PeriodicPurge::PeriodicPurge(Store& store, Clock clock, std::chrono::seconds interval)
+    : store_(store), clock_(std::move(clock)), interval_(interval), thread_([this] { loop(); }) {}
+
+PeriodicPurge::~PeriodicPurge() {
+    {
+        std::lock_guard lock(mutex_);
+        stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+}
+
+void PeriodicPurge::loop() {
+    std::unique_lock lock(mutex_);
+    while (!stop_) {
+        lock.unlock();
+        auto r = store_.purge_users(clock_());
+        if (!r) {
+            log_event("purge failed: " + r.error().message);
+        } else if (r->users_purged > 0) {
+            log_event("purged " + std::to_string(r->users_purged) + " released user(s)");
+        }
+        lock.lock();
+        cv_.wait_for(lock, interval_, [this] { return stop_; });
+    }
+}
+
+}  // namespace tally::server::cli

@@ -1,0 +1,34 @@
+#pragma once
+// Runs Store::purge_users at start and then every `interval` on its own thread until
+// destroyed (used by `serve`). Failures are logged and retried at the next interval.
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "server/http/routes.h"
+#include "server/store/store.h"
+
+namespace tally::server::cli {
+
+class PeriodicPurge {
+  public:
+    PeriodicPurge(Store& store, Clock clock, std::chrono::seconds interval);
+    ~PeriodicPurge();
+    PeriodicPurge(const PeriodicPurge&) = delete;
+    PeriodicPurge& operator=(const PeriodicPurge&) = delete;
+
+  private:
+    void loop();
+
+    Store& store_;
+    Clock clock_;
+    std::chrono::seconds interval_;
+    std::mutex mutex_;
+    std::condition_variable cv_;
+    bool stop_ = false;
+    std::thread thread_;
+};
+
+}  // namespace tally::server::cli

@@ -1,0 +1,55 @@
+// `tally-server subscription attach --tenant T --group G --package P | list --tenant T`.
+// The newest attachment to a group wins; members without a group get the tenant default.
+
+#include <iostream>
+
+#include "pairing/time_format.h"
+#include "server/cli/command.h"
+
+namespace tally::server::cli {
+
+int run_subscription(const std::vector<std::string>& words) {
+    auto args = parse_args(words, {"data-dir", "tenant", "group", "package"});
+    if (!args) {
+        return fail(args.error());
+    }
+    const auto& pos = args->positional;
+    const std::string sub = pos.size() == 2 ? pos[1] : "";
+    const bool attach = sub == "attach" && args->get("group") && args->get("package");
+    if ((!attach && sub != "list") || !args->get("tenant")) {
+        return fail(make_error("usage",
+                               "usage: tally-server subscription attach --tenant T --group G "
+                               "--package P\n       tally-server subscription list --tenant T"));
+    }
+    auto store = store_for(*args);
+    if (!store) {
+        return fail(store.error());
+    }
+    const auto tenant = *args->get("tenant");
+    if (attach) {
+        const auto package = *args->get("package");
+        if (package.empty() || package.size() > 64) {
+            return fail(make_error("usage", "--package must be 1-64 characters"));
+        }
+        if (auto r =
+                (*store)->attach_subscription(tenant, *args->get("group"), package, now_seconds());
+            !r) {
+            return fail(r.error());
+        }
+        std::cout << "package " << package << " attached to group " << *args->get("group") << "\n";
+        return kExitOk;
+    }
+    auto subs = (*store)->list_subscriptions(tenant);
+    if (!subs) {
+        return fail(subs.error());
+    }
+    std::cout << "group\tpackage\tattached_at\n";
+    for (const auto& s : *subs) {
+        std::cout << s.group << '\t' << s.package << '\t' << pairing::format_rfc3339(s.attached_at)
+                  << '\n';
+    }
+    std::cout.flush();
+    return kExitOk;
+}
+
+}  // namespace tally::server::cli

@@ -1,0 +1,100 @@
+#pragma once
+// Plain records of the billing data model (DESIGN.md §5) that the Store hands in and out:
+// tenant settings, groups, subscriptions, admin assignments, merges, and the per-heartbeat
+// facts the billing engine evaluates. No SQL here.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/store/records.h"
+
+namespace tally::server {
+
+struct TenantSettings {
+    std::string name;
+    std::string status = "active";               //!< stored status: "active" | "inactive"
+    std::optional<std::int64_t> trial_end;       //!< in_trial while now < trial_end
+    std::optional<std::int64_t> inactive_since;  //!< set when status became inactive
+    std::string time_zone = "UTC";               //!< IANA name
+    std::string count_devices_by = "activity";   //!< activity | signal
+    std::string default_package = "Core";
+    std::int64_t grace_hours = 72;
+    std::int64_t created_at = 0;
+};
+
+struct GroupInfo {
+    std::string name;
+    std::optional<std::string> package;  //!< newest subscription, if any
+    std::vector<std::string> members;    //!< current user keys
+};
+
+struct SubscriptionInfo {
+    std::string group;
+    std::string package;
+    std::int64_t attached_at = 0;
+};
+
+struct HeartbeatUserFact {
+    std::string principal;
+    bool local = false;
+    std::int64_t active_minutes = 0;
+};
+
+//! One counted heartbeat with what billing needs (no bytes).
+struct HeartbeatFact {
+    std::string device_id;
+    std::uint64_t seq = 0;
+    std::int64_t start = 0;
+    std::int64_t end = 0;
+    std::int64_t received_at = 0;
+    std::int64_t device_active_minutes = 0;
+    std::vector<HeartbeatUserFact> users;
+};
+
+struct MembershipFact {
+    std::string user_key;
+    std::string group;
+    std::int64_t since = 0;
+    std::optional<std::int64_t> until;
+};
+
+struct AssignmentFact {
+    std::string device_id;
+    std::optional<std::string> user_key;  //!< nullopt: assignment cleared
+    std::int64_t since = 0;
+};
+
+struct AliasFact {
+    std::string alias_key;  //!< merged away
+    std::string user_key;   //!< merged into
+};
+
+//! Last signal of one raw user (any heartbeat naming it), for release and purge.
+struct UserSignal {
+    std::string principal;
+    bool local = false;
+    std::string device_id;  //!< the device of a local account; "" for directory users
+    std::int64_t first_seen = 0;
+    std::int64_t last_signal = 0;
+};
+
+//! Everything the billing engine reads for one tenant and one window of heartbeat starts.
+struct BillingFacts {
+    TenantSettings tenant;
+    std::vector<Device> devices;
+    std::vector<HeartbeatFact> heartbeats;  //!< start in the requested window, by start
+    std::vector<MembershipFact> memberships;
+    std::vector<SubscriptionInfo> subscriptions;
+    std::vector<AssignmentFact> assignments;
+    std::vector<AliasFact> aliases;
+    std::vector<UserSignal> signals;  //!< every user ever seen on the tenant's devices
+};
+
+struct PurgeResult {
+    std::int64_t users_purged = 0;
+    std::int64_t heartbeat_rows_redacted = 0;
+};
+
+}  // namespace tally::server

@@ -1,0 +1,493 @@
+// SqliteStore: the billing data model (tenant policy, groups, subscriptions, assignments,
+// merges) and the facts the billing engine reads. Purge is in sqlite_store_purge.cpp.
+
+#include <map>
+#include <string>
+
+#include "server/store/device_row.h"
+#include "server/store/sqlite_store.h"
+
+namespace tally::server {
+namespace {
+
+template <typename Fn>
+Result<void> each_row(SqliteStatement& s, Fn&& fn) {
+    for (;;) {
+        auto row = s.step();
+        if (!row) {
+            return row.error();
+        }
+        if (!*row) {
+            return {};
+        }
+        fn(s);
+    }
+}
+
+std::optional<std::int64_t> opt_int(const SqliteStatement& s, int col) {
+    return s.is_null(col) ? std::nullopt : std::optional<std::int64_t>(s.int64(col));
+}
+
+}  // namespace
+
+Result<std::int64_t> SqliteStore::tenant_id_locked(std::string_view tenant) {
+    auto s = db_->prepare("SELECT id FROM tenants WHERE name = ?");
+    if (!s) {
+        return s.error();
+    }
+    auto row = s->bind(1, tenant).step();
+    if (!row) {
+        return row.error();
+    }
+    if (!*row) {
+        return make_error("not_found", "unknown tenant '" + std::string(tenant) + "'");
+    }
+    return s->int64(0);
+}
+
+Result<std::int64_t> SqliteStore::group_id_locked(std::int64_t tenant_id, std::string_view group) {
+    auto s = db_->prepare("SELECT id FROM user_groups WHERE tenant_id = ? AND name = ?");
+    if (!s) {
+        return s.error();
+    }
+    auto row = s->bind(1, tenant_id).bind(2, group).step();
+    if (!row) {
+        return row.error();
+    }
+    if (!*row) {
+        return make_error("not_found", "unknown group '" + std::string(group) + "'");
+    }
+    return s->int64(0);
+}
+
+Result<TenantSettings> SqliteStore::tenant_settings(std::string_view tenant) {
+    std::lock_guard lock(mutex_);
+    auto s = db_->prepare(
+        "SELECT name, status, trial_end, inactive_since, time_zone, count_devices_by,"
+        " default_package, grace_hours, created_at FROM tenants WHERE name = ?");
+    if (!s) {
+        return s.error();
+    }
+    auto row = s->bind(1, tenant).step();
+    if (!row) {
+        return row.error();
+    }
+    if (!*row) {
+        return make_error("not_found", "unknown tenant '" + std::string(tenant) + "'");
+    }
+    TenantSettings t;
+    t.name = s->text(0);
+    t.status = s->text(1);
+    t.trial_end = opt_int(*s, 2);
+    t.inactive_since = opt_int(*s, 3);
+    t.time_zone = s->text(4);
+    t.count_devices_by = s->text(5);
+    t.default_package = s->text(6);
+    t.grace_hours = s->int64(7);
+    t.created_at = s->int64(8);
+    return t;
+}
+
+Result<void> SqliteStore::update_tenant_settings(const TenantSettings& t) {
+    std::lock_guard lock(mutex_);
+    auto s = db_->prepare(
+        "UPDATE tenants SET status = ?, trial_end = ?, inactive_since = ?, time_zone = ?,"
+        " count_devices_by = ?, default_package = ?, grace_hours = ? WHERE name = ?");
+    if (!s) {
+        return s.error();
+    }
+    s->bind(1, t.status).bind(2, t.trial_end).bind(3, t.inactive_since).bind(4, t.time_zone);
+    s->bind(5, t.count_devices_by).bind(6, t.default_package).bind(7, t.grace_hours);
+    if (auto r = s->bind(8, t.name).run(); !r) {
+        return r;
+    }
+    if (db_->changes() == 0) {
+        return make_error("not_found", "unknown tenant '" + t.name + "'");
+    }
+    return {};
+}
+
+Result<void> SqliteStore::add_group(std::string_view tenant, std::string_view group,
+                                    std::int64_t now) {
+    std::lock_guard lock(mutex_);
+    auto tid = tenant_id_locked(tenant);
+    if (!tid) {
+        return tid.error();
+    }
+    auto s = db_->prepare(
+        "INSERT INTO user_groups(tenant_id, name, created_at) VALUES (?,?,?)"
+        " ON CONFLICT DO NOTHING");
+    if (!s) {
+        return s.error();
+    }
+    if (auto r = s->bind(1, *tid).bind(2, group).bind(3, now).run(); !r) {
+        return r;
+    }
+    if (db_->changes() == 0) {
+        return make_error("exists", "group '" + std::string(group) + "' already exists");
+    }
+    return {};
+}
+
+Result<std::vector<GroupInfo>> SqliteStore::list_groups(std::string_view tenant) {
+    std::lock_guard lock(mutex_);
+    auto tid = tenant_id_locked(tenant);
+    if (!tid) {
+        return tid.error();
+    }
+    auto s = db_->prepare(
+        "SELECT g.name, (SELECT package FROM subscriptions s WHERE s.group_id = g.id"
+        "   ORDER BY attached_at DESC, id DESC LIMIT 1),"
+        " (SELECT group_concat(user_key, char(10)) FROM (SELECT user_key FROM group_members m"
+        "   WHERE m.group_id = g.id AND m.until IS NULL ORDER BY user_key))"
+        " FROM user_groups g WHERE g.tenant_id = ? ORDER BY g.name");
+    if (!s) {
+        return s.error();
+    }
+    std::vector<GroupInfo> out;
+    auto r = each_row(s->bind(1, *tid), [&](const SqliteStatement& row) {
+        GroupInfo g;
+        g.name = row.text(0);
+        if (!row.is_null(1)) {
+            g.package = row.text(1);
+        }
+        const auto members = row.text(2);
+        std::size_t at = 0;
+        while (at < members.size()) {
+            const auto nl = members.find('\n', at);
+            g.members.push_back(members.substr(at, nl == std::string::npos ? nl : nl - at));
+            at = nl == std::string::npos ? members.size() : nl + 1;
+        }
+        out.push_back(std::move(g));
+    });
+    if (!r) {
+        return r.error();
+    }
+    return out;
+}
+
+Result<void> SqliteStore::move_user_to_group(std::string_view tenant, std::string_view group,
+                                             std::string_view user_key, std::int64_t now) {
+    std::lock_guard lock(mutex_);
+    auto txn = SqliteTransaction::begin(*db_);
+    if (!txn) {
+        return txn.error();
+    }
+    auto tid = tenant_id_locked(tenant);
+    if (!tid) {
+        return tid.error();
+    }
+    auto gid = group_id_locked(*tid, group);
+    if (!gid) {
+        return gid.error();
+    }
+    auto end = db_->prepare(
+        "UPDATE group_members SET until = ? WHERE tenant_id = ? AND user_key = ? AND until IS "
+        "NULL");
+    if (!end) {
+        return end.error();
+    }
+    if (auto r = end->bind(1, now).bind(2, *tid).bind(3, user_key).run(); !r) {
+        return r;
+    }
+    auto add = db_->prepare(
+        "INSERT INTO group_members(tenant_id, group_id, user_key, since) VALUES (?,?,?,?)");
+    if (!add) {
+        return add.error();
+    }
+    if (auto r = add->bind(1, *tid).bind(2, *gid).bind(3, user_key).bind(4, now).run(); !r) {
+        return r;
+    }
+    return txn->commit();
+}
+
+Result<void> SqliteStore::attach_subscription(std::string_view tenant, std::string_view group,
+                                              std::string_view package, std::int64_t now) {
+    std::lock_guard lock(mutex_);
+    auto tid = tenant_id_locked(tenant);
+    if (!tid) {
+        return tid.error();
+    }
+    auto gid = group_id_locked(*tid, group);
+    if (!gid) {
+        return gid.error();
+    }
+    auto s =
+        db_->prepare("INSERT INTO subscriptions(group_id, package, attached_at) VALUES (?,?,?)");
+    if (!s) {
+        return s.error();
+    }
+    return s->bind(1, *gid).bind(2, package).bind(3, now).run();
+}
+
+Result<std::vector<SubscriptionInfo>> SqliteStore::list_subscriptions(std::string_view tenant) {
+    std::lock_guard lock(mutex_);
+    auto tid = tenant_id_locked(tenant);
+    if (!tid) {
+        return tid.error();
+    }
+    auto s = db_->prepare(
+        "SELECT g.name, s.package, s.attached_at FROM subscriptions s"
+        " JOIN user_groups g ON g.id = s.group_id WHERE g.tenant_id = ?"
+        " ORDER BY s.attached_at, s.id");
+    if (!s) {
+        return s.error();
+    }
+    std::vector<SubscriptionInfo> out;
+    auto r = each_row(s->bind(1, *tid), [&](const SqliteStatement& row) {
+        out.push_back({row.text(0), row.text(1), row.int64(2)});
+    });
+    if (!r) {
+        return r.error();
+    }
+    return out;
+}
+
+Result<void> SqliteStore::assign_device_user(std::string_view device_id,
+                                             const std::optional<std::string>& user_key,
+                                             std::int64_t now) {
+    std::lock_guard lock(mutex_);
+    auto found = find_device_locked(device_id);
+    if (!found) {
+        return found.error();
+    }
+    if (!*found) {
+        return make_error("not_found", "unknown device '" + std::string(device_id) + "'");
+    }
+    auto s =
+        db_->prepare("INSERT INTO device_assignments(device_id, user_key, since) VALUES (?,?,?)");
+    if (!s) {
+        return s.error();
+    }
+    s->bind(1, device_id);
+    if (user_key) {
+        s->bind(2, *user_key);
+    } else {
+        s->bind_null(2);
+    }
+    return s->bind(3, now).run();
+}
+
+Result<void> SqliteStore::set_device_type(std::string_view device_id, std::string_view type) {
+    std::lock_guard lock(mutex_);
+    auto s = db_->prepare("UPDATE devices SET device_type = ? WHERE id = ?");
+    if (!s) {
+        return s.error();
+    }
+    if (auto r = s->bind(1, type).bind(2, device_id).run(); !r) {
+        return r;
+    }
+    if (db_->changes() == 0) {
+        return make_error("not_found", "unknown device '" + std::string(device_id) + "'");
+    }
+    return {};
+}
+
+Result<std::vector<AssignmentFact>> SqliteStore::device_assignments(std::string_view tenant) {
+    std::lock_guard lock(mutex_);
+    auto s = db_->prepare(
+        "SELECT a.device_id, a.user_key, a.since FROM device_assignments a"
+        " JOIN devices d ON d.id = a.device_id JOIN tenants t ON t.id = d.tenant_id"
+        " WHERE t.name = ? AND a.id = (SELECT max(id) FROM device_assignments b"
+        "   WHERE b.device_id = a.device_id) AND a.user_key IS NOT NULL ORDER BY 1");
+    if (!s) {
+        return s.error();
+    }
+    std::vector<AssignmentFact> out;
+    auto r = each_row(s->bind(1, tenant), [&](const SqliteStatement& row) {
+        out.push_back({row.text(0), row.text(1), row.int64(2)});
+    });
+    if (!r) {
+        return r.error();
+    }
+    return out;
+}
+
+Result<void> SqliteStore::merge_users(std::string_view tenant, std::string_view from_key,
+                                      std::string_view into_key, std::int64_t now) {
+    if (from_key == into_key) {
+        return make_error("bad_request", "a user cannot be merged into itself");
+    }
+    std::lock_guard lock(mutex_);
+    auto tid = tenant_id_locked(tenant);
+    if (!tid) {
+        return tid.error();
+    }
+    // A cycle would leave no canonical user: refuse merging into something merged into us.
+    auto cycle = db_->prepare(
+        "WITH RECURSIVE chain(k) AS (SELECT ?2 UNION SELECT a.user_key FROM user_aliases a"
+        " JOIN chain ON a.alias_key = chain.k WHERE a.tenant_id = ?1)"
+        " SELECT 1 FROM chain WHERE k = ?3");
+    if (!cycle) {
+        return cycle.error();
+    }
+    auto row = cycle->bind(1, *tid).bind(2, into_key).bind(3, from_key).step();
+    if (!row) {
+        return row.error();
+    }
+    if (*row) {
+        return make_error("bad_request", "'" + std::string(into_key) +
+                                             "' is already merged into '" + std::string(from_key) +
+                                             "'");
+    }
+    auto s = db_->prepare(
+        "INSERT INTO user_aliases(tenant_id, alias_key, user_key, merged_at) VALUES (?,?,?,?)"
+        " ON CONFLICT(tenant_id, alias_key) DO UPDATE SET user_key = excluded.user_key,"
+        " merged_at = excluded.merged_at");
+    if (!s) {
+        return s.error();
+    }
+    return s->bind(1, *tid).bind(2, from_key).bind(3, into_key).bind(4, now).run();
+}
+
+Result<BillingFacts> SqliteStore::billing_facts(std::string_view tenant, std::int64_t from,
+                                                std::int64_t to) {
+    auto settings = tenant_settings(tenant);
+    if (!settings) {
+        return settings.error();
+    }
+    std::lock_guard lock(mutex_);
+    BillingFacts f;
+    f.tenant = std::move(*settings);
+    auto tid = tenant_id_locked(tenant);
+    if (!tid) {
+        return tid.error();
+    }
+    auto dev = db_->prepare(std::string("SELECT ") + detail::kDeviceColumns +
+                            " FROM devices d JOIN tenants t ON t.id = d.tenant_id"
+                            " WHERE d.tenant_id = ? ORDER BY d.paired_at, d.id");
+    if (!dev) {
+        return dev.error();
+    }
+    if (auto r = each_row(
+            dev->bind(1, *tid),
+            [&](const SqliteStatement& s) { f.devices.push_back(detail::device_from_row(s)); });
+        !r) {
+        return r.error();
+    }
+
+    auto hbs = db_->prepare(
+        "SELECT h.device_id, h.seq, h.start_ts, h.end_ts, h.received_at, h.device_active_minutes"
+        " FROM heartbeats h JOIN devices d ON d.id = h.device_id"
+        " WHERE d.tenant_id = ?1 AND h.start_ts >= ?2 AND h.start_ts < ?3"
+        " ORDER BY h.start_ts, h.device_id, h.seq");
+    if (!hbs) {
+        return hbs.error();
+    }
+    std::map<std::pair<std::string, std::uint64_t>, std::size_t> index;
+    if (auto r = each_row(hbs->bind(1, *tid).bind(2, from).bind(3, to),
+                          [&](const SqliteStatement& s) {
+                              HeartbeatFact h;
+                              h.device_id = s.text(0);
+                              h.seq = static_cast<std::uint64_t>(s.int64(1));
+                              h.start = s.int64(2);
+                              h.end = s.int64(3);
+                              h.received_at = s.int64(4);
+                              h.device_active_minutes = s.int64(5);
+                              index[{h.device_id, h.seq}] = f.heartbeats.size();
+                              f.heartbeats.push_back(std::move(h));
+                          });
+        !r) {
+        return r.error();
+    }
+    auto hu = db_->prepare(
+        "SELECT hu.device_id, hu.seq, hu.principal, hu.local, hu.active_minutes"
+        " FROM heartbeat_users hu JOIN heartbeats h ON h.device_id = hu.device_id AND h.seq = "
+        "hu.seq"
+        " JOIN devices d ON d.id = h.device_id"
+        " WHERE d.tenant_id = ?1 AND h.start_ts >= ?2 AND h.start_ts < ?3");
+    if (!hu) {
+        return hu.error();
+    }
+    if (auto r = each_row(
+            hu->bind(1, *tid).bind(2, from).bind(3, to),
+            [&](const SqliteStatement& s) {
+                const auto it = index.find({s.text(0), static_cast<std::uint64_t>(s.int64(1))});
+                if (it != index.end()) {
+                    f.heartbeats[it->second].users.push_back(
+                        {s.text(2), s.int64(3) != 0, s.int64(4)});
+                }
+            });
+        !r) {
+        return r.error();
+    }
+
+    auto mem = db_->prepare(
+        "SELECT m.user_key, g.name, m.since, m.until FROM group_members m"
+        " JOIN user_groups g ON g.id = m.group_id WHERE m.tenant_id = ? ORDER BY m.since, m.id");
+    if (!mem) {
+        return mem.error();
+    }
+    if (auto r =
+            each_row(mem->bind(1, *tid),
+                     [&](const SqliteStatement& s) {
+                         f.memberships.push_back({s.text(0), s.text(1), s.int64(2), opt_int(s, 3)});
+                     });
+        !r) {
+        return r.error();
+    }
+    auto sub = db_->prepare(
+        "SELECT g.name, s.package, s.attached_at FROM subscriptions s"
+        " JOIN user_groups g ON g.id = s.group_id WHERE g.tenant_id = ?"
+        " ORDER BY s.attached_at, s.id");
+    if (!sub) {
+        return sub.error();
+    }
+    if (auto r = each_row(sub->bind(1, *tid),
+                          [&](const SqliteStatement& s) {
+                              f.subscriptions.push_back({s.text(0), s.text(1), s.int64(2)});
+                          });
+        !r) {
+        return r.error();
+    }
+    auto asg = db_->prepare(
+        "SELECT a.device_id, a.user_key, a.since FROM device_assignments a"
+        " JOIN devices d ON d.id = a.device_id WHERE d.tenant_id = ? ORDER BY a.since, a.id");
+    if (!asg) {
+        return asg.error();
+    }
+    if (auto r = each_row(asg->bind(1, *tid),
+                          [&](const SqliteStatement& s) {
+                              AssignmentFact a;
+                              a.device_id = s.text(0);
+                              if (!s.is_null(1)) {
+                                  a.user_key = s.text(1);
+                              }
+                              a.since = s.int64(2);
+                              f.assignments.push_back(std::move(a));
+                          });
+        !r) {
+        return r.error();
+    }
+    auto ali = db_->prepare("SELECT alias_key, user_key FROM user_aliases WHERE tenant_id = ?");
+    if (!ali) {
+        return ali.error();
+    }
+    if (auto r = each_row(ali->bind(1, *tid),
+                          [&](const SqliteStatement& s) {
+                              f.aliases.push_back({s.text(0), s.text(1)});
+                          });
+        !r) {
+        return r.error();
+    }
+    auto sig = db_->prepare(
+        "SELECT hu.principal, hu.local, CASE WHEN hu.local THEN hu.device_id ELSE '' END,"
+        " min(h.start_ts), max(h.end_ts)"
+        " FROM heartbeat_users hu JOIN heartbeats h ON h.device_id = hu.device_id AND h.seq = "
+        "hu.seq"
+        " JOIN devices d ON d.id = h.device_id WHERE d.tenant_id = ? GROUP BY 1, 2, 3");
+    if (!sig) {
+        return sig.error();
+    }
+    if (auto r = each_row(sig->bind(1, *tid),
+                          [&](const SqliteStatement& s) {
+                              f.signals.push_back(
+                                  {s.text(0), s.int64(1) != 0, s.text(2), s.int64(3), s.int64(4)});
+                          });
+        !r) {
+        return r.error();
+    }
+    return f;
+}
+
+}  // namespace tally::server

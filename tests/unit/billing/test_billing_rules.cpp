@@ -1,0 +1,318 @@
+// The billing rules of DESIGN.md §5 as a scenario table: each row builds its data through
+// real pairing and signed uploads with explicit times, then checks the month's report.
+
+#include <catch2/catch.hpp>
+
+#include <functional>
+
+#include "billing_fixture.h"
+#include "server/billing/tenant_policy.h"
+#include "server/billing/tenant_status.h"
+
+using namespace tally::server;
+using namespace tally::server::test;
+using billing::BilledAs;
+
+namespace {
+
+const auto kNov1 = at(2026, 11, 1, 0);
+const auto kDec1 = at(2026, 12, 1, 0);
+const auto kLate = at(2026, 12, 10);  // November is closed (Dec 4 00:00 + nothing pending)
+
+struct Scenario {
+    const char* name;
+    std::function<void(BillingScenario&)> run;
+};
+
+const std::vector<Scenario> kScenarios = {
+    {"one user with a business and three personal devices: the least used personal one is "
+     "overflow (a standalone unit in the user's package)",
+     [](BillingScenario& s) {
+         s.device("laptop");
+         for (const char* p : {"phone", "tablet", "home-pc"}) {
+             s.device(p, "personal");
+         }
+         s.daily("laptop", at(2026, 11, 2), 5, "alice@corp", 5);
+         s.daily("phone", at(2026, 11, 2), 4, "Alice@Corp", 5);  // same person, other case
+         s.daily("tablet", at(2026, 11, 2), 3, "alice@corp", 5);
+         s.daily("home-pc", at(2026, 11, 2), 2, "alice@corp", 5);
+         const auto r = s.report("2026-11", kLate);
+         CHECK(r.summary.active_users == 1);
+         CHECK(r.summary.active_devices == 4);
+         CHECK(r.summary.standalone_devices == 1);
+         CHECK(r.summary.overflow_devices == 1);
+         CHECK(r.summary.billable_units == 2);
+         CHECK(s.row(r, "laptop").billing.billed_as == BilledAs::kUserCovered);
+         CHECK(s.row(r, "phone").billing.billed_as == BilledAs::kUserCovered);
+         CHECK(s.row(r, "tablet").billing.billed_as == BilledAs::kUserCovered);
+         CHECK(s.row(r, "home-pc").billing.billed_as == BilledAs::kOverflow);
+         CHECK(s.row(r, "home-pc").billing.package == "Core");
+         const auto* alice = s.user(r, "Alice@Corp");
+         REQUIRE(alice != nullptr);
+         CHECK(alice->devices_paired.size() == 3);
+         CHECK(alice->active_days == 5);
+     }},
+    {"a second business device of the same user is overflow",
+     [](BillingScenario& s) {
+         s.device("a");
+         s.device("b");
+         s.daily("a", at(2026, 11, 2), 3, "bob", 5);
+         s.daily("b", at(2026, 11, 2), 1, "bob", 5);
+         const auto r = s.report("2026-11", kLate);
+         CHECK(s.row(r, "a").billing.billed_as == BilledAs::kUserCovered);
+         CHECK(s.row(r, "b").billing.billed_as == BilledAs::kOverflow);
+         CHECK(r.summary.billable_units == 2);
+     }},
+    {"an active device without a user (server role) is standalone; an idle one is not active",
+     [](BillingScenario& s) {
+         s.device("srv", "business", "server");
+         s.device("idle");
+         s.beat("srv", at(2026, 11, 3), 5);
+         s.beat("idle", at(2026, 11, 3), 0, {user("carol", 0)});
+         const auto r = s.report("2026-11", kLate);
+         CHECK(s.row(r, "srv").billing.billed_as == BilledAs::kStandalone);
+         CHECK(s.row(r, "idle").billing.billed_as == BilledAs::kNotActive);
+         CHECK(r.summary.active_users == 0);
+         CHECK(r.summary.billable_units == 1);
+     }},
+    {"count_devices_by signal: any accepted heartbeat makes the device active",
+     [](BillingScenario& s) {
+         auto t = s.settings();
+         t.count_devices_by = "signal";
+         s.save(t);
+         s.device("kiosk", "business", "kiosk");
+         s.beat("kiosk", at(2026, 11, 3), 0);
+         const auto r = s.report("2026-11", kLate);
+         CHECK(s.row(r, "kiosk").active);
+         CHECK(s.row(r, "kiosk").billing.billed_as == BilledAs::kStandalone);
+         CHECK(r.summary.billable_units == 1);
+     }},
+    {"a device whose primary user changes mid-month: trailing 30 days at the month's end, "
+     "and an admin assignment wins",
+     [](BillingScenario& s) {
+         s.device("shared");
+         s.device("bobs");
+         s.daily("shared", at(2026, 10, 20), 12, "alice", 5);  // Oct 20 .. Oct 31
+         s.daily("shared", at(2026, 11, 16), 10, "bob", 5);    // Nov 16 .. Nov 25
+         s.daily("bobs", at(2026, 11, 16), 10, "bob", 5);
+         const auto oct = s.report("2026-10", at(2026, 11, 10));
+         CHECK(s.row(oct, "shared").billing.paired_user == "alice");
+         CHECK(s.row(oct, "shared").billing.paired_by == "activity");
+         const auto nov = s.report("2026-11", kLate);
+         CHECK(s.row(nov, "shared").billing.paired_user == "bob");
+         // bob: one business device covered; the second business device is overflow.
+         CHECK(nov.summary.overflow_devices == 1);
+         REQUIRE(s.f.store->assign_device_user(s.id("shared"), "carol", at(2026, 11, 20)).ok());
+         const auto assigned = s.report("2026-11", kLate);
+         CHECK(s.row(assigned, "shared").billing.paired_by == "admin");
+         CHECK(s.row(assigned, "shared").billing.paired_user == "carol");
+         // carol is not an active user: the device is standalone, bob's other device covered.
+         CHECK(s.row(assigned, "shared").billing.billed_as == BilledAs::kStandalone);
+         CHECK(s.row(assigned, "bobs").billing.billed_as == BilledAs::kUserCovered);
+         // The assignment is dated: October (judged on Nov 1) is unchanged.
+         CHECK(s.row(s.report("2026-10", kLate), "shared").billing.paired_user == "alice");
+     }},
+    {"a trial ending on the 15th: usage before it is reported, not billed; the status turns "
+     "active on the date without a job",
+     [](BillingScenario& s) {
+         auto t = s.settings();
+         t.trial_end = at(2026, 11, 15, 0);
+         s.save(t);
+         CHECK(billing::effective_status(t, at(2026, 11, 14, 23, 59)) == "in_trial");
+         CHECK(billing::effective_status(t, at(2026, 11, 15, 0)) == "active");
+         s.device("a");
+         s.device("b");
+         s.beat("a", at(2026, 11, 3), 5, {user("alice", 5)});
+         s.beat("b", at(2026, 11, 14, 23, 50), 5, {user("bob", 5)});
+         s.beat("b", at(2026, 11, 20), 5, {user("bob", 5)});
+         const auto r = s.report("2026-11", kLate);
+         CHECK(r.summary.trial);
+         CHECK(r.summary.active_users == 2);
+         CHECK(r.summary.reported_units == 2);
+         CHECK(r.summary.billable_units == 1);  // bob, active after the trial
+         CHECK(r.summary.billable_from == at(2026, 11, 15, 0));
+         const auto oct = s.report("2026-10", kLate);
+         CHECK(oct.summary.trial);
+         CHECK(oct.summary.billable_units == 0);
+         CHECK_FALSE(s.report("2026-12", kLate).summary.trial);
+     }},
+    {"a tenant inactivated on the 20th: not billed from then on, its agents refused",
+     [](BillingScenario& s) {
+         s.device("a");
+         s.device("b");
+         s.beat("a", at(2026, 11, 10), 5, {user("alice", 5)});
+         s.beat("b", at(2026, 11, 25), 5, {user("bob", 5)});
+         auto t = s.settings();
+         REQUIRE(
+             billing::change_tenant_status(t, "inactive", {{"at", "2026-11-20"}}, at(2026, 11, 27))
+                 .ok());
+         s.save(t);
+         const auto r = s.report("2026-11", kLate);
+         CHECK(r.summary.tenant_status == "inactive");
+         CHECK(r.summary.active_users == 2);    // reported
+         CHECK(r.summary.billable_units == 1);  // alice only
+         CHECK(r.summary.billable_to == at(2026, 11, 20, 0));
+         CHECK(s.report("2026-12", kLate).summary.billable_units == 0);
+     }},
+    {"a retired device is listed, never billed; retired after the month it still counts",
+     [](BillingScenario& s) {
+         s.device("old");
+         s.device("new");
+         s.beat("old", at(2026, 10, 20), 5, {user("dave", 5)});
+         s.beat("old", at(2026, 11, 5), 5, {user("dave", 5)});
+         s.beat("new", at(2026, 11, 5), 5, {user("erin", 5)});
+         REQUIRE(s.f.store->retire_device(s.id("old"), "uninstall", at(2026, 11, 10)).ok());
+         const auto r = s.report("2026-11", kLate);
+         CHECK(s.row(r, "old").billing.billed_as == BilledAs::kRetired);
+         CHECK_FALSE(s.row(r, "old").active);
+         CHECK(s.user(r, "dave") == nullptr);
+         CHECK(r.summary.billable_units == 1);
+         const auto oct = s.report("2026-10", kLate);
+         CHECK(s.row(oct, "old").billing.billed_as == BilledAs::kUserCovered);
+         CHECK(oct.summary.billable_units == 1);
+     }},
+    {"a group with Core+ and a user moved between groups: newest attachment wins, the move "
+     "counts from its date, users without a group get the tenant default",
+     [](BillingScenario& s) {
+         auto& st = *s.f.store;
+         REQUIRE(st.add_group("acme", "eng", at(2026, 10, 1)).ok());
+         REQUIRE(st.add_group("ops", "ops", 0).error().code == "not_found");
+         REQUIRE(st.add_group("acme", "ops", at(2026, 10, 1)).ok());
+         REQUIRE(st.attach_subscription("acme", "eng", "Core", at(2026, 10, 1)).ok());
+         REQUIRE(st.attach_subscription("acme", "eng", "Core+", at(2026, 10, 2)).ok());
+         REQUIRE(st.attach_subscription("acme", "ops", "Pro", at(2026, 10, 2)).ok());
+         REQUIRE(st.attach_subscription("acme", "ops", "Basic", at(2026, 12, 2)).ok());
+         REQUIRE(st.move_user_to_group("acme", "eng", "alice", at(2026, 10, 3)).ok());
+         REQUIRE(st.move_user_to_group("acme", "ops", "alice", at(2026, 12, 1, 12)).ok());
+         s.device("a");
+         s.device("b");
+         s.device("srv", "business", "server");
+         s.beat("a", at(2026, 11, 5), 5, {user("Alice", 5)});
+         s.beat("b", at(2026, 11, 5), 5, {user("bob", 5)});
+         s.beat("srv", at(2026, 11, 5), 5);
+         const auto nov = s.report("2026-11", kLate);
+         CHECK(s.user(nov, "Alice")->package == "Core+");
+         CHECK(s.user(nov, "Alice")->group == "eng");
+         CHECK(s.user(nov, "bob")->package == "Core");
+         CHECK(s.units(nov, "Core+") == 1);
+         CHECK(s.units(nov, "Core") == 2);  // bob + the standalone server
+         s.beat("a", at(2026, 12, 5), 5, {user("alice", 5)}, at(2026, 12, 5, 13));
+         const auto dec = s.report("2026-12", at(2026, 12, 6));
+         CHECK(s.user(dec, "alice")->package == "Basic");  // ops' newest attachment by then
+         const auto groups = st.list_groups("acme");
+         REQUIRE(groups.ok());
+         CHECK(groups->at(1).members == std::vector<std::string>{"alice"});
+     }},
+    {"merged principals count as one person",
+     [](BillingScenario& s) {
+         s.device("a");
+         s.device("b");
+         s.beat("a", at(2026, 11, 5), 5, {user("alice@corp", 5)});
+         s.beat("b", at(2026, 11, 6), 5, {user("CORP\\asmith", 5)});
+         CHECK(s.report("2026-11", kLate).summary.active_users == 2);
+         REQUIRE(s.f.store->merge_users("acme", "corp\\asmith", "alice@corp", kLate).ok());
+         CHECK(s.f.store->merge_users("acme", "alice@corp", "corp\\asmith", kLate).error().code ==
+               "bad_request");
+         const auto r = s.report("2026-11", kLate);
+         CHECK(r.summary.active_users == 1);
+         CHECK(s.user(r, "alice@corp")->devices.size() == 2);
+     }},
+    {"a late heartbeat after close is an adjustment, never a rewrite of the closed month",
+     [](BillingScenario& s) {
+         s.device("a");
+         s.device("b");
+         s.beat("a", at(2026, 11, 29), 5, {user("alice", 5)});
+         // Received 3 days after the month ended, just before the 72 h close: counted.
+         s.beat("a", at(2026, 11, 30, 23), 5, {user("alice", 5)}, at(2026, 12, 3, 23, 59));
+         // Received after the close: late.
+         s.beat("b", at(2026, 11, 30, 22), 5, {user("bob", 5)}, at(2026, 12, 4, 0, 1));
+         const auto open = s.report("2026-11", at(2026, 12, 3, 12));
+         CHECK_FALSE(open.summary.closed);
+         const auto closed = s.report("2026-11", at(2026, 12, 20));
+         CHECK(closed.summary.closed);
+         CHECK(closed.summary.active_users == 1);
+         CHECK(closed.summary.billable_units == 1);
+         CHECK(closed.summary.late_adjustments == 1);
+         CHECK(closed.summary.late_units_delta == 1);
+         REQUIRE(closed.late.size() == 1);
+         CHECK(closed.late[0].device_id == s.id("b"));
+         CHECK(closed.late[0].users == std::vector<std::string>{"bob"});
+         CHECK(s.row(closed, "b").billing.billed_as == BilledAs::kNotActive);
+         // The report judged now at the close instant counts everything received before it.
+         const auto at_close = s.report("2026-11", at(2026, 12, 4, 0));
+         CHECK(at_close.summary.closed);
+         CHECK(at_close.summary.billable_units == 1);
+     }},
+    {"month boundaries in a non-UTC tenant time zone (America/New_York, UTC-5 in winter)",
+     [](BillingScenario& s) {
+         auto t = s.settings();
+         t.time_zone = "America/New_York";
+         s.save(t);
+         s.device("a");
+         // 2026-11-01 03:00Z is Oct 31 22:00 in New York: October.
+         s.beat("a", at(2026, 11, 1, 3), 5, {user("alice", 5)});
+         // 2026-12-01 03:00Z is Nov 30 22:00 in New York: November.
+         s.beat("a", at(2026, 12, 1, 3), 5, {user("bob", 5)});
+         // Two heartbeats on one New York day that spans two UTC dates: one active day.
+         s.beat("a", at(2026, 11, 10, 20), 5, {user("bob", 5)});
+         s.beat("a", at(2026, 11, 11, 2), 5, {user("bob", 5)});
+         const auto nov = s.report("2026-11", kLate);
+         CHECK(nov.summary.month_start == at(2026, 11, 1, 4));  // EDT ends Nov 1: UTC-4 at midnight
+         CHECK(nov.summary.month_end == at(2026, 12, 1, 5));
+         CHECK(s.user(nov, "alice") == nullptr);
+         REQUIRE(s.user(nov, "bob") != nullptr);
+         CHECK(s.user(nov, "bob")->active_days == 2);  // Nov 10 and Nov 30 (local)
+         const auto oct = s.report("2026-10", kLate);
+         CHECK(s.user(oct, "alice") != nullptr);
+     }},
+};
+
+}  // namespace
+
+TEST_CASE("billing rules: scenario table", "[billing][rules]") {
+    for (const auto& scenario : kScenarios) {
+        DYNAMIC_SECTION(scenario.name) {
+            BillingScenario s;
+            scenario.run(s);
+        }
+    }
+}
+
+TEST_CASE("an inactive tenant's agents are refused with tenant_inactive", "[billing][rules]") {
+    BillingScenario s;
+    auto& dev = s.device("a");
+    auto t = s.settings();
+    REQUIRE(billing::change_tenant_status(t, "inactive", {}, kNow).ok());
+    s.save(t);
+    auto r = s.f.upload(dev, dev.batch({dev.next_heartbeat(kNow, 5)}), kNow + 60);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "tenant_inactive");
+    REQUIRE(billing::change_tenant_status(t, "active", {}, kNow).ok());
+    s.save(t);
+    CHECK(s.f.upload(dev, dev.batch({dev.next_heartbeat(kNow + 300, 5)}), kNow + 360).ok());
+}
+
+TEST_CASE("release after 30 days without signal frees an admin assignment", "[billing][rules]") {
+    BillingScenario s;
+    s.device("a");
+    s.device("b");
+    const auto last = at(2026, 10, 2);
+    s.beat("a", last, 5, {user("alice", 5)});
+    REQUIRE(s.f.store->assign_device_user(s.id("b"), "alice", at(2026, 10, 1)).ok());
+    auto facts = s.f.store->billing_facts("acme", 0, at(2027, 1, 1));
+    REQUIRE(facts.ok());
+    const billing::TimeZone utc;
+    billing::Period p{at(2026, 10, 1, 0), at(2026, 11, 1, 0), at(2026, 11, 1, 0), 0, {}};
+    const auto paired_by = [&](const billing::Period& period) {
+        for (const auto& d : billing::evaluate(*facts, utc, period).devices) {
+            if (d.device_id == s.id("b")) {
+                return d.paired_by;
+            }
+        }
+        return std::string("missing");
+    };
+    p.as_of = last + 30 * kDay - 1;
+    CHECK(paired_by(p) == "admin");
+    p.as_of = last + 30 * kDay;  // day 30: released
+    CHECK(paired_by(p).empty());
+}
