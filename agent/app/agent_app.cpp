@@ -9,6 +9,7 @@
 
 #include "agent/log.h"
 #include "agent/pair/clone_recovery.h"
+#include "agent/spool/file_bytes.h"
 #include "agent/standalone/standalone_identity.h"
 
 namespace tally::agent {
@@ -79,6 +80,8 @@ Result<void> AgentApp::start() {
 
     auto spool = spool::Spool::open(*parts_.files, state_dir_, {config_.spool_max_bytes});
     if (!spool)
+        spool = reopen_unreadable_spool(spool.error());
+    if (!spool)
         return make_error("spool", "cannot open the spool: " + spool.error().message);
     spool_ = std::move(*spool);
     for (const auto& p : spool_->problems())
@@ -121,6 +124,31 @@ Result<void> AgentApp::start() {
                           std::to_string(spool_->next_seq()) + ", activity from " +
                           parts_.activity->name());
     return {};
+}
+
+Result<std::unique_ptr<spool::Spool>> AgentApp::reopen_unreadable_spool(const Error& why) {
+    // Never crash on a bad spool: keep it for inspection, start a fresh one that continues
+    // the seq numbering from the last status (seqs are never reused) with a declared gap.
+    log_error("spool", "cannot open the spool (" + why.message + "): moving it aside");
+    auto aside = state_dir_ / ("spool-unreadable-" + std::to_string(wall_now()));
+    std::error_code ec;
+    std::filesystem::rename(state_dir_ / "spool", aside, ec);
+    if (ec)
+        return why;
+    std::uint64_t last_seq = 0;
+    std::uint64_t acked = 0;
+    if (auto text = spool::read_file_bytes(state_dir_ / "status.json"); text) {
+        if (auto previous = status_from_json(*text); previous) {
+            last_seq = previous->last_seq;
+            acked = previous->acked_through;
+        }
+    }
+    auto fresh = spool::Spool::open(*parts_.files, state_dir_, {config_.spool_max_bytes});
+    if (!fresh)
+        return fresh.error();
+    if (auto r = (*fresh)->resume_after(last_seq, acked, "spool_unreadable"); !r)
+        return r.error();
+    return fresh;
 }
 
 void AgentApp::recover_clone() {

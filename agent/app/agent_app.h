@@ -50,6 +50,7 @@ class AgentApp {
     void close_heartbeat(bool partial);
     void check_identity();
     void recover_clone();
+    Result<std::unique_ptr<spool::Spool>> reopen_unreadable_spool(const Error& why);
     void start_uploader();
     void on_upload(const UploadOutcome& outcome);
     void shutdown();

@@ -175,6 +175,21 @@ std::uint64_t Spool::queued() const {
     return n;
 }
 
+Result<void> Spool::resume_after(std::uint64_t last_seq, std::uint64_t acked_through,
+                                 const std::string& reason) {
+    if (auto r = ack(acked_through); !r)
+        return r;
+    if (last_seq > acked_through) {
+        if (auto r = declare_gap({acked_through + 1, last_seq, reason}); !r)
+            return r;
+    }
+    next_seq_ = std::max(next_seq_, last_seq + 1);
+    problems_.push_back("the spool was unreadable and was moved aside; heartbeats " +
+                        std::to_string(acked_through + 1) + ".." + std::to_string(last_seq) +
+                        " declared lost");
+    return {};
+}
+
 Result<void> Spool::ack(std::uint64_t acked_through) {
     if (acked_through <= acked_)
         return {};

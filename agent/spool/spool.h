@@ -5,6 +5,20 @@
 // what it lost; ack(n) deletes segments whose records are all <= n; past max_bytes the
 // oldest unsent heartbeats are dropped and replaced by one declared gap ("spool_full").
 // Not thread-safe: owned by the io_context thread.
+//
+// Durability (fsync discipline), and why it is enough:
+//  * A heartbeat is appended and fdatasync'ed before append_heartbeat() returns, i.e. when
+//    its interval closes: at most the heartbeat being built is lost on power failure, and it
+//    was never counted anywhere. One sync per heartbeat (every 5 min) costs nothing.
+//  * A new segment's directory entry is synced when the segment is created, so a synced
+//    record cannot vanish with an unsynced file name.
+//  * `acked` is replaced atomically (write temp, fsync, rename, fsync dir). It is written
+//    only after the server's ack, so the on-disk ack never runs ahead of the server; if it
+//    is lost or stale the spool resends and the server's dedupe answers with the same ack.
+//  * Segments are deleted only after `acked` says the server holds every record in them;
+//    a crash between the two leaves extra records that are resent and deduplicated.
+//  * A torn tail (crash mid-append) fails its CRC and is cut on open; nothing after a bad
+//    record in an older segment is trusted: it is copied aside and declared as a gap.
 
 #include <cstdint>
 #include <filesystem>
@@ -47,6 +61,10 @@ class Spool {
     Result<Pending> pending(std::size_t max_heartbeats) const;
     //! The server holds everything through `acked_through`: persist it, delete old segments.
     Result<void> ack(std::uint64_t acked_through);
+    //! For a fresh spool that replaces an unreadable one: continues after `last_seq` (seqs are
+    //! never reused), declares acked_through+1..last_seq lost with `reason`, notes a problem.
+    Result<void> resume_after(std::uint64_t last_seq, std::uint64_t acked_through,
+                              const std::string& reason);
     //! Standalone retention (spool_retention.cpp): deletes whole segments, never the newest,
     //! whose heartbeats all ended before `cutoff`, and declares their unacknowledged seqs as
     //! one gap ("retention") so a later upload shows a declared gap, not a hole. Returns how

@@ -283,3 +283,26 @@ TEST_CASE("spool: over the bound the oldest unsent heartbeats become one gap", "
     REQUIRE(again->ack(p->gaps.back().to_seq).ok());
     CHECK(again->pending(100000)->gaps.empty());
 }
+
+TEST_CASE("spool: a fresh spool replacing an unreadable one continues the seqs with a gap",
+          "[spool]") {
+    tally::platform::PosixFileSystem files;
+    tally::test::TempDir dir;
+    {
+        auto s = open_spool(files, dir.path(), {1 << 20, 4096});
+        REQUIRE(s->resume_after(10, 4, "spool_unreadable").ok());
+        CHECK(s->next_seq() == 11);
+        CHECK(s->acked_through() == 4);
+        CHECK(s->gaps_declared() == 6);
+        CHECK_FALSE(s->problems().empty());
+        auto p = s->pending(100);
+        REQUIRE(p.ok());
+        REQUIRE(p->gaps.size() == 1);
+        CHECK(p->gaps[0].from_seq == 5);
+        CHECK(p->gaps[0].to_seq == 10);
+        CHECK(p->gaps[0].reason == "spool_unreadable");
+    }
+    auto reopened = open_spool(files, dir.path(), {1 << 20, 4096});
+    CHECK(reopened->next_seq() == 11);  // never reused after a restart either
+    CHECK(reopened->acked_through() == 4);
+}
