@@ -1,0 +1,92 @@
+"""Identity lifecycle with the real binaries: a state dir copied to a "different machine"
+(fingerprint sources pointed elsewhere) re-pairs as a new device with the stored code and
+never uploads as the original; `tally-agent retire` ends billing; `tally-server device
+revoke` makes the agent's uploads end in state revoked."""
+
+import json
+import os
+import shutil
+import unittest
+
+from tally_harness import TallyTestCase, UtmpFile, current_month, wait_until
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+class IdentityLifecycle(TallyTestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.srv = self.server().start()
+        self.srv.tenant("acme")
+        self.code = self.srv.pairing_code("acme", uses=10)
+        self.utmp = UtmpFile(os.path.join(self.workdir, "utmp-empty"))
+
+    def machine(self, name, machine_id):
+        mid = write(os.path.join(self.workdir, f"{name}-machine-id"), machine_id + "\n")
+        uuid = write(os.path.join(self.workdir, f"{name}-uuid"), machine_id[:8] + "\n")
+        return {"machine_id_path": mid, "product_uuid_path": uuid, "role": "server",
+                "utmp_path": self.utmp.path}
+
+    def test_copied_state_dir_pairs_afresh_as_a_new_device(self):
+        original = self.agent("original", **self.machine("a", "a" * 32))
+        original.pair(self.srv, self.code)
+        original.start()
+        wait_until(lambda: original.status()[1].get("acked_through", 0) >= 1, 40,
+                   what="original uploads")
+        self.assertEqual(original.stop(), 0)
+        _, st = original.status()
+        original_id = st["device_id"]
+
+        clone = self.agent("clone", **self.machine("b", "b" * 32))
+        shutil.rmtree(clone.state_dir, ignore_errors=True)
+        shutil.copytree(original.state_dir, clone.state_dir)
+        clone.start()
+        def uploading_as_new_device():
+            s = clone.status()[1]  # status.json was copied too: wait for the clone's own
+            return (s.get("running") and s.get("device_id") != original_id
+                    and s.get("acked_through", 0) >= 1)
+        wait_until(uploading_as_new_device, 40, what="clone uploads as a new device")
+        rc, st = clone.status()
+        self.assertEqual(st["state"], "paired")
+        self.assertNotIn(self.code, clone.logs(), "the stored pairing code is never logged")
+        self.assertTrue(any(n.startswith("spool-cloned-") for n in os.listdir(clone.state_dir)))
+        with open(os.path.join(clone.state_dir, "identity.json")) as f:
+            self.assertEqual(os.stat(f.name).st_mode & 0o777, 0o600)
+        clone.stop()
+        report = self.srv.usage("acme", current_month())
+        rows = {d["device_id"]: d for d in report["devices"]}
+        self.assertIn(st["device_id"], rows)
+        self.assertNotIn("suspected_clone", rows[original_id]["flags"],
+                         "the clone never sent the original's seqs")
+
+    def test_retire_then_revoke(self):
+        agent = self.agent("retiring", **self.machine("c", "c" * 32))
+        agent.pair(self.srv, self.code)
+        out = agent.cli("retire")
+        self.assertIn("retired", out.stdout)
+        rc, st = agent.status()
+        self.assertEqual(st.get("paired"), True)
+        agent.start()
+        wait_until(lambda: agent.status()[1].get("state") == "retired", 20, what="state retired")
+        self.assertEqual(agent.status()[0], 2, "a retired device needs attention (uninstall)")
+        agent.stop()
+
+        other = self.agent("revoked", **self.machine("d", "d" * 32))
+        other.pair(self.srv, self.code)
+        device_id = other.status()[1]["device_id"]
+        self.srv.cli("device", "revoke", device_id)
+        other.start()
+        wait_until(lambda: other.status()[1].get("state") == "revoked", 40, what="state revoked")
+        other.stop()
+        report = self.srv.usage("acme", current_month())
+        row = [d for d in report["devices"] if d["device_id"] == device_id][0]
+        self.assertIn("revoked", row["flags"])
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
