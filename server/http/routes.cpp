@@ -16,6 +16,7 @@
 #include "server/ingest/pair_handler.h"
 #include "server/ingest/retire_handler.h"
 #include "server/ingest/upload_handler.h"
+#include "server/ui/ui_routes.h"
 
 namespace tally::server {
 namespace {
@@ -184,6 +185,9 @@ void install_routes(httplib::Server& server, Store& store, const IngestOptions& 
     install_admin_routes(server, store, clock);
 
     install_import_route(server, store, clock);
+
+    // The admin web page at /ui (server/ui/).
+    ui::install_ui_routes(server, store, clock);
 
     // Every non-2xx answer carries a protocol error body; handlers set their own.
     server.set_error_handler([](const httplib::Request&, httplib::Response& res) {

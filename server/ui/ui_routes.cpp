@@ -1,0 +1,320 @@
+// The /ui routes (see ui_routes.h).
+//
+// CSRF: the page changes state only through two POST forms (sign-in, sign-out); report
+// pages and downloads are GETs without side effects. We rely on the session cookie being
+// SameSite=Strict (a cross-site request never carries it) AND check Origin on every POST:
+// it must be this server's own origin (https://<Host>), else 403. The Origin check also
+// covers sign-in, which has no session yet (login CSRF). Browsers send Origin on every
+// form POST; a POST without Origin is accepted only with a same-origin Referer, and
+// refused without either. Referrer-Policy same-origin keeps Origin real on our own posts
+// (no-referrer would make browsers send "Origin: null") and leaks nothing cross-site.
+// A per-form token would add state for no protection this does not already give.
+
+#include "server/ui/ui_routes.h"
+
+#include <cctype>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "pairing/time_format.h"
+#include "server/auth/admin_token.h"
+#include "server/billing/tenant_status.h"
+#include "server/http/error_response.h"
+#include "server/http/event_log.h"
+#include "server/http/rate_limiter.h"
+#include "server/report/usage_csv.h"
+#include "server/report/usage_json.h"
+#include "server/report/usage_report.h"
+#include "server/report/usage_xlsx.h"
+#include "server/ui/home_page.h"
+#include "server/ui/page.h"
+#include "server/ui/report_page.h"
+#include "server/ui/session_store.h"
+
+namespace tally::server::ui {
+namespace {
+
+using Req = httplib::Request;
+using Res = httplib::Response;
+
+constexpr std::size_t kMaxTokenChars = 256;
+
+struct Caller {
+    std::string session_id;
+    std::optional<std::string> tenant;  //!< nullopt: a global admin
+
+    PageHeader header() const {
+        return {tenant ? "admin of tenant " + *tenant : std::string("global admin")};
+    }
+};
+
+void secure_headers(Res& res) {
+    res.set_header("Content-Security-Policy", content_security_policy());
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("X-Frame-Options", "DENY");
+    res.set_header("Referrer-Policy", "same-origin");
+    // Reports are customer data: never kept in a shared or browser cache.
+    res.set_header("Cache-Control", "no-store");
+}
+
+void send_html(Res& res, int status, const std::string& html) {
+    secure_headers(res);
+    res.status = status;
+    res.set_content(html, "text/html; charset=utf-8");
+}
+
+void redirect(Res& res, const std::string& to) {
+    secure_headers(res);
+    res.status = 303;  // See Other: the browser follows a POST with a GET
+    res.set_header("Location", to);
+}
+
+void send_error_page(Res& res, const Error& error, const std::optional<PageHeader>& header) {
+    const int status = http_status_for(error.code);
+    if (status == 500) {
+        log_event("ui: internal error: " + error.code + ": " + error.message);
+        send_html(res, 500,
+                  message_page("Server error", "The server failed to handle the request.", header));
+        return;
+    }
+    const char* title = status == 401   ? "Not signed in"
+                        : status == 403 ? "Not allowed"
+                        : status == 404 ? "Not found"
+                                        : "Bad request";
+    send_html(res, status, message_page(title, error.message, header));
+}
+
+std::string cookie_value(const Req& req, std::string_view name) {
+    const auto header = req.get_header_value("Cookie");
+    std::size_t pos = 0;
+    while (pos < header.size()) {
+        auto end = header.find(';', pos);
+        if (end == std::string::npos) {
+            end = header.size();
+        }
+        auto part = std::string_view(header).substr(pos, end - pos);
+        while (!part.empty() && part.front() == ' ') {
+            part.remove_prefix(1);
+        }
+        if (part.size() > name.size() && part.substr(0, name.size()) == name &&
+            part[name.size()] == '=') {
+            return std::string(part.substr(name.size() + 1));
+        }
+        pos = end + 1;
+    }
+    return {};
+}
+
+std::string session_cookie(const std::string& id, std::int64_t max_age) {
+    return std::string(kSessionCookie) + "=" + id + "; Path=/; Max-Age=" + std::to_string(max_age) +
+           "; Secure; HttpOnly; SameSite=Strict";
+}
+
+//! See the CSRF note at the top of this file.
+bool same_origin_post(const Req& req) {
+    const auto host = req.get_header_value("Host");
+    if (host.empty()) {
+        return false;
+    }
+    const std::string self = "https://" + host;
+    if (req.has_header("Origin")) {
+        return req.get_header_value("Origin") == self;
+    }
+    const auto referer = req.get_header_value("Referer");
+    return referer.compare(0, self.size() + 1, self + "/") == 0;
+}
+
+//! The signed-in caller: a live session whose admin token still exists.
+std::optional<Caller> signed_in(Store& store, SessionStore& sessions, const Req& req,
+                                std::int64_t now) {
+    const auto id = cookie_value(req, kSessionCookie);
+    const auto session = sessions.touch(id, now);
+    if (!session) {
+        return std::nullopt;
+    }
+    auto token = store.find_admin_token(session->token_hash);
+    if (!token || !*token) {
+        sessions.remove(id);
+        return std::nullopt;
+    }
+    return Caller{id, (*token)->tenant};
+}
+
+const Error& not_signed_in() {
+    static const Error e = make_error(
+        "unauthorized", "You are not signed in, or your session has expired. Sign in again.");
+    return e;
+}
+
+//! As admin_routes.cpp: a tenant admin never learns whether another tenant exists.
+Result<TenantSettings> tenant_access(Store& store, const Caller& caller, const std::string& tenant,
+                                     std::int64_t now) {
+    if (tenant.empty()) {
+        return make_error("bad_request", "Choose a tenant.");
+    }
+    if (caller.tenant && *caller.tenant != tenant) {
+        return make_error("forbidden", "Your admin token is for tenant '" + *caller.tenant +
+                                           "'; it cannot open tenant '" + tenant + "'.");
+    }
+    auto settings = store.tenant_settings(tenant);
+    if (!settings) {
+        return settings.error();
+    }
+    if (caller.tenant && billing::effective_status(*settings, now) == "inactive") {
+        return make_error("tenant_inactive", "Tenant '" + tenant + "' is inactive.");
+    }
+    return settings;
+}
+
+double monotonic_s() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+//! A download file name from tenant and month: only [A-Za-z0-9._-], so no header tricks.
+std::string file_name(const std::string& tenant, const std::string& month) {
+    std::string out = "tally-" + tenant + "-" + month;
+    for (auto& c : out) {
+        const auto u = static_cast<unsigned char>(c);
+        if (!std::isalnum(u) && c != '.' && c != '-' && c != '_') {
+            c = '_';
+        }
+    }
+    return out;
+}
+
+std::string current_month(std::int64_t now) {
+    return pairing::format_rfc3339(now).substr(0, 7);
+}
+
+}  // namespace
+
+void install_ui_routes(httplib::Server& server, Store& store, Clock clock) {
+    auto sessions = std::make_shared<SessionStore>();
+    // Tokens are 256-bit random, so this is not what keeps guessers out; it keeps a script
+    // from turning the sign-in form into a SQLite load generator.
+    auto sign_in_limit = std::make_shared<RateLimiter>(RateLimit{20, 1});
+
+    server.Get(R"(/ui/?)", [&store, clock, sessions](const Req& req, Res& res) {
+        const auto now = clock();
+        const auto caller = signed_in(store, *sessions, req, now);
+        if (!caller) {
+            send_html(res, 200, sign_in_page(std::nullopt));
+            return;
+        }
+        auto tenants = store.list_tenants();
+        if (!tenants) {
+            send_error_page(res, tenants.error(), caller->header());
+            return;
+        }
+        std::vector<TenantChoice> choices;
+        for (const auto& t : *tenants) {
+            if (caller->tenant && *caller->tenant != t.name) {
+                continue;
+            }
+            auto settings = store.tenant_settings(t.name);
+            if (!settings) {
+                send_error_page(res, settings.error(), caller->header());
+                return;
+            }
+            choices.push_back({t.name, billing::effective_status(*settings, now)});
+        }
+        send_html(res, 200, picker_page(caller->header(), choices, current_month(now)));
+    });
+
+    server.Post("/ui/sign-in", [&store, clock, sessions, sign_in_limit](const Req& req, Res& res) {
+        if (!same_origin_post(req)) {
+            send_error_page(res, make_error("forbidden", "Cross-site form posts are refused."),
+                            std::nullopt);
+            return;
+        }
+        if (sign_in_limit->take(req.remote_addr, monotonic_s())) {
+            send_html(res, 429, sign_in_page("Too many sign-in attempts; wait a minute."));
+            return;
+        }
+        const auto token = req.get_param_value("token");
+        if (token.empty() || token.size() > kMaxTokenChars) {
+            send_html(res, 401, sign_in_page("Enter an admin token."));
+            return;
+        }
+        const auto hash = hash_admin_token(token);
+        auto found = store.find_admin_token(hash);
+        if (!found) {
+            send_error_page(res, found.error(), std::nullopt);
+            return;
+        }
+        if (!*found) {
+            log_event("ui: sign-in refused (unknown admin token) from " + req.remote_addr);
+            send_html(res, 401,
+                      sign_in_page("That admin token is not valid. Check that you copied the "
+                                   "whole token (it starts with tat_) and that it was not "
+                                   "revoked."));
+            return;
+        }
+        const auto id = sessions->create(hash, clock());
+        log_event("ui: signed in as " +
+                  ((*found)->tenant ? "admin of tenant " + *(*found)->tenant
+                                    : std::string("global admin")) +
+                  " from " + req.remote_addr);
+        res.set_header("Set-Cookie", session_cookie(id, SessionStore::kMaxAgeSeconds));
+        redirect(res, "/ui");
+    });
+
+    server.Post("/ui/sign-out", [sessions](const Req& req, Res& res) {
+        if (!same_origin_post(req)) {
+            send_error_page(res, make_error("forbidden", "Cross-site form posts are refused."),
+                            std::nullopt);
+            return;
+        }
+        sessions->remove(cookie_value(req, kSessionCookie));
+        res.set_header("Set-Cookie", session_cookie("", 0));
+        redirect(res, "/ui");
+    });
+
+    server.Get(R"(/ui/(report|usage\.csv|usage\.xlsx))", [&store, clock, sessions](const Req& req,
+                                                                                   Res& res) {
+        const auto now = clock();
+        const auto caller = signed_in(store, *sessions, req, now);
+        if (!caller) {
+            send_error_page(res, not_signed_in(), std::nullopt);
+            return;
+        }
+        const auto header = caller->header();
+        auto settings = tenant_access(store, *caller, req.get_param_value("tenant"), now);
+        if (!settings) {
+            send_error_page(res, settings.error(), header);
+            return;
+        }
+        auto report = build_usage_report(store, settings->name, req.get_param_value("month"), now);
+        if (!report) {
+            send_error_page(res, report.error(), header);
+            return;
+        }
+        const std::string what = req.matches[1];
+        if (what == "report") {
+            // Rendered from the API's own JSON: the page cannot disagree with it.
+            send_html(res, 200, report_page(header, nlohmann::json::parse(usage_to_json(*report))));
+            return;
+        }
+        secure_headers(res);
+        const auto file = file_name(report->tenant, report->month);
+        if (what == "usage.csv") {
+            res.set_header("Content-Disposition", "attachment; filename=\"" + file + ".csv\"");
+            res.set_content(usage_to_csv(*report), "text/csv; charset=utf-8");
+            return;
+        }
+        auto xlsx = usage_to_xlsx(*report);
+        if (!xlsx) {
+            send_error_page(res, xlsx.error(), header);
+            return;
+        }
+        res.set_header("Content-Disposition", "attachment; filename=\"" + file + ".xlsx\"");
+        res.set_content(*xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    });
+}
+
+}  // namespace tally::server::ui

@@ -1,0 +1,23 @@
+#pragma once
+// The admin web page at /ui (server-rendered HTML, no JavaScript, no external assets):
+// sign in with an admin token, pick tenant and month, read the usage report, download it
+// as CSV or XLSX. The same access rules as the admin API (server/http/admin_routes.h): a
+// global token reads every tenant, a tenant token only its own, and not while inactive.
+//
+// Routes: GET /ui · POST /ui/sign-in (form field `token`) · POST /ui/sign-out ·
+// GET /ui/report?tenant=T&month=YYYY-MM · GET /ui/usage.csv|usage.xlsx?tenant=T&month=M.
+
+#include <httplib.h>
+
+#include "server/http/routes.h"
+#include "server/store/store.h"
+
+namespace tally::server::ui {
+
+//! Cookie that carries the session id (the __Host- prefix: Secure, Path=/, no Domain).
+inline constexpr const char* kSessionCookie = "__Host-tally_session";
+
+//! `store` must outlive the server; sessions live in memory (a restart signs everyone out).
+void install_ui_routes(httplib::Server& server, Store& store, Clock clock);
+
+}  // namespace tally::server::ui
