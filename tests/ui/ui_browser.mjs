@@ -1,0 +1,196 @@
+// Drives tally-server's /ui page in Debian's headless Chromium with playwright-core.
+// Started by test_ui.py, which runs the server, makes the data and passes everything in a
+// JSON file (argv[2]): url, tokens, month, the JSON API's report, paths for the download
+// and the screenshot. Exits non-zero on the first failed check.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const setup = JSON.parse(readFileSync(process.argv[2], 'utf8'));
+const base = setup.url;
+const reportUrl = (tenant) =>
+  `${base}/ui/report?tenant=${encodeURIComponent(tenant)}&month=${setup.month}`;
+
+// Flags: the machine has no network but loopback; without the background-networking ones
+// Chromium keeps trying Google hosts. No ignoreHTTPSErrors: the server's certificate is
+// trusted by pinning exactly its public key (SPKI SHA-256). A pin is narrower than adding
+// the test CA to an NSS db (it admits that one key, nothing the CA could sign later) and
+// needs no certutil or temp HOME. launchBrowser(false) proves the pin is what admits it.
+const baseArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+  '--no-first-run', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync'];
+
+function launchBrowser(pinned) {
+  const args = pinned ? [...baseArgs, `--ignore-certificate-errors-spki-list=${setup.spki_pin}`]
+    : baseArgs;
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args, timeout: 60000 });
+}
+
+async function step(name, fn) {
+  process.stdout.write(`ui: ${name} ... `);
+  await fn();
+  process.stdout.write('ok\n');
+}
+
+async function signIn(page, token) {
+  await page.goto(`${base}/ui`);
+  await page.fill('#token', token);
+  const [response] = await Promise.all([
+    page.waitForNavigation(),
+    page.click('#sign-in'),
+  ]);
+  return response;
+}
+
+// Values of the data-field cells of the summary table.
+async function summaryCells(page) {
+  return page.$$eval('#summary td[data-field]',
+    (cells) => Object.fromEntries(cells.map((c) => [c.dataset.field, c.textContent])));
+}
+
+async function main() {
+  await step('an unpinned Chromium refuses the server certificate', async () => {
+    const browser = await launchBrowser(false);
+    try {
+      const page = await browser.newPage();
+      await assert.rejects(page.goto(`${base}/ui`), /ERR_CERT_AUTHORITY_INVALID/);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  const browser = await launchBrowser(true);
+  const dialogs = [];
+  try {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
+
+    await step('a wrong token is refused with 401 and a clear message', async () => {
+      const response = await signIn(page, 'tat_not-a-real-token');
+      assert.equal(response.status(), 401);
+      assert.match(await page.textContent('#message'), /not valid/);
+      assert.deepEqual(await context.cookies(), []);
+    });
+
+    await step('a report page without a session is 401', async () => {
+      const response = await page.goto(reportUrl('acme'));
+      assert.equal(response.status(), 401);
+      assert.match(await page.textContent('#message'), /not signed in/);
+    });
+
+    await step('global admin signs in; the cookie is a session id, not the token', async () => {
+      const response = await signIn(page, setup.global_token);
+      assert.equal(response.status(), 200);
+      assert.equal(new URL(page.url()).pathname, '/ui');
+      const cookies = await context.cookies();
+      assert.equal(cookies.length, 1);
+      const [c] = cookies;
+      assert.equal(c.name, '__Host-tally_session');
+      assert.equal(c.httpOnly, true);
+      assert.equal(c.secure, true);
+      assert.equal(c.sameSite, 'Strict');
+      assert.ok(!c.value.includes(setup.global_token) && c.value.length >= 40, c.value);
+      assert.ok(!page.url().includes(setup.global_token));
+      const tenants = await page.$$eval('#tenant option', (os) => os.map((o) => o.value));
+      assert.deepEqual(tenants.sort(), [...setup.all_tenants].sort());
+    });
+
+    await step('picks tenant and month; summary equals the JSON API', async () => {
+      await page.selectOption('#tenant', 'acme');
+      await page.fill('#month', setup.month);
+      const [response] = await Promise.all([
+        page.waitForNavigation(),
+        page.click('#show'),
+      ]);
+      assert.equal(response.status(), 200);
+      const s = setup.report.summary;
+      const cells = await summaryCells(page);
+      for (const key of ['billable_units', 'reported_units', 'active_users', 'active_devices',
+        'standalone_devices', 'overflow_devices', 'late_adjustments', 'late_units_delta']) {
+        assert.equal(cells[key], String(s[key]), key);
+      }
+      assert.equal(cells.tenant_status, s.tenant_status);
+      assert.equal(cells.trial, s.trial ? 'yes' : 'no');
+      const packages = await page.$$eval('#packages tbody tr', (rows) => rows.map((r) => [
+        r.querySelector('[data-field=package]').textContent,
+        Number(r.querySelector('[data-field=billable_units]').textContent)]));
+      assert.deepEqual(Object.fromEntries(packages),
+        Object.fromEntries(s.packages.map((p) => [p.package, p.billable_units])));
+      const users = await page.$$eval('#users tbody [data-field=principal]',
+        (cs) => cs.map((c) => c.textContent));
+      assert.deepEqual(users.sort(), setup.report.users.map((u) => u.principal).sort());
+      const devices = await page.$$eval('#devices tbody tr', (rows) => rows.map((r) => [
+        r.querySelector('[data-field=hostname]').textContent,
+        r.querySelector('[data-field=billed_as]').textContent]));
+      assert.deepEqual(Object.fromEntries(devices),
+        Object.fromEntries(setup.report.devices.map((d) => [d.hostname, d.billed_as])));
+    });
+
+    await step('hostile hostname and principal render as inert text', async () => {
+      const hosts = await page.$$eval('#devices [data-field=hostname]',
+        (cs) => cs.map((c) => c.textContent));
+      assert.ok(hosts.includes(setup.xss_hostname), hosts.join(' | '));
+      const principals = await page.$$eval('#users [data-field=principal]',
+        (cs) => cs.map((c) => c.textContent));
+      assert.ok(principals.includes(setup.xss_principal), principals.join(' | '));
+      // The DOM itself, not only the CSP, must be free of injected elements.
+      assert.equal(await page.$$eval('script', (s) => s.length), 0);
+      assert.equal(await page.$$eval('main img', (s) => s.length), 0);
+      assert.equal(await page.evaluate(() => window.__tally_pwned), undefined);
+      assert.deepEqual(dialogs, []);
+    });
+
+    await step('screenshot', async () => {
+      await page.screenshot({ path: setup.screenshot, fullPage: true });
+    });
+
+    await step('downloads XLSX and CSV through the cookie session', async () => {
+      for (const [id, path] of [['#xlsx', setup.xlsx_path], ['#csv', setup.csv_path]]) {
+        const [download] = await Promise.all([page.waitForEvent('download'), page.click(id)]);
+        assert.equal(await download.failure(), null);
+        await download.saveAs(path);
+      }
+    });
+
+    await step('sign-out ends the session', async () => {
+      const [response] = await Promise.all([
+        page.waitForNavigation(),
+        page.click('#sign-out'),
+      ]);
+      assert.equal(response.status(), 200);
+      assert.ok(await page.$('#token'), 'the sign-in form is shown again');
+      assert.deepEqual(await context.cookies(), []);
+      const again = await page.goto(reportUrl('acme'));
+      assert.equal(again.status(), 401);
+    });
+
+    await step('a tenant admin sees only its tenant and gets 403 for another', async () => {
+      const response = await signIn(page, setup.acme_token);
+      assert.equal(response.status(), 200);
+      const tenants = await page.$$eval('#tenant option', (os) => os.map((o) => o.value));
+      assert.deepEqual(tenants, ['acme']);
+      const own = await page.goto(reportUrl('acme'));
+      assert.equal(own.status(), 200);
+      assert.equal((await summaryCells(page)).billable_units,
+        String(setup.report.summary.billable_units));
+      const other = await page.goto(reportUrl('other'));
+      assert.equal(other.status(), 403);
+      assert.match(await page.textContent('#message'), /cannot open tenant 'other'/);
+      const download = await page.goto(
+        `${base}/ui/usage.xlsx?tenant=other&month=${setup.month}`).catch((e) => e);
+      assert.ok(!(download instanceof Error), String(download));
+      assert.equal(download.status(), 403);
+    });
+  } finally {
+    await browser.close();
+  }
+}
+
+main().then(() => {
+  console.log('ui: all browser checks passed');
+}, (err) => {
+  console.error(`\nui: FAILED: ${err.stack || err}`);
+  process.exit(1);
+});
