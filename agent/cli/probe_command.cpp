@@ -48,7 +48,7 @@ void print_json(const std::string& source, const std::string& error,
         };
         doc["sessions"].push_back(std::move(j));
     }
-    std::cout << doc.dump(2) << "\n";
+    std::cout << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 void print_table(const std::string& source, const std::string& error,

@@ -63,7 +63,9 @@ std::string status_to_json(const Status& s) {
         {"started_at", time_or_empty(s.started_at)},
         {"updated_at", time_or_empty(s.updated_at)},
     };
-    return doc.dump(2);
+    // Error texts may carry bytes a misbehaving server sent: replace invalid UTF-8 rather
+    // than throw, so status always renders.
+    return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 Result<Status> status_from_json(const std::string& text) {

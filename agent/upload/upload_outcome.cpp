@@ -6,6 +6,23 @@
 #include "pairing/messages.h"
 
 namespace tally::agent {
+namespace {
+
+// A server's answer ends up in status and logs: keep it short and printable ASCII so a
+// garbage body can neither flood the log nor break the status JSON.
+std::string printable_excerpt(const std::string& text, std::size_t max) {
+    std::string out;
+    for (unsigned char c : text) {
+        if (out.size() >= max) {
+            out += "...";
+            break;
+        }
+        out += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
+    }
+    return out;
+}
+
+}  // namespace
 
 const char* to_string(UploadVerdict v) {
     switch (v) {
@@ -36,6 +53,13 @@ UploadOutcome classify_upload(const TransportResult& result) {
         return o;
     }
     const HttpResponse& resp = result.response;
+    o = classify_response(resp);
+    o.error = printable_excerpt(o.error, 300);
+    return o;
+}
+
+UploadOutcome classify_response(const HttpResponse& resp) {
+    UploadOutcome o;
     o.http_status = resp.status;
     if (auto ra = resp.header("retry-after"))
         o.retry_after = parse_retry_after(*ra);

@@ -34,5 +34,7 @@ struct UploadOutcome {
 };
 
 UploadOutcome classify_upload(const TransportResult& result);
+//! The verdict for an HTTP answer (classify_upload without the transport and the cleanup).
+UploadOutcome classify_response(const HttpResponse& resp);
 
 }  // namespace tally::agent
