@@ -92,6 +92,8 @@ Result<ImportReport> import_bundle(Store& store, std::string_view tenant, std::s
         if (!created)
             return created.error();
         device = *created;
+        if (auto r = store.record_enrollment(device.id, "import_tofu", now); !r)
+            return r.error();
         report.trust = "first_use";
     }
     report.device_id = device.id;

@@ -83,6 +83,9 @@ ordered_json device_json(const DeviceReportRow& row) {
     if (e.gap_seqs > 0) {
         flags.push_back("declared_gaps");
     }
+    if (e.trust_on_first_use) {
+        flags.push_back("trust_on_first_use");
+    }
     if (e.revoked) {
         flags.push_back("revoked");
     } else if (d.retired_at) {

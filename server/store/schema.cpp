@@ -168,7 +168,17 @@ CREATE TABLE purged_users (
 CREATE INDEX heartbeat_users_principal ON heartbeat_users(principal);
 )SQL";
 
-constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1, kStep2, kStep3};
+// Step 4: how each device was enrolled, when it was not by a pairing code (standalone
+// bundles register their device by trust on first use, and the report says so).
+constexpr const char* kStep4 = R"SQL(
+CREATE TABLE device_enrollments (
+    device_id TEXT PRIMARY KEY REFERENCES devices(id),
+    method TEXT NOT NULL,
+    enrolled_at INTEGER NOT NULL
+);
+)SQL";
+
+constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1, kStep2, kStep3, kStep4};
 
 }  // namespace
 

@@ -7,7 +7,7 @@
 
 namespace tally::server {
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 4;
 
 Result<void> migrate(SqliteDb& db);
 

@@ -71,7 +71,33 @@ Result<DeviceEvidence> SqliteStore::device_evidence_locked(std::string_view devi
         return revoked.error();
     }
     e.revoked = *revoked > 0;
+    auto tofu = count(*db_,
+                      "SELECT count(*) FROM device_enrollments WHERE device_id = ?"
+                      " AND method = 'import_tofu'",
+                      device_id);
+    if (!tofu) {
+        return tofu.error();
+    }
+    e.trust_on_first_use = *tofu > 0;
     return e;
+}
+
+Result<void> SqliteStore::record_enrollment(std::string_view device_id, std::string_view method,
+                                            std::int64_t at) {
+    std::lock_guard lock(mutex_);
+    auto s = db_->prepare(
+        "INSERT OR IGNORE INTO device_enrollments (device_id, method, enrolled_at) "
+        "VALUES (?, ?, ?)");
+    if (!s) {
+        return s.error();
+    }
+    s->bind(1, device_id);
+    s->bind(2, method);
+    s->bind(3, at);
+    if (auto r = s->step(); !r) {
+        return r.error();
+    }
+    return {};
 }
 
 Result<DeviceEvidence> SqliteStore::device_evidence(std::string_view device_id) {

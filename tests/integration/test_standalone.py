@@ -100,6 +100,8 @@ class Standalone(TallyTestCase):
         self.assertEqual(len(rows), 1)
         self.assertEqual(rows[0]["heartbeats"], last, "imported twice, counted once")
         self.assertTrue(rows[0]["active"])
+        self.assertIn("trust_on_first_use", rows[0]["flags"],
+                      "a device registered by import says so in the report")
 
         doc = json.loads(good)
         # one byte edited inside a heartbeat (a digit of device_active_minutes)
