@@ -15,7 +15,7 @@ import os
 import signal
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tally_harness import Agent, TallyTestCase, current_month, wait_until
 
@@ -93,6 +93,9 @@ class Ledger:
     held: set
     gap_seqs: set
     fork_seqs: set
+    # out-of-window heartbeats (e.g. stamped by a clock an hour ahead): the server keeps their
+    # bytes as evidence and acknowledges them, but does not count them (DESIGN §3 time window)
+    out_of_window: set = field(default_factory=set)
 
 
 def server_ledger(server, device_id):
@@ -110,9 +113,11 @@ def server_ledger(server, device_id):
             gap_seqs.update(range(a, b + 1))
         forks = {r[0] for r in con.execute("SELECT seq FROM forks WHERE device_id=?",
                                            (device_id,))}
+        out_of_window = {r[0] for r in con.execute(
+            "SELECT seq FROM held_heartbeats WHERE device_id=?", (device_id,))}
     finally:
         con.close()
-    return Ledger(usage, held, gap_seqs, forks)
+    return Ledger(usage, held, gap_seqs, forks, out_of_window)
 
 
 def silent_holes(server, device_id, max_hole_s):
@@ -231,7 +236,7 @@ class FaultCase(TallyTestCase):
         """Seq-by-seq comparison of one device; adds to row, records problems."""
         last = st.get("last_seq", 0)
         agent_gaps = st.get("gaps", 0)
-        expected = set(range(1, last + 1)) - ledger.gap_seqs
+        expected = set(range(1, last + 1)) - ledger.gap_seqs - ledger.out_of_window
         missing_seqs = sorted(expected - ledger.held)
         # the agent deletes only what was acknowledged: a missing seq above its acked_through
         # is still in its spool (pending, late); at or below it, it is gone (lost)
