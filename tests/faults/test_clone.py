@@ -41,6 +41,10 @@ class Clone(FaultCase):
         copy.write_config(cfg)
         copy.log_path = os.path.join(copy.dir, "agent.log")
         original.start()
+        # Started in the same second, two clones with no users write byte-identical
+        # heartbeats (same boot, same labels): true duplicates, not a fork. Real clones
+        # drift apart; 1.5 s is enough to give them different interval labels.
+        time.sleep(1.5)
         copy.start()
         return server, original, copy
 
