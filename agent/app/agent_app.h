@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -77,6 +78,11 @@ class AgentApp {
     SteadyTime interval_start_{};
     std::vector<std::string> active_users_now_;
     std::int64_t today_ = -1;  //!< UTC day index of active_minutes_today_
+    //! Closed heartbeats the spool could not take yet (disk full, I/O error), oldest first:
+    //! kept in memory (~300 bytes each) and written before anything newer, so a full disk
+    //! delays heartbeats instead of leaving a silent hole in the seq stream.
+    std::deque<std::pair<std::uint64_t, std::string>> unsaved_;
+    void flush_unsaved();
     std::uint32_t active_minutes_today_ = 0;
     std::int64_t oldest_record_ = 0;  //!< standalone status: span of the records held
     std::int64_t newest_record_ = 0;

@@ -19,17 +19,17 @@ void AgentApp::close_heartbeat(bool partial) {
         return;
     auto now = std::chrono::steady_clock::now();
     ChainPosition chain{spool_->next_seq(), spool_->last_chain_hash()};
+    if (!unsaved_.empty()) {
+        chain = {unsaved_.back().first + 1, pairing::chain_hash(unsaved_.back().second)};
+    }
     pairing::Heartbeat hb = builder_.close(now, chain, host_facts_());
     std::string bytes = pairing::encode_heartbeat(hb);
-    if (auto r = spool_->append_heartbeat(hb.seq, bytes); !r) {
-        last_error_ = "cannot write heartbeat " + std::to_string(hb.seq) + ": " + r.error().message;
-        log_error("spool", last_error_);
-    } else {
-        log_debug("heartbeat", std::string(partial ? "partial " : "") + "heartbeat " +
-                                   std::to_string(hb.seq) + ": device " +
-                                   std::to_string(hb.device_active_minutes) + " min, " +
-                                   std::to_string(hb.users.size()) + " active users");
-    }
+    log_debug("heartbeat", std::string(partial ? "partial " : "") + "heartbeat " +
+                               std::to_string(hb.seq) + ": device " +
+                               std::to_string(hb.device_active_minutes) + " min, " +
+                               std::to_string(hb.users.size()) + " active users");
+    unsaved_.emplace_back(hb.seq, std::move(bytes));
+    flush_unsaved();
     std::int64_t day = hb.start >= 0 ? hb.start / 86400 : -1;
     if (day != today_) {
         today_ = day;
@@ -47,6 +47,26 @@ void AgentApp::close_heartbeat(bool partial) {
     builder_.open(next_start, now);
     if (uploader_)
         uploader_->on_heartbeat_appended();
+}
+
+void AgentApp::flush_unsaved() {
+    const bool was_failing = unsaved_.size() > 1;
+    while (!unsaved_.empty()) {
+        const auto& [seq, bytes] = unsaved_.front();
+        if (auto r = spool_->append_heartbeat(seq, bytes); !r) {
+            last_error_ = "cannot write heartbeat " + std::to_string(seq) + " to the spool (" +
+                          std::to_string(unsaved_.size()) +
+                          " waiting in memory): " + r.error().message;
+            if (!was_failing)  // one line when writing starts to fail, not one per heartbeat
+                log_error("spool", last_error_);
+            return;
+        }
+        unsaved_.pop_front();
+    }
+    if (was_failing) {
+        last_error_.clear();
+        log_info("spool", "spool writable again: heartbeats kept in memory are now on disk");
+    }
 }
 
 void AgentApp::apply_retention() {

@@ -25,6 +25,7 @@ Status AgentApp::make_status() const {
         s.spool_max_bytes = spool_->max_bytes();
         s.gaps = spool_->gaps_declared();
         s.spool_problems = spool_->problems();
+        s.unsaved_heartbeats = static_cast<std::uint32_t>(unsaved_.size());
     }
     if (config_.mode == "standalone") {
         s.retention_days = config_.standalone_retention_days;

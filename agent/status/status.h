@@ -31,6 +31,7 @@ struct Status {
     std::uint64_t out_of_window = 0;    //!< acked but held by the server outside its time window
     std::int64_t last_upload_at = 0;    //!< Unix seconds of the last acknowledged upload; 0 never
     std::uint32_t upload_failures = 0;  //!< consecutive failed uploads
+    std::uint32_t unsaved_heartbeats = 0;  //!< closed but not yet on disk (spool write failing)
     std::string last_error;
     std::int64_t clock_offset_s = 0;  //!< server clock minus agent clock
     std::vector<std::string> active_users_now;

@@ -33,6 +33,10 @@ std::vector<std::string> status_problems(const Status& s, std::int64_t now) {
         p.push_back("the server does not accept this device's key");
     if (!s.running)
         p.push_back("the agent is not running");
+    if (s.unsaved_heartbeats > 0) {
+        p.push_back("the spool cannot be written (disk full?): " +
+                    std::to_string(s.unsaved_heartbeats) + " heartbeat(s) waiting in memory");
+    }
     if (s.upload_failures > 0)
         p.push_back("uploads are failing: " + s.last_error);
     std::int64_t since = s.last_upload_at > 0 ? s.last_upload_at : s.started_at;
@@ -54,6 +58,8 @@ int status_exit_code(const Status& s, std::int64_t now) {
         return 2;
     if (!s.running)
         return 3;
+    if (s.unsaved_heartbeats > 0)
+        return 1;
     if (s.mode == "paired" && s.upload_failures > 0)
         return 1;
     std::int64_t since = s.last_upload_at > 0 ? s.last_upload_at : s.started_at;

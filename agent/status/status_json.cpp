@@ -52,6 +52,7 @@ std::string status_to_json(const Status& s) {
         {"out_of_window", s.out_of_window},
         {"last_upload_at", time_or_empty(s.last_upload_at)},
         {"upload_failures", s.upload_failures},
+        {"unsaved_heartbeats", s.unsaved_heartbeats},
         {"last_error", s.last_error},
         {"clock_offset_s", s.clock_offset_s},
         {"active_users_now", s.active_users_now},
@@ -95,6 +96,7 @@ Result<Status> status_from_json(const std::string& text) {
         read(doc, "out_of_window", s.out_of_window);
         read_time(doc, "last_upload_at", s.last_upload_at);
         read(doc, "upload_failures", s.upload_failures);
+        read(doc, "unsaved_heartbeats", s.unsaved_heartbeats);
         read(doc, "last_error", s.last_error);
         read(doc, "clock_offset_s", s.clock_offset_s);
         read(doc, "active_users_now", s.active_users_now);

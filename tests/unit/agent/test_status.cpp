@@ -53,6 +53,13 @@ TEST_CASE("status exit codes", "[status]") {
     full.spool_bytes = full.spool_max_bytes * 91 / 100;
     CHECK(status_exit_code(full, kNow) == 1);
 
+    auto disk = healthy();  // a spool that cannot be written (full disk) is degraded
+    disk.unsaved_heartbeats = 3;
+    CHECK(status_exit_code(disk, kNow) == 1);
+    CHECK_FALSE(status_problems(disk, kNow).empty());
+    disk.mode = "standalone";
+    CHECK(status_exit_code(disk, kNow) == 1);
+
     auto clock = healthy();
     clock.clock_offset_s = -301;
     CHECK(status_exit_code(clock, kNow) == 1);
