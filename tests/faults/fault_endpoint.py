@@ -215,7 +215,16 @@ class FaultEndpoint:
                 pass
 
     def _relay(self, req, upstream):
-        """Sends req to the real server; returns (status, headers, body, connection)."""
+        """Sends req to the real server; returns (status, headers, body, connection).
+        A kept-alive upstream connection the server has since closed (idle timeout) is
+        replaced by a fresh one once, as any gateway does."""
+        if upstream is not None:
+            status, headers, body, conn = self._relay_once(req, upstream)
+            if status is not None:
+                return status, headers, body, conn
+        return self._relay_once(req, None)
+
+    def _relay_once(self, req, upstream):
         if upstream is None:
             ctx = ssl.create_default_context(cafile=self.upstream_ca)
             host, port = self.upstream_addr.rsplit(":", 1)
