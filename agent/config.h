@@ -38,9 +38,9 @@ struct Config {
     std::string user_identity_salt;       //!< tenant salt for "hashed"
 
     // Platform source paths (tests point these at files they own)
-    std::string utmp_path;        //!< empty: the OS default
+    std::string utmp_path;  //!< empty: the OS default
     std::string dev_dir = "/dev";
-    std::string machine_id_path;  //!< empty: /etc/machine-id
+    std::string machine_id_path;    //!< empty: /etc/machine-id
     std::string product_uuid_path;  //!< empty: /sys/class/dmi/id/product_uuid
     std::uint32_t uid_min = 1000;
 

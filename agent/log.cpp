@@ -15,16 +15,22 @@ std::mutex g_mutex;
 
 const char* level_name(LogLevel l) {
     switch (l) {
-        case LogLevel::error: return "error";
-        case LogLevel::warn: return "warn";
-        case LogLevel::info: return "info";
-        case LogLevel::debug: return "debug";
+        case LogLevel::error:
+            return "error";
+        case LogLevel::warn:
+            return "warn";
+        case LogLevel::info:
+            return "info";
+        case LogLevel::debug:
+            return "debug";
     }
     return "?";
 }
 }  // namespace
 
-void set_log_level(LogLevel level) { g_level = static_cast<int>(level); }
+void set_log_level(LogLevel level) {
+    g_level = static_cast<int>(level);
+}
 
 bool parse_log_level(std::string_view text, LogLevel& out) {
     for (auto l : {LogLevel::error, LogLevel::warn, LogLevel::info, LogLevel::debug}) {
@@ -36,10 +42,13 @@ bool parse_log_level(std::string_view text, LogLevel& out) {
     return false;
 }
 
-bool log_enabled(LogLevel level) { return static_cast<int>(level) <= g_level.load(); }
+bool log_enabled(LogLevel level) {
+    return static_cast<int>(level) <= g_level.load();
+}
 
 void log_line(LogLevel level, std::string_view component, std::string_view message) {
-    if (!log_enabled(level)) return;
+    if (!log_enabled(level))
+        return;
     auto now = std::chrono::system_clock::now();
     auto secs = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
     std::string line = pairing::format_rfc3339(secs);

@@ -16,11 +16,18 @@ bool parse_log_level(std::string_view text, LogLevel& out);
 bool log_enabled(LogLevel level);
 void log_line(LogLevel level, std::string_view component, std::string_view message);
 
-inline void log_error(std::string_view c, std::string_view m) { log_line(LogLevel::error, c, m); }
-inline void log_warn(std::string_view c, std::string_view m) { log_line(LogLevel::warn, c, m); }
-inline void log_info(std::string_view c, std::string_view m) { log_line(LogLevel::info, c, m); }
+inline void log_error(std::string_view c, std::string_view m) {
+    log_line(LogLevel::error, c, m);
+}
+inline void log_warn(std::string_view c, std::string_view m) {
+    log_line(LogLevel::warn, c, m);
+}
+inline void log_info(std::string_view c, std::string_view m) {
+    log_line(LogLevel::info, c, m);
+}
 inline void log_debug(std::string_view c, std::string_view m) {
-    if (log_enabled(LogLevel::debug)) log_line(LogLevel::debug, c, m);
+    if (log_enabled(LogLevel::debug))
+        log_line(LogLevel::debug, c, m);
 }
 
 }  // namespace tally::agent

@@ -17,26 +17,26 @@ const char* to_string(SessionClass c);
 
 //! One session as the platform reports it. Facts only, no verdict.
 struct SessionSample {
-    std::string id;              //!< logind session id, utmp line, WTS session id
-    std::string user;            //!< account name as the OS shows it
+    std::string id;    //!< logind session id, utmp line, WTS session id
+    std::string user;  //!< account name as the OS shows it
     std::optional<std::uint32_t> uid;
-    std::string principal;       //!< "alice", "alice@REALM", "DOMAIN\\alice"
-    bool local_account = true;   //!< false for directory (SSSD/winbind/AD) accounts
-    bool system_account = false; //!< below UID_MIN, nologin shell, service account
+    std::string principal;        //!< "alice", "alice@REALM", "DOMAIN\\alice"
+    bool local_account = true;    //!< false for directory (SSSD/winbind/AD) accounts
+    bool system_account = false;  //!< below UID_MIN, nologin shell, service account
     SessionKind kind = SessionKind::other;
     SessionClass session_class = SessionClass::user;
-    std::string state;           //!< "active", "online", "closing", "disconnected", ...
+    std::string state;                   //!< "active", "online", "closing", "disconnected", ...
     std::optional<std::int64_t> idle_s;  //!< seconds since last input; nullopt: unknown
-    std::string idle_source;     //!< "tty-atime", "logind-idle-hint", "wts", "hid", "none"
-    std::optional<bool> locked;  //!< nullopt: the session gives no lock signal
+    std::string idle_source;             //!< "tty-atime", "logind-idle-hint", "wts", "hid", "none"
+    std::optional<bool> locked;          //!< nullopt: the session gives no lock signal
     std::string tty;
     std::string remote_host;
     std::string seat;
-    std::string source;          //!< "logind", "utmp", "wts", "iokit"
+    std::string source;  //!< "logind", "utmp", "wts", "iokit"
 };
 
 class ActivitySource {
-public:
+  public:
     virtual ~ActivitySource() = default;
     //! The interactive sessions now. Never throws; a source that cannot read says so in
     //! last_error() and returns what it could.

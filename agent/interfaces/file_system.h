@@ -15,7 +15,7 @@ namespace tally::agent {
 
 //! An open file that only grows. Not thread-safe.
 class AppendFile {
-public:
+  public:
     virtual ~AppendFile() = default;
     virtual Result<void> append(std::span<const std::uint8_t> data) = 0;
     //! Data appended so far is on stable storage when this returns ok (fdatasync).
@@ -24,7 +24,7 @@ public:
 };
 
 class FileSystem {
-public:
+  public:
     virtual ~FileSystem() = default;
     //! Opens (creating if needed) for appending at the end.
     virtual Result<std::unique_ptr<AppendFile>> open_append(const std::filesystem::path& p) = 0;

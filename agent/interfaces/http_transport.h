@@ -21,11 +21,11 @@ struct HttpRequest {
 
 enum class TransportError {
     none,
-    bad_url,          //!< not https://, malformed
-    resolve,          //!< DNS
-    connect,          //!< refused, unreachable, proxy refused
-    tls,              //!< handshake failed, certificate did not verify, pin mismatch
-    timeout,          //!< connect timeout or stalled transfer
+    bad_url,  //!< not https://, malformed
+    resolve,  //!< DNS
+    connect,  //!< refused, unreachable, proxy refused
+    tls,      //!< handshake failed, certificate did not verify, pin mismatch
+    timeout,  //!< connect timeout or stalled transfer
     response_too_large,
     other,
 };
@@ -40,14 +40,14 @@ struct HttpResponse {
 
 struct TransportResult {
     TransportError error = TransportError::none;
-    std::string message;    //!< for logs/status when error != none
-    HttpResponse response;  //!< valid when error == none
+    std::string message;             //!< for logs/status when error != none
+    HttpResponse response;           //!< valid when error == none
     std::string server_spki_sha256;  //!< hex, of the server's certificate public key, if known
 };
 
 struct TransportOptions {
-    std::string ca_file;  //!< empty: system trust store
-    std::string proxy;    //!< empty: environment (HTTPS_PROXY/NO_PROXY) or system
+    std::string ca_file;             //!< empty: system trust store
+    std::string proxy;               //!< empty: environment (HTTPS_PROXY/NO_PROXY) or system
     std::string pinned_spki_sha256;  //!< hex; non-empty: refuse any other server key
     std::chrono::seconds connect_timeout{15};
     std::chrono::seconds stall_timeout{30};  //!< abort when below 1 byte/s for this long
@@ -56,7 +56,7 @@ struct TransportOptions {
 };
 
 class HttpTransport {
-public:
+  public:
     virtual ~HttpTransport() = default;
     virtual void configure(const TransportOptions& options) = 0;
     virtual TransportResult send(const HttpRequest& request) = 0;

@@ -11,7 +11,7 @@
 namespace tally::agent {
 
 class KeyStore {
-public:
+  public:
     virtual ~KeyStore() = default;
     virtual bool has_key() const = 0;
     //! Makes a new key pair, replacing any previous one.

@@ -6,7 +6,7 @@
 namespace tally::agent {
 
 class MachineFingerprint {
-public:
+  public:
     virtual ~MachineFingerprint() = default;
     //! Hex SHA-256 over the platform's stable identifiers (machine-id + DMI product UUID,
     //! MachineGuid + SMBIOS UUID, IOPlatformUUID). Empty if none can be read.

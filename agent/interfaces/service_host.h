@@ -8,7 +8,7 @@
 namespace tally::agent {
 
 class ServiceHost {
-public:
+  public:
     virtual ~ServiceHost() = default;
     virtual void ready() = 0;
     virtual void watchdog() = 0;

@@ -13,7 +13,7 @@
 namespace tally::agent {
 
 class StatusChannel {
-public:
+  public:
     virtual ~StatusChannel() = default;
     //! Agent side: answer each connection with provider()'s JSON. Runs on `io`.
     virtual Result<void> serve(asio::io_context& io, std::function<std::string()> provider) = 0;

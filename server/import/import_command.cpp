@@ -17,7 +17,8 @@ int run_import(const std::vector<std::string>& words) {
     if (!args)
         return fail(args.error());
     const auto format = args->get_or("format", "text");
-    if (args->positional.size() != 2 || !args->get("tenant") || (format != "text" && format != "json")) {
+    if (args->positional.size() != 2 || !args->get("tenant") ||
+        (format != "text" && format != "json")) {
         return fail(make_error("usage",
                                "usage: tally-server import FILE --tenant NAME [--format text|json] "
                                "[--data-dir DIR]"));
@@ -49,7 +50,8 @@ int run_import(const std::vector<std::string>& words) {
         const auto& e = report.error();
         return fail(make_error(e.code, "import refused (" + e.code + "): " + e.message));
     }
-    std::cout << (format == "json" ? import_report_json(*report) + "\n" : import_report_text(*report))
+    std::cout << (format == "json" ? import_report_json(*report) + "\n"
+                                   : import_report_text(*report))
               << std::flush;
     return kExitOk;
 }
