@@ -8,13 +8,17 @@
 
 namespace tally::server {
 
-Result<std::optional<Device>> SqliteStore::find_device_locked(std::string_view device_id) {
-    auto s = db_->prepare(std::string("SELECT ") + detail::kDeviceColumns +
-                          " FROM devices d JOIN tenants t ON t.id = d.tenant_id WHERE d.id = ?");
+namespace {
+
+//! One device row selected by `where` (one `?` parameter, bound by `bind`), or none.
+template <class Bind>
+Result<std::optional<Device>> find_device_where(SqliteDb& db, const char* where, Bind bind) {
+    auto s = db.prepare(std::string("SELECT ") + detail::kDeviceColumns +
+                        " FROM devices d JOIN tenants t ON t.id = d.tenant_id WHERE " + where);
     if (!s) {
         return s.error();
     }
-    s->bind(1, device_id);
+    bind(*s);
     auto row = s->step();
     if (!row) {
         return row.error();
@@ -25,22 +29,15 @@ Result<std::optional<Device>> SqliteStore::find_device_locked(std::string_view d
     return std::optional<Device>(detail::device_from_row(*s));
 }
 
+}  // namespace
+
+Result<std::optional<Device>> SqliteStore::find_device_locked(std::string_view device_id) {
+    return find_device_where(*db_, "d.id = ?", [&](SqliteStatement& s) { s.bind(1, device_id); });
+}
+
 Result<std::optional<Device>> SqliteStore::find_device_by_key_locked(std::string_view key) {
-    auto s = db_->prepare(std::string("SELECT ") + detail::kDeviceColumns +
-                          " FROM devices d JOIN tenants t ON t.id = d.tenant_id "
-                          "WHERE d.public_key = ?");
-    if (!s) {
-        return s.error();
-    }
-    s->bind_blob(1, key);
-    auto row = s->step();
-    if (!row) {
-        return row.error();
-    }
-    if (!*row) {
-        return std::optional<Device>();
-    }
-    return std::optional<Device>(detail::device_from_row(*s));
+    return find_device_where(*db_, "d.public_key = ?",
+                             [&](SqliteStatement& s) { s.bind_blob(1, key); });
 }
 
 Result<std::optional<Device>> SqliteStore::find_device(std::string_view device_id) {
