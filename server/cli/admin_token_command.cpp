@@ -18,11 +18,7 @@ int run_admin_token(const std::vector<std::string>& words) {
         return fail(make_error(
             "usage", "usage: tally-server admin-token create [--tenant NAME] [--data-dir DIR]"));
     }
-    auto dir = data_dir(*args);
-    if (!dir) {
-        return fail(dir.error());
-    }
-    auto store = open_store(*dir);
+    auto store = store_for(*args);
     if (!store) {
         return fail(store.error());
     }

@@ -36,6 +36,16 @@ Result<std::unique_ptr<SqliteStore>> open_store(const std::filesystem::path& dir
     return SqliteStore::open((dir / "tally.db").string());
 }
 
+std::string printable(const std::string& text) {
+    std::string out = text;
+    for (auto& c : out) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+            c = '?';
+        }
+    }
+    return out;
+}
+
 Result<std::unique_ptr<SqliteStore>> store_for(const Args& args) {
     auto dir = data_dir(args);
     if (!dir) {

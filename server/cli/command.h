@@ -28,6 +28,9 @@ Result<std::filesystem::path> data_dir(const Args& args);
 Result<std::unique_ptr<SqliteStore>> open_store(const std::filesystem::path& dir);
 
 std::int64_t now_seconds();
+//! Control characters replaced by '?': agent-supplied text (hostnames, principals) must not
+//! break one-record-per-line output.
+std::string printable(const std::string& text);
 //! data_dir(args) then open_store.
 Result<std::unique_ptr<SqliteStore>> store_for(const Args& args);
 

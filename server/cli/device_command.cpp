@@ -14,35 +14,29 @@
 namespace tally::server::cli {
 namespace {
 
-// Device facts come from agents: keep them from breaking the one-line-per-device output.
-std::string printable(const std::string& text) {
-    std::string out = text;
-    for (auto& c : out) {
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-            c = '?';
-        }
+//! The device row, or not_found naming the id.
+Result<Device> known_device(SqliteStore& store, const std::string& id) {
+    auto found = store.find_device(id);
+    if (!found) {
+        return found.error();
     }
-    return out;
+    if (!*found) {
+        return make_error("not_found", "unknown device '" + id + "'");
+    }
+    return **found;
 }
 
 int run_revoke(const Args& args) {
     const auto& id = args.positional[2];
-    auto dir = data_dir(args);
-    if (!dir) {
-        return fail(dir.error());
-    }
-    auto store = open_store(*dir);
+    auto store = store_for(args);
     if (!store) {
         return fail(store.error());
     }
-    auto found = (*store)->find_device(id);
+    auto found = known_device(**store, id);
     if (!found) {
         return fail(found.error());
     }
-    if (!*found) {
-        return fail(make_error("not_found", "unknown device '" + id + "'"));
-    }
-    if ((*found)->retired_at) {
+    if (found->retired_at) {
         std::cout << id << " was already retired or revoked\n";
         return kExitOk;
     }
@@ -61,12 +55,9 @@ int run_admin_edit(const Args& args) {
     if (!store) {
         return fail(store.error());
     }
-    auto found = (*store)->find_device(id);
+    auto found = known_device(**store, id);
     if (!found) {
         return fail(found.error());
-    }
-    if (!*found) {
-        return fail(make_error("not_found", "unknown device '" + id + "'"));
     }
     const auto now = now_seconds();
     if (sub == "assign-user" || sub == "clear-user") {
@@ -121,11 +112,7 @@ int run_device(const std::vector<std::string>& words) {
                                "       tally-server device set-type DEVICE_ID business|personal\n"
                                "       tally-server device retire DEVICE_ID"));
     }
-    auto dir = data_dir(*args);
-    if (!dir) {
-        return fail(dir.error());
-    }
-    auto store = open_store(*dir);
+    auto store = store_for(*args);
     if (!store) {
         return fail(store.error());
     }

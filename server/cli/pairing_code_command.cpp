@@ -35,11 +35,7 @@ int run_pairing_code(const std::vector<std::string>& words) {
     if (!lifetime) {
         return fail(make_error("usage", "--expires must look like 30d, 12h, 90m or 45s"));
     }
-    auto dir = data_dir(*args);
-    if (!dir) {
-        return fail(dir.error());
-    }
-    auto store = open_store(*dir);
+    auto store = store_for(*args);
     if (!store) {
         return fail(store.error());
     }

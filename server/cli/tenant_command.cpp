@@ -96,11 +96,7 @@ int run_tenant(const std::vector<std::string>& words) {
             return fail(r.error());
         }
     }
-    auto dir = data_dir(*args);
-    if (!dir) {
-        return fail(dir.error());
-    }
-    auto store = open_store(*dir);
+    auto store = store_for(*args);
     if (!store) {
         return fail(store.error());
     }

@@ -11,20 +11,6 @@
 #include "server/cli/command.h"
 
 namespace tally::server::cli {
-namespace {
-
-std::string printable(const std::string& text) {
-    std::string out = text;
-    for (auto& c : out) {
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-            c = '?';
-        }
-    }
-    return out;
-}
-
-}  // namespace
-
 int run_user(const std::vector<std::string>& words) {
     auto args = parse_args(words, {"data-dir", "tenant"});
     if (!args) {
