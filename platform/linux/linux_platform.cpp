@@ -3,12 +3,12 @@
 
 #include "agent/config.h"
 #include "agent/interfaces/platform.h"
-#include "platform/linux/curl_transport.h"
 #include "platform/linux/file_key_store.h"
 #include "platform/linux/linux_activity_source.h"
 #include "platform/linux/linux_machine_fingerprint.h"
 #include "platform/linux/posix_file_system.h"
 #include "platform/linux/systemd_service_host.h"
+#include "platform/linux/tls_transport.h"
 #include "platform/linux/unix_status_channel.h"
 
 namespace tally::agent {
@@ -17,7 +17,7 @@ PlatformParts make_platform(const Config& config, const std::filesystem::path& s
     PlatformParts parts;
     parts.activity = std::make_unique<platform::LinuxActivitySource>(config);
     parts.keys = std::make_unique<platform::FileKeyStore>(state_dir);
-    auto transport = std::make_unique<platform::CurlTransport>();
+    auto transport = std::make_unique<platform::TlsTransport>();
     // Defaults from the config; the core reconfigures (e.g. adds the pin) as it needs.
     TransportOptions options;
     options.ca_file = config.ca_file;

@@ -1,4 +1,4 @@
-// SPKI SHA-256 from an OpenSSL connection, and the hex pin → libcurl pin conversion.
+// SPKI SHA-256 from an OpenSSL connection.
 
 #include "platform/linux/spki_hash.h"
 
@@ -29,13 +29,6 @@ std::string peer_spki_sha256_hex(void* ssl_ptr) {
     std::unique_ptr<unsigned char, void (*)(unsigned char*)> owned(
         der, [](unsigned char* p) { OPENSSL_free(p); });
     return pairing::hex_encode(pairing::sha256(std::span<const std::uint8_t>(der, len)));
-}
-
-std::optional<std::string> curl_pin_from_hex(std::string_view hex) {
-    auto raw = pairing::hex_decode(hex);
-    if (!raw || raw->size() != pairing::kSha256Size)
-        return std::nullopt;
-    return "sha256//" + pairing::base64_encode(*raw);
 }
 
 }  // namespace tally::platform

@@ -4,6 +4,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include <cstdint>
 #include <cstdlib>
 #include <string>
 
@@ -22,6 +23,14 @@ void notify(const std::string& message) {
 void SystemdServiceHost::ready() {
     notify("READY=1");
 }
+std::chrono::microseconds SystemdServiceHost::watchdog_period() const {
+    std::uint64_t usec = 0;
+    // 0 keeps WATCHDOG_USEC/WATCHDOG_PID in the environment for sd_notify's own checks.
+    if (sd_watchdog_enabled(0, &usec) <= 0)
+        return std::chrono::microseconds(0);
+    return std::chrono::microseconds(usec);
+}
+
 void SystemdServiceHost::watchdog() {
     notify("WATCHDOG=1");
 }

@@ -56,3 +56,18 @@ TEST_CASE("service host sends READY, WATCHDOG, STATUS and STOPPING to NOTIFY_SOC
     CHECK(receive(sock.get()) == "STOPPING=1");
     ::unsetenv("NOTIFY_SOCKET");
 }
+
+TEST_CASE("service host reports the watchdog period systemd asked this process for") {
+    SystemdServiceHost host;
+    ::unsetenv("WATCHDOG_USEC");
+    ::unsetenv("WATCHDOG_PID");
+    CHECK(host.watchdog_period().count() == 0);
+    REQUIRE(::setenv("WATCHDOG_USEC", "4000000", 1) == 0);
+    CHECK(host.watchdog_period() == std::chrono::seconds(4));
+    REQUIRE(::setenv("WATCHDOG_PID", std::to_string(::getpid()).c_str(), 1) == 0);
+    CHECK(host.watchdog_period() == std::chrono::seconds(4));
+    REQUIRE(::setenv("WATCHDOG_PID", std::to_string(::getpid() + 1).c_str(), 1) == 0);
+    CHECK(host.watchdog_period().count() == 0);  // meant for another process
+    ::unsetenv("WATCHDOG_USEC");
+    ::unsetenv("WATCHDOG_PID");
+}

@@ -73,6 +73,12 @@ TlsTestServer::TlsTestServer() {
         res.set_header("X-Peer-Port", std::to_string(req.remote_port));
         res.set_content(req.body, "application/octet-stream");
     });
+    server_->Post("/close", [](const httplib::Request& req, httplib::Response& res) {
+        // Answers, then ends the connection: the next request needs a new handshake.
+        res.set_header("Connection", "close");
+        res.set_header("X-Peer-Port", std::to_string(req.remote_port));
+        res.set_content(req.body, "application/octet-stream");
+    });
     server_->Get("/big", [](const httplib::Request&, httplib::Response& res) {
         res.set_content(std::string(2u << 20, 'b'), "application/octet-stream");
     });

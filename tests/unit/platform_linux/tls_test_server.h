@@ -18,12 +18,14 @@ namespace tally::test {
 
 class TlsTestServer {
   public:
-    //! Routes: POST /echo (body back, X-Reply header), GET /big (2 MiB, Content-Length),
+    //! Routes: POST /echo (body back, X-Reply header), POST /close (body back, then the
+    //! connection is closed), GET /big (2 MiB, Content-Length),
     //! GET /big-chunked (2 MiB chunked), GET /stall (no byte for up to 5 s).
     TlsTestServer();
     ~TlsTestServer();
 
     std::string url(const std::string& path) const;
+    int port() const { return port_; }
     std::filesystem::path ca_file() const { return dir_ / "ca.pem"; }
     //! Hex SHA-256 of the server certificate's SPKI, computed by the openssl CLI.
     const std::string& spki_sha256() const { return spki_; }

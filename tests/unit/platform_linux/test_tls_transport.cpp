@@ -1,4 +1,4 @@
-// CurlTransport against a real local TLS server: verification with and without the CA,
+// TlsTransport against a real local TLS server: verification with and without the CA,
 // pinning, the body cap, stall timeout, refused connections and non-https URLs.
 
 #include <netinet/in.h>
@@ -9,13 +9,13 @@
 #include <chrono>
 #include <set>
 
-#include "platform/linux/curl_transport.h"
+#include "platform/linux/tls_transport.h"
 #include "tls_test_server.h"
 
 using tally::agent::HttpRequest;
 using tally::agent::TransportError;
 using tally::agent::TransportOptions;
-using tally::platform::CurlTransport;
+using tally::platform::TlsTransport;
 using tally::test::TlsTestServer;
 
 namespace {
@@ -47,9 +47,9 @@ TransportOptions trusted(const TlsTestServer& server) {
 
 }  // namespace
 
-TEST_CASE("curl transport: verified TLS with the CA file, headers, body, server SPKI") {
+TEST_CASE("tls transport: verified TLS with the CA file, headers, body, server SPKI") {
     TlsTestServer server;
-    CurlTransport t;
+    TlsTransport t;
     t.configure(trusted(server));
     std::set<std::string> peer_ports;
     for (int i = 0; i < 3; ++i) {  // later requests reuse the connection (keep-alive)
@@ -74,9 +74,9 @@ TEST_CASE("curl transport: verified TLS with the CA file, headers, body, server 
     CHECK(r404.response.status == 404);
 }
 
-TEST_CASE("curl transport: an unknown CA is refused as tls") {
+TEST_CASE("tls transport: an unknown CA is refused as tls") {
     TlsTestServer server;
-    CurlTransport t;
+    TlsTransport t;
     TransportOptions o = trusted(server);
     o.ca_file.clear();  // system trust store, which does not know the test CA
     t.configure(o);
@@ -85,9 +85,9 @@ TEST_CASE("curl transport: an unknown CA is refused as tls") {
     CHECK_FALSE(r.message.empty());
 }
 
-TEST_CASE("curl transport: SPKI pin accepted when it matches, refused when it does not") {
+TEST_CASE("tls transport: SPKI pin accepted when it matches, refused when it does not") {
     TlsTestServer server;
-    CurlTransport t;
+    TlsTransport t;
     TransportOptions o = trusted(server);
     o.pinned_spki_sha256 = server.spki_sha256();
     t.configure(o);
@@ -105,9 +105,9 @@ TEST_CASE("curl transport: SPKI pin accepted when it matches, refused when it do
     CHECK(t.send(post(server.url("/echo"), "x")).error == TransportError::tls);
 }
 
-TEST_CASE("curl transport: responses over the cap are refused, with or without a length") {
+TEST_CASE("tls transport: responses over the cap are refused, with or without a length") {
     TlsTestServer server;
-    CurlTransport t;
+    TlsTransport t;
     TransportOptions o = trusted(server);
     o.max_response_bytes = 1u << 20;
     t.configure(o);
@@ -123,9 +123,9 @@ TEST_CASE("curl transport: responses over the cap are refused, with or without a
     CHECK(fits.response.body.size() == (2u << 20));
 }
 
-TEST_CASE("curl transport: a stalled server times out") {
+TEST_CASE("tls transport: a stalled server times out") {
     TlsTestServer server;
-    CurlTransport t;
+    TlsTransport t;
     TransportOptions o = trusted(server);
     o.stall_timeout = std::chrono::seconds(1);
     t.configure(o);
@@ -135,7 +135,7 @@ TEST_CASE("curl transport: a stalled server times out") {
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(4));
 }
 
-TEST_CASE("curl transport: refused connection and non-https URLs") {
+TEST_CASE("tls transport: refused connection and non-https URLs") {
     // A bound socket that does not listen: connections to its port are refused.
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     REQUIRE(fd >= 0);
@@ -147,7 +147,7 @@ TEST_CASE("curl transport: refused connection and non-https URLs") {
     REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
     const int port = ntohs(addr.sin_port);
 
-    CurlTransport t;
+    TlsTransport t;
     TransportOptions o;
     o.connect_timeout = std::chrono::seconds(3);
     t.configure(o);
@@ -159,4 +159,98 @@ TEST_CASE("curl transport: refused connection and non-https URLs") {
     CHECK(plain.error == TransportError::bad_url);
     auto junk = t.send(get("https://"));
     CHECK(junk.error == TransportError::bad_url);
+}
+
+TEST_CASE("tls transport: a closed connection is replaced by a resumed TLS session") {
+    TlsTestServer server;
+    TlsTransport t;
+    t.configure(trusted(server));
+    std::set<std::string> peer_ports;
+    for (int i = 0; i < 3; ++i) {
+        auto r = t.send(post(server.url("/close"), "again " + std::to_string(i)));
+        INFO(r.message);
+        REQUIRE(r.error == TransportError::none);
+        CHECK(r.response.body == "again " + std::to_string(i));
+        CHECK(r.server_spki_sha256 == server.spki_sha256());
+        peer_ports.insert(r.response.header("x-peer-port").value_or("?"));
+    }
+    CHECK(peer_ports.size() == 3);
+    const auto s = t.stats();
+    CHECK(s.handshakes == 3);
+    CHECK(s.resumed == 2);  // only the first handshake carried certificates
+    CHECK(s.reused == 0);
+}
+
+TEST_CASE("tls transport: a kept connection is reused, and checked before reuse") {
+    TlsTestServer server;
+    TlsTransport t;
+    t.configure(trusted(server));
+    REQUIRE(t.send(post(server.url("/echo"), "1")).error == TransportError::none);
+    REQUIRE(t.send(post(server.url("/echo"), "2")).error == TransportError::none);
+    CHECK(t.stats().reused == 1);
+    CHECK(t.stats().handshakes == 1);
+    // The server closes its end when told to; the next send notices and reconnects.
+    REQUIRE(t.send(post(server.url("/close"), "3")).error == TransportError::none);
+    auto r = t.send(post(server.url("/echo"), "4"));
+    REQUIRE(r.error == TransportError::none);
+    CHECK(r.response.body == "4");
+    CHECK(t.stats().handshakes == 2);
+    CHECK(t.stats().resumed == 1);
+}
+
+TEST_CASE("tls transport: a session is not resumed under another pin or trust") {
+    TlsTestServer server;
+    TlsTransport t;
+    TransportOptions o = trusted(server);
+    t.configure(o);
+    REQUIRE(t.send(post(server.url("/close"), "a")).error == TransportError::none);
+    o.pinned_spki_sha256 = std::string(64, 'b');
+    t.configure(o);
+    CHECK(t.send(post(server.url("/close"), "b")).error == TransportError::tls);
+    o.pinned_spki_sha256 = server.spki_sha256();
+    t.configure(o);
+    REQUIRE(t.send(post(server.url("/close"), "c")).error == TransportError::none);
+    o.ca_file.clear();  // system store: the test CA is unknown, a resumed session must not hide it
+    t.configure(o);
+    CHECK(t.send(post(server.url("/close"), "d")).error == TransportError::tls);
+    CHECK(t.stats().resumed == 0);
+}
+
+TEST_CASE("tls transport: host names get SNI and name verification") {
+    TlsTestServer server;
+    TlsTransport t;
+    t.configure(trusted(server));
+    auto r = t.send(post("https://localhost:" + std::to_string(server.port()) + "/echo", "name"));
+    INFO(r.message);
+    if (r.error == TransportError::connect)
+        SUCCEED("localhost does not resolve to 127.0.0.1 here");  // e.g. ::1 first only
+    else
+        CHECK(r.error == TransportError::none);
+}
+
+TEST_CASE("tls transport: a proxy that refuses connections is a connect error, not a leak") {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    socklen_t len = sizeof addr;
+    REQUIRE(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    const std::string port = std::to_string(ntohs(addr.sin_port));
+    // The proxy fails first: no server is needed behind it.
+    const std::string server_url = "https://127.0.0.1:1/echo";
+    TlsTransport t([](const char*) -> const char* { return nullptr; });
+    TransportOptions o;
+    o.connect_timeout = std::chrono::seconds(3);
+    o.proxy = "http://user:secret-pw@127.0.0.1:" + port;
+    t.configure(o);
+    auto r = t.send(post(server_url, "x"));
+    CHECK(r.error == TransportError::connect);
+    CHECK(r.message.find("proxy") != std::string::npos);
+    CHECK(r.message.find("secret-pw") == std::string::npos);
+    o.proxy = "socks5://127.0.0.1:" + port;
+    t.configure(o);
+    CHECK(t.send(post(server_url, "x")).error == TransportError::bad_url);
+    ::close(fd);
 }
