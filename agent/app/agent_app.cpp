@@ -193,8 +193,13 @@ void AgentApp::schedule_heartbeat() {
 }
 
 void AgentApp::schedule_watchdog() {
+    // Only when the service manager asked for pings (systemd WatchdogSec=): otherwise a
+    // timer here would be the agent's most frequent wake-up, for nobody.
+    const auto period = parts_.service->watchdog_period();
+    if (period.count() <= 0)
+        return;
     parts_.service->watchdog();
-    watchdog_timer_.expires_after(std::chrono::seconds(10));
+    watchdog_timer_.expires_after(period / 2);
     watchdog_timer_.async_wait([this](const std::error_code& ec) {
         if (ec || stopping_)
             return;

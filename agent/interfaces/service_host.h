@@ -2,6 +2,7 @@
 // Tells the OS service manager how the agent is doing (systemd notify + watchdog, Windows
 // SCM status, launchd). SIGTERM/SIGINT are handled by the core with asio::signal_set.
 
+#include <chrono>
 #include <functional>
 #include <string>
 
@@ -11,6 +12,9 @@ class ServiceHost {
   public:
     virtual ~ServiceHost() = default;
     virtual void ready() = 0;
+    //! The period within which the service manager wants watchdog() calls; zero when it
+    //! asked for none (then the core arms no watchdog timer: one wake-up less per period).
+    virtual std::chrono::microseconds watchdog_period() const = 0;
     virtual void watchdog() = 0;
     virtual void stopping() = 0;
     virtual void status_text(const std::string& text) = 0;
