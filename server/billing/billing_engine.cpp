@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "server/billing/user_key.h"
 
@@ -34,38 +36,83 @@ bool counted(const HeartbeatFact& hb, const Period& p) {
     return !p.received_before || hb.received_at < *p.received_before;
 }
 
-//! The group of a user at `as_of` (newest membership covering it) and its package.
-std::pair<std::string, std::string> package_of(const BillingFacts& f, const std::string& key,
-                                               std::int64_t as_of) {
-    const MembershipFact* best = nullptr;
-    for (const auto& m : f.memberships) {
-        if (resolve_alias(f.aliases, m.user_key) != key || m.since > as_of ||
-            (m.until && *m.until <= as_of)) {
-            continue;
-        }
-        if (!best || m.since >= best->since) {
-            best = &m;
+//! Merges resolved through a hash index (resolve_alias is linear in the number of merges,
+//! and the engine resolves every user of every heartbeat).
+class Aliases {
+  public:
+    explicit Aliases(const std::vector<AliasFact>& aliases) : list_(aliases) {
+        for (const auto& a : aliases) {
+            direct_.emplace(a.alias_key, &a);  // the first row wins, as in find_if
         }
     }
-    if (!best) {
-        return {"", f.tenant.default_package};
+    //! resolve_alias(aliases, key), without copying: `key` itself or a key in the merges.
+    const std::string& resolve(const std::string& key) const {
+        if (direct_.empty()) {
+            return key;
+        }
+        const std::string* current = &key;
+        for (std::size_t hops = 0; hops <= list_.size(); ++hops) {
+            const auto it = direct_.find(*current);
+            if (it == direct_.end()) {
+                return *current;
+            }
+            current = &it->second->user_key;
+        }
+        return *current;
     }
-    const SubscriptionInfo* sub = nullptr;
-    for (const auto& s : f.subscriptions) {
-        // Newest attachment wins; rows come in attachment order, so >= keeps the later one.
-        if (s.group == best->group && s.attached_at <= as_of &&
-            (!sub || s.attached_at >= sub->attached_at)) {
-            sub = &s;
+
+  private:
+    const std::vector<AliasFact>& list_;
+    std::unordered_map<std::string_view, const AliasFact*> direct_;
+};
+
+//! Group memberships by canonical user key, for the group of a user at `as_of`.
+class Memberships {
+  public:
+    Memberships(const BillingFacts& f, const Aliases& aliases) : f_(f) {
+        for (const auto& m : f.memberships) {
+            by_key_[aliases.resolve(m.user_key)].push_back(&m);
         }
     }
-    return {best->group, sub ? sub->package : f.tenant.default_package};
-}
+    //! The group of a user at `as_of` (newest membership covering it) and its package.
+    std::pair<std::string, std::string> package_of(const std::string& key,
+                                                   std::int64_t as_of) const {
+        const MembershipFact* best = nullptr;
+        if (const auto it = by_key_.find(key); it != by_key_.end()) {
+            for (const auto* m : it->second) {  // facts order, as before
+                if (m->since > as_of || (m->until && *m->until <= as_of)) {
+                    continue;
+                }
+                if (!best || m->since >= best->since) {
+                    best = m;
+                }
+            }
+        }
+        if (!best) {
+            return {"", f_.tenant.default_package};
+        }
+        const SubscriptionInfo* sub = nullptr;
+        for (const auto& s : f_.subscriptions) {
+            // Newest attachment wins; rows come in attachment order, so >= keeps the later one.
+            if (s.group == best->group && s.attached_at <= as_of &&
+                (!sub || s.attached_at >= sub->attached_at)) {
+                sub = &s;
+            }
+        }
+        return {best->group, sub ? sub->package : f_.tenant.default_package};
+    }
+
+  private:
+    const BillingFacts& f_;
+    std::unordered_map<std::string, std::vector<const MembershipFact*>> by_key_;
+};
 
 //! Last signal per canonical user key (any heartbeat naming one of its raw keys).
-std::map<std::string, std::int64_t> last_signals(const BillingFacts& f) {
-    std::map<std::string, std::int64_t> out;
+std::unordered_map<std::string, std::int64_t> last_signals(const BillingFacts& f,
+                                                           const Aliases& aliases) {
+    std::unordered_map<std::string, std::int64_t> out;
     for (const auto& s : f.signals) {
-        const auto key = resolve_alias(f.aliases, user_key(s.principal, s.local, s.device_id));
+        const auto key = aliases.resolve(user_key(s.principal, s.local, s.device_id));
         auto& v = out[key];
         v = std::max(v, s.last_signal);
     }
@@ -105,36 +152,53 @@ std::string resolve_alias(const std::vector<AliasFact>& aliases, const std::stri
 
 BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period& p) {
     const bool by_signal = f.tenant.count_devices_by == "signal";
-    std::map<std::string, const Device*> devices;
-    for (const auto& d : f.devices) {
-        devices[d.id] = &d;
+    const Aliases aliases(f.aliases);
+    // Devices by id → position in facts; per-device state lives in vectors of that order.
+    std::unordered_map<std::string_view, std::size_t> device_index;
+    device_index.reserve(f.devices.size());
+    std::vector<char> is_retired(f.devices.size(), 0);
+    for (std::size_t i = 0; i < f.devices.size(); ++i) {
+        const auto& d = f.devices[i];
+        if (device_index.emplace(d.id, i).second) {
+            is_retired[i] = d.retired_at && *d.retired_at < p.month_end ? 1 : 0;
+        }
     }
-    const auto retired = [&](const std::string& id) {
-        const auto it = devices.find(id);
-        return it != devices.end() && it->second->retired_at &&
-               *it->second->retired_at < p.month_end;
-    };
+    constexpr std::size_t kNoDevice = static_cast<std::size_t>(-1);
 
-    std::map<std::string, DeviceAcc> dev_acc;
-    std::map<std::string, UserAcc> user_acc;
+    std::vector<DeviceAcc> dev_acc(f.devices.size());
+    std::unordered_map<std::string, UserAcc> user_acc;
     // (device, user key) → active minutes over the trailing window before as_of.
-    std::map<std::string, std::map<std::string, std::int64_t>> trailing;
-    std::map<std::string, std::string> display;  // user key → a principal for it
+    std::vector<std::map<std::string, std::int64_t>> trailing(f.devices.size());
+    std::unordered_map<std::string, std::string> display;  // user key → a principal for it
+    std::string_view last_id;
+    std::size_t last_index = kNoDevice;
+    std::string raw;  // the raw user key of the current user (storage reused)
     for (const auto& hb : f.heartbeats) {
         if (!counted(hb, p)) {
             continue;
         }
-        if (hb.start >= p.as_of - kPrimaryWindowSeconds && hb.start < p.as_of) {
+        if (hb.device_pos != HeartbeatFact::kNoDevicePos) {
+            last_index = hb.device_pos < f.devices.size() ? hb.device_pos : kNoDevice;
+            last_id = {};
+        } else if (hb.device_id != last_id || last_id.empty()) {
+            const auto it = device_index.find(hb.device_id);
+            last_index = it == device_index.end() ? kNoDevice : it->second;
+            last_id = hb.device_id;
+        }
+        const auto di = last_index;
+        if (di != kNoDevice && hb.start >= p.as_of - kPrimaryWindowSeconds && hb.start < p.as_of) {
             for (const auto& u : hb.users) {
-                const auto key =
-                    resolve_alias(f.aliases, user_key(u.principal, u.local, hb.device_id));
-                trailing[hb.device_id][key] += u.active_minutes;
+                assign_user_key(raw, u.principal, u.local, hb.device_id);
+                trailing[di][aliases.resolve(raw)] += u.active_minutes;
             }
         }
         if (hb.start < p.from || hb.start >= p.to) {
             continue;
         }
-        auto& d = dev_acc[hb.device_id];
+        // A heartbeat of a device missing from facts is not listed, but its users count.
+        DeviceAcc scratch;
+        auto& d = di != kNoDevice ? dev_acc[di] : scratch;
+        const bool retired = di != kNoDevice && is_retired[di] != 0;
         ++d.heartbeats;
         d.minutes += hb.device_active_minutes;
         if (hb.device_active_minutes > 0) {
@@ -147,11 +211,11 @@ BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period&
             }
             d.users.insert(u.principal);
             // Retired devices are never billed: their sessions do not make a user active.
-            if (retired(hb.device_id)) {
+            if (retired) {
                 continue;
             }
-            const auto raw = user_key(u.principal, u.local, hb.device_id);
-            const auto key = resolve_alias(f.aliases, raw);
+            assign_user_key(raw, u.principal, u.local, hb.device_id);
+            const auto& key = aliases.resolve(raw);
             auto& acc = user_acc[key];
             if (acc.minutes == 0) {
                 acc.first_seen = hb.start;
@@ -161,7 +225,7 @@ BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period&
             if (raw == key && (acc.principal.empty() || u.principal < acc.principal)) {
                 acc.principal = u.principal;
             }
-            display.emplace(key, u.principal);
+            display.try_emplace(key, u.principal);
             acc.minutes += u.active_minutes;
             acc.days.insert(tz.local_day(hb.start));
             acc.first_seen = std::min(acc.first_seen, hb.start);
@@ -170,7 +234,8 @@ BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period&
         }
     }
 
-    const auto signals = last_signals(f);
+    const auto signals = last_signals(f, aliases);
+    const Memberships memberships(f, aliases);
     const auto released = [&](const std::string& key) {
         const auto it = signals.find(key);
         return it != signals.end() && it->second + kReleaseSeconds <= p.as_of;
@@ -184,7 +249,7 @@ BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period&
         u.principal = acc.principal.empty() ? display[key] : acc.principal;
         u.local = acc.local;
         u.device_id = acc.device_id;
-        std::tie(u.group, u.package) = package_of(f, key, p.as_of);
+        std::tie(u.group, u.package) = memberships.package_of(key, p.as_of);
         u.active_minutes = acc.minutes;
         u.active_days = static_cast<std::int64_t>(acc.days.size());
         u.first_seen = acc.first_seen;
@@ -192,31 +257,37 @@ BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period&
         u.devices.assign(acc.devices.begin(), acc.devices.end());
         users.emplace(key, std::move(u));
     }
+    user_acc.clear();
 
     // Primary users: the newest admin assignment at as_of (unless its user was released),
     // else the most active minutes over the trailing 30 days (ties: the smaller key).
     std::map<std::string, std::vector<std::size_t>> paired;  // user key → device indexes
-    for (const auto& dev : f.devices) {
+    // The newest admin assignment of each device at as_of (facts order: a later row wins a tie).
+    std::unordered_map<std::string_view, const AssignmentFact*> assignment;
+    for (const auto& a : f.assignments) {
+        auto& assigned = assignment[a.device_id];
+        if (a.since <= p.as_of && (!assigned || a.since >= assigned->since)) {
+            assigned = &a;
+        }
+    }
+    out.devices.reserve(f.devices.size());
+    for (std::size_t di = 0; di < f.devices.size(); ++di) {
+        const auto& dev = f.devices[di];
         DeviceBilling d;
         d.device_id = dev.id;
-        const auto& acc = dev_acc[dev.id];
+        const auto& acc = dev_acc[di];
         d.active_minutes = acc.minutes;
         d.active_days = static_cast<std::int64_t>(acc.days.size());
         d.heartbeats = acc.heartbeats;
         d.last_seen = acc.last_seen;
         d.users.assign(acc.users.begin(), acc.users.end());
-        const bool is_retired = retired(dev.id);
-        d.active = !is_retired && (by_signal ? acc.heartbeats > 0 : acc.minutes > 0);
+        const bool retired = is_retired[di] != 0;
+        d.active = !retired && (by_signal ? acc.heartbeats > 0 : acc.minutes > 0);
 
-        const AssignmentFact* assigned = nullptr;
-        for (const auto& a : f.assignments) {
-            if (a.device_id == dev.id && a.since <= p.as_of &&
-                (!assigned || a.since >= assigned->since)) {
-                assigned = &a;
-            }
-        }
+        const auto found = assignment.find(dev.id);
+        const AssignmentFact* assigned = found != assignment.end() ? found->second : nullptr;
         if (assigned && assigned->user_key) {
-            const auto key = resolve_alias(f.aliases, *assigned->user_key);
+            const auto key = aliases.resolve(*assigned->user_key);
             if (!released(key)) {
                 d.paired_user_key = key;
                 d.paired_by = "admin";
@@ -224,7 +295,7 @@ BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period&
         }
         if (d.paired_by.empty()) {
             std::int64_t best = 0;
-            for (const auto& [key, minutes] : trailing[dev.id]) {
+            for (const auto& [key, minutes] : trailing[di]) {
                 if (minutes > best) {
                     best = minutes;
                     d.paired_user_key = key;
@@ -240,7 +311,7 @@ BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period&
                             : display.count(d.paired_user_key) ? display[d.paired_user_key]
                                                                : d.paired_user_key;
         }
-        if (is_retired) {
+        if (retired) {
             d.billed_as = BilledAs::kRetired;
         } else if (!d.active) {
             d.billed_as = BilledAs::kNotActive;
@@ -267,7 +338,7 @@ BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period&
         int personal = 0;
         for (const auto i : indexes) {
             auto& d = out.devices[i];
-            const bool is_personal = devices.at(d.device_id)->facts.device_type == "personal";
+            const bool is_personal = f.devices[i].facts.device_type == "personal";  // same order
             int& used = is_personal ? personal : business;
             const int allowed = is_personal ? 2 : 1;
             d.package = user.package;
@@ -282,11 +353,12 @@ BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period&
     }
 
     std::map<std::string, PackageUnits> packages;
+    out.users.reserve(users.size());
     for (auto& [key, u] : users) {
         auto& pk = packages[u.package];
         ++pk.active_users;
         ++out.active_users;
-        out.users.push_back(u);
+        out.users.push_back(std::move(u));  // `users` is not read after this
     }
     for (const auto& d : out.devices) {
         if (d.active) {

@@ -15,10 +15,24 @@ std::string ascii_lower(std::string_view text) {
 }
 
 std::string user_key(std::string_view principal, bool local, std::string_view device_id) {
+    std::string out;
+    assign_user_key(out, principal, local, device_id);
+    return out;
+}
+
+void assign_user_key(std::string& out, std::string_view principal, bool local,
+                     std::string_view device_id) {
+    out.clear();
     if (local) {
-        return "local:" + std::string(device_id) + "/" + std::string(principal);
+        out.append("local:").append(device_id).append("/").append(principal);
+        return;
     }
-    return ascii_lower(principal);
+    out.append(principal);
+    for (auto& c : out) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+    }
 }
 
 std::string user_key_from_admin(std::string_view text) {

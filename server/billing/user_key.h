@@ -19,6 +19,9 @@ constexpr std::int64_t kPrimaryWindowSeconds = 30 * 86400;
 
 std::string ascii_lower(std::string_view text);
 std::string user_key(std::string_view principal, bool local, std::string_view device_id);
+//! user_key into `out` (replacing its text, reusing its storage).
+void assign_user_key(std::string& out, std::string_view principal, bool local,
+                     std::string_view device_id);
 //! A principal typed by an admin: "local:<device>/<name>" is taken as is, else lowercased.
 std::string user_key_from_admin(std::string_view text);
 bool is_surrogate(std::string_view key);

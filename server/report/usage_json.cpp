@@ -3,6 +3,7 @@
 #include "server/report/usage_json.h"
 
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "pairing/time_format.h"
 
@@ -113,34 +114,90 @@ ordered_json user_json(const billing::UserBilling& u) {
     return j;
 }
 
+ordered_json late_json(const LateHeartbeat& l) {
+    return {{"device_id", l.device_id},
+            {"hostname", l.hostname},
+            {"seq", l.seq},
+            {"start", pairing::format_rfc3339(l.start)},
+            {"received_at", pairing::format_rfc3339(l.received_at)},
+            {"device_active_minutes", l.device_active_minutes},
+            {"users", l.users}};
+}
+
+//! Writes the document piece by piece to `sink` (a callable taking std::string_view).
+template <typename Sink>
+void write_json(const UsageReport& r, Sink&& sink) {
+    // The document is written as nlohmann's dump(2) would write it whole: each value dumped
+    // on its own, its line breaks indented by its depth (JSON strings hold no raw newlines).
+    const std::string_view spaces = "      ";
+    const auto put = [&sink, spaces](const ordered_json& value, std::size_t depth) {
+        // replace: a principal with invalid UTF-8 must not make the report throw.
+        const auto text = value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+        const std::string_view view = text;
+        std::size_t at = 0;
+        for (auto nl = view.find('\n'); nl != std::string::npos; nl = view.find('\n', at)) {
+            sink(view.substr(at, nl + 1 - at));
+            sink(spaces.substr(0, depth));
+            at = nl + 1;
+        }
+        sink(view.substr(at));
+    };
+    const auto out = [&sink](std::string_view text) { sink(text); };
+    const auto key = [&](std::string_view name) {
+        out("  ");
+        put(ordered_json(name), 0);
+        out(": ");
+    };
+    const auto array = [&](std::string_view name, const auto& items, const auto& to_json,
+                           bool last) {
+        key(name);
+        if (items.empty()) {
+            out("[]");
+        } else {
+            out("[\n");
+            bool first = true;
+            for (const auto& item : items) {
+                out(first ? "    " : ",\n    ");
+                first = false;
+                put(to_json(item), 4);
+            }
+            out("\n  ]");
+        }
+        out(last ? "\n" : ",\n");
+    };
+    out("{\n");
+    key("tenant");
+    put(r.tenant, 2);
+    out(",\n");
+    key("month");
+    put(r.month, 2);
+    out(",\n");
+    key("generated_at");
+    put(pairing::format_rfc3339(r.generated_at), 2);
+    out(",\n");
+    key("summary");
+    put(summary_json(r.summary), 2);
+    out(",\n");
+    array("devices", r.devices, device_json, false);
+    array("users", r.users, user_json, false);
+    array("late_adjustments", r.late, late_json, true);
+    out("}\n");
+}
+
 }  // namespace
 
 std::string usage_to_json(const UsageReport& r) {
-    ordered_json doc;
-    doc["tenant"] = r.tenant;
-    doc["month"] = r.month;
-    doc["generated_at"] = pairing::format_rfc3339(r.generated_at);
-    doc["summary"] = summary_json(r.summary);
-    doc["devices"] = ordered_json::array();
-    for (const auto& row : r.devices) {
-        doc["devices"].push_back(device_json(row));
-    }
-    doc["users"] = ordered_json::array();
-    for (const auto& u : r.users) {
-        doc["users"].push_back(user_json(u));
-    }
-    doc["late_adjustments"] = ordered_json::array();
-    for (const auto& l : r.late) {
-        doc["late_adjustments"].push_back({{"device_id", l.device_id},
-                                           {"hostname", l.hostname},
-                                           {"seq", l.seq},
-                                           {"start", pairing::format_rfc3339(l.start)},
-                                           {"received_at", pairing::format_rfc3339(l.received_at)},
-                                           {"device_active_minutes", l.device_active_minutes},
-                                           {"users", l.users}});
-    }
-    // replace: a principal with invalid UTF-8 must not make the report throw.
-    return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    std::string text;
+    // One allocation for most reports: a device is ~740 bytes, a user ~400.
+    text.reserve(4096 + 800 * r.devices.size() + 450 * r.users.size() + 400 * r.late.size());
+    write_json(r, [&text](std::string_view piece) { text.append(piece); });
+    return text;
+}
+
+void write_usage_json(const UsageReport& r, std::ostream& out) {
+    write_json(r, [&out](std::string_view piece) {
+        out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+    });
 }
 
 }  // namespace tally::server

@@ -1,6 +1,7 @@
 #pragma once
 // The usage report as JSON (the shape README/DESIGN document; key order is stable).
 
+#include <ostream>
 #include <string>
 
 #include "server/report/usage_report.h"
@@ -8,5 +9,9 @@
 namespace tally::server {
 
 std::string usage_to_json(const UsageReport& report);
+
+//! The same bytes as usage_to_json, written one device/user at a time (no whole document in
+//! memory: a 100k-device report is ~75 MB of text).
+void write_usage_json(const UsageReport& report, std::ostream& out);
 
 }  // namespace tally::server

@@ -28,10 +28,12 @@ Result<UsageReport> build_usage_report(Store& store, std::string_view tenant,
                           "month '" + std::string(month) + "' is not of the form YYYY-MM");
     }
     const auto [from, to] = *range;
-    auto facts = store.billing_facts(tenant, from - billing::kPrimaryWindowSeconds, to);
-    if (!facts) {
-        return facts.error();
+    // One snapshot: the facts and every device's evidence, with set-based queries.
+    auto snapshot = store.report_facts(tenant, from - billing::kPrimaryWindowSeconds, to);
+    if (!snapshot) {
+        return snapshot.error();
     }
+    auto* facts = &snapshot->facts;
 
     UsageReport report;
     report.tenant = std::string(tenant);
@@ -56,7 +58,7 @@ Result<UsageReport> build_usage_report(Store& store, std::string_view tenant,
     if (s.closed) {
         period.received_before = s.closes_at;
     }
-    const auto month_outcome = billing::evaluate(*facts, *tz, period);
+    auto month_outcome = billing::evaluate(*facts, *tz, period);
     s.active_devices = month_outcome.active_devices;
     s.active_users = month_outcome.active_users;
     s.standalone_devices = month_outcome.standalone_devices;
@@ -75,9 +77,13 @@ Result<UsageReport> build_usage_report(Store& store, std::string_view tenant,
     if (window) {
         s.billable_from = window->first;
         s.billable_to = window->second;
-        const auto billed = billed_units(period);
-        s.billable_units = billed.billable_units;
-        s.packages = billed.packages;
+        // Billed over the whole month (no trial, not inactive): the month's evaluation is the
+        // billed one (evaluate is a pure function of the same facts and period).
+        const bool whole_month = window->first == from && window->second == to;
+        const auto billed = whole_month ? billing::BillingOutcome{} : billed_units(period);
+        const auto& billed_outcome = whole_month ? month_outcome : billed;
+        s.billable_units = billed_outcome.billable_units;
+        s.packages = billed_outcome.packages;
         if (s.closed) {
             auto all = period;
             all.received_before.reset();
@@ -104,31 +110,31 @@ Result<UsageReport> build_usage_report(Store& store, std::string_view tenant,
         }
         s.late_adjustments = static_cast<std::int64_t>(report.late.size());
     }
+    std::vector<HeartbeatFact>().swap(facts->heartbeats);  // read no more: free them early
 
+    report.devices.reserve(facts->devices.size());
     for (std::size_t i = 0; i < facts->devices.size(); ++i) {
-        const auto& dev = facts->devices[i];
-        const auto& b = month_outcome.devices[i];
+        auto& dev = facts->devices[i];
+        auto& b = month_outcome.devices[i];
         // Listed: paired before the month ended, or with heartbeats in it (a device can
         // upload heartbeats older than its pairing, e.g. after standalone mode).
         if (dev.paired_at >= to && b.heartbeats == 0) {
             continue;
         }
         DeviceReportRow row;
-        row.usage.device = dev;
         row.usage.active_minutes = b.active_minutes;
         row.usage.active_days = b.active_days;
         row.usage.heartbeats = b.heartbeats;
         row.usage.users = b.users;
-        auto evidence = store.device_evidence(dev.id);
-        if (!evidence) {
-            return evidence.error();
+        if (const auto it = snapshot->evidence.find(dev.id); it != snapshot->evidence.end()) {
+            row.usage.evidence = it->second;
         }
-        row.usage.evidence = *evidence;
         row.active = b.active;
-        row.billing = b;
+        row.billing = std::move(b);
+        row.usage.device = std::move(dev);  // the facts are not read after this loop
         report.devices.push_back(std::move(row));
     }
-    report.users = month_outcome.users;
+    report.users = std::move(month_outcome.users);
     return report;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "server/store/records.h"
@@ -44,7 +45,13 @@ struct HeartbeatUserFact {
 
 //! One counted heartbeat with what billing needs (no bytes).
 struct HeartbeatFact {
+    //! device_pos when the store did not set it.
+    static constexpr std::uint32_t kNoDevicePos = 0xffffffff;
+
     std::string device_id;
+    //! Position of this device in BillingFacts::devices, set by the store with the facts (the
+    //! engine then finds the device without a lookup by id); kNoDevicePos when not set.
+    std::uint32_t device_pos = kNoDevicePos;
     std::uint64_t seq = 0;
     std::int64_t start = 0;
     std::int64_t end = 0;
@@ -90,6 +97,15 @@ struct BillingFacts {
     std::vector<AssignmentFact> assignments;
     std::vector<AliasFact> aliases;
     std::vector<UserSignal> signals;  //!< every user ever seen on the tenant's devices
+};
+
+//! What a usage report reads, from one snapshot (one read transaction): the billing facts and
+//! the delivery evidence of every device of the tenant (by device id). facts.signals is read
+//! only when the tenant has admin assignments: the billing engine reads last signals only to
+//! release an assigned user, and reading them scans every heartbeat user ever stored.
+struct ReportFacts {
+    BillingFacts facts;
+    std::unordered_map<std::string, DeviceEvidence> evidence;
 };
 
 struct PurgeResult {

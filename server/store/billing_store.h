@@ -50,6 +50,11 @@ class BillingStore {
     virtual Result<BillingFacts> billing_facts(std::string_view tenant, std::int64_t from,
                                                std::int64_t to) = 0;
 
+    //! billing_facts and the evidence of every device of the tenant in one read transaction,
+    //! with set-based queries (a fixed number of statements, whatever the device count).
+    virtual Result<ReportFacts> report_facts(std::string_view tenant, std::int64_t from,
+                                             std::int64_t to) = 0;
+
     //! Deletes the metadata of every user released (30 days without signal) at least 90
     //! days ago: principal strings are replaced by a random surrogate in every table and
     //! heartbeat bytes naming them are replaced by their SHA-256.

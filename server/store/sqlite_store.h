@@ -66,6 +66,8 @@ class SqliteStore final : public Store {
                              std::string_view into_key, std::int64_t now) override;
     Result<BillingFacts> billing_facts(std::string_view tenant, std::int64_t from,
                                        std::int64_t to) override;
+    Result<ReportFacts> report_facts(std::string_view tenant, std::int64_t from,
+                                     std::int64_t to) override;
     Result<PurgeResult> purge_users(std::int64_t now) override;
 
   private:

@@ -1,10 +1,10 @@
 // SqliteStore: the billing data model (tenant policy, groups, subscriptions, assignments,
-// merges) and the facts the billing engine reads. Purge is in sqlite_store_purge.cpp.
+// merges) and the facts the billing engine reads (queries in billing_queries.cpp). Purge is in
+// sqlite_store_purge.cpp.
 
-#include <map>
 #include <string>
 
-#include "server/store/device_row.h"
+#include "server/store/billing_queries.h"
 #include "server/store/sqlite_store.h"
 
 namespace tally::server {
@@ -22,10 +22,6 @@ Result<void> each_row(SqliteStatement& s, Fn&& fn) {
         }
         fn(s);
     }
-}
-
-std::optional<std::int64_t> opt_int(const SqliteStatement& s, int col) {
-    return s.is_null(col) ? std::nullopt : std::optional<std::int64_t>(s.int64(col));
 }
 
 }  // namespace
@@ -62,30 +58,7 @@ Result<std::int64_t> SqliteStore::group_id_locked(std::int64_t tenant_id, std::s
 
 Result<TenantSettings> SqliteStore::tenant_settings(std::string_view tenant) {
     std::lock_guard lock(mutex_);
-    auto s = db_->prepare(
-        "SELECT name, status, trial_end, inactive_since, time_zone, count_devices_by,"
-        " default_package, grace_hours, created_at FROM tenants WHERE name = ?");
-    if (!s) {
-        return s.error();
-    }
-    auto row = s->bind(1, tenant).step();
-    if (!row) {
-        return row.error();
-    }
-    if (!*row) {
-        return make_error("not_found", "unknown tenant '" + std::string(tenant) + "'");
-    }
-    TenantSettings t;
-    t.name = s->text(0);
-    t.status = s->text(1);
-    t.trial_end = opt_int(*s, 2);
-    t.inactive_since = opt_int(*s, 3);
-    t.time_zone = s->text(4);
-    t.count_devices_by = s->text(5);
-    t.default_package = s->text(6);
-    t.grace_hours = s->int64(7);
-    t.created_at = s->int64(8);
-    return t;
+    return detail::read_tenant_settings(*db_, tenant);
 }
 
 Result<void> SqliteStore::update_tenant_settings(const TenantSettings& t) {
@@ -342,152 +315,30 @@ Result<void> SqliteStore::merge_users(std::string_view tenant, std::string_view 
 
 Result<BillingFacts> SqliteStore::billing_facts(std::string_view tenant, std::int64_t from,
                                                 std::int64_t to) {
-    auto settings = tenant_settings(tenant);
-    if (!settings) {
-        return settings.error();
-    }
     std::lock_guard lock(mutex_);
-    BillingFacts f;
-    f.tenant = std::move(*settings);
-    auto tid = tenant_id_locked(tenant);
-    if (!tid) {
-        return tid.error();
+    auto txn = detail::ReadTransaction::begin(*db_);
+    if (!txn) {
+        return txn.error();
     }
-    auto dev = db_->prepare(std::string("SELECT ") + detail::kDeviceColumns +
-                            " FROM devices d JOIN tenants t ON t.id = d.tenant_id"
-                            " WHERE d.tenant_id = ? ORDER BY d.paired_at, d.id");
-    if (!dev) {
-        return dev.error();
-    }
-    if (auto r = each_row(
-            dev->bind(1, *tid),
-            [&](const SqliteStatement& s) { f.devices.push_back(detail::device_from_row(s)); });
-        !r) {
-        return r.error();
-    }
+    return detail::read_billing_facts(*db_, tenant, from, to);
+}
 
-    auto hbs = db_->prepare(
-        "SELECT h.device_id, h.seq, h.start_ts, h.end_ts, h.received_at, h.device_active_minutes"
-        " FROM heartbeats h JOIN devices d ON d.id = h.device_id"
-        " WHERE d.tenant_id = ?1 AND h.start_ts >= ?2 AND h.start_ts < ?3"
-        " ORDER BY h.start_ts, h.device_id, h.seq");
-    if (!hbs) {
-        return hbs.error();
+Result<ReportFacts> SqliteStore::report_facts(std::string_view tenant, std::int64_t from,
+                                              std::int64_t to) {
+    std::lock_guard lock(mutex_);
+    auto txn = detail::ReadTransaction::begin(*db_);
+    if (!txn) {
+        return txn.error();
     }
-    std::map<std::pair<std::string, std::uint64_t>, std::size_t> index;
-    if (auto r = each_row(hbs->bind(1, *tid).bind(2, from).bind(3, to),
-                          [&](const SqliteStatement& s) {
-                              HeartbeatFact h;
-                              h.device_id = s.text(0);
-                              h.seq = static_cast<std::uint64_t>(s.int64(1));
-                              h.start = s.int64(2);
-                              h.end = s.int64(3);
-                              h.received_at = s.int64(4);
-                              h.device_active_minutes = s.int64(5);
-                              index[{h.device_id, h.seq}] = f.heartbeats.size();
-                              f.heartbeats.push_back(std::move(h));
-                          });
-        !r) {
-        return r.error();
+    auto facts = detail::read_billing_facts(*db_, tenant, from, to, detail::Signals::kWhenAssigned);
+    if (!facts) {
+        return facts.error();
     }
-    auto hu = db_->prepare(
-        "SELECT hu.device_id, hu.seq, hu.principal, hu.local, hu.active_minutes"
-        " FROM heartbeat_users hu JOIN heartbeats h ON h.device_id = hu.device_id AND h.seq = "
-        "hu.seq"
-        " JOIN devices d ON d.id = h.device_id"
-        " WHERE d.tenant_id = ?1 AND h.start_ts >= ?2 AND h.start_ts < ?3");
-    if (!hu) {
-        return hu.error();
+    auto evidence = detail::read_tenant_evidence(*db_, tenant, facts->devices);
+    if (!evidence) {
+        return evidence.error();
     }
-    if (auto r = each_row(
-            hu->bind(1, *tid).bind(2, from).bind(3, to),
-            [&](const SqliteStatement& s) {
-                const auto it = index.find({s.text(0), static_cast<std::uint64_t>(s.int64(1))});
-                if (it != index.end()) {
-                    f.heartbeats[it->second].users.push_back(
-                        {s.text(2), s.int64(3) != 0, s.int64(4)});
-                }
-            });
-        !r) {
-        return r.error();
-    }
-
-    auto mem = db_->prepare(
-        "SELECT m.user_key, g.name, m.since, m.until FROM group_members m"
-        " JOIN user_groups g ON g.id = m.group_id WHERE m.tenant_id = ? ORDER BY m.since, m.id");
-    if (!mem) {
-        return mem.error();
-    }
-    if (auto r =
-            each_row(mem->bind(1, *tid),
-                     [&](const SqliteStatement& s) {
-                         f.memberships.push_back({s.text(0), s.text(1), s.int64(2), opt_int(s, 3)});
-                     });
-        !r) {
-        return r.error();
-    }
-    auto sub = db_->prepare(
-        "SELECT g.name, s.package, s.attached_at FROM subscriptions s"
-        " JOIN user_groups g ON g.id = s.group_id WHERE g.tenant_id = ?"
-        " ORDER BY s.attached_at, s.id");
-    if (!sub) {
-        return sub.error();
-    }
-    if (auto r = each_row(sub->bind(1, *tid),
-                          [&](const SqliteStatement& s) {
-                              f.subscriptions.push_back({s.text(0), s.text(1), s.int64(2)});
-                          });
-        !r) {
-        return r.error();
-    }
-    auto asg = db_->prepare(
-        "SELECT a.device_id, a.user_key, a.since FROM device_assignments a"
-        " JOIN devices d ON d.id = a.device_id WHERE d.tenant_id = ? ORDER BY a.since, a.id");
-    if (!asg) {
-        return asg.error();
-    }
-    if (auto r = each_row(asg->bind(1, *tid),
-                          [&](const SqliteStatement& s) {
-                              AssignmentFact a;
-                              a.device_id = s.text(0);
-                              if (!s.is_null(1)) {
-                                  a.user_key = s.text(1);
-                              }
-                              a.since = s.int64(2);
-                              f.assignments.push_back(std::move(a));
-                          });
-        !r) {
-        return r.error();
-    }
-    auto ali = db_->prepare("SELECT alias_key, user_key FROM user_aliases WHERE tenant_id = ?");
-    if (!ali) {
-        return ali.error();
-    }
-    if (auto r = each_row(ali->bind(1, *tid),
-                          [&](const SqliteStatement& s) {
-                              f.aliases.push_back({s.text(0), s.text(1)});
-                          });
-        !r) {
-        return r.error();
-    }
-    auto sig = db_->prepare(
-        "SELECT hu.principal, hu.local, CASE WHEN hu.local THEN hu.device_id ELSE '' END,"
-        " min(h.start_ts), max(h.end_ts)"
-        " FROM heartbeat_users hu JOIN heartbeats h ON h.device_id = hu.device_id AND h.seq = "
-        "hu.seq"
-        " JOIN devices d ON d.id = h.device_id WHERE d.tenant_id = ? GROUP BY 1, 2, 3");
-    if (!sig) {
-        return sig.error();
-    }
-    if (auto r = each_row(sig->bind(1, *tid),
-                          [&](const SqliteStatement& s) {
-                              f.signals.push_back(
-                                  {s.text(0), s.int64(1) != 0, s.text(2), s.int64(3), s.int64(4)});
-                          });
-        !r) {
-        return r.error();
-    }
-    return f;
+    return ReportFacts{std::move(*facts), std::move(*evidence)};
 }
 
 }  // namespace tally::server

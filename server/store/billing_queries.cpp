@@ -1,0 +1,359 @@
+// The set-based billing reads of the SQLite store (see billing_queries.h).
+
+#include "server/store/billing_queries.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "server/store/device_row.h"
+
+namespace tally::server::detail {
+namespace {
+
+template <typename Fn>
+Result<void> each_row(SqliteStatement& s, Fn&& fn) {
+    for (;;) {
+        auto row = s.step();
+        if (!row) {
+            return row.error();
+        }
+        if (!*row) {
+            return {};
+        }
+        fn(s);
+    }
+}
+
+//! Runs `sql` with ?1 = `id` and calls fn for each row.
+template <typename Id, typename Fn>
+Result<void> query(SqliteDb& db, const std::string& sql, const Id& id, Fn&& fn) {
+    auto s = db.prepare(sql);
+    if (!s) {
+        return s.error();
+    }
+    s->bind(1, id);
+    return each_row(*s, std::forward<Fn>(fn));
+}
+
+std::optional<std::int64_t> opt_int(const SqliteStatement& s, int col) {
+    return s.is_null(col) ? std::nullopt : std::optional<std::int64_t>(s.int64(col));
+}
+
+Result<std::int64_t> tenant_id(SqliteDb& db, std::string_view tenant) {
+    auto s = db.prepare("SELECT id FROM tenants WHERE name = ?");
+    if (!s) {
+        return s.error();
+    }
+    auto row = s->bind(1, tenant).step();
+    if (!row) {
+        return row.error();
+    }
+    if (!*row) {
+        return make_error("not_found", "unknown tenant '" + std::string(tenant) + "'");
+    }
+    return s->int64(0);
+}
+
+//! Heartbeats with their users in one pass over the indexes (device, then its heartbeats, then
+//! their users: the users of one heartbeat on consecutive rows, a NULL principal when it has
+//! none), then ordered by (start, device id, seq) here: an ORDER BY would make SQLite copy
+//! every row into a temporary b-tree first. `devices` are the tenant's, by rowid.
+Result<void> read_heartbeats(SqliteDb& db, std::int64_t tid, std::int64_t from, std::int64_t to,
+                             const std::vector<Device>& devices,
+                             const std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
+                             std::vector<HeartbeatFact>& out) {
+    auto s = db.prepare(
+        "SELECT d.rowid, h.seq, h.start_ts, h.end_ts, h.received_at, h.device_active_minutes,"
+        " hu.principal, hu.local, hu.active_minutes"
+        " FROM devices d JOIN heartbeats h ON h.device_id = d.id"
+        " LEFT JOIN heartbeat_users hu ON hu.device_id = h.device_id AND hu.seq = h.seq"
+        " WHERE d.tenant_id = ?1 AND h.start_ts >= ?2 AND h.start_ts < ?3");
+    if (!s) {
+        return s.error();
+    }
+    s->bind(1, tid).bind(2, from).bind(3, to);
+    std::vector<HeartbeatFact> read;
+    std::int64_t device_row = -1;  // the device of read.back()
+    std::uint32_t device_pos = HeartbeatFact::kNoDevicePos;
+    bool unlisted = false;
+    auto r = each_row(*s, [&](const SqliteStatement& row) {
+        const auto seq = static_cast<std::uint64_t>(row.int64(1));
+        const auto rowid = row.int64(0);
+        if (read.empty() || read.back().seq != seq || rowid != device_row) {
+            if (rowid != device_row) {
+                device_row = rowid;
+                const auto it = by_rowid.find(rowid);
+                device_pos = it != by_rowid.end() ? it->second : HeartbeatFact::kNoDevicePos;
+            }
+            if (device_pos == HeartbeatFact::kNoDevicePos) {
+                unlisted = true;  // cannot happen: the devices come from the same snapshot
+                return;
+            }
+            HeartbeatFact h;
+            h.device_id = devices[device_pos].id;
+            h.device_pos = device_pos;
+            h.seq = seq;
+            h.start = row.int64(2);
+            h.end = row.int64(3);
+            h.received_at = row.int64(4);
+            h.device_active_minutes = row.int64(5);
+            read.push_back(std::move(h));
+        }
+        if (device_pos != HeartbeatFact::kNoDevicePos && !row.is_null(6)) {
+            read.back().users.push_back({row.text(6), row.int64(7) != 0, row.int64(8)});
+        }
+    });
+    if (!r) {
+        return r;
+    }
+    if (unlisted) {
+        return make_error("db", "a heartbeat of a device missing from the same snapshot");
+    }
+    // Sort keys with the devices' rank by id, so no id is compared per heartbeat.
+    std::vector<std::uint32_t> by_id(devices.size());
+    for (std::uint32_t i = 0; i < by_id.size(); ++i) {
+        by_id[i] = i;
+    }
+    std::sort(by_id.begin(), by_id.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return devices[a].id < devices[b].id; });
+    std::vector<std::uint32_t> rank(devices.size());
+    for (std::uint32_t i = 0; i < by_id.size(); ++i) {
+        rank[by_id[i]] = i;
+    }
+    struct Key {
+        std::int64_t start;
+        std::uint32_t rank;
+        std::uint32_t index;
+        std::uint64_t seq;
+    };
+    std::vector<Key> keys;
+    keys.reserve(read.size());
+    for (std::uint32_t i = 0; i < read.size(); ++i) {
+        auto& h = read[i];
+        if (h.users.size() > 1) {
+            std::sort(h.users.begin(), h.users.end(), [](const auto& a, const auto& b) {
+                return a.principal != b.principal ? a.principal < b.principal : a.local < b.local;
+            });
+        }
+        keys.push_back({h.start, rank[h.device_pos], i, h.seq});
+    }
+    std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+        return a.start != b.start ? a.start < b.start
+               : a.rank != b.rank ? a.rank < b.rank
+                                  : a.seq < b.seq;
+    });
+    out.reserve(out.size() + read.size());
+    for (const auto& k : keys) {
+        out.push_back(std::move(read[k.index]));
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<ReadTransaction> ReadTransaction::begin(SqliteDb& db) {
+    if (auto r = db.exec("BEGIN"); !r) {
+        return r.error();
+    }
+    return ReadTransaction(db);
+}
+
+ReadTransaction::~ReadTransaction() {
+    if (db_ != nullptr) {
+        // Nothing was written: ending a read transaction cannot lose anything.
+        (void)db_->exec("COMMIT");
+    }
+}
+
+Result<TenantSettings> read_tenant_settings(SqliteDb& db, std::string_view tenant) {
+    auto s = db.prepare(
+        "SELECT name, status, trial_end, inactive_since, time_zone, count_devices_by,"
+        " default_package, grace_hours, created_at FROM tenants WHERE name = ?");
+    if (!s) {
+        return s.error();
+    }
+    auto row = s->bind(1, tenant).step();
+    if (!row) {
+        return row.error();
+    }
+    if (!*row) {
+        return make_error("not_found", "unknown tenant '" + std::string(tenant) + "'");
+    }
+    TenantSettings t;
+    t.name = s->text(0);
+    t.status = s->text(1);
+    t.trial_end = opt_int(*s, 2);
+    t.inactive_since = opt_int(*s, 3);
+    t.time_zone = s->text(4);
+    t.count_devices_by = s->text(5);
+    t.default_package = s->text(6);
+    t.grace_hours = s->int64(7);
+    t.created_at = s->int64(8);
+    return t;
+}
+
+Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, std::int64_t from,
+                                        std::int64_t to, Signals signals) {
+    auto settings = read_tenant_settings(db, tenant);
+    if (!settings) {
+        return settings.error();
+    }
+    auto tid = tenant_id(db, tenant);
+    if (!tid) {
+        return tid.error();
+    }
+    BillingFacts f;
+    f.tenant = std::move(*settings);
+    std::unordered_map<std::int64_t, std::uint32_t> by_rowid;  // device rowid → position
+    if (auto r = query(db,
+                       std::string("SELECT ") + kDeviceColumns + ", d.rowid" +
+                           " FROM devices d JOIN tenants t ON t.id = d.tenant_id"
+                           " WHERE d.tenant_id = ? ORDER BY d.paired_at, d.id",
+                       *tid,
+                       [&](const SqliteStatement& s) {
+                           by_rowid.emplace(s.int64(16),
+                                            static_cast<std::uint32_t>(f.devices.size()));
+                           f.devices.push_back(device_from_row(s));
+                       });
+        !r) {
+        return r.error();
+    }
+    if (auto r = read_heartbeats(db, *tid, from, to, f.devices, by_rowid, f.heartbeats); !r) {
+        return r.error();
+    }
+    if (auto r =
+            query(db,
+                  "SELECT m.user_key, g.name, m.since, m.until FROM group_members m"
+                  " JOIN user_groups g ON g.id = m.group_id WHERE m.tenant_id = ?"
+                  " ORDER BY m.since, m.id",
+                  *tid,
+                  [&](const SqliteStatement& s) {
+                      f.memberships.push_back({s.text(0), s.text(1), s.int64(2), opt_int(s, 3)});
+                  });
+        !r) {
+        return r.error();
+    }
+    if (auto r = query(db,
+                       "SELECT g.name, s.package, s.attached_at FROM subscriptions s"
+                       " JOIN user_groups g ON g.id = s.group_id WHERE g.tenant_id = ?"
+                       " ORDER BY s.attached_at, s.id",
+                       *tid,
+                       [&](const SqliteStatement& s) {
+                           f.subscriptions.push_back({s.text(0), s.text(1), s.int64(2)});
+                       });
+        !r) {
+        return r.error();
+    }
+    if (auto r = query(db,
+                       "SELECT a.device_id, a.user_key, a.since FROM device_assignments a"
+                       " JOIN devices d ON d.id = a.device_id WHERE d.tenant_id = ?"
+                       " ORDER BY a.since, a.id",
+                       *tid,
+                       [&](const SqliteStatement& s) {
+                           AssignmentFact a;
+                           a.device_id = s.text(0);
+                           if (!s.is_null(1)) {
+                               a.user_key = s.text(1);
+                           }
+                           a.since = s.int64(2);
+                           f.assignments.push_back(std::move(a));
+                       });
+        !r) {
+        return r.error();
+    }
+    if (auto r = query(db, "SELECT alias_key, user_key FROM user_aliases WHERE tenant_id = ?", *tid,
+                       [&](const SqliteStatement& s) {
+                           f.aliases.push_back({s.text(0), s.text(1)});
+                       });
+        !r) {
+        return r.error();
+    }
+    if (signals == Signals::kWhenAssigned && f.assignments.empty()) {
+        return f;
+    }
+    if (auto r =
+            query(db,
+                  "SELECT hu.principal, hu.local, CASE WHEN hu.local THEN hu.device_id ELSE '' END,"
+                  " min(h.start_ts), max(h.end_ts)"
+                  " FROM heartbeat_users hu JOIN heartbeats h ON h.device_id = hu.device_id"
+                  " AND h.seq = hu.seq"
+                  " JOIN devices d ON d.id = h.device_id WHERE d.tenant_id = ? GROUP BY 1, 2, 3",
+                  *tid,
+                  [&](const SqliteStatement& s) {
+                      f.signals.push_back(
+                          {s.text(0), s.int64(1) != 0, s.text(2), s.int64(3), s.int64(4)});
+                  });
+        !r) {
+        return r.error();
+    }
+    return f;
+}
+
+Result<std::unordered_map<std::string, DeviceEvidence>> read_tenant_evidence(
+    SqliteDb& db, std::string_view tenant, const std::vector<Device>& devices) {
+    std::unordered_map<std::string, DeviceEvidence> out;
+    out.reserve(devices.size());
+    for (const auto& d : devices) {
+        out.try_emplace(d.id);
+    }
+    const auto of = [&](const SqliteStatement& s) -> DeviceEvidence& { return out[s.text(0)]; };
+    const std::string joins =
+        " JOIN devices d ON d.id = x.device_id JOIN tenants t ON t.id = d.tenant_id"
+        " WHERE t.name = ?1";
+
+    // Gap ranges may overlap (re-declared after a spool repair): count the union per device.
+    std::string gap_device;
+    std::int64_t covered_to = 0;
+    if (auto r = query(db,
+                       "SELECT x.device_id, x.from_seq, x.to_seq FROM gaps x" + joins +
+                           " ORDER BY x.device_id, x.from_seq, x.to_seq",
+                       tenant,
+                       [&](const SqliteStatement& s) {
+                           auto& e = of(s);
+                           if (s.text(0) != gap_device) {
+                               gap_device = s.text(0);
+                               covered_to = 0;
+                           }
+                           const auto from = std::max(s.int64(1), covered_to + 1);
+                           const auto to = s.int64(2);
+                           if (to >= from) {
+                               e.gap_seqs += static_cast<std::uint64_t>(to - from + 1);
+                               covered_to = to;
+                           }
+                       });
+        !r) {
+        return r.error();
+    }
+    const std::pair<std::string, std::uint64_t DeviceEvidence::*> counts[] = {
+        {"SELECT x.device_id, count(DISTINCT x.seq) FROM forks x", &DeviceEvidence::forks},
+        {"SELECT x.device_id, count(*) FROM chain_breaks x", &DeviceEvidence::chain_breaks},
+        {"SELECT x.device_id, count(*) FROM held_heartbeats x", &DeviceEvidence::held},
+    };
+    for (const auto& [select, field] : counts) {
+        if (auto r = query(db, select + joins + " GROUP BY x.device_id", tenant,
+                           [&](const SqliteStatement& s) {
+                               of(s).*field = static_cast<std::uint64_t>(s.int64(1));
+                           });
+            !r) {
+            return r.error();
+        }
+    }
+    if (auto r = query(db,
+                       "SELECT d.id FROM devices d JOIN tenants t ON t.id = d.tenant_id"
+                       " WHERE t.name = ?1 AND d.retired_at IS NOT NULL"
+                       " AND d.retire_reason = 'revoked'",
+                       tenant, [&](const SqliteStatement& s) { of(s).revoked = true; });
+        !r) {
+        return r.error();
+    }
+    if (auto r = query(db,
+                       "SELECT x.device_id FROM device_enrollments x" + joins +
+                           " AND x.method = 'import_tofu'",
+                       tenant, [&](const SqliteStatement& s) { of(s).trust_on_first_use = true; });
+        !r) {
+        return r.error();
+    }
+    return out;
+}
+
+}  // namespace tally::server::detail
