@@ -22,8 +22,11 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::string& path) {
     // mode NORMAL survives a process crash but may lose the last commits on power loss, and
     // an acknowledged heartbeat is deleted by the agent, so a commit must be on disk before
     // the 200 answer.
+    // A 32 MB page cache keeps the devices table and the hot index pages in memory; temp
+    // B-trees (ORDER BY, GROUP BY of reports) stay in memory.
     for (const char* pragma :
-         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"}) {
+         {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
+          "PRAGMA cache_size=-32768", "PRAGMA temp_store=MEMORY"}) {
         if (auto r = db->exec(pragma); !r) {
             return r.error();
         }
@@ -32,6 +35,11 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::open(const std::string& path) {
 }
 
 SqliteDb::~SqliteDb() {
+    for (auto& [sql, stmts] : cache_) {
+        for (auto* stmt : stmts) {
+            sqlite3_finalize(stmt);
+        }
+    }
     sqlite3_close_v2(db_);
 }
 
@@ -50,12 +58,38 @@ Result<void> SqliteDb::exec(std::string_view sql) {
 }
 
 Result<SqliteStatement> SqliteDb::prepare(std::string_view sql) {
+    if (auto it = cache_.find(sql); it != cache_.end() && !it->second.empty()) {
+        sqlite3_stmt* stmt = it->second.back();
+        it->second.pop_back();
+        return SqliteStatement(*this, stmt, true);
+    }
     sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr) !=
-        SQLITE_OK) {
+    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                           &stmt, nullptr) != SQLITE_OK) {
         return error("prepare " + std::string(sql.substr(0, 60)));
     }
-    return SqliteStatement(*this, stmt);
+    // Only a statement whose text is all of `sql` can be found again under that text.
+    const bool cacheable = stmt != nullptr && sql == sqlite3_sql(stmt);
+    return SqliteStatement(*this, stmt, cacheable);
+}
+
+void SqliteDb::give_back(sqlite3_stmt* stmt) {
+    // Bounded: the SQL texts are the program's own (a few hundred at most); a runaway of
+    // distinct texts would stop being cached rather than grow without bound.
+    constexpr std::size_t kMaxTexts = 512;
+    constexpr std::size_t kMaxPerText = 4;
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    const std::string_view sql = sqlite3_sql(stmt);
+    auto it = cache_.find(sql);
+    if (it == cache_.end() && cache_.size() < kMaxTexts) {
+        it = cache_.emplace(std::string(sql), std::vector<sqlite3_stmt*>{}).first;
+    }
+    if (it == cache_.end() || it->second.size() >= kMaxPerText) {
+        sqlite3_finalize(stmt);
+        return;
+    }
+    it->second.push_back(stmt);
 }
 
 std::int64_t SqliteDb::changes() const {
@@ -63,10 +97,14 @@ std::int64_t SqliteDb::changes() const {
 }
 
 SqliteStatement::SqliteStatement(SqliteStatement&& other) noexcept
-    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)) {}
+    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)), cached_(other.cached_) {}
 
 SqliteStatement::~SqliteStatement() {
-    sqlite3_finalize(stmt_);
+    if (stmt_ != nullptr && cached_) {
+        db_->give_back(stmt_);
+    } else {
+        sqlite3_finalize(stmt_);
+    }
 }
 
 SqliteStatement& SqliteStatement::bind(int index, std::int64_t value) {
@@ -132,8 +170,20 @@ bool SqliteStatement::is_null(int column) const {
     return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }
 
+namespace {
+
+Result<void> run_cached(SqliteDb& db, std::string_view sql) {
+    auto s = db.prepare(sql);
+    if (!s) {
+        return s.error();
+    }
+    return s->run();
+}
+
+}  // namespace
+
 Result<SqliteTransaction> SqliteTransaction::begin(SqliteDb& db) {
-    if (auto r = db.exec("BEGIN IMMEDIATE"); !r) {
+    if (auto r = run_cached(db, "BEGIN IMMEDIATE"); !r) {
         return r.error();
     }
     return SqliteTransaction(db);
@@ -143,13 +193,40 @@ SqliteTransaction::SqliteTransaction(SqliteTransaction&& other) noexcept
     : db_(other.db_), open_(std::exchange(other.open_, false)) {}
 
 SqliteTransaction::~SqliteTransaction() {
-    if (open_) {
+    // SQLite may already have rolled back on an I/O or full-disk error.
+    if (open_ && !db_->autocommit()) {
         (void)db_->exec("ROLLBACK");
     }
 }
 
 Result<void> SqliteTransaction::commit() {
-    auto r = db_->exec("COMMIT");
+    auto r = run_cached(*db_, "COMMIT");
+    if (r) {
+        open_ = false;
+    }
+    return r;
+}
+
+Result<SqliteSavepoint> SqliteSavepoint::begin(SqliteDb& db) {
+    if (auto r = run_cached(db, "SAVEPOINT unit"); !r) {
+        return r.error();
+    }
+    return SqliteSavepoint(db);
+}
+
+SqliteSavepoint::SqliteSavepoint(SqliteSavepoint&& other) noexcept
+    : db_(other.db_), open_(std::exchange(other.open_, false)) {}
+
+SqliteSavepoint::~SqliteSavepoint() {
+    // After an error that ended the whole transaction there is no savepoint left to undo.
+    if (open_ && !db_->autocommit()) {
+        (void)run_cached(*db_, "ROLLBACK TO unit");
+        (void)run_cached(*db_, "RELEASE unit");
+    }
+}
+
+Result<void> SqliteSavepoint::release() {
+    auto r = run_cached(*db_, "RELEASE unit");
     if (r) {
         open_ = false;
     }

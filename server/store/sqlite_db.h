@@ -1,6 +1,7 @@
 #pragma once
-// Thin RAII wrappers over the SQLite C API: a connection, a prepared statement, a
-// transaction guard. Errors come back as tally::Result values naming the failing SQL.
+// Thin RAII wrappers over the SQLite C API: a connection with a prepared-statement cache, a
+// statement, a transaction guard, a savepoint guard. Errors come back as tally::Result values
+// naming the failing SQL.
 
 #include <sqlite3.h>
 
@@ -9,6 +10,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "pairing/result.h"
 
@@ -25,20 +28,37 @@ class SqliteDb {
     SqliteDb& operator=(const SqliteDb&) = delete;
 
     Result<void> exec(std::string_view sql);
+    //! A statement for `sql`, compiled once per connection: a statement taken from the cache
+    //! goes back to it (reset, bindings cleared) when the SqliteStatement is destroyed. Two
+    //! live statements with the same text are two compiled statements.
     Result<SqliteStatement> prepare(std::string_view sql);
     std::int64_t changes() const;
     Error error(std::string_view what) const;
     sqlite3* handle() { return db_; }
+    //! True outside an explicit transaction (also after SQLite rolled one back on an error).
+    bool autocommit() const { return sqlite3_get_autocommit(db_) != 0; }
 
   private:
+    friend class SqliteStatement;
     explicit SqliteDb(sqlite3* db) : db_(db) {}
+    void give_back(sqlite3_stmt* stmt);
+
+    struct TextHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
     sqlite3* db_;
+    //! Idle compiled statements by SQL text (bounded by the program's distinct SQL texts).
+    std::unordered_map<std::string, std::vector<sqlite3_stmt*>, TextHash, std::equal_to<>> cache_;
 };
 
 //! A prepared statement. bind_* take 1-based indexes; step() returns true while rows remain.
 class SqliteStatement {
   public:
-    SqliteStatement(SqliteDb& db, sqlite3_stmt* stmt) : db_(&db), stmt_(stmt) {}
+    SqliteStatement(SqliteDb& db, sqlite3_stmt* stmt, bool cached)
+        : db_(&db), stmt_(stmt), cached_(cached) {}
     SqliteStatement(SqliteStatement&& other) noexcept;
     SqliteStatement& operator=(SqliteStatement&&) = delete;
     SqliteStatement(const SqliteStatement&) = delete;
@@ -63,6 +83,7 @@ class SqliteStatement {
   private:
     SqliteDb* db_;
     sqlite3_stmt* stmt_;
+    bool cached_;  //!< returned to db_'s cache on destruction, else finalized
 };
 
 //! BEGIN IMMEDIATE on construction; rolls back unless commit() succeeded.
@@ -76,6 +97,22 @@ class SqliteTransaction {
 
   private:
     explicit SqliteTransaction(SqliteDb& db) : db_(&db) {}
+    SqliteDb* db_;
+    bool open_ = true;
+};
+
+//! SAVEPOINT inside a transaction; rolled back to (and released) unless release() succeeded,
+//! so one failed unit of work leaves the rest of the transaction intact.
+class SqliteSavepoint {
+  public:
+    static Result<SqliteSavepoint> begin(SqliteDb& db);
+    SqliteSavepoint(SqliteSavepoint&& other) noexcept;
+    SqliteSavepoint& operator=(SqliteSavepoint&&) = delete;
+    ~SqliteSavepoint();
+    Result<void> release();
+
+  private:
+    explicit SqliteSavepoint(SqliteDb& db) : db_(&db) {}
     SqliteDb* db_;
     bool open_ = true;
 };

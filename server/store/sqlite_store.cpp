@@ -14,7 +14,17 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
     if (auto r = migrate(**db); !r) {
         return r.error();
     }
-    return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*db)));
+    auto read_db = SqliteDb::open(path);
+    if (!read_db) {
+        return read_db.error();
+    }
+    std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*db), std::move(*read_db)));
+    auto checkpointer = WalCheckpointer::start(path, *store->db_);
+    if (!checkpointer) {
+        return checkpointer.error();
+    }
+    store->checkpointer_ = std::move(*checkpointer);
+    return store;
 }
 
 Result<void> SqliteStore::add_tenant(std::string_view name, std::int64_t now) {
@@ -68,8 +78,8 @@ Result<std::vector<Tenant>> SqliteStore::list_tenants() {
 }
 
 Result<std::optional<Tenant>> SqliteStore::find_tenant(std::string_view name) {
-    std::lock_guard lock(mutex_);
-    auto s = db_->prepare("SELECT name, status, created_at FROM tenants WHERE name = ?");
+    std::lock_guard lock(read_mutex_);
+    auto s = read_db_->prepare("SELECT name, status, created_at FROM tenants WHERE name = ?");
     if (!s) {
         return s.error();
     }

@@ -1,14 +1,19 @@
 #pragma once
 // Store on SQLite: one connection guarded by a mutex (writes are serialised anyway; reads
 // are short), prepared statements, WAL, foreign keys, schema via PRAGMA user_version.
+// Batches are stored by group commit (group_commit.h); the per-request device and tenant
+// look-ups of ingest read through a second connection, so they never wait for a commit;
+// WAL checkpoints run on a third (wal_checkpointer.h).
 // The methods live in sqlite_store_*.cpp by family.
 
 #include <memory>
 #include <mutex>
 #include <string>
 
+#include "server/store/group_commit.h"
 #include "server/store/sqlite_db.h"
 #include "server/store/store.h"
+#include "server/store/wal_checkpointer.h"
 
 namespace tally::server {
 
@@ -71,10 +76,14 @@ class SqliteStore final : public Store {
     Result<PurgeResult> purge_users(std::int64_t now) override;
 
   private:
-    explicit SqliteStore(std::unique_ptr<SqliteDb> db) : db_(std::move(db)) {}
+    SqliteStore(std::unique_ptr<SqliteDb> db, std::unique_ptr<SqliteDb> read_db)
+        : db_(std::move(db)), read_db_(std::move(read_db)), group_commit_(*db_, mutex_) {}
+    Result<StoreBatchResult> store_batch_locked(std::string_view device_id,
+                                                const std::vector<AcceptedHeartbeat>& hbs,
+                                                const std::vector<pairing::Gap>& gaps,
+                                                std::int64_t now);
     Result<std::optional<Device>> find_device_locked(std::string_view device_id);
     Result<std::optional<Device>> find_device_by_key_locked(std::string_view public_key);
-    Result<std::uint64_t> advance_ack_locked(std::string_view device_id, std::uint64_t from);
     Result<DeviceEvidence> device_evidence_locked(std::string_view device_id);
     Result<std::int64_t> tenant_id_locked(std::string_view tenant);
     Result<std::int64_t> group_id_locked(std::int64_t tenant_id, std::string_view group);
@@ -82,6 +91,10 @@ class SqliteStore final : public Store {
 
     std::mutex mutex_;
     std::unique_ptr<SqliteDb> db_;
+    std::mutex read_mutex_;
+    std::unique_ptr<SqliteDb> read_db_;  //!< committed state only; guarded by read_mutex_
+    GroupCommit group_commit_;
+    std::unique_ptr<WalCheckpointer> checkpointer_;  //!< declared last: unhooks db_ first
 };
 
 }  // namespace tally::server

@@ -41,8 +41,10 @@ Result<std::optional<Device>> SqliteStore::find_device_by_key_locked(std::string
 }
 
 Result<std::optional<Device>> SqliteStore::find_device(std::string_view device_id) {
-    std::lock_guard lock(mutex_);
-    return find_device_locked(device_id);
+    // Committed state is all a caller outside a transaction can see anyway.
+    std::lock_guard lock(read_mutex_);
+    return find_device_where(*read_db_, "d.id = ?",
+                             [&](SqliteStatement& s) { s.bind(1, device_id); });
 }
 
 Result<Device> SqliteStore::pair_device(const PairAttempt& a) {

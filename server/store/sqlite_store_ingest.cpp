@@ -1,11 +1,13 @@
 // SqliteStore::store_batch: the dedupe and the write are one transaction (a dedupe key
-// claimed apart from its write can lose a retried heartbeat), forks are kept as evidence,
+// claimed apart from its write can lose a retried heartbeat; here: one savepoint of a group
+// commit, see group_commit.h), forks are kept as evidence,
 // out-of-window heartbeats are held (not counted), chain breaks and gaps are recorded, and
 // the contiguous ack is advanced before commit.
 
 #include <algorithm>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "pairing/bytes.h"
 #include "pairing/crypto.h"
@@ -36,20 +38,8 @@ Result<Held> held_state(SqliteDb& db, const char* table, std::string_view device
     return s->text(0) == bytes ? Held::kSame : Held::kDifferent;
 }
 
-Result<void> insert_heartbeat(SqliteDb& db, std::string_view device_id, const AcceptedHeartbeat& hb,
-                              std::int64_t now) {
-    auto s = db.prepare(
-        "INSERT INTO heartbeats(device_id, seq, bytes, start_ts, end_ts, device_active_minutes,"
-        " received_at) VALUES (?,?,?,?,?,?,?)");
-    if (!s) {
-        return s.error();
-    }
+Result<void> insert_users(SqliteDb& db, std::string_view device_id, const AcceptedHeartbeat& hb) {
     const auto& d = hb.decoded;
-    s->bind(1, device_id).bind(2, static_cast<std::int64_t>(d.seq)).bind_blob(3, hb.bytes);
-    s->bind(4, d.start).bind(5, d.end).bind(6, std::int64_t{d.device_active_minutes});
-    if (auto r = s->bind(7, now).run(); !r) {
-        return r;
-    }
     for (const auto& u : d.users) {
         // Duplicate (principal, local) pairs inside one heartbeat are summed, not rejected:
         // the decoder already bounded each value.
@@ -67,6 +57,52 @@ Result<void> insert_heartbeat(SqliteDb& db, std::string_view device_id, const Ac
         }
     }
     return {};
+}
+
+Result<void> insert_heartbeat(SqliteDb& db, std::string_view device_id, const AcceptedHeartbeat& hb,
+                              std::int64_t now) {
+    auto s = db.prepare(
+        "INSERT INTO heartbeats(device_id, seq, bytes, start_ts, end_ts, device_active_minutes,"
+        " received_at) VALUES (?,?,?,?,?,?,?)");
+    if (!s) {
+        return s.error();
+    }
+    const auto& d = hb.decoded;
+    s->bind(1, device_id).bind(2, static_cast<std::int64_t>(d.seq)).bind_blob(3, hb.bytes);
+    s->bind(4, d.start).bind(5, d.end).bind(6, std::int64_t{d.device_active_minutes});
+    if (auto r = s->bind(7, now).run(); !r) {
+        return r;
+    }
+    return insert_users(db, device_id, hb);
+}
+
+//! The common case in one statement: a seq neither counted nor held is claimed and written
+//! at once (the dedupe and the write stay one statement of the same transaction). False when
+//! the seq is already counted or held: the caller then compares bytes (duplicate, fork,
+//! promotion) as before.
+Result<bool> insert_new_heartbeat(SqliteDb& db, std::string_view device_id,
+                                  const AcceptedHeartbeat& hb, std::int64_t now) {
+    auto s = db.prepare(
+        "INSERT INTO heartbeats(device_id, seq, bytes, start_ts, end_ts, device_active_minutes,"
+        " received_at) SELECT ?1,?2,?3,?4,?5,?6,?7 WHERE NOT EXISTS (SELECT 1 FROM"
+        " held_heartbeats WHERE device_id = ?1 AND seq = ?2)"
+        " ON CONFLICT(device_id, seq) DO NOTHING");
+    if (!s) {
+        return s.error();
+    }
+    const auto& d = hb.decoded;
+    s->bind(1, device_id).bind(2, static_cast<std::int64_t>(d.seq)).bind_blob(3, hb.bytes);
+    s->bind(4, d.start).bind(5, d.end).bind(6, std::int64_t{d.device_active_minutes});
+    if (auto r = s->bind(7, now).run(); !r) {
+        return r.error();
+    }
+    if (db.changes() == 0) {
+        return false;
+    }
+    if (auto r = insert_users(db, device_id, hb); !r) {
+        return r.error();
+    }
+    return true;
 }
 
 Result<void> insert_fork(SqliteDb& db, std::string_view device_id, std::uint64_t seq,
@@ -144,14 +180,36 @@ Result<bool> record_break(SqliteDb& db, std::string_view device_id, std::uint64_
     return db.changes() > 0;
 }
 
+//! What this batch has stored so far (counted or held, and duplicates of stored bytes), by
+//! seq: the bytes now stored for that seq, read here instead of from the tables.
+struct StoredNow {
+    std::unordered_map<std::uint64_t, std::string_view> bytes;
+    //! No heartbeat with a larger seq is stored (counted or held): devices.last_seq is the
+    //! largest stored seq, raised by every insert.
+    std::uint64_t max_seq = 0;
+
+    Result<std::optional<std::string>> lookup(SqliteDb& db, std::string_view device_id,
+                                              std::uint64_t seq) const {
+        if (const auto it = bytes.find(seq); it != bytes.end()) {
+            return std::optional<std::string>(std::string(it->second));
+        }
+        if (seq > max_seq) {
+            return std::optional<std::string>();
+        }
+        return stored_bytes(db, device_id, seq);
+    }
+};
+
 //! Checks the links between a newly stored heartbeat and its stored neighbours; returns how
-//! many new breaks it recorded. A neighbour inside a declared gap is simply absent.
+//! many new breaks it recorded. A neighbour inside a declared gap is simply absent. `known`
+//! must not yet include `hb` itself.
 Result<std::uint32_t> check_chain(SqliteDb& db, std::string_view device_id,
-                                  const AcceptedHeartbeat& hb, std::int64_t now) {
+                                  const AcceptedHeartbeat& hb, const StoredNow& known,
+                                  std::int64_t now) {
     std::uint32_t breaks = 0;
     const auto seq = hb.decoded.seq;
     if (seq > 1) {
-        auto before = stored_bytes(db, device_id, seq - 1);
+        auto before = known.lookup(db, device_id, seq - 1);
         if (!before) {
             return before.error();
         }
@@ -163,7 +221,7 @@ Result<std::uint32_t> check_chain(SqliteDb& db, std::string_view device_id,
             breaks += *r ? 1 : 0;
         }
     }
-    auto after = stored_bytes(db, device_id, seq + 1);
+    auto after = known.lookup(db, device_id, seq + 1);
     if (!after) {
         return after.error();
     }
@@ -193,24 +251,27 @@ Result<void> insert_gap(SqliteDb& db, std::string_view device_id, const pairing:
     return s->bind(5, now).run();
 }
 
-}  // namespace
-
-Result<std::uint64_t> SqliteStore::advance_ack_locked(std::string_view device_id,
-                                                      std::uint64_t from) {
-    // Held (out-of-window) heartbeats close the ack too: the agent may delete them.
-    auto held = db_->prepare(
+//! The contiguous ack from `from`: stored seqs (counted or held: the agent may delete held
+//! ones too) and declared gaps.
+Result<std::uint64_t> advance_ack(SqliteDb& db, std::string_view device_id, std::uint64_t from,
+                                  const StoredNow& known) {
+    auto held = db.prepare(
         "SELECT 1 FROM heartbeats WHERE device_id = ?1 AND seq = ?2"
         " UNION ALL SELECT 1 FROM held_heartbeats WHERE device_id = ?1 AND seq = ?2");
     if (!held) {
         return held.error();
     }
-    auto gap = db_->prepare(
+    auto gap = db.prepare(
         "SELECT max(to_seq) FROM gaps WHERE device_id = ? AND from_seq <= ? AND to_seq >= ?");
     if (!gap) {
         return gap.error();
     }
     std::uint64_t ack = from;
     for (;;) {
+        if (known.bytes.count(ack + 1) > 0) {
+            ++ack;
+            continue;
+        }
         const auto next = static_cast<std::int64_t>(ack + 1);
         auto row = held->reset().bind(1, device_id).bind(2, next).step();
         if (!row) {
@@ -231,15 +292,33 @@ Result<std::uint64_t> SqliteStore::advance_ack_locked(std::string_view device_id
     }
 }
 
+}  // namespace
+
 Result<StoreBatchResult> SqliteStore::store_batch(std::string_view device_id,
                                                   const std::vector<AcceptedHeartbeat>& hbs,
                                                   const std::vector<pairing::Gap>& gaps,
                                                   std::int64_t now) {
-    std::lock_guard lock(mutex_);
-    auto txn = SqliteTransaction::begin(*db_);
-    if (!txn) {
-        return txn.error();
+    // The batch is one savepoint of a group transaction: its dedupe and its writes commit
+    // together (or not at all), and run() returns only after that commit.
+    StoreBatchResult result;
+    auto stored = group_commit_.run([&]() -> Result<void> {
+        auto r = store_batch_locked(device_id, hbs, gaps, now);
+        if (!r) {
+            return r.error();
+        }
+        result = *r;
+        return {};
+    });
+    if (!stored) {
+        return stored.error();
     }
+    return result;
+}
+
+Result<StoreBatchResult> SqliteStore::store_batch_locked(std::string_view device_id,
+                                                         const std::vector<AcceptedHeartbeat>& hbs,
+                                                         const std::vector<pairing::Gap>& gaps,
+                                                         std::int64_t now) {
     auto device = find_device_locked(device_id);
     if (!device) {
         return device.error();
@@ -249,9 +328,27 @@ Result<StoreBatchResult> SqliteStore::store_batch(std::string_view device_id,
                           "device " + std::string(device_id) + " is not registered");
     }
     StoreBatchResult result;
-    std::uint64_t last_seq = (*device)->last_seq;
+    StoredNow known;
+    known.max_seq = (*device)->last_seq;
     for (const auto& hb : hbs) {
         const auto seq = hb.decoded.seq;
+        if (!hb.held) {
+            auto inserted = insert_new_heartbeat(*db_, device_id, hb, now);
+            if (!inserted) {
+                return inserted.error();
+            }
+            if (*inserted) {
+                ++result.accepted;
+                auto breaks = check_chain(*db_, device_id, hb, known, now);
+                if (!breaks) {
+                    return breaks.error();
+                }
+                result.chain_breaks += *breaks;
+                known.bytes[seq] = hb.bytes;
+                known.max_seq = std::max(known.max_seq, seq);
+                continue;
+            }
+        }
         auto state = held_state(*db_, "heartbeats", device_id, seq, hb.bytes);
         if (!state) {
             return state.error();
@@ -269,6 +366,7 @@ Result<StoreBatchResult> SqliteStore::store_batch(std::string_view device_id,
         switch (*state) {
             case Held::kSame:
                 ++result.duplicates;
+                known.bytes[seq] = hb.bytes;
                 break;
             case Held::kDifferent:
                 if (auto r = insert_fork(*db_, device_id, seq, hb.bytes, now); !r) {
@@ -288,14 +386,15 @@ Result<StoreBatchResult> SqliteStore::store_batch(std::string_view device_id,
                     return r.error();
                 }
                 ++(hb.held ? result.held : result.accepted);
-                last_seq = std::max(last_seq, seq);
                 if (!promote) {
-                    auto breaks = check_chain(*db_, device_id, hb, now);
+                    auto breaks = check_chain(*db_, device_id, hb, known, now);
                     if (!breaks) {
                         return breaks.error();
                     }
                     result.chain_breaks += *breaks;
                 }
+                known.bytes[seq] = hb.bytes;
+                known.max_seq = std::max(known.max_seq, seq);
                 break;
             }
         }
@@ -305,7 +404,7 @@ Result<StoreBatchResult> SqliteStore::store_batch(std::string_view device_id,
             return r.error();
         }
     }
-    auto ack = advance_ack_locked(device_id, (*device)->acked_through);
+    auto ack = advance_ack(*db_, device_id, (*device)->acked_through, known);
     if (!ack) {
         return ack.error();
     }
@@ -315,11 +414,9 @@ Result<StoreBatchResult> SqliteStore::store_batch(std::string_view device_id,
     if (!upd) {
         return upd.error();
     }
-    upd->bind(1, static_cast<std::int64_t>(*ack)).bind(2, static_cast<std::int64_t>(last_seq));
+    upd->bind(1, static_cast<std::int64_t>(*ack));
+    upd->bind(2, static_cast<std::int64_t>(known.max_seq));
     if (auto r = upd->bind(3, now).bind(4, device_id).run(); !r) {
-        return r.error();
-    }
-    if (auto r = txn->commit(); !r) {
         return r.error();
     }
     return result;
