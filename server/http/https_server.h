@@ -33,9 +33,11 @@ class HttpsServer {
   private:
     explicit HttpsServer(std::unique_ptr<httplib::SSLServer> server, IngestOptions options)
         : server_(std::move(server)), options_(std::move(options)) {}
+    Result<int> widen_backlog(int port);
 
     std::unique_ptr<httplib::SSLServer> server_;
     IngestOptions options_;
+    int listen_fd_ = -1;  //!< the listening socket cpp-httplib created (set during bind)
 };
 
 }  // namespace tally::server
