@@ -35,6 +35,7 @@ struct LoadResult {
     double p99_ms = 0;
     double max_ms = 0;
     double server_cpu_s = 0;          //!< server CPU seconds spent during the run
+    double client_cpu_s = 0;          //!< this load generator's CPU seconds (same 2 cores)
     std::uint64_t server_rss_kb = 0;  //!< server RSS at the end
     std::uint64_t server_hwm_kb = 0;  //!< server peak RSS so far
     std::uint64_t handshakes = 0;

@@ -3,8 +3,9 @@
 // fixed fleet rate; prints a table and one machine-readable `RESULT {json}` line per phase.
 //
 //   tally-bench-ingest --url https://127.0.0.1:PORT --ca CA.pem --code TLY-… --devices N
-//       [--server-pid PID] [--connections 4] [--full 1:20000,12:5000,96:800]
-//       [--rate 1100 --rate-batch 3 --rate-seconds 10] [--start UNIX_SECONDS] [--repeat R]
+//       [--server-pid PID] [--connections 32] [--full 1:20000,12:5000,96:800]
+//       [--rate 1100 --rate-batch 3 --rate-seconds 10 --rate-connections 128]
+//       [--start UNIX_SECONDS] [--repeat R]
 //       [--agent-rate R --agent-batches N]   (a new connection per batch, left open like curl)
 // --rate 0 skips the fixed-rate phase; --start sets where every device's heartbeats begin
 // (default 34 days ago, inside the server's backfill window).
@@ -32,6 +33,7 @@ struct Phase {
     std::size_t batches = 0;
     double rate = 0;
     bool connection_per_batch = false;
+    int connections = 0;  //!< 0: Options::connections
 };
 
 struct Options {
@@ -41,9 +43,10 @@ struct Options {
     std::string code;
     std::size_t devices = 100;
     int server_pid = 0;
-    int connections = 4;
-    std::int64_t start = 0;  //!< 0: 34 days ago
-    int repeat = 1;          //!< runs of each phase (the table wants a median)
+    int connections = 32;        //!< full-speed phases (closed loop: the most batches in flight)
+    int rate_connections = 128;  //!< fixed rate: enough that the client never waits for one
+    std::int64_t start = 0;      //!< 0: 34 days ago
+    int repeat = 1;              //!< runs of each phase (the table wants a median)
     std::vector<Phase> phases;
 };
 
@@ -51,7 +54,8 @@ int usage(const std::string& why) {
     std::cerr << "tally-bench-ingest: " << why
               << "\nusage: tally-bench-ingest --url https://IP:PORT --ca FILE --code CODE "
                  "--devices N [--server-pid PID] [--connections C] [--full SIZE:BATCHES,...] "
-                 "[--rate R --rate-batch B --rate-seconds S] [--start UNIX_SECONDS] [--repeat R] "
+                 "[--rate R --rate-batch B --rate-seconds S --rate-connections C] "
+                 "[--start UNIX_SECONDS] [--repeat R] "
                  "[--agent-rate R --agent-batches N]\n";
     return 64;
 }
@@ -75,7 +79,9 @@ bool parse(int argc, char** argv, Options& o, std::string& err) {
         o.code = a.at("code");
         o.devices = std::stoul(a.at("devices"));
         o.server_pid = a.count("server-pid") ? std::stoi(a["server-pid"]) : 0;
-        o.connections = a.count("connections") ? std::stoi(a["connections"]) : 4;
+        o.connections = a.count("connections") ? std::stoi(a["connections"]) : o.connections;
+        o.rate_connections =
+            a.count("rate-connections") ? std::stoi(a["rate-connections"]) : o.rate_connections;
         o.start = a.count("start") ? std::stoll(a["start"]) : 0;
         o.repeat = a.count("repeat") ? std::stoi(a["repeat"]) : 1;
         std::istringstream full(a.count("full") ? a["full"] : "1:20000,12:5000,96:800");
@@ -95,6 +101,7 @@ bool parse(int argc, char** argv, Options& o, std::string& err) {
             p.batch_size = a.count("rate-batch") ? std::stoul(a["rate-batch"]) : 3;
             p.rate = rate;
             p.batches = static_cast<std::size_t>(rate * seconds);
+            p.connections = o.rate_connections;
             p.name = "fixed " + std::to_string(static_cast<int>(rate)) + "/s";
             o.phases.push_back(p);
         }
@@ -106,6 +113,7 @@ bool parse(int argc, char** argv, Options& o, std::string& err) {
             p.rate = agent_rate;
             p.batches = a.count("agent-batches") ? std::stoul(a["agent-batches"]) : 40;
             p.connection_per_batch = true;
+            p.connections = 32;  // many agents at once, each waiting on its own connection
             p.name = "agent-like " + std::to_string(static_cast<int>(agent_rate)) + "/s";
             o.phases.push_back(p);
         }
@@ -113,8 +121,8 @@ bool parse(int argc, char** argv, Options& o, std::string& err) {
         err = std::string("missing or bad argument (") + e.what() + ")";
         return false;
     }
-    if (o.devices == 0 || o.connections < 1 || o.repeat < 1) {
-        err = "--devices and --connections must be at least 1";
+    if (o.devices == 0 || o.connections < 1 || o.rate_connections < 1 || o.repeat < 1) {
+        err = "--devices, --connections and --rate-connections must be at least 1";
         return false;
     }
     return true;
@@ -126,12 +134,13 @@ std::int64_t unix_now() {
         .count();
 }
 
-void print_row(const Phase& p, const LoadResult& r) {
+void print_row(const Phase& p, int connections, const LoadResult& r) {
     const double bps = static_cast<double>(r.batches_ok) / r.seconds;
     const double hps = static_cast<double>(r.heartbeats_accepted) / r.seconds;
-    std::printf("%-12s %5u %9zu %10.0f %12.0f %8.1f %8.1f %8.1f %9.0f%% %8.1f %6llu\n",
-                p.name.c_str(), p.batch_size, p.batches, bps, hps, r.p50_ms, r.p99_ms, r.max_ms,
-                100.0 * r.server_cpu_s / r.seconds, static_cast<double>(r.server_rss_kb) / 1024,
+    std::printf("%-12s %5u %5d %9zu %10.0f %12.0f %8.1f %8.1f %8.1f %9.0f%% %9.0f%% %8.1f %6llu\n",
+                p.name.c_str(), p.batch_size, connections, p.batches, bps, hps, r.p50_ms, r.p99_ms,
+                r.max_ms, 100.0 * r.server_cpu_s / r.seconds, 100.0 * r.client_cpu_s / r.seconds,
+                static_cast<double>(r.server_rss_kb) / 1024,
                 static_cast<unsigned long long>(r.failed));
 }
 
@@ -184,9 +193,9 @@ int main(int argc, char** argv) {
                      .dump()
               << std::endl;
 
-    std::printf("\n%-12s %5s %9s %10s %12s %8s %8s %8s %10s %8s %6s\n", "phase", "batch", "batches",
-                "batches/s", "heartbeats/s", "p50 ms", "p99 ms", "max ms", "srv CPU", "srv MB",
-                "failed");
+    std::printf("\n%-12s %5s %5s %9s %10s %12s %8s %8s %8s %10s %10s %8s %6s\n", "phase", "batch",
+                "conns", "batches", "batches/s", "heartbeats/s", "p50 ms", "p99 ms", "max ms",
+                "srv CPU", "client CPU", "srv MB", "failed");
     std::size_t cursor = 0;
     std::uint64_t accepted_total = 0;
     int exit_code = 0;
@@ -205,16 +214,13 @@ int main(int argc, char** argv) {
             tally::bench::LoadOptions lo;
             lo.host = o.host;
             lo.port = o.port;
-            lo.connections = o.connections;
+            lo.connections = p.connections > 0 ? p.connections : o.connections;
             lo.rate = p.rate;
             lo.connection_per_batch = p.connection_per_batch;
-            if (p.connection_per_batch) {
-                lo.connections = 32;  // many agents at once, each waiting on its own connection
-            }
             lo.server_pid = o.server_pid;
             const auto r = tally::bench::run_load(*ctx, lo, devices, batches);
             accepted_total += r.heartbeats_accepted;
-            print_row(p, r);
+            print_row(p, lo.connections, r);
             if (r.failed > 0) {
                 std::fprintf(stderr, "  %llu failed; first: %s\n",
                              static_cast<unsigned long long>(r.failed), r.first_failure.c_str());
@@ -227,6 +233,7 @@ int main(int argc, char** argv) {
                                         {"batch_size", p.batch_size},
                                         {"batches", p.batches},
                                         {"rate", p.rate},
+                                        {"connections", lo.connections},
                                         {"seconds", r.seconds},
                                         {"batches_ok", r.batches_ok},
                                         {"accepted", r.heartbeats_accepted},
@@ -236,6 +243,7 @@ int main(int argc, char** argv) {
                                         {"p99_ms", r.p99_ms},
                                         {"max_ms", r.max_ms},
                                         {"server_cpu_s", r.server_cpu_s},
+                                        {"client_cpu_s", r.client_cpu_s},
                                         {"server_rss_kb", r.server_rss_kb},
                                         {"server_hwm_kb", r.server_hwm_kb},
                                         {"handshakes", r.handshakes},

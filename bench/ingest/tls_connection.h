@@ -47,6 +47,8 @@ class TlsConnection {
                               const std::string& body);
     std::uint64_t handshakes() const { return handshakes_; }
     void set_source(std::string source_addr);
+    //! Connects and completes the TLS handshake now (post() would do it on first use).
+    Result<void> open() { return ssl_ != nullptr ? Result<void>() : connect(); }
 
   private:
     Result<void> connect();
