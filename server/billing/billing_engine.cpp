@@ -7,6 +7,7 @@
 #include <set>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "server/billing/user_key.h"
 
@@ -21,7 +22,7 @@ struct UserAcc {
     std::set<std::int64_t> days;
     std::int64_t first_seen = 0;
     std::int64_t last_seen = 0;
-    std::set<std::string> devices;
+    std::vector<std::uint32_t> devices;  //!< positions in facts.devices, repeats allowed
 };
 
 struct DeviceAcc {
@@ -29,8 +30,30 @@ struct DeviceAcc {
     std::int64_t heartbeats = 0;
     std::set<std::int64_t> days;
     std::optional<std::int64_t> last_seen;
-    std::set<std::string> users;
+    std::vector<std::uint32_t> users;  //!< interned principals, repeats allowed
 };
+
+//! Appends `x` unless it repeats the last element (sorted and deduplicated later).
+void add(std::vector<std::uint32_t>& v, std::uint32_t x) {
+    if (v.empty() || v.back() != x) {
+        v.push_back(x);
+    }
+}
+
+//! The distinct names of `ids`, sorted.
+template <typename Name>
+std::vector<std::string> sorted_names(std::vector<std::uint32_t>& ids, Name&& name) {
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    std::vector<std::string> out;
+    out.reserve(ids.size());
+    for (const auto id : ids) {
+        out.push_back(name(id));
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
 
 bool counted(const HeartbeatFact& hb, const Period& p) {
     return !p.received_before || hb.received_at < *p.received_before;
@@ -153,84 +176,120 @@ std::string resolve_alias(const std::vector<AliasFact>& aliases, const std::stri
 BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period& p) {
     const bool by_signal = f.tenant.count_devices_by == "signal";
     const Aliases aliases(f.aliases);
-    // Devices by id → position in facts; per-device state lives in vectors of that order.
-    std::unordered_map<std::string_view, std::size_t> device_index;
-    device_index.reserve(f.devices.size());
+    // Per-device state lives in vectors in the order of f.devices (heartbeats name theirs by
+    // position).
     std::vector<char> is_retired(f.devices.size(), 0);
     for (std::size_t i = 0; i < f.devices.size(); ++i) {
         const auto& d = f.devices[i];
-        if (device_index.emplace(d.id, i).second) {
-            is_retired[i] = d.retired_at && *d.retired_at < p.month_end ? 1 : 0;
-        }
+        is_retired[i] = d.retired_at && *d.retired_at < p.month_end ? 1 : 0;
     }
-    constexpr std::size_t kNoDevice = static_cast<std::size_t>(-1);
 
     std::vector<DeviceAcc> dev_acc(f.devices.size());
     std::unordered_map<std::string, UserAcc> user_acc;
     // (device, user key) → active minutes over the trailing window before as_of.
-    std::vector<std::map<std::string, std::int64_t>> trailing(f.devices.size());
+    // Keys are interned (equal keys, one string), so per-device tallies compare pointers.
+    std::unordered_set<std::string> keys;
+    std::vector<std::vector<std::pair<const std::string*, std::int64_t>>> trailing(
+        f.devices.size());
     std::unordered_map<std::string, std::string> display;  // user key → a principal for it
-    std::string_view last_id;
-    std::size_t last_index = kNoDevice;
-    std::string raw;  // the raw user key of the current user (storage reused)
+
+    // A directory user's key depends on its principal only: resolved once per principal.
+    struct DirectoryKey {
+        const std::string* key = nullptr;
+        bool canonical = false;  //!< its raw key is its key (not merged into another)
+        UserAcc* acc = nullptr;
+        bool offered = false;  //!< its principal was offered to acc.principal and display
+    };
+    std::vector<DirectoryKey> directory(f.principals.size());
+    std::string raw;  // a raw key (storage reused)
+    //! The interned key of `u` on device `device_id`; `canonical`: raw key == key.
+    const auto key_of = [&](const HeartbeatUserFact& u, const std::string& device_id,
+                            bool& canonical) -> const std::string& {
+        if (!u.local && directory[u.principal].key != nullptr) {
+            canonical = directory[u.principal].canonical;
+            return *directory[u.principal].key;
+        }
+        assign_user_key(raw, f.principal(u), u.local, device_id);
+        const auto& key = *keys.insert(aliases.resolve(raw)).first;
+        canonical = raw == key;
+        if (!u.local) {
+            directory[u.principal].key = &key;
+            directory[u.principal].canonical = canonical;
+        }
+        return key;
+    };
+
     for (const auto& hb : f.heartbeats) {
-        if (!counted(hb, p)) {
-            continue;
+        if (!counted(hb, p) || hb.device >= f.devices.size()) {
+            continue;  // (a device outside f.devices cannot come from the store)
         }
-        if (hb.device_pos != HeartbeatFact::kNoDevicePos) {
-            last_index = hb.device_pos < f.devices.size() ? hb.device_pos : kNoDevice;
-            last_id = {};
-        } else if (hb.device_id != last_id || last_id.empty()) {
-            const auto it = device_index.find(hb.device_id);
-            last_index = it == device_index.end() ? kNoDevice : it->second;
-            last_id = hb.device_id;
-        }
-        const auto di = last_index;
-        if (di != kNoDevice && hb.start >= p.as_of - kPrimaryWindowSeconds && hb.start < p.as_of) {
-            for (const auto& u : hb.users) {
-                assign_user_key(raw, u.principal, u.local, hb.device_id);
-                trailing[di][aliases.resolve(raw)] += u.active_minutes;
+        const auto di = hb.device;
+        const auto& device_id = f.devices[di].id;
+        const auto users = f.users(hb);
+        bool canonical = false;
+        if (hb.start >= p.as_of - kPrimaryWindowSeconds && hb.start < p.as_of) {
+            for (const auto& u : users) {
+                const auto* key = &key_of(u, device_id, canonical);
+                auto& tally = trailing[di];
+                auto it = std::find_if(tally.begin(), tally.end(),
+                                       [key](const auto& t) { return t.first == key; });
+                if (it == tally.end()) {
+                    tally.emplace_back(key, 0);
+                    it = tally.end() - 1;
+                }
+                it->second += u.active_minutes;
             }
         }
         if (hb.start < p.from || hb.start >= p.to) {
             continue;
         }
-        // A heartbeat of a device missing from facts is not listed, but its users count.
-        DeviceAcc scratch;
-        auto& d = di != kNoDevice ? dev_acc[di] : scratch;
-        const bool retired = di != kNoDevice && is_retired[di] != 0;
+        auto& d = dev_acc[di];
+        const bool retired = is_retired[di] != 0;
         ++d.heartbeats;
         d.minutes += hb.device_active_minutes;
         if (hb.device_active_minutes > 0) {
             d.days.insert(tz.local_day(hb.start));
         }
         d.last_seen = std::max(d.last_seen.value_or(hb.end), hb.end);
-        for (const auto& u : hb.users) {
+        for (const auto& u : users) {
             if (u.active_minutes <= 0) {
                 continue;
             }
-            d.users.insert(u.principal);
+            const auto& principal = f.principal(u);
+            add(d.users, u.principal);
             // Retired devices are never billed: their sessions do not make a user active.
             if (retired) {
                 continue;
             }
-            assign_user_key(raw, u.principal, u.local, hb.device_id);
-            const auto& key = aliases.resolve(raw);
-            auto& acc = user_acc[key];
+            const auto& key = key_of(u, device_id, canonical);
+            UserAcc* found = u.local ? nullptr : directory[u.principal].acc;
+            if (found == nullptr) {
+                found = &user_acc[key];  // nodes of an unordered_map never move
+                if (!u.local) {
+                    directory[u.principal].acc = found;
+                }
+            }
+            auto& acc = *found;
             if (acc.minutes == 0) {
                 acc.first_seen = hb.start;
-                acc.local = u.local && raw == key;
-                acc.device_id = acc.local ? hb.device_id : "";
+                acc.local = u.local && canonical;
+                acc.device_id = acc.local ? device_id : "";
             }
-            if (raw == key && (acc.principal.empty() || u.principal < acc.principal)) {
-                acc.principal = u.principal;
+            // Offering a directory principal again changes neither: once is enough.
+            if (u.local || !directory[u.principal].offered) {
+                if (canonical && (acc.principal.empty() || principal < acc.principal)) {
+                    acc.principal = principal;
+                }
+                display.try_emplace(key, principal);
+                if (!u.local) {
+                    directory[u.principal].offered = true;
+                }
             }
-            display.try_emplace(key, u.principal);
             acc.minutes += u.active_minutes;
             acc.days.insert(tz.local_day(hb.start));
             acc.first_seen = std::min(acc.first_seen, hb.start);
             acc.last_seen = std::max(acc.last_seen, hb.end);
-            acc.devices.insert(hb.device_id);
+            add(acc.devices, di);
         }
     }
 
@@ -254,7 +313,7 @@ BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period&
         u.active_days = static_cast<std::int64_t>(acc.days.size());
         u.first_seen = acc.first_seen;
         u.last_seen = acc.last_seen;
-        u.devices.assign(acc.devices.begin(), acc.devices.end());
+        u.devices = sorted_names(acc.devices, [&](std::uint32_t i) { return f.devices[i].id; });
         users.emplace(key, std::move(u));
     }
     user_acc.clear();
@@ -275,12 +334,12 @@ BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period&
         const auto& dev = f.devices[di];
         DeviceBilling d;
         d.device_id = dev.id;
-        const auto& acc = dev_acc[di];
+        auto& acc = dev_acc[di];
         d.active_minutes = acc.minutes;
         d.active_days = static_cast<std::int64_t>(acc.days.size());
         d.heartbeats = acc.heartbeats;
         d.last_seen = acc.last_seen;
-        d.users.assign(acc.users.begin(), acc.users.end());
+        d.users = sorted_names(acc.users, [&](std::uint32_t i) { return f.principals[i]; });
         const bool retired = is_retired[di] != 0;
         d.active = !retired && (by_signal ? acc.heartbeats > 0 : acc.minutes > 0);
 
@@ -295,10 +354,10 @@ BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period&
         }
         if (d.paired_by.empty()) {
             std::int64_t best = 0;
-            for (const auto& [key, minutes] : trailing[di]) {
-                if (minutes > best) {
+            for (const auto& [key, minutes] : trailing[di]) {  // ties: the smaller key
+                if (minutes > best || (minutes == best && best > 0 && *key < d.paired_user_key)) {
                     best = minutes;
-                    d.paired_user_key = key;
+                    d.paired_user_key = *key;
                 }
             }
             if (best > 0) {

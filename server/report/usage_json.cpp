@@ -2,6 +2,7 @@
 
 #include "server/report/usage_json.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string_view>
 
@@ -47,34 +48,130 @@ ordered_json summary_json(const UsageSummary& s) {
     return j;
 }
 
-ordered_json device_json(const DeviceReportRow& row) {
+//! Writes one JSON object exactly as nlohmann's dump(2) writes it at `depth` spaces of
+//! indentation, without building the object (a report has one per device and per user).
+class ObjectWriter {
+  public:
+    ObjectWriter(std::string& out, std::size_t depth) : out_(out), depth_(depth) {}
+
+    void str(std::string_view k, std::string_view v) {
+        key(k);
+        value(v);
+    }
+    void opt_str(std::string_view k, const std::string& v) {  //!< null when empty
+        if (v.empty()) {
+            null(k);
+        } else {
+            str(k, v);
+        }
+    }
+    void time(std::string_view k, const std::optional<std::int64_t>& t) {
+        if (t) {
+            str(k, pairing::format_rfc3339(*t));
+        } else {
+            null(k);
+        }
+    }
+    template <typename Int>
+    void num(std::string_view k, Int v) {
+        key(k);
+        out_ += std::to_string(v);
+    }
+    void boolean(std::string_view k, bool v) {
+        key(k);
+        out_ += v ? "true" : "false";
+    }
+    void null(std::string_view k) {
+        key(k);
+        out_ += "null";
+    }
+    template <typename Strings>
+    void strings(std::string_view k, const Strings& items) {
+        key(k);
+        if (items.empty()) {
+            out_ += "[]";
+            return;
+        }
+        out_ += '[';
+        bool first = true;
+        for (const auto& item : items) {
+            out_ += first ? "\n" : ",\n";
+            first = false;
+            out_.append(depth_ + 4, ' ');
+            value(item);
+        }
+        out_ += '\n';
+        out_.append(depth_ + 2, ' ');
+        out_ += ']';
+    }
+    void finish() {
+        if (first_) {
+            out_ += "{}";
+            return;
+        }
+        out_ += '\n';
+        out_.append(depth_, ' ');
+        out_ += '}';
+    }
+
+  private:
+    void key(std::string_view k) {  // keys are the writer's own ASCII names
+        out_ += first_ ? "{\n" : ",\n";
+        first_ = false;
+        out_.append(depth_ + 2, ' ');
+        out_ += '"';
+        out_ += k;
+        out_ += "\": ";
+    }
+    void value(std::string_view v) {
+        // Printable ASCII without quote or backslash is written as is; anything else goes
+        // through nlohmann (escapes, and invalid UTF-8 replaced rather than thrown).
+        const bool plain = std::all_of(v.begin(), v.end(), [](char c) {
+            return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+        });
+        if (plain) {
+            out_ += '"';
+            out_ += v;
+            out_ += '"';
+        } else {
+            out_ += ordered_json(std::string(v))
+                        .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        }
+    }
+
+    std::string& out_;
+    std::size_t depth_;
+    bool first_ = true;
+};
+
+void device_json(std::string& out, std::size_t depth, const DeviceReportRow& row) {
     const auto& d = row.usage.device;
     const auto& b = row.billing;
-    ordered_json j;
-    j["device_id"] = d.id;
-    j["hostname"] = d.facts.hostname;
-    j["device_type"] = d.facts.device_type;
-    j["role"] = d.facts.role;
-    j["active"] = row.active;
-    j["billed_as"] = std::string(billing::to_string(b.billed_as));
-    j["package"] = b.package.empty() ? ordered_json(nullptr) : ordered_json(b.package);
-    j["paired_user"] = b.paired_user.empty() ? ordered_json(nullptr) : ordered_json(b.paired_user);
-    j["paired_by"] = b.paired_by.empty() ? ordered_json(nullptr) : ordered_json(b.paired_by);
-    j["active_minutes"] = row.usage.active_minutes;
-    j["active_days"] = row.usage.active_days;
-    j["heartbeats"] = row.usage.heartbeats;
-    j["last_seq"] = d.last_seq;
-    j["last_seen"] = time_or_null(d.last_seen);
-    j["users"] = row.usage.users;
-    j["retired"] = d.retired_at.has_value();
-    j["suspected_clone"] = d.suspected_clone;
+    ObjectWriter j(out, depth);
+    j.str("device_id", d.id);
+    j.str("hostname", d.facts.hostname);
+    j.str("device_type", d.facts.device_type);
+    j.str("role", d.facts.role);
+    j.boolean("active", row.active);
+    j.str("billed_as", billing::to_string(b.billed_as));
+    j.opt_str("package", b.package);
+    j.opt_str("paired_user", b.paired_user);
+    j.opt_str("paired_by", b.paired_by);
+    j.num("active_minutes", row.usage.active_minutes);
+    j.num("active_days", row.usage.active_days);
+    j.num("heartbeats", row.usage.heartbeats);
+    j.num("last_seq", d.last_seq);
+    j.time("last_seen", d.last_seen);
+    j.strings("users", row.usage.users);
+    j.boolean("retired", d.retired_at.has_value());
+    j.boolean("suspected_clone", d.suspected_clone);
     // Reconciliation with the agent (heartbeats + gaps + held should cover 1..last_seq).
     const auto& e = row.usage.evidence;
-    j["gaps"] = e.gap_seqs;
-    j["forks"] = e.forks;
-    j["chain_breaks"] = e.chain_breaks;
-    j["held_out_of_window"] = e.held;
-    ordered_json flags = ordered_json::array();
+    j.num("gaps", e.gap_seqs);
+    j.num("forks", e.forks);
+    j.num("chain_breaks", e.chain_breaks);
+    j.num("held_out_of_window", e.held);
+    std::vector<std::string_view> flags;
     if (d.suspected_clone) {
         flags.push_back("suspected_clone");
     }
@@ -92,26 +189,26 @@ ordered_json device_json(const DeviceReportRow& row) {
     } else if (d.retired_at) {
         flags.push_back("retired");
     }
-    j["flags"] = std::move(flags);
-    return j;
+    j.strings("flags", flags);
+    j.finish();
 }
 
-ordered_json user_json(const billing::UserBilling& u) {
-    ordered_json j;
-    j["principal"] = u.principal;
-    j["local"] = u.local;
+void user_json(std::string& out, std::size_t depth, const billing::UserBilling& u) {
+    ObjectWriter j(out, depth);
+    j.str("principal", u.principal);
+    j.boolean("local", u.local);
     if (u.local) {
-        j["device_id"] = u.device_id;
+        j.str("device_id", u.device_id);
     }
-    j["group"] = u.group.empty() ? ordered_json(nullptr) : ordered_json(u.group);
-    j["package"] = u.package;
-    j["active_minutes"] = u.active_minutes;
-    j["active_days"] = u.active_days;
-    j["first_seen"] = pairing::format_rfc3339(u.first_seen);
-    j["last_seen"] = pairing::format_rfc3339(u.last_seen);
-    j["devices"] = u.devices;
-    j["devices_paired"] = u.devices_paired;
-    return j;
+    j.opt_str("group", u.group);
+    j.str("package", u.package);
+    j.num("active_minutes", u.active_minutes);
+    j.num("active_days", u.active_days);
+    j.time("first_seen", u.first_seen);
+    j.time("last_seen", u.last_seen);
+    j.strings("devices", u.devices);
+    j.strings("devices_paired", u.devices_paired);
+    j.finish();
 }
 
 ordered_json late_json(const LateHeartbeat& l) {
@@ -148,22 +245,34 @@ void write_json(const UsageReport& r, Sink&& sink) {
         put(ordered_json(name), 0);
         out(": ");
     };
-    const auto array = [&](std::string_view name, const auto& items, const auto& to_json,
-                           bool last) {
+    // An array of objects; `write(text, depth, item)` appends one item's text to `text`.
+    const auto array = [&](std::string_view name, const auto& items, const auto& write, bool last) {
         key(name);
         if (items.empty()) {
             out("[]");
         } else {
             out("[\n");
             bool first = true;
+            std::string text;
             for (const auto& item : items) {
-                out(first ? "    " : ",\n    ");
+                text.assign(first ? "    " : ",\n    ");
                 first = false;
-                put(to_json(item), 4);
+                write(text, 4, item);
+                out(text);
             }
             out("\n  ]");
         }
         out(last ? "\n" : ",\n");
+    };
+    const auto late = [](std::string& text, std::size_t depth, const LateHeartbeat& l) {
+        const auto dumped =
+            late_json(l).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+        for (const char c : dumped) {
+            text += c;
+            if (c == '\n') {
+                text.append(depth, ' ');
+            }
+        }
     };
     out("{\n");
     key("tenant");
@@ -180,7 +289,7 @@ void write_json(const UsageReport& r, Sink&& sink) {
     out(",\n");
     array("devices", r.devices, device_json, false);
     array("users", r.users, user_json, false);
-    array("late_adjustments", r.late, late_json, true);
+    array("late_adjustments", r.late, late, true);
     out("}\n");
 }
 

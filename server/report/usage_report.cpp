@@ -3,7 +3,6 @@
 #include "server/report/usage_report.h"
 
 #include <algorithm>
-#include <map>
 #include <string>
 
 #include "server/billing/tenant_status.h"
@@ -91,26 +90,26 @@ Result<UsageReport> build_usage_report(Store& store, std::string_view tenant,
         }
     }
     if (s.closed) {
-        std::map<std::string, std::string> hostnames;
-        for (const auto& d : facts->devices) {
-            hostnames[d.id] = d.facts.hostname;
-        }
         for (const auto& hb : facts->heartbeats) {
             if (hb.start < from || hb.start >= to || hb.received_at < s.closes_at) {
                 continue;
             }
-            LateHeartbeat late{hb.device_id,   hostnames[hb.device_id],  hb.seq, hb.start,
+            const auto& dev = facts->devices[hb.device];
+            LateHeartbeat late{dev.id,         dev.facts.hostname,       hb.seq, hb.start,
                                hb.received_at, hb.device_active_minutes, {}};
-            for (const auto& u : hb.users) {
+            for (const auto& u : facts->users(hb)) {
                 if (u.active_minutes > 0) {
-                    late.users.push_back(u.principal);
+                    late.users.push_back(facts->principal(u));
                 }
             }
             report.late.push_back(std::move(late));
         }
         s.late_adjustments = static_cast<std::int64_t>(report.late.size());
     }
-    std::vector<HeartbeatFact>().swap(facts->heartbeats);  // read no more: free them early
+    // Read no more: free them early.
+    std::vector<HeartbeatFact>().swap(facts->heartbeats);
+    std::vector<HeartbeatUserFact>().swap(facts->heartbeat_users);
+    std::vector<std::string>().swap(facts->principals);
 
     report.devices.reserve(facts->devices.size());
     for (std::size_t i = 0; i < facts->devices.size(); ++i) {

@@ -3,6 +3,7 @@
 #include "server/store/billing_queries.h"
 
 #include <algorithm>
+#include <span>
 #include <utility>
 
 #include "server/store/device_row.h"
@@ -24,14 +25,17 @@ Result<void> each_row(SqliteStatement& s, Fn&& fn) {
     }
 }
 
-//! Runs `sql` with ?1 = `id` and calls fn for each row.
-template <typename Id, typename Fn>
-Result<void> query(SqliteDb& db, const std::string& sql, const Id& id, Fn&& fn) {
+//! Runs `sql` with ?1 = `id` (and ?2, ?3 = `more`) and calls fn for each row.
+template <typename Id, typename Fn, typename... More>
+Result<void> query(SqliteDb& db, const std::string& sql, const Id& id, Fn&& fn,
+                   const More&... more) {
     auto s = db.prepare(sql);
     if (!s) {
         return s.error();
     }
     s->bind(1, id);
+    int index = 1;
+    (s->bind(++index, more), ...);
     return each_row(*s, std::forward<Fn>(fn));
 }
 
@@ -54,62 +58,117 @@ Result<std::int64_t> tenant_id(SqliteDb& db, std::string_view tenant) {
     return s->int64(0);
 }
 
-//! Heartbeats with their users in one pass over the indexes (device, then its heartbeats, then
-//! their users: the users of one heartbeat on consecutive rows, a NULL principal when it has
-//! none), then ordered by (start, device id, seq) here: an ORDER BY would make SQLite copy
-//! every row into a temporary b-tree first. `devices` are the tenant's, by rowid.
+//! The heartbeats of the window (one pass over the devices and their start index), then their
+//! users one device at a time, then ordered by (start, device id, seq) here: an ORDER BY would
+//! make SQLite copy every row into a temporary b-tree first. `by_rowid`: device rowid →
+//! position in f.devices (read in the same transaction).
 Result<void> read_heartbeats(SqliteDb& db, std::int64_t tid, std::int64_t from, std::int64_t to,
-                             const std::vector<Device>& devices,
                              const std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
-                             std::vector<HeartbeatFact>& out) {
+                             BillingFacts& f) {
     auto s = db.prepare(
-        "SELECT d.rowid, h.seq, h.start_ts, h.end_ts, h.received_at, h.device_active_minutes,"
-        " hu.principal, hu.local, hu.active_minutes"
+        "SELECT d.rowid, h.seq, h.start_ts, h.end_ts, h.received_at, h.device_active_minutes"
         " FROM devices d JOIN heartbeats h ON h.device_id = d.id"
-        " LEFT JOIN heartbeat_users hu ON hu.device_id = h.device_id AND hu.seq = h.seq"
         " WHERE d.tenant_id = ?1 AND h.start_ts >= ?2 AND h.start_ts < ?3");
     if (!s) {
         return s.error();
     }
     s->bind(1, tid).bind(2, from).bind(3, to);
     std::vector<HeartbeatFact> read;
+    // Counted first (on the covering start index): a growing vector would peak at 3× the size.
+    if (auto r = query(
+            db,
+            "SELECT count(*) FROM devices d JOIN heartbeats h ON h.device_id = d.id"
+            " WHERE d.tenant_id = ?1 AND h.start_ts >= ?2 AND h.start_ts < ?3",
+            tid,
+            [&](const SqliteStatement& row) {
+                read.reserve(static_cast<std::size_t>(row.int64(0)));
+            },
+            from, to);
+        !r) {
+        return r;
+    }
     std::int64_t device_row = -1;  // the device of read.back()
-    std::uint32_t device_pos = HeartbeatFact::kNoDevicePos;
+    std::uint32_t device_pos = 0;
     bool unlisted = false;
     auto r = each_row(*s, [&](const SqliteStatement& row) {
-        const auto seq = static_cast<std::uint64_t>(row.int64(1));
         const auto rowid = row.int64(0);
-        if (read.empty() || read.back().seq != seq || rowid != device_row) {
-            if (rowid != device_row) {
-                device_row = rowid;
-                const auto it = by_rowid.find(rowid);
-                device_pos = it != by_rowid.end() ? it->second : HeartbeatFact::kNoDevicePos;
-            }
-            if (device_pos == HeartbeatFact::kNoDevicePos) {
+        if (rowid != device_row) {
+            device_row = rowid;
+            const auto it = by_rowid.find(rowid);
+            if (it == by_rowid.end()) {
                 unlisted = true;  // cannot happen: the devices come from the same snapshot
                 return;
             }
-            HeartbeatFact h;
-            h.device_id = devices[device_pos].id;
-            h.device_pos = device_pos;
-            h.seq = seq;
-            h.start = row.int64(2);
-            h.end = row.int64(3);
-            h.received_at = row.int64(4);
-            h.device_active_minutes = row.int64(5);
-            read.push_back(std::move(h));
+            device_pos = it->second;
         }
-        if (device_pos != HeartbeatFact::kNoDevicePos && !row.is_null(6)) {
-            read.back().users.push_back({row.text(6), row.int64(7) != 0, row.int64(8)});
-        }
+        HeartbeatFact h;
+        h.device = device_pos;
+        h.seq = static_cast<std::uint64_t>(row.int64(1));
+        h.start = row.int64(2);
+        h.end = row.int64(3);
+        h.received_at = row.int64(4);
+        h.device_active_minutes = row.int64(5);
+        read.push_back(h);
     });
     if (!r) {
         return r;
+    }
+    // Their users, one device at a time over its seq range: a range scan of the users' primary
+    // key per device rather than one look-up per heartbeat (users of seqs in the range whose
+    // heartbeat is outside the window match nothing and are skipped).
+    auto u = db.prepare(
+        "SELECT seq, principal, local, active_minutes FROM heartbeat_users"
+        " WHERE device_id = ?1 AND seq >= ?2 AND seq <= ?3 ORDER BY seq, principal, local");
+    if (!u) {
+        return u.error();
+    }
+    std::vector<HeartbeatUserFact> users;  // each heartbeat's users contiguous
+    std::unordered_map<std::string, std::uint32_t> interned;
+    for (std::size_t begin = 0; begin < read.size() && !unlisted;) {
+        auto end = begin + 1;
+        while (end < read.size() && read[end].device == read[begin].device) {
+            ++end;
+        }
+        const auto slice = std::span(read).subspan(begin, end - begin);
+        std::sort(slice.begin(), slice.end(),
+                  [](const HeartbeatFact& a, const HeartbeatFact& b) { return a.seq < b.seq; });
+        u->reset();
+        u->bind(1, f.devices[slice.front().device].id);
+        u->bind(2, static_cast<std::int64_t>(slice.front().seq));
+        u->bind(3, static_cast<std::int64_t>(slice.back().seq));
+        std::size_t at = 0;
+        if (auto rows = each_row(*u,
+                                 [&](const SqliteStatement& row) {
+                                     const auto seq = static_cast<std::uint64_t>(row.int64(0));
+                                     while (at < slice.size() && slice[at].seq < seq) {
+                                         ++at;
+                                     }
+                                     if (at == slice.size() || slice[at].seq != seq) {
+                                         return;
+                                     }
+                                     auto& h = slice[at];
+                                     if (h.user_count == 0) {
+                                         h.first_user = static_cast<std::uint32_t>(users.size());
+                                     }
+                                     const auto [it, added] = interned.try_emplace(
+                                         row.text(1),
+                                         static_cast<std::uint32_t>(f.principals.size()));
+                                     if (added) {
+                                         f.principals.push_back(it->first);
+                                     }
+                                     users.push_back({it->second, row.int64(2) != 0, row.int64(3)});
+                                     ++h.user_count;
+                                 });
+            !rows) {
+            return rows;
+        }
+        begin = end;
     }
     if (unlisted) {
         return make_error("db", "a heartbeat of a device missing from the same snapshot");
     }
     // Sort keys with the devices' rank by id, so no id is compared per heartbeat.
+    const auto& devices = f.devices;
     std::vector<std::uint32_t> by_id(devices.size());
     for (std::uint32_t i = 0; i < by_id.size(); ++i) {
         by_id[i] = i;
@@ -120,32 +179,14 @@ Result<void> read_heartbeats(SqliteDb& db, std::int64_t tid, std::int64_t from, 
     for (std::uint32_t i = 0; i < by_id.size(); ++i) {
         rank[by_id[i]] = i;
     }
-    struct Key {
-        std::int64_t start;
-        std::uint32_t rank;
-        std::uint32_t index;
-        std::uint64_t seq;
-    };
-    std::vector<Key> keys;
-    keys.reserve(read.size());
-    for (std::uint32_t i = 0; i < read.size(); ++i) {
-        auto& h = read[i];
-        if (h.users.size() > 1) {
-            std::sort(h.users.begin(), h.users.end(), [](const auto& a, const auto& b) {
-                return a.principal != b.principal ? a.principal < b.principal : a.local < b.local;
-            });
-        }
-        keys.push_back({h.start, rank[h.device_pos], i, h.seq});
-    }
-    std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
-        return a.start != b.start ? a.start < b.start
-               : a.rank != b.rank ? a.rank < b.rank
-                                  : a.seq < b.seq;
+    // Users come by (seq, principal, local) from the primary key: each heartbeat's in order.
+    std::sort(read.begin(), read.end(), [&](const HeartbeatFact& a, const HeartbeatFact& b) {
+        return a.start != b.start                 ? a.start < b.start
+               : rank[a.device] != rank[b.device] ? rank[a.device] < rank[b.device]
+                                                  : a.seq < b.seq;
     });
-    out.reserve(out.size() + read.size());
-    for (const auto& k : keys) {
-        out.push_back(std::move(read[k.index]));
-    }
+    f.heartbeats = std::move(read);
+    f.heartbeat_users = std::move(users);
     return {};
 }
 
@@ -205,6 +246,15 @@ Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, s
     BillingFacts f;
     f.tenant = std::move(*settings);
     std::unordered_map<std::int64_t, std::uint32_t> by_rowid;  // device rowid → position
+    if (auto r = query(db, "SELECT count(*) FROM devices WHERE tenant_id = ?", *tid,
+                       [&](const SqliteStatement& s) {
+                           const auto n = static_cast<std::size_t>(s.int64(0));
+                           f.devices.reserve(n);
+                           by_rowid.reserve(n);
+                       });
+        !r) {
+        return r.error();
+    }
     if (auto r = query(db,
                        std::string("SELECT ") + kDeviceColumns + ", d.rowid" +
                            " FROM devices d JOIN tenants t ON t.id = d.tenant_id"
@@ -218,7 +268,7 @@ Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, s
         !r) {
         return r.error();
     }
-    if (auto r = read_heartbeats(db, *tid, from, to, f.devices, by_rowid, f.heartbeats); !r) {
+    if (auto r = read_heartbeats(db, *tid, from, to, by_rowid, f); !r) {
         return r.error();
     }
     if (auto r =

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -37,27 +38,25 @@ struct SubscriptionInfo {
     std::int64_t attached_at = 0;
 };
 
+//! One user of a heartbeat. The principal is interned: BillingFacts::principals[principal].
 struct HeartbeatUserFact {
-    std::string principal;
+    std::uint32_t principal = 0;
     bool local = false;
     std::int64_t active_minutes = 0;
 };
 
-//! One counted heartbeat with what billing needs (no bytes).
+//! One counted heartbeat with what billing needs (no bytes). Compact, without a pointer of its
+//! own (a month of a large tenant holds millions): its device is a position in
+//! BillingFacts::devices, its users a range of BillingFacts::heartbeat_users.
 struct HeartbeatFact {
-    //! device_pos when the store did not set it.
-    static constexpr std::uint32_t kNoDevicePos = 0xffffffff;
-
-    std::string device_id;
-    //! Position of this device in BillingFacts::devices, set by the store with the facts (the
-    //! engine then finds the device without a lookup by id); kNoDevicePos when not set.
-    std::uint32_t device_pos = kNoDevicePos;
+    std::uint32_t device = 0;      //!< BillingFacts::devices[device]
+    std::uint32_t first_user = 0;  //!< users: heartbeat_users[first_user, + user_count)
+    std::uint32_t user_count = 0;
     std::uint64_t seq = 0;
     std::int64_t start = 0;
     std::int64_t end = 0;
     std::int64_t received_at = 0;
     std::int64_t device_active_minutes = 0;
-    std::vector<HeartbeatUserFact> users;
 };
 
 struct MembershipFact {
@@ -91,12 +90,22 @@ struct UserSignal {
 struct BillingFacts {
     TenantSettings tenant;
     std::vector<Device> devices;
-    std::vector<HeartbeatFact> heartbeats;  //!< start in the requested window, by start
+    std::vector<HeartbeatFact> heartbeats;           //!< start in the requested window, by start
+    std::vector<HeartbeatUserFact> heartbeat_users;  //!< of the heartbeats (see users())
+    std::vector<std::string> principals;             //!< interned principals of those users
     std::vector<MembershipFact> memberships;
     std::vector<SubscriptionInfo> subscriptions;
     std::vector<AssignmentFact> assignments;
     std::vector<AliasFact> aliases;
     std::vector<UserSignal> signals;  //!< every user ever seen on the tenant's devices
+
+    const std::string& device_id(const HeartbeatFact& h) const { return devices[h.device].id; }
+    std::span<const HeartbeatUserFact> users(const HeartbeatFact& h) const {
+        return {heartbeat_users.data() + h.first_user, h.user_count};
+    }
+    const std::string& principal(const HeartbeatUserFact& u) const {
+        return principals[u.principal];
+    }
 };
 
 //! What a usage report reads, from one snapshot (one read transaction): the billing facts and

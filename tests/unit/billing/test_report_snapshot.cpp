@@ -101,8 +101,14 @@ TEST_CASE("report_facts: set-based evidence equals device_evidence, facts equal 
     for (std::size_t i = 0; i < a.heartbeats.size(); ++i) {
         const auto& x = a.heartbeats[i];
         const auto& y = b.heartbeats[i];
-        CHECK((x.device_id == y.device_id && x.seq == y.seq && x.start == y.start &&
-               x.received_at == y.received_at && x.users.size() == y.users.size()));
+        CHECK((a.device_id(x) == b.device_id(y) && x.seq == y.seq && x.start == y.start &&
+               x.received_at == y.received_at && x.user_count == y.user_count));
+        const auto xu = a.users(x);
+        const auto yu = b.users(y);
+        for (std::size_t k = 0; k < xu.size() && k < yu.size(); ++k) {
+            CHECK(a.principal(xu[k]) == b.principal(yu[k]));
+            CHECK(xu[k].active_minutes == yu[k].active_minutes);
+        }
         if (i > 0) {
             CHECK(a.heartbeats[i - 1].start <= x.start);  // by start
         }
@@ -126,15 +132,18 @@ TEST_CASE("report_facts: heartbeats carry every user, including ones without min
     s.beat("pc", at(2026, 11, 4), 0);
     auto snap = s.f.store->report_facts("acme", at(2026, 11, 1, 0), at(2026, 12, 1, 0));
     REQUIRE(snap.ok());
-    const auto& hbs = snap->facts.heartbeats;
-    REQUIRE(hbs.size() == 2);
-    REQUIRE(hbs[0].users.size() == 3);
-    CHECK(hbs[0].users[0].principal == "alice");
-    CHECK(hbs[0].users[1].principal == "bob");
-    CHECK(hbs[0].users[1].active_minutes == 0);
-    CHECK(hbs[0].users[2].principal == "carol");
-    CHECK(hbs[0].users[2].local);
-    CHECK(hbs[1].users.empty());
+    const auto& f = snap->facts;
+    REQUIRE(f.heartbeats.size() == 2);
+    const auto users = f.users(f.heartbeats[0]);
+    REQUIRE(users.size() == 3);
+    CHECK(f.principal(users[0]) == "alice");
+    CHECK(f.principal(users[1]) == "bob");
+    CHECK(users[1].active_minutes == 0);
+    CHECK(f.principal(users[2]) == "carol");
+    CHECK(users[2].local);
+    CHECK(f.users(f.heartbeats[1]).empty());
+    CHECK(f.device_id(f.heartbeats[1]) == s.id("pc"));
+    CHECK(f.principals.size() == 3);  // interned
 }
 
 TEST_CASE("the streamed JSON report is the whole-document dump, byte for byte",
