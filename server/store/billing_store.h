@@ -50,8 +50,9 @@ class BillingStore {
     virtual Result<BillingFacts> billing_facts(std::string_view tenant, std::int64_t from,
                                                std::int64_t to) = 0;
 
-    //! billing_facts and the evidence of every device of the tenant in one read transaction,
-    //! with set-based queries (a fixed number of statements, whatever the device count).
+    //! billing_facts and the evidence of every device of the tenant from one snapshot, with
+    //! set-based queries (a fixed number of statements; heartbeat users by one range scan per
+    //! device), without holding the store's lock or connections while it reads.
     virtual Result<ReportFacts> report_facts(std::string_view tenant, std::int64_t from,
                                              std::int64_t to) = 0;
 

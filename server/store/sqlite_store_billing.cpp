@@ -325,16 +325,30 @@ Result<BillingFacts> SqliteStore::billing_facts(std::string_view tenant, std::in
 
 Result<ReportFacts> SqliteStore::report_facts(std::string_view tenant, std::int64_t from,
                                               std::int64_t to) {
-    std::lock_guard lock(mutex_);
-    auto txn = detail::ReadTransaction::begin(*db_);
+    // A connection of its own: the seconds a large report reads hold neither the store's
+    // mutex nor its connections (ingest goes on), and WAL gives the report one snapshot.
+    std::string path;
+    {
+        std::lock_guard lock(mutex_);
+        const char* name = sqlite3_db_filename(db_->handle(), "main");
+        path = name != nullptr ? name : "";
+    }
+    if (path.empty()) {
+        return make_error("db", "the report needs a database file");
+    }
+    auto db = SqliteDb::open(path);
+    if (!db) {
+        return db.error();
+    }
+    auto txn = detail::ReadTransaction::begin(**db);
     if (!txn) {
         return txn.error();
     }
-    auto facts = detail::read_billing_facts(*db_, tenant, from, to, detail::Signals::kWhenAssigned);
+    auto facts = detail::read_billing_facts(**db, tenant, from, to, detail::Signals::kWhenAssigned);
     if (!facts) {
         return facts.error();
     }
-    auto evidence = detail::read_tenant_evidence(*db_, tenant, facts->devices);
+    auto evidence = detail::read_tenant_evidence(**db, tenant, facts->devices);
     if (!evidence) {
         return evidence.error();
     }
