@@ -32,6 +32,13 @@ class FileSystem {
     //! `owner_only`: the file is readable by its owner only (0600 / protected ACL).
     virtual Result<void> write_atomic(const std::filesystem::path& p, std::string_view data,
                                       bool owner_only) = 0;
+    //! Like write_atomic (readers see the old or the new file, never a mix) but without
+    //! flushing to disk: for snapshots rewritten often that the next write replaces anyway
+    //! (status.json). Each flush waits for the disk, i.e. wakes the agent once more.
+    virtual Result<void> replace_unflushed(const std::filesystem::path& p, std::string_view data,
+                                           bool owner_only) {
+        return write_atomic(p, data, owner_only);
+    }
     //! Cuts a file to `size` bytes and flushes (used to cut a torn spool tail).
     virtual Result<void> truncate(const std::filesystem::path& p, std::uint64_t size) = 0;
     virtual Result<void> sync_directory(const std::filesystem::path& dir) = 0;

@@ -1,5 +1,6 @@
 """A TCP relay in front of tally-server that counts the bytes each way per connection
-(TLS records included: what the device really sends and receives)."""
+(TLS records included: what the device really sends and receives), and lists the TLS
+records each way (content type and size, header included) for a wire breakdown."""
 
 import socket
 import threading
@@ -26,6 +27,8 @@ class ByteRelay:
     def totals(self):
         with self.lock:
             conns = [dict(c, events=list(c["events"])) for c in self.connections]
+        for c in conns:
+            c["records"] = list(c["records"])
         return conns
 
     def _accept(self):
@@ -35,7 +38,7 @@ class ByteRelay:
             except OSError:
                 return
             upstream = socket.create_connection(self.target)
-            rec = {"opened": time.time(), "up": 0, "down": 0, "events": []}
+            rec = {"opened": time.time(), "up": 0, "down": 0, "events": [], "records": []}
             with self.lock:
                 self.connections.append(rec)
             threading.Thread(target=self._pump, args=(client, upstream, rec, "up"),
@@ -44,14 +47,31 @@ class ByteRelay:
                              daemon=True).start()
 
     def _pump(self, src, dst, rec, key):
+        pending = b""  # bytes of a TLS record header not complete yet
+        skip = 0  # bytes of the current record still to come
         try:
             while True:
                 data = src.recv(65536)
                 if not data:
                     break
+                now = time.time()
                 with self.lock:
                     rec[key] += len(data)
-                    rec["events"].append((time.time(), len(data)))
+                    rec["events"].append((now, len(data)))
+                    view = data
+                    while view:
+                        if skip:
+                            n = min(skip, len(view))
+                            skip -= n
+                            view = view[n:]
+                            continue
+                        need = 5 - len(pending)
+                        pending += view[:need]
+                        view = view[need:]
+                        if len(pending) == 5:
+                            length = int.from_bytes(pending[3:5], "big")
+                            rec["records"].append((now, key, pending[0], 5 + length))
+                            skip, pending = length, b""
                 dst.sendall(data)
         except OSError:
             pass

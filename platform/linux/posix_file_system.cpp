@@ -91,6 +91,16 @@ Result<std::unique_ptr<agent::AppendFile>> PosixFileSystem::open_append(
 
 Result<void> PosixFileSystem::write_atomic(const std::filesystem::path& p, std::string_view data,
                                            bool owner_only) {
+    return replace(p, data, owner_only, true);
+}
+
+Result<void> PosixFileSystem::replace_unflushed(const std::filesystem::path& p,
+                                                std::string_view data, bool owner_only) {
+    return replace(p, data, owner_only, false);
+}
+
+Result<void> PosixFileSystem::replace(const std::filesystem::path& p, std::string_view data,
+                                      bool owner_only, bool flush) {
     const auto dir = parent_or_dot(p);
     std::string tmpl = (dir / ("." + p.filename().string() + ".tmp.XXXXXX")).string();
     std::vector<char> name(tmpl.begin(), tmpl.end());
@@ -109,13 +119,13 @@ Result<void> PosixFileSystem::write_atomic(const std::filesystem::path& p, std::
         return fail(errno_error("chmod", tmp, errno));
     if (auto r = write_all(fd.get(), pairing::as_bytes(data), tmp); !r)
         return fail(r.error());
-    if (::fsync(fd.get()) != 0)
+    if (flush && ::fsync(fd.get()) != 0)
         return fail(errno_error("fsync", tmp, errno));
     if (int err = fd.close_checked(); err != 0)
         return fail(errno_error("close", tmp, err));
     if (::rename(tmp.c_str(), p.c_str()) != 0)
         return fail(errno_error("rename onto", p, errno));
-    return sync_directory(dir);
+    return flush ? sync_directory(dir) : Result<void>{};
 }
 
 Result<void> PosixFileSystem::truncate(const std::filesystem::path& p, std::uint64_t size) {

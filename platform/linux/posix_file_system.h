@@ -11,10 +11,17 @@ class PosixFileSystem : public agent::FileSystem {
     Result<std::unique_ptr<agent::AppendFile>> open_append(const std::filesystem::path& p) override;
     Result<void> write_atomic(const std::filesystem::path& p, std::string_view data,
                               bool owner_only) override;
+    //! write_atomic without the fsync of the file and of the directory.
+    Result<void> replace_unflushed(const std::filesystem::path& p, std::string_view data,
+                                   bool owner_only) override;
     Result<void> truncate(const std::filesystem::path& p, std::uint64_t size) override;
     Result<void> sync_directory(const std::filesystem::path& dir) override;
     Result<void> create_private_directory(const std::filesystem::path& dir) override;
     Result<void> check_owner_only(const std::filesystem::path& p) const override;
+
+  private:
+    Result<void> replace(const std::filesystem::path& p, std::string_view data, bool owner_only,
+                         bool flush);
 };
 
 }  // namespace tally::platform

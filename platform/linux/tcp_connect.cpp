@@ -12,6 +12,8 @@
 #include <cstring>
 #include <memory>
 
+#include "platform/linux/https_url.h"
+
 namespace tally::platform {
 
 using agent::TransportError;
@@ -23,7 +25,8 @@ TcpConnection tcp_connect(const std::string& host, std::uint16_t port, const cha
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_ADDRCONFIG;
+    // An address needs no lookup (AI_ADDRCONFIG would ask netlink, then nscd, every time).
+    hints.ai_flags = is_ip_literal(host) ? AI_NUMERICHOST : AI_ADDRCONFIG;
     addrinfo* found = nullptr;
     const std::string service = std::to_string(port);
     if (int rc = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &found); rc != 0) {

@@ -11,6 +11,7 @@
 #include "platform/linux/http_response_parser.h"
 #include "platform/linux/https_url.h"
 #include "platform/linux/proxy_tunnel.h"
+#include "platform/linux/sigpipe_block.h"
 #include "platform/linux/spki_hash.h"
 #include "platform/linux/tcp_connect.h"
 
@@ -65,6 +66,7 @@ void TlsTransport::drop_connection() {
 
 TransportResult TlsTransport::send(const agent::HttpRequest& request) {
     std::lock_guard lock(mutex_);
+    const SigpipeBlock no_sigpipe;  // a closed connection is an error value, not a signal
     return send_locked(request);
 }
 

@@ -86,6 +86,25 @@ TEST_CASE("write_atomic replaces the whole file and leaves no temporary behind")
     CHECK(entries == 1);
 }
 
+TEST_CASE("replace_unflushed replaces atomically too, with the same modes and no leftovers") {
+    TempDir dir;
+    PosixFileSystem fs;
+    const auto p = dir / "status.json";
+    REQUIRE(fs.replace_unflushed(p, "{\"a\":1}", false).ok());
+    CHECK(slurp(p) == "{\"a\":1}");
+    CHECK(file_mode(p) == 0644);
+    REQUIRE(fs.replace_unflushed(p, "x", true).ok());
+    CHECK(slurp(p) == "x");
+    CHECK(file_mode(p) == 0600);
+    int entries = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+        (void)e;
+        ++entries;
+    }
+    CHECK(entries == 1);
+    CHECK_FALSE(fs.replace_unflushed(dir / "missing" / "f", "x", false).ok());
+}
+
 TEST_CASE("write_atomic into a missing directory fails and names it") {
     TempDir dir;
     PosixFileSystem fs;
