@@ -54,8 +54,10 @@ Status AgentApp::make_status() const {
 }
 
 void AgentApp::write_status() {
-    auto r = parts_.files->write_atomic(state_dir_ / "status.json",
-                                        status_to_json(make_status()) + "\n", false);
+    // Not flushed: a snapshot the next heartbeat replaces; two disk flushes per heartbeat
+    // were two of the agent's wake-ups. The spool (fdatasync'd) stays the record.
+    auto r = parts_.files->replace_unflushed(state_dir_ / "status.json",
+                                             status_to_json(make_status()) + "\n", false);
     if (!r)
         log_warn("status", "cannot write status.json: " + r.error().message);
 }
