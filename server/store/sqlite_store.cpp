@@ -14,11 +14,10 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) 
     if (auto r = migrate(**db); !r) {
         return r.error();
     }
-    auto read_db = SqliteDb::open(path);
-    if (!read_db) {
-        return read_db.error();
+    std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*db), path));
+    if (auto reader = store->readers_.acquire(); !reader) {
+        return reader.error();
     }
-    std::unique_ptr<SqliteStore> store(new SqliteStore(std::move(*db), std::move(*read_db)));
     auto checkpointer = WalCheckpointer::start(path, *store->db_);
     if (!checkpointer) {
         return checkpointer.error();
@@ -78,8 +77,11 @@ Result<std::vector<Tenant>> SqliteStore::list_tenants() {
 }
 
 Result<std::optional<Tenant>> SqliteStore::find_tenant(std::string_view name) {
-    std::lock_guard lock(read_mutex_);
-    auto s = read_db_->prepare("SELECT name, status, created_at FROM tenants WHERE name = ?");
+    auto reader = readers_.acquire();
+    if (!reader) {
+        return reader.error();
+    }
+    auto s = reader->db().prepare("SELECT name, status, created_at FROM tenants WHERE name = ?");
     if (!s) {
         return s.error();
     }

@@ -2,8 +2,8 @@
 // Store on SQLite: one connection guarded by a mutex (writes are serialised anyway; reads
 // are short), prepared statements, WAL, foreign keys, schema via PRAGMA user_version.
 // Batches are stored by group commit (group_commit.h); the per-request device and tenant
-// look-ups of ingest read through a second connection, so they never wait for a commit;
-// WAL checkpoints run on a third (wal_checkpointer.h).
+// look-ups of ingest read through a small pool of read connections (sqlite_read_pool.h), so
+// they never wait for a commit; WAL checkpoints run on one more (wal_checkpointer.h).
 // The methods live in sqlite_store_*.cpp by family.
 
 #include <memory>
@@ -12,6 +12,7 @@
 
 #include "server/store/group_commit.h"
 #include "server/store/sqlite_db.h"
+#include "server/store/sqlite_read_pool.h"
 #include "server/store/store.h"
 #include "server/store/wal_checkpointer.h"
 
@@ -76,8 +77,8 @@ class SqliteStore final : public Store {
     Result<PurgeResult> purge_users(std::int64_t now) override;
 
   private:
-    SqliteStore(std::unique_ptr<SqliteDb> db, std::unique_ptr<SqliteDb> read_db)
-        : db_(std::move(db)), read_db_(std::move(read_db)), group_commit_(*db_, mutex_) {}
+    SqliteStore(std::unique_ptr<SqliteDb> db, const std::string& path)
+        : db_(std::move(db)), readers_(path, kReadConnections), group_commit_(*db_, mutex_) {}
     Result<StoreBatchResult> store_batch_locked(std::string_view device_id,
                                                 const std::vector<AcceptedHeartbeat>& hbs,
                                                 const std::vector<pairing::Gap>& gaps,
@@ -91,8 +92,8 @@ class SqliteStore final : public Store {
 
     std::mutex mutex_;
     std::unique_ptr<SqliteDb> db_;
-    std::mutex read_mutex_;
-    std::unique_ptr<SqliteDb> read_db_;  //!< committed state only; guarded by read_mutex_
+    static constexpr std::size_t kReadConnections = 8;
+    SqliteReadPool readers_;  //!< committed state only
     GroupCommit group_commit_;
     std::unique_ptr<WalCheckpointer> checkpointer_;  //!< declared last: unhooks db_ first
 };

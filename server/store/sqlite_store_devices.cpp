@@ -42,8 +42,11 @@ Result<std::optional<Device>> SqliteStore::find_device_by_key_locked(std::string
 
 Result<std::optional<Device>> SqliteStore::find_device(std::string_view device_id) {
     // Committed state is all a caller outside a transaction can see anyway.
-    std::lock_guard lock(read_mutex_);
-    return find_device_where(*read_db_, "d.id = ?",
+    auto reader = readers_.acquire();
+    if (!reader) {
+        return reader.error();
+    }
+    return find_device_where(reader->db(), "d.id = ?",
                              [&](SqliteStatement& s) { s.bind(1, device_id); });
 }
 
