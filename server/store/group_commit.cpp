@@ -8,45 +8,53 @@
 namespace tally::server {
 
 Result<void> GroupCommit::run(const std::function<Result<void>()>& unit) {
-    Pending mine{&unit};
+    auto mine = std::make_shared<Pending>(&unit);
     std::unique_lock lock(queue_mutex_);
-    queue_.push_back(&mine);
+    queue_.push_back(mine);
     if (!writing_) {
         writing_ = true;
-        mine.lead = true;
+        mine->lead = true;
     }
     // Each caller sleeps on its own condition variable: it is woken once, when its unit's
     // transaction ended or when it is handed the writer's role.
-    mine.cv.wait(lock, [&] { return mine.done || mine.lead; });
-    while (!mine.done) {
+    mine->cv.wait(lock, [&] { return mine->done || mine->lead; });
+    while (!mine->done) {
         // The writer takes everything queued so far (oldest first, its own unit among them
         // unless the queue is longer than one group).
-        const auto take = std::min(queue_.size(), max_group_);
-        std::vector<Pending*> group(queue_.begin(), queue_.begin() + static_cast<long>(take));
-        queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(take));
+        const auto take = static_cast<long>(std::min(queue_.size(), max_group_));
+        Group group(queue_.begin(), queue_.begin() + take);
+        queue_.erase(queue_.begin(), queue_.begin() + take);
         lock.unlock();
         commit_group(group);
         lock.lock();
-        for (auto* p : group) {
+        for (const auto& p : group) {
             p->done = true;
-            if (p != &mine) {
+        }
+        std::shared_ptr<Pending> next;
+        if (mine->done) {
+            // Hand the writer's role to the oldest waiting caller (it queued meanwhile).
+            if (queue_.empty()) {
+                writing_ = false;
+            } else {
+                next = queue_.front();
+                next->lead = true;
+            }
+        }
+        lock.unlock();
+        for (const auto& p : group) {
+            if (p != mine) {
                 p->cv.notify_one();
             }
         }
-    }
-    if (mine.lead) {
-        // Hand the writer's role to the oldest waiting caller (it has queued meanwhile).
-        if (queue_.empty()) {
-            writing_ = false;
-        } else {
-            queue_.front()->lead = true;
-            queue_.front()->cv.notify_one();
+        if (next) {
+            next->cv.notify_one();
         }
+        lock.lock();
     }
-    return std::move(mine.result);
+    return std::move(mine->result);
 }
 
-void GroupCommit::commit_group(const std::vector<Pending*>& group) {
+void GroupCommit::commit_group(const Group& group) {
     std::lock_guard db_lock(db_mutex_);
     auto fail_all = [](auto first, auto last, const Error& error) {
         for (auto it = first; it != last; ++it) {
@@ -61,7 +69,7 @@ void GroupCommit::commit_group(const std::vector<Pending*>& group) {
     std::vector<Pending*> applied;
     applied.reserve(group.size());
     for (auto it = group.begin(); it != group.end(); ++it) {
-        Pending* p = *it;
+        Pending* p = it->get();
         Result<void> r;
         {
             auto savepoint = SqliteSavepoint::begin(db_);

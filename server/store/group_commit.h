@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -29,7 +30,9 @@ class GroupCommit {
     Result<void> run(const std::function<Result<void>()>& unit);
 
   private:
-    //! One caller's unit, on its stack while it waits; fields guarded by queue_mutex_.
+    //! One caller's unit; fields guarded by queue_mutex_. Shared, so the writer can wake a
+    //! caller after releasing the queue lock (a caller woken under that lock would only block
+    //! on it again) without the caller's return freeing it first.
     struct Pending {
         explicit Pending(const std::function<Result<void>()>* u) : unit(u) {}
         const std::function<Result<void>()>* unit;
@@ -38,14 +41,15 @@ class GroupCommit {
         bool lead = false;  //!< it is the writer
         std::condition_variable cv;
     };
-    void commit_group(const std::vector<Pending*>& group);
+    using Group = std::vector<std::shared_ptr<Pending>>;
+    void commit_group(const Group& group);
 
     SqliteDb& db_;
     std::mutex& db_mutex_;
     const std::size_t max_group_;
     std::mutex queue_mutex_;
-    std::vector<Pending*> queue_;  //!< waiting units, oldest first
-    bool writing_ = false;         //!< a caller holds the writer's role
+    Group queue_;           //!< waiting units, oldest first
+    bool writing_ = false;  //!< a caller holds the writer's role
 };
 
 }  // namespace tally::server
