@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <functional>
 #include <iostream>
 
 #include "server/cli/command.h"
@@ -13,6 +14,26 @@
 #include "server/report/usage_xlsx.h"
 
 namespace tally::server::cli {
+namespace {
+
+//! Writes through `write` to stdout (no FILE or "-") or to FILE; fails when a byte did not land.
+int emit(const std::optional<std::string>& output,
+         const std::function<void(std::ostream&)>& write) {
+    if (!output || *output == "-") {
+        write(std::cout);
+        std::cout.flush();
+        return std::cout ? kExitOk : kExitFailure;
+    }
+    std::ofstream out(*output, std::ios::binary | std::ios::trunc);
+    write(out);
+    out.close();
+    if (!out) {
+        return fail(make_error("io", "cannot write " + *output));
+    }
+    return kExitOk;
+}
+
+}  // namespace
 
 int run_usage(const std::vector<std::string>& words) {
     auto args = parse_args(words, {"data-dir", "tenant", "month", "format", "o", "output"});
@@ -44,6 +65,10 @@ int run_usage(const std::vector<std::string>& words) {
         const auto& e = report.error();
         return fail(e.code == "bad_request" ? make_error("usage", e.message) : e);
     }
+    if (format == "json") {
+        // Streamed: a 100k-device month is ~100 MB of JSON, never held whole in memory.
+        return emit(output, [&](std::ostream& out) { write_usage_json(*report, out); });
+    }
     std::string text;
     if (format == "xlsx") {
         auto xlsx = usage_to_xlsx(*report);
@@ -52,19 +77,9 @@ int run_usage(const std::vector<std::string>& words) {
         }
         text = std::move(*xlsx);
     } else {
-        text = format == "csv" ? usage_to_csv(*report) : usage_to_json(*report);
+        text = usage_to_csv(*report);
     }
-    if (to_stdout) {
-        std::cout << text << std::flush;
-        return std::cout ? kExitOk : kExitFailure;
-    }
-    std::ofstream out(*output, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) {
-        return fail(make_error("io", "cannot write " + *output));
-    }
-    return kExitOk;
+    return emit(output, [&](std::ostream& out) { out << text; });
 }
 
 }  // namespace tally::server::cli
