@@ -11,6 +11,7 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -42,22 +43,32 @@ class Sheet {
         lxw_col_t c = 0;
         for (const auto& cell : cells) {
             if (const auto* s = std::get_if<std::string>(&cell)) {
-                worksheet_write_string(ws_, row_, c, s->c_str(), nullptr);
+                text(c, *s);
             } else if (const auto* n = std::get_if<std::int64_t>(&cell)) {
-                worksheet_write_number(ws_, row_, c, static_cast<double>(*n), nullptr);
+                number(c, *n);
             } else if (const auto* b = std::get_if<bool>(&cell)) {
-                worksheet_write_boolean(ws_, row_, c, *b ? 1 : 0, nullptr);
+                boolean(c, *b);
             } else if (const auto* t = std::get_if<Time>(&cell)) {
-                write_time(c, t->t);
+                time(c, t->t);
             }
             ++c;
         }
         ++row_;
     }
-    void finish() { worksheet_autofilter(ws_, 0, 0, row_ > 1 ? row_ - 1 : 0, columns_ - 1); }
-
-  private:
-    void write_time(lxw_col_t c, std::int64_t t) {
+    // Cell by cell, without building a row (the large sheets): an empty cell is not written.
+    void text(lxw_col_t c, const std::string& s) {
+        worksheet_write_string(ws_, row_, c, s.c_str(), nullptr);
+    }
+    void text_or_empty(lxw_col_t c, const std::string& s) {
+        if (!s.empty()) {
+            text(c, s);
+        }
+    }
+    void number(lxw_col_t c, std::int64_t n) {
+        worksheet_write_number(ws_, row_, c, static_cast<double>(n), nullptr);
+    }
+    void boolean(lxw_col_t c, bool b) { worksheet_write_boolean(ws_, row_, c, b ? 1 : 0, nullptr); }
+    void time(lxw_col_t c, std::int64_t t) {
         const auto days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
         const auto secs = t - days * 86400;
         int y = 0;
@@ -72,7 +83,15 @@ class Sheet {
                         static_cast<double>(secs % 60)};
         worksheet_write_datetime(ws_, row_, c, &dt, time_);
     }
+    void opt_time(lxw_col_t c, const std::optional<std::int64_t>& t) {
+        if (t) {
+            time(c, *t);
+        }
+    }
+    void next_row() { ++row_; }
+    void finish() { worksheet_autofilter(ws_, 0, 0, row_ > 1 ? row_ - 1 : 0, columns_ - 1); }
 
+  private:
     lxw_worksheet* ws_;
     lxw_format* header_;
     lxw_format* time_;
@@ -84,12 +103,86 @@ Cell opt_time(const std::optional<std::int64_t>& t) {
     return t ? Cell(Time{*t}) : Cell();
 }
 
-std::string join(const std::vector<std::string>& items) {
-    std::string out;
+//! `items` joined with ';' into `out` (a buffer reused row after row).
+const std::string& join(const std::vector<std::string>& items, std::string& out) {
+    out.clear();
     for (const auto& item : items) {
-        out += (out.empty() ? "" : ";") + item;
+        if (!out.empty()) {
+            out += ';';
+        }
+        out += item;
     }
     return out;
+}
+
+void write_users(Sheet& users, const UsageReport& r) {
+    users.header({"principal", "local", "device_id", "group", "package", "devices_paired",
+                  "active_minutes", "active_days", "first_seen", "last_seen", "devices"});
+    std::string buffer;
+    for (const auto& u : r.users) {
+        users.text(0, u.principal);
+        users.boolean(1, u.local);
+        if (u.local) {
+            users.text(2, u.device_id);
+        }
+        users.text_or_empty(3, u.group);
+        users.text(4, u.package);
+        users.number(5, static_cast<std::int64_t>(u.devices_paired.size()));
+        users.number(6, u.active_minutes);
+        users.number(7, u.active_days);
+        users.time(8, u.first_seen);
+        users.time(9, u.last_seen);
+        users.text(10, join(u.devices, buffer));
+        users.next_row();
+    }
+    users.finish();
+}
+
+void write_devices(Sheet& devices, const UsageReport& r) {
+    devices.header({"device_id", "hostname", "device_type", "role", "paired_user", "paired_by",
+                    "billed_as", "package", "active", "active_minutes", "active_days", "heartbeats",
+                    "last_seq", "last_seen", "users"});
+    std::string buffer;
+    std::string billed_as;
+    for (const auto& dr : r.devices) {
+        const auto& d = dr.usage.device;
+        const auto& b = dr.billing;
+        devices.text(0, d.id);
+        devices.text(1, d.facts.hostname);
+        devices.text(2, d.facts.device_type);
+        devices.text(3, d.facts.role);
+        devices.text_or_empty(4, b.paired_user);
+        devices.text_or_empty(5, b.paired_by);
+        billed_as = billing::to_string(b.billed_as);
+        devices.text(6, billed_as);
+        devices.text_or_empty(7, b.package);
+        devices.boolean(8, dr.active);
+        devices.number(9, dr.usage.active_minutes);
+        devices.number(10, dr.usage.active_days);
+        devices.number(11, dr.usage.heartbeats);
+        devices.number(12, static_cast<std::int64_t>(d.last_seq));
+        devices.opt_time(13, d.last_seen);
+        devices.text(14, join(dr.usage.users, buffer));
+        devices.next_row();
+    }
+    devices.finish();
+}
+
+void write_late(Sheet& late, const UsageReport& r) {
+    late.header(
+        {"device_id", "hostname", "seq", "start", "received_at", "device_active_minutes", "users"});
+    std::string buffer;
+    for (const auto& l : r.late) {
+        late.text(0, l.device_id);
+        late.text(1, l.hostname);
+        late.number(2, static_cast<std::int64_t>(l.seq));
+        late.time(3, l.start);
+        late.time(4, l.received_at);
+        late.number(5, l.device_active_minutes);
+        late.text(6, join(l.users, buffer));
+        late.next_row();
+    }
+    late.finish();
 }
 
 void write_sheets(lxw_workbook* wb, const UsageReport& r) {
@@ -99,8 +192,14 @@ void write_sheets(lxw_workbook* wb, const UsageReport& r) {
     format_set_num_format(time, "yyyy-mm-dd hh:mm:ss");
     const auto& s = r.summary;
 
-    // constant_memory: each sheet is written top to bottom, row by row.
+    // constant_memory: each sheet is written top to bottom, row by row, to a file of its own.
+    // The sheets are added in their order here, before any is written.
     Sheet summary(wb, "Summary", header, time);
+    Sheet packages(wb, "Packages", header, time);
+    Sheet users(wb, "Users", header, time);
+    Sheet devices(wb, "Devices", header, time);
+    Sheet late(wb, "Late adjustments", header, time);
+
     summary.header({"field", "value"});
     const std::vector<std::pair<std::string, Cell>> fields = {
         {"tenant", r.tenant},
@@ -130,52 +229,24 @@ void write_sheets(lxw_workbook* wb, const UsageReport& r) {
     }
     summary.finish();
 
-    Sheet packages(wb, "Packages", header, time);
     packages.header({"package", "active_users", "standalone_devices", "billable_units"});
     for (const auto& p : s.packages) {
         packages.row({p.package, p.active_users, p.standalone_devices, p.billable_units});
     }
     packages.finish();
 
-    Sheet users(wb, "Users", header, time);
-    users.header({"principal", "local", "device_id", "group", "package", "devices_paired",
-                  "active_minutes", "active_days", "first_seen", "last_seen", "devices"});
-    for (const auto& u : r.users) {
-        users.row({u.principal, u.local, u.local ? Cell(u.device_id) : Cell(),
-                   u.group.empty() ? Cell() : Cell(u.group), u.package,
-                   static_cast<std::int64_t>(u.devices_paired.size()), u.active_minutes,
-                   u.active_days, Time{u.first_seen}, Time{u.last_seen}, join(u.devices)});
-    }
-    users.finish();
-
-    Sheet devices(wb, "Devices", header, time);
-    devices.header({"device_id", "hostname", "device_type", "role", "paired_user", "paired_by",
-                    "billed_as", "package", "active", "active_minutes", "active_days", "heartbeats",
-                    "last_seq", "last_seen", "users"});
-    for (const auto& dr : r.devices) {
-        const auto& d = dr.usage.device;
-        const auto& b = dr.billing;
-        devices.row({d.id, d.facts.hostname, d.facts.device_type, d.facts.role,
-                     b.paired_user.empty() ? Cell() : Cell(b.paired_user),
-                     b.paired_by.empty() ? Cell() : Cell(b.paired_by),
-                     std::string(billing::to_string(b.billed_as)),
-                     b.package.empty() ? Cell() : Cell(b.package), dr.active,
-                     dr.usage.active_minutes, dr.usage.active_days, dr.usage.heartbeats,
-                     static_cast<std::int64_t>(d.last_seq), opt_time(d.last_seen),
-                     join(dr.usage.users)});
-    }
-    devices.finish();
-
-    Sheet late(wb, "Late adjustments", header, time);
-    late.header(
-        {"device_id", "hostname", "seq", "start", "received_at", "device_active_minutes", "users"});
-    for (const auto& l : r.late) {
-        late.row({l.device_id, l.hostname, static_cast<std::int64_t>(l.seq), Time{l.start},
-                  Time{l.received_at}, l.device_active_minutes, join(l.users)});
-    }
-    late.finish();
+    // The two large sheets are written at the same time, Devices on a thread of its own. Safe
+    // in constant_memory mode: a worksheet writes only its own rows and file (strings inline,
+    // no shared string table); the only shared objects are the two formats, whose index in
+    // the workbook is assigned on first use — here, before the thread starts — and only read
+    // after that.
+    lxw_format_get_xf_index(header);
+    lxw_format_get_xf_index(time);
+    std::thread device_writer([&] { write_devices(devices, r); });
+    write_users(users, r);
+    write_late(late, r);
+    device_writer.join();
 }
-
 }  // namespace
 
 Result<std::string> usage_to_xlsx(const UsageReport& report) {
