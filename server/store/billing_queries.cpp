@@ -3,7 +3,9 @@
 #include "server/store/billing_queries.h"
 
 #include <algorithm>
+#include <limits>
 #include <span>
+#include <thread>
 #include <utility>
 
 #include "server/store/device_row.h"
@@ -58,34 +60,45 @@ Result<std::int64_t> tenant_id(SqliteDb& db, std::string_view tenant) {
     return s->int64(0);
 }
 
-//! The heartbeats of the window (one pass over the devices and their start index), then their
-//! users one device at a time, then ordered by (start, device id, seq) here: an ORDER BY would
-//! make SQLite copy every row into a temporary b-tree first. `by_rowid`: device rowid →
-//! position in f.devices (read in the same transaction).
-Result<void> read_heartbeats(SqliteDb& db, std::int64_t tid, std::int64_t from, std::int64_t to,
-                             const std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
-                             BillingFacts& f) {
+//! The heartbeats of the window of the devices with a rowid in [lo, hi], with their users,
+//! principals interned in `principals` (the part's own numbering). Each device's heartbeats
+//! are contiguous and by seq. `read` may already hold a reservation.
+struct HeartbeatPart {
+    std::vector<HeartbeatFact> read;
+    std::vector<HeartbeatUserFact> users;  // each heartbeat's users contiguous
+    std::vector<std::string> principals;
+};
+
+Result<void> read_part(SqliteDb& db, std::int64_t tid, std::int64_t from, std::int64_t to,
+                       std::int64_t lo, std::int64_t hi,
+                       const std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
+                       const std::vector<Device>& devices, HeartbeatPart& part) {
     auto s = db.prepare(
         "SELECT d.rowid, h.seq, h.start_ts, h.end_ts, h.received_at, h.device_active_minutes"
         " FROM devices d JOIN heartbeats h ON h.device_id = d.id"
-        " WHERE d.tenant_id = ?1 AND h.start_ts >= ?2 AND h.start_ts < ?3");
+        " WHERE d.tenant_id = ?1 AND d.rowid >= ?4 AND d.rowid <= ?5"
+        " AND h.start_ts >= ?2 AND h.start_ts < ?3");
     if (!s) {
         return s.error();
     }
-    s->bind(1, tid).bind(2, from).bind(3, to);
-    std::vector<HeartbeatFact> read;
-    // Counted first (on the covering start index): a growing vector would peak at 3× the size.
-    if (auto r = query(
-            db,
-            "SELECT count(*) FROM devices d JOIN heartbeats h ON h.device_id = d.id"
-            " WHERE d.tenant_id = ?1 AND h.start_ts >= ?2 AND h.start_ts < ?3",
-            tid,
-            [&](const SqliteStatement& row) {
-                read.reserve(static_cast<std::size_t>(row.int64(0)));
-            },
-            from, to);
-        !r) {
-        return r;
+    s->bind(1, tid).bind(2, from).bind(3, to).bind(4, lo).bind(5, hi);
+    auto& read = part.read;
+    if (read.capacity() == 0) {
+        // Counted first (on the covering start index): a growing vector would peak at 3× the
+        // size.
+        if (auto r = query(
+                db,
+                "SELECT count(*) FROM devices d JOIN heartbeats h ON h.device_id = d.id"
+                " WHERE d.tenant_id = ?1 AND d.rowid >= ?4 AND d.rowid <= ?5"
+                " AND h.start_ts >= ?2 AND h.start_ts < ?3",
+                tid,
+                [&](const SqliteStatement& row) {
+                    read.reserve(static_cast<std::size_t>(row.int64(0)));
+                },
+                from, to, lo, hi);
+            !r) {
+            return r;
+        }
     }
     std::int64_t device_row = -1;  // the device of read.back()
     std::uint32_t device_pos = 0;
@@ -113,6 +126,9 @@ Result<void> read_heartbeats(SqliteDb& db, std::int64_t tid, std::int64_t from, 
     if (!r) {
         return r;
     }
+    if (unlisted) {
+        return make_error("db", "a heartbeat of a device missing from the same snapshot");
+    }
     // Their users, one device at a time over its seq range: a range scan of the users' primary
     // key per device rather than one look-up per heartbeat (users of seqs in the range whose
     // heartbeat is outside the window match nothing and are skipped).
@@ -122,9 +138,9 @@ Result<void> read_heartbeats(SqliteDb& db, std::int64_t tid, std::int64_t from, 
     if (!u) {
         return u.error();
     }
-    std::vector<HeartbeatUserFact> users;  // each heartbeat's users contiguous
+    auto& users = part.users;
     std::unordered_map<std::string, std::uint32_t> interned;
-    for (std::size_t begin = 0; begin < read.size() && !unlisted;) {
+    for (std::size_t begin = 0; begin < read.size();) {
         auto end = begin + 1;
         while (end < read.size() && read[end].device == read[begin].device) {
             ++end;
@@ -133,7 +149,7 @@ Result<void> read_heartbeats(SqliteDb& db, std::int64_t tid, std::int64_t from, 
         std::sort(slice.begin(), slice.end(),
                   [](const HeartbeatFact& a, const HeartbeatFact& b) { return a.seq < b.seq; });
         u->reset();
-        u->bind(1, f.devices[slice.front().device].id);
+        u->bind(1, devices[slice.front().device].id);
         u->bind(2, static_cast<std::int64_t>(slice.front().seq));
         u->bind(3, static_cast<std::int64_t>(slice.back().seq));
         std::size_t at = 0;
@@ -152,9 +168,9 @@ Result<void> read_heartbeats(SqliteDb& db, std::int64_t tid, std::int64_t from, 
                                      }
                                      const auto [it, added] = interned.try_emplace(
                                          row.text(1),
-                                         static_cast<std::uint32_t>(f.principals.size()));
+                                         static_cast<std::uint32_t>(part.principals.size()));
                                      if (added) {
-                                         f.principals.push_back(it->first);
+                                         part.principals.push_back(it->first);
                                      }
                                      users.push_back({it->second, row.int64(2) != 0, row.int64(3)});
                                      ++h.user_count;
@@ -164,9 +180,106 @@ Result<void> read_heartbeats(SqliteDb& db, std::int64_t tid, std::int64_t from, 
         }
         begin = end;
     }
-    if (unlisted) {
-        return make_error("db", "a heartbeat of a device missing from the same snapshot");
+    return {};
+}
+
+//! Appends `part` to `into` (heartbeats, users and principals renumbered).
+void append_part(HeartbeatPart& into, HeartbeatPart&& part) {
+    std::unordered_map<std::string_view, std::uint32_t> known;
+    known.reserve(into.principals.size());
+    for (std::uint32_t i = 0; i < into.principals.size(); ++i) {
+        known.emplace(into.principals[i], i);
     }
+    std::vector<std::uint32_t> renumbered(part.principals.size());
+    std::vector<std::string> added;
+    for (std::size_t i = 0; i < part.principals.size(); ++i) {
+        const auto it = known.find(part.principals[i]);
+        if (it != known.end()) {
+            renumbered[i] = it->second;
+        } else {
+            renumbered[i] = static_cast<std::uint32_t>(into.principals.size() + added.size());
+            added.push_back(std::move(part.principals[i]));
+        }
+    }
+    known.clear();  // views into into.principals: not used once it grows
+    for (auto& p : added) {
+        into.principals.push_back(std::move(p));
+    }
+    const auto user_base = static_cast<std::uint32_t>(into.users.size());
+    for (auto& h : part.read) {
+        if (h.user_count > 0) {
+            h.first_user += user_base;
+        }
+        into.read.push_back(h);
+    }
+    std::vector<HeartbeatFact>().swap(part.read);
+    into.users.reserve(into.users.size() + part.users.size());
+    for (auto u : part.users) {
+        u.principal = renumbered[u.principal];
+        into.users.push_back(u);
+    }
+}
+
+//! The heartbeats of the window, then ordered by (start, device id, seq) here: an ORDER BY
+//! would make SQLite copy every row into a temporary b-tree first. `by_rowid`: device rowid →
+//! position in f.devices (read in the same transaction). With `second` (a connection reading
+//! the same snapshot), half of the devices are read on it, on a thread of their own.
+Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, std::int64_t tid, std::int64_t from,
+                             std::int64_t to,
+                             const std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
+                             BillingFacts& f) {
+    constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
+    constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+    HeartbeatPart all;
+    HeartbeatPart upper;
+    Result<void> upper_result;
+    std::int64_t split = kMax;  // the first rowid of the upper half
+    if (second != nullptr && by_rowid.size() >= 2) {
+        std::vector<std::int64_t> rowids;
+        rowids.reserve(by_rowid.size());
+        for (const auto& entry : by_rowid) {
+            rowids.push_back(entry.first);
+        }
+        const auto mid = rowids.begin() + static_cast<std::ptrdiff_t>(rowids.size() / 2);
+        std::nth_element(rowids.begin(), mid, rowids.end());
+        split = *mid;
+    }
+    {
+        // The whole window's count reserves the merged vector once.
+        if (auto r = query(
+                db,
+                "SELECT count(*) FROM devices d JOIN heartbeats h ON h.device_id = d.id"
+                " WHERE d.tenant_id = ?1 AND h.start_ts >= ?2 AND h.start_ts < ?3",
+                tid,
+                [&](const SqliteStatement& row) {
+                    all.read.reserve(
+                        std::max<std::size_t>(1, static_cast<std::size_t>(row.int64(0))));
+                },
+                from, to);
+            !r) {
+            return r;
+        }
+        std::thread upper_reader;
+        if (split != kMax) {
+            upper_reader = std::thread([&] {
+                upper_result =
+                    read_part(*second, tid, from, to, split, kMax, by_rowid, f.devices, upper);
+            });
+        }
+        auto lower_result = read_part(db, tid, from, to, kMin, split == kMax ? kMax : split - 1,
+                                      by_rowid, f.devices, all);
+        if (upper_reader.joinable()) {
+            upper_reader.join();
+        }
+        if (!lower_result) {
+            return lower_result;
+        }
+        if (!upper_result) {
+            return upper_result;
+        }
+    }
+    append_part(all, std::move(upper));
+    auto& read = all.read;
     // Sort keys with the devices' rank by id, so no id is compared per heartbeat.
     const auto& devices = f.devices;
     std::vector<std::uint32_t> by_id(devices.size());
@@ -186,7 +299,8 @@ Result<void> read_heartbeats(SqliteDb& db, std::int64_t tid, std::int64_t from, 
                                                   : a.seq < b.seq;
     });
     f.heartbeats = std::move(read);
-    f.heartbeat_users = std::move(users);
+    f.heartbeat_users = std::move(all.users);
+    f.principals = std::move(all.principals);
     return {};
 }
 
@@ -196,7 +310,15 @@ Result<ReadTransaction> ReadTransaction::begin(SqliteDb& db) {
     if (auto r = db.exec("BEGIN"); !r) {
         return r.error();
     }
-    return ReadTransaction(db);
+    ReadTransaction txn(db);
+    // A deferred BEGIN takes its snapshot at the first read: read now, so the snapshot is the
+    // database as of this call.
+    if (auto r = query(db, "SELECT count(*) FROM sqlite_master WHERE ?1", std::int64_t{1},
+                       [](const SqliteStatement&) {});
+        !r) {
+        return r.error();
+    }
+    return txn;
 }
 
 ReadTransaction::~ReadTransaction() {
@@ -234,7 +356,7 @@ Result<TenantSettings> read_tenant_settings(SqliteDb& db, std::string_view tenan
 }
 
 Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, std::int64_t from,
-                                        std::int64_t to, Signals signals) {
+                                        std::int64_t to, Signals signals, SqliteDb* second) {
     auto settings = read_tenant_settings(db, tenant);
     if (!settings) {
         return settings.error();
@@ -268,7 +390,7 @@ Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, s
         !r) {
         return r.error();
     }
-    if (auto r = read_heartbeats(db, *tid, from, to, by_rowid, f); !r) {
+    if (auto r = read_heartbeats(db, second, *tid, from, to, by_rowid, f); !r) {
         return r.error();
     }
     if (auto r =

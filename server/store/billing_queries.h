@@ -21,16 +21,20 @@ Result<TenantSettings> read_tenant_settings(SqliteDb& db, std::string_view tenan
 //! has no admin assignment (the billing engine reads signals only to release assigned users).
 enum class Signals { kAll, kWhenAssigned };
 
-//! The facts of billing_facts (heartbeat starts in [from, to)).
+//! The facts of billing_facts (heartbeat starts in [from, to)). With `second`, a connection in
+//! a read transaction on the same snapshot as `db` (see SqliteStore::report_facts), half of the
+//! heartbeats are read on it, on a thread of their own; the facts are the same.
 Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, std::int64_t from,
-                                        std::int64_t to, Signals signals = Signals::kAll);
+                                        std::int64_t to, Signals signals = Signals::kAll,
+                                        SqliteDb* second = nullptr);
 
 //! The evidence of each of `devices` (the tenant's), by device id: the numbers
 //! device_evidence gives one device at a time.
 Result<std::unordered_map<std::string, DeviceEvidence>> read_tenant_evidence(
     SqliteDb& db, std::string_view tenant, const std::vector<Device>& devices);
 
-//! BEGIN (deferred: a read snapshot, no write lock) … COMMIT on destruction.
+//! BEGIN (deferred: a read snapshot, no write lock) and a first read, which fixes the snapshot
+//! as of begin() … COMMIT on destruction.
 class ReadTransaction {
   public:
     static Result<ReadTransaction> begin(SqliteDb& db);

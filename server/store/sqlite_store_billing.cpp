@@ -2,6 +2,7 @@
 // merges) and the facts the billing engine reads (queries in billing_queries.cpp). Purge is in
 // sqlite_store_purge.cpp.
 
+#include <optional>
 #include <string>
 
 #include "server/store/billing_queries.h"
@@ -340,11 +341,38 @@ Result<ReportFacts> SqliteStore::report_facts(std::string_view tenant, std::int6
     if (!db) {
         return db.error();
     }
+    // A second connection reads half of the heartbeats on a thread of its own (2 cores). Both
+    // must read one snapshot: a third connection takes the write lock (BEGIN IMMEDIATE) while
+    // the two read transactions start, so no commit can land between their snapshots; it lets
+    // go at once (ingest waits for it a few milliseconds at most). Without the lock (busy
+    // past the timeout) the report reads on one connection.
+    auto second = SqliteDb::open(path);
+    if (!second) {
+        return second.error();
+    }
+    auto writer_lock = SqliteDb::open(path);
+    if (!writer_lock) {
+        return writer_lock.error();
+    }
+    const bool locked = (*writer_lock)->exec("BEGIN IMMEDIATE").ok();
     auto txn = detail::ReadTransaction::begin(**db);
     if (!txn) {
         return txn.error();
     }
-    auto facts = detail::read_billing_facts(**db, tenant, from, to, detail::Signals::kWhenAssigned);
+    std::optional<detail::ReadTransaction> second_txn;
+    if (locked) {
+        auto t = detail::ReadTransaction::begin(**second);
+        if (!t) {
+            return t.error();
+        }
+        second_txn.emplace(std::move(*t));
+        if (auto r = (*writer_lock)->exec("ROLLBACK"); !r) {
+            return r.error();
+        }
+    }
+    writer_lock->reset();
+    auto facts = detail::read_billing_facts(**db, tenant, from, to, detail::Signals::kWhenAssigned,
+                                            second_txn ? second->get() : nullptr);
     if (!facts) {
         return facts.error();
     }
