@@ -60,9 +60,20 @@ Result<std::int64_t> tenant_id(SqliteDb& db, std::string_view tenant) {
     return s->int64(0);
 }
 
-//! The heartbeats of the window of the devices with a rowid in [lo, hi], with their users,
-//! principals interned in `principals` (the part's own numbering). Each device's heartbeats
-//! are contiguous and by seq. `read` may already hold a reservation.
+//! Heartbeats by (start, device id, seq), with the devices' rank by id so no id is compared
+//! per heartbeat.
+struct HeartbeatOrder {
+    const std::vector<std::uint32_t>* rank;
+    bool operator()(const HeartbeatFact& a, const HeartbeatFact& b) const {
+        const auto& r = *rank;
+        return a.start != b.start           ? a.start < b.start
+               : r[a.device] != r[b.device] ? r[a.device] < r[b.device]
+                                            : a.seq < b.seq;
+    }
+};
+
+//! The heartbeats of the window of the devices with a rowid in [lo, hi] in `order`, with their
+//! users, principals interned in `principals` (the part's own numbering).
 struct HeartbeatPart {
     std::vector<HeartbeatFact> read;
     std::vector<HeartbeatUserFact> users;  // each heartbeat's users contiguous
@@ -72,7 +83,8 @@ struct HeartbeatPart {
 Result<void> read_part(SqliteDb& db, std::int64_t tid, std::int64_t from, std::int64_t to,
                        std::int64_t lo, std::int64_t hi,
                        const std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
-                       const std::vector<Device>& devices, HeartbeatPart& part) {
+                       const std::vector<Device>& devices, const HeartbeatOrder& order,
+                       HeartbeatPart& part) {
     auto s = db.prepare(
         "SELECT d.rowid, h.seq, h.start_ts, h.end_ts, h.received_at, h.device_active_minutes"
         " FROM devices d JOIN heartbeats h ON h.device_id = d.id"
@@ -83,22 +95,19 @@ Result<void> read_part(SqliteDb& db, std::int64_t tid, std::int64_t from, std::i
     }
     s->bind(1, tid).bind(2, from).bind(3, to).bind(4, lo).bind(5, hi);
     auto& read = part.read;
-    if (read.capacity() == 0) {
-        // Counted first (on the covering start index): a growing vector would peak at 3× the
-        // size.
-        if (auto r = query(
-                db,
-                "SELECT count(*) FROM devices d JOIN heartbeats h ON h.device_id = d.id"
-                " WHERE d.tenant_id = ?1 AND d.rowid >= ?4 AND d.rowid <= ?5"
-                " AND h.start_ts >= ?2 AND h.start_ts < ?3",
-                tid,
-                [&](const SqliteStatement& row) {
-                    read.reserve(static_cast<std::size_t>(row.int64(0)));
-                },
-                from, to, lo, hi);
-            !r) {
-            return r;
-        }
+    // Counted first (on the covering start index): a growing vector would peak at 3× the size.
+    if (auto r = query(
+            db,
+            "SELECT count(*) FROM devices d JOIN heartbeats h ON h.device_id = d.id"
+            " WHERE d.tenant_id = ?1 AND d.rowid >= ?4 AND d.rowid <= ?5"
+            " AND h.start_ts >= ?2 AND h.start_ts < ?3",
+            tid,
+            [&](const SqliteStatement& row) {
+                read.reserve(static_cast<std::size_t>(row.int64(0)));
+            },
+            from, to, lo, hi);
+        !r) {
+        return r;
     }
     std::int64_t device_row = -1;  // the device of read.back()
     std::uint32_t device_pos = 0;
@@ -180,44 +189,54 @@ Result<void> read_part(SqliteDb& db, std::int64_t tid, std::int64_t from, std::i
         }
         begin = end;
     }
+    // Users come by (seq, principal, local) from the primary key: each heartbeat's in order.
+    std::sort(read.begin(), read.end(), order);
     return {};
 }
 
-//! Appends `part` to `into` (heartbeats, users and principals renumbered).
-void append_part(HeartbeatPart& into, HeartbeatPart&& part) {
+//! `lower` and `upper` merged in `order` (users and principals renumbered); both are emptied.
+HeartbeatPart merge_parts(HeartbeatPart&& lower, HeartbeatPart&& upper,
+                          const HeartbeatOrder& order) {
+    HeartbeatPart out;
+    out.principals = std::move(lower.principals);
     std::unordered_map<std::string_view, std::uint32_t> known;
-    known.reserve(into.principals.size());
-    for (std::uint32_t i = 0; i < into.principals.size(); ++i) {
-        known.emplace(into.principals[i], i);
+    known.reserve(out.principals.size());
+    for (std::uint32_t i = 0; i < out.principals.size(); ++i) {
+        known.emplace(out.principals[i], i);
     }
-    std::vector<std::uint32_t> renumbered(part.principals.size());
+    std::vector<std::uint32_t> renumbered(upper.principals.size());
     std::vector<std::string> added;
-    for (std::size_t i = 0; i < part.principals.size(); ++i) {
-        const auto it = known.find(part.principals[i]);
+    for (std::size_t i = 0; i < upper.principals.size(); ++i) {
+        const auto it = known.find(upper.principals[i]);
         if (it != known.end()) {
             renumbered[i] = it->second;
         } else {
-            renumbered[i] = static_cast<std::uint32_t>(into.principals.size() + added.size());
-            added.push_back(std::move(part.principals[i]));
+            renumbered[i] = static_cast<std::uint32_t>(out.principals.size() + added.size());
+            added.push_back(std::move(upper.principals[i]));
         }
     }
-    known.clear();  // views into into.principals: not used once it grows
+    known.clear();  // views into out.principals: not used once it grows
     for (auto& p : added) {
-        into.principals.push_back(std::move(p));
+        out.principals.push_back(std::move(p));
     }
-    const auto user_base = static_cast<std::uint32_t>(into.users.size());
-    for (auto& h : part.read) {
+    const auto user_base = static_cast<std::uint32_t>(lower.users.size());
+    for (auto& h : upper.read) {
         if (h.user_count > 0) {
             h.first_user += user_base;
         }
-        into.read.push_back(h);
     }
-    std::vector<HeartbeatFact>().swap(part.read);
-    into.users.reserve(into.users.size() + part.users.size());
-    for (auto u : part.users) {
+    out.read.resize(lower.read.size() + upper.read.size());
+    std::merge(lower.read.begin(), lower.read.end(), upper.read.begin(), upper.read.end(),
+               out.read.begin(), order);
+    std::vector<HeartbeatFact>().swap(lower.read);
+    std::vector<HeartbeatFact>().swap(upper.read);
+    out.users = std::move(lower.users);
+    out.users.reserve(out.users.size() + upper.users.size());
+    for (auto u : upper.users) {
         u.principal = renumbered[u.principal];
-        into.users.push_back(u);
+        out.users.push_back(u);
     }
+    return out;
 }
 
 //! The heartbeats of the window, then ordered by (start, device id, seq) here: an ORDER BY
@@ -230,57 +249,6 @@ Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, std::int64_t tid, s
                              BillingFacts& f) {
     constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
     constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
-    HeartbeatPart all;
-    HeartbeatPart upper;
-    Result<void> upper_result;
-    std::int64_t split = kMax;  // the first rowid of the upper half
-    if (second != nullptr && by_rowid.size() >= 2) {
-        std::vector<std::int64_t> rowids;
-        rowids.reserve(by_rowid.size());
-        for (const auto& entry : by_rowid) {
-            rowids.push_back(entry.first);
-        }
-        const auto mid = rowids.begin() + static_cast<std::ptrdiff_t>(rowids.size() / 2);
-        std::nth_element(rowids.begin(), mid, rowids.end());
-        split = *mid;
-    }
-    {
-        // The whole window's count reserves the merged vector once.
-        if (auto r = query(
-                db,
-                "SELECT count(*) FROM devices d JOIN heartbeats h ON h.device_id = d.id"
-                " WHERE d.tenant_id = ?1 AND h.start_ts >= ?2 AND h.start_ts < ?3",
-                tid,
-                [&](const SqliteStatement& row) {
-                    all.read.reserve(
-                        std::max<std::size_t>(1, static_cast<std::size_t>(row.int64(0))));
-                },
-                from, to);
-            !r) {
-            return r;
-        }
-        std::thread upper_reader;
-        if (split != kMax) {
-            upper_reader = std::thread([&] {
-                upper_result =
-                    read_part(*second, tid, from, to, split, kMax, by_rowid, f.devices, upper);
-            });
-        }
-        auto lower_result = read_part(db, tid, from, to, kMin, split == kMax ? kMax : split - 1,
-                                      by_rowid, f.devices, all);
-        if (upper_reader.joinable()) {
-            upper_reader.join();
-        }
-        if (!lower_result) {
-            return lower_result;
-        }
-        if (!upper_result) {
-            return upper_result;
-        }
-    }
-    append_part(all, std::move(upper));
-    auto& read = all.read;
-    // Sort keys with the devices' rank by id, so no id is compared per heartbeat.
     const auto& devices = f.devices;
     std::vector<std::uint32_t> by_id(devices.size());
     for (std::uint32_t i = 0; i < by_id.size(); ++i) {
@@ -292,12 +260,43 @@ Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, std::int64_t tid, s
     for (std::uint32_t i = 0; i < by_id.size(); ++i) {
         rank[by_id[i]] = i;
     }
-    // Users come by (seq, principal, local) from the primary key: each heartbeat's in order.
-    std::sort(read.begin(), read.end(), [&](const HeartbeatFact& a, const HeartbeatFact& b) {
-        return a.start != b.start                 ? a.start < b.start
-               : rank[a.device] != rank[b.device] ? rank[a.device] < rank[b.device]
-                                                  : a.seq < b.seq;
-    });
+    const HeartbeatOrder order{&rank};
+
+    std::int64_t split = kMax;  // the first rowid of the upper half
+    if (second != nullptr && by_rowid.size() >= 2) {
+        std::vector<std::int64_t> rowids;
+        rowids.reserve(by_rowid.size());
+        for (const auto& entry : by_rowid) {
+            rowids.push_back(entry.first);
+        }
+        const auto mid = rowids.begin() + static_cast<std::ptrdiff_t>(rowids.size() / 2);
+        std::nth_element(rowids.begin(), mid, rowids.end());
+        split = *mid;
+    }
+    HeartbeatPart all;
+    if (split == kMax) {
+        if (auto r = read_part(db, tid, from, to, kMin, kMax, by_rowid, devices, order, all); !r) {
+            return r;
+        }
+    } else {
+        HeartbeatPart upper;
+        Result<void> upper_result;
+        std::thread upper_reader([&] {
+            upper_result =
+                read_part(*second, tid, from, to, split, kMax, by_rowid, devices, order, upper);
+        });
+        auto lower_result =
+            read_part(db, tid, from, to, kMin, split - 1, by_rowid, devices, order, all);
+        upper_reader.join();
+        if (!lower_result) {
+            return lower_result;
+        }
+        if (!upper_result) {
+            return upper_result;
+        }
+        all = merge_parts(std::move(all), std::move(upper), order);
+    }
+    auto& read = all.read;
     f.heartbeats = std::move(read);
     f.heartbeat_users = std::move(all.users);
     f.principals = std::move(all.principals);
