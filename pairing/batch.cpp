@@ -6,6 +6,7 @@
 
 #include "pairing/json_strict.h"
 #include "pairing/time_format.h"
+#include "pairing/wire_fast.h"
 
 namespace tally::pairing {
 namespace {
@@ -30,7 +31,7 @@ std::string encode_batch(const Batch& batch) {
     return doc.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
-Result<Batch> decode_batch(std::string_view json) {
+Result<Batch> detail::decode_batch_reference(std::string_view json) {
     auto parsed = detail::parse_json_strict(json, "batch");
     if (!parsed)
         return parsed.error();
@@ -69,6 +70,12 @@ Result<Batch> decode_batch(std::string_view json) {
         batch.gaps.push_back(std::move(gap));
     }
     return batch;
+}
+
+Result<Batch> decode_batch(std::string_view json) {
+    if (auto batch = detail::decode_batch_fast(json))
+        return std::move(*batch);
+    return detail::decode_batch_reference(json);
 }
 
 }  // namespace tally::pairing

@@ -9,6 +9,7 @@
 #include "pairing/crypto.h"
 #include "pairing/json_strict.h"
 #include "pairing/time_format.h"
+#include "pairing/wire_fast.h"
 
 namespace tally::pairing {
 namespace {
@@ -65,7 +66,7 @@ std::string encode_heartbeat(const Heartbeat& hb) {
     return out;
 }
 
-Result<Heartbeat> decode_heartbeat(std::string_view bytes) {
+Result<Heartbeat> detail::decode_heartbeat_reference(std::string_view bytes) {
     auto parsed = detail::parse_json_strict(bytes, "heartbeat");
     if (!parsed)
         return parsed.error();
@@ -120,6 +121,12 @@ Result<Heartbeat> decode_heartbeat(std::string_view bytes) {
         hb.users.push_back(std::move(ua));
     }
     return hb;
+}
+
+Result<Heartbeat> decode_heartbeat(std::string_view bytes) {
+    if (auto hb = detail::decode_heartbeat_fast(bytes))
+        return std::move(*hb);
+    return detail::decode_heartbeat_reference(bytes);
 }
 
 std::string chain_hash(std::string_view heartbeat_bytes) {
