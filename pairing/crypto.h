@@ -32,6 +32,28 @@ bool verify_signature(std::span<const std::uint8_t> public_key,
                       std::span<const std::uint8_t> message,
                       std::span<const std::uint8_t> signature);
 
+//! A parsed public key, for verifying many messages without decoding the point each time
+//! (the server memoizes one per registered key). verify() is safe from several threads.
+class PublicKey {
+  public:
+    //! Fails (bad_key) unless `point` is a 65-byte uncompressed point on P-256.
+    static Result<PublicKey> parse(std::span<const std::uint8_t> point);
+
+    PublicKey(PublicKey&&) noexcept;
+    PublicKey& operator=(PublicKey&&) noexcept;
+    ~PublicKey();
+
+    //! Same answer as verify_signature(point, message, signature).
+    bool verify(std::span<const std::uint8_t> message,
+                std::span<const std::uint8_t> signature) const;
+
+    struct Impl;
+
+  private:
+    explicit PublicKey(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
 //! DER ECDSA-Sig-Value (what `openssl dgst -sign` writes) → 64-byte r||s; strict DER only.
 Result<Bytes> signature_from_der(std::span<const std::uint8_t> der);
 //! 64-byte r||s → DER ECDSA-Sig-Value; empty when the input is not 64 bytes.

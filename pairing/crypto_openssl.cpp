@@ -144,6 +144,24 @@ Bytes signature_to_der(std::span<const std::uint8_t> signature) {
     return out;
 }
 
+namespace {
+
+bool verify_with(EVP_PKEY* pkey, std::span<const std::uint8_t> message,
+                 std::span<const std::uint8_t> signature) {
+    if (signature.size() != kSignatureSize)
+        return false;
+    const Bytes der = signature_to_der(signature);
+    if (der.empty())
+        return false;
+    MdCtxPtr ctx(EVP_MD_CTX_new());
+    if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pkey) != 1) {
+        return false;
+    }
+    return EVP_DigestVerify(ctx.get(), der.data(), der.size(), message.data(), message.size()) == 1;
+}
+
+}  // namespace
+
 bool verify_signature(std::span<const std::uint8_t> public_key,
                       std::span<const std::uint8_t> message,
                       std::span<const std::uint8_t> signature) {
@@ -152,14 +170,28 @@ bool verify_signature(std::span<const std::uint8_t> public_key,
     PkeyPtr pkey = public_key_from_point(public_key);
     if (!pkey)
         return false;
-    const Bytes der = signature_to_der(signature);
-    if (der.empty())
-        return false;
-    MdCtxPtr ctx(EVP_MD_CTX_new());
-    if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, pkey.get()) != 1) {
-        return false;
-    }
-    return EVP_DigestVerify(ctx.get(), der.data(), der.size(), message.data(), message.size()) == 1;
+    return verify_with(pkey.get(), message, signature);
+}
+
+struct PublicKey::Impl {
+    PkeyPtr pkey;
+};
+
+PublicKey::PublicKey(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PublicKey::PublicKey(PublicKey&&) noexcept = default;
+PublicKey& PublicKey::operator=(PublicKey&&) noexcept = default;
+PublicKey::~PublicKey() = default;
+
+Result<PublicKey> PublicKey::parse(std::span<const std::uint8_t> point) {
+    PkeyPtr pkey = public_key_from_point(point);
+    if (!pkey)
+        return make_error("bad_key", "not an uncompressed P-256 point");
+    return PublicKey(std::make_unique<Impl>(Impl{std::move(pkey)}));
+}
+
+bool PublicKey::verify(std::span<const std::uint8_t> message,
+                       std::span<const std::uint8_t> signature) const {
+    return verify_with(impl_->pkey.get(), message, signature);
 }
 
 struct SoftwareKey::Impl {

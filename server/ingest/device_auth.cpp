@@ -6,6 +6,7 @@
 
 #include "pairing/bytes.h"
 #include "pairing/crypto.h"
+#include "server/ingest/public_key_cache.h"
 
 namespace tally::server {
 
@@ -16,7 +17,8 @@ bool signature_valid(std::string_view public_key, std::string_view signature_b64
         public_key.size() != pairing::kPublicKeySize) {
         return false;
     }
-    return pairing::verify_signature(pairing::as_bytes(public_key), pairing::as_bytes(body), *sig);
+    const auto key = PublicKeyCache::shared().get(public_key);
+    return key && key->verify(pairing::as_bytes(body), *sig);
 }
 
 Result<Device> authenticate_device(Store& store, std::string_view device_id,
