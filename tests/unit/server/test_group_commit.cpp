@@ -1,0 +1,138 @@
+// Group commit under concurrency: one bad unit among many (a constraint failure after a
+// write, an unknown device, a fork) gets its own answer; every other unit in the same group
+// transactions is stored and acknowledged.
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "server/store/group_commit.h"
+#include "server/store/sqlite_db.h"
+#include "server_fixture.h"
+
+using namespace tally;
+using namespace tally::server;
+using namespace tally::server::test;
+
+TEST_CASE("group commit: a failing unit is rolled back alone, the others commit",
+          "[store][group_commit]") {
+    TempDir dir;
+    auto db = SqliteDb::open((dir.path() / "g.db").string());
+    REQUIRE(db);
+    REQUIRE((*db)->exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)"));
+    std::mutex db_mutex;
+    GroupCommit gc(**db, db_mutex);
+
+    constexpr int kThreads = 8;
+    constexpr int kRounds = 25;
+    std::atomic<int> ok{0}, failed{0}, wrong{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+            for (int r = 0; r < kRounds; ++r) {
+                const std::int64_t k = t * 1000 + r;
+                const bool bad = t == 3;  // inserts a row, then violates NOT NULL
+                auto res = gc.run([&]() -> Result<void> {
+                    auto ins = (*db)->prepare("INSERT INTO t (k, v) VALUES (?, ?)");
+                    if (!ins)
+                        return ins.error();
+                    if (auto s = ins->bind(1, k).bind(2, std::string_view("x")).run(); !s)
+                        return s.error();
+                    if (!bad)
+                        return {};
+                    auto nul = (*db)->prepare("INSERT INTO t (k, v) VALUES (?, NULL)");
+                    if (!nul)
+                        return nul.error();
+                    return nul->bind(1, k + 500).run();
+                });
+                if (bool(res) == bad)
+                    ++wrong;
+                ++(res ? ok : failed);
+            }
+        });
+    }
+    for (auto& th : threads)
+        th.join();
+    CHECK(wrong == 0);
+    CHECK(ok == (kThreads - 1) * kRounds);
+    CHECK(failed == kRounds);
+    auto count = (*db)->prepare("SELECT count(*), sum(k / 1000 = 3) FROM t");
+    REQUIRE(count);
+    REQUIRE(*count->step());
+    CHECK(count->int64(0) == (kThreads - 1) * kRounds);
+    CHECK(count->int64(1) == 0);  // the bad unit's first insert was undone too
+}
+
+TEST_CASE("group commit: concurrent store_batch with a fork and an unknown device",
+          "[store][group_commit]") {
+    ServerFixture f;
+    std::vector<TestDevice> devices(5);  // the fixture code has 5 uses
+    for (auto& d : devices)
+        f.pair(d);
+    // Each device: 20 batches of 2 heartbeats, decoded as the upload handler would.
+    auto accepted = [](const std::string& bytes) {
+        auto hb = pairing::decode_heartbeat(bytes);
+        REQUIRE(hb);
+        return AcceptedHeartbeat{bytes, *hb, false};
+    };
+    std::vector<std::vector<std::vector<AcceptedHeartbeat>>> batches(devices.size());
+    std::uint64_t fork_seq = 0;
+    std::string fork_prev;
+    for (std::size_t i = 0; i < devices.size(); ++i) {
+        for (int b = 0; b < 20; ++b) {
+            if (i == 0 && b == 9) {
+                fork_seq = devices[i].seq;
+                fork_prev = devices[i].prev;
+            }
+            const auto end = kNow - 86400 + b * 600;
+            batches[i].push_back({accepted(devices[i].next_heartbeat(end - 300)),
+                                  accepted(devices[i].next_heartbeat(end))});
+        }
+    }
+    // Device 0 finally sends seqs 19 and 20 again with other bytes: a fork of two.
+    {
+        TestDevice& d = devices[0];
+        const auto seq = d.seq;
+        const auto prev = d.prev;
+        d.seq = fork_seq;
+        d.prev = fork_prev;
+        const auto end = kNow - 86400 + 9 * 600;
+        batches[0].push_back(
+            {accepted(d.next_heartbeat(end - 300, 1)), accepted(d.next_heartbeat(end, 1))});
+        d.seq = seq;
+        d.prev = prev;
+    }
+
+    std::atomic<int> failures{0}, unknown{0}, forks{0};
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < devices.size(); ++i) {
+        threads.emplace_back([&, i] {
+            for (std::size_t b = 0; b < batches[i].size(); ++b) {
+                auto r = f.store->store_batch(devices[i].device_id, batches[i][b], {}, kNow);
+                if (!r) {
+                    ++failures;
+                    continue;
+                }
+                forks += static_cast<int>(r->forks);
+                if (b == 20 ? r->forks != 2 || r->accepted != 0 : r->accepted != 2)
+                    ++failures;
+            }
+        });
+    }
+    threads.emplace_back([&] {
+        for (int b = 0; b < 20; ++b) {
+            auto r = f.store->store_batch("no-such-device", batches[1][b], {}, kNow);
+            if (!r && r.error().code == "unknown_device")
+                ++unknown;
+        }
+    });
+    for (auto& th : threads)
+        th.join();
+    CHECK(failures == 0);
+    CHECK(unknown == 20);
+    CHECK(forks == 2);
+    CHECK(f.count("SELECT count(*) FROM heartbeats") == 5 * 40);
+    CHECK(f.count("SELECT count(*) FROM devices WHERE acked_through = 40") == 5);
+}
