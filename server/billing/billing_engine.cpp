@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -14,12 +13,30 @@
 namespace tally::server::billing {
 namespace {
 
+//! Distinct days: a sorted vector (a month has at most 31; no node per day).
+class DaySet {
+  public:
+    void insert(std::int64_t day) {
+        if (!days_.empty() && days_.back() == day) {
+            return;  // heartbeats come by start: mostly the last day again
+        }
+        const auto it = std::lower_bound(days_.begin(), days_.end(), day);
+        if (it == days_.end() || *it != day) {
+            days_.insert(it, day);
+        }
+    }
+    std::size_t size() const { return days_.size(); }
+
+  private:
+    std::vector<std::int64_t> days_;
+};
+
 struct UserAcc {
     std::string principal;
     bool local = false;
     std::string device_id;
     std::int64_t minutes = 0;
-    std::set<std::int64_t> days;
+    DaySet days;
     std::int64_t first_seen = 0;
     std::int64_t last_seen = 0;
     std::vector<std::uint32_t> devices;  //!< positions in facts.devices, repeats allowed
@@ -28,7 +45,7 @@ struct UserAcc {
 struct DeviceAcc {
     std::int64_t minutes = 0;
     std::int64_t heartbeats = 0;
-    std::set<std::int64_t> days;
+    DaySet days;
     std::optional<std::int64_t> last_seen;
     std::vector<std::uint32_t> users;  //!< interned principals, repeats allowed
 };
@@ -301,7 +318,10 @@ BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period&
     };
 
     BillingOutcome out;
-    std::map<std::string, UserBilling> users;
+    // By key; no order: out.users is sorted by (principal, key) at the end, and the allowance
+    // and the package counts do not depend on the order of the users.
+    std::unordered_map<std::string, UserBilling> users;
+    users.reserve(user_acc.size());
     for (auto& [key, acc] : user_acc) {
         UserBilling u;
         u.key = key;
@@ -320,7 +340,7 @@ BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period&
 
     // Primary users: the newest admin assignment at as_of (unless its user was released),
     // else the most active minutes over the trailing 30 days (ties: the smaller key).
-    std::map<std::string, std::vector<std::size_t>> paired;  // user key → device indexes
+    std::unordered_map<std::string, std::vector<std::size_t>> paired;  // user key → devices
     // The newest admin assignment of each device at as_of (facts order: a later row wins a tie).
     std::unordered_map<std::string_view, const AssignmentFact*> assignment;
     for (const auto& a : f.assignments) {
