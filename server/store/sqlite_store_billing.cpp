@@ -2,8 +2,12 @@
 // merges) and the facts the billing engine reads (queries in billing_queries.cpp). Purge is in
 // sqlite_store_purge.cpp.
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
 
 #include "server/store/billing_queries.h"
 #include "server/store/sqlite_store.h"
@@ -341,14 +345,26 @@ Result<ReportFacts> SqliteStore::report_facts(std::string_view tenant, std::int6
     if (!db) {
         return db.error();
     }
-    // A second connection reads half of the heartbeats on a thread of its own (2 cores). Both
-    // must read one snapshot: a third connection takes the write lock (BEGIN IMMEDIATE) while
-    // the two read transactions start, so no commit can land between their snapshots; it lets
-    // go at once (ingest waits for it a few milliseconds at most). Without the lock (busy
-    // past the timeout) the report reads on one connection.
-    auto second = SqliteDb::open(path);
-    if (!second) {
-        return second.error();
+    // A second connection reads half of the heartbeats on a thread of its own (2 cores), a
+    // third the devices' evidence on another. All must read one snapshot: one more connection
+    // takes the write lock (BEGIN IMMEDIATE) while the read transactions start, so no commit
+    // can land between their snapshots; it lets go at once (ingest waits for it a few
+    // milliseconds at most). Without the lock (busy past the timeout) the report reads on
+    // one connection.
+    std::unique_ptr<SqliteDb> helpers[2];
+    for (auto& helper : helpers) {
+        auto opened = SqliteDb::open(path);
+        if (!opened) {
+            return opened.error();
+        }
+        helper = std::move(*opened);
+    }
+    // The report reads each heartbeat page once: a small page cache per connection (the index
+    // pages it returns to stay in it), not the store's 32 MB each.
+    for (auto* conn : {db->get(), helpers[0].get(), helpers[1].get()}) {
+        if (auto r = conn->exec("PRAGMA cache_size=-4096"); !r) {
+            return r.error();
+        }
     }
     auto writer_lock = SqliteDb::open(path);
     if (!writer_lock) {
@@ -359,28 +375,46 @@ Result<ReportFacts> SqliteStore::report_facts(std::string_view tenant, std::int6
     if (!txn) {
         return txn.error();
     }
-    std::optional<detail::ReadTransaction> second_txn;
+    std::vector<detail::ReadTransaction> helper_txns;
     if (locked) {
-        auto t = detail::ReadTransaction::begin(**second);
-        if (!t) {
-            return t.error();
+        for (auto& helper : helpers) {
+            auto t = detail::ReadTransaction::begin(*helper);
+            if (!t) {
+                return t.error();
+            }
+            helper_txns.push_back(std::move(*t));
         }
-        second_txn.emplace(std::move(*t));
         if (auto r = (*writer_lock)->exec("ROLLBACK"); !r) {
             return r.error();
         }
     }
     writer_lock->reset();
+    using Evidence = std::unordered_map<std::string, DeviceEvidence>;
+    std::optional<Result<Evidence>> evidence;
+    std::thread evidence_reader;
+    if (locked) {
+        evidence_reader =
+            std::thread([&] { evidence = detail::read_tenant_evidence(*helpers[1], tenant, {}); });
+    }
     auto facts = detail::read_billing_facts(**db, tenant, from, to, detail::Signals::kWhenAssigned,
-                                            second_txn ? second->get() : nullptr);
+                                            locked ? helpers[0].get() : nullptr);
+    if (evidence_reader.joinable()) {
+        evidence_reader.join();
+    }
     if (!facts) {
         return facts.error();
     }
-    auto evidence = detail::read_tenant_evidence(**db, tenant, facts->devices);
     if (!evidence) {
-        return evidence.error();
+        evidence = detail::read_tenant_evidence(**db, tenant, facts->devices);
+    } else if (*evidence) {
+        for (const auto& d : facts->devices) {
+            (*evidence)->try_emplace(d.id);  // every device has an entry, evidence or not
+        }
     }
-    return ReportFacts{std::move(*facts), std::move(*evidence)};
+    if (!*evidence) {
+        return evidence->error();
+    }
+    return ReportFacts{std::move(*facts), std::move(**evidence)};
 }
 
 }  // namespace tally::server
