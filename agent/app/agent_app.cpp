@@ -169,25 +169,49 @@ void AgentApp::recover_clone() {
 }
 
 void AgentApp::schedule_sample() {
-    sample_timer_.expires_after(std::chrono::seconds(config_.sample_interval_s));
+    // When the heartbeat period is a whole number of sample periods (the defaults: 60/300 s)
+    // the heartbeat closes on the sample tick: one timer, one wake-up. Ticks are absolute
+    // deadlines (no drift by the handlers' run time).
+    next_tick_ = (next_tick_ == SteadyTime{} ? interval_start_ : next_tick_) +
+                 std::chrono::seconds(config_.sample_interval_s);
+    sample_timer_.expires_at(next_tick_);
     sample_timer_.async_wait([this](const std::error_code& ec) {
         if (ec || stopping_)
             return;
+        if (heartbeat_on_tick() && ++ticks_in_interval_ >= ticks_per_heartbeat()) {
+            ticks_in_interval_ = 0;
+            on_heartbeat_due();
+        }
         sample();
         schedule_sample();
     });
 }
 
+bool AgentApp::heartbeat_on_tick() const {
+    return config_.sample_interval_s > 0 &&
+           config_.heartbeat_interval_s % config_.sample_interval_s == 0;
+}
+
+unsigned AgentApp::ticks_per_heartbeat() const {
+    return static_cast<unsigned>(config_.heartbeat_interval_s / config_.sample_interval_s);
+}
+
+void AgentApp::on_heartbeat_due() {
+    close_heartbeat(false);
+    check_identity();
+    write_status();
+}
+
 void AgentApp::schedule_heartbeat() {
+    if (heartbeat_on_tick())
+        return;  // closed by the sample tick
     // Deadlines from the interval start, so closes do not drift by the handler's run time.
     heartbeat_timer_.expires_at(interval_start_ +
                                 std::chrono::seconds(config_.heartbeat_interval_s));
     heartbeat_timer_.async_wait([this](const std::error_code& ec) {
         if (ec || stopping_)
             return;
-        close_heartbeat(false);
-        check_identity();
-        write_status();
+        on_heartbeat_due();
         schedule_heartbeat();
     });
 }

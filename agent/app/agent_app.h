@@ -76,6 +76,11 @@ class AgentApp {
     HeartbeatBuilder builder_;
     std::unique_ptr<Uploader> uploader_;
     SteadyTime interval_start_{};
+    SteadyTime next_tick_{};          //!< the sample timer's next absolute deadline
+    unsigned ticks_in_interval_ = 0;  //!< sample ticks since the last heartbeat close
+    bool heartbeat_on_tick() const;   //!< heartbeat period a multiple of the sample one
+    unsigned ticks_per_heartbeat() const;
+    void on_heartbeat_due();
     std::vector<std::string> active_users_now_;
     std::int64_t today_ = -1;  //!< UTC day index of active_minutes_today_
     //! Closed heartbeats the spool could not take yet (disk full, I/O error), oldest first:
