@@ -1,5 +1,6 @@
 // Fuzz: wire decoding on both sides: heartbeat, batch, ack, pair request/response, retire,
-// error bodies, gzip with a cap, and the agent's classification of a server answer.
+// error bodies, gzip with a cap, and the agent's classification of a server answer; the fast
+// heartbeat/batch decoders are checked against the strict reference decoders.
 
 #include <cstddef>
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include "pairing/gzip.h"
 #include "pairing/heartbeat.h"
 #include "pairing/messages.h"
+#include "pairing/wire_fast.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     namespace p = tally::pairing;
@@ -19,6 +21,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         // A valid heartbeat re-encodes to bytes that decode to the same numbers.
         auto again = p::decode_heartbeat(p::encode_heartbeat(*hb));
         if (!again || again->seq != hb->seq || again->end != hb->end)
+            __builtin_trap();
+    }
+    // The fast decoders accept only what the strict reference accepts, with the same value.
+    if (auto fast = p::detail::decode_heartbeat_fast(in); fast) {
+        auto ref = p::detail::decode_heartbeat_reference(in);
+        if (!ref || !(*ref == *fast))
+            __builtin_trap();
+    }
+    if (auto fast = p::detail::decode_batch_fast(in); fast) {
+        auto ref = p::detail::decode_batch_reference(in);
+        if (!ref || ref->device_id != fast->device_id || ref->sent_at != fast->sent_at ||
+            ref->heartbeats != fast->heartbeats || !(ref->gaps == fast->gaps))
             __builtin_trap();
     }
     (void)p::decode_batch(in);
