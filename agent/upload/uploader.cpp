@@ -119,12 +119,6 @@ void Uploader::attempt() {
         schedule(backoff_.next_delay());
         return;
     }
-    if (pending->heartbeats.size() >= spool_.queued()) {
-        // The last batch for now: the next upload is an interval away, far beyond any
-        // server's keep-alive. Saying so lets the transport free its TLS state right after
-        // the answer; a backlog being drained keeps the connection open.
-        request->headers.emplace_back("Connection", "close");
-    }
     in_flight_ = true;
     work_.emplace(io_.get_executor());
     std::size_t sent = pending->heartbeats.size();

@@ -2,8 +2,6 @@
 
 #include "platform/linux/tls_transport.h"
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -69,44 +67,7 @@ void TlsTransport::drop_connection() {
 TransportResult TlsTransport::send(const agent::HttpRequest& request) {
     std::lock_guard lock(mutex_);
     const SigpipeBlock no_sigpipe;  // a closed connection is an error value, not a signal
-    TransportResult r = send_locked(request);
-    if (!connection_)
-        release_idle();
-    return r;
-}
-
-void TlsTransport::release_idle() {
-    if (!ctx_)
-        return;
-    if (session_.session && SSL_SESSION_is_resumable(session_.session.get())) {
-        const int n = i2d_SSL_SESSION(session_.session.get(), nullptr);
-        if (n > 0) {
-            session_der_.resize(static_cast<std::size_t>(n));
-            auto* p = reinterpret_cast<unsigned char*>(session_der_.data());
-            if (i2d_SSL_SESSION(session_.session.get(), &p) != n)
-                session_der_.clear();
-        }
-    }
-    session_.session.reset();
-    ctx_.reset();
-    // The freed OpenSSL state lies in the heap and the worker thread's arena: hand the
-    // pages back now rather than keep them until the next upload reuses them.
-    malloc_trim(0);
-}
-
-NetStatus TlsTransport::ensure_context() {
-    if (ctx_)
-        return {};
-    if (NetStatus s = TlsClientContext::create(options_.ca_file, ctx_); !s.ok())
-        return s;
-    ++stats_.contexts;
-    if (!session_der_.empty()) {
-        const auto* p = reinterpret_cast<const unsigned char*>(session_der_.data());
-        session_.session.reset(
-            d2i_SSL_SESSION(nullptr, &p, static_cast<long>(session_der_.size())));
-        session_der_.clear();
-    }
-    return {};
+    return send_locked(request);
 }
 
 NetStatus TlsTransport::connect_locked(const HttpsUrl& url, const std::string& pin,
@@ -166,20 +127,17 @@ TransportResult TlsTransport::send_locked(const agent::HttpRequest& request) {
             return failure(
                 net_failure(TransportError::tls, "pinned server key is not a hex SHA-256"));
     }
-    if (ctx_ca_file_ != options_.ca_file) {
+    if (!ctx_ || ctx_->ca_file() != options_.ca_file) {
         drop_connection();
         session_.session.reset();
-        session_der_.clear();
         session_key_.clear();
         ctx_.reset();
-        ctx_ca_file_ = options_.ca_file;
+        if (NetStatus s = TlsClientContext::create(options_.ca_file, ctx_); !s.ok())
+            return failure(s);
     }
-    if (NetStatus s = ensure_context(); !s.ok())
-        return failure(s);
     const std::string key = url->authority() + "|" + lower(pin) + "|" + options_.ca_file;
     if (key != session_key_) {
         session_.session.reset();
-        session_der_.clear();
         session_key_ = key;
     }
     const std::string conn_key = key + "|" + select_proxy(options_.proxy, url->host, env_);

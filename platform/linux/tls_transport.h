@@ -4,9 +4,6 @@
 // verified, optional SPKI pin, HTTP CONNECT proxies, body cap, connect/stall/total timeouts.
 // Between send() calls it keeps the open connection (reused while the server keeps it
 // alive) and the latest TLS session ticket (a resumed handshake sends no certificates).
-// Once no connection is open (the server closed it, or the request asked for
-// `Connection: close`), the SSL_CTX (trust store, algorithm tables) is freed, the heap trimmed
-// and only the serialized ticket (~0.3 KB) stays until the next upload, 15 min later.
 
 #include <memory>
 #include <mutex>
@@ -38,7 +35,6 @@ class TlsTransport : public agent::HttpTransport {
         unsigned handshakes = 0;
         unsigned resumed = 0;
         unsigned reused = 0;
-        unsigned contexts = 0;  //!< TLS contexts built (one per run of connections)
     };
     Stats stats() const;
 
@@ -47,16 +43,12 @@ class TlsTransport : public agent::HttpTransport {
     NetStatus connect_locked(const HttpsUrl& url, const std::string& pin,
                              IoDeadline::Clock::time_point deadline, std::string& spki);
     void drop_connection();
-    void release_idle();  //!< no open connection: keep only the serialized session
-    NetStatus ensure_context();
 
     mutable std::mutex mutex_;
     EnvLookup env_;
     agent::TransportOptions options_;
     std::unique_ptr<TlsClientContext> ctx_;
     TlsSessionSlot session_;
-    std::string session_der_;  //!< the session while no context is alive (i2d_SSL_SESSION)
-    std::string ctx_ca_file_;  //!< the trust the session (and context, if any) belong to
     std::string session_key_;  //!< host:port, pin and trust the session belongs to
     std::unique_ptr<TlsConnection> connection_;
     std::string connection_key_;

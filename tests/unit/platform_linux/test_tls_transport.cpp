@@ -179,9 +179,6 @@ TEST_CASE("tls transport: a closed connection is replaced by a resumed TLS sessi
     CHECK(s.handshakes == 3);
     CHECK(s.resumed == 2);  // only the first handshake carried certificates
     CHECK(s.reused == 0);
-    // No connection left open after each answer: the TLS context was freed each time and
-    // rebuilt, and the serialized session still resumed in the new one.
-    CHECK(s.contexts == 3);
 }
 
 TEST_CASE("tls transport: a kept connection is reused, and checked before reuse") {
@@ -192,7 +189,6 @@ TEST_CASE("tls transport: a kept connection is reused, and checked before reuse"
     REQUIRE(t.send(post(server.url("/echo"), "2")).error == TransportError::none);
     CHECK(t.stats().reused == 1);
     CHECK(t.stats().handshakes == 1);
-    CHECK(t.stats().contexts == 1);  // kept while a connection is open
     // The server closes its end when told to; the next send notices and reconnects.
     REQUIRE(t.send(post(server.url("/close"), "3")).error == TransportError::none);
     auto r = t.send(post(server.url("/echo"), "4"));
