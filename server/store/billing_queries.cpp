@@ -13,20 +13,6 @@
 namespace tally::server::detail {
 namespace {
 
-template <typename Fn>
-Result<void> each_row(SqliteStatement& s, Fn&& fn) {
-    for (;;) {
-        auto row = s.step();
-        if (!row) {
-            return row.error();
-        }
-        if (!*row) {
-            return {};
-        }
-        fn(s);
-    }
-}
-
 //! Runs `sql` with ?1 = `id` (and ?2, ?3 = `more`) and calls fn for each row.
 template <typename Id, typename Fn, typename... More>
 Result<void> query(SqliteDb& db, const std::string& sql, const Id& id, Fn&& fn,
@@ -38,7 +24,7 @@ Result<void> query(SqliteDb& db, const std::string& sql, const Id& id, Fn&& fn,
     s->bind(1, id);
     int index = 1;
     (s->bind(++index, more), ...);
-    return each_row(*s, std::forward<Fn>(fn));
+    return s->each_row(std::forward<Fn>(fn));
 }
 
 std::optional<std::int64_t> opt_int(const SqliteStatement& s, int col) {
@@ -112,7 +98,7 @@ Result<void> read_part(SqliteDb& db, std::int64_t tid, std::int64_t from, std::i
     std::int64_t device_row = -1;  // the device of read.back()
     std::uint32_t device_pos = 0;
     bool unlisted = false;
-    auto r = each_row(*s, [&](const SqliteStatement& row) {
+    auto r = s->each_row([&](const SqliteStatement& row) {
         const auto rowid = row.int64(0);
         if (rowid != device_row) {
             device_row = rowid;
@@ -162,28 +148,26 @@ Result<void> read_part(SqliteDb& db, std::int64_t tid, std::int64_t from, std::i
         u->bind(2, static_cast<std::int64_t>(slice.front().seq));
         u->bind(3, static_cast<std::int64_t>(slice.back().seq));
         std::size_t at = 0;
-        if (auto rows = each_row(*u,
-                                 [&](const SqliteStatement& row) {
-                                     const auto seq = static_cast<std::uint64_t>(row.int64(0));
-                                     while (at < slice.size() && slice[at].seq < seq) {
-                                         ++at;
-                                     }
-                                     if (at == slice.size() || slice[at].seq != seq) {
-                                         return;
-                                     }
-                                     auto& h = slice[at];
-                                     if (h.user_count == 0) {
-                                         h.first_user = static_cast<std::uint32_t>(users.size());
-                                     }
-                                     const auto [it, added] = interned.try_emplace(
-                                         row.text(1),
-                                         static_cast<std::uint32_t>(part.principals.size()));
-                                     if (added) {
-                                         part.principals.push_back(it->first);
-                                     }
-                                     users.push_back({it->second, row.int64(2) != 0, row.int64(3)});
-                                     ++h.user_count;
-                                 });
+        if (auto rows = u->each_row([&](const SqliteStatement& row) {
+                const auto seq = static_cast<std::uint64_t>(row.int64(0));
+                while (at < slice.size() && slice[at].seq < seq) {
+                    ++at;
+                }
+                if (at == slice.size() || slice[at].seq != seq) {
+                    return;
+                }
+                auto& h = slice[at];
+                if (h.user_count == 0) {
+                    h.first_user = static_cast<std::uint32_t>(users.size());
+                }
+                const auto [it, added] = interned.try_emplace(
+                    row.text(1), static_cast<std::uint32_t>(part.principals.size()));
+                if (added) {
+                    part.principals.push_back(it->first);
+                }
+                users.push_back({it->second, row.int64(2) != 0, row.int64(3)});
+                ++h.user_count;
+            });
             !rows) {
             return rows;
         }

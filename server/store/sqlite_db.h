@@ -75,6 +75,20 @@ class SqliteStatement {
     SqliteStatement& reset();
     //! Runs a statement that returns no rows.
     Result<void> run();
+    //! Steps through every row, calling fn(*this) for each; stops at the first error.
+    template <typename Fn>
+    Result<void> each_row(Fn&& fn) {
+        for (;;) {
+            auto row = step();
+            if (!row) {
+                return row.error();
+            }
+            if (!*row) {
+                return {};
+            }
+            fn(*this);
+        }
+    }
 
     std::int64_t int64(int column) const;
     std::string text(int column) const;  //!< text or blob bytes; "" for NULL

@@ -13,23 +13,7 @@
 #include "server/store/sqlite_store.h"
 
 namespace tally::server {
-namespace {
-
-template <typename Fn>
-Result<void> each_row(SqliteStatement& s, Fn&& fn) {
-    for (;;) {
-        auto row = s.step();
-        if (!row) {
-            return row.error();
-        }
-        if (!*row) {
-            return {};
-        }
-        fn(s);
-    }
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Result<std::int64_t> SqliteStore::tenant_id_locked(std::string_view tenant) {
     auto s = db_->prepare("SELECT id FROM tenants WHERE name = ?");
@@ -123,7 +107,7 @@ Result<std::vector<GroupInfo>> SqliteStore::list_groups(std::string_view tenant)
         return s.error();
     }
     std::vector<GroupInfo> out;
-    auto r = each_row(s->bind(1, *tid), [&](const SqliteStatement& row) {
+    auto r = s->bind(1, *tid).each_row([&](const SqliteStatement& row) {
         GroupInfo g;
         g.name = row.text(0);
         if (!row.is_null(1)) {
@@ -212,7 +196,7 @@ Result<std::vector<SubscriptionInfo>> SqliteStore::list_subscriptions(std::strin
         return s.error();
     }
     std::vector<SubscriptionInfo> out;
-    auto r = each_row(s->bind(1, *tid), [&](const SqliteStatement& row) {
+    auto r = s->bind(1, *tid).each_row([&](const SqliteStatement& row) {
         out.push_back({row.text(0), row.text(1), row.int64(2)});
     });
     if (!r) {
@@ -272,7 +256,7 @@ Result<std::vector<AssignmentFact>> SqliteStore::device_assignments(std::string_
         return s.error();
     }
     std::vector<AssignmentFact> out;
-    auto r = each_row(s->bind(1, tenant), [&](const SqliteStatement& row) {
+    auto r = s->bind(1, tenant).each_row([&](const SqliteStatement& row) {
         out.push_back({row.text(0), row.text(1), row.int64(2)});
     });
     if (!r) {
