@@ -19,7 +19,7 @@ struct LoadOptions {
     int connections = 4;
     double rate = 0;  //!< batches per second; 0 = full speed
     int server_pid = 0;
-    //! Like real agents: every batch on a new connection, left open afterwards (curl keeps
+    //! Like real agents: every batch on a new connection, left open afterwards (the agent keeps
     //! it in its cache until the server closes it); closed at the end of the run.
     bool connection_per_batch = false;
 };

@@ -6,7 +6,7 @@
 //       [--server-pid PID] [--connections 32] [--full 1:20000,12:5000,96:800]
 //       [--rate 1100 --rate-batch 3 --rate-seconds 10 --rate-connections 128]
 //       [--start UNIX_SECONDS] [--repeat R]
-//       [--agent-rate R --agent-batches N]   (a new connection per batch, left open like curl)
+//       [--agent-rate R --agent-batches N]  (a connection per batch, left open as the agent's)
 // --rate 0 skips the fixed-rate phase; --start sets where every device's heartbeats begin
 // (default 34 days ago, inside the server's backfill window).
 
@@ -105,7 +105,7 @@ bool parse(int argc, char** argv, Options& o, std::string& err) {
             p.name = "fixed " + std::to_string(static_cast<int>(rate)) + "/s";
             o.phases.push_back(p);
         }
-        // Agent-like connections: a new TLS connection per batch, left open as curl does.
+        // Agent-like connections: a new TLS connection per batch, left open as the agent does.
         const double agent_rate = a.count("agent-rate") ? std::stod(a["agent-rate"]) : 0;
         if (agent_rate > 0) {
             Phase p;

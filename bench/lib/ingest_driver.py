@@ -157,7 +157,7 @@ def main():
     print("   unsent: a fixed-rate run that fell 3× behind schedule stops sending (the server "
           "cannot hold that rate); p50/p99 cover the batches sent")
     print("   agent-like: every batch on a new TLS connection left open afterwards, as the "
-          "agent's curl handle does (run once)")
+          "agent keeps it for reuse (run once)")
     print("   CPU % is of one core (the machine has " + str(os.cpu_count()) + "); the load "
           "generator (client CPU) runs on the same cores as the server")
     print("   targets: ≥ 30,000 heartbeats/s stored with batches of 12; p99 < 50 ms at "
