@@ -59,6 +59,15 @@ Result<void> insert_users(SqliteDb& db, std::string_view device_id, const Accept
     return {};
 }
 
+//! Binds ?1..?7 = device_id, seq, bytes, start, end, device_active_minutes, received_at.
+SqliteStatement& bind_heartbeat(SqliteStatement& s, std::string_view device_id,
+                                const AcceptedHeartbeat& hb, std::int64_t now) {
+    const auto& d = hb.decoded;
+    s.bind(1, device_id).bind(2, static_cast<std::int64_t>(d.seq)).bind_blob(3, hb.bytes);
+    s.bind(4, d.start).bind(5, d.end).bind(6, std::int64_t{d.device_active_minutes});
+    return s.bind(7, now);
+}
+
 Result<void> insert_heartbeat(SqliteDb& db, std::string_view device_id, const AcceptedHeartbeat& hb,
                               std::int64_t now) {
     auto s = db.prepare(
@@ -67,10 +76,7 @@ Result<void> insert_heartbeat(SqliteDb& db, std::string_view device_id, const Ac
     if (!s) {
         return s.error();
     }
-    const auto& d = hb.decoded;
-    s->bind(1, device_id).bind(2, static_cast<std::int64_t>(d.seq)).bind_blob(3, hb.bytes);
-    s->bind(4, d.start).bind(5, d.end).bind(6, std::int64_t{d.device_active_minutes});
-    if (auto r = s->bind(7, now).run(); !r) {
+    if (auto r = bind_heartbeat(*s, device_id, hb, now).run(); !r) {
         return r;
     }
     return insert_users(db, device_id, hb);
@@ -90,10 +96,7 @@ Result<bool> insert_new_heartbeat(SqliteDb& db, std::string_view device_id,
     if (!s) {
         return s.error();
     }
-    const auto& d = hb.decoded;
-    s->bind(1, device_id).bind(2, static_cast<std::int64_t>(d.seq)).bind_blob(3, hb.bytes);
-    s->bind(4, d.start).bind(5, d.end).bind(6, std::int64_t{d.device_active_minutes});
-    if (auto r = s->bind(7, now).run(); !r) {
+    if (auto r = bind_heartbeat(*s, device_id, hb, now).run(); !r) {
         return r.error();
     }
     if (db.changes() == 0) {
