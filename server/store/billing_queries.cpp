@@ -484,8 +484,9 @@ Result<std::unordered_map<std::string, DeviceEvidence>> read_tenant_evidence(
         {"SELECT x.device_id, count(*) FROM chain_breaks x", &DeviceEvidence::chain_breaks},
         {"SELECT x.device_id, count(*) FROM held_heartbeats x", &DeviceEvidence::held},
     };
-    for (const auto& [select, field] : counts) {
-        if (auto r = query(db, select + joins + " GROUP BY x.device_id", tenant,
+    for (const auto& count : counts) {
+        const auto field = count.second;  // a plain variable: lambdas may not capture bindings
+        if (auto r = query(db, count.first + joins + " GROUP BY x.device_id", tenant,
                            [&](const SqliteStatement& s) {
                                of(s).*field = static_cast<std::uint64_t>(s.int64(1));
                            });
