@@ -36,7 +36,9 @@ Status AgentApp::make_status() const {
     if (uploader_) {
         s.last_upload_at = uploader_->last_upload_at();
         s.upload_failures = uploader_->consecutive_failures();
-        if (!uploader_->last_error().empty())
+        // Heartbeats the spool refused outrank a server that cannot be reached: the first
+        // is data at risk on this machine, the second only delay.
+        if (!uploader_->last_error().empty() && unsaved_.empty())
             s.last_error = uploader_->last_error();
         s.clock_offset_s = uploader_->clock_offset_s().value_or(0);
         s.out_of_window = uploader_->out_of_window_total();

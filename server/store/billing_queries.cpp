@@ -31,20 +31,6 @@ std::optional<std::int64_t> opt_int(const SqliteStatement& s, int col) {
     return s.is_null(col) ? std::nullopt : std::optional<std::int64_t>(s.int64(col));
 }
 
-Result<std::int64_t> tenant_id(SqliteDb& db, std::string_view tenant) {
-    auto s = db.prepare("SELECT id FROM tenants WHERE name = ?");
-    if (!s) {
-        return s.error();
-    }
-    auto row = s->bind(1, tenant).step();
-    if (!row) {
-        return row.error();
-    }
-    if (!*row) {
-        return make_error("not_found", "unknown tenant '" + std::string(tenant) + "'");
-    }
-    return s->int64(0);
-}
 
 //! Heartbeats by (start, device id, seq), with the devices' rank by id so no id is compared
 //! per heartbeat.
@@ -288,6 +274,21 @@ Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, std::int64_t tid, s
 }
 
 }  // namespace
+
+Result<std::int64_t> tenant_id(SqliteDb& db, std::string_view tenant) {
+    auto s = db.prepare("SELECT id FROM tenants WHERE name = ?");
+    if (!s) {
+        return s.error();
+    }
+    auto row = s->bind(1, tenant).step();
+    if (!row) {
+        return row.error();
+    }
+    if (!*row) {
+        return make_error("not_found", "unknown tenant '" + std::string(tenant) + "'");
+    }
+    return s->int64(0);
+}
 
 Result<ReadTransaction> ReadTransaction::begin(SqliteDb& db) {
     if (auto r = db.exec("BEGIN"); !r) {

@@ -14,6 +14,9 @@
 
 namespace tally::server::detail {
 
+//! The tenant's row id; error not_found for an unknown tenant.
+Result<std::int64_t> tenant_id(SqliteDb& db, std::string_view tenant);
+
 //! Error not_found for an unknown tenant.
 Result<TenantSettings> read_tenant_settings(SqliteDb& db, std::string_view tenant);
 

@@ -13,21 +13,8 @@
 #include "server/store/sqlite_store.h"
 
 namespace tally::server {
-namespace {}  // namespace
-
 Result<std::int64_t> SqliteStore::tenant_id_locked(std::string_view tenant) {
-    auto s = db_->prepare("SELECT id FROM tenants WHERE name = ?");
-    if (!s) {
-        return s.error();
-    }
-    auto row = s->bind(1, tenant).step();
-    if (!row) {
-        return row.error();
-    }
-    if (!*row) {
-        return make_error("not_found", "unknown tenant '" + std::string(tenant) + "'");
-    }
-    return s->int64(0);
+    return detail::tenant_id(*db_, tenant);
 }
 
 Result<std::int64_t> SqliteStore::group_id_locked(std::int64_t tenant_id, std::string_view group) {

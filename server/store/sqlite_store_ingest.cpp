@@ -241,6 +241,24 @@ Result<std::uint32_t> check_chain(SqliteDb& db, std::string_view device_id,
     return breaks;
 }
 
+//! Records a heartbeat this batch just stored in `known`; with `check`, first checks its links
+//! to its stored neighbours (check_chain). Returns the chain breaks it recorded.
+Result<std::uint32_t> note_stored(SqliteDb& db, std::string_view device_id,
+                                  const AcceptedHeartbeat& hb, StoredNow& known, std::int64_t now,
+                                  bool check) {
+    std::uint32_t breaks = 0;
+    if (check) {
+        auto r = check_chain(db, device_id, hb, known, now);
+        if (!r) {
+            return r.error();
+        }
+        breaks = *r;
+    }
+    known.bytes[hb.decoded.seq] = hb.bytes;
+    known.max_seq = std::max(known.max_seq, hb.decoded.seq);
+    return breaks;
+}
+
 Result<void> insert_gap(SqliteDb& db, std::string_view device_id, const pairing::Gap& g,
                         std::int64_t now) {
     auto s = db.prepare(
@@ -342,13 +360,11 @@ Result<StoreBatchResult> SqliteStore::store_batch_locked(std::string_view device
             }
             if (*inserted) {
                 ++result.accepted;
-                auto breaks = check_chain(*db_, device_id, hb, known, now);
+                auto breaks = note_stored(*db_, device_id, hb, known, now, true);
                 if (!breaks) {
                     return breaks.error();
                 }
                 result.chain_breaks += *breaks;
-                known.bytes[seq] = hb.bytes;
-                known.max_seq = std::max(known.max_seq, seq);
                 continue;
             }
         }
@@ -389,15 +405,11 @@ Result<StoreBatchResult> SqliteStore::store_batch_locked(std::string_view device
                     return r.error();
                 }
                 ++(hb.held ? result.held : result.accepted);
-                if (!promote) {
-                    auto breaks = check_chain(*db_, device_id, hb, known, now);
-                    if (!breaks) {
-                        return breaks.error();
-                    }
-                    result.chain_breaks += *breaks;
+                auto breaks = note_stored(*db_, device_id, hb, known, now, !promote);
+                if (!breaks) {
+                    return breaks.error();
                 }
-                known.bytes[seq] = hb.bytes;
-                known.max_seq = std::max(known.max_seq, seq);
+                result.chain_breaks += *breaks;
                 break;
             }
         }

@@ -15,6 +15,7 @@ import time
 import unittest
 
 from fault_case import FaultCase, Row, pick, silent_holes
+from tally_harness import wait_until
 
 
 def try_mount_tmpfs(path, size="256k"):
@@ -73,7 +74,12 @@ class FullDisk(FaultCase):
                 self.fail(f"could not fill {mnt}: {e}; it holds:\n{du}")
         else:
             filler = None
-        time.sleep(pick(8, 40))  # several heartbeats close into a full filesystem
+        # The spool's last tmpfs page still has room for a few records (pages are 4 KiB and
+        # the filler cannot take another file's slack), so wait until a write is refused,
+        # then let several more heartbeats close into the full filesystem.
+        wait_until(lambda: agent.status()[1].get("unsaved_heartbeats", 0) > 0, 90,
+                   what="the spool to refuse a write on the full filesystem")
+        time.sleep(pick(4, 30))
 
         self.check(agent.proc.poll() is None,
                    f"agent died on a full filesystem (exit {agent.proc.returncode}): "
