@@ -75,7 +75,7 @@ int run_admin_edit(const Args& args) {
         if (pos[3] != "business" && pos[3] != "personal") {
             return fail(make_error("usage", "device type must be business or personal"));
         }
-        if (auto r = (*store)->set_device_type(id, pos[3]); !r) {
+        if (auto r = (*store)->set_device_type(id, pos[3], now); !r) {
             return fail(r.error());
         }
         std::cout << id << " is a " << pos[3] << " device\n";

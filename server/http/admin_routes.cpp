@@ -450,7 +450,7 @@ void install_admin_routes(httplib::Server& server, Store& store, Clock clock) {
                 if (*type != "business" && *type != "personal") {
                     return make_error("bad_request", "type must be business or personal");
                 }
-                r = store.set_device_type(device->id, *type);
+                r = store.set_device_type(device->id, *type, clock());
             } else {
                 r = store.retire_device(device->id, "retired by admin", clock());
             }

@@ -374,6 +374,23 @@ Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, s
         !r) {
         return r.error();
     }
+    // A device's type as the month ended: undo the changes made at or after `to` (latest
+    // first, so the earliest one's old type is left).
+    if (auto r = query(db,
+                       "SELECT d.rowid, c.old_type FROM device_type_changes c"
+                       " JOIN devices d ON d.id = c.device_id"
+                       " WHERE d.tenant_id = ?1 AND c.changed_at >= ?2"
+                       " ORDER BY c.changed_at DESC, c.rowid DESC",
+                       *tid,
+                       [&](const SqliteStatement& s) {
+                           if (const auto it = by_rowid.find(s.int64(0)); it != by_rowid.end()) {
+                               f.devices[it->second].facts.device_type = s.text(1);
+                           }
+                       },
+                       to);
+        !r) {
+        return r.error();
+    }
     if (auto r = read_heartbeats(db, second, *tid, from, to, by_rowid, f); !r) {
         return r.error();
     }

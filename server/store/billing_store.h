@@ -38,7 +38,9 @@ class BillingStore {
     virtual Result<void> assign_device_user(std::string_view device_id,
                                             const std::optional<std::string>& user_key,
                                             std::int64_t now) = 0;
-    virtual Result<void> set_device_type(std::string_view device_id, std::string_view type) = 0;
+    //! Dated (`now`): reports of months that ended before `now` keep the old type.
+    virtual Result<void> set_device_type(std::string_view device_id, std::string_view type,
+                                         std::int64_t now) = 0;
     //! The current admin assignment of each of the tenant's devices (device id, user key).
     virtual Result<std::vector<AssignmentFact>> device_assignments(std::string_view tenant) = 0;
 

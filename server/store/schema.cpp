@@ -178,7 +178,20 @@ CREATE TABLE device_enrollments (
 );
 )SQL";
 
-constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1, kStep2, kStep3, kStep4};
+// Step 5: each change of a device's type, dated, so a month is billed with the types its
+// devices had when it ended: a change today does not restate a closed month.
+constexpr const char* kStep5 = R"SQL(
+CREATE TABLE device_type_changes (
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    old_type TEXT NOT NULL,
+    new_type TEXT NOT NULL,
+    changed_at INTEGER NOT NULL
+);
+CREATE INDEX device_type_changes_at ON device_type_changes(changed_at);
+)SQL";
+
+constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1, kStep2, kStep3, kStep4,
+                                                            kStep5};
 
 }  // namespace
 

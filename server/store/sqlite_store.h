@@ -66,7 +66,8 @@ class SqliteStore final : public Store {
     Result<void> assign_device_user(std::string_view device_id,
                                     const std::optional<std::string>& user_key,
                                     std::int64_t now) override;
-    Result<void> set_device_type(std::string_view device_id, std::string_view type) override;
+    Result<void> set_device_type(std::string_view device_id, std::string_view type,
+                                 std::int64_t now) override;
     Result<std::vector<AssignmentFact>> device_assignments(std::string_view tenant) override;
     Result<void> merge_users(std::string_view tenant, std::string_view from_key,
                              std::string_view into_key, std::int64_t now) override;

@@ -217,19 +217,45 @@ Result<void> SqliteStore::assign_device_user(std::string_view device_id,
     return s->bind(3, now).run();
 }
 
-Result<void> SqliteStore::set_device_type(std::string_view device_id, std::string_view type) {
+Result<void> SqliteStore::set_device_type(std::string_view device_id, std::string_view type,
+                                          std::int64_t now) {
     std::lock_guard lock(mutex_);
-    auto s = db_->prepare("UPDATE devices SET device_type = ? WHERE id = ?");
-    if (!s) {
-        return s.error();
+    auto txn = SqliteTransaction::begin(*db_);
+    if (!txn) {
+        return txn.error();
     }
-    if (auto r = s->bind(1, type).bind(2, device_id).run(); !r) {
-        return r;
+    auto current = db_->prepare("SELECT device_type FROM devices WHERE id = ?");
+    if (!current) {
+        return current.error();
     }
-    if (db_->changes() == 0) {
+    auto row = current->bind(1, device_id).step();
+    if (!row) {
+        return row.error();
+    }
+    if (!*row) {
         return make_error("not_found", "unknown device '" + std::string(device_id) + "'");
     }
-    return {};
+    const std::string old_type = current->text(0);
+    if (old_type == type) {
+        return {};  // no change, nothing to date
+    }
+    auto upd = db_->prepare("UPDATE devices SET device_type = ? WHERE id = ?");
+    if (!upd) {
+        return upd.error();
+    }
+    if (auto r = upd->bind(1, type).bind(2, device_id).run(); !r) {
+        return r;
+    }
+    auto log = db_->prepare(
+        "INSERT INTO device_type_changes(device_id, old_type, new_type, changed_at)"
+        " VALUES (?,?,?,?)");
+    if (!log) {
+        return log.error();
+    }
+    if (auto r = log->bind(1, device_id).bind(2, old_type).bind(3, type).bind(4, now).run(); !r) {
+        return r;
+    }
+    return txn->commit();
 }
 
 Result<std::vector<AssignmentFact>> SqliteStore::device_assignments(std::string_view tenant) {

@@ -21,7 +21,8 @@ TestDevice& BillingScenario::device(const std::string& name, const std::string& 
     auto& dev = devices_[name];
     f.pair(dev, role);
     if (type != "business") {
-        REQUIRE(f.store->set_device_type(dev.device_id, type).ok());
+        // Dated at 0: the device has this type in every month a scenario bills.
+        REQUIRE(f.store->set_device_type(dev.device_id, type, 0).ok());
     }
     return dev;
 }

@@ -316,3 +316,38 @@ TEST_CASE("release after 30 days without signal frees an admin assignment", "[bi
     p.as_of = last + 30 * kDay;  // day 30: released
     CHECK(paired_by(p).empty());
 }
+
+TEST_CASE("a device type change applies from the month it was made in, never to a closed one",
+          "[billing][rules]") {
+    BillingScenario s;
+    s.device("laptop");
+    s.device("desk");  // both business: the less used one is overflow
+    s.daily("laptop", at(2026, 11, 2), 5, "alice", 5);
+    s.daily("desk", at(2026, 11, 2), 2, "alice", 5);
+    s.daily("laptop", at(2026, 12, 2), 5, "alice", 5);
+    s.daily("desk", at(2026, 12, 2), 2, "alice", 5);
+    const auto before = s.report("2026-11", kLate);
+    CHECK(s.row(before, "desk").billing.billed_as == BilledAs::kOverflow);
+    CHECK(before.summary.billable_units == 2);
+
+    // Made personal on Dec 12, after November closed: November is billed as it was; December
+    // (judged at its end) sees a personal device, covered by alice's license.
+    REQUIRE(s.f.store->set_device_type(s.id("desk"), "personal", at(2026, 12, 12)).ok());
+    const auto november = s.report("2026-11", at(2027, 1, 10));
+    CHECK(s.row(november, "desk").billing.billed_as == BilledAs::kOverflow);
+    CHECK(s.row(november, "desk").usage.device.facts.device_type == "business");
+    CHECK(november.summary.billable_units == 2);
+    const auto december = s.report("2026-12", at(2027, 1, 10));
+    CHECK(s.row(december, "desk").billing.billed_as == BilledAs::kUserCovered);
+    CHECK(s.row(december, "desk").usage.device.facts.device_type == "personal");
+    CHECK(december.summary.billable_units == 1);
+
+    // Changed twice after November: its report keeps the type before the first change.
+    REQUIRE(s.f.store->set_device_type(s.id("desk"), "business", at(2026, 12, 20)).ok());
+    REQUIRE(s.f.store->set_device_type(s.id("desk"), "personal", at(2026, 12, 21)).ok());
+    CHECK(s.row(s.report("2026-11", at(2027, 1, 10)), "desk").usage.device.facts.device_type ==
+          "business");
+    // Setting the type it already has records no change.
+    REQUIRE(s.f.store->set_device_type(s.id("desk"), "personal", at(2026, 12, 22)).ok());
+    CHECK_FALSE(s.f.store->set_device_type("dev_unknown", "personal", at(2026, 12, 22)).ok());
+}
