@@ -50,6 +50,7 @@ Status AgentApp::make_status() const {
     s.upload_interval_s = config_.upload_interval_s;
     s.activity_source = parts_.activity->name();
     s.version = TALLY_VERSION;
+    s.pid = parts_.service->process_id();
     s.started_at = started_at_;
     s.updated_at = now;
     return s;

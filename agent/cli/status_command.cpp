@@ -24,6 +24,7 @@ Status offline_status(CliContext& ctx) {
             s = *parsed;
     }
     s.running = false;
+    s.pid = 0;  // the process that wrote status.json is gone
     s.mode = ctx.config.mode;
     auto id = load_identity(ctx.state_dir);
     bool has_identity = id && id->has_value();

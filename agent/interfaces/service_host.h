@@ -3,6 +3,7 @@
 // SCM status, launchd). SIGTERM/SIGINT are handled by the core with asio::signal_set.
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -21,6 +22,8 @@ class ServiceHost {
     //! Registers the stop request from the service manager (Windows SCM stop); Unix hosts
     //! may ignore it because signals reach the core directly.
     virtual void on_stop_request(std::function<void()> stop) = 0;
+    //! The agent's process id (status shows it, so an admin can find the process).
+    virtual std::uint64_t process_id() const = 0;
 };
 
 }  // namespace tally::agent

@@ -3,6 +3,7 @@
 #include "platform/linux/systemd_service_host.h"
 
 #include <systemd/sd-daemon.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -49,5 +50,9 @@ void SystemdServiceHost::status_text(const std::string& text) {
 }
 
 void SystemdServiceHost::on_stop_request(std::function<void()> /*stop*/) {}
+
+std::uint64_t SystemdServiceHost::process_id() const {
+    return static_cast<std::uint64_t>(::getpid());
+}
 
 }  // namespace tally::platform

@@ -17,6 +17,7 @@ class SystemdServiceHost : public agent::ServiceHost {
     void status_text(const std::string& text) override;
     //! Ignored: systemd stops the agent with SIGTERM, which the core handles.
     void on_stop_request(std::function<void()> stop) override;
+    std::uint64_t process_id() const override;
 };
 
 }  // namespace tally::platform

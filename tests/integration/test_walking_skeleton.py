@@ -47,6 +47,7 @@ class WalkingSkeleton(TallyTestCase):
         self.assertEqual(rc, 0, f"healthy running agent exits 0: {st}")
         self.assertTrue(st["running"])
         self.assertEqual(st["tenant"], "acme")
+        self.assertEqual(st["pid"], agent.proc.pid, "status names the agent's process")
         self.assertEqual(agent.stop(), 0, "SIGTERM exits 0")
 
         rc, st = agent.status()

@@ -70,4 +70,5 @@ TEST_CASE("service host reports the watchdog period systemd asked this process f
     CHECK(host.watchdog_period().count() == 0);  // meant for another process
     ::unsetenv("WATCHDOG_USEC");
     ::unsetenv("WATCHDOG_PID");
+    CHECK(host.process_id() == static_cast<std::uint64_t>(::getpid()));
 }
