@@ -31,7 +31,6 @@ std::optional<std::int64_t> opt_int(const SqliteStatement& s, int col) {
     return s.is_null(col) ? std::nullopt : std::optional<std::int64_t>(s.int64(col));
 }
 
-
 //! Heartbeats by (start, device id, seq), with the devices' rank by id so no id is compared
 //! per heartbeat.
 struct HeartbeatOrder {
@@ -376,18 +375,19 @@ Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, s
     }
     // A device's type as the month ended: undo the changes made at or after `to` (latest
     // first, so the earliest one's old type is left).
-    if (auto r = query(db,
-                       "SELECT d.rowid, c.old_type FROM device_type_changes c"
-                       " JOIN devices d ON d.id = c.device_id"
-                       " WHERE d.tenant_id = ?1 AND c.changed_at >= ?2"
-                       " ORDER BY c.changed_at DESC, c.rowid DESC",
-                       *tid,
-                       [&](const SqliteStatement& s) {
-                           if (const auto it = by_rowid.find(s.int64(0)); it != by_rowid.end()) {
-                               f.devices[it->second].facts.device_type = s.text(1);
-                           }
-                       },
-                       to);
+    if (auto r = query(
+            db,
+            "SELECT d.rowid, c.old_type FROM device_type_changes c"
+            " JOIN devices d ON d.id = c.device_id"
+            " WHERE d.tenant_id = ?1 AND c.changed_at >= ?2"
+            " ORDER BY c.changed_at DESC, c.rowid DESC",
+            *tid,
+            [&](const SqliteStatement& s) {
+                if (const auto it = by_rowid.find(s.int64(0)); it != by_rowid.end()) {
+                    f.devices[it->second].facts.device_type = s.text(1);
+                }
+            },
+            to);
         !r) {
         return r.error();
     }
