@@ -14,7 +14,19 @@ TEST_CASE("sha256 and hmac_sha256 known answers") {
     // RFC 4231 test case 2
     REQUIRE(hex_encode(hmac_sha256(as_bytes("Jefe"), as_bytes("what do ya want for nothing?"))) ==
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
-    REQUIRE(hmac_sha256({}, as_bytes("x")).size() == 32);
+    // RFC 4231 test case 6: a key longer than the block is hashed first
+    const Bytes long_key(131, 0xaa);
+    REQUIRE(hex_encode(hmac_sha256(long_key, as_bytes("Test Using Larger Than Block-Size Key - "
+                                                      "Hash Key First"))) ==
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+    // empty key; a key of exactly one block (64 bytes) is used as it is (Python's hmac)
+    REQUIRE(hex_encode(hmac_sha256({}, as_bytes("x"))) ==
+            "4cbc96099a6467ce002461f10549b4898265ebe6188b45efacc44293516e62c4");
+    Bytes block_key(64);
+    for (std::size_t i = 0; i < block_key.size(); ++i)
+        block_key[i] = static_cast<std::uint8_t>(i);
+    REQUIRE(hex_encode(hmac_sha256(block_key, as_bytes("exactly one block of key"))) ==
+            "aed89a53f83495834369f6c764db660e0e41d224347eb2b6f2054241399e36e2");
 }
 
 TEST_CASE("random_bytes gives distinct output of the asked size") {
