@@ -63,14 +63,14 @@ Result<void> DeflateStream::write(std::string_view data) {
     return {};
 }
 
-Result<Deflated> DeflateStream::finish() {
+Result<Deflated> DeflateStream::finish(bool last) {
     if (!state_ || state_->finished) {
         return make_error("xlsx", "deflate stream finished twice");
     }
     auto& s = *state_;
     s.z.next_in = nullptr;
     s.z.avail_in = 0;
-    if (auto r = run(Z_FINISH); !r) {
+    if (auto r = run(last ? Z_FINISH : Z_SYNC_FLUSH); !r) {
         return r.error();
     }
     s.finished = true;
@@ -98,11 +98,27 @@ Result<void> DeflateStream::run(int flush) {
         if (rc != Z_OK && rc != Z_BUF_ERROR) {
             return make_error("xlsx", "zlib deflate failed (" + std::to_string(rc) + ")");
         }
-        // Done when all input is taken and, for a plain write, zlib had output room to spare.
-        if (flush == Z_NO_FLUSH && s.z.avail_in == 0 && s.z.avail_out != 0) {
+        // Done when all input is taken and zlib had output room to spare (so nothing is
+        // pending); Z_FINISH is done only at Z_STREAM_END.
+        if (flush != Z_FINISH && s.z.avail_in == 0 && s.z.avail_out != 0) {
             return {};
         }
     }
+}
+
+Deflated join_deflated(std::vector<Deflated> parts) {
+    Deflated out;
+    if (parts.empty()) {
+        return out;
+    }
+    out = std::move(parts.front());
+    for (std::size_t i = 1; i < parts.size(); ++i) {
+        out.data += parts[i].data;
+        out.crc32 = static_cast<std::uint32_t>(
+            ::crc32_combine(out.crc32, parts[i].crc32, static_cast<z_off_t>(parts[i].size)));
+        out.size += parts[i].size;
+    }
+    return out;
 }
 
 Result<Deflated> deflate_all(std::string_view data) {

@@ -1,12 +1,15 @@
 #pragma once
 // Incremental raw deflate (zlib, no header: the form a zip entry holds) into memory, keeping
-// the CRC-32 and the size of what went in. One stream per zip entry; not thread-safe, but
-// separate streams may run on separate threads.
+// the CRC-32 and the size of what went in. Not thread-safe, but separate streams may run on
+// separate threads. One zip entry is one stream, or several streams joined (as pigz does):
+// each but the last ends with a sync flush (byte-aligned, no final block), so their bytes one
+// after the other are one valid deflate stream.
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pairing/result.h"
 
@@ -31,7 +34,8 @@ class DeflateStream {
     //! Compresses `data` (any length). Errors: xlsx (zlib, or the stream is finished).
     Result<void> write(std::string_view data);
     //! Ends the stream and hands over the result; the stream takes no more writes.
-    Result<Deflated> finish();
+    //! `last` false: ends with a sync flush instead, for join_deflated() with what follows.
+    Result<Deflated> finish(bool last = true);
 
   private:
     struct State;
@@ -40,6 +44,9 @@ class DeflateStream {
 
     std::unique_ptr<State> state_;  // z_stream must not move once initialised: on the heap
 };
+
+//! Streams finished in this order (all but the last with `last` false) as one stream.
+Deflated join_deflated(std::vector<Deflated> parts);
 
 //! `data` deflated in one go (the small parts of a workbook).
 Result<Deflated> deflate_all(std::string_view data);

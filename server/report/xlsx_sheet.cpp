@@ -35,6 +35,18 @@ double stored_width(double width) {
 
 }  // namespace
 
+XlsxSheetPart join_sheet_parts(std::vector<XlsxSheetPart> parts) {
+    if (parts.empty()) {
+        return {};
+    }
+    std::vector<Deflated> xml;
+    for (auto& part : parts) {
+        xml.push_back(std::move(part.xml));
+    }
+    return XlsxSheetPart{std::move(parts.front().name), std::move(parts.front().filter_ref),
+                         join_deflated(std::move(xml))};
+}
+
 std::string xlsx_column_name(std::size_t column) {
     std::string name;
     for (std::size_t n = column + 1; n > 0; n = (n - 1) / 26) {
@@ -59,6 +71,12 @@ XlsxSheet::XlsxSheet(std::string name, DeflateStream stream)
 
 Result<XlsxSheet> XlsxSheet::create(std::string name, const std::vector<XlsxColumn>& columns,
                                     std::size_t data_rows, bool selected) {
+    return create_part(std::move(name), columns, data_rows, selected, 0, data_rows);
+}
+
+Result<XlsxSheet> XlsxSheet::create_part(std::string name, const std::vector<XlsxColumn>& columns,
+                                         std::size_t data_rows, bool selected,
+                                         std::size_t first_row, std::size_t rows) {
     if (columns.empty() || columns.size() > kMaxColumns) {
         return make_error("xlsx", "sheet " + name + ": between 1 and 16384 columns");
     }
@@ -66,17 +84,27 @@ Result<XlsxSheet> XlsxSheet::create(std::string name, const std::vector<XlsxColu
         return make_error("xlsx", "sheet " + name + ": " + std::to_string(data_rows) +
                                       " rows do not fit in an Excel sheet (1048575 at most)");
     }
+    if (first_row > data_rows || rows > data_rows - first_row) {
+        return make_error("xlsx", "sheet " + name + ": part beyond the sheet's rows");
+    }
     auto stream = DeflateStream::create();
     if (!stream) {
         return stream.error();
     }
     XlsxSheet sheet(std::move(name), std::move(*stream));
-    sheet.data_rows_ = data_rows;
+    sheet.rows_ = rows;
+    sheet.last_ = first_row + rows == data_rows;
+    sheet.first_row_ = first_row;
+    sheet.row_ = first_row + 2;
+    sheet.row_digits_ = std::to_string(sheet.row_);
     for (std::size_t c = 0; c < columns.size(); ++c) {
         sheet.column_names_.push_back(xlsx_column_name(c));
     }
     sheet.filter_ref_ = "A1:" + sheet.column_names_.back() +
                         std::to_string(static_cast<std::uint64_t>(data_rows) + 1);
+    if (first_row != 0) {
+        return sheet;
+    }
 
     auto& out = sheet.buffer_;
     out.reserve(kFlushAt + 4096);
@@ -186,17 +214,18 @@ Result<XlsxSheetPart> XlsxSheet::finish() {
     if (row_open_) {
         next_row();
     }
-    const auto written = row_ - 2;
-    if (written != data_rows_) {
+    const auto written = row_ - 2 - first_row_;
+    if (written != rows_) {
         return make_error("xlsx", "sheet " + name_ + ": " + std::to_string(written) +
-                                      " rows written, " + std::to_string(data_rows_) +
-                                      " announced");
+                                      " rows written, " + std::to_string(rows_) + " announced");
     }
-    buffer_ += "</sheetData><autoFilter ref=\"";
-    buffer_ += filter_ref_;
-    buffer_ +=
-        "\"/><pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" bottom=\"0.75\" "
-        "header=\"0.3\" footer=\"0.3\"/></worksheet>";
+    if (last_) {
+        buffer_ += "</sheetData><autoFilter ref=\"";
+        buffer_ += filter_ref_;
+        buffer_ +=
+            "\"/><pageMargins left=\"0.7\" right=\"0.7\" top=\"0.75\" "
+            "bottom=\"0.75\" header=\"0.3\" footer=\"0.3\"/></worksheet>";
+    }
     if (status_) {
         status_ = stream_.write(buffer_);
     }
@@ -205,7 +234,7 @@ Result<XlsxSheetPart> XlsxSheet::finish() {
     }
     buffer_.clear();
     buffer_.shrink_to_fit();
-    auto xml = stream_.finish();
+    auto xml = stream_.finish(last_);
     if (!xml) {
         return xml.error();
     }

@@ -135,3 +135,37 @@ TEST_CASE("a sheet refuses a row count other than the one announced") {
     CHECK(part.error().code == "xlsx");
     CHECK_FALSE(XlsxSheet::create("S", {{"a", 14}}, 1048576, false).ok());  // Excel's limit
 }
+
+TEST_CASE("a sheet written in parts joins to the same XML as written whole") {
+    const std::vector<XlsxColumn> cols = {{"id", 14}, {"n", 14}};
+    const auto fill = [](XlsxSheet& sheet, std::size_t first, std::size_t count) {
+        for (std::size_t i = first; i < first + count; ++i) {
+            sheet.text(0, "row " + std::to_string(i));
+            sheet.number(1, static_cast<std::int64_t>(i * i));
+            sheet.next_row();
+        }
+    };
+    auto whole = XlsxSheet::create("Devices", cols, 5000, false);
+    REQUIRE(whole.ok());
+    fill(*whole, 0, 5000);
+    auto expected = whole->finish();
+    REQUIRE(expected.ok());
+
+    std::vector<XlsxSheetPart> parts;
+    for (const auto& [first, count] : {std::pair{0, 1000}, {1000, 3999}, {4999, 1}}) {
+        auto part = XlsxSheet::create_part("Devices", cols, 5000, false, first, count);
+        REQUIRE(part.ok());
+        fill(*part, first, count);
+        auto done = part->finish();
+        REQUIRE(done.ok());
+        parts.push_back(std::move(*done));
+    }
+    const auto joined = join_sheet_parts(std::move(parts));
+    CHECK(joined.name == "Devices");
+    CHECK(joined.filter_ref == "A1:B5001");
+    CHECK(joined.xml.size == expected->xml.size);
+    CHECK(joined.xml.crc32 == expected->xml.crc32);
+    CHECK(inflate_raw(joined.xml) == inflate_raw(expected->xml));
+
+    CHECK_FALSE(XlsxSheet::create_part("Devices", cols, 5000, false, 4000, 1001).ok());
+}

@@ -131,6 +131,33 @@ TEST_CASE("a streamed deflate equals its input, however the writes are cut") {
     CHECK_FALSE(stream->finish().ok());
 }
 
+TEST_CASE("deflate streams ended with a sync flush join into one stream") {
+    const auto input = sample(30000);
+    const std::size_t cuts[] = {0, 1, 100000, input.size()};  // an empty part included
+    std::vector<Deflated> parts;
+    for (std::size_t i = 0; i + 1 < std::size(cuts); ++i) {
+        auto stream = DeflateStream::create();
+        REQUIRE(stream.ok());
+        REQUIRE(stream->write(std::string_view(input).substr(cuts[i], cuts[i + 1] - cuts[i])).ok());
+        auto part = stream->finish(i + 2 == std::size(cuts));
+        REQUIRE(part.ok());
+        parts.push_back(std::move(*part));
+    }
+    const auto joined = join_deflated(std::move(parts));
+    CHECK(joined.size == input.size());
+    CHECK(joined.crc32 == ::crc32(::crc32(0L, Z_NULL, 0),
+                                  reinterpret_cast<const Bytef*>(input.data()),
+                                  static_cast<uInt>(input.size())));
+    CHECK(inflate_raw(joined.data, input.size()) == input);
+    ZipWriter zip;
+    REQUIRE(zip.add("joined.xml", joined).ok());
+    auto bytes = zip.finish();
+    REQUIRE(bytes.ok());
+    const auto read = read_zip(*bytes);
+    REQUIRE(read.size() == 1);
+    CHECK(read[0].data == input);
+}
+
 TEST_CASE("a zip of deflated entries reads back: names, offsets, sizes, CRCs, contents") {
     const std::vector<std::pair<std::string, std::string>> files = {
         {"[Content_Types].xml", "<Types/>"},
