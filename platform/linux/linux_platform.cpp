@@ -3,12 +3,14 @@
 
 #include "agent/config.h"
 #include "agent/interfaces/platform.h"
-#include "platform/linux/file_key_store.h"
+#include "platform/linux/crypto_helper.h"
+#include "platform/linux/crypto_helper_client.h"
+#include "platform/linux/helper_key_store.h"
+#include "platform/linux/helper_transport.h"
 #include "platform/linux/linux_activity_source.h"
 #include "platform/linux/linux_machine_fingerprint.h"
 #include "platform/linux/posix_file_system.h"
 #include "platform/linux/systemd_service_host.h"
-#include "platform/linux/tls_transport.h"
 #include "platform/linux/unix_status_channel.h"
 
 namespace tally::agent {
@@ -16,8 +18,10 @@ namespace tally::agent {
 PlatformParts make_platform(const Config& config, const std::filesystem::path& state_dir) {
     PlatformParts parts;
     parts.activity = std::make_unique<platform::LinuxActivitySource>(config);
-    parts.keys = std::make_unique<platform::FileKeyStore>(state_dir);
-    auto transport = std::make_unique<platform::TlsTransport>();
+    // The key and TLS live in a short-lived helper process (crypto_helper.h), shared by both.
+    auto helper = std::make_shared<platform::CryptoHelperClient>(state_dir);
+    parts.keys = std::make_unique<platform::HelperKeyStore>(state_dir, helper);
+    auto transport = std::make_unique<platform::HelperTransport>(helper);
     // Defaults from the config; the core reconfigures (e.g. adds the pin) as it needs.
     TransportOptions options;
     options.ca_file = config.ca_file;
@@ -30,6 +34,10 @@ PlatformParts make_platform(const Config& config, const std::filesystem::path& s
     parts.service = std::make_unique<platform::SystemdServiceHost>();
     parts.files = std::make_unique<platform::PosixFileSystem>();
     return parts;
+}
+
+std::optional<int> run_platform_helper(int argc, char** argv) {
+    return platform::run_crypto_helper_if_asked(argc, argv);
 }
 
 }  // namespace tally::agent

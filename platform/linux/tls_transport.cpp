@@ -2,6 +2,8 @@
 
 #include "platform/linux/tls_transport.h"
 
+#include <openssl/err.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -128,9 +130,8 @@ TransportResult TlsTransport::send_locked(const agent::HttpRequest& request) {
                 net_failure(TransportError::tls, "pinned server key is not a hex SHA-256"));
     }
     if (!ctx_ || ctx_->ca_file() != options_.ca_file) {
+        // (A session stays only for the same trust: the session key below names it.)
         drop_connection();
-        session_.session.reset();
-        session_key_.clear();
         ctx_.reset();
         if (NetStatus s = TlsClientContext::create(options_.ca_file, ctx_); !s.ok())
             return failure(s);
@@ -214,6 +215,46 @@ TransportResult TlsTransport::send_locked(const agent::HttpRequest& request) {
         }
     }
     return failure(net_failure(TransportError::connect, "the connection was closed twice"));
+}
+
+std::string TlsTransport::export_session() const {
+    std::lock_guard lock(mutex_);
+    SSL_SESSION* session = session_.session.get();
+    if (session == nullptr || session_key_.empty())
+        return {};
+    const int len = i2d_SSL_SESSION(session, nullptr);
+    if (len <= 0)
+        return {};
+    std::string der(static_cast<std::size_t>(len), '\0');
+    auto* p = reinterpret_cast<unsigned char*>(der.data());
+    if (i2d_SSL_SESSION(session, &p) != len)
+        return {};
+    return std::to_string(session_key_.size()) + ":" + session_key_ + der;
+}
+
+void TlsTransport::import_session(const std::string& bytes) {
+    std::lock_guard lock(mutex_);
+    const auto colon = bytes.find(':');
+    if (colon == std::string::npos || colon == 0 || colon > 6)
+        return;
+    std::size_t key_len = 0;
+    for (std::size_t i = 0; i < colon; ++i) {
+        if (bytes[i] < '0' || bytes[i] > '9')
+            return;
+        key_len = key_len * 10 + static_cast<std::size_t>(bytes[i] - '0');
+    }
+    if (bytes.size() - colon - 1 <= key_len)
+        return;
+    const std::string key = bytes.substr(colon + 1, key_len);
+    const std::string der = bytes.substr(colon + 1 + key_len);
+    const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+    SSL_SESSION* session = d2i_SSL_SESSION(nullptr, &p, static_cast<long>(der.size()));
+    if (session == nullptr) {
+        ERR_clear_error();
+        return;
+    }
+    session_.session.reset(session);
+    session_key_ = key;
 }
 
 }  // namespace tally::platform

@@ -38,6 +38,15 @@ class TlsTransport : public agent::HttpTransport {
     };
     Stats stats() const;
 
+    //! The TLS session to resume and what it belongs to (host:port, pin, trust), as opaque
+    //! bytes ("" when none), for a transport in another process: the agent's crypto helper
+    //! lives for one upload, the agent keeps the session between them. Contains the
+    //! resumption secret: kept in memory, never written to disk or logs.
+    std::string export_session() const;
+    //! Takes a session export_session() gave; bytes that do not parse are ignored (the next
+    //! handshake is then a full one).
+    void import_session(const std::string& bytes);
+
   private:
     agent::TransportResult send_locked(const agent::HttpRequest& request);
     NetStatus connect_locked(const HttpsUrl& url, const std::string& pin,

@@ -1,0 +1,48 @@
+#pragma once
+// The agent's end of its crypto helper (crypto_helper.h): starts the helper on the first
+// request, sends requests one at a time, and ends it on release(). A helper that died or
+// closed before answering is started again once for the same request (every request is safe
+// to repeat: signing, reading the public key, and posting a batch, which the server
+// deduplicates; "create" is never repeated). Thread-safe.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <mutex>
+#include <string>
+
+#include "platform/linux/helper_frame.h"
+
+namespace tally::platform {
+
+class CryptoHelperClient {
+  public:
+    //! `program`: the tally-agent binary to start (default: this process's own).
+    explicit CryptoHelperClient(std::filesystem::path state_dir,
+                                std::filesystem::path program = "/proc/self/exe");
+    ~CryptoHelperClient();
+    CryptoHelperClient(const CryptoHelperClient&) = delete;
+    CryptoHelperClient& operator=(const CryptoHelperClient&) = delete;
+
+    //! One request and its answer (fields after "ok"); an {"err", …} answer becomes its
+    //! error. `limit` bounds the wait for the answer.
+    Result<Frame> call(const Frame& request, std::chrono::seconds limit);
+    //! Ends the helper (closes its socket and waits for it to exit).
+    void release();
+    //! Helpers started so far (tests, benchmarks).
+    unsigned started() const;
+
+  private:
+    Result<void> start_locked();
+    void release_locked();
+
+    mutable std::mutex mutex_;
+    std::filesystem::path state_dir_;
+    std::filesystem::path program_;
+    int fd_ = -1;
+    pid_t pid_ = -1;
+    unsigned started_ = 0;
+};
+
+}  // namespace tally::platform
