@@ -39,7 +39,9 @@ def proc_sample(pid):
                 s[parts[0][:-1].lower()] = int(parts[1])
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    s["cpu_s"] = (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (14, 15)
+    # utime, stime (14, 15) and cutime, cstime (16, 17): the CPU of children it waited for
+    # (the agent's crypto helper runs for each upload and is waited for when it ends)
+    s["cpu_s"] = sum(int(fields[i]) for i in (11, 12, 13, 14)) / CLK_TCK
     ctx = 0
     with open(f"/proc/{pid}/status") as f:
         for line in f:

@@ -33,6 +33,11 @@ unsigned CryptoHelperClient::started() const {
     return started_;
 }
 
+pid_t CryptoHelperClient::pid() const {
+    std::lock_guard lock(mutex_);
+    return pid_;
+}
+
 void CryptoHelperClient::release() {
     std::lock_guard lock(mutex_);
     release_locked();

@@ -32,6 +32,8 @@ class CryptoHelperClient {
     void release();
     //! Helpers started so far (tests, benchmarks).
     unsigned started() const;
+    //! The running helper's pid, -1 when none runs (tests).
+    pid_t pid() const;
 
   private:
     Result<void> start_locked();
