@@ -190,8 +190,7 @@ CREATE TABLE device_type_changes (
 CREATE INDEX device_type_changes_at ON device_type_changes(changed_at);
 )SQL";
 
-constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1, kStep2, kStep3, kStep4,
-                                                            kStep5};
+constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1, kStep2, kStep3, kStep4, kStep5};
 
 }  // namespace
 
