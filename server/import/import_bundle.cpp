@@ -52,6 +52,7 @@ Result<Device> register_first_use(Store& store, std::string_view tenant,
     a.facts = m.device;
     a.new_device_id = new_device_id();
     a.now = now;
+    a.enrollment = "import_tofu";  // with the device, in one transaction
     return store.pair_device(a);
 }
 
@@ -92,8 +93,6 @@ Result<ImportReport> import_bundle(Store& store, std::string_view tenant, std::s
         if (!created)
             return created.error();
         device = *created;
-        if (auto r = store.record_enrollment(device.id, "import_tofu", now); !r)
-            return r.error();
         report.trust = "first_use";
     }
     report.device_id = device.id;

@@ -45,6 +45,9 @@ struct PairAttempt {
     pairing::DeviceFacts facts;
     std::string new_device_id;  //!< used only when the key is new
     std::int64_t now = 0;
+    //! How a new device is enrolled when not by a pairing code ("import_tofu"): recorded in
+    //! the same transaction that creates the device, so the report always says so.
+    std::string enrollment;
 };
 
 //! A heartbeat that passed decoding and the time window: its exact bytes and its numbers.

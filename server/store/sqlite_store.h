@@ -42,8 +42,6 @@ class SqliteStore final : public Store {
                                          std::int64_t now) override;
 
     Result<DeviceEvidence> device_evidence(std::string_view device_id) override;
-    Result<void> record_enrollment(std::string_view device_id, std::string_view method,
-                                   std::int64_t at) override;
 
     Result<void> add_admin_token(std::string_view token_hash,
                                  const std::optional<std::string>& tenant,

@@ -118,6 +118,17 @@ Result<Device> SqliteStore::pair_device(const PairAttempt& a) {
     if (auto r = ins->run(); !r) {
         return r.error();
     }
+    if (!a.enrollment.empty()) {
+        auto enrolled = db_->prepare(
+            "INSERT INTO device_enrollments (device_id, method, enrolled_at) VALUES (?, ?, ?)");
+        if (!enrolled) {
+            return enrolled.error();
+        }
+        if (auto r = enrolled->bind(1, a.new_device_id).bind(2, a.enrollment).bind(3, a.now).run();
+            !r) {
+            return r.error();
+        }
+    }
     auto created = find_device_locked(a.new_device_id);
     if (!created) {
         return created.error();

@@ -82,24 +82,6 @@ Result<DeviceEvidence> SqliteStore::device_evidence_locked(std::string_view devi
     return e;
 }
 
-Result<void> SqliteStore::record_enrollment(std::string_view device_id, std::string_view method,
-                                            std::int64_t at) {
-    std::lock_guard lock(mutex_);
-    auto s = db_->prepare(
-        "INSERT OR IGNORE INTO device_enrollments (device_id, method, enrolled_at) "
-        "VALUES (?, ?, ?)");
-    if (!s) {
-        return s.error();
-    }
-    s->bind(1, device_id);
-    s->bind(2, method);
-    s->bind(3, at);
-    if (auto r = s->step(); !r) {
-        return r.error();
-    }
-    return {};
-}
-
 Result<DeviceEvidence> SqliteStore::device_evidence(std::string_view device_id) {
     std::lock_guard lock(mutex_);
     return device_evidence_locked(device_id);

@@ -46,9 +46,6 @@ class Store : public BillingStore {
 
     //! Gaps, forks, chain breaks, held heartbeats and revocation of one device.
     virtual Result<DeviceEvidence> device_evidence(std::string_view device_id) = 0;
-    //! Records how a device was enrolled when not by pairing ("import_tofu").
-    virtual Result<void> record_enrollment(std::string_view device_id, std::string_view method,
-                                           std::int64_t at) = 0;
 
     virtual Result<void> add_admin_token(std::string_view token_hash,
                                          const std::optional<std::string>& tenant,

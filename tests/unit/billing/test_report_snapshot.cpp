@@ -6,7 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include "billing_fixture.h"
+#include "pairing/crypto.h"
 #include "pairing/heartbeat.h"
+#include "pairing/pairing_code.h"
+#include "server/ingest/device_id.h"
 #include "server/report/usage_json.h"
 
 using namespace tally::server;
@@ -21,12 +24,34 @@ bool same(const DeviceEvidence& a, const DeviceEvidence& b) {
            a.trust_on_first_use == b.trust_on_first_use;
 }
 
+//! Enrolls `dev` as a bundle import does, by trust on first use (at the store; the import
+//! itself is tested in tests/integration/test_standalone.py).
+void pair_by_first_use(ServerFixture& f, TestDevice& dev) {
+    auto canonical = pairing::normalize_pairing_code(f.code);
+    REQUIRE(canonical.ok());
+    PairAttempt a;
+    a.code_hash = pairing::hex_encode(pairing::sha256(*canonical));
+    const auto key = dev.key.public_key();
+    a.public_key.assign(key.begin(), key.end());
+    a.facts = {"imported", "linux", "Debian 12", "0.1.0", "business", "workstation", ""};
+    a.new_device_id = new_device_id();
+    a.now = kNow;
+    a.enrollment = "import_tofu";
+    auto created = f.store->pair_device(a);
+    REQUIRE(created.ok());
+    dev.device_id = created->id;
+}
+
 //! Generated delivery histories: device i gets a mix of gaps (some overlapping), forks,
 //! chain breaks, held heartbeats, revocation, retirement and trust on first use by i.
 void generate(ServerFixture& f, std::vector<TestDevice>& devices) {
     for (std::size_t i = 0; i < devices.size(); ++i) {
         auto& dev = devices[i];
-        f.pair(dev);
+        if (i % 6 == 5) {
+            pair_by_first_use(f, dev);
+        } else {
+            f.pair(dev);
+        }
         std::vector<pairing::Gap> gaps;
         if (i % 2 == 1) {
             dev.seq = 4 + i;
@@ -51,9 +76,6 @@ void generate(ServerFixture& f, std::vector<TestDevice>& devices) {
         }
         if (i % 5 == 1) {  // held: far outside the time window
             REQUIRE(f.upload(dev, dev.batch({dev.next_heartbeat(kNow - 40 * kDay)})).ok());
-        }
-        if (i % 6 == 5) {
-            REQUIRE(f.store->record_enrollment(dev.device_id, "import_tofu", kNow).ok());
         }
         if (i % 7 == 3) {
             REQUIRE(
