@@ -25,6 +25,21 @@ void put32(std::string& out, std::uint32_t v) {
     }
 }
 
+//! The fields the local and the central header share, from "version needed to extract" to
+//! "extra field length" (flags 0: sizes known up front, no data descriptor).
+void put_entry_fields(std::string& out, const ZipWriter::Entry& e) {
+    put16(out, kVersion);  // version needed to extract
+    put16(out, 0);         // flags
+    put16(out, kDeflated);
+    put16(out, kDosTime);
+    put16(out, kDosDate);
+    put32(out, e.crc32);
+    put32(out, e.compressed);
+    put32(out, e.size);
+    put16(out, static_cast<std::uint16_t>(e.name.size()));
+    put16(out, 0);  // extra field length
+}
+
 }  // namespace
 
 Result<void> ZipWriter::add(std::string_view name, const Deflated& entry) {
@@ -49,16 +64,7 @@ Result<void> ZipWriter::add(std::string_view name, const Deflated& entry) {
             static_cast<std::uint32_t>(entry.size), static_cast<std::uint32_t>(out_.size())};
     out_.reserve(end);
     put32(out_, 0x04034b50);  // local file header signature
-    put16(out_, kVersion);    // version needed to extract
-    put16(out_, 0);           // flags: sizes known, no data descriptor
-    put16(out_, kDeflated);
-    put16(out_, kDosTime);
-    put16(out_, kDosDate);
-    put32(out_, e.crc32);
-    put32(out_, e.compressed);
-    put32(out_, e.size);
-    put16(out_, static_cast<std::uint16_t>(e.name.size()));
-    put16(out_, 0);  // extra field length
+    put_entry_fields(out_, e);
     out_ += e.name;
     out_ += entry.data;
     entries_.push_back(std::move(e));
@@ -73,16 +79,7 @@ Result<std::string> ZipWriter::finish() {
     for (const auto& e : entries_) {
         put32(out_, 0x02014b50);  // central directory header signature
         put16(out_, kVersion);    // version made by (MS-DOS attributes)
-        put16(out_, kVersion);    // version needed to extract
-        put16(out_, 0);           // flags
-        put16(out_, kDeflated);
-        put16(out_, kDosTime);
-        put16(out_, kDosDate);
-        put32(out_, e.crc32);
-        put32(out_, e.compressed);
-        put32(out_, e.size);
-        put16(out_, static_cast<std::uint16_t>(e.name.size()));
-        put16(out_, 0);  // extra field length
+        put_entry_fields(out_, e);
         put16(out_, 0);  // comment length
         put16(out_, 0);  // disk number start
         put16(out_, 0);  // internal attributes

@@ -21,7 +21,7 @@ class ZipWriter {
     //! Writes the central directory and the end record; the archive's bytes.
     Result<std::string> finish();
 
-  private:
+    //! What the headers say of one entry (its local and its central header).
     struct Entry {
         std::string name;
         std::uint32_t crc32;
@@ -29,6 +29,8 @@ class ZipWriter {
         std::uint32_t size;
         std::uint32_t offset;  // of the local header
     };
+
+  private:
     std::string out_;
     std::vector<Entry> entries_;
     bool finished_ = false;

@@ -274,8 +274,13 @@ Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, std::int64_t tid, s
 
 }  // namespace
 
-Result<std::int64_t> tenant_id(SqliteDb& db, std::string_view tenant) {
-    auto s = db.prepare("SELECT id FROM tenants WHERE name = ?");
+namespace {
+
+//! Runs `sql` (its one parameter: the tenant's name) and reads its row with `read`; error
+//! not_found when no tenant has that name.
+template <typename T, typename Read>
+Result<T> read_tenant_row(SqliteDb& db, const char* sql, std::string_view tenant, Read&& read) {
+    auto s = db.prepare(sql);
     if (!s) {
         return s.error();
     }
@@ -286,7 +291,14 @@ Result<std::int64_t> tenant_id(SqliteDb& db, std::string_view tenant) {
     if (!*row) {
         return make_error("not_found", "unknown tenant '" + std::string(tenant) + "'");
     }
-    return s->int64(0);
+    return read(*s);
+}
+
+}  // namespace
+
+Result<std::int64_t> tenant_id(SqliteDb& db, std::string_view tenant) {
+    return read_tenant_row<std::int64_t>(db, "SELECT id FROM tenants WHERE name = ?", tenant,
+                                         [](const SqliteStatement& s) { return s.int64(0); });
 }
 
 Result<ReadTransaction> ReadTransaction::begin(SqliteDb& db) {
@@ -312,30 +324,23 @@ ReadTransaction::~ReadTransaction() {
 }
 
 Result<TenantSettings> read_tenant_settings(SqliteDb& db, std::string_view tenant) {
-    auto s = db.prepare(
+    return read_tenant_row<TenantSettings>(
+        db,
         "SELECT name, status, trial_end, inactive_since, time_zone, count_devices_by,"
-        " default_package, grace_hours, created_at FROM tenants WHERE name = ?");
-    if (!s) {
-        return s.error();
-    }
-    auto row = s->bind(1, tenant).step();
-    if (!row) {
-        return row.error();
-    }
-    if (!*row) {
-        return make_error("not_found", "unknown tenant '" + std::string(tenant) + "'");
-    }
-    TenantSettings t;
-    t.name = s->text(0);
-    t.status = s->text(1);
-    t.trial_end = opt_int(*s, 2);
-    t.inactive_since = opt_int(*s, 3);
-    t.time_zone = s->text(4);
-    t.count_devices_by = s->text(5);
-    t.default_package = s->text(6);
-    t.grace_hours = s->int64(7);
-    t.created_at = s->int64(8);
-    return t;
+        " default_package, grace_hours, created_at FROM tenants WHERE name = ?",
+        tenant, [](const SqliteStatement& s) {
+            TenantSettings t;
+            t.name = s.text(0);
+            t.status = s.text(1);
+            t.trial_end = opt_int(s, 2);
+            t.inactive_since = opt_int(s, 3);
+            t.time_zone = s.text(4);
+            t.count_devices_by = s.text(5);
+            t.default_package = s.text(6);
+            t.grace_hours = s.int64(7);
+            t.created_at = s.int64(8);
+            return t;
+        });
 }
 
 Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, std::int64_t from,

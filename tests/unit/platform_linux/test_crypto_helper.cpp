@@ -33,20 +33,11 @@ std::shared_ptr<CryptoHelperClient> helper_for(const TempDir& dir) {
 }
 
 TransportOptions trusted(const TlsTestServer& server) {
-    TransportOptions o;
-    o.ca_file = server.ca_file().string();
-    o.connect_timeout = std::chrono::seconds(5);
-    o.stall_timeout = std::chrono::seconds(5);
-    o.total_timeout = std::chrono::seconds(20);
-    return o;
+    return server.trusted();
 }
 
 HttpRequest post(const std::string& url, std::string body) {
-    HttpRequest r;
-    r.url = url;
-    r.body = std::move(body);
-    r.headers = {{"X-Test", "42"}};
-    return r;
+    return tally::test::post_request(url, std::move(body));
 }
 
 }  // namespace
@@ -82,6 +73,7 @@ TEST_CASE("helper messages: a send request and its answer round-trip") {
     CHECK(back->session == s.session);
     CHECK(back->request.body == s.request.body);
     CHECK(back->request.headers == s.request.headers);
+    CHECK(back->request.method == "POST");
 
     HelperSent sent;
     sent.result.error = TransportError::timeout;

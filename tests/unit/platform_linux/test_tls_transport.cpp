@@ -21,12 +21,7 @@ using tally::test::TlsTestServer;
 namespace {
 
 HttpRequest post(const std::string& url, std::string body) {
-    HttpRequest r;
-    r.method = "POST";
-    r.url = url;
-    r.body = std::move(body);
-    r.headers = {{"Content-Type", "application/octet-stream"}, {"X-Test", "42"}};
-    return r;
+    return tally::test::post_request(url, std::move(body));
 }
 
 HttpRequest get(const std::string& url) {
@@ -37,12 +32,7 @@ HttpRequest get(const std::string& url) {
 }
 
 TransportOptions trusted(const TlsTestServer& server) {
-    TransportOptions o;
-    o.ca_file = server.ca_file().string();
-    o.connect_timeout = std::chrono::seconds(5);
-    o.stall_timeout = std::chrono::seconds(5);
-    o.total_timeout = std::chrono::seconds(20);
-    return o;
+    return server.trusted();
 }
 
 }  // namespace

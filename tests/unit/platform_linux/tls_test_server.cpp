@@ -11,6 +11,24 @@
 
 namespace tally::test {
 
+agent::HttpRequest post_request(const std::string& url, std::string body) {
+    agent::HttpRequest r;
+    r.method = "POST";
+    r.url = url;
+    r.body = std::move(body);
+    r.headers = {{"Content-Type", "application/octet-stream"}, {"X-Test", "42"}};
+    return r;
+}
+
+agent::TransportOptions TlsTestServer::trusted() const {
+    agent::TransportOptions o;
+    o.ca_file = ca_file().string();
+    o.connect_timeout = std::chrono::seconds(5);
+    o.stall_timeout = std::chrono::seconds(5);
+    o.total_timeout = std::chrono::seconds(20);
+    return o;
+}
+
 std::string run_command(const std::string& command) {
     std::FILE* p = ::popen((command + " 2>/dev/null").c_str(), "r");
     if (p == nullptr)

@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "agent/interfaces/http_transport.h"
 #include "temp_dir.h"
 
 namespace httplib {
@@ -29,6 +30,8 @@ class TlsTestServer {
     std::filesystem::path ca_file() const { return dir_ / "ca.pem"; }
     //! Hex SHA-256 of the server certificate's SPKI, computed by the openssl CLI.
     const std::string& spki_sha256() const { return spki_; }
+    //! Transport options that trust this server's CA, with short timeouts (5/5/20 s).
+    agent::TransportOptions trusted() const;
 
   private:
     TempDir dir_;
@@ -38,6 +41,10 @@ class TlsTestServer {
     std::string spki_;
     std::atomic<bool> stopping_{false};
 };
+
+//! A POST of `body` to `url` with a Content-Type and an `X-Test: 42` header (the server
+//! echoes the latter as X-Got-Test).
+agent::HttpRequest post_request(const std::string& url, std::string body);
 
 //! Runs a shell command, returns its stdout; throws if it fails.
 std::string run_command(const std::string& command);
