@@ -63,9 +63,11 @@ NetStatus IoDeadline::received(std::size_t n, const std::string& what) {
 }
 
 NetStatus IoDeadline::timed_out(const std::string& what) const {
-    if (Clock::now() >= low_speed_check && Clock::now() < total)
+    // poll() waits in whole milliseconds, so a wait may end just short of its deadline.
+    const auto now = Clock::now() + std::chrono::milliseconds(1);
+    if (now >= low_speed_check && now < total)
         return too_slow(*this, what);
-    if (Clock::now() >= total) {
+    if (now >= total) {
         return net_failure(
             agent::TransportError::timeout,
             "operation timed out after " + std::to_string(total_limit.count()) + " s " + what);

@@ -134,6 +134,7 @@ TEST_CASE("tls transport: a server trickling its answer is cut by the low-speed 
     t.configure(o);
     auto r = t.send(get(server.url("/trickle")));
     CHECK(r.error == TransportError::timeout);
+    INFO(r.message);
     CHECK(r.message.find("fewer than 100 bytes in 2 s") != std::string::npos);
 
     o.low_speed_window = std::chrono::seconds(0);  // off: the whole trickle arrives
