@@ -85,6 +85,10 @@ Result<void> Spool::declare_gap(pairing::Gap gap) {
 }
 
 Result<void> Spool::enforce_bound() {
+    if (bytes_ > options_.max_bytes && segments_.size() > 1) {
+        if (auto r = check_invariants(); !r)
+            return r;
+    }
     // Never drop the newest segment: it holds the chain's head.
     std::optional<pairing::Gap> dropped;
     while (bytes_ > options_.max_bytes && segments_.size() > 1) {
