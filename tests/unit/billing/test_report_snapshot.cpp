@@ -19,8 +19,8 @@ namespace pairing = tally::pairing;
 namespace {
 
 bool same(const DeviceEvidence& a, const DeviceEvidence& b) {
-    return a.gap_seqs == b.gap_seqs && a.lost_by_server == b.lost_by_server && a.forks == b.forks && a.chain_breaks == b.chain_breaks &&
-           a.held == b.held && a.revoked == b.revoked &&
+    return a.gap_seqs == b.gap_seqs && a.lost_by_server == b.lost_by_server && a.forks == b.forks &&
+           a.chain_breaks == b.chain_breaks && a.held == b.held && a.revoked == b.revoked &&
            a.trust_on_first_use == b.trust_on_first_use;
 }
 
