@@ -79,7 +79,9 @@ Result<void> AgentApp::start() {
         state_ = AgentStateMachine(AgentState::retired);
 
     auto spool = spool::Spool::open(*parts_.files, state_dir_, {config_.spool_max_bytes});
-    if (!spool)
+    // A spool whose counter contradicts its records is not guessed around: seqs would be
+    // skipped or reused. Anything else unreadable is moved aside and declared.
+    if (!spool && spool.error().code != "spool_invariant")
         spool = reopen_unreadable_spool(spool.error());
     if (!spool)
         return make_error("spool", "cannot open the spool: " + spool.error().message);

@@ -1,5 +1,7 @@
 // AgentApp: the status it serves and writes to <state>/status.json.
 
+#include <algorithm>
+
 #include "agent/app/agent_app.h"
 #include "agent/log.h"
 
@@ -42,6 +44,9 @@ Status AgentApp::make_status() const {
             s.last_error = uploader_->last_error();
         s.clock_offset_s = uploader_->clock_offset_s().value_or(0);
         s.out_of_window = uploader_->out_of_window_total();
+        s.ack_errors = uploader_->ack_errors();
+        if (const std::int64_t since = uploader_->in_flight_since(); since > 0)
+            s.upload_waiting_s = std::max<std::int64_t>(0, now - since);
     }
     s.active_users_now = active_users_now_;
     std::uint32_t today = (today_ == now / 86400) ? active_minutes_today_ : 0;

@@ -52,6 +52,12 @@ struct TransportOptions {
     std::chrono::seconds connect_timeout{15};
     std::chrono::seconds stall_timeout{30};  //!< abort when below 1 byte/s for this long
     std::chrono::seconds total_timeout{120};
+    //! Low-speed limit: abort when fewer than low_speed_bytes arrive in any low_speed_window
+    //! while waiting for or reading the answer (libcurl's LOW_SPEED_LIMIT/TIME); a server
+    //! trickling its answer is cut off instead of holding the upload to total_timeout.
+    //! A window of 0 turns the rule off.
+    std::size_t low_speed_bytes = 100;
+    std::chrono::seconds low_speed_window{15};
     std::size_t max_response_bytes = 1 << 20;
 };
 

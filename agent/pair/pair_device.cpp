@@ -141,7 +141,7 @@ Result<Identity> pair_device(const PairInput& input, const Config& config,
         auto spool = spool::Spool::open(deps.files, state_dir, {config.spool_max_bytes});
         if (!spool)
             return spool.error();
-        if (auto r = (*spool)->ack(answer->acked_through); !r)
+        if (auto r = (*spool)->adopt_server_ack(answer->acked_through); !r)
             return r.error();
     }
     if (input.config_explicit) {

@@ -85,6 +85,10 @@ Result<void> Spool::declare_gap(pairing::Gap gap) {
 }
 
 Result<void> Spool::enforce_bound() {
+    if (bytes_ > options_.max_bytes && segments_.size() > 1) {
+        if (auto r = check_invariants(); !r)
+            return r;
+    }
     // Never drop the newest segment: it holds the chain's head.
     std::optional<pairing::Gap> dropped;
     while (bytes_ > options_.max_bytes && segments_.size() > 1) {
@@ -177,7 +181,7 @@ std::uint64_t Spool::queued() const {
 
 Result<void> Spool::resume_after(std::uint64_t last_seq, std::uint64_t acked_through,
                                  const std::string& reason) {
-    if (auto r = ack(acked_through); !r)
+    if (auto r = adopt_server_ack(acked_through); !r)
         return r;
     if (last_seq > acked_through) {
         if (auto r = declare_gap({acked_through + 1, last_seq, reason}); !r)
@@ -187,44 +191,6 @@ Result<void> Spool::resume_after(std::uint64_t last_seq, std::uint64_t acked_thr
     problems_.push_back("the spool was unreadable and was moved aside; heartbeats " +
                         std::to_string(acked_through + 1) + ".." + std::to_string(last_seq) +
                         " declared lost");
-    return {};
-}
-
-Result<void> Spool::ack(std::uint64_t acked_through) {
-    if (acked_through <= acked_)
-        return {};
-    AckedState state;
-    state.acked_through = acked_through;
-    // The chain hash is needed only when every record is gone, i.e. when the newest
-    // heartbeat is acknowledged.
-    if (acked_through >= last_hb_seq_)
-        state.chain_hash = last_hash_;
-    if (auto r = write_acked(fs_, dir_ / "acked", state); !r)
-        return r;
-    acked_ = acked_through;
-    if (acked_ >= next_seq_) {
-        // The server holds seqs this spool never had (state restored from elsewhere): never
-        // reuse them.
-        next_seq_ = acked_ + 1;
-    }
-    bool removed = false;
-    for (auto it = segments_.begin(); it != segments_.end();) {
-        if (it->max_seq > acked_ || (it->max_seq == 0 && it->size > 0)) {
-            ++it;
-            continue;
-        }
-        if (std::next(it) == segments_.end())
-            active_.reset();
-        std::error_code ec;
-        std::filesystem::remove(it->path, ec);
-        if (ec)
-            return make_error("io", "cannot remove " + it->path.string() + ": " + ec.message());
-        bytes_ -= it->size;
-        it = segments_.erase(it);
-        removed = true;
-    }
-    if (removed)
-        return fs_.sync_directory(dir_);
     return {};
 }
 

@@ -60,7 +60,17 @@ class Spool {
     //! Unacknowledged heartbeats (oldest first, at most `max_heartbeats`) and gaps.
     Result<Pending> pending(std::size_t max_heartbeats) const;
     //! The server holds everything through `acked_through`: persist it, delete old segments.
+    //! An ack past the last record is refused ("spool_invariant"), nothing deleted.
     Result<void> ack(std::uint64_t acked_through);
+    //! Pairing again with a key the server knows: it holds 1..`server_acked` already, so seqs
+    //! continue after it (never reused) and records at or below it are deleted.
+    Result<void> adopt_server_ack(std::uint64_t server_acked);
+    //! The server answered `server_ack` below acked_through(): it lost what it acknowledged
+    //! (a database restored from a backup). Lowers the ack to `server_ack`, so what the spool
+    //! still holds above it is sent again, and declares the seqs it no longer holds as one
+    //! gap per missing range with reason "server_lost". Returns the span declared (from_seq
+    //! 0: the spool still held everything).
+    Result<pairing::Gap> server_forgot(std::uint64_t server_ack);
     //! For a fresh spool that replaces an unreadable one: continues after `last_seq` (seqs are
     //! never reused), declares acked_through+1..last_seq lost with `reason`, notes a problem.
     Result<void> resume_after(std::uint64_t last_seq, std::uint64_t acked_through,
@@ -106,6 +116,10 @@ class Spool {
                                const pairing::Gap* gap);
     Result<void> declare_gap(pairing::Gap gap);
     Result<void> enforce_bound();
+    //! next_seq is one more than the last record; acks never pass it ("spool_invariant").
+    Result<void> check_invariants() const;
+    std::uint64_t last_record_seq() const;
+    Result<void> delete_acked_segments();
     void note(Segment& seg, const Record& r);
     void count_gap(const pairing::Gap& g);
 

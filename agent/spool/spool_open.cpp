@@ -25,6 +25,18 @@ std::string compact_now() {
     return t;
 }
 
+// An acknowledgement never passes the last record: an acked file that does is corrupt.
+Error counter_past_records(const std::filesystem::path& dir, std::uint64_t acked,
+                           std::uint64_t newest_record) {
+    return Error{"spool_invariant",
+                 (dir / "acked").string() + " says the server holds seqs through " +
+                     std::to_string(acked) + " but the newest record in the spool is " +
+                     std::to_string(newest_record) +
+                     ": the counter is corrupt; tally-agent does not start rather than guess "
+                     "the next seq (move " +
+                     dir.string() + " aside to start a fresh spool)"};
+}
+
 }  // namespace
 
 Spool::Spool(FileSystem& fs, std::filesystem::path dir, SpoolOptions options)
@@ -86,13 +98,16 @@ Result<void> Spool::load() {
     if (auto r = fs_.create_private_directory(dir_); !r)
         return r;
     auto acked = read_acked(dir_ / "acked");
-    AckedState ack_state;
-    if (acked) {
-        ack_state = *acked;
-    } else {
-        // Unknown progress: resend everything; the server deduplicates.
-        problems_.push_back(acked.error().message + "; resending everything in the spool");
+    if (!acked) {
+        // The counter decides which seq comes next once the records are gone: never guess it.
+        return make_error("spool_invariant",
+                          acked.error().message +
+                              ": the spool's counter is corrupt; tally-agent does not start "
+                              "rather than guess which seqs the server holds (restore the file, "
+                              "or move " +
+                              dir_.string() + " aside to start a fresh spool)");
     }
+    AckedState ack_state = *acked;
     acked_ = ack_state.acked_through;
 
     std::vector<Segment> found;
@@ -114,6 +129,7 @@ Result<void> Spool::load() {
               [](const Segment& a, const Segment& b) { return a.name_seq < b.name_seq; });
 
     std::uint64_t max_seq = acked_;
+    std::uint64_t newest_record = 0;  // the highest seq of any record read, gaps included
     std::string newest_hash;
     std::vector<pairing::Gap> lost;
     for (std::size_t i = 0; i < found.size(); ++i) {
@@ -130,6 +146,7 @@ Result<void> Spool::load() {
             }
         }
         seg.size = parsed.valid_bytes;
+        newest_record = std::max(newest_record, seg.max_seq);
         bool last = i + 1 == found.size();
         if (parsed.damaged && last) {
             std::uint64_t cut = data->size() - parsed.valid_bytes;
@@ -159,6 +176,8 @@ Result<void> Spool::load() {
             segments_.push_back(std::move(seg));
         }
     }
+    if (newest_record > 0 && newest_record < acked_)
+        return counter_past_records(dir_, acked_, newest_record);
     next_seq_ = max_seq + 1;
     if (last_hb_seq_ > 0 && last_hb_seq_ >= acked_) {
         last_hash_ = newest_hash;
@@ -175,6 +194,8 @@ Result<void> Spool::load() {
     }
     for (const auto& p : problems_)
         log_warn("spool", p);
+    if (auto r = check_invariants(); !r)
+        return r;
     for (auto& g : lost) {
         if (auto r = declare_gap(std::move(g)); !r)
             return r;

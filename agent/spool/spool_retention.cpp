@@ -38,6 +38,8 @@ Result<std::uint64_t> Spool::drop_older_than(std::int64_t cutoff) {
     // The longest prefix (never the newest segment) ending in an old heartbeat segment whose
     // heartbeat segments are all old; gap-only segments inside it go with it. Stopping at a
     // heartbeat segment keeps a lone gap record from being re-declared on every call.
+    if (auto r = check_invariants(); !r)
+        return r.error();
     std::size_t drop = 0;
     for (std::size_t i = 0; i + 1 < segments_.size(); ++i) {
         Segment& seg = segments_[i];

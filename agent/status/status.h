@@ -31,6 +31,8 @@ struct Status {
     std::uint64_t out_of_window = 0;    //!< acked but held by the server outside its time window
     std::int64_t last_upload_at = 0;    //!< Unix seconds of the last acknowledged upload; 0 never
     std::uint32_t upload_failures = 0;  //!< consecutive failed uploads
+    std::uint64_t ack_errors = 0;       //!< answers acknowledging past the batch sent, since start
+    std::int64_t upload_waiting_s = 0;  //!< how long the request in flight has waited; 0 none
     std::uint32_t unsaved_heartbeats = 0;  //!< closed but not yet on disk (spool write failing)
     std::string last_error;
     std::int64_t clock_offset_s = 0;  //!< server clock minus agent clock
@@ -44,6 +46,11 @@ struct Status {
     std::int64_t updated_at = 0;
 };
 
+//! An upload whose answer takes longer than this is in trouble: a healthy server answers a
+//! batch in well under a second; it is below the transport's low-speed window (15 s), so a
+//! stalled request shows before it is cut.
+constexpr std::int64_t kUploadTroubleAfterS = 10;
+
 std::string status_to_json(const Status& s);
 Result<Status> status_from_json(const std::string& json);
 //! Several lines for people.
@@ -51,8 +58,9 @@ std::string render_status_text(const Status& s, std::int64_t now);
 
 //! For RMM monitors (DESIGN.md §6): 2 needs attention (not paired in paired mode, revoked,
 //! tenant inactive, clone detected, rejected credentials); else 3 when the agent is not
-//! running; else 1 degraded (uploads failing, no success for 3 upload intervals while data
-//! waits, spool over 90 %, clock off by more than 300 s); else 0.
+//! running; else 1 degraded (uploads failing, an upload waiting longer than
+//! kUploadTroubleAfterS for its answer, no success for 3 upload intervals while data waits,
+//! spool over 90 %, clock off by more than 300 s); else 0.
 int status_exit_code(const Status& s, std::int64_t now);
 //! Why status_exit_code is not 0, in words (empty when healthy).
 std::vector<std::string> status_problems(const Status& s, std::int64_t now);

@@ -14,6 +14,10 @@ bool needs_attention(const Status& s) {
            s.state == "auth_failed" || s.state == "unpaired" || s.state == "retired";
 }
 
+bool upload_in_trouble(const Status& s) {
+    return s.running && s.upload_waiting_s > kUploadTroubleAfterS;
+}
+
 }  // namespace
 
 std::vector<std::string> status_problems(const Status& s, std::int64_t now) {
@@ -39,6 +43,10 @@ std::vector<std::string> status_problems(const Status& s, std::int64_t now) {
     }
     if (s.upload_failures > 0)
         p.push_back("uploads are failing: " + s.last_error);
+    if (upload_in_trouble(s)) {
+        p.push_back("an upload has waited " + std::to_string(s.upload_waiting_s) +
+                    " s for the server's answer (slow or stalled server)");
+    }
     std::int64_t since = s.last_upload_at > 0 ? s.last_upload_at : s.started_at;
     if (s.mode == "paired" && s.queued > 0 && since > 0 &&
         now - since > 3 * static_cast<std::int64_t>(s.upload_interval_s)) {
@@ -60,7 +68,7 @@ int status_exit_code(const Status& s, std::int64_t now) {
         return 3;
     if (s.unsaved_heartbeats > 0)
         return 1;
-    if (s.mode == "paired" && s.upload_failures > 0)
+    if (s.mode == "paired" && (s.upload_failures > 0 || upload_in_trouble(s)))
         return 1;
     std::int64_t since = s.last_upload_at > 0 ? s.last_upload_at : s.started_at;
     if (s.mode == "paired" && s.queued > 0 && since > 0 &&

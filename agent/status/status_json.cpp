@@ -52,6 +52,8 @@ std::string status_to_json(const Status& s) {
         {"out_of_window", s.out_of_window},
         {"last_upload_at", time_or_empty(s.last_upload_at)},
         {"upload_failures", s.upload_failures},
+        {"ack_errors", s.ack_errors},
+        {"upload_waiting_s", s.upload_waiting_s},
         {"unsaved_heartbeats", s.unsaved_heartbeats},
         {"last_error", s.last_error},
         {"clock_offset_s", s.clock_offset_s},
@@ -96,6 +98,8 @@ Result<Status> status_from_json(const std::string& text) {
         read(doc, "out_of_window", s.out_of_window);
         read_time(doc, "last_upload_at", s.last_upload_at);
         read(doc, "upload_failures", s.upload_failures);
+        read(doc, "ack_errors", s.ack_errors);
+        read(doc, "upload_waiting_s", s.upload_waiting_s);
         read(doc, "unsaved_heartbeats", s.unsaved_heartbeats);
         read(doc, "last_error", s.last_error);
         read(doc, "clock_offset_s", s.clock_offset_s);

@@ -31,6 +31,8 @@ std::string render_status_text(const Status& s, std::int64_t now) {
         o << "  newest record:  " << when(s.newest_record) << "\n";
     }
     o << "  last upload:    " << when(s.last_upload_at) << "\n";
+    if (s.upload_waiting_s > 0)
+        o << "  uploading:      waiting " << s.upload_waiting_s << " s for the answer\n";
     if (!s.last_error.empty())
         o << "  last error:     " << s.last_error << "\n";
     o << "  clock offset:   " << s.clock_offset_s << " s\n";

@@ -120,49 +120,96 @@ void Uploader::attempt() {
         return;
     }
     in_flight_ = true;
+    in_flight_since_ = options_.wall_now();
     work_.emplace(io_.get_executor());
     std::size_t sent = pending->heartbeats.size();
+    std::uint64_t high = pending->heartbeats.empty() ? 0 : pending->heartbeats.back().seq;
+    for (const auto& g : pending->gaps)
+        high = std::max(high, g.to_seq);
     log_debug("upload", "sending " + std::to_string(sent) + " heartbeats (" +
                             std::to_string(request->body.size()) + " bytes)");
-    asio::post(*worker_, [this, req = std::move(*request), sent] {
+    asio::post(*worker_, [this, req = std::move(*request), sent, high] {
         TransportResult result = transport_.send(req);
-        asio::post(io_, [this, result = std::move(result), sent] { on_result(result, sent); });
+        asio::post(
+            io_, [this, result = std::move(result), sent, high] { on_result(result, sent, high); });
     });
 }
 
-void Uploader::on_result(const TransportResult& result, std::size_t sent) {
+void Uploader::check_ack(UploadOutcome& o, std::uint64_t batch_high) {
+    if (o.verdict != UploadVerdict::acked)
+        return;
+    if (o.acked_through > batch_high) {
+        // Deleting on such an ack would drop heartbeats the server never saw and move the
+        // seq counter past them. Keep everything, back off, retry the same batch.
+        ++ack_errors_;
+        o.verdict = UploadVerdict::retry;
+        o.error = "protocol error: the server acknowledged through seq " +
+                  std::to_string(o.acked_through) + " but this batch went only to seq " +
+                  std::to_string(batch_high) + "; nothing deleted, retrying";
+        return;
+    }
+    if (o.acked_through >= spool_.acked_through())
+        return;
+    const std::uint64_t before = spool_.acked_through();
+    auto lost = spool_.server_forgot(o.acked_through);
+    if (!lost) {
+        o.verdict = UploadVerdict::retry;  // nothing changed: back off, as for any failure
+        o.error = "the server forgot seqs " + std::to_string(o.acked_through + 1) + ".." +
+                  std::to_string(before) + " but the spool cannot resend: " + lost.error().message;
+        return;
+    }
+    o.error = "the server acknowledged through seq " + std::to_string(o.acked_through) +
+              " after it had acknowledged " + std::to_string(before) +
+              " (restored from a backup?): resending what this agent still holds";
+    if (lost->from_seq > 0) {
+        o.error += ", declared " + std::to_string(lost->from_seq) + ".." +
+                   std::to_string(lost->to_seq) + " lost by the server (server_lost)";
+    }
+}
+
+std::chrono::milliseconds Uploader::apply_ack(UploadOutcome& o, std::size_t sent) {
+    const bool forgot = !o.error.empty();  // check_ack declared what the server lost
+    if (!forgot) {
+        if (auto r = spool_.ack(o.acked_through); !r) {
+            o.error = "cannot record the acknowledgement: " + r.error().message;
+            log_error("upload", o.error);
+        }
+    } else {
+        log_warn("upload", o.error);  // the server forgot: nothing to delete this time
+    }
+    backoff_.reset();
+    batch_limit_ = options_.batch_max;
+    last_upload_at_ = options_.wall_now();
+    if (o.server_time > 0)
+        clock_offset_s_ = o.server_time - last_upload_at_;
+    if (o.out_of_window > 0) {
+        // Acknowledged (the spool may drop them) but held by the server, not counted:
+        // this device's clock was off when they closed. Say so until it stops.
+        o.error += (o.error.empty() ? "" : "; ") + std::to_string(o.out_of_window) +
+                   " heartbeat(s) were outside the server's time window (held, not "
+                   "counted): check this device's clock";
+        out_of_window_total_ += o.out_of_window;
+        log_warn("upload", o.error);
+    }
+    last_error_ = o.error;
+    log_debug("upload", "sent " + std::to_string(sent) + ", acked through " +
+                            std::to_string(o.acked_through));
+    // The server forgot (resend now) or more waits than one batch carries: keep going.
+    return forgot || spool_.queued() >= batch_limit_ ? std::chrono::milliseconds(0)
+                                                     : jittered_interval();
+}
+
+void Uploader::on_result(const TransportResult& result, std::size_t sent,
+                         std::uint64_t batch_high) {
     in_flight_ = false;
     work_.reset();
     UploadOutcome o = classify_upload(result);
+    check_ack(o, batch_high);
     std::chrono::milliseconds next{0};
     switch (o.verdict) {
-        case UploadVerdict::acked: {
-            if (auto r = spool_.ack(o.acked_through); !r) {
-                o.error = "cannot record the acknowledgement: " + r.error().message;
-                log_error("upload", o.error);
-            }
-            backoff_.reset();
-            batch_limit_ = options_.batch_max;
-            last_upload_at_ = options_.wall_now();
-            if (o.server_time > 0)
-                clock_offset_s_ = o.server_time - last_upload_at_;
-            if (o.out_of_window > 0) {
-                // Acknowledged (the spool may drop them) but held by the server, not counted:
-                // this device's clock was off when they closed. Say so until it stops.
-                o.error += (o.error.empty() ? "" : "; ") + std::to_string(o.out_of_window) +
-                           " heartbeat(s) were outside the server's time window (held, not "
-                           "counted): check this device's clock";
-                out_of_window_total_ += o.out_of_window;
-                log_warn("upload", o.error);
-            }
-            last_error_ = o.error;
-            log_debug("upload", "sent " + std::to_string(sent) + ", acked through " +
-                                    std::to_string(o.acked_through));
-            // More waiting than one batch carries: keep going without waiting an interval.
-            next = spool_.queued() >= batch_limit_ ? std::chrono::milliseconds(0)
-                                                   : jittered_interval();
+        case UploadVerdict::acked:
+            next = apply_ack(o, sent);
             break;
-        }
         case UploadVerdict::too_large:
             batch_limit_ = std::max<std::size_t>(1, batch_limit_ / 2);
             next = backoff_.next_delay(o.retry_after);

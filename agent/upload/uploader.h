@@ -2,6 +2,10 @@
 // The uploader: every upload_interval (±10 % jitter), or at once when batch_max heartbeats
 // wait, it sends the oldest unacknowledged heartbeats as one signed batch; on 200 it
 // acknowledges the spool, otherwise it backs off or reports a state change to its listener.
+// An ack is applied only up to the highest seq of the batch it answers (more is a protocol
+// error: retried, nothing deleted); an ack below one the server gave before means the server
+// forgot (restored database): what the spool still holds is sent again, the rest declared
+// once as a "server_lost" gap.
 // One upload is in flight at a time; the blocking HTTPS call runs on a worker thread and its
 // result is handled back on the io_context thread, so spool access stays single-threaded.
 
@@ -62,12 +66,19 @@ class Uploader {
     std::uint32_t consecutive_failures() const { return backoff_.failures(); }
     //! Acknowledged heartbeats the server held outside its time window, since start.
     std::uint64_t out_of_window_total() const { return out_of_window_total_; }
+    //! Answers whose ack passed the highest seq of the batch they answered, since start.
+    std::uint64_t ack_errors() const { return ack_errors_; }
+    //! Unix seconds the request in flight was sent at; 0 when none is in flight.
+    std::int64_t in_flight_since() const { return in_flight_ ? in_flight_since_ : 0; }
 
   private:
     void schedule(std::chrono::milliseconds delay);
     std::chrono::milliseconds jittered_interval();
     void attempt();
-    void on_result(const TransportResult& result, std::size_t sent);
+    void on_result(const TransportResult& result, std::size_t sent, std::uint64_t batch_high);
+    //! A 200's ack, checked against the batch (protocol error) and the spool (server forgot).
+    void check_ack(UploadOutcome& o, std::uint64_t batch_high);
+    std::chrono::milliseconds apply_ack(UploadOutcome& o, std::size_t sent);
     void finish_final(bool in_time);
 
     asio::io_context& io_;
@@ -90,6 +101,8 @@ class Uploader {
     std::optional<std::int64_t> clock_offset_s_;
     std::string last_error_;
     std::uint64_t out_of_window_total_ = 0;
+    std::uint64_t ack_errors_ = 0;
+    std::int64_t in_flight_since_ = 0;
 };
 
 }  // namespace tally::agent

@@ -20,7 +20,7 @@ bool parse(const std::string& s, std::int64_t& out) {
     return ec == std::errc() && p == end;
 }
 
-constexpr std::size_t kSendFixed = 10;  // options (7) + session + method + url, then body
+constexpr std::size_t kSendFixed = 12;  // options (9) + session + method + url, then body
 constexpr std::size_t kSentFixed = 6;   // error, message, spki, session, status, body
 
 }  // namespace
@@ -35,6 +35,8 @@ Frame encode_send(const HelperSend& s) {
             num(o.stall_timeout.count()),
             num(o.total_timeout.count()),
             num(static_cast<std::int64_t>(o.max_response_bytes)),
+            num(static_cast<std::int64_t>(o.low_speed_bytes)),
+            num(o.low_speed_window.count()),
             s.session,
             s.request.method,
             s.request.url,
@@ -59,17 +61,22 @@ Result<HelperSend> decode_send(const Frame& f) {
     std::int64_t stall = 0;
     std::int64_t total = 0;
     std::int64_t max_bytes = 0;
+    std::int64_t low_bytes = 0;
+    std::int64_t low_window = 0;
     if (!parse(f[3], connect) || !parse(f[4], stall) || !parse(f[5], total) ||
-        !parse(f[6], max_bytes) || connect < 0 || stall < 0 || total < 0 || max_bytes < 0)
-        return make_error("bad_frame", "a send request with bad timeouts or body cap");
+        !parse(f[6], max_bytes) || !parse(f[7], low_bytes) || !parse(f[8], low_window) ||
+        connect < 0 || stall < 0 || total < 0 || max_bytes < 0 || low_bytes < 0 || low_window < 0)
+        return make_error("bad_frame", "a send request with bad timeouts, limits or body cap");
     o.connect_timeout = std::chrono::seconds(connect);
     o.stall_timeout = std::chrono::seconds(stall);
     o.total_timeout = std::chrono::seconds(total);
     o.max_response_bytes = static_cast<std::size_t>(max_bytes);
-    s.session = f[7];
-    s.request.method = f[8];
-    s.request.url = f[9];
-    s.request.body = f[10];
+    o.low_speed_bytes = static_cast<std::size_t>(low_bytes);
+    o.low_speed_window = std::chrono::seconds(low_window);
+    s.session = f[9];
+    s.request.method = f[10];
+    s.request.url = f[11];
+    s.request.body = f[12];
     for (std::size_t i = kSendFixed + 1; i + 1 < f.size(); i += 2)
         s.request.headers.emplace_back(f[i], f[i + 1]);
     return s;

@@ -146,8 +146,7 @@ TransportResult TlsTransport::send_locked(const agent::HttpRequest& request) {
         drop_connection();
 
     const auto start = Clock::now();
-    const IoDeadline io{start + options_.total_timeout, options_.stall_timeout,
-                        options_.total_timeout};
+    IoDeadline io{start + options_.total_timeout, options_.stall_timeout, options_.total_timeout};
     const std::string wire = format_http_request(request, *url);
     // A kept connection the server closed meanwhile fails before any answer byte: that one
     // case is retried once on a new connection.
@@ -168,13 +167,17 @@ TransportResult TlsTransport::send_locked(const agent::HttpRequest& request) {
         }
         const std::string spki = connection_spki_;
         HttpResponseParser parser(options_.max_response_bytes, request.method == "HEAD");
+        io.start_low_speed(0, std::chrono::seconds(0));  // the rule covers the answer only
         NetStatus s = connection_->write_all(wire, io);
+        io.start_low_speed(options_.low_speed_bytes, options_.low_speed_window);
         std::string received;
         bool eof = false;
         bool any = false;
         while (s.ok() && parser.state() == HttpResponseParser::State::need_more) {
             received.clear();
             s = connection_->read_some(received, io, eof);
+            if (s.ok())
+                s = io.received(received.size(), "waiting for the response");
             if (!s.ok())
                 break;
             if (eof) {

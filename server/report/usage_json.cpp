@@ -168,6 +168,7 @@ void device_json(std::string& out, std::size_t depth, const DeviceReportRow& row
     // Reconciliation with the agent (heartbeats + gaps + held should cover 1..last_seq).
     const auto& e = row.usage.evidence;
     j.num("gaps", e.gap_seqs);
+    j.num("lost_by_server", e.lost_by_server);
     j.num("forks", e.forks);
     j.num("chain_breaks", e.chain_breaks);
     j.num("held_out_of_window", e.held);
@@ -180,6 +181,9 @@ void device_json(std::string& out, std::size_t depth, const DeviceReportRow& row
     }
     if (e.gap_seqs > 0) {
         flags.push_back("declared_gaps");
+    }
+    if (e.lost_by_server > 0) {
+        flags.push_back("lost_by_server");
     }
     if (e.trust_on_first_use) {
         flags.push_back("trust_on_first_use");

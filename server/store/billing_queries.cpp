@@ -480,23 +480,31 @@ Result<std::unordered_map<std::string, DeviceEvidence>> read_tenant_evidence(
         " WHERE t.name = ?1";
 
     // Gap ranges may overlap (re-declared after a spool repair): count the union per device.
+    // Those with reason server_lost (the server lost what it had acknowledged) also apart.
     std::string gap_device;
     std::int64_t covered_to = 0;
+    std::int64_t lost_covered_to = 0;
     if (auto r = query(db,
-                       "SELECT x.device_id, x.from_seq, x.to_seq FROM gaps x" + joins +
-                           " ORDER BY x.device_id, x.from_seq, x.to_seq",
+                       "SELECT x.device_id, x.from_seq, x.to_seq, x.reason = 'server_lost'"
+                       " FROM gaps x" +
+                           joins + " ORDER BY x.device_id, x.from_seq, x.to_seq",
                        tenant,
                        [&](const SqliteStatement& s) {
                            auto& e = of(s);
                            if (s.text(0) != gap_device) {
                                gap_device = s.text(0);
-                               covered_to = 0;
+                               covered_to = lost_covered_to = 0;
                            }
-                           const auto from = std::max(s.int64(1), covered_to + 1);
                            const auto to = s.int64(2);
+                           const auto from = std::max(s.int64(1), covered_to + 1);
                            if (to >= from) {
                                e.gap_seqs += static_cast<std::uint64_t>(to - from + 1);
                                covered_to = to;
+                           }
+                           const auto lost_from = std::max(s.int64(1), lost_covered_to + 1);
+                           if (s.int64(3) != 0 && to >= lost_from) {
+                               e.lost_by_server += static_cast<std::uint64_t>(to - lost_from + 1);
+                               lost_covered_to = to;
                            }
                        });
         !r) {

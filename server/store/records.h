@@ -70,12 +70,14 @@ struct StoreBatchResult {
 
 //! What the server holds about a device's delivery, beyond the counted heartbeats.
 struct DeviceEvidence {
-    std::uint64_t gap_seqs = 0;       //!< seqs the agent declared lost (union of gap ranges)
-    std::uint64_t forks = 0;          //!< distinct seqs seen again with different bytes
-    std::uint64_t chain_breaks = 0;   //!< seqs whose `prev` does not match the seq before
-    std::uint64_t held = 0;           //!< out-of-window heartbeats held, not counted
-    bool revoked = false;             //!< retired by `tally-server device revoke`
-    bool trust_on_first_use = false;  //!< registered by a bundle import, not a pairing code
+    std::uint64_t gap_seqs = 0;        //!< seqs the agent declared lost (union of gap ranges)
+    std::uint64_t lost_by_server = 0;  //!< of those, the ones this server had acknowledged and
+                                       //!< then lost (gap reason "server_lost": a restore)
+    std::uint64_t forks = 0;           //!< distinct seqs seen again with different bytes
+    std::uint64_t chain_breaks = 0;    //!< seqs whose `prev` does not match the seq before
+    std::uint64_t held = 0;            //!< out-of-window heartbeats held, not counted
+    bool revoked = false;              //!< retired by `tally-server device revoke`
+    bool trust_on_first_use = false;   //!< registered by a bundle import, not a pairing code
 };
 
 struct AdminToken {

@@ -29,13 +29,16 @@ Result<std::int64_t> count(SqliteDb& db, const std::string& sql, std::string_vie
 Result<DeviceEvidence> SqliteStore::device_evidence_locked(std::string_view device_id) {
     DeviceEvidence e;
     // Gap ranges may overlap (re-declared after a spool repair): count the union.
+    // Those with reason server_lost (the server lost what it had acknowledged) also apart.
     auto gaps = db_->prepare(
-        "SELECT from_seq, to_seq FROM gaps WHERE device_id = ? ORDER BY from_seq, to_seq");
+        "SELECT from_seq, to_seq, reason = 'server_lost' FROM gaps WHERE device_id = ?"
+        " ORDER BY from_seq, to_seq");
     if (!gaps) {
         return gaps.error();
     }
     gaps->bind(1, device_id);
     std::int64_t covered_to = 0;
+    std::int64_t lost_covered_to = 0;
     for (;;) {
         auto row = gaps->step();
         if (!row) {
@@ -49,6 +52,11 @@ Result<DeviceEvidence> SqliteStore::device_evidence_locked(std::string_view devi
         if (to >= from) {
             e.gap_seqs += static_cast<std::uint64_t>(to - from + 1);
             covered_to = to;
+        }
+        const auto lost_from = std::max(gaps->int64(0), lost_covered_to + 1);
+        if (gaps->int64(2) != 0 && to >= lost_from) {
+            e.lost_by_server += static_cast<std::uint64_t>(to - lost_from + 1);
+            lost_covered_to = to;
         }
     }
     const std::pair<const char*, std::uint64_t*> counts[] = {

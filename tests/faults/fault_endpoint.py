@@ -14,6 +14,13 @@ forwarded. Modes (set_mode(name, **params)):
   garbage_raw        relay, then write random bytes that are not HTTP and close
   huge               relay, then answer 200 with a 1 GiB body, streamed (never buffered)
   close_mid_reply    relay, then send the headers and half the body, then close
+  ack                relay, then answer the real server's 200 with `acked_through` replaced
+                     by params.acked_through (an int, or a function of the real ack)
+  trickle            relay, then send the real answer one byte every params.interval_s (1 s)
+                     until it is sent or the client gives up (recorded as for stall)
+
+The endpoint may also serve the real server's own certificate and key (ServerCertificate),
+so the agent cannot tell it from the server it paired with.
 
 `commit` (default True for the relaying modes) says whether the request reaches the real
 server first; `once=True` falls back to `forward` after one use. Every request is an Event in
@@ -21,6 +28,7 @@ server first; `once=True` falls back to `forward` after one use. Every request i
 """
 
 import http.client
+import json
 import os
 import random
 import socket
@@ -53,6 +61,19 @@ class Event:
 class Mode:
     name: str = "forward"
     params: dict = field(default_factory=dict)
+
+
+class ServerCertificate:
+    """A FaultPki stand-in that serves tally-server's own certificate and key (its
+    data_dir/tls/server.pem and server.key), for a hostile front holding them."""
+
+    def __init__(self, server):
+        self.dir = os.path.join(server.data_dir, "tls")
+        self.ca_file = os.path.join(self.dir, "ca.pem")
+
+    def pair(self, kind):
+        assert kind == "good", f"the server's own certificate has no kind {kind!r}"
+        return os.path.join(self.dir, "server.pem"), os.path.join(self.dir, "server.key")
 
 
 class _Request:
@@ -249,9 +270,9 @@ class FaultEndpoint:
     def _apply(self, conn, req, mode, ev, upstream):
         p = mode.params
         relaying = mode.name in ("forward", "drop_reply", "garbage_http", "garbage_raw", "huge",
-                                 "close_mid_reply", "stall")
+                                 "close_mid_reply", "stall", "ack", "trickle")
         status = headers = body = None
-        must_relay = mode.name in ("forward", "drop_reply", "close_mid_reply")
+        must_relay = mode.name in ("forward", "drop_reply", "close_mid_reply", "ack", "trickle")
         if relaying and (must_relay or p.get("commit", mode.name != "stall")):
             status, headers, body, upstream = self._relay(req, upstream)
             if status is None:  # the real server is down: behave like a dead gateway
@@ -296,6 +317,21 @@ class FaultEndpoint:
             ev.outcome = "closed mid-reply"
             self._reset(conn)
             return False, upstream
+        if name == "ack":
+            if status == 200:
+                doc = json.loads(body)
+                want = p["acked_through"]
+                doc["acked_through"] = want(doc["acked_through"]) if callable(want) else want
+                ev.outcome = f"ack {doc['acked_through']} instead of {json.loads(body)['acked_through']}"
+                body = json.dumps(doc).encode()
+            else:
+                ev.outcome = f"relayed {status}"
+            conn.sendall(self._head(status, "Relayed", headers, len(body)) + body)
+            return True, upstream
+        if name == "trickle":
+            self._trickle(conn, ev, self._head(status, "Relayed", headers, len(body)) + body,
+                          p.get("interval_s", 1.0))
+            return False, upstream
         if name == "huge":
             self._send_huge(conn, ev, p.get("size", GIB))
             return False, upstream
@@ -320,6 +356,31 @@ class FaultEndpoint:
             ev.outcome = "client read the whole 1 GiB"
         except (OSError, ssl.SSLError):
             ev.outcome = "client closed during the huge body"
+        self._reset(conn)
+
+    def _trickle(self, conn, ev, answer, interval_s):
+        """Sends `answer` one byte per interval_s; notes when the client closes."""
+        start = time.monotonic()
+        conn.settimeout(0.2)
+        try:
+            for i in range(len(answer)):
+                if self._stop.is_set():
+                    break
+                conn.sendall(answer[i:i + 1])
+                ev.bytes_sent = i + 1
+                until = time.monotonic() + interval_s
+                while time.monotonic() < until:  # a closed client shows as EOF or an error
+                    try:
+                        if conn.recv(1) == b"":
+                            raise ConnectionResetError("client closed")
+                    except socket.timeout:
+                        continue
+        except (OSError, ssl.SSLError):
+            ev.client_gave_up_after = time.monotonic() - start
+            ev.outcome = "trickled; client gave up"
+            self._reset(conn)
+            return
+        ev.outcome = "trickled the whole answer"
         self._reset(conn)
 
     def _stall(self, conn, ev, max_s):

@@ -36,6 +36,14 @@ TEST_CASE("status exit codes", "[status]") {
     failing.last_error = "HTTP 503";
     CHECK(status_exit_code(failing, kNow) == 1);
 
+    auto waiting = healthy();  // a request in flight: fine at first, in trouble after 10 s
+    waiting.upload_waiting_s = kUploadTroubleAfterS;
+    CHECK(status_exit_code(waiting, kNow) == 0);
+    waiting.upload_waiting_s = kUploadTroubleAfterS + 1;
+    CHECK(status_exit_code(waiting, kNow) == 1);
+    CHECK_THAT(status_problems(waiting, kNow).at(0), Catch::Contains("waited 11 s"));
+    CHECK_THAT(render_status_text(waiting, kNow), Catch::Contains("waiting 11 s"));
+
     auto stale = healthy();
     stale.last_upload_at = kNow - 3 * 900 - 1;
     CHECK(status_exit_code(stale, kNow) == 1);
@@ -101,6 +109,8 @@ TEST_CASE("status JSON round-trips", "[status]") {
     s.acked_through = 41;
     s.last_seq = 43;
     s.pid = 4242;
+    s.ack_errors = 2;
+    s.upload_waiting_s = 12;
     s.updated_at = kNow;
     auto back = status_from_json(status_to_json(s));
     REQUIRE(back.ok());
@@ -108,6 +118,8 @@ TEST_CASE("status JSON round-trips", "[status]") {
     CHECK(back->clock_offset_s == -12);
     CHECK(back->acked_through == 41);
     CHECK(back->last_seq == 43);
+    CHECK(back->ack_errors == 2);
+    CHECK(back->upload_waiting_s == 12);
     CHECK(back->last_upload_at == s.last_upload_at);
     CHECK(back->updated_at == kNow);
     CHECK(back->device_id == "dev_1");

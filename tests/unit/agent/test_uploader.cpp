@@ -73,7 +73,111 @@ std::string header(const HttpRequest& r, const std::string& name) {
     return {};
 }
 
+void append_n(spool::Spool& s, int n) {
+    for (int i = 0; i < n; ++i) {
+        pairing::Heartbeat hb;
+        hb.seq = s.next_seq();
+        hb.start = 1'800'000'000 + static_cast<std::int64_t>(hb.seq) * 300;
+        hb.end = hb.start + 300;
+        hb.boot_id = "b";
+        hb.prev = s.last_chain_hash();
+        REQUIRE(s.append_heartbeat(hb.seq, pairing::encode_heartbeat(hb)).ok());
+    }
+}
+
+UploaderOptions fast_options() {
+    UploaderOptions o;
+    o.device_id = "dev_test";
+    o.server_url = "https://tally.example/";
+    o.batch_max = 10;
+    o.upload_interval = std::chrono::seconds(1);
+    o.wall_now = [] { return std::int64_t{1'800'000'000}; };
+    o.random01 = [] { return 0.0; };  // backoff 0 ms, interval 0.9 s
+    return o;
+}
+
+pairing::Batch sent_batch(const HttpRequest& req) {
+    auto json = pairing::gzip_decompress(req.body, 1 << 20);
+    REQUIRE(json.ok());
+    auto batch = pairing::decode_batch(*json);
+    REQUIRE(batch.ok());
+    return *batch;
+}
+
 }  // namespace
+
+TEST_CASE("uploader: an ack past the batch is a protocol error: nothing deleted, retried",
+          "[upload]") {
+    tally::platform::PosixFileSystem files;
+    tally::test::TempDir dir;
+    auto spool = spool::Spool::open(files, dir.path()).value();
+    append_n(*spool, 2);
+    SoftwareKeyStore keys;
+    ScriptedTransport transport;
+    transport.answers.push_back(
+        answer(200, pairing::encode_ack({1'000'000'000, 1'800'000'000, 2, 0})));
+    transport.answers.push_back(answer(200, pairing::encode_ack({2, 1'800'000'000, 0, 2})));
+    asio::io_context io;
+    std::vector<UploadVerdict> seen;
+    std::string first_error;
+    Uploader up(io, *spool, keys, transport, fast_options(), [&](const UploadOutcome& u) {
+        seen.push_back(u.verdict);
+        if (seen.size() == 1)
+            first_error = u.error;
+        if (u.verdict == UploadVerdict::acked)
+            io.stop();
+    });
+    up.start();
+    io.run_for(std::chrono::seconds(10));
+
+    REQUIRE(seen == std::vector<UploadVerdict>{UploadVerdict::retry, UploadVerdict::acked});
+    CHECK(first_error.find("1000000000") != std::string::npos);
+    CHECK(first_error.find("only to seq 2") != std::string::npos);
+    CHECK(up.ack_errors() == 1);
+    REQUIRE(transport.requests.size() == 2);
+    CHECK(sent_batch(transport.requests[1]).heartbeats ==
+          sent_batch(transport.requests[0]).heartbeats);  // the same batch again
+    CHECK(spool->acked_through() == 2);
+    CHECK(spool->next_seq() == 3);  // no seq skipped
+}
+
+TEST_CASE("uploader: a server that forgot gets the held heartbeats again and one gap", "[upload]") {
+    tally::platform::PosixFileSystem files;
+    tally::test::TempDir dir;
+    auto spool = spool::Spool::open(files, dir.path()).value();
+    append_n(*spool, 3);
+    REQUIRE(spool->ack(3).ok());  // the server held 1..3, the spool deleted them
+    append_n(*spool, 2);
+    SoftwareKeyStore keys;
+    ScriptedTransport transport;
+    transport.answers.push_back(
+        answer(200, pairing::encode_ack({1, 1'800'000'000, 2, 0})));  // restored
+    transport.answers.push_back(answer(200, pairing::encode_ack({5, 1'800'000'000, 2, 0})));
+    asio::io_context io;
+    std::vector<UploadOutcome> seen;
+    Uploader up(io, *spool, keys, transport, fast_options(), [&](const UploadOutcome& u) {
+        seen.push_back(u);
+        if (seen.size() == 2)
+            io.stop();
+    });
+    up.start();
+    io.run_for(std::chrono::seconds(10));
+
+    REQUIRE(seen.size() == 2);
+    CHECK(seen[0].verdict == UploadVerdict::acked);
+    CHECK(seen[0].error.find("declared 2..3 lost by the server") != std::string::npos);
+    REQUIRE(transport.requests.size() == 2);
+    auto again = sent_batch(transport.requests[1]);
+    REQUIRE(again.gaps.size() == 1);
+    CHECK(again.gaps[0].from_seq == 2);
+    CHECK(again.gaps[0].to_seq == 3);
+    CHECK(again.gaps[0].reason == "server_lost");
+    CHECK(again.heartbeats.size() == 2);  // 4 and 5, not renumbered
+    CHECK(spool->acked_through() == 5);
+    CHECK(spool->next_seq() == 6);
+    CHECK(spool->gaps_declared() == 2);
+    CHECK(up.ack_errors() == 0);
+}
 
 TEST_CASE("uploader: retry after 503, then acknowledge; 410 stops", "[upload]") {
     tally::platform::PosixFileSystem files;

@@ -19,8 +19,8 @@ namespace pairing = tally::pairing;
 namespace {
 
 bool same(const DeviceEvidence& a, const DeviceEvidence& b) {
-    return a.gap_seqs == b.gap_seqs && a.forks == b.forks && a.chain_breaks == b.chain_breaks &&
-           a.held == b.held && a.revoked == b.revoked &&
+    return a.gap_seqs == b.gap_seqs && a.lost_by_server == b.lost_by_server && a.forks == b.forks &&
+           a.chain_breaks == b.chain_breaks && a.held == b.held && a.revoked == b.revoked &&
            a.trust_on_first_use == b.trust_on_first_use;
 }
 
@@ -57,6 +57,10 @@ void generate(ServerFixture& f, std::vector<TestDevice>& devices) {
             dev.seq = 4 + i;
             gaps.push_back({1, 3, "spool_full"});
             gaps.push_back({2, 4 + i, "spool_corrupt"});  // overlaps the first
+            if (i % 4 == 1) {  // lost by a restored server, overlapping twice
+                gaps.push_back({2, 3, "server_lost"});
+                gaps.push_back({3, 4 + i, "server_lost"});
+            }
         }
         std::vector<std::string> hbs;
         for (std::size_t k = 0; k < 1 + i % 4; ++k) {

@@ -62,6 +62,8 @@ TEST_CASE("helper messages: a send request and its answer round-trip") {
     s.options.pinned_spki_sha256 = "ab";
     s.options.total_timeout = std::chrono::seconds(7);
     s.options.max_response_bytes = 1234;
+    s.options.low_speed_bytes = 99;
+    s.options.low_speed_window = std::chrono::seconds(14);
     s.session = std::string("\0sess", 5);
     s.request = post("https://h/v1", std::string("\x1f\x8b\0", 3));
     const auto f = encode_send(s);
@@ -70,6 +72,8 @@ TEST_CASE("helper messages: a send request and its answer round-trip") {
     CHECK(back->options.ca_file == "/etc/ca.pem");
     CHECK(back->options.total_timeout == std::chrono::seconds(7));
     CHECK(back->options.max_response_bytes == 1234);
+    CHECK(back->options.low_speed_bytes == 99);
+    CHECK(back->options.low_speed_window == std::chrono::seconds(14));
     CHECK(back->session == s.session);
     CHECK(back->request.body == s.request.body);
     CHECK(back->request.headers == s.request.headers);

@@ -125,6 +125,25 @@ TEST_CASE("tls transport: a stalled server times out") {
     CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(4));
 }
 
+TEST_CASE("tls transport: a server trickling its answer is cut by the low-speed limit") {
+    TlsTestServer server;
+    TlsTransport t;
+    TransportOptions o = trusted(server);
+    o.low_speed_bytes = 100;  // ~20 bytes/s arrive: never a stall, always too slow
+    o.low_speed_window = std::chrono::seconds(2);
+    t.configure(o);
+    auto r = t.send(get(server.url("/trickle")));
+    CHECK(r.error == TransportError::timeout);
+    INFO(r.message);
+    CHECK(r.message.find("fewer than 100 bytes in 2 s") != std::string::npos);
+
+    o.low_speed_window = std::chrono::seconds(0);  // off: the whole trickle arrives
+    t.configure(o);
+    auto whole = t.send(get(server.url("/trickle")));
+    REQUIRE(whole.error == TransportError::none);
+    CHECK(whole.response.body == std::string(30, 't'));
+}
+
 TEST_CASE("tls transport: refused connection and non-https URLs") {
     // A bound socket that does not listen: connections to its port are refused.
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);

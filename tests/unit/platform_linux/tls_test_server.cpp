@@ -113,6 +113,20 @@ TlsTestServer::TlsTestServer() {
                 return sink.write(chunk.data(), chunk.size());
             });
     });
+    server_->Get("/trickle", [this](const httplib::Request&, httplib::Response& res) {
+        // One 1-byte chunk (6 bytes on the wire) every 300 ms for 9 s: never stalled, and
+        // about 20 bytes/s.
+        res.set_chunked_content_provider(
+            "text/plain", [this, sent = 0](std::size_t, httplib::DataSink& sink) mutable {
+                if (stopping_ || sent >= 30) {
+                    sink.done();
+                    return true;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(300));
+                ++sent;
+                return sink.write("t", 1);
+            });
+    });
     server_->Get("/stall", [this](const httplib::Request&, httplib::Response& res) {
         const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
         while (!stopping_ && std::chrono::steady_clock::now() < until)

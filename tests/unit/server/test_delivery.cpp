@@ -90,6 +90,27 @@ TEST_CASE("declared gaps and forks are reconcilable in the usage report", "[deli
     CHECK(row["flags"] == nlohmann::json::array({"suspected_clone", "declared_gaps"}));
 }
 
+TEST_CASE("a server_lost gap shows as lost by the server and is never billed", "[delivery]") {
+    ServerFixture f;
+    TestDevice dev;
+    f.pair(dev);
+    dev.seq = 4;  // 1..4 were acknowledged, then lost by a restore; 3..4 declared twice
+    const auto hb = dev.next_heartbeat(kNow - 300);
+    auto r = f.upload(dev, dev.batch({hb}, {{1, 4, "server_lost"}, {3, 4, "server_lost"}}));
+    REQUIRE(r.ok());
+    CHECK(r->ack.acked_through == 5);
+    r = f.upload(dev, dev.batch({}, {{2, 2, "spool_full"}}));
+    REQUIRE(r.ok());
+    auto row = device_row(*f.store, dev.device_id);
+    CHECK(row["heartbeats"] == 1);  // only what the server holds counts
+    CHECK(row["gaps"] == 4);
+    CHECK(row["lost_by_server"] == 4);
+    CHECK(row["flags"] == nlohmann::json::array({"declared_gaps", "lost_by_server"}));
+    auto e = f.store->device_evidence(dev.device_id);
+    REQUIRE(e.ok());
+    CHECK(e->lost_by_server == 4);
+}
+
 TEST_CASE("held out-of-window heartbeats are promoted by the same bytes, forked by others",
           "[delivery]") {
     ServerFixture f;
