@@ -35,6 +35,9 @@ std::string usage_text() {
            "\n"
            "Commands:\n"
            "  run [--standalone]           run in the foreground (what the service runs)\n"
+           "  run --service                (Windows) run under the service control manager\n"
+           "  service install|uninstall    (Windows) register or remove the TallyAgent service\n"
+           "                               [--config PATH] [--state-dir DIR] (install)\n"
            "  pair --server URL --code CODE [--ca-file PATH] [--device-type business|personal]\n"
            "                               make the device key and pair with a tenant\n"
            "  status [--json]              health of the agent (also --status [--json])\n"
@@ -107,6 +110,8 @@ Result<CliArgs> parse_args(const std::vector<std::string>& args) {
             out.json = true;
         } else if (a == "--standalone") {
             out.standalone = true;
+        } else if (a == "--service") {
+            out.service = true;
         } else if (a == "--config") {
             r = value(tmp);
             out.config_path = tmp;
@@ -148,6 +153,9 @@ Result<CliArgs> parse_args(const std::vector<std::string>& args) {
         return r.error();
     if (out.standalone && out.command != Command::run) {
         return usage("--standalone belongs to 'run'");
+    }
+    if (out.service && out.command != Command::run) {
+        return usage("--service belongs to 'run'");
     }
     return out;
 }
