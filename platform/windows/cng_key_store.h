@@ -26,7 +26,7 @@ class CngKeyStore : public agent::KeyStore {
     std::string describe() const override;
     //! "tpm" or "software" (the provider that holds or will hold the key), "none" if no
     //! provider opened.
-    std::string storage() const;
+    std::string storage() const override;
 
     struct Impl;
 

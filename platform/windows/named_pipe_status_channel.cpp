@@ -71,6 +71,14 @@ NamedPipeStatusChannel::~NamedPipeStatusChannel() {
 
 Result<void> NamedPipeStatusChannel::serve(asio::io_context& io,
                                            std::function<std::string()> provider) {
+    // FILE_FLAG_FIRST_PIPE_INSTANCE refuses a second server on Windows; wine 8 does not
+    // enforce it, so ask first whether an agent answers on the name.
+    if (WaitNamedPipeW(name_.c_str(), 1)) {
+        UniqueHandle probe(CreateFileW(name_.c_str(), GENERIC_READ, 0, nullptr, OPEN_EXISTING, 0,
+                                       nullptr));
+        if (probe)
+            return make_error("busy", "another agent already serves " + narrow(name_));
+    }
     auto sa = SecurityAttributes::from_sddl(kPipeSddl);
     if (!sa)
         return sa.error();

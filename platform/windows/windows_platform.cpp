@@ -8,7 +8,7 @@
 
 #include "agent/config.h"
 #include "agent/interfaces/platform.h"
-#include "platform/windows/cng_key_store.h"
+#include "platform/windows/windows_key_store.h"
 #include "platform/windows/named_pipe_status_channel.h"
 #include "platform/windows/service_control.h"
 #include "platform/windows/service_install.h"
@@ -24,7 +24,9 @@ PlatformParts make_platform(const Config& config, const std::filesystem::path& s
     PlatformParts parts;
     parts.activity = std::make_unique<platform::WtsActivitySource>();
     const std::filesystem::path dir = std::filesystem::absolute(state_dir).lexically_normal();
-    parts.keys = std::make_unique<platform::CngKeyStore>(platform::key_name_for(dir.wstring()));
+    parts.keys = std::make_unique<platform::WindowsKeyStore>(
+        std::make_unique<platform::CngKeyStore>(platform::key_name_for(dir.wstring())),
+        std::make_unique<platform::BcryptFileKeyStore>(dir / "device.key"));
     auto transport = std::make_unique<platform::WinHttpTransport>();
     TransportOptions options;
     options.ca_file = config.ca_file;
