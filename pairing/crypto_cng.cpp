@@ -80,10 +80,9 @@ Bytes digest(const Algorithm& alg, std::span<const std::uint8_t> key,
                              0)))
         throw std::runtime_error("BCryptCreateHash failed");
     Bytes out(kSha256Size);
-    const bool done =
-        ok(BCryptHashData(hash, const_cast<PUCHAR>(data.data()), static_cast<ULONG>(data.size()),
-                          0)) &&
-        ok(BCryptFinishHash(hash, out.data(), static_cast<ULONG>(out.size()), 0));
+    const bool done = ok(BCryptHashData(hash, const_cast<PUCHAR>(data.data()),
+                                        static_cast<ULONG>(data.size()), 0)) &&
+                      ok(BCryptFinishHash(hash, out.data(), static_cast<ULONG>(out.size()), 0));
     BCryptDestroyHash(hash);
     if (!done)
         throw std::runtime_error("SHA-256 failed");

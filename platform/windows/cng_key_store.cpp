@@ -90,9 +90,9 @@ Result<void> CngKeyStore::create() {
     if (impl_->provider.h == 0)
         return make_error("key", "no CNG key storage provider: " + impl_->open_error);
     NcryptHandle key;
-    SECURITY_STATUS s = NCryptCreatePersistedKey(impl_->provider.h, &key.h,
-                                                 NCRYPT_ECDSA_P256_ALGORITHM, impl_->name.c_str(),
-                                                 0, kMachine | NCRYPT_OVERWRITE_KEY_FLAG);
+    SECURITY_STATUS s =
+        NCryptCreatePersistedKey(impl_->provider.h, &key.h, NCRYPT_ECDSA_P256_ALGORITHM,
+                                 impl_->name.c_str(), 0, kMachine | NCRYPT_OVERWRITE_KEY_FLAG);
     if (s != ERROR_SUCCESS)
         return make_error("key", ncrypt_error("create the device key", s));
     DWORD policy = 0;  // not exportable, not even once
@@ -140,8 +140,8 @@ Result<pairing::Bytes> CngKeyStore::sign(std::span<const std::uint8_t> message) 
     pairing::Bytes hash = pairing::sha256(message);
     pairing::Bytes sig(pairing::kSignatureSize);
     DWORD len = 0;
-    const SECURITY_STATUS s = NCryptSignHash(*key, nullptr, hash.data(), hash.size(), sig.data(),
-                                             sig.size(), &len, 0);
+    const SECURITY_STATUS s =
+        NCryptSignHash(*key, nullptr, hash.data(), hash.size(), sig.data(), sig.size(), &len, 0);
     if (s != ERROR_SUCCESS || len != pairing::kSignatureSize)
         return make_error("key", ncrypt_error("sign with the device key", s));
     return sig;
@@ -150,7 +150,7 @@ Result<pairing::Bytes> CngKeyStore::sign(std::span<const std::uint8_t> message) 
 Result<void> CngKeyStore::destroy() {
     auto key = impl_->open_key();
     if (!key)
-        return {};  // nothing to destroy
+        return {};                                       // nothing to destroy
     const SECURITY_STATUS s = NCryptDeleteKey(*key, 0);  // frees the handle too
     if (s != ERROR_SUCCESS) {
         NCryptFreeObject(*key);

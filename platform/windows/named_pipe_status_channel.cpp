@@ -74,8 +74,8 @@ Result<void> NamedPipeStatusChannel::serve(asio::io_context& io,
     // FILE_FLAG_FIRST_PIPE_INSTANCE refuses a second server on Windows; wine 8 does not
     // enforce it, so ask first whether an agent answers on the name.
     if (WaitNamedPipeW(name_.c_str(), 1)) {
-        UniqueHandle probe(CreateFileW(name_.c_str(), GENERIC_READ, 0, nullptr, OPEN_EXISTING, 0,
-                                       nullptr));
+        UniqueHandle probe(
+            CreateFileW(name_.c_str(), GENERIC_READ, 0, nullptr, OPEN_EXISTING, 0, nullptr));
         if (probe)
             return make_error("busy", "another agent already serves " + narrow(name_));
     }
@@ -89,9 +89,8 @@ Result<void> NamedPipeStatusChannel::serve(asio::io_context& io,
         return make_error("io", last_error("create pipe " + narrow(name_)));
     }
     stop_->store(false);
-    thread_ = std::thread([this, first, &io, provider = std::move(provider)] {
-        loop(first, io, provider);
-    });
+    thread_ = std::thread(
+        [this, first, &io, provider = std::move(provider)] { loop(first, io, provider); });
     return {};
 }
 
@@ -121,16 +120,16 @@ void NamedPipeStatusChannel::close() {
         return;
     stop_->store(true);
     // Wake ConnectNamedPipe by connecting once ourselves.
-    UniqueHandle wake(CreateFileW(name_.c_str(), GENERIC_READ, 0, nullptr, OPEN_EXISTING, 0,
-                                  nullptr));
+    UniqueHandle wake(
+        CreateFileW(name_.c_str(), GENERIC_READ, 0, nullptr, OPEN_EXISTING, 0, nullptr));
     thread_.join();
 }
 
 std::optional<std::string> NamedPipeStatusChannel::query() {
     if (!WaitNamedPipeW(name_.c_str(), static_cast<DWORD>(query_timeout_.count())))
         return std::nullopt;
-    UniqueHandle pipe(CreateFileW(name_.c_str(), GENERIC_READ, 0, nullptr, OPEN_EXISTING, 0,
-                                  nullptr));
+    UniqueHandle pipe(
+        CreateFileW(name_.c_str(), GENERIC_READ, 0, nullptr, OPEN_EXISTING, 0, nullptr));
     if (!pipe)
         return std::nullopt;
     std::string out;

@@ -24,8 +24,8 @@ std::wstring pipe_name_for(const std::filesystem::path& state_dir,
 
 class NamedPipeStatusChannel : public agent::StatusChannel {
   public:
-    explicit NamedPipeStatusChannel(std::wstring pipe_name,
-                                    std::chrono::milliseconds query_timeout = std::chrono::seconds(2));
+    explicit NamedPipeStatusChannel(
+        std::wstring pipe_name, std::chrono::milliseconds query_timeout = std::chrono::seconds(2));
     ~NamedPipeStatusChannel() override;
 
     //! Refuses when another agent already serves this pipe name.

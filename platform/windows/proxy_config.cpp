@@ -27,8 +27,9 @@ std::optional<std::string> percent_decode(const std::string& s) {
 
 Result<ProxyConfig> parse_proxy_url(const std::string& url) {
     auto bad = [&](const std::string& why) {
-        return make_error("bad_config", "config key 'proxy': " + why + " (expected "
-                                        "http://[user:pass@]host:port)");
+        return make_error("bad_config", "config key 'proxy': " + why +
+                                            " (expected "
+                                            "http://[user:pass@]host:port)");
     };
     const std::string scheme = "http://";
     if (url.rfind(scheme, 0) != 0)

@@ -30,11 +30,10 @@ std::string chain_problem(DWORD status) {
         return "a certificate in the chain is revoked";
     if (status & CERT_TRUST_IS_NOT_VALID_FOR_USAGE)
         return "a certificate is not valid for server authentication";
-    return "the chain does not verify (status 0x" + pairing::hex_encode(pairing::Bytes{
-                                                        static_cast<std::uint8_t>(status >> 24),
-                                                        static_cast<std::uint8_t>(status >> 16),
-                                                        static_cast<std::uint8_t>(status >> 8),
-                                                        static_cast<std::uint8_t>(status)}) +
+    return "the chain does not verify (status 0x" +
+           pairing::hex_encode(pairing::Bytes{
+               static_cast<std::uint8_t>(status >> 24), static_cast<std::uint8_t>(status >> 16),
+               static_cast<std::uint8_t>(status >> 8), static_cast<std::uint8_t>(status)}) +
            ")";
 }
 
@@ -126,9 +125,8 @@ Result<void> CaBundle::verify(PCCERT_CONTEXT cert) const {
     PCCERT_CONTEXT root = simple->rgpElement[simple->cElement - 1]->pCertContext;
     if (status != 0) {
         verdict = make_error("tls", "server certificate: " + chain_problem(status));
-    } else if (PCCERT_CONTEXT found =
-                   CertFindCertificateInStore(store_, kEncoding, 0, CERT_FIND_EXISTING, root,
-                                              nullptr)) {
+    } else if (PCCERT_CONTEXT found = CertFindCertificateInStore(
+                   store_, kEncoding, 0, CERT_FIND_EXISTING, root, nullptr)) {
         CertFreeCertificateContext(found);
     } else {
         verdict = make_error("tls", "server certificate does not chain to a root in ca_file");

@@ -33,15 +33,13 @@ struct ServiceControl::Impl {
         status.dwCurrentState = state;
         status.dwControlsAccepted =
             state == SERVICE_RUNNING ? SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN |
-                                           SERVICE_ACCEPT_PRESHUTDOWN |
-                                           SERVICE_ACCEPT_SESSIONCHANGE
+                                           SERVICE_ACCEPT_PRESHUTDOWN | SERVICE_ACCEPT_SESSIONCHANGE
                                      : 0;
         status.dwWin32ExitCode = exit_code == 0 ? NO_ERROR : ERROR_SERVICE_SPECIFIC_ERROR;
         status.dwServiceSpecificExitCode = exit_code;
         status.dwWaitHint = wait_hint;
-        status.dwCheckPoint = (state == SERVICE_RUNNING || state == SERVICE_STOPPED)
-                                  ? 0
-                                  : status.dwCheckPoint + 1;
+        status.dwCheckPoint =
+            (state == SERVICE_RUNNING || state == SERVICE_STOPPED) ? 0 : status.dwCheckPoint + 1;
         SetServiceStatus(handle, &status);
     }
 };

@@ -112,9 +112,8 @@ Result<void> install_service(const ServiceInstallArgs& args) {
     const std::wstring exe = this_exe();
     const std::wstring cmd = service_command_line(exe, args);
     ScHandle svc(CreateServiceW(scm.h, kServiceName, kServiceDisplayName, SERVICE_ALL_ACCESS,
-                                SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START,
-                                SERVICE_ERROR_NORMAL, cmd.c_str(), nullptr, nullptr, nullptr,
-                                nullptr, nullptr));
+                                SERVICE_WIN32_OWN_PROCESS, SERVICE_AUTO_START, SERVICE_ERROR_NORMAL,
+                                cmd.c_str(), nullptr, nullptr, nullptr, nullptr, nullptr));
     if (svc.h == nullptr && GetLastError() == ERROR_SERVICE_EXISTS) {
         svc.h = OpenServiceW(scm.h, kServiceName, SERVICE_ALL_ACCESS);
         if (svc.h == nullptr ||
@@ -140,9 +139,8 @@ Result<void> configure_recovery() {
     ScHandle svc(OpenServiceW(scm.h, kServiceName, SERVICE_CHANGE_CONFIG | SERVICE_START));
     if (svc.h == nullptr)
         return make_error("service", last_error("open the TallyAgent service"));
-    SC_ACTION actions[] = {{SC_ACTION_RESTART, 5000},
-                           {SC_ACTION_RESTART, 30000},
-                           {SC_ACTION_RESTART, 120000}};
+    SC_ACTION actions[] = {
+        {SC_ACTION_RESTART, 5000}, {SC_ACTION_RESTART, 30000}, {SC_ACTION_RESTART, 120000}};
     SERVICE_FAILURE_ACTIONSW failure{};
     failure.dwResetPeriod = 86400;
     failure.cActions = 3;
@@ -167,7 +165,8 @@ Result<void> uninstall_service() {
         return make_error("service", last_error("open the TallyAgent service"));
     }
     SERVICE_STATUS st{};
-    if (ControlService(svc.h, SERVICE_CONTROL_STOP, &st) || GetLastError() != ERROR_SERVICE_NOT_ACTIVE) {
+    if (ControlService(svc.h, SERVICE_CONTROL_STOP, &st) ||
+        GetLastError() != ERROR_SERVICE_NOT_ACTIVE) {
         if (auto r = wait_stopped(svc.h); !r)
             return r;
     }

@@ -92,8 +92,8 @@ Result<std::unique_ptr<agent::AppendFile>> WindowsFileSystem::open_append(
         std::move(*h), p, static_cast<std::uint64_t>(size.QuadPart)));
 }
 
-Result<void> WindowsFileSystem::write_atomic(const std::filesystem::path& p,
-                                             std::string_view data, bool owner_only) {
+Result<void> WindowsFileSystem::write_atomic(const std::filesystem::path& p, std::string_view data,
+                                             bool owner_only) {
     return replace(p, data, owner_only, true);
 }
 

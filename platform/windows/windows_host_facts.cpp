@@ -32,9 +32,7 @@ std::string os_version() {
     wchar_t product[256] = {0};
     DWORD size = sizeof product;
     if (RegGetValueW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion",
-                     L"ProductName", RRF_RT_REG_SZ, nullptr, product,
-                     &size) == ERROR_SUCCESS)
-    {
+                     L"ProductName", RRF_RT_REG_SZ, nullptr, product, &size) == ERROR_SUCCESS) {
         std::string named = platform::narrow(product);
         named += " (";
         named += version;
@@ -61,8 +59,8 @@ HostFacts host_facts() {
     const auto now_s =
         (static_cast<std::uint64_t>(now.dwHighDateTime) << 32 | now.dwLowDateTime) / 10'000'000;
     const std::uint64_t boot_minute = (now_s - f.uptime_s + 30) / 60;
-    f.boot_id = pairing::hex_encode(pairing::sha256("boot " + std::to_string(boot_minute)))
-                    .substr(0, 32);
+    f.boot_id =
+        pairing::hex_encode(pairing::sha256("boot " + std::to_string(boot_minute))).substr(0, 32);
     return f;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // agent::MachineFingerprint on Windows: SHA-256 over MachineGuid (value of the key
-// HKLM SOFTWARE/Microsoft/Cryptography, reset by sysprep) and the SMBIOS system UUID (GetSystemFirmwareTable 'RSMB').
+// HKLM SOFTWARE/Microsoft/Cryptography, reset by sysprep) and the SMBIOS system UUID
+// (GetSystemFirmwareTable 'RSMB').
 
 #include <cstdint>
 #include <optional>

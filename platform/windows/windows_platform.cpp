@@ -8,11 +8,11 @@
 
 #include "agent/config.h"
 #include "agent/interfaces/platform.h"
-#include "platform/windows/windows_key_store.h"
 #include "platform/windows/named_pipe_status_channel.h"
 #include "platform/windows/service_control.h"
 #include "platform/windows/service_install.h"
 #include "platform/windows/windows_file_system.h"
+#include "platform/windows/windows_key_store.h"
 #include "platform/windows/windows_machine_fingerprint.h"
 #include "platform/windows/windows_service_host.h"
 #include "platform/windows/winhttp_transport.h"

@@ -23,13 +23,12 @@ HINTERNET open_handle(const WinHttpSessionState& st, std::string& mode) {
     if (st.proxy) {
         mode = "configured";
         const std::wstring server = widen(st.proxy->server);
-        return WinHttpOpen(agent, WINHTTP_ACCESS_TYPE_NAMED_PROXY, server.c_str(),
-                           L"<local>", 0);
+        return WinHttpOpen(agent, WINHTTP_ACCESS_TYPE_NAMED_PROXY, server.c_str(), L"<local>", 0);
     }
     // Windows 8.1+: the system's proxy, WPAD and PAC handled by WinHTTP itself.
     mode = "automatic";
-    if (HINTERNET h = WinHttpOpen(agent, WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY,
-                                  WINHTTP_NO_PROXY_NAME, WINHTTP_NO_PROXY_BYPASS, 0))
+    if (HINTERNET h = WinHttpOpen(agent, WINHTTP_ACCESS_TYPE_AUTOMATIC_PROXY, WINHTTP_NO_PROXY_NAME,
+                                  WINHTTP_NO_PROXY_BYPASS, 0))
         return h;
     // Older Windows (and wine): the `netsh winhttp` proxy only.
     mode = "default";
@@ -67,8 +66,8 @@ Result<std::shared_ptr<WinHttpSessionState>> open_winhttp_session(
             return make_error("tls", last_error("restrict WinHTTP to TLS 1.2+"));
     }
     const int stall = ms(options.stall_timeout);
-    if (!WinHttpSetTimeouts(st->session.h, ms(options.connect_timeout),
-                            ms(options.connect_timeout), stall, stall))
+    if (!WinHttpSetTimeouts(st->session.h, ms(options.connect_timeout), ms(options.connect_timeout),
+                            stall, stall))
         return make_error("other", last_error("WinHttpSetTimeouts"));
     return st;
 }

@@ -135,8 +135,8 @@ bool answer_proxy_challenge(HINTERNET req, const WinHttpSessionState& s) {
     }
     for (DWORD scheme : {DWORD(WINHTTP_AUTH_SCHEME_NEGOTIATE), DWORD(WINHTTP_AUTH_SCHEME_NTLM)}) {
         if (schemes & scheme)  // null user/password: the caller's (machine) credentials
-            return WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_PROXY, scheme, nullptr,
-                                         nullptr, nullptr);
+            return WinHttpSetCredentials(req, WINHTTP_AUTH_TARGET_PROXY, scheme, nullptr, nullptr,
+                                         nullptr);
     }
     return false;
 }
@@ -150,8 +150,8 @@ DWORD query_status(HINTERNET req) {
 
 std::string query_raw_headers(HINTERNET req) {
     DWORD size = 0;
-    WinHttpQueryHeaders(req, WINHTTP_QUERY_RAW_HEADERS_CRLF, WINHTTP_HEADER_NAME_BY_INDEX,
-                        nullptr, &size, WINHTTP_NO_HEADER_INDEX);
+    WinHttpQueryHeaders(req, WINHTTP_QUERY_RAW_HEADERS_CRLF, WINHTTP_HEADER_NAME_BY_INDEX, nullptr,
+                        &size, WINHTTP_NO_HEADER_INDEX);
     std::wstring raw(size / sizeof(wchar_t) + 1, L'\0');
     if (!WinHttpQueryHeaders(req, WINHTTP_QUERY_RAW_HEADERS_CRLF, WINHTTP_HEADER_NAME_BY_INDEX,
                              raw.data(), &size, WINHTTP_NO_HEADER_INDEX))
@@ -174,10 +174,10 @@ TransportResult read_response(HINTERNET req, const CertCheck& check,
         if (available == 0)
             break;
         if (r.response.body.size() + available > opts.max_response_bytes)
-            return fail(TransportError::response_too_large,
-                        "response larger than " + std::to_string(opts.max_response_bytes) +
-                            " bytes",
-                        check.spki);
+            return fail(
+                TransportError::response_too_large,
+                "response larger than " + std::to_string(opts.max_response_bytes) + " bytes",
+                check.spki);
         std::string chunk(available, '\0');
         DWORD got = 0;
         if (!WinHttpReadData(req, chunk.data(), available, &got))
@@ -251,9 +251,9 @@ agent::TransportResult WinHttpTransport::send(const agent::HttpRequest& request)
         session = session_;
     }
     if (!session->state)
-        return fail(session->error.code == "bad_config" ? TransportError::other
-                                                        : TransportError::connect,
-                    session->error.message);
+        return fail(
+            session->error.code == "bad_config" ? TransportError::other : TransportError::connect,
+            session->error.message);
     const WinHttpSessionState& s = *session->state;
     const auto deadline = std::chrono::steady_clock::now() + s.options.total_timeout;
     const std::wstring url = widen(request.url);
@@ -271,24 +271,23 @@ agent::TransportResult WinHttpTransport::send(const agent::HttpRequest& request)
     if (connect.h == nullptr)
         return fail_last("connect to " + request.url, check);
     const std::wstring method = widen(request.method);
-    RequestHandle req{WinHttpOpenRequest(connect.h, method.c_str(), path.c_str(), nullptr,
-                                         WINHTTP_NO_REFERER, WINHTTP_DEFAULT_ACCEPT_TYPES,
-                                         WINHTTP_FLAG_SECURE),
-                      &check};
+    RequestHandle req{
+        WinHttpOpenRequest(connect.h, method.c_str(), path.c_str(), nullptr, WINHTTP_NO_REFERER,
+                           WINHTTP_DEFAULT_ACCEPT_TYPES, WINHTTP_FLAG_SECURE),
+        &check};
     if (req.h == nullptr)
         return fail_last("open request " + request.url, check);
     set_request_options(req.h, s);
     const std::wstring headers = header_block(request);
     const auto body_size = static_cast<DWORD>(request.body.size());
     for (int attempt = 0; attempt < 3; ++attempt) {
-        if (!WinHttpSendRequest(req.h, headers.empty() ? WINHTTP_NO_ADDITIONAL_HEADERS
-                                                       : headers.c_str(),
+        if (!WinHttpSendRequest(req.h,
+                                headers.empty() ? WINHTTP_NO_ADDITIONAL_HEADERS : headers.c_str(),
                                 DWORD(-1), const_cast<char*>(request.body.data()), body_size,
                                 body_size, reinterpret_cast<DWORD_PTR>(&check)) ||
             !WinHttpReceiveResponse(req.h, nullptr))
             return fail_last("send to " + request.url, check);
-        if (query_status(req.h) != HTTP_STATUS_PROXY_AUTH_REQ ||
-            !answer_proxy_challenge(req.h, s))
+        if (query_status(req.h) != HTTP_STATUS_PROXY_AUTH_REQ || !answer_proxy_challenge(req.h, s))
             break;
     }
     return read_response(req.h, check, s.options, deadline);

@@ -113,8 +113,8 @@ std::vector<agent::SessionSample> WtsActivitySource::sessions() {
     error_.clear();
     FILETIME now{};
     GetSystemTimeAsFileTime(&now);
-    const std::int64_t now_ft = static_cast<std::int64_t>(now.dwHighDateTime) << 32 |
-                                now.dwLowDateTime;
+    const std::int64_t now_ft =
+        static_cast<std::int64_t>(now.dwHighDateTime) << 32 | now.dwLowDateTime;
     for (DWORD i = 0; i < count; ++i) {
         WtsSessionFacts f;
         f.id = list[i].SessionId;
@@ -124,7 +124,8 @@ std::vector<agent::SessionSample> WtsActivitySource::sessions() {
             // No WTSSessionInfoEx (older Windows): what the enumeration itself says.
             f.state = state_of(list[i].State);
             f.station = narrow(list[i].pWinStationName ? list[i].pWinStationName : L"");
-            error_ = tally::platform::last_error("WTSSessionInfoEx for session " + std::to_string(f.id));
+            error_ =
+                tally::platform::last_error("WTSSessionInfoEx for session " + std::to_string(f.id));
         }
         if (f.current_filetime == 0)
             f.current_filetime = now_ft;

@@ -10,8 +10,18 @@
 
 namespace tally::platform {
 
-enum class WtsState { active, connected, connect_query, shadow, disconnected, idle, listen,
-                      reset, down, init };
+enum class WtsState {
+    active,
+    connected,
+    connect_query,
+    shadow,
+    disconnected,
+    idle,
+    listen,
+    reset,
+    down,
+    init
+};
 
 struct WtsSessionFacts {
     std::uint32_t id = 0;
@@ -19,13 +29,13 @@ struct WtsSessionFacts {
     std::string station;  //!< WinStationName: "Console", "RDP-Tcp#3", "Services"
     std::string user;
     std::string domain;
-    std::string computer;                    //!< NetBIOS name of this machine
-    std::optional<std::string> upn;          //!< when domain-joined and resolvable
-    std::int32_t session_flags = -1;         //!< WTSINFOEX_LEVEL1_W::SessionFlags
-    std::int64_t last_input_filetime = 0;    //!< UTC, 100 ns since 1601; 0: none
-    std::int64_t current_filetime = 0;       //!< UTC "now" as WTS reported it
-    std::uint16_t protocol = 0;              //!< WTSClientProtocolType: 0 console, 2 RDP
-    bool windows7_family = false;            //!< 6.1: lock flags are inverted
+    std::string computer;                  //!< NetBIOS name of this machine
+    std::optional<std::string> upn;        //!< when domain-joined and resolvable
+    std::int32_t session_flags = -1;       //!< WTSINFOEX_LEVEL1_W::SessionFlags
+    std::int64_t last_input_filetime = 0;  //!< UTC, 100 ns since 1601; 0: none
+    std::int64_t current_filetime = 0;     //!< UTC "now" as WTS reported it
+    std::uint16_t protocol = 0;            //!< WTSClientProtocolType: 0 console, 2 RDP
+    bool windows7_family = false;          //!< 6.1: lock flags are inverted
 };
 
 //! SessionFlags → locked: LOCK=0, UNLOCK=1 (swapped on Windows 7 / Server 2008 R2),

@@ -59,9 +59,9 @@ TEST_CASE("the BCrypt file key survives reopening and signs") {
 TEST_CASE("the Windows key store uses CNG where it can, else the file, and says which") {
     const std::wstring name = L"Tally Unit Test W" + std::to_wstring(GetCurrentProcessId());
     auto make = [&] {
-        return std::make_unique<WindowsKeyStore>(std::make_unique<CngKeyStore>(name, false),
-                                                 std::make_unique<BcryptFileKeyStore>(
-                                                     temp_key_path()));
+        return std::make_unique<WindowsKeyStore>(
+            std::make_unique<CngKeyStore>(name, false),
+            std::make_unique<BcryptFileKeyStore>(temp_key_path()));
     };
     const bool cng_works = CngKeyStore(name, false).create().ok();
     (void)CngKeyStore(name, false).destroy();
@@ -73,8 +73,7 @@ TEST_CASE("the Windows key store uses CNG where it can, else the file, and says 
 }
 
 TEST_CASE("a CNG machine key is created, reopened, signs and is destroyed") {
-    const std::wstring name =
-        L"Tally Unit Test " + std::to_wstring(GetCurrentProcessId());
+    const std::wstring name = L"Tally Unit Test " + std::to_wstring(GetCurrentProcessId());
     CngKeyStore store(name, false);
     REQUIRE(store.storage() == "software");
     (void)store.destroy();

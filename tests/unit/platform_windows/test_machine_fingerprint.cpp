@@ -33,8 +33,8 @@ std::vector<std::uint8_t> table(const std::vector<std::uint8_t>& uuid) {
     put(body, {127, 4, 2, 0, 0, 0});  // end of table
     std::vector<std::uint8_t> raw;
     const auto n = static_cast<std::uint32_t>(body.size());
-    put(raw, {0, 3, 4, 0, int(n & 0xff), int((n >> 8) & 0xff), int((n >> 16) & 0xff),
-              int(n >> 24)});
+    put(raw,
+        {0, 3, 4, 0, int(n & 0xff), int((n >> 8) & 0xff), int((n >> 16) & 0xff), int(n >> 24)});
     for (std::uint8_t b : body)
         raw.push_back(b);
     return raw;

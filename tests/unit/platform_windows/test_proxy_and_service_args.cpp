@@ -36,8 +36,8 @@ TEST_CASE("proxy URLs become a WinHTTP named proxy and Basic credentials") {
 }
 
 TEST_CASE("service install/uninstall arguments") {
-    auto a = parse_service_args({"install", "--config", "C:\\t\\agent.json", "--state-dir",
-                                 "C:\\t\\state"});
+    auto a = parse_service_args(
+        {"install", "--config", "C:\\t\\agent.json", "--state-dir", "C:\\t\\state"});
     REQUIRE(a);
     CHECK(a->install);
     CHECK(service_command_line(L"C:\\Program Files\\Tally\\tally-agent.exe", *a) ==

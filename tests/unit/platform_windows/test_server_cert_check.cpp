@@ -15,8 +15,7 @@ struct Cert {
         DWORD len = 0;
         CryptStringToBinaryA(pem, 0, CRYPT_STRING_BASE64HEADER, nullptr, &len, nullptr, nullptr);
         std::vector<BYTE> der(len);
-        CryptStringToBinaryA(pem, 0, CRYPT_STRING_BASE64HEADER, der.data(), &len, nullptr,
-                             nullptr);
+        CryptStringToBinaryA(pem, 0, CRYPT_STRING_BASE64HEADER, der.data(), &len, nullptr, nullptr);
         ctx = CertCreateCertificateContext(X509_ASN_ENCODING, der.data(), len);
     }
     ~Cert() {
