@@ -32,7 +32,7 @@ std::string ask(asio::io_context& io, const std::function<std::string()>& provid
     auto promise = std::make_shared<std::promise<std::string>>();
     auto answer = promise->get_future();
     asio::post(io, [promise, provider] { promise->set_value(provider()); });
-    if (answer.wait_for(std::chrono::seconds(2)) != std::future_status::ready)
+    if (answer.wait_for(std::chrono::seconds(10)) != std::future_status::ready)
         return R"({"error":"the agent is busy or stopping"})";
     return answer.get();
 }
