@@ -14,10 +14,6 @@ WindowsServiceHost::WindowsServiceHost(std::shared_ptr<ServiceControl> control)
     if (!control_)
         return;
     install_event_log_sink();
-    control_->on_session_change([](std::uint32_t event, std::uint32_t session) {
-        agent::log_debug("service", "session change " + std::to_string(event) + " in session " +
-                                        std::to_string(session));
-    });
 }
 
 WindowsServiceHost::~WindowsServiceHost() {
@@ -44,6 +40,17 @@ void WindowsServiceHost::stopping() {
 void WindowsServiceHost::on_stop_request(std::function<void()> stop) {
     if (control_)
         control_->on_stop(std::move(stop));
+}
+
+void WindowsServiceHost::on_session_change(std::function<void()> changed) {
+    if (!control_)
+        return;
+    control_->on_session_change(
+        [changed = std::move(changed)](std::uint32_t event, std::uint32_t session) {
+            agent::log_debug("service", "session change " + std::to_string(event) + " in session " +
+                                            std::to_string(session) + ": sampling sessions");
+            changed();
+        });
 }
 
 std::uint64_t WindowsServiceHost::process_id() const {

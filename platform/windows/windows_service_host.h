@@ -2,7 +2,7 @@
 // agent::ServiceHost on Windows. Under the SCM (`run --service`): SetServiceStatus reports
 // (running, stop pending with a wait hint that covers the final heartbeat and one upload,
 // stopped), the SCM's stop/shutdown/preshutdown become the core's stop request, session
-// changes are logged (sessions are re-read on every sample anyway), logs go to the
+// changes make the core sample the sessions again (besides every sample), logs go to the
 // Application event log. In the foreground: all no-ops, logs on stderr.
 
 #include <memory>
@@ -23,6 +23,7 @@ class WindowsServiceHost : public agent::ServiceHost {
     void stopping() override;
     void status_text(const std::string&) override {}
     void on_stop_request(std::function<void()> stop) override;
+    void on_session_change(std::function<void()> changed) override;
     std::uint64_t process_id() const override;
 
   private:
