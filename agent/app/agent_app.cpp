@@ -112,6 +112,12 @@ Result<void> AgentApp::start() {
         shutdown();
     });
     parts_.service->on_stop_request([this] { asio::post(io_, [this] { shutdown(); }); });
+    parts_.service->on_session_change([this] {
+        asio::post(io_, [this] {
+            if (running_)
+                sample();
+        });
+    });
 
     sample();
     schedule_sample();

@@ -22,6 +22,10 @@ class ServiceHost {
     //! Registers the stop request from the service manager (Windows SCM stop); Unix hosts
     //! may ignore it because signals reach the core directly.
     virtual void on_stop_request(std::function<void()> stop) = 0;
+    //! Registers what to do when the service manager reports a session change (Windows SCM
+    //! SERVICE_CONTROL_SESSIONCHANGE: logon, logoff, lock, unlock); the core samples again.
+    //! Called from the service manager's thread. Hosts without such events ignore it.
+    virtual void on_session_change(std::function<void()> changed) { (void)changed; }
     //! The agent's process id (status shows it, so an admin can find the process).
     virtual std::uint64_t process_id() const = 0;
 };
