@@ -190,7 +190,16 @@ CREATE TABLE device_type_changes (
 CREATE INDEX device_type_changes_at ON device_type_changes(changed_at);
 )SQL";
 
-constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1, kStep2, kStep3, kStep4, kStep5};
+// Step 6 (issue 17): admin tokens have a name, an expiry and can be revoked. Tokens made
+// before keep no expiry (NULL) until revoked.
+constexpr const char* kStep6 = R"SQL(
+ALTER TABLE admin_tokens ADD COLUMN name TEXT NOT NULL DEFAULT '';
+ALTER TABLE admin_tokens ADD COLUMN expires_at INTEGER;
+ALTER TABLE admin_tokens ADD COLUMN revoked_at INTEGER;
+)SQL";
+
+constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1, kStep2, kStep3,
+                                                            kStep4, kStep5, kStep6};
 
 }  // namespace
 
