@@ -50,15 +50,40 @@ Request neutral_request(const http::request_parser<http::string_body>& parser,
 
 Connection::Connection(asio::ip::tcp::socket socket, asio::ssl::context& tls, FrontContext& front,
                        std::string address)
-    : stream_(std::move(socket), tls), front_(front), address_(std::move(address)) {}
+    : socket_(std::move(socket)),
+      first_byte_timer_(socket_.get_executor()),
+      tls_(tls),
+      front_(front),
+      address_(std::move(address)) {}
+
+beast::tcp_stream& Connection::tcp() {
+    return beast::get_lowest_layer(*stream_);
+}
 
 Connection::~Connection() {
     front_.registry.release(this, address_);
 }
 
 void Connection::start() {
-    beast::get_lowest_layer(stream_).expires_after(front_.limits.handshake_timeout);
-    stream_.async_handshake(
+    first_byte_timer_.expires_after(front_.limits.handshake_timeout);
+    first_byte_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+        if (!ec && !self->stream_) {
+            self->close();
+        }
+    });
+    socket_.async_wait(
+        asio::ip::tcp::socket::wait_read,
+        [self = shared_from_this()](beast::error_code ec) { self->on_readable(ec); });
+}
+
+void Connection::on_readable(beast::error_code ec) {
+    if (ec || closed_ || front_.stopping) {
+        return close();
+    }
+    first_byte_timer_.cancel();
+    stream_.emplace(std::move(socket_), tls_);
+    tcp().expires_after(front_.limits.handshake_timeout);
+    stream_->async_handshake(
         asio::ssl::stream_base::server,
         beast::bind_front_handler(&Connection::on_handshake, shared_from_this()));
 }
@@ -82,10 +107,9 @@ void Connection::read_header() {
     parser_->header_limit(static_cast<std::uint32_t>(front_.limits.max_header_bytes));
     // The largest body any route takes; the route's own limit is set once it is known.
     parser_->body_limit(kLargeBody);
-    beast::get_lowest_layer(stream_).expires_after(first_ ? front_.limits.header_timeout
-                                                          : front_.limits.idle_timeout);
+    tcp().expires_after(first_ ? front_.limits.header_timeout : front_.limits.idle_timeout);
     http::async_read_header(
-        stream_, buffer_, *parser_,
+        *stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
 }
 
@@ -136,9 +160,9 @@ void Connection::on_header(beast::error_code ec) {
         return dispatch();
     }
     parser_->body_limit(route_.body_limit);
-    beast::get_lowest_layer(stream_).expires_after(front_.limits.body_timeout);
+    tcp().expires_after(front_.limits.body_timeout);
     http::async_read(
-        stream_, buffer_, *parser_,
+        *stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_body(ec); });
 }
 
@@ -166,11 +190,11 @@ void Connection::dispatch() {
         parse_url_params(request_.body, request_.params);
     }
     ++front_.in_flight;
-    beast::get_lowest_layer(stream_).expires_never();
-    asio::post(front_.workers, [self = shared_from_this()]() mutable {
+    tcp().expires_never();
+    auto executor = tcp().get_executor();
+    asio::post(front_.workers, [self = shared_from_this(), executor]() mutable {
         Response res;
         self->front_.router.handle(self->route_, self->request_, res);
-        auto executor = self->stream_.get_executor();
         asio::post(executor, [self = std::move(self), res = std::move(res)]() mutable {
             self->write(std::move(res), self->keep_alive_);
         });
@@ -196,8 +220,8 @@ void Connection::write(Response res, bool keep_alive) {
     msg->body() = std::move(res.body);
     msg->keep_alive(keep_alive && !front_.stopping);
     msg->prepare_payload();
-    beast::get_lowest_layer(stream_).expires_after(front_.limits.write_timeout);
-    http::async_write(stream_, *msg,
+    tcp().expires_after(front_.limits.write_timeout);
+    http::async_write(*stream_, *msg,
                       [self = shared_from_this(), msg](beast::error_code ec, std::size_t) {
                           self->on_write(msg->keep_alive(), ec);
                       });
@@ -222,30 +246,32 @@ void Connection::close() {
     }
     closed_ = true;
     beast::error_code ignored;
-    auto& socket = beast::get_lowest_layer(stream_).socket();
-    socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    beast::get_lowest_layer(stream_).close();
+    first_byte_timer_.cancel();
+    if (!stream_) {
+        socket_.close(ignored);
+        return;
+    }
+    tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    tcp().close();
 }
 
 void Connection::linger_close() {
     beast::error_code ignored;
-    beast::get_lowest_layer(stream_).socket().shutdown(asio::ip::tcp::socket::shutdown_send,
-                                                       ignored);
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(2));
+    tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    tcp().expires_after(std::chrono::seconds(2));
     drain();
 }
 
 void Connection::drain() {
     constexpr std::size_t kMaxDrained = 2 * kLargeBody;
-    beast::get_lowest_layer(stream_).async_read_some(
-        asio::buffer(drain_buffer_),
-        [self = shared_from_this()](beast::error_code ec, std::size_t n) {
-            self->drained_ += n;
-            if (ec || self->drained_ > kMaxDrained) {
-                return self->close();
-            }
-            self->drain();
-        });
+    tcp().async_read_some(asio::buffer(drain_buffer_),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ > kMaxDrained) {
+                                  return self->close();
+                              }
+                              self->drain();
+                          });
 }
 
 }  // namespace tally::server

@@ -12,6 +12,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -53,7 +54,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     using Stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
     using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
+    //! The first byte arrived: the TLS state (tens of KB) exists only from here on, so an
+    //! idle connection costs a socket and a timer.
+    void on_readable(boost::beast::error_code ec);
     void on_handshake(boost::beast::error_code ec);
+    //! The TCP layer once TLS started (never before on_readable).
+    boost::beast::tcp_stream& tcp();
     void read_header();
     void on_header(boost::beast::error_code ec);
     void on_body(boost::beast::error_code ec);
@@ -68,7 +74,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     void linger_close();
     void drain();
 
-    Stream stream_;
+    boost::asio::ip::tcp::socket socket_;  //!< until the first byte; then moved into stream_
+    boost::asio::steady_timer first_byte_timer_;
+    boost::asio::ssl::context& tls_;
+    std::optional<Stream> stream_;
     boost::beast::flat_buffer buffer_;
     std::optional<Parser> parser_;
     FrontContext& front_;

@@ -20,7 +20,7 @@ struct FrontLimits {
     std::chrono::milliseconds shutdown_grace{30000};
     std::size_t max_header_bytes = 16 * 1024;  //!< request line and header fields
     std::size_t max_header_count = 64;
-    std::size_t max_connections = 4096;
+    std::size_t max_connections = 16384;  //!< kept under the descriptor limit
     std::size_t max_connections_per_address = 256;
     //! Threads that verify signatures and run database work; the event loop never does.
     std::size_t workers = 16;
