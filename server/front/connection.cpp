@@ -88,6 +88,11 @@ void Connection::on_readable(beast::error_code ec) {
         beast::bind_front_handler(&Connection::on_handshake, shared_from_this()));
 }
 
+void Connection::request_stop() {
+    asio::post(first_byte_timer_.get_executor(),
+               [self = shared_from_this()] { self->stop_if_idle(); });
+}
+
 void Connection::stop_if_idle() {
     if (!busy_) {
         close();
@@ -191,7 +196,7 @@ void Connection::dispatch() {
     }
     ++front_.in_flight;
     tcp().expires_never();
-    auto executor = tcp().get_executor();
+    auto executor = first_byte_timer_.get_executor();  // the connection's strand
     asio::post(front_.workers, [self = shared_from_this(), executor]() mutable {
         Response res;
         self->front_.router.handle(self->route_, self->request_, res);

@@ -46,9 +46,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Connection& operator=(const Connection&) = delete;
 
     void start();
-    //! Graceful stop: a connection between requests is closed now; one with a request in
-    //! flight is closed after its answer is written.
-    void stop_if_idle();
+    //! Graceful stop, from any thread (runs on the connection's strand): a connection between
+    //! requests is closed now; one with a request in flight is closed after its answer.
+    void request_stop();
 
   private:
     using Stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
@@ -56,6 +56,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
     //! The first byte arrived: the TLS state (tens of KB) exists only from here on, so an
     //! idle connection costs a socket and a timer.
+    void stop_if_idle();
     void on_readable(boost::beast::error_code ec);
     void on_handshake(boost::beast::error_code ec);
     //! The TCP layer once TLS started (never before on_readable).

@@ -5,8 +5,10 @@
 // connection is closed. Connections over the overall or per-address count are closed as
 // soon as they are accepted, before any TLS work.
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <thread>
 
 namespace tally::server {
 
@@ -24,6 +26,8 @@ struct FrontLimits {
     std::size_t max_connections_per_address = 256;
     //! Threads that verify signatures and run database work; the event loop never does.
     std::size_t workers = 16;
+    //! Threads running the event loop (TLS records are encrypted and decrypted there).
+    std::size_t io_threads = std::max(1u, std::thread::hardware_concurrency());
 };
 
 }  // namespace tally::server

@@ -6,6 +6,11 @@
 #include <sys/resource.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <algorithm>
+#include <thread>
+#include <vector>
 
 #include "server/http/event_log.h"
 
@@ -65,11 +70,14 @@ HttpsServer::HttpsServer(asio::ssl::context tls, IngestOptions options, FrontLim
     : options_(std::move(options)),
       limits_(limits),
       registry_(limits.max_connections, limits.max_connections_per_address),
+      io_threads_(std::max<std::size_t>(1, limits.io_threads)),
+      io_(static_cast<int>(io_threads_)),
       tls_(std::move(tls)),
       workers_(limits.workers),
       context_{router_, limits_, workers_, registry_, stopping_, in_flight_},
-      retry_timer_(io_),
-      drain_timer_(io_) {}
+      strand_(asio::make_strand(io_)),
+      retry_timer_(strand_),
+      drain_timer_(strand_) {}
 
 HttpsServer::~HttpsServer() {
     stop();
@@ -103,7 +111,7 @@ Result<int> HttpsServer::bind(const std::string& host, int port) {
         return make_error("io", "cannot listen on " + host + ": the address does not resolve");
     }
     const tcp::endpoint endpoint = found.begin()->endpoint();
-    tcp::acceptor acceptor(io_);
+    tcp::acceptor acceptor(strand_);
     acceptor.open(endpoint.protocol(), ec);
     if (!ec) {
         acceptor.set_option(asio::socket_base::reuse_address(true), ec);
@@ -130,20 +138,29 @@ bool HttpsServer::run() {
     }
     accept();
     running_ = true;
+    std::vector<std::thread> loop_threads;
+    for (std::size_t i = 1; i < io_threads_; ++i) {
+        loop_threads.emplace_back([this] { io_.run(); });
+    }
     io_.run();
+    for (auto& t : loop_threads) {
+        t.join();
+    }
     running_ = false;
     workers_.join();
     return true;
 }
 
 void HttpsServer::stop() {
-    asio::post(io_, [this] { begin_stop(); });
+    asio::post(strand_, [this] { begin_stop(); });
 }
 
 void HttpsServer::accept() {
-    acceptor_->async_accept([this](boost::system::error_code ec, tcp::socket socket) {
-        on_accept(ec, std::move(socket));
-    });
+    // Each connection gets its own strand: its handlers never run at once on two threads.
+    acceptor_->async_accept(asio::make_strand(io_),
+                            [this](boost::system::error_code ec, tcp::socket socket) {
+                                on_accept(ec, std::move(socket));
+                            });
 }
 
 void HttpsServer::on_accept(boost::system::error_code ec, tcp::socket socket) {
@@ -189,7 +206,7 @@ void HttpsServer::begin_stop() {
         acceptor_->close(ignored);
     }
     retry_timer_.cancel();
-    registry_.for_each([](Connection& c) { c.stop_if_idle(); });
+    registry_.for_each([](Connection& c) { c.request_stop(); });
     stop_deadline_ = std::chrono::steady_clock::now() + limits_.shutdown_grace;
     wait_drained();
 }
@@ -203,7 +220,7 @@ void HttpsServer::wait_drained() {
     drain_timer_.expires_after(std::chrono::milliseconds(20));
     drain_timer_.async_wait([this](boost::system::error_code ec) {
         if (!ec) {
-            registry_.for_each([](Connection& c) { c.stop_if_idle(); });
+            registry_.for_each([](Connection& c) { c.request_stop(); });
             wait_drained();
         }
     });

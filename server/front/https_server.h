@@ -1,7 +1,8 @@
 #pragma once
-// tally-server's HTTPS front: Boost.Beast on Boost.Asio, one event loop thread that accepts,
-// does TLS and reads and writes every connection asynchronously, and a small worker pool on
-// which the routes run (signature checks, SQLite). Bounded everywhere (front_limits.h,
+// tally-server's HTTPS front: Boost.Beast on Boost.Asio, one event loop (an io_context run by
+// one thread per core, each connection on its own strand) that accepts, does TLS and reads
+// and writes every connection asynchronously, and a small worker pool on which the routes
+// run (signature checks, SQLite). Bounded everywhere (front_limits.h,
 // framing.h, router.h). bind() then run() (blocking) from one thread; stop() from any thread
 // stops accepting, closes idle connections and lets requests in flight be answered.
 
@@ -15,6 +16,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "pairing/result.h"
@@ -66,10 +68,13 @@ class HttpsServer {
     std::atomic<bool> running_{false};
     std::atomic<bool> bound_{false};
     std::atomic<std::size_t> in_flight_{0};
-    boost::asio::io_context io_{1};
+    std::size_t io_threads_;
+    boost::asio::io_context io_;
     boost::asio::ssl::context tls_;
     boost::asio::thread_pool workers_;
     FrontContext context_;
+    //! The server's own handlers (accept, stop, drain) run one at a time on this strand.
+    boost::asio::strand<boost::asio::io_context::executor_type> strand_;
     std::optional<boost::asio::ip::tcp::acceptor> acceptor_;
     boost::asio::steady_timer retry_timer_;
     boost::asio::steady_timer drain_timer_;
