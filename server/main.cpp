@@ -21,7 +21,8 @@ usage: tally-server COMMAND [options] [--data-dir DIR (default /var/lib/tally-se
   group add|list|add-member --tenant NAME [GROUP] [PRINCIPAL]
   subscription attach --tenant NAME --group G --package P | subscription list --tenant NAME
   pairing-code create --tenant NAME [--uses N] [--expires 7d]
-  admin-token create [--tenant NAME]
+  admin-token create [--tenant NAME] [--name TEXT] [--expires 90d]  (token shown once)
+  admin-token list | admin-token revoke ID
   import FILE --tenant NAME [--format text|json]   (a standalone agent's bundle)
   usage --tenant NAME --month YYYY-MM --format json|csv|xlsx [-o FILE]
   device list --tenant NAME

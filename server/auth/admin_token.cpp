@@ -15,8 +15,21 @@ std::string hash_admin_token(std::string_view token) {
     return pairing::hex_encode(pairing::sha256(token));
 }
 
+Result<std::optional<AdminToken>> find_usable_admin_token(Store& store, std::string_view token_hash,
+                                                          std::int64_t now) {
+    auto token = store.find_admin_token(token_hash);
+    if (!token || !*token) {
+        return token;
+    }
+    const auto& t = **token;
+    if (t.revoked_at || (t.expires_at && *t.expires_at <= now)) {
+        return std::optional<AdminToken>();
+    }
+    return token;
+}
+
 Result<void> authorize_tenant_access(Store& store, std::string_view authorization,
-                                     std::string_view tenant) {
+                                     std::string_view tenant, std::int64_t now) {
     constexpr std::string_view kBearer = "Bearer ";
     if (authorization.substr(0, kBearer.size()) != kBearer ||
         authorization.size() == kBearer.size()) {
@@ -25,12 +38,14 @@ Result<void> authorize_tenant_access(Store& store, std::string_view authorizatio
                           "required");
     }
     // Looked up by hash: the token itself is never compared or stored.
-    auto token = store.find_admin_token(hash_admin_token(authorization.substr(kBearer.size())));
+    auto token =
+        find_usable_admin_token(store, hash_admin_token(authorization.substr(kBearer.size())), now);
     if (!token) {
         return token.error();
     }
     if (!*token) {
-        return make_error("unauthorized", "the admin token is not valid");
+        return make_error("unauthorized",
+                          "the admin token is not valid (unknown, expired or revoked)");
     }
     if ((*token)->tenant && *(*token)->tenant != tenant) {
         return make_error("forbidden",

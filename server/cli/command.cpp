@@ -2,6 +2,8 @@
 
 #include "server/cli/command.h"
 
+#include <sys/stat.h>
+
 #include <ctime>
 #include <iostream>
 
@@ -17,6 +19,9 @@ int fail(const Error& error) {
 }
 
 Result<std::filesystem::path> data_dir(const Args& args) {
+    // Everything tally-server writes (database, WAL, TLS key, listen.addr, reports) is
+    // private to its user whatever umask it was started with: files 0600, directories 0700.
+    ::umask(0077);
     std::filesystem::path dir = args.get_or("data-dir", kDefaultDataDir);
     std::error_code ec;
     if (!std::filesystem::exists(dir, ec)) {
@@ -24,16 +29,31 @@ Result<std::filesystem::path> data_dir(const Args& args) {
         if (ec) {
             return make_error("io", "cannot create data dir " + dir.string() + ": " + ec.message());
         }
-        std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
-                                     std::filesystem::perm_options::replace, ec);
     } else if (!std::filesystem::is_directory(dir, ec)) {
         return make_error("io", "data dir " + dir.string() + " is not a directory");
+    }
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
+    if (ec) {
+        return make_error(
+            "io", "cannot make data dir " + dir.string() + " private (mode 0700): " + ec.message());
     }
     return dir;
 }
 
 Result<std::unique_ptr<SqliteStore>> open_store(const std::filesystem::path& dir) {
-    return SqliteStore::open((dir / "tally.db").string());
+    auto store = SqliteStore::open((dir / "tally.db").string());
+    // Files an older version (or another umask) left readable by others are made private.
+    for (const char* name : {"tally.db", "tally.db-wal", "tally.db-shm", "listen.addr"}) {
+        std::error_code ec;
+        if (std::filesystem::exists(dir / name, ec)) {
+            std::filesystem::permissions(
+                dir / name,
+                std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                std::filesystem::perm_options::replace, ec);
+        }
+    }
+    return store;
 }
 
 std::string printable(const std::string& text) {

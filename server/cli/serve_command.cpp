@@ -15,8 +15,8 @@
 #include "server/cli/command.h"
 #include "server/cli/listen_address.h"
 #include "server/cli/periodic_purge.h"
+#include "server/front/https_server.h"
 #include "server/http/event_log.h"
-#include "server/http/https_server.h"
 #include "server/tls/local_ca.h"
 
 namespace tally::server::cli {
@@ -113,6 +113,14 @@ int run_serve(const std::vector<std::string>& words) {
     if (!store) {
         return fail(store.error());
     }
+    // Signals are taken by one thread with sigwait (blocked everywhere else, so the
+    // server's worker threads inherit the mask): stop() is not async-signal-safe.
+    // Blocked before the server exists: its worker pool starts in create().
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGTERM);
+    sigaddset(&signals, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     IngestOptions options;
     options.max_backfill_days = *backfill;
     auto server = HttpsServer::create(tls->cert, tls->key, **store, options, now_seconds);
@@ -120,13 +128,6 @@ int run_serve(const std::vector<std::string>& words) {
         return fail(server.error());
     }
 
-    // Signals are taken by one thread with sigwait (blocked everywhere else, so the
-    // server's worker threads inherit the mask): stop() is not async-signal-safe.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGTERM);
-    sigaddset(&signals, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     // DESIGN.md §5 rule 4: released users' metadata is purged without an operator.
     PeriodicPurge purge(**store, now_seconds, std::chrono::hours(1));
 

@@ -21,26 +21,28 @@ namespace tally::server {
 namespace {
 
 using nlohmann::json;
-using Req = httplib::Request;
-using Res = httplib::Response;
+using Req = Request;
+using Res = Response;
 
 struct Caller {
     std::optional<std::string> tenant;  //!< nullopt: a global admin
 };
 
-Result<Caller> authenticate(Store& store, const Req& req) {
+Result<Caller> authenticate(Store& store, const Req& req, std::int64_t now) {
     constexpr std::string_view kBearer = "Bearer ";
     const auto header = req.get_header_value("Authorization");
     if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) {
         return make_error("unauthorized",
                           "an 'Authorization: Bearer <admin token>' header is required");
     }
-    auto token = store.find_admin_token(hash_admin_token(header.substr(kBearer.size())));
+    auto token =
+        find_usable_admin_token(store, hash_admin_token(header.substr(kBearer.size())), now);
     if (!token) {
         return token.error();
     }
     if (!*token) {
-        return make_error("unauthorized", "the admin token is not valid");
+        return make_error("unauthorized",
+                          "the admin token is not valid (unknown, expired or revoked)");
     }
     return Caller{(*token)->tenant};
 }
@@ -140,7 +142,7 @@ void ok_json(Res& res, const json& doc) {
 //! Runs `fn` with the caller and the tenant's settings; errors become protocol answers.
 template <typename Fn>
 void with_tenant(Store& store, const Clock& clock, const Req& req, Res& res, Fn&& fn) {
-    auto caller = authenticate(store, req);
+    auto caller = authenticate(store, req, clock());
     if (!caller) {
         set_error(res, caller.error());
         return;
@@ -170,9 +172,9 @@ Result<Device> tenant_device(Store& store, const std::string& tenant, const std:
 
 }  // namespace
 
-void install_admin_routes(httplib::Server& server, Store& store, Clock clock) {
-    server.Get("/v1/tenants", [&store, clock](const Req& req, Res& res) {
-        auto caller = authenticate(store, req);
+void install_admin_routes(Router& router, Store& store, Clock clock) {
+    router.get("/v1/tenants", [&store, clock](const Req& req, Res& res) {
+        auto caller = authenticate(store, req, clock());
         if (!caller) {
             set_error(res, caller.error());
             return;
@@ -197,8 +199,8 @@ void install_admin_routes(httplib::Server& server, Store& store, Clock clock) {
         ok_json(res, out);
     });
 
-    server.Post("/v1/tenants", [&store, clock](const Req& req, Res& res) {
-        auto caller = authenticate(store, req);
+    router.post("/v1/tenants", [&store, clock](const Req& req, Res& res) {
+        auto caller = authenticate(store, req, clock());
         auto r = [&]() -> Result<json> {
             if (!caller) {
                 return caller.error();
@@ -243,14 +245,14 @@ void install_admin_routes(httplib::Server& server, Store& store, Clock clock) {
         ok_json(res, *r);
     });
 
-    server.Get(R"(/v1/tenants/([^/]+))", [&store, clock](const Req& req, Res& res) {
+    router.get(R"(/v1/tenants/([^/]+))", [&store, clock](const Req& req, Res& res) {
         with_tenant(store, clock, req, res, [&](const Caller&, TenantSettings& t) -> Result<void> {
             ok_json(res, tenant_json(t, clock()));
             return {};
         });
     });
 
-    server.Post(
+    router.post(
         R"(/v1/tenants/([^/]+)/(status|trial|policy))", [&store, clock](const Req& req, Res& res) {
             with_tenant(
                 store, clock, req, res, [&](const Caller& c, TenantSettings& t) -> Result<void> {
@@ -291,7 +293,7 @@ void install_admin_routes(httplib::Server& server, Store& store, Clock clock) {
                 });
         });
 
-    server.Get(R"(/v1/tenants/([^/]+)/groups)", [&store, clock](const Req& req, Res& res) {
+    router.get(R"(/v1/tenants/([^/]+)/groups)", [&store, clock](const Req& req, Res& res) {
         with_tenant(store, clock, req, res, [&](const Caller&, TenantSettings& t) -> Result<void> {
             auto groups = store.list_groups(t.name);
             if (!groups) {
@@ -308,7 +310,7 @@ void install_admin_routes(httplib::Server& server, Store& store, Clock clock) {
         });
     });
 
-    server.Post(R"(/v1/tenants/([^/]+)/groups)", [&store, clock](const Req& req, Res& res) {
+    router.post(R"(/v1/tenants/([^/]+)/groups)", [&store, clock](const Req& req, Res& res) {
         with_tenant(store, clock, req, res, [&](const Caller&, TenantSettings& t) -> Result<void> {
             auto doc = body_json(req);
             if (!doc) {
@@ -327,7 +329,7 @@ void install_admin_routes(httplib::Server& server, Store& store, Clock clock) {
         });
     });
 
-    server.Post(R"(/v1/tenants/([^/]+)/groups/([^/]+)/members)", [&store, clock](const Req& req,
+    router.post(R"(/v1/tenants/([^/]+)/groups/([^/]+)/members)", [&store, clock](const Req& req,
                                                                                  Res& res) {
         with_tenant(store, clock, req, res, [&](const Caller&, TenantSettings& t) -> Result<void> {
             auto doc = body_json(req);
@@ -339,15 +341,15 @@ void install_admin_routes(httplib::Server& server, Store& store, Clock clock) {
                 return principal.error();
             }
             const auto key = billing::user_key_from_admin(*principal);
-            if (auto r = store.move_user_to_group(t.name, req.matches[2].str(), key, clock()); !r) {
+            if (auto r = store.move_user_to_group(t.name, req.matches[2], key, clock()); !r) {
                 return r;
             }
-            ok_json(res, {{"group", req.matches[2].str()}, {"user", key}});
+            ok_json(res, {{"group", req.matches[2]}, {"user", key}});
             return {};
         });
     });
 
-    server.Get(R"(/v1/tenants/([^/]+)/subscriptions)", [&store, clock](const Req& req, Res& res) {
+    router.get(R"(/v1/tenants/([^/]+)/subscriptions)", [&store, clock](const Req& req, Res& res) {
         with_tenant(store, clock, req, res, [&](const Caller&, TenantSettings& t) -> Result<void> {
             auto subs = store.list_subscriptions(t.name);
             if (!subs) {
@@ -364,7 +366,7 @@ void install_admin_routes(httplib::Server& server, Store& store, Clock clock) {
         });
     });
 
-    server.Post(R"(/v1/tenants/([^/]+)/subscriptions)", [&store, clock](const Req& req, Res& res) {
+    router.post(R"(/v1/tenants/([^/]+)/subscriptions)", [&store, clock](const Req& req, Res& res) {
         with_tenant(store, clock, req, res, [&](const Caller&, TenantSettings& t) -> Result<void> {
             auto doc = body_json(req);
             if (!doc) {
@@ -386,7 +388,7 @@ void install_admin_routes(httplib::Server& server, Store& store, Clock clock) {
         });
     });
 
-    server.Get(R"(/v1/tenants/([^/]+)/devices)", [&store, clock](const Req& req, Res& res) {
+    router.get(R"(/v1/tenants/([^/]+)/devices)", [&store, clock](const Req& req, Res& res) {
         with_tenant(store, clock, req, res, [&](const Caller&, TenantSettings& t) -> Result<void> {
             auto devices = store.list_devices(t.name);
             if (!devices) {
@@ -418,7 +420,7 @@ void install_admin_routes(httplib::Server& server, Store& store, Clock clock) {
         });
     });
 
-    server.Post(R"(/v1/tenants/([^/]+)/devices/([^/]+)/(user|type|retire))", [&store, clock](
+    router.post(R"(/v1/tenants/([^/]+)/devices/([^/]+)/(user|type|retire))", [&store, clock](
                                                                                  const Req& req,
                                                                                  Res& res) {
         with_tenant(store, clock, req, res, [&](const Caller&, TenantSettings& t) -> Result<void> {
@@ -462,7 +464,7 @@ void install_admin_routes(httplib::Server& server, Store& store, Clock clock) {
         });
     });
 
-    server.Get(R"(/v1/tenants/([^/]+)/users)", [&store, clock](const Req& req, Res& res) {
+    router.get(R"(/v1/tenants/([^/]+)/users)", [&store, clock](const Req& req, Res& res) {
         with_tenant(store, clock, req, res, [&](const Caller&, TenantSettings& t) -> Result<void> {
             auto facts = store.billing_facts(t.name, 0, 0);
             if (!facts) {
@@ -489,7 +491,7 @@ void install_admin_routes(httplib::Server& server, Store& store, Clock clock) {
         });
     });
 
-    server.Post(R"(/v1/tenants/([^/]+)/users/merge)", [&store, clock](const Req& req, Res& res) {
+    router.post(R"(/v1/tenants/([^/]+)/users/merge)", [&store, clock](const Req& req, Res& res) {
         with_tenant(store, clock, req, res, [&](const Caller&, TenantSettings& t) -> Result<void> {
             auto doc = body_json(req);
             if (!doc) {
@@ -513,7 +515,7 @@ void install_admin_routes(httplib::Server& server, Store& store, Clock clock) {
         });
     });
 
-    server.Get(R"(/v1/tenants/([^/]+)/usage(\.csv|\.xlsx|\.json)?)", [&store, clock](const Req& req,
+    router.get(R"(/v1/tenants/([^/]+)/usage(\.csv|\.xlsx|\.json)?)", [&store, clock](const Req& req,
                                                                                      Res& res) {
         with_tenant(store, clock, req, res, [&](const Caller&, TenantSettings& t) -> Result<void> {
             auto report = build_usage_report(store, t.name, req.get_param_value("month"), clock());
@@ -539,8 +541,8 @@ void install_admin_routes(httplib::Server& server, Store& store, Clock clock) {
         });
     });
 
-    server.Post("/v1/purge", [&store, clock](const Req& req, Res& res) {
-        auto caller = authenticate(store, req);
+    router.post("/v1/purge", [&store, clock](const Req& req, Res& res) {
+        auto caller = authenticate(store, req, clock());
         if (!caller) {
             set_error(res, caller.error());
             return;

@@ -6,13 +6,12 @@
 // and is refused while its tenant is inactive (403 tenant_inactive). Routes are listed in
 // server/report/REPORT.md.
 
-#include <httplib.h>
-
+#include "server/front/router.h"
 #include "server/http/routes.h"
 #include "server/store/store.h"
 
 namespace tally::server {
 
-void install_admin_routes(httplib::Server& server, Store& store, Clock clock);
+void install_admin_routes(Router& router, Store& store, Clock clock);
 
 }  // namespace tally::server

@@ -17,13 +17,13 @@ int http_status_for(std::string_view code) {
         {"code_expired", 403},   {"code_exhausted", 403}, {"tenant_inactive", 403},
         {"forbidden", 403},      {"not_found", 404},      {"method_not_allowed", 405},
         {"device_retired", 410}, {"device_revoked", 410}, {"payload_too_large", 413},
-        {"out_of_window", 422},  {"rate_limited", 429},
+        {"out_of_window", 422},  {"rate_limited", 429},   {"header_too_large", 431},
     };
     const auto it = kStatus.find(code);
     return it == kStatus.end() ? 500 : it->second;
 }
 
-void set_error(httplib::Response& res, const Error& error) {
+void set_error(Response& res, const Error& error) {
     res.status = http_status_for(error.code);
     pairing::ErrorBody body{error.code, error.message};
     if (res.status == 500) {

@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-#include <httplib.h>
+#include "server/front/message.h"
 
 #include "pairing/result.h"
 
@@ -14,6 +14,6 @@ namespace tally::server {
 int http_status_for(std::string_view error_code);
 //! Sets status, JSON body and content type. Internal errors are answered with code
 //! "internal" and a generic message (the detail goes to the log only).
-void set_error(httplib::Response& res, const Error& error);
+void set_error(Response& res, const Error& error);
 
 }  // namespace tally::server

@@ -9,6 +9,7 @@
 #include "pairing/bundle.h"
 #include "pairing/bytes.h"
 #include "pairing/crypto.h"
+#include "server/billing/tenant_status.h"
 #include "server/ingest/device_id.h"
 
 namespace tally::server {
@@ -70,7 +71,12 @@ Result<ImportReport> import_bundle(Store& store, std::string_view tenant, std::s
         return t.error();
     if (!*t)
         return make_error("not_found", "tenant '" + std::string(tenant) + "' does not exist");
-    if ((*t)->status == "inactive")
+    // DESIGN.md §5 rule 5, by the billing rule itself (a dated inactivation included): an
+    // inactive tenant takes no usage, by CLI or HTTP.
+    auto settings = store.tenant_settings(tenant);
+    if (!settings)
+        return settings.error();
+    if ((*t)->status == "inactive" || billing::effective_status(*settings, now) == "inactive")
         return make_error("tenant_inactive", "tenant '" + std::string(tenant) + "' is inactive");
 
     ImportReport report;

@@ -16,7 +16,6 @@ namespace {
 
 // The server's payload limit (4 MiB) bounds the raw body; a month of a busy device fits
 // gzip-compressed. Inflated bundles are capped here.
-constexpr std::size_t kMaxRawBody = 4 * 1024 * 1024;
 constexpr std::size_t kMaxInflated = 64 * 1024 * 1024;
 
 bool is_refusal(const std::string& code) {
@@ -26,71 +25,56 @@ bool is_refusal(const std::string& code) {
 
 }  // namespace
 
-void install_import_route(httplib::Server& server, Store& store,
-                          std::function<std::int64_t()> clock) {
-    server.Post(R"(/v1/tenants/([^/]+)/import)", [&store, clock](
-                                                     const httplib::Request& req,
-                                                     httplib::Response& res,
-                                                     const httplib::ContentReader& reader) {
-        const std::string tenant = req.matches[1];
-        if (auto ok = authorize_tenant_access(store, req.get_header_value("Authorization"), tenant);
-            !ok) {
-            set_error(res, ok.error());
-            return;
-        }
-        std::string body;
-        bool too_large = false;
-        const bool read = reader([&](const char* data, std::size_t size) {
-            if (body.size() + size > kMaxRawBody) {
-                too_large = true;
-                return false;
-            }
-            body.append(data, size);
-            return true;
-        });
-        if (!read) {
-            set_error(res, too_large ? make_error("payload_too_large",
-                                                  "the body is over 4 MiB: send it gzip-compressed")
-                                     : make_error("bad_request", "the body could not be read"));
-            return;
-        }
-        // routes.cpp moves Content-Encoding aside so bodies are never inflated uncapped.
-        std::string encoding = req.get_header_value("X-Tally-Raw-Content-Encoding");
-        if (encoding.empty())
-            encoding = req.get_header_value("Content-Encoding");
-        if (encoding == "gzip") {
-            auto inflated = pairing::gzip_decompress(body, kMaxInflated);
-            if (!inflated) {
-                set_error(res,
-                          inflated.error().code == "too_large"
-                              ? make_error("payload_too_large", "the inflated bundle is too large")
-                              : make_error("bad_gzip", "the body is not a valid gzip stream"));
+void install_import_route(Router& router, Store& store, std::function<std::int64_t()> clock) {
+    router.post(
+        R"(/v1/tenants/([^/]+)/import)",
+        [&store, clock](const Request& req, Response& res) {
+            const std::string tenant = req.matches[1];
+            if (auto ok = authorize_tenant_access(store, req.get_header_value("Authorization"),
+                                                  tenant, clock());
+                !ok) {
+                set_error(res, ok.error());
                 return;
             }
-            body = std::move(*inflated);
-        } else if (!encoding.empty()) {
-            set_error(res, make_error("bad_request", "Content-Encoding must be gzip or absent"));
-            return;
-        }
-        auto report = import_bundle(store, tenant, body, clock());
-        if (!report) {
-            const auto& e = report.error();
-            log_event("import into " + tenant + " refused: " + e.code + ": " + e.message);
-            if (is_refusal(e.code)) {
-                res.status = 422;
-                res.set_content(pairing::encode_error({e.code, e.message}), "application/json");
-            } else {
-                set_error(res, e);
+            std::string body = req.body;  // the front capped it at kLargeBody
+            // The front never inflates; framing.h let through only a single "gzip" or none.
+            const std::string encoding = req.get_header_value("Content-Encoding");
+            if (encoding == "gzip") {
+                auto inflated = pairing::gzip_decompress(body, kMaxInflated);
+                if (!inflated) {
+                    set_error(
+                        res,
+                        inflated.error().code == "too_large"
+                            ? make_error("payload_too_large", "the inflated bundle is too large")
+                            : make_error("bad_gzip", "the body is not a valid gzip stream"));
+                    return;
+                }
+                body = std::move(*inflated);
+            } else if (!encoding.empty()) {
+                set_error(res,
+                          make_error("bad_request", "Content-Encoding must be gzip or absent"));
+                return;
             }
-            return;
-        }
-        log_event("import into " + tenant + ": device " + report->device_id + " (" + report->trust +
-                  "), new " + std::to_string(report->accepted) + ", duplicate " +
-                  std::to_string(report->duplicates) + ", refused " +
-                  std::to_string(report->refused));
-        res.status = 200;
-        res.set_content(import_report_json(*report), "application/json");
-    });
+            auto report = import_bundle(store, tenant, body, clock());
+            if (!report) {
+                const auto& e = report.error();
+                log_event("import into " + tenant + " refused: " + e.code + ": " + e.message);
+                if (is_refusal(e.code)) {
+                    res.status = 422;
+                    res.set_content(pairing::encode_error({e.code, e.message}), "application/json");
+                } else {
+                    set_error(res, e);
+                }
+                return;
+            }
+            log_event("import into " + tenant + ": device " + report->device_id + " (" +
+                      report->trust + "), new " + std::to_string(report->accepted) +
+                      ", duplicate " + std::to_string(report->duplicates) + ", refused " +
+                      std::to_string(report->refused));
+            res.status = 200;
+            res.set_content(import_report_json(*report), "application/json");
+        },
+        kLargeBody);
 }
 
 }  // namespace tally::server

@@ -7,13 +7,11 @@
 #include <cstdint>
 #include <functional>
 
-#include <httplib.h>
-
+#include "server/front/router.h"
 #include "server/store/store.h"
 
 namespace tally::server {
 
-void install_import_route(httplib::Server& server, Store& store,
-                          std::function<std::int64_t()> clock);
+void install_import_route(Router& router, Store& store, std::function<std::int64_t()> clock);
 
 }  // namespace tally::server

@@ -43,6 +43,11 @@ Result<pairing::PairResponse> handle_pair(Store& store, std::string_view body,
     if (!key || key->size() != pairing::kPublicKeySize) {
         return make_error("bad_request", "public_key must be a base64url 65-byte P-256 point");
     }
+    // PROTOCOL.md §1: a point not on the curve is rejected as a bad value (400), before the
+    // signature check could answer 401 for it.
+    if (!pairing::PublicKey::parse(*key)) {
+        return make_error("bad_request", "public_key is not a point on the P-256 curve");
+    }
     const std::string raw_key(pairing::as_chars(*key));
     if (!signature_valid(raw_key, signature_b64url, body)) {
         return make_error("bad_signature",

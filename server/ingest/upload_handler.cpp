@@ -43,10 +43,15 @@ Result<void> check_gaps(const std::vector<pairing::Gap>& gaps) {
 }  // namespace
 
 Result<UploadOutcome> handle_upload(Store& store, const UploadRequest& req, std::int64_t now,
-                                    const IngestOptions& options) {
+                                    const IngestOptions& options, const AdmitDevice& admit) {
     auto device = authenticate_device(store, req.device_id, req.signature, req.body);
     if (!device) {
         return device.error();
+    }
+    if (admit) {
+        if (auto admitted = admit(device->id); !admitted) {
+            return admitted.error();
+        }
     }
     if (device->retired_at) {
         auto evidence = store.device_evidence(device->id);
@@ -98,6 +103,13 @@ Result<UploadOutcome> handle_upload(Store& store, const UploadRequest& req, std:
         if (hb->seq > kMaxSeq) {
             return make_error("bad_request", "heartbeat #" + std::to_string(i) + ": seq " +
                                                  std::to_string(hb->seq) + " is too large");
+        }
+        // PROTOCOL.md §4: heartbeats in ascending seq (so no seq twice in one batch).
+        if (!accepted.empty() && hb->seq <= accepted.back().decoded.seq) {
+            return make_error("bad_request", "heartbeat #" + std::to_string(i) + ": seq " +
+                                                 std::to_string(hb->seq) +
+                                                 " is not above the previous one's; heartbeats "
+                                                 "must be in ascending seq");
         }
         // Outside the window: held as evidence, not counted, but acknowledged so the agent
         // never wedges on it (a bundle import can promote the same bytes later).

@@ -4,6 +4,8 @@
 // time window (outside it: held, not counted), then store everything in one transaction.
 
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <string_view>
 
 #include "pairing/messages.h"
@@ -20,6 +22,10 @@ struct UploadRequest {
     std::string_view body;              //!< raw request bytes
 };
 
+//! Called with the device id once its signature verified, before anything else (the
+//! per-device rate limit); an error it returns is the answer. Empty: admitted.
+using AdmitDevice = std::function<Result<void>(const std::string& device_id)>;
+
 struct UploadOutcome {
     pairing::HeartbeatAck ack;
     std::uint32_t forks = 0;          //!< seqs seen again with different bytes
@@ -30,6 +36,6 @@ struct UploadOutcome {
 //! Errors: unknown_device, bad_signature, device_retired, device_revoked, bad_gzip,
 //! payload_too_large, bad_request, db. Heartbeats outside the time window are held, not counted.
 Result<UploadOutcome> handle_upload(Store& store, const UploadRequest& req, std::int64_t now,
-                                    const IngestOptions& options);
+                                    const IngestOptions& options, const AdmitDevice& admit = {});
 
 }  // namespace tally::server

@@ -4,7 +4,42 @@
 
 namespace tally::server {
 
-std::string csv_field(std::string_view value) {
+namespace {
+
+bool plain_number(std::string_view v) {
+    if (!v.empty() && (v.front() == '-' || v.front() == '+')) {
+        v.remove_prefix(1);
+    }
+    bool digits = false;
+    bool dot = false;
+    for (const char c : v) {
+        if (c >= '0' && c <= '9') {
+            digits = true;
+        } else if (c == '.' && !dot) {
+            dot = true;
+        } else {
+            return false;
+        }
+    }
+    return digits;
+}
+
+}  // namespace
+
+bool csv_formula_like(std::string_view value) {
+    if (value.empty() || value.find_first_of("=+-@\t\r") != 0) {
+        return false;
+    }
+    return !plain_number(value);
+}
+
+std::string csv_field(std::string_view raw) {
+    std::string neutral;
+    if (csv_formula_like(raw)) {
+        neutral = "'" + std::string(raw);
+        raw = neutral;
+    }
+    const std::string_view value = raw;
     if (value.find_first_of(",\"\r\n") == std::string_view::npos) {
         return std::string(value);
     }

@@ -24,6 +24,9 @@ Result<void> GroupCommit::run(const std::function<Result<void>()>& unit) {
         const auto take = static_cast<long>(std::min(queue_.size(), max_group_));
         Group group(queue_.begin(), queue_.begin() + take);
         queue_.erase(queue_.begin(), queue_.begin() + take);
+        ++stats_.transactions;
+        stats_.units += group.size();
+        stats_.largest_group = std::max(stats_.largest_group, group.size());
         lock.unlock();
         commit_group(group);
         lock.lock();
@@ -52,6 +55,16 @@ Result<void> GroupCommit::run(const std::function<Result<void>()>& unit) {
         lock.lock();
     }
     return std::move(mine->result);
+}
+
+GroupCommit::Stats GroupCommit::stats() {
+    std::lock_guard lock(queue_mutex_);
+    return stats_;
+}
+
+std::size_t GroupCommit::waiting() {
+    std::lock_guard lock(queue_mutex_);
+    return queue_.size();
 }
 
 void GroupCommit::commit_group(const Group& group) {

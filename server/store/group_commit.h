@@ -29,6 +29,15 @@ class GroupCommit {
     //! stored), or success once the group committed.
     Result<void> run(const std::function<Result<void>()>& unit);
 
+    struct Stats {
+        std::size_t transactions = 0;  //!< groups committed (or failed) so far
+        std::size_t units = 0;         //!< units in them
+        std::size_t largest_group = 0;
+    };
+    Stats stats();
+    //! Units queued and not yet taken by a writer.
+    std::size_t waiting();
+
   private:
     //! One caller's unit; fields guarded by queue_mutex_. Shared, so the writer can wake a
     //! caller after releasing the queue lock (a caller woken under that lock would only block
@@ -50,6 +59,7 @@ class GroupCommit {
     std::mutex queue_mutex_;
     Group queue_;           //!< waiting units, oldest first
     bool writing_ = false;  //!< a caller holds the writer's role
+    Stats stats_;           //!< guarded by queue_mutex_
 };
 
 }  // namespace tally::server

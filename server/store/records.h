@@ -81,7 +81,27 @@ struct DeviceEvidence {
 };
 
 struct AdminToken {
-    std::optional<std::string> tenant;  //!< nullopt: global token
+    std::optional<std::string> tenant;       //!< nullopt: global token
+    std::optional<std::int64_t> expires_at;  //!< nullopt: never (tokens made before expiry)
+    std::optional<std::int64_t> revoked_at;
+};
+
+//! A new admin token (only its hash is kept).
+struct NewAdminToken {
+    std::string token_hash;
+    std::optional<std::string> tenant;  //!< nullopt: global
+    std::string name;
+    std::optional<std::int64_t> expires_at;
+};
+
+//! An admin token as listed: never the token, an id (the first 12 hex digits of its hash).
+struct AdminTokenInfo {
+    std::string id;
+    std::string name;
+    std::optional<std::string> tenant;
+    std::int64_t created_at = 0;
+    std::optional<std::int64_t> expires_at;
+    std::optional<std::int64_t> revoked_at;
 };
 
 // --- usage aggregation rows (one SQL aggregation each) ---

@@ -201,8 +201,16 @@ CREATE TABLE tenant_inactive_spans (
 );
 )SQL";
 
-constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1, kStep2, kStep3,
-                                                            kStep4, kStep5, kStep6};
+// Step 7 (issue 17): admin tokens have a name, an expiry and can be revoked. Tokens made
+// before keep no expiry (NULL) until revoked.
+constexpr const char* kStep7 = R"SQL(
+ALTER TABLE admin_tokens ADD COLUMN name TEXT NOT NULL DEFAULT '';
+ALTER TABLE admin_tokens ADD COLUMN expires_at INTEGER;
+ALTER TABLE admin_tokens ADD COLUMN revoked_at INTEGER;
+)SQL";
+
+constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1, kStep2, kStep3, kStep4,
+                                                            kStep5, kStep6, kStep7};
 
 }  // namespace
 

@@ -7,7 +7,7 @@
 
 namespace tally::server {
 
-constexpr int kSchemaVersion = 6;
+constexpr int kSchemaVersion = 7;
 
 Result<void> migrate(SqliteDb& db);
 

@@ -114,30 +114,34 @@ Result<void> SqliteStore::add_pairing_code(const NewPairingCode& code, std::int6
     return {};
 }
 
-Result<void> SqliteStore::add_admin_token(std::string_view token_hash,
-                                          const std::optional<std::string>& tenant,
-                                          std::int64_t now) {
+namespace {
+
+std::optional<std::int64_t> opt_int64(const SqliteStatement& s, int column) {
+    return s.is_null(column) ? std::nullopt : std::optional<std::int64_t>(s.int64(column));
+}
+
+}  // namespace
+
+Result<void> SqliteStore::create_admin_token(const NewAdminToken& token, std::int64_t now) {
     std::lock_guard lock(mutex_);
-    if (!tenant) {
-        auto s = db_->prepare(
-            "INSERT INTO admin_tokens(token_hash, tenant_id, created_at) VALUES (?, NULL, ?)");
-        if (!s) {
-            return s.error();
-        }
-        return s->bind(1, token_hash).bind(2, now).run();
-    }
     // An unknown tenant must not silently yield a global (NULL tenant) token.
-    auto s = db_->prepare(
-        "INSERT INTO admin_tokens(token_hash, tenant_id, created_at) "
-        "SELECT ?, id, ? FROM tenants WHERE name = ?");
+    auto s = db_->prepare(token.tenant
+                              ? "INSERT INTO admin_tokens(token_hash, tenant_id, created_at, name, "
+                                "expires_at) SELECT ?, id, ?, ?, ? FROM tenants WHERE name = ?"
+                              : "INSERT INTO admin_tokens(token_hash, tenant_id, created_at, name, "
+                                "expires_at) VALUES (?, NULL, ?, ?, ?)");
     if (!s) {
         return s.error();
     }
-    if (auto r = s->bind(1, token_hash).bind(2, now).bind(3, *tenant).run(); !r) {
+    s->bind(1, token.token_hash).bind(2, now).bind(3, token.name).bind(4, token.expires_at);
+    if (token.tenant) {
+        s->bind(5, *token.tenant);
+    }
+    if (auto r = s->run(); !r) {
         return r;
     }
     if (db_->changes() == 0) {
-        return make_error("not_found", "unknown tenant '" + *tenant + "'");
+        return make_error("not_found", "unknown tenant '" + token.tenant.value_or("") + "'");
     }
     return {};
 }
@@ -145,7 +149,7 @@ Result<void> SqliteStore::add_admin_token(std::string_view token_hash,
 Result<std::optional<AdminToken>> SqliteStore::find_admin_token(std::string_view token_hash) {
     std::lock_guard lock(mutex_);
     auto s = db_->prepare(
-        "SELECT a.tenant_id IS NULL, t.name FROM admin_tokens a "
+        "SELECT a.tenant_id IS NULL, t.name, a.expires_at, a.revoked_at FROM admin_tokens a "
         "LEFT JOIN tenants t ON t.id = a.tenant_id WHERE a.token_hash = ?");
     if (!s) {
         return s.error();
@@ -162,7 +166,59 @@ Result<std::optional<AdminToken>> SqliteStore::find_admin_token(std::string_view
     if (s->int64(0) == 0) {
         token.tenant = s->text(1);
     }
+    token.expires_at = opt_int64(*s, 2);
+    token.revoked_at = opt_int64(*s, 3);
     return std::optional<AdminToken>(token);
+}
+
+Result<std::vector<AdminTokenInfo>> SqliteStore::list_admin_tokens() {
+    std::lock_guard lock(mutex_);
+    auto s = db_->prepare(
+        "SELECT substr(a.token_hash, 1, 12), a.name, a.tenant_id IS NULL, t.name, a.created_at, "
+        "a.expires_at, a.revoked_at FROM admin_tokens a LEFT JOIN tenants t ON t.id = "
+        "a.tenant_id ORDER BY a.created_at, a.token_hash");
+    if (!s) {
+        return s.error();
+    }
+    std::vector<AdminTokenInfo> out;
+    auto r = s->each_row([&](const SqliteStatement& row) {
+        AdminTokenInfo info;
+        info.id = row.text(0);
+        info.name = row.text(1);
+        if (row.int64(2) == 0) {
+            info.tenant = row.text(3);
+        }
+        info.created_at = row.int64(4);
+        info.expires_at = opt_int64(row, 5);
+        info.revoked_at = opt_int64(row, 6);
+        out.push_back(std::move(info));
+    });
+    if (!r) {
+        return r.error();
+    }
+    return out;
+}
+
+Result<void> SqliteStore::revoke_admin_token(std::string_view id, std::int64_t now) {
+    std::lock_guard lock(mutex_);
+    if (id.size() != 12 || id.find_first_not_of("0123456789abcdef") != std::string_view::npos) {
+        return make_error("not_found", "no admin token with id '" + std::string(id) +
+                                           "' (ids are the 12 hex digits 'admin-token list' "
+                                           "shows)");
+    }
+    auto s = db_->prepare(
+        "UPDATE admin_tokens SET revoked_at = COALESCE(revoked_at, ?) "
+        "WHERE substr(token_hash, 1, 12) = ?");
+    if (!s) {
+        return s.error();
+    }
+    if (auto r = s->bind(1, now).bind(2, id).run(); !r) {
+        return r;
+    }
+    if (db_->changes() == 0) {
+        return make_error("not_found", "no admin token with id '" + std::string(id) + "'");
+    }
+    return {};
 }
 
 }  // namespace tally::server

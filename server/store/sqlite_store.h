@@ -43,10 +43,10 @@ class SqliteStore final : public Store {
 
     Result<DeviceEvidence> device_evidence(std::string_view device_id) override;
 
-    Result<void> add_admin_token(std::string_view token_hash,
-                                 const std::optional<std::string>& tenant,
-                                 std::int64_t now) override;
+    Result<void> create_admin_token(const NewAdminToken& token, std::int64_t now) override;
     Result<std::optional<AdminToken>> find_admin_token(std::string_view token_hash) override;
+    Result<std::vector<AdminTokenInfo>> list_admin_tokens() override;
+    Result<void> revoke_admin_token(std::string_view id, std::int64_t now) override;
 
     Result<UsageData> usage(std::string_view tenant, std::int64_t from, std::int64_t to) override;
 

@@ -47,10 +47,18 @@ class Store : public BillingStore {
     //! Gaps, forks, chain breaks, held heartbeats and revocation of one device.
     virtual Result<DeviceEvidence> device_evidence(std::string_view device_id) = 0;
 
-    virtual Result<void> add_admin_token(std::string_view token_hash,
-                                         const std::optional<std::string>& tenant,
-                                         std::int64_t now) = 0;
+    //! Errors: not_found (unknown tenant), db.
+    virtual Result<void> create_admin_token(const NewAdminToken& token, std::int64_t now) = 0;
+    //! A token without name or expiry (tests, and tokens as they were before issue 17).
+    Result<void> add_admin_token(std::string_view token_hash,
+                                 const std::optional<std::string>& tenant, std::int64_t now) {
+        return create_admin_token({std::string(token_hash), tenant, "", std::nullopt}, now);
+    }
+    //! The token by hash, revoked or expired ones included (auth/admin_token.h decides).
     virtual Result<std::optional<AdminToken>> find_admin_token(std::string_view token_hash) = 0;
+    virtual Result<std::vector<AdminTokenInfo>> list_admin_tokens() = 0;
+    //! Errors: not_found (no token with that id), db. Revoking twice keeps the first time.
+    virtual Result<void> revoke_admin_token(std::string_view id, std::int64_t now) = 0;
 
     //! Aggregates heartbeats whose start lies in [from, to) for the tenant's devices.
     virtual Result<UsageData> usage(std::string_view tenant, std::int64_t from,

@@ -38,8 +38,8 @@
 namespace tally::server::ui {
 namespace {
 
-using Req = httplib::Request;
-using Res = httplib::Response;
+using Req = Request;
+using Res = Response;
 
 constexpr std::size_t kMaxTokenChars = 256;
 
@@ -136,7 +136,7 @@ std::optional<Caller> signed_in(Store& store, SessionStore& sessions, const Req&
     if (!session) {
         return std::nullopt;
     }
-    auto token = store.find_admin_token(session->token_hash);
+    auto token = find_usable_admin_token(store, session->token_hash, now);
     if (!token || !*token) {
         sessions.remove(id);
         return std::nullopt;
@@ -193,13 +193,13 @@ std::string current_month(std::int64_t now) {
 
 }  // namespace
 
-void install_ui_routes(httplib::Server& server, Store& store, Clock clock) {
+void install_ui_routes(Router& router, Store& store, Clock clock) {
     auto sessions = std::make_shared<SessionStore>();
     // Tokens are 256-bit random, so this is not what keeps guessers out; it keeps a script
     // from turning the sign-in form into a SQLite load generator.
     auto sign_in_limit = std::make_shared<RateLimiter>(RateLimit{20, 1});
 
-    server.Get(R"(/ui/?)", [&store, clock, sessions](const Req& req, Res& res) {
+    router.get(R"(/ui/?)", [&store, clock, sessions](const Req& req, Res& res) {
         const auto now = clock();
         const auto caller = signed_in(store, *sessions, req, now);
         if (!caller) {
@@ -226,7 +226,7 @@ void install_ui_routes(httplib::Server& server, Store& store, Clock clock) {
         send_html(res, 200, picker_page(caller->header(), choices, current_month(now)));
     });
 
-    server.Post("/ui/sign-in", [&store, clock, sessions, sign_in_limit](const Req& req, Res& res) {
+    router.post("/ui/sign-in", [&store, clock, sessions, sign_in_limit](const Req& req, Res& res) {
         if (!same_origin_post(req)) {
             send_error_page(res, make_error("forbidden", "Cross-site form posts are refused."),
                             std::nullopt);
@@ -242,7 +242,7 @@ void install_ui_routes(httplib::Server& server, Store& store, Clock clock) {
             return;
         }
         const auto hash = hash_admin_token(token);
-        auto found = store.find_admin_token(hash);
+        auto found = find_usable_admin_token(store, hash, clock());
         if (!found) {
             send_error_page(res, found.error(), std::nullopt);
             return;
@@ -251,8 +251,8 @@ void install_ui_routes(httplib::Server& server, Store& store, Clock clock) {
             log_event("ui: sign-in refused (unknown admin token) from " + req.remote_addr);
             send_html(res, 401,
                       sign_in_page("That admin token is not valid. Check that you copied the "
-                                   "whole token (it starts with tat_) and that it was not "
-                                   "revoked."));
+                                   "whole token (it starts with tat_) and that it has not "
+                                   "expired or been revoked."));
             return;
         }
         const auto id = sessions->create(hash, clock());
@@ -264,7 +264,7 @@ void install_ui_routes(httplib::Server& server, Store& store, Clock clock) {
         redirect(res, "/ui");
     });
 
-    server.Post("/ui/sign-out", [sessions](const Req& req, Res& res) {
+    router.post("/ui/sign-out", [sessions](const Req& req, Res& res) {
         if (!same_origin_post(req)) {
             send_error_page(res, make_error("forbidden", "Cross-site form posts are refused."),
                             std::nullopt);
@@ -275,7 +275,7 @@ void install_ui_routes(httplib::Server& server, Store& store, Clock clock) {
         redirect(res, "/ui");
     });
 
-    server.Get(R"(/ui/(report|usage\.csv|usage\.xlsx))", [&store, clock, sessions](const Req& req,
+    router.get(R"(/ui/(report|usage\.csv|usage\.xlsx))", [&store, clock, sessions](const Req& req,
                                                                                    Res& res) {
         const auto now = clock();
         const auto caller = signed_in(store, *sessions, req, now);

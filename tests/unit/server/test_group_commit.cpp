@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -135,4 +136,55 @@ TEST_CASE("group commit: concurrent store_batch with a fork and an unknown devic
     CHECK(forks == 2);
     CHECK(f.count("SELECT count(*) FROM heartbeats") == 5 * 40);
     CHECK(f.count("SELECT count(*) FROM devices WHERE acked_through = 40") == 5);
+}
+
+TEST_CASE("group commit: units queued behind a writer commit together in one transaction",
+          "[store][group_commit]") {
+    TempDir dir;
+    auto db = SqliteDb::open((dir.path() / "g.db").string());
+    REQUIRE(db);
+    REQUIRE((*db)->exec("CREATE TABLE t (k INTEGER PRIMARY KEY)"));
+    std::mutex db_mutex;
+    GroupCommit group(**db, db_mutex);
+    constexpr int kFollowers = 5;
+    std::mutex gate_mutex;
+    std::condition_variable gate_cv;
+    bool open = false;
+    // The first unit holds the writer's role until every follower has queued behind it.
+    std::atomic<int> failed{0};
+    std::thread writer([&] {
+        failed += !group.run([&]() -> Result<void> {
+            std::unique_lock lock(gate_mutex);
+            gate_cv.wait(lock, [&] { return open; });
+            return (*db)->exec("INSERT INTO t VALUES (0)");
+        });
+    });
+    while (group.stats().transactions == 0) {
+        std::this_thread::yield();  // the writer has taken its own unit
+    }
+    std::vector<std::thread> followers;
+    for (int i = 1; i <= kFollowers; ++i) {
+        followers.emplace_back([&, i] {
+            failed += !group.run([&, i]() -> Result<void> {
+                return (*db)->exec("INSERT INTO t VALUES (" + std::to_string(i) + ")");
+            });
+        });
+    }
+    while (group.waiting() < kFollowers) {
+        std::this_thread::yield();
+    }
+    {
+        std::lock_guard lock(gate_mutex);
+        open = true;
+    }
+    gate_cv.notify_all();
+    writer.join();
+    for (auto& t : followers) {
+        t.join();
+    }
+    CHECK(failed == 0);
+    const auto stats = group.stats();
+    CHECK(stats.units == 1 + kFollowers);
+    CHECK(stats.transactions == 2);  // the writer's own, then all five followers at once
+    CHECK(stats.largest_group == kFollowers);
 }

@@ -4,14 +4,17 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <csignal>
 #include <ctime>
 #include <thread>
 
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "live_server.h"
 #include "pairing/messages.h"
 #include "server/auth/admin_token.h"
-#include "server/http/https_server.h"
+#include "server/front/https_server.h"
 #include "server/tls/local_ca.h"
 #include "server_fixture.h"
 
@@ -19,77 +22,7 @@ using namespace tally::server;
 using namespace tally::server::test;
 namespace pairing = tally::pairing;
 
-namespace {
-
-std::int64_t wall_clock() {
-    return static_cast<std::int64_t>(std::time(nullptr));
-}
-
-struct LiveServer {
-    ServerFixture f;  // store with tenant "acme" and a code
-    std::filesystem::path ca;
-    std::unique_ptr<HttpsServer> server;
-    std::thread thread;
-    int port = 0;
-
-    LiveServer() {
-        auto files = create_local_tls(f.dir.path() / "tls", wall_clock());
-        REQUIRE(files.ok());
-        ca = files->ca_cert;
-        // The fixture's code expires relative to the fixed test clock; make one for now.
-        f.code = f.make_code("acme", 5, wall_clock() + 3600);
-        auto made = HttpsServer::create(files->server_cert, files->server_key, *f.store, f.options,
-                                        wall_clock);
-        REQUIRE(made.ok());
-        server = std::move(*made);
-        auto bound = server->bind("127.0.0.1", 0);
-        REQUIRE(bound.ok());
-        port = *bound;
-        thread = std::thread([this] { server->run(); });
-        for (int i = 0; i < 500 && !server->running(); ++i) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
-        REQUIRE(server->running());
-    }
-    ~LiveServer() {
-        server->stop();
-        thread.join();
-    }
-    std::unique_ptr<httplib::SSLClient> client() const {
-        auto c = std::make_unique<httplib::SSLClient>("127.0.0.1", port);
-        c->set_ca_cert_path(ca.c_str());
-        c->enable_server_certificate_verification(true);
-        return c;
-    }
-    httplib::Result post(const std::string& path, const SignedBody& body,
-                         const std::string& device = "", bool gzip = true) const {
-        httplib::Headers headers{{pairing::kHeaderSignature, body.signature}};
-        if (!device.empty()) {
-            headers.emplace(pairing::kHeaderDevice, device);
-        }
-        if (gzip) {
-            headers.emplace("Content-Encoding", "gzip");
-        }
-        return client()->Post(path.c_str(), headers, body.body, "application/json");
-    }
-    httplib::Result get(const std::string& path, const std::string& token) const {
-        httplib::Headers headers;
-        if (!token.empty()) {
-            headers.emplace("Authorization", "Bearer " + token);
-        }
-        return client()->Get(path.c_str(), headers);
-    }
-};
-
-std::string error_code(const httplib::Result& res) {
-    REQUIRE(res);
-    const auto err = pairing::decode_error(res->body);
-    REQUIRE(err.has_value());
-    CHECK(res->get_header_value("Content-Type") == "application/json");
-    return err->error;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("HTTPS: pair, upload gzip batches, replay, refusals, retire", "[http]") {
     LiveServer live;

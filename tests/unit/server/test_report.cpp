@@ -153,3 +153,32 @@ TEST_CASE("CSV fields are quoted only when needed", "[report]") {
     CHECK(csv_field("two\nlines") == "\"two\nlines\"");
     CHECK(csv_row({"a", "", "b c"}) == "a,,b c\r\n");
 }
+
+TEST_CASE("CSV cells that a spreadsheet would run as formulas are neutralised", "[report]") {
+    CHECK(csv_field("=1+2") == "'=1+2");
+    CHECK(csv_field("+cmd") == "'+cmd");
+    CHECK(csv_field("-x") == "'-x");
+    CHECK(csv_field("@SUM(A1)") == "'@SUM(A1)");
+    CHECK(csv_field("\tTAB") == "'\tTAB");
+    CHECK(csv_field("\r=1") == "\"'\r=1\"");
+    CHECK(csv_field("=HYPERLINK(\"http://x\",\"y\")") ==
+          "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+    CHECK(csv_field("-3") == "-3");  // numbers stay numbers
+    CHECK(csv_field("1.5") == "1.5");
+    CHECK(csv_field("a=b") == "a=b");
+
+    // End to end: a user name chosen by whoever controls an endpoint reaches the export.
+    ServerFixture f;
+    TestDevice dev;
+    f.pair(dev);
+    const auto body = dev.batch({dev.next_heartbeat(
+        kNow, 5, {user("=cmd|' /C calc'!A0", 3, true), user("@SUM(1+1)", 2, true)})});
+    REQUIRE(f.upload(dev, body).ok());
+    auto report = build_usage_report(*f.store, "acme", "2026-11", kNow);
+    REQUIRE(report.ok());
+    const auto csv = usage_to_csv(*report);
+    CHECK_THAT(csv, Catch::Contains(",'=cmd|' /C calc'!A0"));
+    CHECK_THAT(csv, Catch::Contains(",'@SUM(1+1)"));
+    CHECK_THAT(csv, !Catch::Contains(",=cmd"));
+    CHECK_THAT(csv, !Catch::Contains(",@SUM"));
+}

@@ -54,11 +54,43 @@ TEST_CASE("admin tokens are stored hashed and bound to a tenant or global", "[st
                   hash_admin_token(token) + "'") == 1);
     CHECK(f.store->add_admin_token("x", "nope", kNow).error().code == "not_found");
     CHECK(f.count("SELECT count(*) FROM admin_tokens") == 1);  // no global token by mistake
-    CHECK(authorize_tenant_access(*f.store, "Bearer " + token, "acme").ok());
-    CHECK(authorize_tenant_access(*f.store, "Bearer " + token, "other").error().code ==
+    CHECK(authorize_tenant_access(*f.store, "Bearer " + token, "acme", kNow).ok());
+    CHECK(authorize_tenant_access(*f.store, "Bearer " + token, "other", kNow).error().code ==
           "forbidden");
-    CHECK(authorize_tenant_access(*f.store, "Bearer nope", "acme").error().code == "unauthorized");
-    CHECK(authorize_tenant_access(*f.store, token, "acme").error().code == "unauthorized");
+    CHECK(authorize_tenant_access(*f.store, "Bearer nope", "acme", kNow).error().code ==
+          "unauthorized");
+    CHECK(authorize_tenant_access(*f.store, token, "acme", kNow).error().code == "unauthorized");
+}
+
+TEST_CASE("admin tokens expire, carry a name and can be revoked", "[store]") {
+    ServerFixture f;
+    const auto token = generate_admin_token();
+    const auto hash = hash_admin_token(token);
+    REQUIRE(f.store->create_admin_token({hash, "acme", "msp portal", kNow + 3600}, kNow).ok());
+    const auto bearer = "Bearer " + token;
+    CHECK(authorize_tenant_access(*f.store, bearer, "acme", kNow + 3599).ok());
+    CHECK(authorize_tenant_access(*f.store, bearer, "acme", kNow + 3600).error().code ==
+          "unauthorized");  // expired
+    auto listed = f.store->list_admin_tokens();
+    REQUIRE(listed.ok());
+    REQUIRE(listed->size() == 1);
+    const auto& info = listed->front();
+    CHECK(info.id == hash.substr(0, 12));
+    CHECK(info.name == "msp portal");
+    CHECK(info.tenant == std::optional<std::string>("acme"));
+    CHECK(info.expires_at == std::optional<std::int64_t>(kNow + 3600));
+    CHECK_FALSE(info.revoked_at);
+    CHECK(f.store->revoke_admin_token("000000000000", kNow).error().code == "not_found");
+    CHECK(f.store->revoke_admin_token("zz", kNow).error().code == "not_found");
+    REQUIRE(f.store->revoke_admin_token(info.id, kNow + 10).ok());
+    REQUIRE(f.store->revoke_admin_token(info.id, kNow + 20).ok());  // the first time is kept
+    CHECK(f.store->list_admin_tokens()->front().revoked_at ==
+          std::optional<std::int64_t>(kNow + 10));
+    CHECK(authorize_tenant_access(*f.store, bearer, "acme", kNow + 11).error().code ==
+          "unauthorized");  // revoked
+    auto found = find_usable_admin_token(*f.store, hash, kNow + 11);
+    REQUIRE(found.ok());
+    CHECK_FALSE(found->has_value());
 }
 
 TEST_CASE("concurrent uploads from several devices are all stored exactly once", "[store]") {

@@ -1,0 +1,54 @@
+#pragma once
+// The route table: method + path pattern (a regular expression matched against the whole
+// path) → a handler, with the largest request body the route accepts. The front looks the
+// route up as soon as the header is read, so a body over the route's limit is refused
+// before a byte of it is buffered and before any authentication.
+
+#include <cstddef>
+#include <functional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "server/front/message.h"
+
+namespace tally::server {
+
+using Handler = std::function<void(const Request&, Response&)>;
+
+//! Body limits of the routes (raw bytes on the wire).
+inline constexpr std::size_t kNoBody = 0;
+inline constexpr std::size_t kSmallBody = 64 * 1024;
+inline constexpr std::size_t kLargeBody = 4 * 1024 * 1024;
+
+class Router {
+  public:
+    struct Found {
+        const Handler* handler = nullptr;  //!< nullptr: no route (see status)
+        std::size_t body_limit = 0;
+        int status = 200;  //!< 404 (no such path) or 405 (path known, method not)
+        std::vector<std::string> matches;
+    };
+
+    void get(const std::string& pattern, Handler handler, std::size_t body_limit = kNoBody);
+    void post(const std::string& pattern, Handler handler, std::size_t body_limit = kSmallBody);
+
+    Found find(const std::string& method, const std::string& path) const;
+    //! Runs the handler; an exception becomes 500 internal, and a non-2xx answer without a
+    //! body gets the protocol error body (PROTOCOL.md §7).
+    void handle(const Found& found, Request& req, Response& res) const;
+    //! The answer for a request with no route or refused by the front.
+    static void answer_error(Response& res, int status, const std::string& code,
+                             const std::string& message);
+
+  private:
+    struct Route {
+        std::string method;
+        std::regex pattern;
+        std::size_t body_limit;
+        Handler handler;
+    };
+    std::vector<Route> routes_;
+};
+
+}  // namespace tally::server
