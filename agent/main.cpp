@@ -13,8 +13,8 @@
 
 int main(int argc, char** argv) {
     using namespace tally::agent;
-    if (auto helper_exit = run_platform_helper(argc, argv))
-        return *helper_exit;
+    if (auto platform_exit = run_platform_helper(argc, argv))
+        return *platform_exit;
     std::vector<std::string> raw(argv + 1, argv + argc);
     auto args = parse_args(raw);
     if (!args) {

@@ -23,7 +23,7 @@ TEST_CASE("config defaults when the default file is missing", "[config]") {
     REQUIRE(c.ok());
     CHECK(c->sample_interval_s == 60);
     CHECK(c->heartbeat_interval_s == 300);
-    CHECK(c->upload_interval_s == 900);
+    CHECK(c->upload_interval_s == 3600);
     CHECK(c->idle_threshold_s == 300);
     CHECK(c->batch_max == 500);
     CHECK(c->spool_max_bytes == 32ull << 20);
@@ -132,4 +132,33 @@ TEST_CASE("save_config round-trips", "[config]") {
     CHECK(back->role == "kiosk");
     CHECK(back->server_url == "https://a.example");
     CHECK(back->batch_max == 7);
+}
+
+TEST_CASE("save_config keeps agent.json owner-only when it holds secrets", "[config]") {
+    namespace fs = std::filesystem;
+    tally::test::TempDir dir;
+    const auto path = dir.path() / "agent.json";
+    const auto group_or_others = [&] {
+        return (fs::status(path).permissions() & (fs::perms::group_all | fs::perms::others_all)) !=
+               fs::perms::none;
+    };
+    Config c;
+    c.server_url = "https://a.example";
+    CHECK_FALSE(tally::agent::holds_secrets(c));
+    c.proxy = "http://user:pw@proxy.example:3128";
+    CHECK(tally::agent::holds_secrets(c));
+    REQUIRE(tally::agent::save_config(c, path).ok());
+    CHECK_FALSE(group_or_others());
+
+    c.proxy = "http://proxy.example:3128/a@b";  // an @ past the authority is no credential
+    CHECK_FALSE(tally::agent::holds_secrets(c));
+    c.user_identity = "hashed";
+    c.user_identity_salt = "tenant-salt";
+    CHECK(tally::agent::holds_secrets(c));
+
+    // A file that was owner-only stays so, secrets or not (pair rewrites it).
+    c.user_identity = "plain";
+    c.user_identity_salt.clear();
+    REQUIRE(tally::agent::save_config(c, path).ok());
+    CHECK_FALSE(group_or_others());
 }
