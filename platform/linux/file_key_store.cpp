@@ -10,9 +10,9 @@
 #include <cstdio>
 #include <string>
 
-#include "platform/linux/posix_error.h"
-#include "platform/linux/posix_file_system.h"
-#include "platform/linux/unique_fd.h"
+#include "platform/posix/posix_error.h"
+#include "platform/posix/posix_file_system.h"
+#include "platform/posix/unique_fd.h"
 
 namespace tally::platform {
 

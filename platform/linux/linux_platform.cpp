@@ -9,9 +9,9 @@
 #include "platform/linux/helper_transport.h"
 #include "platform/linux/linux_activity_source.h"
 #include "platform/linux/linux_machine_fingerprint.h"
-#include "platform/linux/posix_file_system.h"
 #include "platform/linux/systemd_service_host.h"
-#include "platform/linux/unix_status_channel.h"
+#include "platform/posix/posix_file_system.h"
+#include "platform/posix/unix_status_channel.h"
 
 namespace tally::agent {
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "platform/linux/net_status.h"
-#include "platform/linux/unique_fd.h"
+#include "platform/posix/unique_fd.h"
 
 namespace tally::platform {
 

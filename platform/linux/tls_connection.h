@@ -11,7 +11,7 @@
 
 #include "platform/linux/net_status.h"
 #include "platform/linux/tls_client_context.h"
-#include "platform/linux/unique_fd.h"
+#include "platform/posix/unique_fd.h"
 
 namespace tally::platform {
 

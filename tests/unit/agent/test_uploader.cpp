@@ -13,7 +13,7 @@
 #include "pairing/gzip.h"
 #include "pairing/heartbeat.h"
 #include "pairing/messages.h"
-#include "platform/linux/posix_file_system.h"
+#include "platform/posix/posix_file_system.h"
 #include "temp_dir.h"
 
 using namespace tally::agent;

@@ -1,6 +1,6 @@
 // Account lookup through NSS (files, SSSD, winbind) and its classification.
 
-#include "platform/linux/account_info.h"
+#include "platform/posix/account_info.h"
 
 #include <pwd.h>
 #include <unistd.h>

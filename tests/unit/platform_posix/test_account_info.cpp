@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "platform/linux/account_info.h"
+#include "platform/posix/account_info.h"
 
 using namespace tally::platform;
 

@@ -1,6 +1,6 @@
 // errno → tally::Error with the operation, the path and strerror text.
 
-#include "platform/linux/posix_error.h"
+#include "platform/posix/posix_error.h"
 
 #include <cerrno>
 #include <cstring>

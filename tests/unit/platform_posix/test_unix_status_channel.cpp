@@ -11,7 +11,7 @@
 #include <cstring>
 #include <thread>
 
-#include "platform/linux/unix_status_channel.h"
+#include "platform/posix/unix_status_channel.h"
 #include "temp_dir.h"
 
 using tally::platform::UnixStatusChannel;

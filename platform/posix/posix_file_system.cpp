@@ -1,6 +1,6 @@
 // PosixFileSystem: durable appends, atomic replace, owner-only files and directories.
 
-#include "platform/linux/posix_file_system.h"
+#include "platform/posix/posix_file_system.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "pairing/bytes.h"
-#include "platform/linux/posix_error.h"
-#include "platform/linux/unique_fd.h"
+#include "platform/posix/posix_error.h"
+#include "platform/posix/unique_fd.h"
 
 namespace tally::platform {
 namespace {

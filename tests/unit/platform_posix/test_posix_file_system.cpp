@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "pairing/bytes.h"
-#include "platform/linux/posix_file_system.h"
+#include "platform/posix/posix_file_system.h"
 #include "temp_dir.h"
 
 using tally::platform::PosixFileSystem;

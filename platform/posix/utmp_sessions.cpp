@@ -1,6 +1,6 @@
 // utmp parsing: live USER_PROCESS records → SessionSample, idle from the tty's atime.
 
-#include "platform/linux/utmp_sessions.h"
+#include "platform/posix/utmp_sessions.h"
 
 #include <signal.h>
 #include <utmpx.h>
@@ -10,8 +10,8 @@
 #include <fstream>
 #include <string>
 
-#include "platform/linux/account_info.h"
-#include "platform/linux/tty_idle.h"
+#include "platform/posix/account_info.h"
+#include "platform/posix/tty_idle.h"
 
 namespace tally::platform {
 namespace {

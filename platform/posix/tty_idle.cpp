@@ -1,6 +1,6 @@
 // tty idle from the device's atime.
 
-#include "platform/linux/tty_idle.h"
+#include "platform/posix/tty_idle.h"
 
 #include <sys/stat.h>
 

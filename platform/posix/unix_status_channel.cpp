@@ -1,6 +1,6 @@
 // UnixStatusChannel: asio local stream acceptor + a short-timeout client.
 
-#include "platform/linux/unix_status_channel.h"
+#include "platform/posix/unix_status_channel.h"
 
 #include <sys/stat.h>
 #include <sys/un.h>

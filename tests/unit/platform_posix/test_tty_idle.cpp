@@ -12,7 +12,7 @@
 #include <string>
 
 #include "agent/activity/verdict.h"
-#include "platform/linux/tty_idle.h"
+#include "platform/posix/tty_idle.h"
 
 using namespace tally::platform;
 
