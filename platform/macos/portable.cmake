@@ -8,6 +8,7 @@ if(NOT TARGET tally_macos_portable)
         ${CMAKE_CURRENT_LIST_DIR}/ecdsa_der.cpp
         ${CMAKE_CURRENT_LIST_DIR}/hid_idle.cpp
         ${CMAKE_CURRENT_LIST_DIR}/p256_key_pem.cpp
+        ${CMAKE_CURRENT_LIST_DIR}/p256_point.cpp
         ${CMAKE_CURRENT_LIST_DIR}/platform_uuid.cpp)
     target_include_directories(tally_macos_portable PUBLIC ${PROJECT_SOURCE_DIR})
     target_link_libraries(tally_macos_portable PUBLIC tally_agent_core tally_pairing_portable)
