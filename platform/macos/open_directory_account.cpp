@@ -20,13 +20,18 @@ std::optional<AccountOrigin> lookup_account_origin(const std::string& name) {
         CFStringCreateWithCString(kCFAllocatorDefault, name.c_str(), kCFStringEncodingUTF8));
     if (!record_name)
         return std::nullopt;
+    // "An array of directory attributes to be copied in addition to the record": the one
+    // attribute needed.
+    const void* wanted[] = {kODAttributeTypeOriginalNodeName};
+    CfRef<CFArrayRef> attributes(
+        CFArrayCreate(kCFAllocatorDefault, wanted, 1, &kCFTypeArrayCallBacks));
     error = nullptr;
-    // Ask for the one attribute needed (a CFString names a single attribute type).
     CfRef<ODRecordRef> record(ODNodeCopyRecord(node.get(), kODRecordTypeUsers, record_name.get(),
-                                               kODAttributeTypeOriginalNodeName, &error));
+                                               attributes.get(), &error));
     CfRef<CFErrorRef> record_error(error);
     if (!record) {
-        // NULL without an error: no such record in the local node, a network account.
+        // NULL without an error: no such record in the local node, a network account. With
+        // an error the answer is unknown: keep the POSIX one, ask again next sample.
         if (record_error)
             return std::nullopt;
         return account_origin(name, false, std::nullopt);
