@@ -44,23 +44,28 @@ std::vector<agent::SessionSample> MacActivitySource::sessions() {
         append(r.error().message);
 
     const std::uint32_t uid_min = utmp_.uid_min;
-    auto out = macos_sessions(facts, std::move(logins), [this, uid_min](agent::SessionSample& s) {
+    auto out = macos_sessions(facts, std::move(logins), [uid_min](agent::SessionSample& s) {
         apply_account(account_by_name(s.user, uid_min), s);
-        // /etc/passwd holds no Mac user: local or directory is Open Directory's answer,
-        // asked once per name (an opendirectoryd round trip each sample is not needed).
-        auto it = origins_.find(s.user);
-        if (it == origins_.end()) {
-            auto origin = lookup_account_origin(s.user);
-            if (!origin)
-                return;  // keep the POSIX answer; ask again next sample
-            it = origins_.emplace(s.user, *origin).first;
-        }
-        s.local_account = it->second.local_account;
-        s.principal = it->second.principal;
     });
+    for (auto& s : out)
+        apply_origin(s);
     std::lock_guard lock(mutex_);
     last_error_ = std::move(errors);
     return out;
+}
+
+// /etc/passwd holds no Mac user, so the POSIX reader's "local" is wrong for every one of them:
+// local or directory is Open Directory's answer, asked once per name.
+void MacActivitySource::apply_origin(agent::SessionSample& s) {
+    auto it = origins_.find(s.user);
+    if (it == origins_.end()) {
+        auto origin = lookup_account_origin(s.user);
+        if (!origin)
+            return;  // unknown now: keep the POSIX answer, ask again next sample
+        it = origins_.emplace(s.user, *origin).first;
+    }
+    s.local_account = it->second.local_account;
+    s.principal = it->second.principal;
 }
 
 std::string MacActivitySource::last_error() const {

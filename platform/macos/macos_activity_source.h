@@ -28,6 +28,8 @@ class MacActivitySource : public agent::ActivitySource {
     std::string last_error() const override;
 
   private:
+    void apply_origin(agent::SessionSample& s);
+
     ConsoleUserReader console_;
     UtmpOptions utmp_;
     std::map<std::string, AccountOrigin> origins_;  //!< Open Directory answers by user name
