@@ -8,8 +8,7 @@ typedef struct {
     CFIndex version;
     void* info;
 } SCDynamicStoreContext;
-typedef void (*SCDynamicStoreCallBack)(SCDynamicStoreRef store, CFArrayRef changedKeys,
-                                       void* info);
+typedef void (*SCDynamicStoreCallBack)(SCDynamicStoreRef store, CFArrayRef changedKeys, void* info);
 enum { kSCStatusOK = 0, kSCStatusNoKey = 1004 };
 
 extern "C" {
