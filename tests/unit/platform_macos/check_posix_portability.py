@@ -13,14 +13,14 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 FOLDERS = ["platform/posix", "platform/macos"]
 LINUX_ONLY_FILES = {"platform/posix/durable_sync_fsync.cpp"}
 
-# name → what macOS has instead
+# name → what macOS has instead. Not listed: MSG_NOSIGNAL, which recent macOS SDKs define
+# unless _ANSI_SOURCE is (bloomberg/ntf-core#267), though older ones do not.
 LINUX_ONLY = {
     r"\bst_[amc]tim\b": "st_atime / st_atimespec",
     r"\bfdatasync\b": "durable_sync() (F_FULLFSYNC)",
     r"\bSOCK_(CLOEXEC|NONBLOCK)\b": "fcntl(FD_CLOEXEC / O_NONBLOCK) after socket()",
     r"\baccept4\b": "accept + fcntl",
     r"\bpipe2\b": "pipe + fcntl",
-    r"\bMSG_NOSIGNAL\b": "SO_NOSIGPIPE or an ignored SIGPIPE",
     r"\bO_(PATH|TMPFILE)\b": "no equivalent",
     r"\b(epoll_\w+|inotify_\w+|signalfd|timerfd_\w+|eventfd|memfd_create)\b": "kqueue",
     r"\bCLOCK_BOOTTIME\b": "CLOCK_MONOTONIC (counts sleep on macOS)",
@@ -49,6 +49,11 @@ def main():
                 for pattern, instead in LINUX_ONLY.items():
                     if re.search(pattern, code):
                         problems.append(f"{rel}:{n}: Linux-only ({instead}): {line.strip()}")
+            text = path.read_text(encoding="utf-8")
+            # glibc declares getentropy in <unistd.h>; macOS only in <sys/random.h>.
+            if "getentropy(" in text and "<sys/random.h>" not in text:
+                problems.append(f"{rel}: getentropy without <sys/random.h> (macOS declares it "
+                                "only there)")
     if checked < 10:
         problems.append(f"only {checked} files checked: wrong root {ROOT}?")
     for p in problems:
