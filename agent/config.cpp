@@ -278,20 +278,42 @@ Result<Config> load_config(const std::filesystem::path& path, bool must_exist,
     return config;
 }
 
+bool holds_secrets(const Config& c) {
+    // Proxy credentials in the URL ("http://user:pass@host") or the identity salt.
+    const auto scheme = c.proxy.find("://");
+    const auto authority = c.proxy.substr(scheme == std::string::npos ? 0 : scheme + 3);
+    return authority.substr(0, authority.find('/')).find('@') != std::string::npos ||
+           !c.user_identity_salt.empty();
+}
+
 Result<void> save_config(const Config& config, const std::filesystem::path& path) {
     json doc = json::object();
     for (const auto& d : key_defs())
         doc[d.name] = d.get(config);
     std::filesystem::path tmp = path;
     tmp += ".tmp";
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const auto old = fs::status(path, ec).permissions();
+    const bool private_before =
+        !ec && fs::exists(path) &&
+        (old & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none;
     {
+        fs::remove(tmp, ec);
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        // Owner-only before any byte is written when the file holds a secret or was private.
+        if (holds_secrets(config) || private_before) {
+            fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write,
+                            fs::perm_options::replace, ec);
+            if (ec)
+                return make_error("io",
+                                  "cannot make " + tmp.string() + " owner-only: " + ec.message());
+        }
         out << doc.dump(2) << '\n';
         out.flush();
         if (!out)
             return make_error("io", "cannot write config file " + tmp.string());
     }
-    std::error_code ec;
     std::filesystem::rename(tmp, path, ec);
     if (ec)
         return make_error("io", "cannot replace " + path.string() + ": " + ec.message());

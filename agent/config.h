@@ -57,7 +57,11 @@ Result<Config> load_config(const std::filesystem::path& path, bool must_exist,
 //! The process environment as a map (for load_config).
 std::map<std::string, std::string> process_environment();
 
-//! Writes `config` as JSON (used by `pair` to remember the server URL and CA).
+//! Whether the config holds a secret (proxy credentials in the URL, the identity salt).
+bool holds_secrets(const Config& config);
+
+//! Writes `config` as JSON (used by `pair` to remember the server URL and CA): mode 0600
+//! when it holds a secret or the file was owner-only before.
 Result<void> save_config(const Config& config, const std::filesystem::path& path);
 
 //! Every config key, for error messages and docs.

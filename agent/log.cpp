@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 
+#include "agent/text_safety.h"
 #include "pairing/time_format.h"
 
 namespace tally::agent {
@@ -57,7 +58,7 @@ void log_line(LogLevel level, std::string_view component, std::string_view messa
     line += ' ';
     line += component;
     line += ": ";
-    line += message;
+    line += escape_control(message);  // one event, one line: nothing from outside forges more
     line += '\n';
     std::lock_guard lock(g_mutex);
     std::fwrite(line.data(), 1, line.size(), stderr);

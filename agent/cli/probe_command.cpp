@@ -8,6 +8,7 @@
 
 #include "agent/activity/verdict.h"
 #include "agent/cli/commands.h"
+#include "agent/text_safety.h"
 
 namespace tally::agent {
 namespace {
@@ -55,14 +56,16 @@ void print_table(const std::string& source, const std::string& error,
                  const std::vector<SessionSample>& sessions, std::uint32_t threshold) {
     std::cout << "source: " << source << " (idle threshold " << threshold << " s)\n";
     if (!error.empty())
-        std::cout << "source error: " << error << "\n";
+        std::cout << "source error: " << escape_control(error) << "\n";
     auto row = [](const std::vector<std::string>& cols) {
         static const int widths[] = {16, 8, 12, 9, 10, 6, 8, 10, 8};
         for (std::size_t i = 0; i < cols.size(); ++i) {
+            // Session fields come from utmp/logind: no control byte reaches the terminal.
+            const std::string col = escape_control(cols[i]);
             if (i + 1 < cols.size()) {
-                std::cout << std::left << std::setw(widths[i]) << cols[i] << ' ';
+                std::cout << std::left << std::setw(widths[i]) << col << ' ';
             } else {
-                std::cout << cols[i];
+                std::cout << col;
             }
         }
         std::cout << "\n";

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "agent/status/status.h"
+#include "agent/text_safety.h"
 #include "pairing/time_format.h"
 
 namespace tally::agent {
@@ -53,7 +54,12 @@ std::string render_status_text(const Status& s, std::int64_t now) {
       << "\n";
     for (const auto& p : problems)
         o << "    - " << p << "\n";
-    return o.str();
+    // User names and server messages come from outside: only our own newlines stay.
+    std::string text;
+    std::istringstream lines(o.str());
+    for (std::string line; std::getline(lines, line);)
+        text += escape_control(line) + "\n";
+    return text;
 }
 
 }  // namespace tally::agent

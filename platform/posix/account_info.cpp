@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/text_safety.h"
+
 namespace tally::platform {
 namespace {
 
@@ -89,9 +91,11 @@ AccountInfo account_by_name(const std::string& name, std::uint32_t uid_min) {
 }
 
 void apply_account(const AccountInfo& account, agent::SessionSample& sample) {
-    sample.user = account.user;
+    // Names that are not valid UTF-8 get one encoding, the same in heartbeats, status and
+    // probe, so the server never refuses (forever) a batch that carries them.
+    sample.user = agent::utf8_or_escaped(account.user);
     sample.uid = account.uid;
-    sample.principal = account.principal;
+    sample.principal = agent::utf8_or_escaped(account.principal);
     sample.local_account = account.local_account;
     sample.system_account = account.system_account;
 }

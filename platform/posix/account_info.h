@@ -38,7 +38,8 @@ AccountInfo account_by_uid(std::uint32_t uid, std::uint32_t uid_min);
 //! getpwnam_r; an unknown name keeps the name, with no uid.
 AccountInfo account_by_name(const std::string& name, std::uint32_t uid_min);
 
-//! Copies the account fields into a sample.
+//! Copies the account fields into a sample; user and principal as valid UTF-8
+//! (agent::utf8_or_escaped).
 void apply_account(const AccountInfo& account, agent::SessionSample& sample);
 
 }  // namespace tally::platform

@@ -80,7 +80,8 @@ std::filesystem::path parent_or_dot(const std::filesystem::path& p) {
 
 Result<std::unique_ptr<agent::AppendFile>> PosixFileSystem::open_append(
     const std::filesystem::path& p) {
-    UniqueFd fd(::open(p.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+    // O_NOFOLLOW: a state file swapped for a symlink is an error, never a write elsewhere.
+    UniqueFd fd(::open(p.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600));
     if (!fd.valid())
         return errno_error("open", p, errno);
     struct stat st {};
@@ -130,7 +131,7 @@ Result<void> PosixFileSystem::replace(const std::filesystem::path& p, std::strin
 }
 
 Result<void> PosixFileSystem::truncate(const std::filesystem::path& p, std::uint64_t size) {
-    UniqueFd fd(::open(p.c_str(), O_WRONLY | O_CLOEXEC));
+    UniqueFd fd(::open(p.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
     if (!fd.valid())
         return errno_error("open", p, errno);
     if (::ftruncate(fd.get(), static_cast<off_t>(size)) != 0)
@@ -164,13 +165,22 @@ Result<void> PosixFileSystem::create_private_directory(const std::filesystem::pa
         return errno_error("stat", dir, errno);
     if (!S_ISDIR(st.st_mode))
         return make_error("io", dir.string() + " exists and is not a directory");
-    // An existing directory of ours is tightened; one owned by someone else is refused.
-    if ((st.st_mode & 077) != 0) {
-        if (st.st_uid != ::geteuid())
-            return check_owner_only(dir);
-        if (::chmod(dir.c_str(), 0700) != 0)
-            return errno_error("chmod", dir, errno);
+    // A directory owned by someone else, or one others may write to (they could swap our
+    // files for links), is refused; one of ours that others may only read is tightened.
+    if (st.st_uid != ::geteuid()) {
+        return make_error("insecure_permissions",
+                          "state directory " + dir.string() + " is owned by uid " +
+                              std::to_string(st.st_uid) + ", not by uid " +
+                              std::to_string(::geteuid()) + " (the agent's user)");
     }
+    if ((st.st_mode & 022) != 0) {
+        return make_error("insecure_permissions",
+                          "state directory " + dir.string() + " has mode " +
+                              octal_mode(st.st_mode) +
+                              ": writable by group or others; expected 0700 (chmod 0700 it)");
+    }
+    if ((st.st_mode & 077) != 0 && ::chmod(dir.c_str(), 0700) != 0)
+        return errno_error("chmod", dir, errno);
     return {};
 }
 

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <string>
 
+#include "agent/text_safety.h"
 #include "platform/posix/account_info.h"
 #include "platform/posix/tty_idle.h"
 
@@ -31,9 +32,9 @@ bool process_alive(pid_t pid) {
 agent::SessionSample to_sample(const struct utmpx& u, const UtmpOptions& options) {
     agent::SessionSample s;
     s.source = "utmp";
-    s.tty = field(u.ut_line);
+    s.tty = agent::utf8_or_escaped(field(u.ut_line));
     s.id = s.tty;
-    s.remote_host = field(u.ut_host);
+    s.remote_host = agent::utf8_or_escaped(field(u.ut_host));
     s.state = "active";
     apply_account(account_by_name(field(u.ut_user), options.uid_min), s);
     const bool display = s.tty.starts_with(':') || s.remote_host.starts_with(':');

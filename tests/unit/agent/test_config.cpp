@@ -133,3 +133,32 @@ TEST_CASE("save_config round-trips", "[config]") {
     CHECK(back->server_url == "https://a.example");
     CHECK(back->batch_max == 7);
 }
+
+TEST_CASE("save_config keeps agent.json owner-only when it holds secrets", "[config]") {
+    namespace fs = std::filesystem;
+    tally::test::TempDir dir;
+    const auto path = dir.path() / "agent.json";
+    const auto group_or_others = [&] {
+        return (fs::status(path).permissions() & (fs::perms::group_all | fs::perms::others_all)) !=
+               fs::perms::none;
+    };
+    Config c;
+    c.server_url = "https://a.example";
+    CHECK_FALSE(tally::agent::holds_secrets(c));
+    c.proxy = "http://user:pw@proxy.example:3128";
+    CHECK(tally::agent::holds_secrets(c));
+    REQUIRE(tally::agent::save_config(c, path).ok());
+    CHECK_FALSE(group_or_others());
+
+    c.proxy = "http://proxy.example:3128/a@b";  // an @ past the authority is no credential
+    CHECK_FALSE(tally::agent::holds_secrets(c));
+    c.user_identity = "hashed";
+    c.user_identity_salt = "tenant-salt";
+    CHECK(tally::agent::holds_secrets(c));
+
+    // A file that was owner-only stays so, secrets or not (pair rewrites it).
+    c.user_identity = "plain";
+    c.user_identity_salt.clear();
+    REQUIRE(tally::agent::save_config(c, path).ok());
+    CHECK_FALSE(group_or_others());
+}

@@ -89,3 +89,18 @@ TEST_CASE("the local account database is /etc/passwd, matched by whole name") {
     auto root = account_by_uid(0, 1000);
     CHECK(root.local_account);
 }
+
+TEST_CASE("a user name that is not UTF-8 reaches the sample in one valid encoding") {
+    auto a = tally::platform::classify_account("j\xf6rg", 1001, "/bin/bash", 1000, true);
+    tally::agent::SessionSample first;
+    tally::agent::SessionSample second;
+    tally::platform::apply_account(a, first);
+    tally::platform::apply_account(a, second);
+    CHECK(first.user == "j\\xf6rg");
+    CHECK(first.principal == "j\\xf6rg");
+    CHECK(first.user == second.user);
+    auto dir =
+        tally::platform::classify_account("EXAMPLE\\j\xf6rg", 5001, "/bin/bash", 1000, false);
+    tally::platform::apply_account(dir, first);
+    CHECK(first.principal == "EXAMPLE\\j\\xf6rg");
+}

@@ -139,6 +139,38 @@ TEST_CASE("create_private_directory makes nested 0700 directories and tightens a
     CHECK_FALSE(fs.sync_directory(dir / "absent").ok());
 }
 
+TEST_CASE("create_private_directory refuses a state dir others may write or that is not ours") {
+    TempDir dir;
+    PosixFileSystem fs;
+    const auto p = dir / "state";
+    REQUIRE(fs.create_private_directory(p).ok());
+    for (mode_t mode : {0770, 0707, 0777}) {
+        REQUIRE(::chmod(p.c_str(), mode) == 0);
+        auto r = fs.create_private_directory(p);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == "insecure_permissions");
+        CHECK_THAT(r.error().message, Catch::Contains("writable by group or others"));
+    }
+    REQUIRE(::chmod(p.c_str(), 0700) == 0);
+    if (::geteuid() == 0) {
+        REQUIRE(::chown(p.c_str(), 12345, 12345) == 0);
+        auto foreign = fs.create_private_directory(p);
+        REQUIRE_FALSE(foreign.ok());
+        CHECK_THAT(foreign.error().message, Catch::Contains("owned by uid 12345"));
+    }
+}
+
+TEST_CASE("state files are opened without following symlinks") {
+    TempDir dir;
+    PosixFileSystem fs;
+    const auto target = dir / "elsewhere";
+    REQUIRE(fs.write_atomic(target, "keep", true).ok());
+    std::filesystem::create_symlink(target, dir / "seg.log");
+    CHECK_FALSE(fs.open_append(dir / "seg.log").ok());
+    CHECK_FALSE(fs.truncate(dir / "seg.log", 0).ok());
+    CHECK(std::filesystem::file_size(target) == 4);  // untouched
+}
+
 TEST_CASE("check_owner_only refuses group/other bits and foreign owners, naming the mode") {
     TempDir dir;
     PosixFileSystem fs;

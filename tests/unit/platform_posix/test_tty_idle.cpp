@@ -49,6 +49,23 @@ TEST_CASE("tty idle: now minus the pty's atime, as w computes it") {
     CHECK_FALSE(tty_idle_seconds("/dev", "pts/999999"));
 }
 
+TEST_CASE("tty idle: utmp lines are confined to tty names under /dev before any stat") {
+    Pty pty;
+    CHECK(tty_idle_seconds("/dev", "/dev/" + pty.name));  // the absolute form of a pty
+    CHECK(is_tty_name("pts/3"));
+    CHECK(is_tty_name("tty1"));
+    CHECK(is_tty_name("/dev/ttyS0"));
+    CHECK_FALSE(is_tty_name("/etc/shadow"));
+    CHECK_FALSE(is_tty_name("/proc/self/fd/0"));
+    CHECK_FALSE(is_tty_name("pts/../../etc/passwd"));
+    CHECK_FALSE(is_tty_name("pts/3\x1b[2J"));
+    CHECK_FALSE(is_tty_name(std::string("pts/3\n", 6)));
+    CHECK_FALSE(is_tty_name(""));
+    CHECK_FALSE(tty_idle_seconds("/dev", "/etc/passwd"));  // absolute outside /dev: refused
+    CHECK_FALSE(tty_idle_seconds("/dev", "null/"));
+    CHECK_FALSE(tty_idle_seconds("/", "etc/passwd"));  // a regular file is not a tty
+}
+
 TEST_CASE("tty idle: an atime in the future is reported as such and judged idle") {
     Pty pty;
     pty.set_atime(std::time(nullptr) + 3600);  // the clock was stepped back an hour
