@@ -49,7 +49,8 @@ Result<ExportSummary> export_bundle(const std::filesystem::path& state_dir, cons
     // be the one our key just made, under our public key; the rest is checked in full.
     auto ours = [&](std::span<const std::uint8_t> k, std::span<const std::uint8_t>,
                     std::span<const std::uint8_t> s) {
-        return std::ranges::equal(k, c.public_key) && std::ranges::equal(s, signature);
+        return std::equal(k.begin(), k.end(), c.public_key.begin(), c.public_key.end()) &&
+               std::equal(s.begin(), s.end(), signature.begin(), signature.end());
     };
     if (auto v = pairing::verify_bundle_with(*file, ours); !v)
         return make_error("internal", "the bundle does not verify: " + v.error().message);

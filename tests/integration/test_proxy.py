@@ -1,19 +1,24 @@
 """Uploads through a real authenticating HTTP proxy (tinyproxy on loopback, BasicAuth), by
 way of tally-agent-helper's libcurl: the `proxy` config key, credentials from a 0600
 `proxy_credentials_file` (refused when others can read it), HTTPS_PROXY from the
-environment, NO_PROXY, and a wrong password refused with a clear error. TLS still ends at tally-server (CONNECT tunnel), so the server's
+environment, NO_PROXY, and a wrong password refused with a clear error; and through squid
+asking for Digest authentication only (libcurl's CURLAUTH_ANY answers whatever the proxy
+asks for). TLS still ends at tally-server (CONNECT tunnel), so the server's
 CA is verified as always."""
 
 import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import unittest
 
 from tally_harness import TallyTestCase, wait_until
 
 TINYPROXY = shutil.which("tinyproxy") or "/usr/bin/tinyproxy"
+SQUID = shutil.which("squid") or "/usr/sbin/squid"
+DIGEST_AUTH = "/usr/lib/squid/digest_file_auth"
 USER, PASSWORD = "tally", "s3cret-proxy"
 
 
@@ -64,6 +69,60 @@ PidFile "{os.path.join(self.dir, 'tinyproxy.pid')}"
         if self.proc.poll() is None:
             self.proc.terminate()
             self.proc.wait(timeout=10)
+
+
+class DigestSquid:
+    """squid on loopback that lets only Digest-authenticated clients CONNECT."""
+
+    def __init__(self):
+        # Its own temp dir: squid started as root runs as user proxy, which cannot enter the
+        # test's 0700 workdir; it reads the password file and writes its logs here.
+        self.dir = tempfile.mkdtemp(prefix="tally-squid-")
+        os.chmod(self.dir, 0o777)
+        self.port = free_port()
+        passwd = os.path.join(self.dir, "passwd")
+        with open(passwd, "w") as f:
+            f.write(f"{USER}:{PASSWORD}\n")
+        os.chmod(passwd, 0o644)
+        self.access_log = os.path.join(self.dir, "access.log")
+        conf = os.path.join(self.dir, "squid.conf")
+        with open(conf, "w") as f:
+            f.write(f"""http_port 127.0.0.1:{self.port}
+pid_filename {self.dir}/squid.pid
+cache_log {self.dir}/cache.log
+access_log stdio:{self.access_log}
+cache deny all
+cache_mem 8 MB
+coredump_dir {self.dir}
+auth_param digest program {DIGEST_AUTH} {passwd}
+auth_param digest realm tally-test
+auth_param digest children 1
+acl authed proxy_auth REQUIRED
+http_access allow authed
+http_access deny all
+shutdown_lifetime 1 seconds
+""")
+        self.proc = subprocess.Popen([SQUID, "-N", "-f", conf], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        wait_until(self._listening, 20, what="squid listening")
+
+    def _listening(self):
+        with socket.socket() as s:
+            return s.connect_ex(("127.0.0.1", self.port)) == 0
+
+    def tunnels_to(self, port):
+        try:
+            with open(self.access_log) as f:
+                return sum(1 for line in f if f"CONNECT 127.0.0.1:{port}" in line
+                           and "TCP_TUNNEL/200" in line)
+        except FileNotFoundError:
+            return 0
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def env_without_proxies(**extra):
@@ -121,6 +180,29 @@ class ProxyTests(TallyTestCase):
         wait_until(lambda: agent.status()[1].get("acked_through", 0) >= 1, 40,
                    what="a heartbeat acknowledged through the proxy")
         self.assertNotIn(PASSWORD, agent.logs())
+
+    @unittest.skipUnless(os.path.exists(SQUID) and os.path.exists(DIGEST_AUTH),
+                         "squid not installed (scripts/setup installs it)")
+    def test_digest_proxy_authentication_through_squid(self):
+        squid = DigestSquid()
+        try:
+            cred = os.path.join(self.workdir, "digest.cred")
+            with open(cred, "w") as f:
+                f.write(f"{USER}:{PASSWORD}\n")
+            os.chmod(cred, 0o600)
+            agent = self.agent("digest", role="server", proxy=f"http://127.0.0.1:{squid.port}",
+                               proxy_credentials_file=cred)
+            out = agent.cli("pair", "--server", self.server_.url, "--code", self.code,
+                            "--ca-file", self.server_.ca_file, env=env_without_proxies())
+            self.assertNotIn(PASSWORD, out.stdout + out.stderr)
+            agent.start(env=env_without_proxies())
+            wait_until(lambda: agent.status()[1].get("acked_through", 0) >= 1, 40,
+                       what="a heartbeat acknowledged through squid (Digest)")
+            agent.stop()
+            self.assertGreaterEqual(squid.tunnels_to(self.port), 2, "pair and upload via squid")
+            self.assertNotIn(PASSWORD, agent.logs())
+        finally:
+            squid.stop()
 
     def test_https_proxy_environment_and_no_proxy(self):
         agent = self.agent("env", role="server")

@@ -125,7 +125,9 @@ CURLcode on_ssl_ctx(CURL*, void* ssl_ctx, void* user) {
         return CURLE_SSL_CIPHER;
     // Middlebox compatibility adds a 32-byte session id and ChangeCipherSpec records to every
     // TLS 1.3 handshake; HTTP CONNECT proxies only relay bytes, so it buys nothing here.
-    SSL_CTX_clear_options(ctx, SSL_OP_ENABLE_MIDDLEBOX_COMPAT);
+    // libcurl sets SSL_OP_ALL, whose TLSEXT_PADDING pads a 256..511-byte ClientHello to 512
+    // bytes (a workaround for F5 devices of 2013): ~95 bytes of zeros on every upload.
+    SSL_CTX_clear_options(ctx, SSL_OP_ENABLE_MIDDLEBOX_COMPAT | SSL_OP_TLSEXT_PADDING);
     return CURLE_OK;
 }
 
