@@ -5,6 +5,7 @@
 // Linked (as an object library) into the tally-agent executable only; tests and the helper
 // use pairing/crypto_openssl.cpp.
 
+#include <sys/random.h>  // getentropy: macOS declares it only here, glibc here too
 #include <unistd.h>
 
 #include <cerrno>

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "platform/posix/crypto_helper_protocol.h"
+#include "platform/posix/spawn_fds.h"
 
 extern char** environ;
 
@@ -57,20 +58,30 @@ void CryptoHelperClient::release_locked() {
 
 Result<void> CryptoHelperClient::start_locked() {
     int fds[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+    // SOCK_CLOEXEC is Linux-only: FD_CLOEXEC right after. Helpers are spawned only here,
+    // under mutex_, and restrict_inherited_fds closes any other descriptor in the child.
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0)
         return make_error("io", std::string("socketpair: ") + std::strerror(errno));
+    ::fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    ::fcntl(fds[1], F_SETFD, FD_CLOEXEC);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, fds[1], kHelperFd);  // clears CLOEXEC
-    posix_spawn_file_actions_addclosefrom_np(&actions, kHelperFd + 1);
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
     sigset_t none;
     sigemptyset(&none);
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+    if (int err = restrict_inherited_fds(&actions, &attr, kHelperFd); err != 0) {
+        posix_spawn_file_actions_destroy(&actions);
+        posix_spawnattr_destroy(&attr);
+        ::close(fds[0]);
+        ::close(fds[1]);
+        return make_error("io", std::string("posix_spawn setup: ") + std::strerror(err));
+    }
     const std::string program = program_.string();
     const std::string state = state_dir_.string();
     std::vector<char*> argv{const_cast<char*>("tally-agent-helper"),

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "pairing/bytes.h"
+#include "platform/posix/durable_sync.h"
 #include "platform/posix/posix_error.h"
 #include "platform/posix/unique_fd.h"
 
@@ -57,8 +58,8 @@ class PosixAppendFile : public agent::AppendFile {
     }
 
     Result<void> sync() override {
-        if (::fdatasync(fd_.get()) != 0)
-            return errno_error("fdatasync", path_, errno);
+        if (int err = durable_sync(fd_.get(), SyncScope::data); err != 0)
+            return errno_error(durable_sync_name(SyncScope::data), path_, err);
         return {};
     }
 
@@ -120,8 +121,8 @@ Result<void> PosixFileSystem::replace(const std::filesystem::path& p, std::strin
         return fail(errno_error("chmod", tmp, errno));
     if (auto r = write_all(fd.get(), pairing::as_bytes(data), tmp); !r)
         return fail(r.error());
-    if (flush && ::fsync(fd.get()) != 0)
-        return fail(errno_error("fsync", tmp, errno));
+    if (int err = flush ? durable_sync(fd.get(), SyncScope::everything) : 0; err != 0)
+        return fail(errno_error(durable_sync_name(SyncScope::everything), tmp, err));
     if (int err = fd.close_checked(); err != 0)
         return fail(errno_error("close", tmp, err));
     if (::rename(tmp.c_str(), p.c_str()) != 0)
@@ -135,8 +136,8 @@ Result<void> PosixFileSystem::truncate(const std::filesystem::path& p, std::uint
         return errno_error("open", p, errno);
     if (::ftruncate(fd.get(), static_cast<off_t>(size)) != 0)
         return errno_error("truncate", p, errno);
-    if (::fsync(fd.get()) != 0)
-        return errno_error("fsync", p, errno);
+    if (int err = durable_sync(fd.get(), SyncScope::everything); err != 0)
+        return errno_error(durable_sync_name(SyncScope::everything), p, err);
     return {};
 }
 
@@ -144,8 +145,9 @@ Result<void> PosixFileSystem::sync_directory(const std::filesystem::path& dir) {
     UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!fd.valid())
         return errno_error("open directory", dir, errno);
-    if (::fsync(fd.get()) != 0)
-        return errno_error("fsync directory", dir, errno);
+    if (int err = durable_sync(fd.get(), SyncScope::everything); err != 0)
+        return errno_error(std::string(durable_sync_name(SyncScope::everything)) + " directory",
+                           dir, err);
     return {};
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// agent::FileSystem on POSIX: O_APPEND files flushed with fdatasync, atomic replacement
+// agent::FileSystem on POSIX: O_APPEND files flushed with durable_sync (fdatasync; macOS:
+// F_FULLFSYNC), atomic replacement
 // (temporary sibling, fsync, rename, fsync of the directory), 0600 files and 0700 directories.
 
 #include "agent/interfaces/file_system.h"

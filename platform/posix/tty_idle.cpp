@@ -40,9 +40,10 @@ std::optional<std::int64_t> tty_idle_seconds(const std::filesystem::path& dev_di
         return std::nullopt;
     struct timespec now {};
     ::clock_gettime(CLOCK_REALTIME, &now);
+    // st_atime (POSIX) rather than st_atim.tv_sec, which macOS spells st_atimespec.
     // Negative when the atime lies in the future (the clock was stepped back since): the
     // core's IdleTracker and verdict treat that as unknown, never as input just now.
-    return static_cast<std::int64_t>(now.tv_sec - st.st_atim.tv_sec);
+    return static_cast<std::int64_t>(now.tv_sec - st.st_atime);
 }
 
 }  // namespace tally::platform

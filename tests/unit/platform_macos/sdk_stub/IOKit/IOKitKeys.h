@@ -1,0 +1,3 @@
+// Stub for syntax checks only (see ../README.md).
+#pragma once
+#define kIOPlatformUUIDKey "IOPlatformUUID"
