@@ -18,6 +18,8 @@ import tempfile
 import unittest
 
 from pkg_common import SOURCE_DIR, VERSION, run
+from protocol_client import Device
+from tally_harness import Server
 
 BUILD_MSI = os.path.join(SOURCE_DIR, "installer", "windows", "build-msi")
 REAL_EXE = os.environ.get("TALLY_WINDOWS_AGENT") or os.path.join(
@@ -113,6 +115,178 @@ class MsiTablesTest(unittest.TestCase):
         upgrade = table(self.build.msi, "Upgrade")
         self.assertEqual(sorted(r["ActionProperty"] for r in upgrade),
                          ["NEWER_VERSION_DETECTED", "WIX_UPGRADE_DETECTED"])
+
+
+class Wine:
+    """A private wine prefix (fresh, ~20 s to create); stopped with `wineserver -k`, which
+    ends only this prefix's processes."""
+
+    def __init__(self, tmp):
+        self.prefix = os.path.join(tmp, "wineprefix")
+        self.env = {**os.environ, "WINEPREFIX": self.prefix, "WINEDEBUG": "-all",
+                    "WINEDLLOVERRIDES": "mscoree,mshtml="}
+        run(["wineboot", "-i"], env=self.env, timeout=300)
+
+    def msiexec(self, *args, log):
+        """Runs msiexec /qn with a verbose log; returns (exit code, log text). The exit code
+        comes through cmd's ERRORLEVEL: wine hands only its low 8 bits to Unix (1603 -> 67)."""
+        bat = os.path.join(os.path.dirname(self.prefix), "msiexec.bat")
+        with open(bat, "w", newline="\r\n") as f:
+            f.write("@echo off\nmsiexec %*\necho TALLY_EXIT=%ERRORLEVEL%\n")
+        proc = subprocess.run(["wine", "cmd", "/c", self.path(bat), *args, "/qn", "/l*v",
+                               self.path(log)], env=self.env, capture_output=True, text=True,
+                              timeout=600)
+        codes = [ln for ln in proc.stdout.splitlines() if ln.startswith("TALLY_EXIT=")]
+        if not codes:
+            raise AssertionError(f"msiexec gave no exit code: {proc.stdout} {proc.stderr}")
+        with open(log, "rb") as f:
+            raw = f.read()
+        text = raw.decode("utf-16") if raw[:2] == b"\xff\xfe" else raw.decode("latin-1")
+        return int(codes[-1].split("=", 1)[1]), text
+
+    def sc_query(self, name):
+        return run(["wine", "sc", "query", name], env=self.env, check=False).stdout
+
+    def c_drive(self, *parts):
+        return os.path.join(self.prefix, "drive_c", *parts)
+
+    @staticmethod
+    def path(unix_path):
+        return "Z:" + unix_path.replace("/", "\\")
+
+    def stop(self):
+        subprocess.run(["wineserver", "-k"], env=self.env, capture_output=True)
+
+
+class MsiWineTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="tally-msi-wine-")
+        self.addCleanup(shutil.rmtree, self.tmp, True)
+        self.build = MsiBuild(self.tmp)
+        self.wine = Wine(self.tmp)
+        self.addCleanup(self.wine.stop)
+        self.props = ["INSTALLDIR=C:\\Tally\\"]
+        if self.build.real:
+            self.server = Server(self.tmp).start()
+            self.addCleanup(self.server.stop)
+            self.server.tenant("acme")
+            self.props += [f"SERVER_URL={self.server.url}",
+                           f"CA_FILE={Wine.path(self.server.ca_file)}"]
+        else:
+            self.props += ["SERVER_URL=https://tally.example:8443"]
+
+    def log(self, name):
+        return os.path.join(self.tmp, name)
+
+    def calls(self):
+        try:
+            with open(self.wine.c_drive("ProgramData", "TallyStandIn", "calls.txt")) as f:
+                return [line.strip() for line in f]
+        except FileNotFoundError:
+            return []
+
+    def code(self):
+        return self.server.pairing_code("acme") if self.build.real else "TLY-STAND-IN-CODE"
+
+    def devices(self):
+        out = self.server.cli("device", "list", "--tenant", "acme").stdout.splitlines()
+        head = out[0].split("\t")
+        return [dict(zip(head, line.split("\t"))) for line in out[1:]]
+
+    def assert_running(self):
+        state = self.wine.sc_query("TallyAgent")
+        self.assertIn("RUNNING", state, state)
+
+    def install(self, msi, *extra, log):
+        return self.wine.msiexec("/i", Wine.path(msi), *self.props, *extra,
+                                 log=self.log(log))
+
+    def uninstall(self, msi, log):
+        # wine (not Windows) forgets INSTALLDIR after the install: it is given again.
+        return self.wine.msiexec("/x", Wine.path(msi), self.props[0], log=self.log(log))
+
+    def assert_paired(self, code, log):
+        self.assertIn("Tally: paired: device", log)
+        if self.build.real:
+            (dev,) = self.devices()
+            self.assertEqual((dev["role"], dev["device_type"], dev["status"]),
+                             ("kiosk", "personal", "active"))
+            return
+        (pair, *_) = [c for c in self.calls() if c.startswith("pair ")]
+        self.assertIn(f"--code {code} ", pair)
+        self.assertIn("--config C:\\ProgramData\\Tally\\agent.json ", pair)
+        self.assertIn("--device-type personal ", pair)
+        self.assertIn("--wait 300 ", pair)
+        self.assertNotIn("--ca-file", pair, "an empty property drops its option")
+        self.assertTrue(pair.endswith("| role=kiosk proxy="), pair)
+
+    def assert_retired(self, log):
+        self.assertIn("Tally: retired: device", log)
+        if self.build.real:
+            (dev,) = self.devices()
+            self.assertEqual(dev["status"], "retired")
+        else:
+            self.assertEqual(self.calls()[-1].split(" ")[0], "retire")
+
+    def test_install_and_uninstall(self):
+        code = self.code()
+        rc, log = self.install(self.build.msi, f"PAIRING_CODE={code}", "ROLE=kiosk",
+                               "DEVICE_TYPE=personal", log="install.log")
+        self.assertEqual(rc, 0, log[-3000:])
+        self.assert_running()
+        self.assert_paired(code, log)
+        self.assertTrue(os.path.exists(self.wine.c_drive("Tally", "tally-agent.exe")))
+
+        rc, log = self.uninstall(self.build.msi, "uninstall.log")
+        self.assertEqual(rc, 0, log[-3000:])
+        self.assert_retired(log)
+        self.assertNotIn("TallyAgent", self.wine.sc_query("TallyAgent"), "service deleted")
+        self.assertFalse(os.path.exists(self.wine.c_drive("Tally", "tally-agent.exe")))
+
+    def test_upgrade_keeps_identity_and_does_not_retire(self):
+        code = self.code()
+        rc, log = self.install(self.build.msi, f"PAIRING_CODE={code}", "ROLE=kiosk",
+                               "DEVICE_TYPE=personal", log="install.log")
+        self.assertEqual(rc, 0, log[-3000:])
+        before = len(self.calls())
+        # A newer MSI run the way an RMM tool runs it again, properties and all.
+        rc, log = self.install(self.build.newer, f"PAIRING_CODE={code}", log="upgrade.log")
+        self.assertEqual(rc, 0, log[-3000:])
+        self.assertIn("RemoveExistingProducts", log)
+        self.assert_running()
+        self.assertNotIn("Tally: paired", log)
+        self.assertNotIn("Tally: retired", log)
+        if self.build.real:
+            (dev,) = self.devices()
+            self.assertEqual(dev["status"], "active")
+        else:
+            new = [c for c in self.calls()[before:] if not c.startswith("service")]
+            self.assertEqual(new, [], "neither pair nor retire during an upgrade")
+        # Its uninstall retires. (wine keeps the old version's component registered after
+        # the upgrade, so file removal is checked by test_install_and_uninstall only.)
+        rc, log = self.uninstall(self.build.newer, "uninstall.log")
+        self.assertEqual(rc, 0, log[-3000:])
+        self.assert_retired(log)
+
+    def test_refused_pairing_is_1603_with_the_reason(self):
+        if self.build.real:
+            code = self.server.pairing_code("acme", uses=1)
+            Device(self.server.url, self.server.ca_file).pair(code)  # spend its only use
+        else:
+            code = "TLY-REFUSED"
+        rc, log = self.install(self.build.msi, f"PAIRING_CODE={code}", log="refused.log")
+        self.assertEqual(rc, 1603, log[-3000:])
+        self.assertRegex(log, r"Tally: tally-agent pair failed \(exit 1\): .*refused")
+        self.assertFalse(os.path.exists(self.wine.c_drive("Tally", "tally-agent.exe")),
+                         "rolled back")
+        self.assertNotIn("TallyAgent", self.wine.sc_query("TallyAgent"), "no service left")
+
+        # The same with PAIRING_OPTIONAL=1 installs (unpaired) and says why.
+        rc, log = self.install(self.build.msi, f"PAIRING_CODE={code}", "PAIRING_OPTIONAL=1",
+                               log="optional.log")
+        self.assertEqual(rc, 0, log[-3000:])
+        self.assertIn("continuing: the failure was marked optional", log)
+        self.assert_running()
 
 
 if __name__ == "__main__":
