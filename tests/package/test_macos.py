@@ -1,5 +1,5 @@
 """The macOS pkg parts that can be checked on Linux: the LaunchDaemon plist (read by
-plistlib, the format launchd reads), the payload and scripts that build-pkg lays out, and the
+plistlib, the format launchd reads), the payload and scripts that build-pkg.sh lays out, and the
 settings parser that the pkg's preinstall/postinstall share with the Linux packages
 (package-hook check, reading a /tmp/tally.env-style file)."""
 
@@ -45,7 +45,7 @@ class StageTest(unittest.TestCase):
         os.makedirs(bin_dir)
         shutil.copy(os.environ["TALLY_AGENT"], os.path.join(bin_dir, "tally-agent"))
         stage = os.path.join(tmp, "stage")
-        run([os.path.join(MACOS, "build-pkg"), "--bin-dir", bin_dir, "--version", "1.2.3",
+        run([os.path.join(MACOS, "build-pkg.sh"), "--bin-dir", bin_dir, "--version", "1.2.3",
              "--stage-only", stage])
         root = os.path.join(stage, "root")
         for rel, mode in (("Library/Tally/bin/tally-agent", 0o755),
@@ -56,7 +56,7 @@ class StageTest(unittest.TestCase):
             self.assertEqual(stat.S_IMODE(st.st_mode), mode, rel)
         self.assertEqual(sorted(os.listdir(os.path.join(stage, "scripts"))),
                          ["package-hook", "postinstall", "preinstall"])
-        missing = run([os.path.join(MACOS, "build-pkg"), "--version", "1"], check=False)
+        missing = run([os.path.join(MACOS, "build-pkg.sh"), "--version", "1"], check=False)
         self.assertEqual(missing.returncode, 64)
 
 

@@ -1,13 +1,23 @@
 #!/bin/sh
 # Builds the macOS installer package (on macOS: pkgbuild and productbuild exist only there).
-#   installer/macos/build-pkg --bin-dir DIR --version V [-o OUTDIR] [--stage-only DIR]
-# --bin-dir holds the built tally-agent (and tally-agent-helper when it exists).
-# Writes OUTDIR/tally-agent-<V>.pkg (default dist/). Signing: set TALLY_PKG_SIGN_IDENTITY to
+#   installer/macos/build-pkg.sh BIN_DIR [OUTDIR]      (what the macOS workflow runs)
+#   installer/macos/build-pkg.sh --bin-dir DIR [--version V] [-o OUTDIR] [--stage-only DIR]
+# BIN_DIR holds the built tally-agent (and tally-agent-helper when it exists). The version
+# defaults to the project's (CMakeLists.txt). Writes OUTDIR/tally-agent-<V>.pkg (default
+# dist/). Signing: set TALLY_PKG_SIGN_IDENTITY to
 # a "Developer ID Installer: …" identity. --stage-only lays out the payload and scripts in DIR
 # and stops (what the Linux tests check).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 bin_dir='' version='' out=dist stage_only=''
+case ${1:-} in
+-* | '') ;;
+*)
+    bin_dir=$1
+    out=${2:-dist}
+    shift $#
+    ;;
+esac
 while [ $# -gt 0 ]; do
     case $1 in
     --bin-dir) bin_dir=${2:?--bin-dir needs a value} ;;
@@ -15,15 +25,19 @@ while [ $# -gt 0 ]; do
     -o) out=${2:?-o needs a value} ;;
     --stage-only) stage_only=${2:?--stage-only needs a value} ;;
     *)
-        echo "usage: build-pkg --bin-dir DIR --version V [-o OUTDIR] [--stage-only DIR]" >&2
+        echo "usage: build-pkg.sh BIN_DIR [OUTDIR] | --bin-dir DIR [--version V] [-o OUTDIR]" \
+            "[--stage-only DIR]" >&2
         exit 64
         ;;
     esac
     shift 2
 done
-if [ -z "$bin_dir" ] || [ -z "$version" ]; then
-    echo "build-pkg: --bin-dir and --version are required" >&2
+if [ -z "$bin_dir" ]; then
+    echo "build-pkg: the directory of the built tally-agent is required" >&2
     exit 64
+fi
+if [ -z "$version" ]; then
+    version=$(sed -n 's/^project(tally VERSION \([0-9.]*\).*/\1/p' "$here/../../CMakeLists.txt")
 fi
 if [ ! -x "$bin_dir/tally-agent" ]; then
     echo "build-pkg: $bin_dir/tally-agent does not exist" >&2
