@@ -9,6 +9,15 @@ Error usage(const std::string& message) {
     return make_error("usage", message);
 }
 
+//! A whole number of seconds, 0 to one day (a typo such as "30O" is a usage error).
+Result<std::int64_t> parse_wait(const std::string& text) {
+    if (text.empty() || text.size() > 6 ||
+        text.find_first_not_of("0123456789") != std::string::npos || std::stoll(text) > 86400) {
+        return usage("--wait needs whole seconds from 0 to 86400, got '" + text + "'");
+    }
+    return std::stoll(text);
+}
+
 Result<void> check_standalone_args(const CliArgs& a) {
     bool range = !a.month.empty() || !a.from.empty() || !a.to.empty();
     if (range && a.command != Command::report && a.command != Command::export_bundle)
@@ -36,7 +45,9 @@ std::string usage_text() {
            "Commands:\n"
            "  run [--standalone]           run in the foreground (what the service runs)\n"
            "  pair --server URL --code CODE [--ca-file PATH] [--device-type business|personal]\n"
-           "                               make the device key and pair with a tenant\n"
+           "       [--wait SECONDS]        make the device key and pair with a tenant; retries a\n"
+           "                               busy or unreachable server for up to SECONDS\n"
+           "                               (default 300, 0: once), never a refused code\n"
            "  status [--json]              health of the agent (also --status [--json])\n"
            "  probe [--json]               the sessions the OS shows, with verdicts\n"
            "  retire                       tell the server this device is uninstalled (never\n"
@@ -121,6 +132,14 @@ Result<CliArgs> parse_args(const std::vector<std::string>& args) {
             r = value(out.ca_file);
         } else if (a == "--device-type") {
             r = value(out.device_type);
+        } else if (a == "--wait") {
+            r = value(tmp);
+            if (r) {
+                auto wait = parse_wait(tmp);
+                if (!wait)
+                    return wait.error();
+                out.wait_s = *wait;
+            }
         } else if (a.rfind("-", 0) == 0) {
             r = usage("unknown option '" + a + "'");
         } else {
@@ -133,9 +152,9 @@ Result<CliArgs> parse_args(const std::vector<std::string>& args) {
         return usage("no command given");
     out.command = *command;
     bool pair_opts = !out.server.empty() || !out.code.empty() || !out.ca_file.empty() ||
-                     !out.device_type.empty();
+                     !out.device_type.empty() || out.wait_s.has_value();
     if (pair_opts && out.command != Command::pair) {
-        return usage("--server, --code, --ca-file and --device-type belong to 'pair'");
+        return usage("--server, --code, --ca-file, --device-type and --wait belong to 'pair'");
     }
     if (out.command == Command::pair && (out.server.empty() || out.code.empty())) {
         return usage("pair needs --server URL and --code CODE");

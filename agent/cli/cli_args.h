@@ -2,6 +2,7 @@
 // Command-line parsing for tally-agent (DESIGN.md §6). Usage errors are values; main turns
 // them into exit code 64.
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -25,10 +26,11 @@ struct CliArgs {
     std::string code;
     std::string ca_file;
     std::string device_type;
-    std::string month;   //!< report/export: YYYY-MM
-    std::string from;    //!< export: YYYY-MM-DD (UTC, inclusive)
-    std::string to;      //!< export: YYYY-MM-DD (UTC, inclusive)
-    std::string output;  //!< export: -o FILE
+    std::optional<std::int64_t> wait_s;  //!< pair --wait SECONDS (default 300)
+    std::string month;                   //!< report/export: YYYY-MM
+    std::string from;                    //!< export: YYYY-MM-DD (UTC, inclusive)
+    std::string to;                      //!< export: YYYY-MM-DD (UTC, inclusive)
+    std::string output;                  //!< export: -o FILE
 };
 
 Result<CliArgs> parse_args(const std::vector<std::string>& args);

@@ -25,6 +25,7 @@ int pair_command(CliContext& ctx, const CliArgs& args) {
                   std::chrono::duration_cast<std::chrono::seconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count()};
+    deps.wait.wait = std::chrono::seconds(args.wait_s.value_or(kPairWaitDefault.count()));
     auto id = pair_device(in, ctx.config, ctx.state_dir, deps);
     if (!id) {
         std::cerr << "tally-agent pair: " << id.error().message << "\n";

@@ -31,6 +31,56 @@ Result<void> ensure_key(KeyStore& keys, const std::optional<Identity>& previous,
     return {};
 }
 
+//! POST /v1/pair, signed, retried within deps.wait (pair_retry.h): each attempt a fresh
+//! request (new nonce, current time). A refusal or a failure is an Error with its sentence.
+Result<TransportResult> exchange_pair(pairing::PairRequest& req, const std::string& server_url,
+                                      PairDeps& deps) {
+    const auto clock =
+        deps.wait.now ? deps.wait.now : [] { return std::chrono::steady_clock::now(); };
+    const auto started = clock();
+    const auto make_request = [&]() -> Result<HttpRequest> {
+        req.time =
+            deps.now + std::chrono::duration_cast<std::chrono::seconds>(clock() - started).count();
+        req.nonce = pairing::base64url_encode(pairing::random_bytes(16));
+        HttpRequest http;
+        http.method = "POST";
+        http.url = join_url(server_url, "/v1/pair");
+        http.body = pairing::encode_pair_request(req);
+        auto sig = deps.keys.sign(pairing::as_bytes(http.body));
+        if (!sig) {
+            return make_error("key", "cannot sign the pairing request: " + sig.error().message);
+        }
+        http.headers = {{pairing::kHeaderSignature, pairing::base64url_encode(*sig)},
+                        {"Content-Type", "application/json"}};
+        return http;
+    };
+    int attempts = 0;
+    std::chrono::milliseconds waited{0};
+    auto sent = send_pair_with_wait(make_request, deps.transport, deps.wait, attempts, waited);
+    if (!sent) {
+        return sent.error();
+    }
+    const TransportResult& result = *sent;
+    // Said when the wait ran out on a transient failure, so the installer's log tells why.
+    const auto gave_up = [&](std::string message) {
+        if (classify_pair_attempt(result).transient && attempts > 1) {
+            message += " (gave up after " + std::to_string(attempts) + " attempts over " +
+                       std::to_string(waited.count() / 1000) + " s; --wait SECONDS allows longer)";
+        }
+        return message;
+    };
+    if (result.error != TransportError::none) {
+        return make_error(to_string(result.error),
+                          gave_up(describe_transport_failure(result, server_url)));
+    }
+    if (result.response.status != 200) {
+        auto body = pairing::decode_error(result.response.body);
+        return make_error(body ? body->error : "http_" + std::to_string(result.response.status),
+                          gave_up(describe_pair_refusal(result.response)));
+    }
+    return sent;
+}
+
 }  // namespace
 
 Result<Identity> pair_device(const PairInput& input, const Config& config,
@@ -73,8 +123,6 @@ Result<Identity> pair_device(const PairInput& input, const Config& config,
     pairing::PairRequest req;
     req.code = *code;
     req.public_key = pairing::base64url_encode(*public_key);
-    req.time = deps.now;
-    req.nonce = pairing::base64url_encode(pairing::random_bytes(16));
     req.device.hostname = deps.host.hostname;
     req.device.os = deps.host.os;
     req.device.os_version = deps.host.os_version;
@@ -83,32 +131,16 @@ Result<Identity> pair_device(const PairInput& input, const Config& config,
     req.device.role = config.role;
     req.device.fingerprint = fingerprint;
 
-    HttpRequest http;
-    http.method = "POST";
-    http.url = join_url(input.server_url, "/v1/pair");
-    http.body = pairing::encode_pair_request(req);
-    auto sig = deps.keys.sign(pairing::as_bytes(http.body));
-    if (!sig)
-        return fail(make_error("key", "cannot sign the pairing request: " + sig.error().message));
-    http.headers = {{pairing::kHeaderSignature, pairing::base64url_encode(*sig)},
-                    {"Content-Type", "application/json"}};
-
     TransportOptions options;
     options.ca_file = ca_file;
     options.proxy = config.proxy;
     options.total_timeout = std::chrono::seconds(60);
     deps.transport.configure(options);
-    TransportResult result = deps.transport.send(http);
-    if (result.error != TransportError::none) {
-        return fail(make_error(to_string(result.error),
-                               describe_transport_failure(result, input.server_url)));
+    auto sent = exchange_pair(req, input.server_url, deps);
+    if (!sent) {
+        return fail(sent.error());
     }
-    if (result.response.status != 200) {
-        auto body = pairing::decode_error(result.response.body);
-        return fail(
-            make_error(body ? body->error : "http_" + std::to_string(result.response.status),
-                       describe_pair_refusal(result.response)));
-    }
+    const TransportResult& result = *sent;
     auto answer = pairing::decode_pair_response(result.response.body);
     if (!answer) {
         return fail(make_error("bad_response", "the server's pairing answer is unreadable: " +

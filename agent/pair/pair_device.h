@@ -10,6 +10,7 @@
 #include "agent/config.h"
 #include "agent/identity/identity.h"
 #include "agent/interfaces/platform.h"
+#include "agent/pair/pair_retry.h"
 #include "pairing/result.h"
 
 namespace tally::agent {
@@ -30,6 +31,7 @@ struct PairDeps {
     const MachineFingerprint& fingerprint;
     HostFacts host;
     std::int64_t now = 0;  //!< Unix seconds
+    PairWait wait{};       //!< retries of transient failures (default: one attempt)
 };
 
 Result<Identity> pair_device(const PairInput& input, const Config& config,

@@ -45,10 +45,30 @@ struct UserAcc {
 struct DeviceAcc {
     std::int64_t minutes = 0;
     std::int64_t heartbeats = 0;
+    std::int64_t not_billed = 0;
     DaySet days;
     std::optional<std::int64_t> last_seen;
     std::vector<std::uint32_t> users;  //!< interned principals, repeats allowed
+    //! Active minutes of each user (interned key) on it in the window: who else can cover it.
+    std::vector<std::pair<const std::string*, std::int64_t>> user_minutes;
 };
+
+//! Adds `minutes` to the tally of `key` (interned: compared by address).
+void tally_minutes(std::vector<std::pair<const std::string*, std::int64_t>>& tally,
+                   const std::string* key, std::int64_t minutes) {
+    auto it =
+        std::find_if(tally.begin(), tally.end(), [key](const auto& t) { return t.first == key; });
+    if (it == tally.end()) {
+        tally.emplace_back(key, minutes);
+    } else {
+        it->second += minutes;
+    }
+}
+
+bool in_any(const std::vector<TimeSpan>& spans, std::int64_t t) {
+    return std::any_of(spans.begin(), spans.end(),
+                       [t](const TimeSpan& s) { return s.contains(t); });
+}
 
 //! Appends `x` unless it repeats the last element (sorted and deduplicated later).
 void add(std::vector<std::uint32_t>& v, std::uint32_t x) {
@@ -159,6 +179,89 @@ std::unordered_map<std::string, std::int64_t> last_signals(const BillingFacts& f
     return out;
 }
 
+//! Licenses used by one user: one business and up to two personal devices (rule 2).
+struct Allowance {
+    int business = 0;
+    int personal = 0;
+    bool take(bool is_personal) {
+        int& used = is_personal ? personal : business;
+        if (used >= (is_personal ? 2 : 1)) {
+            return false;
+        }
+        ++used;
+        return true;
+    }
+};
+
+//! Rule 2: each active device is covered by its primary user's license when that user is
+//! active and has allowance left, else by another user active on it this month with allowance
+//! left (most active minutes on it first); a device no active user can cover is standalone
+//! (kStandalone: no user active on it; kOverflow: every one of them is out of allowance).
+//! Primary users claim first, their devices by most active minutes; then the others.
+void cover_devices(const BillingFacts& f, const std::vector<DeviceAcc>& acc,
+                   std::unordered_map<std::string, UserBilling>& users,
+                   std::vector<DeviceBilling>& devices) {
+    std::vector<std::size_t> order;  // active devices, most active first
+    for (std::size_t i = 0; i < devices.size(); ++i) {
+        if (devices[i].active) {
+            order.push_back(i);
+        }
+    }
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        const auto& da = devices[a];
+        const auto& db = devices[b];
+        return da.active_minutes != db.active_minutes ? da.active_minutes > db.active_minutes
+                                                      : da.device_id < db.device_id;
+    });
+    std::unordered_map<std::string, Allowance> allowance;
+    const auto cover = [&](DeviceBilling& d, const std::string& key, Coverage how) {
+        auto& user = users.at(key);
+        d.billed_as = BilledAs::kUserCovered;
+        d.coverage = how;
+        d.covered_by_key = key;
+        d.covered_by = user.principal;
+        d.package = user.package;
+        user.devices_paired.push_back(d.device_id);
+    };
+    for (const auto i : order) {  // primary users first
+        auto& d = devices[i];
+        const bool is_personal = f.devices[i].facts.device_type == "personal";
+        if (d.primary_user_active && allowance[d.paired_user_key].take(is_personal)) {
+            cover(d, d.paired_user_key, Coverage::kPrimaryUser);
+        }
+    }
+    for (const auto i : order) {  // then any other user active on it
+        auto& d = devices[i];
+        if (d.billed_as == BilledAs::kUserCovered) {
+            continue;
+        }
+        auto candidates = acc[i].user_minutes;
+        std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
+            return a.second != b.second ? a.second > b.second : *a.first < *b.first;
+        });
+        const bool is_personal = f.devices[i].facts.device_type == "personal";
+        // The user whose allowance ran out first: the primary user, else the most active.
+        const std::string* over = d.primary_user_active ? &d.paired_user_key : nullptr;
+        for (const auto& [key, minutes] : candidates) {
+            if (minutes <= 0 || users.count(*key) == 0) {
+                continue;
+            }
+            if (allowance[*key].take(is_personal)) {
+                cover(d, *key,
+                      *key == d.paired_user_key ? Coverage::kPrimaryUser : Coverage::kOtherUser);
+                break;
+            }
+            over = over != nullptr ? over : key;
+        }
+        if (d.billed_as != BilledAs::kUserCovered && over != nullptr) {
+            d.billed_as = BilledAs::kOverflow;  // a standalone unit in that user's package
+            d.package = users.at(*over).package;
+        }
+    }
+    for (auto& [key, user] : users) {
+        std::sort(user.devices_paired.begin(), user.devices_paired.end());
+    }
+}
 }  // namespace
 
 std::string_view to_string(BilledAs billed) {
@@ -195,11 +298,11 @@ BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period&
     const Aliases aliases(f.aliases);
     // Per-device state lives in vectors in the order of f.devices (heartbeats name theirs by
     // position).
-    std::vector<char> is_retired(f.devices.size(), 0);
-    for (std::size_t i = 0; i < f.devices.size(); ++i) {
-        const auto& d = f.devices[i];
-        is_retired[i] = d.retired_at && *d.retired_at < p.month_end ? 1 : 0;
-    }
+    // Rule 4: a retired device is not billed from its retirement on; before it, it counts.
+    const auto after_retirement = [&](std::uint32_t di, std::int64_t start) {
+        const auto& retired_at = f.devices[di].retired_at;
+        return retired_at && start >= *retired_at;
+    };
 
     std::vector<DeviceAcc> dev_acc(f.devices.size());
     std::unordered_map<std::string, UserAcc> user_acc;
@@ -237,7 +340,8 @@ BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period&
     };
 
     for (const auto& hb : f.heartbeats) {
-        if (!counted(hb, p) || hb.device >= f.devices.size()) {
+        if (!counted(hb, p) || hb.device >= f.devices.size() ||
+            after_retirement(hb.device, hb.start)) {
             continue;  // (a device outside f.devices cannot come from the store)
         }
         const auto di = hb.device;
@@ -246,22 +350,17 @@ BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period&
         bool canonical = false;
         if (hb.start >= p.as_of - kPrimaryWindowSeconds && hb.start < p.as_of) {
             for (const auto& u : users) {
-                const auto* key = &key_of(u, device_id, canonical);
-                auto& tally = trailing[di];
-                auto it = std::find_if(tally.begin(), tally.end(),
-                                       [key](const auto& t) { return t.first == key; });
-                if (it == tally.end()) {
-                    tally.emplace_back(key, 0);
-                    it = tally.end() - 1;
-                }
-                it->second += u.active_minutes;
+                tally_minutes(trailing[di], &key_of(u, device_id, canonical), u.active_minutes);
             }
         }
         if (hb.start < p.from || hb.start >= p.to) {
             continue;
         }
         auto& d = dev_acc[di];
-        const bool retired = is_retired[di] != 0;
+        if (in_any(p.not_billed, hb.start)) {
+            ++d.not_billed;  // rule 5: kept as evidence, never billed
+            continue;
+        }
         ++d.heartbeats;
         d.minutes += hb.device_active_minutes;
         if (hb.device_active_minutes > 0) {
@@ -274,11 +373,8 @@ BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period&
             }
             const auto& principal = f.principal(u);
             add(d.users, u.principal);
-            // Retired devices are never billed: their sessions do not make a user active.
-            if (retired) {
-                continue;
-            }
             const auto& key = key_of(u, device_id, canonical);
+            tally_minutes(d.user_minutes, &key, u.active_minutes);
             UserAcc* found = u.local ? nullptr : directory[u.principal].acc;
             if (found == nullptr) {
                 found = &user_acc[key];  // nodes of an unordered_map never move
@@ -340,7 +436,6 @@ BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period&
 
     // Primary users: the newest admin assignment at as_of (unless its user was released),
     // else the most active minutes over the trailing 30 days (ties: the smaller key).
-    std::unordered_map<std::string, std::vector<std::size_t>> paired;  // user key → devices
     // The newest admin assignment of each device at as_of (facts order: a later row wins a tie).
     std::unordered_map<std::string_view, const AssignmentFact*> assignment;
     for (const auto& a : f.assignments) {
@@ -360,8 +455,9 @@ BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period&
         d.heartbeats = acc.heartbeats;
         d.last_seen = acc.last_seen;
         d.users = sorted_names(acc.users, [&](std::uint32_t i) { return f.principals[i]; });
-        const bool retired = is_retired[di] != 0;
-        d.active = !retired && (by_signal ? acc.heartbeats > 0 : acc.minutes > 0);
+        d.active = by_signal ? acc.heartbeats > 0 : acc.minutes > 0;
+        d.retired_at = dev.retired_at;
+        d.not_billed_heartbeats = acc.not_billed;
 
         const auto found = assignment.find(dev.id);
         const AssignmentFact* assigned = found != assignment.end() ? found->second : nullptr;
@@ -390,47 +486,17 @@ BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period&
                             : display.count(d.paired_user_key) ? display[d.paired_user_key]
                                                                : d.paired_user_key;
         }
-        if (retired) {
-            d.billed_as = BilledAs::kRetired;
-        } else if (!d.active) {
-            d.billed_as = BilledAs::kNotActive;
-        } else if (users.count(d.paired_user_key) > 0) {
-            paired[d.paired_user_key].push_back(out.devices.size());
-            d.billed_as = BilledAs::kUserCovered;  // allowance checked below
+        d.primary_user_active = users.count(d.paired_user_key) > 0;
+        if (!d.active) {
+            const bool retired = dev.retired_at && *dev.retired_at < p.month_end;
+            d.billed_as = retired ? BilledAs::kRetired : BilledAs::kNotActive;
         } else {
-            d.billed_as = BilledAs::kStandalone;
+            d.billed_as = BilledAs::kStandalone;  // until a license covers it (below)
             d.package = f.tenant.default_package;
         }
         out.devices.push_back(std::move(d));
     }
-
-    // Allowance: one business and two personal devices per user; the most active first.
-    for (auto& [key, indexes] : paired) {
-        auto& user = users.at(key);
-        std::sort(indexes.begin(), indexes.end(), [&](std::size_t a, std::size_t b) {
-            const auto& da = out.devices[a];
-            const auto& db = out.devices[b];
-            return da.active_minutes != db.active_minutes ? da.active_minutes > db.active_minutes
-                                                          : da.device_id < db.device_id;
-        });
-        int business = 0;
-        int personal = 0;
-        for (const auto i : indexes) {
-            auto& d = out.devices[i];
-            const bool is_personal = f.devices[i].facts.device_type == "personal";  // same order
-            int& used = is_personal ? personal : business;
-            const int allowed = is_personal ? 2 : 1;
-            d.package = user.package;
-            if (used < allowed) {
-                ++used;
-                user.devices_paired.push_back(d.device_id);
-            } else {
-                d.billed_as = BilledAs::kOverflow;
-            }
-        }
-        std::sort(user.devices_paired.begin(), user.devices_paired.end());
-    }
-
+    cover_devices(f, dev_acc, users, out.devices);
     std::map<std::string, PackageUnits> packages;
     out.users.reserve(users.size());
     for (auto& [key, u] : users) {

@@ -15,8 +15,21 @@
 
 namespace tally::server::billing {
 
+//! kStandalone: active, and no user active on it this month; kOverflow: active, and every
+//! user active on it has used up their allowance; kRetired: retired before any counted
+//! activity this month (activity before the retirement instant still counts, rule 4).
 enum class BilledAs { kUserCovered, kStandalone, kOverflow, kRetired, kNotActive };
 std::string_view to_string(BilledAs billed);
+
+//! Which license covers a user-covered device (rule 2).
+enum class Coverage { kNone, kPrimaryUser, kOtherUser };
+
+//! [from, to): a span of heartbeat starts.
+struct TimeSpan {
+    std::int64_t from = 0;
+    std::int64_t to = 0;
+    bool contains(std::int64_t t) const { return t >= from && t < to; }
+};
 
 struct Period {
     std::int64_t from = 0;  //!< heartbeat starts in [from, to) count
@@ -24,6 +37,8 @@ struct Period {
     std::int64_t month_end = 0;  //!< devices retired before it are "retired" for the month
     std::int64_t as_of = 0;      //!< min(month end, now)
     std::optional<std::int64_t> received_before;  //!< closed month: the close instant
+    //! Heartbeat starts never billed (the tenant's inactive spans, rule 5), wherever they fall.
+    std::vector<TimeSpan> not_billed;
 };
 
 struct DeviceBilling {
@@ -39,6 +54,12 @@ struct DeviceBilling {
     std::string paired_by;  //!< "admin" | "activity" | "" (none)
     BilledAs billed_as = BilledAs::kNotActive;
     std::string package;  //!< the package its unit is billed in ("" when no unit)
+    Coverage coverage = Coverage::kNone;
+    std::string covered_by;            //!< display principal of the covering user; "" when none
+    std::string covered_by_key;        //!< its user key
+    bool primary_user_active = false;  //!< the paired user is an active user this month
+    std::optional<std::int64_t> retired_at;
+    std::int64_t not_billed_heartbeats = 0;  //!< in the window but in Period::not_billed
 };
 
 struct UserBilling {

@@ -93,6 +93,10 @@ Result<void> change_tenant_status(TenantSettings& t, std::string_view status, co
         t.status = "inactive";
         return {};
     }
+    if (t.status == "inactive" && t.inactive_since && *t.inactive_since < at) {
+        // Rule 5: the span stays unbilled after reactivation, whenever its heartbeats arrive.
+        t.inactive_spans.push_back({*t.inactive_since, at});
+    }
     t.status = "active";
     t.inactive_since.reset();
     if (status == "in_trial") {

@@ -36,4 +36,17 @@ std::optional<std::pair<std::int64_t, std::int64_t>> billable_window(const Tenan
     return std::make_pair(from, to);
 }
 
+std::vector<InactiveSpan> inactive_spans_in(const TenantSettings& tenant, std::int64_t month_from,
+                                            std::int64_t month_to) {
+    std::vector<InactiveSpan> out;
+    for (const auto& span : tenant.inactive_spans) {
+        const auto since = std::max(span.since, month_from);
+        const auto until = std::min(span.until, month_to);
+        if (since < until) {
+            out.push_back({since, until});
+        }
+    }
+    return out;
+}
+
 }  // namespace tally::server::billing

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "server/store/billing_records.h"
 
@@ -15,8 +16,13 @@ namespace tally::server::billing {
 //! "in_trial" | "active" | "inactive".
 std::string effective_status(const TenantSettings& tenant, std::int64_t now);
 //! The billed part [from, to) of [month_from, month_to); nullopt when nothing is billed.
+//! Past inactive spans inside it are cut out by not_billed_spans (heartbeats, not the window).
 std::optional<std::pair<std::int64_t, std::int64_t>> billable_window(const TenantSettings& tenant,
                                                                      std::int64_t month_from,
                                                                      std::int64_t month_to);
+
+//! The tenant's past inactive spans that overlap [month_from, month_to), clipped to it.
+std::vector<InactiveSpan> inactive_spans_in(const TenantSettings& tenant, std::int64_t month_from,
+                                            std::int64_t month_to);
 
 }  // namespace tally::server::billing

@@ -84,7 +84,7 @@ int run_admin_edit(const Args& args) {
     if (auto r = (*store)->retire_device(id, "retired by admin", now); !r) {
         return fail(r.error());
     }
-    std::cout << "retired " << id << " (kept for audit, never billed again)\n";
+    std::cout << "retired " << id << " (kept for audit, not billed from now on)\n";
     return kExitOk;
 }
 

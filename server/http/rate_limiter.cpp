@@ -41,6 +41,24 @@ std::optional<std::int64_t> RateLimiter::take(const std::string& key, double now
         b.tokens -= 1.0;
         return std::nullopt;
     }
+    return wait_of(b);
+}
+
+std::optional<std::int64_t> RateLimiter::peek(const std::string& key, double now_s) {
+    if (limit_.burst <= 0) {
+        return std::nullopt;
+    }
+    std::lock_guard lock(mutex_);
+    const auto it = buckets_.find(key);
+    if (it == buckets_.end()) {
+        return std::nullopt;  // a new key starts full
+    }
+    Bucket b = it->second;
+    refill(b, now_s);
+    return b.tokens >= 1.0 ? std::nullopt : wait_of(b);
+}
+
+std::optional<std::int64_t> RateLimiter::wait_of(const Bucket& b) const {
     if (limit_.per_second <= 0) {
         return 3600;
     }

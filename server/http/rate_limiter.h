@@ -26,6 +26,8 @@ class RateLimiter {
     //! Takes one token for `key` at `now_s` (monotonic seconds). nullopt: allowed; else the
     //! whole seconds to wait (≥ 1), for Retry-After.
     std::optional<std::int64_t> take(const std::string& key, double now_s);
+    //! Like take() but takes nothing: whether `key` has a token now (nullopt), else the wait.
+    std::optional<std::int64_t> peek(const std::string& key, double now_s);
 
   private:
     struct Bucket {
@@ -33,6 +35,7 @@ class RateLimiter {
         double updated = 0;
     };
     void refill(Bucket& b, double now_s) const;
+    std::optional<std::int64_t> wait_of(const Bucket& b) const;
 
     RateLimit limit_;
     std::size_t max_keys_;

@@ -13,6 +13,7 @@
 #include "server/http/event_log.h"
 #include "server/http/rate_limiter.h"
 #include "server/import/import_route.h"
+#include "server/ingest/pair_gate.h"
 #include "server/ingest/pair_handler.h"
 #include "server/ingest/retire_handler.h"
 #include "server/ingest/upload_handler.h"
@@ -79,10 +80,8 @@ double monotonic_s() {
         .count();
 }
 
-//! True when `key` is over its limit; then the 429 answer (with Retry-After) is set.
-bool limited(RateLimiter& limiter, const std::string& key, const std::string& what,
-             httplib::Response& res) {
-    auto wait = limiter.take(key, monotonic_s());
+//! True when `wait` says over the limit; then the 429 answer (with Retry-After) is set.
+bool limited(std::optional<std::int64_t> wait, const std::string& what, httplib::Response& res) {
     if (!wait) {
         return false;
     }
@@ -103,15 +102,17 @@ void install_routes(httplib::Server& server, Store& store, const IngestOptions& 
     using Req = httplib::Request;
     using Res = httplib::Response;
     using Reader = httplib::ContentReader;
-    auto pair_limit =
-        std::make_shared<RateLimiter>(RateLimit{options.pair_burst, options.pair_per_second});
+    auto pair_gate = std::make_shared<PairGate>(
+        PairLimits{options.pair_burst, options.pair_per_second, options.pair_valid_burst,
+                   options.pair_valid_per_second});
     auto upload_limit =
         std::make_shared<RateLimiter>(RateLimit{options.upload_burst, options.upload_per_second});
 
-    server.Post("/v1/pair", [&store, &options, clock, pair_limit](const Req& req, Res& res,
-                                                                  const Reader& reader) {
+    server.Post("/v1/pair", [&store, &options, clock, pair_gate](const Req& req, Res& res,
+                                                                 const Reader& reader) {
         // Before the body is read: a code guesser costs us neither a signature check nor SQL.
-        if (limited(*pair_limit, req.remote_addr, "pairing from " + req.remote_addr, res)) {
+        const auto& address = req.remote_addr;
+        if (limited(pair_gate->admit(address, monotonic_s()), "pairing from " + address, res)) {
             return;
         }
         {
@@ -121,6 +122,7 @@ void install_routes(httplib::Server& server, Store& store, const IngestOptions& 
             }
             auto resp = handle_pair(store, *body, req.get_header_value(pairing::kHeaderSignature),
                                     clock(), options);
+            pair_gate->record(address, resp ? std::string() : resp.error().code, monotonic_s());
             if (!resp) {
                 refuse(res, "pairing", resp.error());
                 return;
@@ -135,7 +137,8 @@ void install_routes(httplib::Server& server, Store& store, const IngestOptions& 
         const auto device = req.get_header_value(pairing::kHeaderDevice);
         // Keyed by the claimed device before any verification: the bucket map is bounded, and
         // a forger who spends a device's budget only delays that device (Retry-After).
-        if (limited(*upload_limit, "device:" + device, "uploads of " + device, res)) {
+        if (limited(upload_limit->take("device:" + device, monotonic_s()), "uploads of " + device,
+                    res)) {
             return;
         }
         const auto body = read_body(reader, res, kMaxUploadBody);

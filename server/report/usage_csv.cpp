@@ -39,6 +39,10 @@ enum Col {
     kClosed,
     kLate,
     kReported,
+    kCoveredBy,
+    kRetiredAt,
+    kInactiveSpanHeartbeats,
+    kExplanation,
     kColumns
 };
 
@@ -69,7 +73,11 @@ constexpr std::array<const char*, kColumns> kHeader = {"row_type",
                                                        "trial",
                                                        "closed",
                                                        "late_adjustments",
-                                                       "reported_units"};
+                                                       "reported_units",
+                                                       "covered_by",
+                                                       "retired_at",
+                                                       "inactive_span_heartbeats",
+                                                       "explanation"};
 
 std::string join(const std::vector<std::string>& items) {
     std::string out;
@@ -111,6 +119,7 @@ std::string usage_to_csv(const UsageReport& r) {
     sum[kClosed] = flag(s.closed);
     sum[kLate] = std::to_string(s.late_adjustments);
     sum[kReported] = std::to_string(s.reported_units);
+    sum[kInactiveSpanHeartbeats] = std::to_string(s.inactive_span_heartbeats);
     out += csv_row(sum.f);
     for (const auto& p : s.packages) {
         Row row("package", r);
@@ -137,6 +146,10 @@ std::string usage_to_csv(const UsageReport& r) {
         row[kBilledAs] = std::string(billing::to_string(dr.billing.billed_as));
         row[kPackage] = dr.billing.package;
         row[kPairedUser] = dr.billing.paired_user;
+        row[kCoveredBy] = dr.billing.covered_by;
+        row[kRetiredAt] = time_text(d.retired_at);
+        row[kInactiveSpanHeartbeats] = std::to_string(dr.inactive_span_heartbeats);
+        row[kExplanation] = dr.explanation;
         out += csv_row(row.f);
     }
     for (const auto& u : r.users) {

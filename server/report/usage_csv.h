@@ -5,7 +5,8 @@
 // row_type,tenant,month,device_id,hostname,device_type,role,principal,local,active,
 // active_minutes,active_days,heartbeats,last_seq,last_seen,related,active_devices,
 // active_users,standalone_devices,billable_units,billed_as,package,paired_user,first_seen,
-// trial,closed,late_adjustments,reported_units
+// trial,closed,late_adjustments,reported_units,covered_by,retired_at,inactive_span_heartbeats,
+// explanation
 // `related` lists a device's active users or a user's devices, separated by ';'. Package
 // rows carry the package's active_users, standalone_devices and billable_units; late rows
 // carry the heartbeat's seq (last_seq), start (first_seen) and receipt time (last_seen).

@@ -45,6 +45,12 @@ ordered_json summary_json(const UsageSummary& s) {
     j["closed"] = s.closed;
     j["late_adjustments"] = s.late_adjustments;
     j["late_units_delta"] = s.late_units_delta;
+    j["inactive_spans"] = ordered_json::array();
+    for (const auto& span : s.inactive_spans) {
+        j["inactive_spans"].push_back({{"from", pairing::format_rfc3339(span.from)},
+                                       {"to", pairing::format_rfc3339(span.to)}});
+    }
+    j["inactive_span_heartbeats"] = s.inactive_span_heartbeats;
     return j;
 }
 
@@ -190,6 +196,13 @@ void device_json(std::string& out, std::size_t depth, const DeviceReportRow& row
         flags.push_back("retired");
     }
     j.strings("flags", flags);
+    j.opt_str("covered_by", b.covered_by);
+    j.opt_str("coverage", b.coverage == billing::Coverage::kPrimaryUser ? "primary-user"
+                          : b.coverage == billing::Coverage::kOtherUser ? "other-user"
+                                                                        : "");
+    j.time("retired_at", d.retired_at);
+    j.num("inactive_span_heartbeats", row.inactive_span_heartbeats);
+    j.str("explanation", row.explanation);
     j.finish();
 }
 

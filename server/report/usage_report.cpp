@@ -8,6 +8,7 @@
 #include "server/billing/tenant_status.h"
 #include "server/billing/time_zone.h"
 #include "server/billing/user_key.h"
+#include "server/report/device_explanation.h"
 
 namespace tally::server {
 
@@ -64,21 +65,32 @@ Result<UsageReport> build_usage_report(Store& store, std::string_view tenant,
     s.overflow_devices = month_outcome.overflow_devices;
     s.reported_units = month_outcome.billable_units;
 
-    // The billed part: the same rules over the heartbeats outside the trial and before
-    // inactivation (pairing and membership are still judged at the month's end).
+    // The billed part: the same rules over the heartbeats outside the trial, before a current
+    // inactivation and outside past inactive spans (pairing and membership are still judged
+    // at the month's end).
     const auto window = billing::billable_window(*settings, from, to);
+    std::vector<billing::TimeSpan> not_billed;
+    for (const auto& span : billing::inactive_spans_in(*settings, from, to)) {
+        not_billed.push_back({span.since, span.until});
+    }
+    s.inactive_spans = not_billed;
+    if (s.inactive_since && *s.inactive_since < to) {
+        s.inactive_spans.push_back({std::max(from, *s.inactive_since), to});
+    }
     const auto billed_units = [&](const billing::Period& p) {
         auto copy = p;
         copy.from = window->first;
         copy.to = window->second;
+        copy.not_billed = not_billed;
         return billing::evaluate(*facts, *tz, copy);
     };
     if (window) {
         s.billable_from = window->first;
         s.billable_to = window->second;
-        // Billed over the whole month (no trial, not inactive): the month's evaluation is the
-        // billed one (evaluate is a pure function of the same facts and period).
-        const bool whole_month = window->first == from && window->second == to;
+        // Billed over the whole month (no trial, never inactive): the month's evaluation is
+        // the billed one (evaluate is a pure function of the same facts and period).
+        const bool whole_month =
+            window->first == from && window->second == to && not_billed.empty();
         const auto billed = whole_month ? billing::BillingOutcome{} : billed_units(period);
         const auto& billed_outcome = whole_month ? month_outcome : billed;
         s.billable_units = billed_outcome.billable_units;
@@ -106,6 +118,17 @@ Result<UsageReport> build_usage_report(Store& store, std::string_view tenant,
         }
         s.late_adjustments = static_cast<std::int64_t>(report.late.size());
     }
+    // Heartbeats that started while the tenant was inactive: shown per device, never billed.
+    std::vector<std::int64_t> inactive_beats(facts->devices.size(), 0);
+    for (const auto& hb : facts->heartbeats) {
+        const bool in_month = hb.start >= from && hb.start < to;
+        if (in_month &&
+            std::any_of(s.inactive_spans.begin(), s.inactive_spans.end(),
+                        [&](const billing::TimeSpan& t) { return t.contains(hb.start); })) {
+            ++inactive_beats[hb.device];
+            ++s.inactive_span_heartbeats;
+        }
+    }
     // Read no more: free them early.
     std::vector<HeartbeatFact>().swap(facts->heartbeats);
     std::vector<HeartbeatUserFact>().swap(facts->heartbeat_users);
@@ -129,6 +152,8 @@ Result<UsageReport> build_usage_report(Store& store, std::string_view tenant,
             row.usage.evidence = it->second;
         }
         row.active = b.active;
+        row.inactive_span_heartbeats = inactive_beats[i];
+        row.explanation = explain_device(b, inactive_beats[i]);
         row.billing = std::move(b);
         row.usage.device = std::move(dev);  // the facts are not read after this loop
         report.devices.push_back(std::move(row));

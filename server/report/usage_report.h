@@ -38,12 +38,18 @@ struct UsageSummary {
     bool closed = false;
     std::int64_t late_adjustments = 0;  //!< heartbeats received after the close
     std::int64_t late_units_delta = 0;  //!< billable units they would have added
+    //! The tenant's inactive spans in the month (a current one runs to the month's end): their
+    //! heartbeats are kept as evidence and never billed, whenever they arrive.
+    std::vector<billing::TimeSpan> inactive_spans;
+    std::int64_t inactive_span_heartbeats = 0;  //!< of the month, in those spans
 };
 
 struct DeviceReportRow {
     DeviceUsageRow usage;  //!< device, numbers of the month, evidence
     bool active = false;
     billing::DeviceBilling billing;
+    std::int64_t inactive_span_heartbeats = 0;  //!< started while the tenant was inactive
+    std::string explanation;                    //!< device_explanation.h
 };
 
 struct LateHeartbeat {

@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "pairing/time_format.h"
 #include "server/report/xlsx_sheet.h"
 #include "server/report/xlsx_workbook.h"
 
@@ -82,6 +83,11 @@ Result<XlsxSheetPart> table(const std::string& name, const std::vector<std::stri
 
 Result<XlsxSheetPart> summary_sheet(const UsageReport& r) {
     const auto& s = r.summary;
+    std::string spans;  // "from/to;from/to" (ISO 8601 intervals)
+    for (const auto& span : s.inactive_spans) {
+        spans += (spans.empty() ? "" : ";") + pairing::format_rfc3339(span.from) + "/" +
+                 pairing::format_rfc3339(span.to);
+    }
     const std::vector<std::pair<std::string, Cell>> fields = {
         {"tenant", r.tenant},
         {"month", r.month},
@@ -104,7 +110,9 @@ Result<XlsxSheetPart> summary_sheet(const UsageReport& r) {
         {"closes_at", Time{s.closes_at}},
         {"closed", s.closed},
         {"late_adjustments", s.late_adjustments},
-        {"late_units_delta", s.late_units_delta}};
+        {"late_units_delta", s.late_units_delta},
+        {"inactive_spans", spans},
+        {"inactive_span_heartbeats", s.inactive_span_heartbeats}};
     std::vector<std::vector<Cell>> rows;
     for (const auto& [name, value] : fields) {
         rows.push_back({name, value});
@@ -158,7 +166,8 @@ Result<XlsxSheetPart> devices_sheet(const UsageReport& r, std::size_t first, std
         "Devices",
         columns({"device_id", "hostname", "device_type", "role", "paired_user", "paired_by",
                  "billed_as", "package", "active", "active_minutes", "active_days", "heartbeats",
-                 "last_seq", "last_seen", "users"}),
+                 "last_seq", "last_seen", "users", "covered_by", "retired_at",
+                 "inactive_span_heartbeats", "explanation"}),
         r.devices.size(), false, first, count);
     if (!sheet) {
         return sheet.error();
@@ -184,6 +193,10 @@ Result<XlsxSheetPart> devices_sheet(const UsageReport& r, std::size_t first, std
         devices.number(12, static_cast<std::int64_t>(d.last_seq));
         put_time(devices, 13, d.last_seen);
         devices.text(14, join(dr.usage.users, buffer));
+        devices.text(15, b.covered_by);
+        put_time(devices, 16, d.retired_at);
+        devices.number(17, dr.inactive_span_heartbeats);
+        devices.text(18, dr.explanation);
         devices.next_row();
     }
     return devices.finish();

@@ -324,7 +324,7 @@ ReadTransaction::~ReadTransaction() {
 }
 
 Result<TenantSettings> read_tenant_settings(SqliteDb& db, std::string_view tenant) {
-    return read_tenant_row<TenantSettings>(
+    auto settings = read_tenant_row<TenantSettings>(
         db,
         "SELECT name, status, trial_end, inactive_since, time_zone, count_devices_by,"
         " default_package, grace_hours, created_at FROM tenants WHERE name = ?",
@@ -341,6 +341,20 @@ Result<TenantSettings> read_tenant_settings(SqliteDb& db, std::string_view tenan
             t.created_at = s.int64(8);
             return t;
         });
+    if (!settings) {
+        return settings;
+    }
+    if (auto r = query(db,
+                       "SELECT s.since, s.until FROM tenant_inactive_spans s"
+                       " JOIN tenants t ON t.id = s.tenant_id WHERE t.name = ? ORDER BY s.since",
+                       tenant,
+                       [&](const SqliteStatement& s) {
+                           settings->inactive_spans.push_back({s.int64(0), s.int64(1)});
+                       });
+        !r) {
+        return r.error();
+    }
+    return settings;
 }
 
 Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, std::int64_t from,

@@ -14,6 +14,12 @@
 
 namespace tally::server {
 
+//! A closed span of inactivity [since, until): never billed, whenever its heartbeats arrive.
+struct InactiveSpan {
+    std::int64_t since = 0;
+    std::int64_t until = 0;
+};
+
 struct TenantSettings {
     std::string name;
     std::string status = "active";               //!< stored status: "active" | "inactive"
@@ -24,6 +30,7 @@ struct TenantSettings {
     std::string default_package = "Core";
     std::int64_t grace_hours = 72;
     std::int64_t created_at = 0;
+    std::vector<InactiveSpan> inactive_spans;  //!< past ones, by since (the current: above)
 };
 
 struct GroupInfo {

@@ -190,7 +190,19 @@ CREATE TABLE device_type_changes (
 CREATE INDEX device_type_changes_at ON device_type_changes(changed_at);
 )SQL";
 
-constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1, kStep2, kStep3, kStep4, kStep5};
+// Step 6: each past span of a tenant's inactivity, so it stays unbilled after reactivation
+// (DESIGN.md §5 rule 5); the current one is tenants.inactive_since.
+constexpr const char* kStep6 = R"SQL(
+CREATE TABLE tenant_inactive_spans (
+    tenant_id INTEGER NOT NULL REFERENCES tenants(id),
+    since INTEGER NOT NULL,
+    until INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, since)
+);
+)SQL";
+
+constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1, kStep2, kStep3,
+                                                            kStep4, kStep5, kStep6};
 
 }  // namespace
 

@@ -39,6 +39,10 @@ Result<TenantSettings> SqliteStore::tenant_settings(std::string_view tenant) {
 
 Result<void> SqliteStore::update_tenant_settings(const TenantSettings& t) {
     std::lock_guard lock(mutex_);
+    auto txn = SqliteTransaction::begin(*db_);
+    if (!txn) {
+        return txn.error();
+    }
     auto s = db_->prepare(
         "UPDATE tenants SET status = ?, trial_end = ?, inactive_since = ?, time_zone = ?,"
         " count_devices_by = ?, default_package = ?, grace_hours = ? WHERE name = ?");
@@ -53,7 +57,29 @@ Result<void> SqliteStore::update_tenant_settings(const TenantSettings& t) {
     if (db_->changes() == 0) {
         return make_error("not_found", "unknown tenant '" + t.name + "'");
     }
-    return {};
+    auto tid = tenant_id_locked(t.name);
+    if (!tid) {
+        return tid.error();
+    }
+    // The past inactive spans as the settings hold them (billing::change_tenant_status adds one).
+    auto clear = db_->prepare("DELETE FROM tenant_inactive_spans WHERE tenant_id = ?");
+    if (!clear) {
+        return clear.error();
+    }
+    if (auto r = clear->bind(1, *tid).run(); !r) {
+        return r;
+    }
+    for (const auto& span : t.inactive_spans) {
+        auto add = db_->prepare(
+            "INSERT OR REPLACE INTO tenant_inactive_spans(tenant_id, since, until) VALUES (?,?,?)");
+        if (!add) {
+            return add.error();
+        }
+        if (auto r = add->bind(1, *tid).bind(2, span.since).bind(3, span.until).run(); !r) {
+            return r;
+        }
+    }
+    return txn->commit();
 }
 
 Result<void> SqliteStore::add_group(std::string_view tenant, std::string_view group,

@@ -155,6 +155,7 @@ std::string report_page(const PageHeader& header, const json& report) {
                    {"paired_by", "Paired by"},
                    {"billed_as", "Billed as"},
                    {"package", "Package"},
+                   {"explanation", "Why"},
                    {"active_days", "Active days"},
                    {"active_minutes", "Active minutes"},
                    {"last_seen", "Last seen"},

@@ -45,7 +45,9 @@ def encode_heartbeat(seq, start, end, prev, active_minutes=0, users=(), boot_id=
 
 
 class Device:
-    def __init__(self, server_url, ca_file):
+    def __init__(self, server_url, ca_file, clock=time.time):
+        """`clock`: the time the client claims (a server under faketime needs its fake time)."""
+        self.clock = clock
         self.server_url = server_url
         self.ctx = ssl.create_default_context(cafile=ca_file)
         self.key = ec.generate_private_key(ec.SECP256R1())
@@ -77,7 +79,7 @@ class Device:
 
     def pair(self, code, device_type="business", role="workstation", hostname="py-client"):
         body = json.dumps({
-            "code": code, "public_key": b64url(self.public_key()), "time": rfc3339(time.time()),
+            "code": code, "public_key": b64url(self.public_key()), "time": rfc3339(self.clock()),
             "nonce": b64url(os.urandom(16)),
             "device": {"hostname": hostname, "os": "linux", "os_version": "test",
                        "agent_version": "0.0-py", "device_type": device_type, "role": role,
@@ -89,14 +91,14 @@ class Device:
         return status, doc
 
     def next_heartbeat(self, end=None, active_minutes=5, users=(), span=300):
-        end = int(end if end is not None else time.time())
+        end = int(end if end is not None else self.clock())
         self.seq += 1
         hb = encode_heartbeat(self.seq, end - span, end, self.prev, active_minutes, users)
         self.prev = hashlib.sha256(hb.encode()).hexdigest()
         return hb
 
     def batch_body(self, heartbeats, gaps=()):
-        doc = {"device_id": self.device_id, "sent_at": rfc3339(time.time()),
+        doc = {"device_id": self.device_id, "sent_at": rfc3339(self.clock()),
                "heartbeats": list(heartbeats), "gaps": list(gaps)}
         return gzip.compress(json.dumps(doc).encode())
 

@@ -106,9 +106,11 @@ const std::vector<Scenario> kScenarios = {
          const auto assigned = s.report("2026-11", kLate);
          CHECK(s.row(assigned, "shared").billing.paired_by == "admin");
          CHECK(s.row(assigned, "shared").billing.paired_user == "carol");
-         // carol is not an active user: the device is standalone, bob's other device covered.
-         CHECK(s.row(assigned, "shared").billing.billed_as == BilledAs::kStandalone);
+         // carol is not an active user: bob, active on it, would cover it, but his business
+         // allowance goes to his own device first: the shared one is overflow.
+         CHECK(s.row(assigned, "shared").billing.billed_as == BilledAs::kOverflow);
          CHECK(s.row(assigned, "bobs").billing.billed_as == BilledAs::kUserCovered);
+         CHECK(assigned.summary.billable_units == 2);
          // The assignment is dated: October (judged on Nov 1) is unchanged.
          CHECK(s.row(s.report("2026-10", kLate), "shared").billing.paired_user == "alice");
      }},
@@ -154,22 +156,158 @@ const std::vector<Scenario> kScenarios = {
          CHECK(r.summary.billable_to == at(2026, 11, 20, 0));
          CHECK(s.report("2026-12", kLate).summary.billable_units == 0);
      }},
-    {"a retired device is listed, never billed; retired after the month it still counts",
+    {"issue 14 case 1: a device retired mid-month keeps the activity before its retirement; "
+     "nothing after it counts, and a device retired before the month is not billed",
      [](BillingScenario& s) {
          s.device("old");
          s.device("new");
+         s.device("gone");
+         s.beat("gone", at(2026, 10, 20), 5, {user("fay", 5)});
          s.beat("old", at(2026, 10, 20), 5, {user("dave", 5)});
          s.beat("old", at(2026, 11, 5), 5, {user("dave", 5)});
+         s.beat("old", at(2026, 11, 12), 5, {user("zed", 5)});  // after the retirement below
          s.beat("new", at(2026, 11, 5), 5, {user("erin", 5)});
+         REQUIRE(s.f.store->retire_device(s.id("gone"), "uninstall", at(2026, 10, 25)).ok());
          REQUIRE(s.f.store->retire_device(s.id("old"), "uninstall", at(2026, 11, 10)).ok());
          const auto r = s.report("2026-11", kLate);
-         CHECK(s.row(r, "old").billing.billed_as == BilledAs::kRetired);
-         CHECK_FALSE(s.row(r, "old").active);
-         CHECK(s.user(r, "dave") == nullptr);
-         CHECK(r.summary.billable_units == 1);
+         // By hand: dave (covers old) + erin (covers new) = 2 units; zed's session came
+         // after the retirement, fay's device was retired in October.
+         CHECK(r.summary.billable_units == 2);
+         CHECK(r.summary.active_users == 2);
+         CHECK(r.summary.standalone_devices == 0);
+         const auto& old = s.row(r, "old");
+         CHECK(old.active);
+         CHECK(old.billing.billed_as == BilledAs::kUserCovered);
+         CHECK(old.billing.covered_by == "dave");
+         CHECK(old.billing.retired_at == at(2026, 11, 10));
+         CHECK(old.usage.heartbeats == 1);
+         CHECK(old.explanation.find("retired on 2026-11-10T12:00:00Z, activity before it "
+                                    "counts; covered by the license of dave") == 0);
+         CHECK(s.user(r, "zed") == nullptr);
+         CHECK(s.row(r, "gone").billing.billed_as == BilledAs::kRetired);
+         CHECK_FALSE(s.row(r, "gone").active);
          const auto oct = s.report("2026-10", kLate);
          CHECK(s.row(oct, "old").billing.billed_as == BilledAs::kUserCovered);
-         CHECK(oct.summary.billable_units == 1);
+         CHECK(s.row(oct, "gone").billing.billed_as == BilledAs::kUserCovered);
+         CHECK(oct.summary.billable_units == 2);
+     }},
+    {"issue 14 case 2: an inactive span stays unbilled after reactivation, whenever its "
+     "heartbeats arrive; kept and reported as not billed",
+     [](BillingScenario& s) {
+         s.device("desk");
+         s.device("cart");
+         s.beat("desk", at(2026, 11, 5), 5, {user("bob", 5)});
+         auto t = s.settings();
+         REQUIRE(
+             billing::change_tenant_status(t, "inactive", {{"at", "2026-11-10"}}, at(2026, 11, 10))
+                 .ok());
+         s.save(t);
+         t = s.settings();
+         REQUIRE(
+             billing::change_tenant_status(t, "active", {{"at", "2026-11-20"}}, at(2026, 11, 20))
+                 .ok());
+         s.save(t);
+         REQUIRE(s.settings().inactive_spans.size() == 1);  // stored
+         CHECK(s.settings().inactive_spans[0].since == at(2026, 11, 10, 0));
+         CHECK(s.settings().inactive_spans[0].until == at(2026, 11, 20, 0));
+         // Spooled while refused, uploaded after the reactivation.
+         s.beat("cart", at(2026, 11, 9, 23, 59), 5, {user("carol", 5)}, at(2026, 11, 21));
+         for (unsigned day : {12u, 13u, 14u}) {
+             s.beat("cart", at(2026, 11, day), 5, {user("carol", 5)}, at(2026, 11, 21));
+         }
+         const auto r = s.report("2026-11", kLate);
+         // By hand: bob + carol (active Nov 9, before the span) = 2; carol's span minutes
+         // add nothing billed. Without the Nov 9 beat carol would not be billed at all.
+         CHECK(r.summary.billable_units == 2);
+         CHECK(r.summary.inactive_span_heartbeats == 3);
+         REQUIRE(r.summary.inactive_spans.size() == 1);
+         CHECK(r.summary.inactive_spans[0].from == at(2026, 11, 10, 0));
+         CHECK(s.row(r, "cart").inactive_span_heartbeats == 3);
+         CHECK(s.row(r, "cart").explanation.find("3 heartbeat(s) sent while the tenant was "
+                                                 "inactive are kept as evidence, not billed") !=
+               std::string::npos);
+         CHECK(s.row(r, "desk").inactive_span_heartbeats == 0);
+     }},
+    {"issue 14 case 2: a user active only inside the inactive span is not billed",
+     [](BillingScenario& s) {
+         s.device("desk");
+         s.device("cart");
+         s.beat("desk", at(2026, 11, 5), 5, {user("bob", 5)});
+         auto t = s.settings();
+         REQUIRE(
+             billing::change_tenant_status(t, "inactive", {{"at", "2026-11-10"}}, at(2026, 11, 10))
+                 .ok());
+         REQUIRE(
+             billing::change_tenant_status(t, "active", {{"at", "2026-11-20"}}, at(2026, 11, 20))
+                 .ok());
+         s.save(t);
+         s.beat("cart", at(2026, 11, 12), 5, {user("carol", 5)}, at(2026, 11, 21));
+         const auto r = s.report("2026-11", kLate);
+         CHECK(r.summary.billable_units == 1);  // bob
+         CHECK(r.summary.reported_units == 2);  // carol shown, not billed
+         CHECK(r.summary.packages.at(0).billable_units == 1);
+         // Inactive again now: the current span runs to the month's end, too.
+         REQUIRE(
+             billing::change_tenant_status(t, "inactive", {{"at", "2026-11-25"}}, at(2026, 11, 25))
+                 .ok());
+         s.save(t);
+         const auto again = s.report("2026-11", kLate);
+         CHECK(again.summary.billable_units == 1);
+         CHECK(again.summary.inactive_spans.size() == 2);
+     }},
+    {"issue 14 case 3: a laptop whose primary user is not active this month is covered by "
+     "the active user on it, never billed twice",
+     [](BillingScenario& s) {
+         s.device("shared");
+         s.daily("shared", at(2026, 10, 20), 10, "dave", 5);  // Oct 20..29: dave, 50 min
+         s.beat("shared", at(2026, 11, 2), 5, {user("erin", 5)});
+         const auto r = s.report("2026-11", at(2026, 11, 5));
+         // By hand: dave has most minutes over the trailing 30 days (Oct 6 - Nov 5) but is
+         // not active in November; erin is, and her license covers the laptop: 1 unit.
+         const auto& row = s.row(r, "shared");
+         CHECK(row.billing.paired_user == "dave");
+         CHECK_FALSE(row.billing.primary_user_active);
+         CHECK(row.billing.billed_as == BilledAs::kUserCovered);
+         CHECK(row.billing.covered_by == "erin");
+         CHECK(row.billing.coverage == billing::Coverage::kOtherUser);
+         CHECK(r.summary.billable_units == 1);
+         CHECK(r.summary.standalone_devices == 0);
+         CHECK(s.user(r, "erin")->devices_paired == std::vector<std::string>{s.id("shared")});
+         CHECK(row.explanation ==
+               "covered by the license of erin, active on it this month; its primary user dave "
+               "is not active this month");
+     }},
+    {"issue 14 case 3: another user covers only with allowance left (most active first); "
+     "else the device is overflow in that user's package",
+     [](BillingScenario& s) {
+         s.device("erins");
+         s.device("shared");
+         s.device("tab", "personal");
+         s.daily("shared", at(2026, 10, 20), 10, "dave", 5);
+         s.daily("tab", at(2026, 10, 20), 10, "dave", 5);
+         s.daily("erins", at(2026, 11, 1), 3, "erin", 5);  // erin's own laptop, 15 min
+         s.beat("shared", at(2026, 11, 2), 5, {user("erin", 4), user("finn", 2)});
+         s.beat("tab", at(2026, 11, 2), 5, {user("erin", 5)});
+         const auto r = s.report("2026-11", at(2026, 11, 5));
+         // erin: her business allowance covers her own laptop (primary), then the shared
+         // laptop goes to finn (next most active on it); the personal tablet is erin's.
+         CHECK(s.row(r, "erins").billing.covered_by == "erin");
+         CHECK(s.row(r, "shared").billing.covered_by == "finn");
+         CHECK(s.row(r, "tab").billing.covered_by == "erin");
+         CHECK(r.summary.billable_units == 2);  // erin + finn
+         s.beat("shared", at(2026, 11, 3), 5, {user("erin", 5)});
+         const auto more = s.report("2026-11", at(2026, 11, 5));
+         CHECK(s.row(more, "shared").billing.covered_by == "finn");  // erin's allowance is used
+         auto t = s.settings();
+         t.default_package = "Core+";
+         s.save(t);
+         s.device("lab");
+         s.beat("lab", at(2026, 11, 3), 5, {user("erin", 5)});
+         const auto over = s.report("2026-11", at(2026, 11, 5));
+         CHECK(s.row(over, "lab").billing.billed_as == BilledAs::kOverflow);
+         CHECK(s.row(over, "lab").explanation.find("every user active on it (erin)") !=
+               std::string::npos);
+         CHECK(over.summary.billable_units == 3);
      }},
     {"a group with Core+ and a user moved between groups: newest attachment wins, the move "
      "counts from its date, users without a group get the tenant default",
@@ -302,7 +440,7 @@ TEST_CASE("release after 30 days without signal frees an admin assignment", "[bi
     auto facts = s.f.store->billing_facts("acme", 0, at(2027, 1, 1));
     REQUIRE(facts.ok());
     const billing::TimeZone utc;
-    billing::Period p{at(2026, 10, 1, 0), at(2026, 11, 1, 0), at(2026, 11, 1, 0), 0, {}};
+    billing::Period p{at(2026, 10, 1, 0), at(2026, 11, 1, 0), at(2026, 11, 1, 0), 0, {}, {}};
     const auto paired_by = [&](const billing::Period& period) {
         for (const auto& d : billing::evaluate(*facts, utc, period).devices) {
             if (d.device_id == s.id("b")) {

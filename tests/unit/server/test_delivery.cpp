@@ -12,6 +12,7 @@
 #include "pairing/messages.h"
 #include "server/http/https_server.h"
 #include "server/http/rate_limiter.h"
+#include "server/ingest/pair_gate.h"
 #include "server/report/usage_json.h"
 #include "server/report/usage_report.h"
 #include "server/tls/local_ca.h"
@@ -183,4 +184,48 @@ TEST_CASE("HTTPS: pairing attempts over the limit get 429 with Retry-After", "[d
     CHECK(statuses[1] == 403);
     CHECK(statuses[2] == 429);  // ...and the third guess never reaches it
     CHECK(std::stoi(retry_after) >= 1);
+}
+
+TEST_CASE("pair gate: failed attempts limited per address, valid pairings only by a ceiling",
+          "[delivery][pairing]") {
+    PairGate gate(PairLimits{30, 0.5, 1000, 10});
+    const std::string nat = "203.0.113.7";
+    // 500 devices behind one address, all within the same second: none refused.
+    for (int i = 0; i < 500; ++i) {
+        REQUIRE_FALSE(gate.admit(nat, 100.0));
+        gate.record(nat, "", 100.0);
+    }
+    // A guesser at the same address: 30 wrong codes, then 429 for 2 s per further try.
+    for (int i = 0; i < 30; ++i) {
+        REQUIRE_FALSE(gate.admit(nat, 100.0));
+        gate.record(nat,
+                    i % 3 == 0   ? "invalid_code"
+                    : i % 3 == 1 ? "code_expired"
+                                 : "code_exhausted",
+                    100.0);
+    }
+    const auto wait = gate.admit(nat, 100.0);
+    REQUIRE(wait);
+    CHECK(*wait == 2);
+    CHECK_FALSE(gate.admit(nat, 102.0));  // one attempt earned back
+    // Another address is not affected; the server's own failures do not count.
+    CHECK_FALSE(gate.admit("198.51.100.1", 100.0));
+    for (int i = 0; i < 100; ++i) {
+        gate.record("198.51.100.2", "db", 100.0);
+    }
+    CHECK_FALSE(gate.admit("198.51.100.2", 100.0));
+    CHECK(PairGate::counts_as_failure("bad_signature"));
+    CHECK_FALSE(PairGate::counts_as_failure(""));
+}
+
+TEST_CASE("pair gate: the valid-pairing ceiling holds a runaway installer", "[delivery][pairing]") {
+    PairGate gate(PairLimits{30, 0.5, 1000, 10});
+    for (int i = 0; i < 1000; ++i) {
+        REQUIRE_FALSE(gate.admit("10.0.0.1", 50.0));
+        gate.record("10.0.0.1", "", 50.0);
+    }
+    const auto wait = gate.admit("10.0.0.1", 50.0);
+    REQUIRE(wait);
+    CHECK(*wait == 1);
+    CHECK_FALSE(gate.admit("10.0.0.1", 50.1));  // 10 per second after the burst
 }

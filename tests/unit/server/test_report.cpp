@@ -16,7 +16,8 @@ namespace {
 
 // A: workstation, alice (directory) + o"neil, x (local). B: server role, no user (standalone),
 // one heartbeat in October. C: on but idle. D: ALICE (same person as alice) + bob (local).
-// E: active, then retired (never billed).
+// E: retired before its only heartbeat started (nothing from the retirement on is billed;
+// activity before it would count: tests/unit/billing).
 struct Scenario {
     ServerFixture f;
     TestDevice a, b, c, d, e;
@@ -32,7 +33,7 @@ struct Scenario {
         upload(c, {c.next_heartbeat(kNow, 0, {user("carol", 0)})});
         upload(d, {d.next_heartbeat(kNow, 3, {user("ALICE", 1), user("bob", 3, true)})});
         upload(e, {e.next_heartbeat(kNow, 5, {user("eve", 5)})});
-        REQUIRE(f.store->retire_device(e.device_id, "uninstall", kNow).ok());
+        REQUIRE(f.store->retire_device(e.device_id, "uninstall", kNow - 600).ok());
     }
     void upload(const TestDevice& dev, const std::vector<std::string>& hbs) {
         auto r = f.upload(dev, dev.batch(hbs));
@@ -75,6 +76,7 @@ TEST_CASE("usage report numbers for a small month", "[report]") {
     CHECK(b.usage.users.empty());
     CHECK_FALSE(row_of(*report, s.c.device_id).active);
     CHECK_FALSE(row_of(*report, s.e.device_id).active);
+    CHECK(row_of(*report, s.e.device_id).billing.billed_as == billing::BilledAs::kRetired);
 
     REQUIRE(report->users.size() == 3);
     const auto& alice = report->users[0];
