@@ -40,6 +40,8 @@ const std::vector<KeyDef>& key_defs() {
         def("server_url", KeyType::string, &Config::server_url),
         def("ca_file", KeyType::string, &Config::ca_file),
         def("proxy", KeyType::string, &Config::proxy),
+        def("proxy_credentials_file", KeyType::string, &Config::proxy_credentials_file),
+        def("helper_path", KeyType::string, &Config::helper_path),
         def("pin_server_key", KeyType::boolean, &Config::pin_server_key),
         def("device_type", KeyType::string, &Config::device_type),
         def("role", KeyType::string, &Config::role),

@@ -17,7 +17,9 @@ struct Config {
     std::string mode = "paired";  //!< paired|standalone
     std::string server_url;       //!< https://host[:port]
     std::string ca_file;          //!< PEM bundle; empty: system trust store
-    std::string proxy;            //!< http://[user:pass@]host:port; empty: environment
+    std::string proxy;            //!< http(s)|socks5h://[user:pass@]host:port; empty: environment
+    std::string proxy_credentials_file;  //!< 0600 file "user:password" for the proxy
+    std::string helper_path;  //!< tally-agent-helper; empty: beside tally-agent, then libexec
     bool pin_server_key = false;
     std::string device_type = "business";  //!< business|personal
     std::string role = "workstation";      //!< workstation|server|kiosk
@@ -25,7 +27,7 @@ struct Config {
     // Timing (seconds; ≥ 1 so tests can run fast)
     std::uint32_t sample_interval_s = 60;
     std::uint32_t heartbeat_interval_s = 300;
-    std::uint32_t upload_interval_s = 900;
+    std::uint32_t upload_interval_s = 3600;
     std::uint32_t idle_threshold_s = 300;
 
     // Spool and batches

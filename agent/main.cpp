@@ -13,8 +13,6 @@
 
 int main(int argc, char** argv) {
     using namespace tally::agent;
-    if (auto helper_exit = run_platform_helper(argc, argv))
-        return *helper_exit;
     std::vector<std::string> raw(argv + 1, argv + argc);
     auto args = parse_args(raw);
     if (!args) {

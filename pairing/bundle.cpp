@@ -284,7 +284,7 @@ Result<std::string> encode_bundle(const BundleContents& c, const BundleSigner& s
     return dump(doc) + "\n";
 }
 
-Result<VerifiedBundle> verify_bundle(std::string_view file) {
+Result<VerifiedBundle> verify_bundle_with(std::string_view file, const SignatureCheck& check) {
     if (file.size() > kMaxBundleBytes)
         return bad_bundle("file is larger than " + std::to_string(kMaxBundleBytes) + " bytes");
     if (file.empty())
@@ -321,7 +321,7 @@ Result<VerifiedBundle> verify_bundle(std::string_view file) {
     auto signature = base64url_decode(signature_text);
     if (!signature || signature->size() != kSignatureSize)
         return bad_bundle("signature: expected base64url of a 64-byte r||s signature");
-    if (!verify_signature(manifest->public_key, as_bytes(manifest_text), *signature)) {
+    if (!check(manifest->public_key, as_bytes(manifest_text), *signature)) {
         return make_error("bad_signature",
                           "bundle: the signature does not verify with the device key the "
                           "bundle names (forged, re-signed or edited manifest)");

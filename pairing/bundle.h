@@ -74,4 +74,12 @@ Result<std::string> encode_bundle(const BundleContents& contents, const BundleSi
 //! "chain_broken" (a heartbeat removed, edited or reordered); the message says where.
 Result<VerifiedBundle> verify_bundle(std::string_view file);
 
+//! Checks an ECDSA signature: (public key, message, r||s) → valid.
+using SignatureCheck = std::function<bool(
+    std::span<const std::uint8_t>, std::span<const std::uint8_t>, std::span<const std::uint8_t>)>;
+//! verify_bundle with the signature checked by `check` (verify_bundle passes
+//! verify_signature). The resident agent, which has no ECDSA code, checks its own export
+//! with this (bundle_verify.cpp holds verify_bundle so that this file needs no crypto).
+Result<VerifiedBundle> verify_bundle_with(std::string_view file, const SignatureCheck& check);
+
 }  // namespace tally::pairing

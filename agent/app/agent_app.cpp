@@ -241,6 +241,7 @@ void AgentApp::start_uploader() {
     o.upload_interval = std::chrono::seconds(config_.upload_interval_s);
     o.transport.ca_file = config_.ca_file.empty() ? identity_->ca_file : config_.ca_file;
     o.transport.proxy = config_.proxy;
+    o.transport.proxy_credentials_file = config_.proxy_credentials_file;
     o.transport.pinned_spki_sha256 = identity_->pinned_spki_sha256;
     uploader_ =
         std::make_unique<Uploader>(io_, *spool_, *parts_.keys, *parts_.transport, std::move(o),

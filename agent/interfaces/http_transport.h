@@ -46,8 +46,11 @@ struct TransportResult {
 };
 
 struct TransportOptions {
-    std::string ca_file;             //!< empty: system trust store
-    std::string proxy;               //!< empty: environment (HTTPS_PROXY/NO_PROXY) or system
+    std::string ca_file;  //!< empty: system trust store
+    std::string proxy;    //!< empty: environment (HTTPS_PROXY/NO_PROXY) or system
+    //! A 0600 file holding "user:password" for the proxy (never on a command line); empty:
+    //! only what the proxy URL carries.
+    std::string proxy_credentials_file;
     std::string pinned_spki_sha256;  //!< hex; non-empty: refuse any other server key
     std::chrono::seconds connect_timeout{15};
     std::chrono::seconds stall_timeout{30};  //!< abort when below 1 byte/s for this long

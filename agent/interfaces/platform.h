@@ -31,11 +31,6 @@ struct PlatformParts {
 
 PlatformParts make_platform(const Config& config, const std::filesystem::path& state_dir);
 
-//! When the command line starts one of the platform's own helper processes (Linux: the
-//! crypto helper that holds the key and speaks TLS), runs it and gives its exit code;
-//! otherwise nullopt. main() asks before it parses anything.
-std::optional<int> run_platform_helper(int argc, char** argv);
-
 std::filesystem::path default_config_path();
 std::filesystem::path default_state_dir();
 

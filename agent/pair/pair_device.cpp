@@ -134,6 +134,7 @@ Result<Identity> pair_device(const PairInput& input, const Config& config,
     TransportOptions options;
     options.ca_file = ca_file;
     options.proxy = config.proxy;
+    options.proxy_credentials_file = config.proxy_credentials_file;
     options.total_timeout = std::chrono::seconds(60);
     deps.transport.configure(options);
     auto sent = exchange_pair(req, input.server_url, deps);

@@ -37,6 +37,7 @@ Result<Identity> retire_device(const Config& config, const std::filesystem::path
     TransportOptions options;
     options.ca_file = config.ca_file.empty() ? id.ca_file : config.ca_file;
     options.proxy = config.proxy;
+    options.proxy_credentials_file = config.proxy_credentials_file;
     options.pinned_spki_sha256 = id.pinned_spki_sha256;
     options.total_timeout = std::chrono::seconds(60);
     deps.transport.configure(options);

@@ -36,7 +36,7 @@ struct Status {
     std::int64_t clock_offset_s = 0;  //!< server clock minus agent clock
     std::vector<std::string> active_users_now;
     std::uint32_t active_minutes_today = 0;  //!< device active minutes, UTC day
-    std::uint32_t upload_interval_s = 900;
+    std::uint32_t upload_interval_s = 3600;
     std::string activity_source;
     std::string version;
     std::uint64_t pid = 0;

@@ -54,7 +54,8 @@ std::chrono::milliseconds Uploader::jittered_interval() {
 void Uploader::start() {
     transport_.configure(options_.transport);
     stopped_ = false;
-    schedule(jittered_interval());
+    first_pending_ = true;
+    schedule(spool_.queued() > 0 ? std::chrono::milliseconds(0) : jittered_interval());
 }
 
 void Uploader::stop() {
@@ -77,7 +78,7 @@ void Uploader::schedule(std::chrono::milliseconds delay) {
 void Uploader::on_heartbeat_appended() {
     if (stopped_ || in_flight_ || backing_off_)
         return;
-    if (spool_.queued() >= options_.batch_max) {
+    if (spool_.queued() >= options_.batch_max || first_pending_) {
         timer_.cancel();
         attempt();
     }
@@ -120,6 +121,7 @@ void Uploader::attempt() {
         return;
     }
     in_flight_ = true;
+    first_pending_ = false;
     work_.emplace(io_.get_executor());
     std::size_t sent = pending->heartbeats.size();
     log_debug("upload", "sending " + std::to_string(sent) + " heartbeats (" +

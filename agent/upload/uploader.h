@@ -45,7 +45,9 @@ class Uploader {
     Uploader(const Uploader&) = delete;
     Uploader& operator=(const Uploader&) = delete;
 
-    //! Schedules the first attempt one jittered interval from now.
+    //! Starts uploading: at once when heartbeats wait, else as soon as the first one is
+    //! appended (the first upload comes right after start and after pairing, so a new
+    //! device shows up within a heartbeat interval), then every jittered interval.
     void start();
     //! Stops scheduling (revoked device, shutdown). An upload in flight completes.
     void stop();
@@ -85,6 +87,7 @@ class Uploader {
     bool in_flight_ = false;
     bool stopped_ = false;
     bool backing_off_ = false;
+    bool first_pending_ = false;  //!< no upload attempted since start()
     std::function<void(bool)> final_done_;
     std::int64_t last_upload_at_ = 0;
     std::optional<std::int64_t> clock_offset_s_;

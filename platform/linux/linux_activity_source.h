@@ -8,7 +8,7 @@
 #include "agent/config.h"
 #include "agent/interfaces/activity_source.h"
 #include "platform/linux/logind_sessions.h"
-#include "platform/linux/utmp_sessions.h"
+#include "platform/posix/utmp_sessions.h"
 
 namespace tally::platform {
 

@@ -14,9 +14,9 @@
 #include <optional>
 
 #include "agent/activity/verdict.h"
-#include "platform/linux/account_info.h"
-#include "platform/linux/tty_idle.h"
-#include "platform/linux/utmp_sessions.h"
+#include "platform/posix/account_info.h"
+#include "platform/posix/tty_idle.h"
+#include "platform/posix/utmp_sessions.h"
 
 namespace tally::platform {
 namespace {

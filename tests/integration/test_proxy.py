@@ -1,6 +1,7 @@
-"""Uploads through a real authenticating HTTP proxy (tinyproxy on loopback, BasicAuth):
-the `proxy` config key, HTTPS_PROXY from the environment, NO_PROXY, and a wrong password
-refused with a clear error. TLS still ends at tally-server (CONNECT tunnel), so the server's
+"""Uploads through a real authenticating HTTP proxy (tinyproxy on loopback, BasicAuth), by
+way of tally-agent-helper's libcurl: the `proxy` config key, credentials from a 0600
+`proxy_credentials_file` (refused when others can read it), HTTPS_PROXY from the
+environment, NO_PROXY, and a wrong password refused with a clear error. TLS still ends at tally-server (CONNECT tunnel), so the server's
 CA is verified as always."""
 
 import os
@@ -96,6 +97,29 @@ class ProxyTests(TallyTestCase):
         wait_until(lambda: agent.status()[1].get("acked_through", 0) >= 1, 40,
                    what="a heartbeat acknowledged through the proxy")
         self.assertGreaterEqual(self.proxy.tunnels_to(self.port), 2)
+        self.assertNotIn(PASSWORD, agent.logs())
+
+    def test_credentials_from_a_0600_file(self):
+        cred = os.path.join(self.workdir, "proxy.cred")
+        with open(cred, "w") as f:
+            f.write(f"{USER}:{PASSWORD}\n")
+        os.chmod(cred, 0o644)
+        agent = self.agent("credfile", role="server", proxy=self.proxy.url().replace(
+            f"{USER}:{PASSWORD}@", ""), proxy_credentials_file=cred)
+        loose = agent.cli("pair", "--server", self.server_.url, "--code", self.code,
+                          "--ca-file", self.server_.ca_file, check=False,
+                          env=env_without_proxies())
+        self.assertNotEqual(loose.returncode, 0, "a credentials file others can read is refused")
+        self.assertIn("0600", loose.stderr)
+        self.assertNotIn(PASSWORD, loose.stdout + loose.stderr)
+        os.chmod(cred, 0o600)
+        out = agent.cli("pair", "--server", self.server_.url, "--code", self.code, "--ca-file",
+                        self.server_.ca_file, env=env_without_proxies())
+        self.assertNotIn(PASSWORD, out.stdout + out.stderr)
+        self.assertGreaterEqual(self.proxy.tunnels_to(self.port), 1, "pairing went via the proxy")
+        agent.start(env=env_without_proxies())
+        wait_until(lambda: agent.status()[1].get("acked_through", 0) >= 1, 40,
+                   what="a heartbeat acknowledged through the proxy")
         self.assertNotIn(PASSWORD, agent.logs())
 
     def test_https_proxy_environment_and_no_proxy(self):

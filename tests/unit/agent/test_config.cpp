@@ -23,7 +23,7 @@ TEST_CASE("config defaults when the default file is missing", "[config]") {
     REQUIRE(c.ok());
     CHECK(c->sample_interval_s == 60);
     CHECK(c->heartbeat_interval_s == 300);
-    CHECK(c->upload_interval_s == 900);
+    CHECK(c->upload_interval_s == 3600);
     CHECK(c->idle_threshold_s == 300);
     CHECK(c->batch_max == 500);
     CHECK(c->spool_max_bytes == 32ull << 20);

@@ -19,7 +19,7 @@
 #include "pairing/crypto.h"
 #include "pairing/messages.h"
 #include "pairing/pairing_code.h"
-#include "platform/linux/posix_file_system.h"
+#include "platform/posix/posix_file_system.h"
 #include "temp_dir.h"
 
 using namespace tally::agent;

@@ -13,7 +13,7 @@
 #include "pairing/gzip.h"
 #include "pairing/heartbeat.h"
 #include "pairing/messages.h"
-#include "platform/linux/posix_file_system.h"
+#include "platform/posix/posix_file_system.h"
 #include "temp_dir.h"
 
 using namespace tally::agent;
@@ -157,4 +157,60 @@ TEST_CASE("uploader: retry after 503, then acknowledge; 410 stops", "[upload]") 
     CHECK(seen == std::vector<UploadVerdict>{UploadVerdict::revoked});
     CHECK(transport.requests.size() == 3);
     CHECK(spool->queued() == 1);  // nothing acknowledged is lost, nothing unacknowledged deleted
+}
+
+namespace {
+
+void append_heartbeat(spool::Spool& spool) {
+    const std::uint64_t seq = spool.next_seq();
+    pairing::Heartbeat hb;
+    hb.seq = seq;
+    hb.start = 1'800'000'000 + static_cast<std::int64_t>(seq) * 300;
+    hb.end = hb.start + 300;
+    hb.boot_id = "b";
+    hb.prev = spool.last_chain_hash();
+    REQUIRE(spool.append_heartbeat(seq, pairing::encode_heartbeat(hb)).ok());
+}
+
+}  // namespace
+
+TEST_CASE("uploader: the first upload comes right after start, then one an interval", "[upload]") {
+    tally::platform::PosixFileSystem files;
+    tally::test::TempDir dir;
+    auto spool = spool::Spool::open(files, dir.path()).value();
+    SoftwareKeyStore keys;
+    ScriptedTransport transport;
+    for (std::uint64_t acked = 1; acked <= 3; ++acked)
+        transport.answers.push_back(answer(200, pairing::encode_ack({acked, 1'800'000'000, 1, 0})));
+    asio::io_context io;
+    UploaderOptions o;
+    o.device_id = "dev_test";
+    o.server_url = "https://tally.example/";
+    o.batch_max = 10;
+    o.upload_interval = std::chrono::seconds(3600);  // the default: never within this test
+    o.wall_now = [] { return std::int64_t{1'800'000'000}; };
+    o.random01 = [] { return 0.5; };
+    Uploader up(io, *spool, keys, transport, o, [](const UploadOutcome&) {});
+    up.start();  // an empty spool: nothing to send yet
+    io.run_for(std::chrono::milliseconds(200));
+    CHECK(transport.requests.empty());
+    append_heartbeat(*spool);  // the first heartbeat after start (or pairing) goes at once
+    up.on_heartbeat_appended();
+    io.run_for(std::chrono::seconds(2));
+    CHECK(transport.requests.size() == 1);
+    CHECK(spool->acked_through() == 1);
+    append_heartbeat(*spool);  // later ones wait for the interval (or batch_max)
+    up.on_heartbeat_appended();
+    io.run_for(std::chrono::milliseconds(500));
+    CHECK(transport.requests.size() == 1);
+    up.stop();
+
+    // A restart with heartbeats waiting uploads them at once.
+    io.restart();
+    Uploader again(io, *spool, keys, transport, o, [](const UploadOutcome&) {});
+    again.start();
+    io.run_for(std::chrono::seconds(2));
+    CHECK(transport.requests.size() == 2);
+    CHECK(spool->acked_through() == 2);
+    again.stop();
 }

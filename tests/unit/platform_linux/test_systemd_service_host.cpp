@@ -11,7 +11,7 @@
 #include <string>
 
 #include "platform/linux/systemd_service_host.h"
-#include "platform/linux/unique_fd.h"
+#include "platform/posix/unique_fd.h"
 #include "temp_dir.h"
 
 using tally::platform::SystemdServiceHost;

@@ -14,7 +14,7 @@
 
 #include "agent/config.h"
 #include "platform/linux/linux_activity_source.h"
-#include "platform/linux/unique_fd.h"
+#include "platform/posix/unique_fd.h"
 #include "temp_dir.h"
 
 using tally::agent::SessionKind;

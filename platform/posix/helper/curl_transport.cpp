@@ -1,0 +1,292 @@
+// CurlTransport: one HTTPS request per send() with libcurl (see curl_transport.h).
+
+#include "platform/posix/helper/curl_transport.h"
+
+#include <curl/curl.h>
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+
+#include "pairing/bytes.h"
+#include "platform/posix/helper/spki_hash.h"
+#include "platform/posix/helper/tls_session_file.h"
+
+namespace tally::platform {
+
+using agent::TransportError;
+using agent::TransportResult;
+
+namespace {
+
+using Easy = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
+using Slist = std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)>;
+
+//! What the callbacks of one transfer share.
+struct Transfer {
+    std::size_t max_bytes = 0;
+    bool too_large = false;
+    agent::HttpResponse response;
+    std::string stored_session;  //!< DER from the file, to resume
+    std::string new_session;     //!< DER of the latest ticket the server sent
+    bool offered_session = false;
+    bool resumed = false;
+    std::string server_spki;  //!< hex SHA-256 of the server key, seen at handshake end
+};
+
+int ctx_index() {
+    static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+    return index;
+}
+
+std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    const std::size_t len = size * n;
+    if (t->response.body.size() + len > t->max_bytes) {
+        t->too_large = true;
+        return 0;  // aborts the transfer: CURLE_WRITE_ERROR
+    }
+    t->response.body.append(data, len);
+    return len;
+}
+
+std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    std::string line(data, size * n);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
+        line.pop_back();
+    if (line.starts_with("HTTP/")) {
+        t->response.headers.clear();  // a new response (after 1xx): only the final one counts
+        return size * n;
+    }
+    const auto colon = line.find(':');
+    if (colon == std::string::npos || colon == 0)
+        return size * n;
+    std::string name = line.substr(0, colon);
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    t->response.headers.emplace_back(std::move(name), std::move(value));
+    return size * n;
+}
+
+//! OpenSSL hands each new session ticket here; the latest one is kept for the next run.
+int on_new_session(SSL* ssl, SSL_SESSION* session) {
+    auto* t = static_cast<Transfer*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctx_index()));
+    const int len = i2d_SSL_SESSION(session, nullptr);
+    if (t != nullptr && len > 0) {
+        std::string der(static_cast<std::size_t>(len), '\0');
+        auto* p = reinterpret_cast<unsigned char*>(der.data());
+        i2d_SSL_SESSION(session, &p);
+        t->new_session = std::move(der);
+    }
+    return 0;  // we did not keep a reference
+}
+
+//! At the start of the handshake (before the ClientHello is built) the stored session is
+//! offered: libcurl's own session cache lives only as long as one process. At its end the
+//! server's key and whether the session was resumed are noted (libcurl may have closed the
+//! connection by the time the transfer returns).
+void on_tls_info(const SSL* ssl, int where, int) {
+    auto* t = static_cast<Transfer*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctx_index()));
+    if (t == nullptr)
+        return;
+    if ((where & SSL_CB_HANDSHAKE_DONE) != 0) {
+        t->resumed = SSL_session_reused(ssl) == 1;
+        t->server_spki = peer_spki_sha256_hex(const_cast<SSL*>(ssl));
+        return;
+    }
+    if ((where & SSL_CB_HANDSHAKE_START) == 0 || t->stored_session.empty() || t->offered_session)
+        return;
+    t->offered_session = true;
+    const auto* p = reinterpret_cast<const unsigned char*>(t->stored_session.data());
+    SSL_SESSION* s = d2i_SSL_SESSION(nullptr, &p, static_cast<long>(t->stored_session.size()));
+    if (s != nullptr) {
+        SSL_set_session(const_cast<SSL*>(ssl), s);
+        SSL_SESSION_free(s);
+    }
+}
+
+CURLcode on_ssl_ctx(CURL*, void* ssl_ctx, void* user) {
+    auto* ctx = static_cast<SSL_CTX*>(ssl_ctx);
+    SSL_CTX_set_ex_data(ctx, ctx_index(), user);
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL);
+    SSL_CTX_sess_set_new_cb(ctx, on_new_session);
+    SSL_CTX_set_info_callback(ctx, on_tls_info);
+    return CURLE_OK;
+}
+
+TransportError classify(CURLcode rc, long connect_code, bool too_large) {
+    if (too_large || rc == CURLE_FILESIZE_EXCEEDED)
+        return TransportError::response_too_large;
+    if (connect_code >= 300)
+        return TransportError::connect;  // the proxy refused the tunnel (e.g. 407)
+    switch (rc) {
+        case CURLE_UNSUPPORTED_PROTOCOL:
+        case CURLE_URL_MALFORMAT:
+            return TransportError::bad_url;
+        case CURLE_COULDNT_RESOLVE_HOST:
+        case CURLE_COULDNT_RESOLVE_PROXY:
+            return TransportError::resolve;
+        case CURLE_COULDNT_CONNECT:
+        case CURLE_PROXY:
+        case CURLE_SEND_ERROR:
+        case CURLE_RECV_ERROR:
+        case CURLE_GOT_NOTHING:
+            return TransportError::connect;
+        case CURLE_OPERATION_TIMEDOUT:
+            return TransportError::timeout;
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CONNECT_ERROR:
+        case CURLE_SSL_CERTPROBLEM:
+        case CURLE_SSL_CIPHER:
+        case CURLE_SSL_CACERT_BADFILE:
+        case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+        case CURLE_SSL_ISSUER_ERROR:
+        case CURLE_SSL_CRL_BADFILE:
+        case CURLE_SSL_SHUTDOWN_FAILED:
+        case CURLE_SSL_INVALIDCERTSTATUS:
+            return TransportError::tls;
+        default:
+            return TransportError::other;
+    }
+}
+
+//! The request's own headers, and none of libcurl's defaults that the server ignores.
+Slist header_list(const agent::HttpRequest& request) {
+    curl_slist* list = curl_slist_append(nullptr, "Accept:");
+    list = curl_slist_append(list, "Expect:");
+    for (const auto& [name, value] : request.headers)
+        list = curl_slist_append(list, (name + ": " + value).c_str());
+    return Slist(list, &curl_slist_free_all);
+}
+
+void set_tls(CURL* c, const agent::TransportOptions& o, Transfer& t) {
+    curl_easy_setopt(c, CURLOPT_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!o.ca_file.empty())
+        curl_easy_setopt(c, CURLOPT_CAINFO, o.ca_file.c_str());
+    curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
+    curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, &t);
+    // HTTP/1.1 only (the server speaks nothing else): no ALPN extension on the wire.
+    curl_easy_setopt(c, CURLOPT_SSL_ENABLE_ALPN, 0L);
+}
+
+void set_network(CURL* c, const agent::TransportOptions& o, const std::string& credentials) {
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+    // Without a configured proxy libcurl reads https_proxy/HTTPS_PROXY/all_proxy itself;
+    // no_proxy/NO_PROXY apply in both cases.
+    if (!o.proxy.empty())
+        curl_easy_setopt(c, CURLOPT_PROXY, o.proxy.c_str());
+    curl_easy_setopt(c, CURLOPT_PROXYAUTH, CURLAUTH_ANY);
+    if (!credentials.empty())
+        curl_easy_setopt(c, CURLOPT_PROXYUSERPWD, credentials.c_str());
+    curl_easy_setopt(c, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, static_cast<long>(o.connect_timeout.count()));
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(o.total_timeout.count()));
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(o.stall_timeout.count()));
+    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(o.max_response_bytes));
+}
+
+void set_request(CURL* c, const agent::HttpRequest& r, curl_slist* headers) {
+    curl_easy_setopt(c, CURLOPT_URL, r.url.c_str());
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    if (r.method == "GET") {
+        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+        return;
+    }
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, r.body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
+    if (r.method != "POST")
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, r.method.c_str());
+}
+
+}  // namespace
+
+std::string curl_pin(const std::string& hex) {
+    auto bytes = pairing::hex_decode(hex);
+    if (hex.size() != 64 || !bytes)
+        return {};
+    return "sha256//" + pairing::base64_encode(*bytes);
+}
+
+CurlTransport::CurlTransport(std::filesystem::path session_file, std::string proxy_credentials)
+    : session_file_(std::move(session_file)), proxy_credentials_(std::move(proxy_credentials)) {}
+
+void CurlTransport::configure(const agent::TransportOptions& options) {
+    options_ = options;
+}
+
+TransportResult CurlTransport::send(const agent::HttpRequest& request) {
+    TransportResult result;
+    resumed_ = false;
+    if (!request.url.starts_with("https://")) {
+        result.error = TransportError::bad_url;
+        result.message = "not an https:// URL";
+        return result;
+    }
+    Easy easy(curl_easy_init(), &curl_easy_cleanup);
+    if (!easy) {
+        result.error = TransportError::other;
+        result.message = "libcurl could not start a transfer";
+        return result;
+    }
+    CURL* c = easy.get();
+    Transfer t;
+    t.max_bytes = options_.max_response_bytes;
+    const std::string pin =
+        options_.pinned_spki_sha256.empty() ? std::string() : curl_pin(options_.pinned_spki_sha256);
+    if (!options_.pinned_spki_sha256.empty() && pin.empty()) {
+        result.error = TransportError::tls;
+        result.message = "the pinned server key is not a SHA-256 in hex";
+        return result;
+    }
+    const std::string session_key = request.url.substr(0, request.url.find('/', 8)) + " " +
+                                    options_.pinned_spki_sha256 + " " + options_.ca_file;
+    if (!session_file_.empty())
+        t.stored_session = load_tls_session(session_file_, session_key).value_or("");
+    char error_text[CURL_ERROR_SIZE] = {};
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_text);
+    set_tls(c, options_, t);
+    if (!pin.empty())
+        curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, pin.c_str());
+    set_network(c, options_, proxy_credentials_);
+    Slist headers = header_list(request);
+    set_request(c, request, headers.get());
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
+
+    const CURLcode rc = curl_easy_perform(c);
+    long connect_code = 0;
+    curl_easy_getinfo(c, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+    result.server_spki_sha256 = t.server_spki;
+    resumed_ = t.resumed;
+    if (!t.new_session.empty() && !session_file_.empty())
+        store_tls_session(session_file_, session_key, t.new_session);
+    if (rc != CURLE_OK) {
+        result.error = classify(rc, connect_code, t.too_large);
+        result.message = t.too_large ? "response larger than " +
+                                           std::to_string(options_.max_response_bytes) + " bytes"
+                         : connect_code >= 300
+                             ? "the proxy refused the tunnel: HTTP " + std::to_string(connect_code)
+                             : std::string(error_text[0] ? error_text : curl_easy_strerror(rc));
+        return result;
+    }
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    t.response.status = static_cast<int>(status);
+    result.response = std::move(t.response);
+    return result;
+}
+
+}  // namespace tally::platform

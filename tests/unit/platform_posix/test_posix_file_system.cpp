@@ -1,0 +1,163 @@
+// PosixFileSystem against real files: appends, atomic replace, truncate, 0700 directories,
+// owner-only checks, and ENOSPC reported as disk_full (/dev/full).
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "pairing/bytes.h"
+#include "platform/posix/posix_file_system.h"
+#include "temp_dir.h"
+
+using tally::platform::PosixFileSystem;
+using tally::test::file_mode;
+using tally::test::TempDir;
+
+namespace {
+
+std::string slurp(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+}  // namespace
+
+TEST_CASE("open_append appends at the end, creates 0600, keeps size across reopen") {
+    TempDir dir;
+    PosixFileSystem fs;
+    const auto p = dir / "seg-1";
+    {
+        auto f = fs.open_append(p);
+        REQUIRE(f.ok());
+        REQUIRE((*f)->append(tally::pairing::as_bytes("abc")).ok());
+        REQUIRE((*f)->sync().ok());
+        CHECK((*f)->size() == 3);
+    }
+    CHECK(file_mode(p) == 0600);
+    auto f = fs.open_append(p);
+    REQUIRE(f.ok());
+    CHECK((*f)->size() == 3);
+    REQUIRE((*f)->append(tally::pairing::as_bytes("de")).ok());
+    REQUIRE((*f)->sync().ok());
+    CHECK((*f)->size() == 5);
+    CHECK(slurp(p) == "abcde");
+}
+
+TEST_CASE("open_append of a missing directory names the path and errno text") {
+    TempDir dir;
+    PosixFileSystem fs;
+    auto f = fs.open_append(dir / "nope" / "seg");
+    REQUIRE_FALSE(f.ok());
+    CHECK(f.error().code == "io");
+    CHECK_THAT(f.error().message,
+               Catch::Contains("nope/seg") && Catch::Contains("No such file or directory"));
+}
+
+TEST_CASE("a full disk is reported as disk_full") {
+    PosixFileSystem fs;
+    auto f = fs.open_append("/dev/full");
+    REQUIRE(f.ok());
+    auto r = (*f)->append(tally::pairing::as_bytes("x"));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "disk_full");
+    CHECK_THAT(r.error().message, Catch::Contains("/dev/full"));
+}
+
+TEST_CASE("write_atomic replaces the whole file and leaves no temporary behind") {
+    TempDir dir;
+    PosixFileSystem fs;
+    const auto p = dir / "acked";
+    REQUIRE(fs.write_atomic(p, "first version, long", true).ok());
+    CHECK(slurp(p) == "first version, long");
+    CHECK(file_mode(p) == 0600);
+    REQUIRE(fs.write_atomic(p, "2", false).ok());
+    CHECK(slurp(p) == "2");
+    CHECK(file_mode(p) == 0644);
+    int entries = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+        (void)e;
+        ++entries;
+    }
+    CHECK(entries == 1);
+}
+
+TEST_CASE("replace_unflushed replaces atomically too, with the same modes and no leftovers") {
+    TempDir dir;
+    PosixFileSystem fs;
+    const auto p = dir / "status.json";
+    REQUIRE(fs.replace_unflushed(p, "{\"a\":1}", false).ok());
+    CHECK(slurp(p) == "{\"a\":1}");
+    CHECK(file_mode(p) == 0644);
+    REQUIRE(fs.replace_unflushed(p, "x", true).ok());
+    CHECK(slurp(p) == "x");
+    CHECK(file_mode(p) == 0600);
+    int entries = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+        (void)e;
+        ++entries;
+    }
+    CHECK(entries == 1);
+    CHECK_FALSE(fs.replace_unflushed(dir / "missing" / "f", "x", false).ok());
+}
+
+TEST_CASE("write_atomic into a missing directory fails and names it") {
+    TempDir dir;
+    PosixFileSystem fs;
+    auto r = fs.write_atomic(dir / "missing" / "f", "x", true);
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.error().message, Catch::Contains("missing/f"));
+}
+
+TEST_CASE("truncate cuts a file to the given size") {
+    TempDir dir;
+    PosixFileSystem fs;
+    const auto p = dir / "seg";
+    REQUIRE(fs.write_atomic(p, "0123456789", true).ok());
+    REQUIRE(fs.truncate(p, 4).ok());
+    CHECK(slurp(p) == "0123");
+    CHECK_FALSE(fs.truncate(dir / "absent", 0).ok());
+}
+
+TEST_CASE("create_private_directory makes nested 0700 directories and tightens an existing one") {
+    TempDir dir;
+    PosixFileSystem fs;
+    const auto p = dir / "a" / "b" / "state";
+    REQUIRE(fs.create_private_directory(p).ok());
+    CHECK(std::filesystem::is_directory(p));
+    CHECK(file_mode(p) == 0700);
+    CHECK(file_mode(dir / "a") == 0700);
+    REQUIRE(fs.create_private_directory(p).ok());  // existing is fine
+    REQUIRE(::chmod(p.c_str(), 0755) == 0);
+    REQUIRE(fs.create_private_directory(p).ok());
+    CHECK(file_mode(p) == 0700);
+    REQUIRE(fs.sync_directory(p).ok());
+    CHECK_FALSE(fs.sync_directory(dir / "absent").ok());
+}
+
+TEST_CASE("check_owner_only refuses group/other bits and foreign owners, naming the mode") {
+    TempDir dir;
+    PosixFileSystem fs;
+    const auto p = dir / "secret";
+    REQUIRE(fs.write_atomic(p, "s", true).ok());
+    CHECK(fs.check_owner_only(p).ok());
+
+    REQUIRE(::chmod(p.c_str(), 0644) == 0);
+    auto r = fs.check_owner_only(p);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "insecure_permissions");
+    CHECK_THAT(r.error().message, Catch::Contains("0644") && Catch::Contains("secret"));
+
+    REQUIRE(::chmod(p.c_str(), 0600) == 0);
+    if (::geteuid() == 0) {
+        REQUIRE(::chown(p.c_str(), 12345, 12345) == 0);
+        auto foreign = fs.check_owner_only(p);
+        REQUIRE_FALSE(foreign.ok());
+        CHECK_THAT(foreign.error().message, Catch::Contains("owned by uid 12345"));
+    }
+    CHECK_FALSE(fs.check_owner_only(dir / "absent").ok());
+}
