@@ -12,6 +12,7 @@ namespace tally::agent {
 namespace {
 std::atomic<int> g_level{static_cast<int>(LogLevel::info)};
 std::mutex g_mutex;
+LogSink g_sink;  // guarded by g_mutex
 
 const char* level_name(LogLevel l) {
     switch (l) {
@@ -42,6 +43,11 @@ bool parse_log_level(std::string_view text, LogLevel& out) {
     return false;
 }
 
+void set_log_sink(LogSink sink) {
+    std::lock_guard lock(g_mutex);
+    g_sink = std::move(sink);
+}
+
 bool log_enabled(LogLevel level) {
     return static_cast<int>(level) <= g_level.load();
 }
@@ -58,8 +64,12 @@ void log_line(LogLevel level, std::string_view component, std::string_view messa
     line += component;
     line += ": ";
     line += message;
-    line += '\n';
     std::lock_guard lock(g_mutex);
+    if (g_sink) {
+        g_sink(level, line);
+        return;
+    }
+    line += '\n';
     std::fwrite(line.data(), 1, line.size(), stderr);
     std::fflush(stderr);
 }

@@ -4,6 +4,7 @@
 // manager's journal/event log captures them). Secrets (pairing codes, keys, tokens) are never
 // passed here.
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,11 @@ void set_log_level(LogLevel level);
 bool parse_log_level(std::string_view text, LogLevel& out);
 bool log_enabled(LogLevel level);
 void log_line(LogLevel level, std::string_view component, std::string_view message);
+
+//! Where lines go instead of stderr (the Windows service sends them to the event log);
+//! `line` is the formatted line without its newline. An empty function restores stderr.
+using LogSink = std::function<void(LogLevel level, std::string_view line)>;
+void set_log_sink(LogSink sink);
 
 inline void log_error(std::string_view c, std::string_view m) {
     log_line(LogLevel::error, c, m);

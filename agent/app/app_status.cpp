@@ -49,6 +49,7 @@ Status AgentApp::make_status() const {
         today + builder_.device_minutes_so_far(std::chrono::steady_clock::now());
     s.upload_interval_s = config_.upload_interval_s;
     s.activity_source = parts_.activity->name();
+    s.key_storage = parts_.keys->storage();
     s.version = TALLY_VERSION;
     s.pid = parts_.service->process_id();
     s.started_at = started_at_;

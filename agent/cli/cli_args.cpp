@@ -44,6 +44,9 @@ std::string usage_text() {
            "\n"
            "Commands:\n"
            "  run [--standalone]           run in the foreground (what the service runs)\n"
+           "  run --service                (Windows) run under the service control manager\n"
+           "  service install|uninstall    (Windows) register or remove the TallyAgent service\n"
+           "                               [--config PATH] [--state-dir DIR] (install)\n"
            "  pair --server URL --code CODE [--ca-file PATH] [--device-type business|personal]\n"
            "       [--wait SECONDS]        make the device key and pair with a tenant; retries a\n"
            "                               busy or unreachable server for up to SECONDS\n"
@@ -118,6 +121,8 @@ Result<CliArgs> parse_args(const std::vector<std::string>& args) {
             out.json = true;
         } else if (a == "--standalone") {
             out.standalone = true;
+        } else if (a == "--service") {
+            out.service = true;
         } else if (a == "--config") {
             r = value(tmp);
             out.config_path = tmp;
@@ -167,6 +172,9 @@ Result<CliArgs> parse_args(const std::vector<std::string>& args) {
         return r.error();
     if (out.standalone && out.command != Command::run) {
         return usage("--standalone belongs to 'run'");
+    }
+    if (out.service && out.command != Command::run) {
+        return usage("--service belongs to 'run'");
     }
     return out;
 }

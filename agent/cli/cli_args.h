@@ -22,6 +22,7 @@ struct CliArgs {
     std::optional<std::filesystem::path> state_dir;
     bool json = false;
     bool standalone = false;
+    bool service = false;  //!< run --service: started by the Windows SCM (platform handles it)
     std::string server;
     std::string code;
     std::string ca_file;

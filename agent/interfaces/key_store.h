@@ -23,6 +23,8 @@ class KeyStore {
     virtual Result<void> destroy() = 0;
     //! Where the key lives, for status ("file:/var/lib/tally/device.key", "cng:tpm").
     virtual std::string describe() const = 0;
+    //! Kind of storage for status `key_storage`: "file", "tpm", "software" (CNG Software KSP).
+    virtual std::string storage() const { return "file"; }
 };
 
 }  // namespace tally::agent

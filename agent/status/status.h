@@ -38,6 +38,7 @@ struct Status {
     std::uint32_t active_minutes_today = 0;  //!< device active minutes, UTC day
     std::uint32_t upload_interval_s = 3600;
     std::string activity_source;
+    std::string key_storage;  //!< "file", "tpm", "software" (KeyStore::storage())
     std::string version;
     std::uint64_t pid = 0;
     std::int64_t started_at = 0;

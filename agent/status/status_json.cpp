@@ -59,6 +59,7 @@ std::string status_to_json(const Status& s) {
         {"active_minutes_today", s.active_minutes_today},
         {"upload_interval_s", s.upload_interval_s},
         {"activity_source", s.activity_source},
+        {"key_storage", s.key_storage},
         {"version", s.version},
         {"pid", s.pid},
         {"started_at", time_or_empty(s.started_at)},
@@ -103,6 +104,7 @@ Result<Status> status_from_json(const std::string& text) {
         read(doc, "active_minutes_today", s.active_minutes_today);
         read(doc, "upload_interval_s", s.upload_interval_s);
         read(doc, "activity_source", s.activity_source);
+        read(doc, "key_storage", s.key_storage);
         read(doc, "version", s.version);
         read(doc, "pid", s.pid);
         read_time(doc, "started_at", s.started_at);

@@ -43,6 +43,8 @@ std::string render_status_text(const Status& s, std::int64_t now) {
     o << "\n  active today:   " << s.active_minutes_today << " device minutes\n";
     if (!s.activity_source.empty())
         o << "  activity from:  " << s.activity_source << "\n";
+    if (!s.key_storage.empty())
+        o << "  key storage:    " << s.key_storage << "\n";
     auto problems = status_problems(s, now);
     int code = status_exit_code(s, now);
     o << "  health:         "

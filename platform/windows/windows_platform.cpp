@@ -1,0 +1,64 @@
+// make_platform(): the Windows implementation of every seam, and run_platform_helper(),
+// which handles what only Windows has before the core parses the command line:
+// `service install|uninstall` and connecting `run --service` to the SCM.
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "agent/config.h"
+#include "agent/interfaces/platform.h"
+#include "platform/windows/windows_key_store.h"
+#include "platform/windows/named_pipe_status_channel.h"
+#include "platform/windows/service_control.h"
+#include "platform/windows/service_install.h"
+#include "platform/windows/windows_file_system.h"
+#include "platform/windows/windows_machine_fingerprint.h"
+#include "platform/windows/windows_service_host.h"
+#include "platform/windows/winhttp_transport.h"
+#include "platform/windows/wts_activity_source.h"
+
+namespace tally::agent {
+
+PlatformParts make_platform(const Config& config, const std::filesystem::path& state_dir) {
+    PlatformParts parts;
+    parts.activity = std::make_unique<platform::WtsActivitySource>();
+    const std::filesystem::path dir = std::filesystem::absolute(state_dir).lexically_normal();
+    parts.keys = std::make_unique<platform::WindowsKeyStore>(
+        std::make_unique<platform::CngKeyStore>(platform::key_name_for(dir.wstring())),
+        std::make_unique<platform::BcryptFileKeyStore>(dir / "device.key"));
+    auto transport = std::make_unique<platform::WinHttpTransport>();
+    TransportOptions options;
+    options.ca_file = config.ca_file;
+    options.proxy = config.proxy;
+    transport->configure(options);
+    parts.transport = std::move(transport);
+    parts.status = std::make_unique<platform::NamedPipeStatusChannel>(
+        platform::pipe_name_for(dir, default_state_dir()));
+    parts.fingerprint = std::make_unique<platform::WindowsMachineFingerprint>();
+    parts.service =
+        std::make_unique<platform::WindowsServiceHost>(platform::current_service_control());
+    parts.files = std::make_unique<platform::WindowsFileSystem>();
+    return parts;
+}
+
+std::optional<int> run_platform_helper(int argc, char** argv) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (!args.empty() && args[0] == "service")
+        return platform::service_command({args.begin() + 1, args.end()});
+    const bool run = !args.empty() && args[0] == "run";
+    bool service = false;
+    for (const auto& a : args)
+        service = service || a == "--service";
+    if (!run || !service)
+        return std::nullopt;  // the core parses (and rejects a misplaced --service)
+    auto control = platform::ServiceControl::start();
+    if (!control) {
+        std::cerr << "tally-agent: " << control.error().message << "\n";
+        return 1;
+    }
+    platform::current_service_control() = *control;
+    return std::nullopt;
+}
+
+}  // namespace tally::agent

@@ -1,0 +1,59 @@
+// platform/windows/named_pipe_status_channel: the agent answers over the pipe with the
+// provider's JSON made on its io_context; a second server on the same name is refused.
+
+#include <catch2/catch.hpp>
+
+#include <windows.h>
+
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+#include <thread>
+
+#include "platform/windows/named_pipe_status_channel.h"
+
+using namespace tally::platform;
+
+TEST_CASE("pipe names: the default state dir gets tally-agent, others their own") {
+    CHECK(pipe_name_for("C:\\ProgramData\\Tally\\state", "C:\\ProgramData\\Tally\\state") ==
+          L"\\\\.\\pipe\\tally-agent");
+    const auto other = pipe_name_for("C:\\t\\state", "C:\\ProgramData\\Tally\\state");
+    CHECK(other.rfind(L"\\\\.\\pipe\\tally-agent-", 0) == 0);
+    CHECK(other != pipe_name_for("C:\\t\\state2", "C:\\ProgramData\\Tally\\state"));
+}
+
+TEST_CASE("status is served over the pipe and a second server is refused") {
+    const std::wstring name =
+        L"\\\\.\\pipe\\tally-agent-unit-" + std::to_wstring(GetCurrentProcessId());
+    asio::io_context io;
+    auto work = asio::make_work_guard(io);
+    std::thread runner([&] { io.run(); });
+    struct Join {
+        asio::io_context& io;
+        std::thread& t;
+        ~Join() {
+            io.stop();
+            if (t.joinable())
+                t.join();
+        }
+    } join{io, runner};
+    NamedPipeStatusChannel server(name);
+    int calls = 0;
+    REQUIRE(server.serve(io, [&] { return "{\"n\":" + std::to_string(++calls) + "}"; }));
+
+    NamedPipeStatusChannel client(name);
+    CHECK(client.query() == std::optional<std::string>("{\"n\":1}"));
+    CHECK(client.query() == std::optional<std::string>("{\"n\":2}"));
+
+    NamedPipeStatusChannel second(name);
+    auto r = second.serve(io, [] { return std::string("{}"); });
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message.find("another agent") != std::string::npos);
+
+    server.close();
+    work.reset();
+    io.stop();
+    runner.join();
+    CHECK(calls == 2);
+    NamedPipeStatusChannel late(name, std::chrono::milliseconds(200));
+    CHECK_FALSE(late.query());
+}
