@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import tempfile
+import threading
 import unittest
 
 from pkg_common import RootPackageTest, build_package, dpkg_status, mode_owner, run, VERSION
@@ -196,6 +197,38 @@ class AgentDebTest(RootPackageTest):
                  check=False)
         self.assertEqual(st.returncode, 2, st.stdout + st.stderr)
         # Nothing to retire: removal succeeds.
+        self.dpkg("--purge", "tally-agent")
+
+    def test_waits_out_a_server_that_is_not_up_yet(self):
+        # The server is down while dpkg runs (RMM rollout during a server restart); it comes
+        # back on the same address and the install pairs instead of failing.
+        code = self.server.pairing_code("acme")
+        url, port = self.server.url, self.server.addr.rsplit(":", 1)[1]
+        self.server.stop()
+        self.write_install_env(SERVER_URL=url, PAIRING_CODE=code,
+                               CA_FILE=self.server.ca_file, PAIR_WAIT_S="120")
+        dpkg = subprocess.Popen(["dpkg", "-i", self.deb], stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+        lines = []
+        reader = threading.Thread(target=lambda: lines.extend(dpkg.stdout), daemon=True)
+        reader.start()
+        try:
+            # Once the agent has found the server unreachable and is waiting to try again,
+            # the server comes back.
+            wait_until(lambda: any("pairing not done yet" in ln for ln in lines)
+                       or dpkg.poll() is not None, 120, what="a failed first attempt")
+            self.assertIsNone(dpkg.poll(), "".join(lines))
+            self.server.start(listen=f"127.0.0.1:{port}")
+            dpkg.wait(timeout=300)
+        finally:
+            if dpkg.poll() is None:
+                dpkg.kill()
+                dpkg.wait()
+        reader.join(timeout=30)
+        out = "".join(lines)
+        self.assertEqual(dpkg.returncode, 0, out)
+        self.assertIn("paired: device", out)
+        self.assertEqual(len(self.devices()), 1)
         self.dpkg("--purge", "tally-agent")
 
     def test_bad_setting_is_named(self):
