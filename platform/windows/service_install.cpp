@@ -83,7 +83,9 @@ Result<ServiceInstallArgs> parse_service_args(const std::vector<std::string>& wo
     a.install = words[0] == "install";
     for (std::size_t i = 1; i < words.size(); ++i) {
         const std::string& w = words[i];
-        if ((w == "--config" || w == "--state-dir") && a.install) {
+        // uninstall takes them too (and ignores them: there is one service), so an
+        // installer can pass the same options to both.
+        if (w == "--config" || w == "--state-dir") {
             if (i + 1 >= words.size() || words[i + 1].empty())
                 return make_error("usage", w + " needs a value");
             (w == "--config" ? a.config : a.state_dir) = words[++i];
