@@ -3,10 +3,11 @@ installed silently under wine: properties reach `tally-agent pair`, the service 
 and running, a newer MSI upgrades without pairing again or retiring, uninstall retires, a
 refused pairing ends in 1603 with the reason in the log.
 
-The agent in the MSI is the real Windows agent when it is built (build-windows/bin/
-tally-agent.exe, or TALLY_WINDOWS_AGENT), paired against a real tally-server on loopback;
-otherwise a stand-in (msi_stand_in.c) that records how the MSI calls it, so the MSI's own
-logic is tested either way. wine's msi does not quote the service's ImagePath, so a path with
+The agent in the MSI is the real Windows agent when CMake is asked to
+(-DTALLY_MSI_WITH_WINDOWS_AGENT=ON with TALLY_WINDOWS_AGENT_EXE), paired against a real tally-server on loopback (as
+https://localhost:PORT: wine's certificate name check ignores IP-address SANs); otherwise a
+stand-in (msi_stand_in.c) that records how the MSI calls it, so the MSI's own logic is tested
+either way. wine's msi does not quote the service's ImagePath, so a path with
 a space ("C:\\Program Files\\Tally") cannot start under wine: the test installs to C:\\Tally
 (INSTALLDIR), and wine logs properties listed in MsiHiddenProperties anyway, so hiding the
 code from the log is checked in the tables, not in wine's log."""
@@ -22,8 +23,8 @@ from protocol_client import Device
 from tally_harness import Server
 
 BUILD_MSI = os.path.join(SOURCE_DIR, "installer", "windows", "build-msi")
-REAL_EXE = os.environ.get("TALLY_WINDOWS_AGENT") or os.path.join(
-    SOURCE_DIR, "build-windows", "bin", "tally-agent.exe")
+# scripts/test cross-builds the agent and passes it (CMake TALLY_WINDOWS_AGENT_EXE).
+REAL_EXE = os.environ.get("TALLY_WINDOWS_AGENT", "")
 # MSI ProductVersion has three fields that matter; the newer build bumps the third.
 _major, _minor, _patch = (VERSION.split(".") + ["0", "0"])[:3]
 NEWER = f"{_major}.{_minor}.{int(_patch) + 1}"
@@ -39,7 +40,7 @@ def table(msi, name):
 class MsiBuild:
     def __init__(self, tmp):
         self.tmp = tmp
-        self.real = os.path.exists(REAL_EXE)
+        self.real = bool(REAL_EXE)
         exe = REAL_EXE
         if not self.real:
             exe = os.path.join(tmp, "stand-in", "tally-agent.exe")
@@ -121,11 +122,18 @@ class Wine:
     """A private wine prefix (fresh, ~20 s to create); stopped with `wineserver -k`, which
     ends only this prefix's processes."""
 
-    def __init__(self, tmp):
+    def __init__(self, tmp, keep_alive=False):
         self.prefix = os.path.join(tmp, "wineprefix")
         self.env = {**os.environ, "WINEPREFIX": self.prefix, "WINEDEBUG": "-all",
                     "WINEDLLOVERRIDES": "mscoree,mshtml="}
         run(["wineboot", "-i"], env=self.env, timeout=300)
+        self.keeper = None
+        if keep_alive:
+            # wine's services.exe (and a real agent's service) ends with the prefix's last
+            # ordinary process: an idle `wine cmd` keeps the prefix up while it uploads.
+            self.keeper = subprocess.Popen(["wine", "cmd"], env=self.env,
+                                           stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.DEVNULL)
 
     def msiexec(self, *args, log):
         """Runs msiexec /qn with a verbose log; returns (exit code, log text). The exit code
@@ -155,7 +163,10 @@ class Wine:
         return "Z:" + unix_path.replace("/", "\\")
 
     def stop(self):
-        subprocess.run(["wineserver", "-k"], env=self.env, capture_output=True)
+        if self.keeper and self.keeper.poll() is None:
+            self.keeper.kill()
+            self.keeper.wait(timeout=60)
+        subprocess.run(["wineserver", "-k"], env=self.env, capture_output=True, timeout=60)
 
 
 class MsiWineTest(unittest.TestCase):
@@ -163,14 +174,15 @@ class MsiWineTest(unittest.TestCase):
         self.tmp = tempfile.mkdtemp(prefix="tally-msi-wine-")
         self.addCleanup(shutil.rmtree, self.tmp, True)
         self.build = MsiBuild(self.tmp)
-        self.wine = Wine(self.tmp)
+        self.wine = Wine(self.tmp, keep_alive=self.build.real)
         self.addCleanup(self.wine.stop)
         self.props = ["INSTALLDIR=C:\\Tally\\"]
         if self.build.real:
             self.server = Server(self.tmp).start()
             self.addCleanup(self.server.stop)
             self.server.tenant("acme")
-            self.props += [f"SERVER_URL={self.server.url}",
+            port = self.server.addr.rsplit(":", 1)[1]
+            self.props += [f"SERVER_URL=https://localhost:{port}",
                            f"CA_FILE={Wine.path(self.server.ca_file)}"]
         else:
             self.props += ["SERVER_URL=https://tally.example:8443"]
@@ -276,7 +288,7 @@ class MsiWineTest(unittest.TestCase):
             code = "TLY-REFUSED"
         rc, log = self.install(self.build.msi, f"PAIRING_CODE={code}", log="refused.log")
         self.assertEqual(rc, 1603, log[-3000:])
-        self.assertRegex(log, r"Tally: tally-agent pair failed \(exit 1\): .*refused")
+        self.assertRegex(log, r"Tally: tally-agent pair failed \(exit 1\): .*code_exhausted")
         self.assertFalse(os.path.exists(self.wine.c_drive("Tally", "tally-agent.exe")),
                          "rolled back")
         self.assertNotIn("TallyAgent", self.wine.sc_query("TallyAgent"), "no service left")
