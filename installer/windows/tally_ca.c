@@ -12,7 +12,9 @@
  *   env:NAME=VALUE        set in the child's environment (skipped when VALUE is empty)
  *   optional:VALUE        VALUE "1": a failure is logged as a warning, the install goes on
  */
+// windows.h first: msi.h needs its types.
 #include <windows.h>
+
 #include <msi.h>
 #include <msiquery.h>
 #include <stdio.h>

@@ -6,13 +6,12 @@
  *                           "TLY-REFUSED" is refused (exit 1) with a reason on stderr
  *   retire                  records "retire"
  *   run --service           a service that runs until stopped */
-#include <windows.h>
 #include <stdio.h>
 #include <string.h>
+#include <windows.h>
 
 static SERVICE_STATUS_HANDLE handle;
-static SERVICE_STATUS status = {SERVICE_WIN32_OWN_PROCESS, SERVICE_START_PENDING, 0, 0, 0, 0,
-                                0};
+static SERVICE_STATUS status = {SERVICE_WIN32_OWN_PROCESS, SERVICE_START_PENDING, 0, 0, 0, 0, 0};
 static HANDLE stop_event;
 
 static void record(const char* line) {
@@ -66,8 +65,9 @@ int main(int argc, char** argv) {
     if (argc >= 2 && strcmp(argv[1], "pair") == 0) {
         for (int i = 2; i + 1 < argc; ++i) {
             if (strcmp(argv[i], "--code") == 0 && strcmp(argv[i + 1], "TLY-REFUSED") == 0) {
-                fprintf(stderr, "tally-agent pair: pairing refused: this pairing code has "
-                                "been used up (code_exhausted)\n");
+                fprintf(stderr,
+                        "tally-agent pair: pairing refused: this pairing code has "
+                        "been used up (code_exhausted)\n");
                 return 1;
             }
         }
