@@ -262,6 +262,7 @@ void cover_devices(const BillingFacts& f, const std::vector<DeviceAcc>& acc,
         std::sort(user.devices_paired.begin(), user.devices_paired.end());
     }
 }
+
 }  // namespace
 
 std::string_view to_string(BilledAs billed) {
@@ -296,14 +297,14 @@ std::string resolve_alias(const std::vector<AliasFact>& aliases, const std::stri
 BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period& p) {
     const bool by_signal = f.tenant.count_devices_by == "signal";
     const Aliases aliases(f.aliases);
-    // Per-device state lives in vectors in the order of f.devices (heartbeats name theirs by
-    // position).
     // Rule 4: a retired device is not billed from its retirement on; before it, it counts.
     const auto after_retirement = [&](std::uint32_t di, std::int64_t start) {
         const auto& retired_at = f.devices[di].retired_at;
         return retired_at && start >= *retired_at;
     };
 
+    // Per-device state lives in vectors in the order of f.devices (heartbeats name theirs by
+    // position).
     std::vector<DeviceAcc> dev_acc(f.devices.size());
     std::unordered_map<std::string, UserAcc> user_acc;
     // (device, user key) → active minutes over the trailing window before as_of.

@@ -17,6 +17,17 @@ void RateLimiter::refill(Bucket& b, double now_s) const {
     b.updated = now_s;
 }
 
+bool RateLimiter::room_locked(double now_s) {
+    if (buckets_.size() < max_keys_) {
+        return true;
+    }
+    for (auto b = buckets_.begin(); b != buckets_.end();) {
+        refill(b->second, now_s);
+        b = b->second.tokens >= limit_.burst ? buckets_.erase(b) : std::next(b);
+    }
+    return buckets_.size() < max_keys_;
+}
+
 std::optional<std::int64_t> RateLimiter::take(const std::string& key, double now_s) {
     if (limit_.burst <= 0) {
         return std::nullopt;
@@ -24,14 +35,8 @@ std::optional<std::int64_t> RateLimiter::take(const std::string& key, double now
     std::lock_guard lock(mutex_);
     auto it = buckets_.find(key);
     if (it == buckets_.end()) {
-        if (buckets_.size() >= max_keys_) {
-            for (auto b = buckets_.begin(); b != buckets_.end();) {
-                refill(b->second, now_s);
-                b = b->second.tokens >= limit_.burst ? buckets_.erase(b) : std::next(b);
-            }
-            if (buckets_.size() >= max_keys_) {
-                return 1;
-            }
+        if (!room_locked(now_s)) {
+            return 1;
         }
         it = buckets_.emplace(key, Bucket{limit_.burst, now_s}).first;
     }
@@ -51,7 +56,8 @@ std::optional<std::int64_t> RateLimiter::peek(const std::string& key, double now
     std::lock_guard lock(mutex_);
     const auto it = buckets_.find(key);
     if (it == buckets_.end()) {
-        return std::nullopt;  // a new key starts full
+        // A new key starts full, unless the map has no room for it (as take() would refuse).
+        return room_locked(now_s) ? std::nullopt : std::optional<std::int64_t>(1);
     }
     Bucket b = it->second;
     refill(b, now_s);

@@ -36,6 +36,8 @@ class RateLimiter {
     };
     void refill(Bucket& b, double now_s) const;
     std::optional<std::int64_t> wait_of(const Bucket& b) const;
+    //! Whether a new key fits (idle buckets are dropped when the map is full). Lock held.
+    bool room_locked(double now_s);
 
     RateLimit limit_;
     std::size_t max_keys_;

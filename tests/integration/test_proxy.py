@@ -138,8 +138,10 @@ class ProxyTests(TallyTestCase):
 
     def test_wrong_proxy_password_is_a_clear_error(self):
         agent = self.agent("bad", role="server", proxy=self.proxy.url(password="wrong"))
+        # --wait 0: a refused proxy is a connection failure, which pair retries by default.
         out = agent.cli("pair", "--server", self.server_.url, "--code", self.code, "--ca-file",
-                        self.server_.ca_file, check=False, env=env_without_proxies())
+                        self.server_.ca_file, "--wait", "0", check=False,
+                        env=env_without_proxies())
         self.assertNotEqual(out.returncode, 0)
         self.assertNotIn("wrong", out.stdout + out.stderr, "proxy credentials must not leak")
         self.assertRegex(out.stderr.lower(), r"proxy|407|connect")

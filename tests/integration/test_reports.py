@@ -111,18 +111,22 @@ class Reports(TallyTestCase):
 
         report = api.json("GET", f"/v1/tenants/acme/usage?month={self.month}")
         s = report["summary"]
-        # alice (Core+), o"neil (local, Core), bob (Core); srv standalone; spare is alice's
-        # second business device (assigned by the admin): overflow, billed in Core+.
+        # alice (Core+), o"neil (local, Core), bob (Core); srv standalone; spare is assigned
+        # to alice by the admin but her business allowance covers her laptop, so bob, active
+        # on it with allowance left, covers it (DESIGN.md §5 rule 2): no unit of its own.
         self.assertEqual(s["active_users"], 3)
         self.assertEqual(s["active_devices"], 4)
-        self.assertEqual(s["standalone_devices"], 2)
-        self.assertEqual(s["overflow_devices"], 1)
-        self.assertEqual(s["billable_units"], 5)
+        self.assertEqual(s["standalone_devices"], 1)
+        self.assertEqual(s["overflow_devices"], 0)
+        self.assertEqual(s["billable_units"], 4)
         self.assertEqual({p["package"]: p["billable_units"] for p in s["packages"]},
-                         {"Core": 3, "Core+": 2})
+                         {"Core": 3, "Core+": 1})
         self.assertFalse(s["trial"])
         by_host = {d["hostname"]: d for d in report["devices"]}
-        self.assertEqual(by_host["spare"]["billed_as"], "overflow")
+        self.assertEqual(by_host["spare"]["billed_as"], "user-covered")
+        self.assertEqual(by_host["spare"]["covered_by"], "bob@corp")
+        self.assertIn("its primary user alice@corp has no allowance left",
+                      by_host["spare"]["explanation"])
         self.assertEqual(by_host["spare"]["paired_by"], "admin")
         self.assertEqual(by_host["srv"]["billed_as"], "standalone")
         self.assertEqual(by_host["laptop"]["billed_as"], "user-covered")

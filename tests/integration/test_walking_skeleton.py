@@ -135,14 +135,15 @@ class WalkingSkeleton(TallyTestCase):
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("exhausted", (p.stderr + p.stdout).lower())
 
-        # unreachable server
+        # unreachable server (--wait 0: one attempt; by default pair retries for 300 s,
+        # tests/integration/test_mass_pairing.py)
         s = socket.socket()
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
         s.close()
         p = run([AGENT_BIN, "pair", "--server", f"https://127.0.0.1:{port}", "--code", good,
                  "--ca-file", server.ca_file, "--state-dir", agent.state_dir,
-                 "--config", agent.config_path], check=False)
+                 "--config", agent.config_path, "--wait", "0"], check=False)
         self.assertNotEqual(p.returncode, 0)
         self.assertRegex(p.stderr.lower(), "connect|unreachable|refused")
 

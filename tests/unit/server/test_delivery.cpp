@@ -141,6 +141,12 @@ TEST_CASE("rate limiter: burst, refill, Retry-After, bounded keys", "[delivery]"
     CHECK_FALSE(limiter.take("b", 102.1));  // another key has its own bucket
     CHECK(limiter.take("c", 102.1));        // map full and no bucket idle: refused
     CHECK_FALSE(limiter.take("c", 200.0));  // later the idle buckets are dropped
+    RateLimiter peeking(RateLimit{1, 0.5}, 1);
+    CHECK_FALSE(peeking.peek("p", 10.0));  // a new key starts full; peek takes nothing
+    CHECK_FALSE(peeking.take("p", 10.0));
+    CHECK(peeking.peek("p", 10.0) == 2);
+    CHECK(peeking.peek("q", 10.0) == 1);   // map full, no bucket idle: a newcomer is refused
+    CHECK_FALSE(peeking.peek("q", 20.0));  // "p" refilled and dropped: room again
     RateLimiter unlimited(RateLimit{0, 0});
     for (int i = 0; i < 1000; ++i) {
         REQUIRE_FALSE(unlimited.take("x", 0));
