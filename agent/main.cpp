@@ -34,7 +34,10 @@ int main(int argc, char** argv) {
     CliContext ctx;
     ctx.config_explicit = args->config_path.has_value();
     ctx.config_path = args->config_path.value_or(default_config_path());
-    auto config = load_config(ctx.config_path, ctx.config_explicit, process_environment());
+    // `pair --config PATH` may create PATH (installers pair before any config exists);
+    // every other command refuses a --config file that is not there.
+    const bool must_exist = ctx.config_explicit && args->command != Command::pair;
+    auto config = load_config(ctx.config_path, must_exist, process_environment());
     if (!config) {
         std::cerr << "tally-agent: " << config.error().message << "\n";
         return kExitUsage;

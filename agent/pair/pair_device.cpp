@@ -178,10 +178,14 @@ Result<Identity> pair_device(const PairInput& input, const Config& config,
             return r.error();
     }
     if (input.config_explicit) {
+        // role and proxy too: the MSI hands ROLE and PROXY to `pair` as TALLY_ROLE and
+        // TALLY_PROXY, and the service must run with what the device was paired with.
         auto r = update_config_file(deps.files, input.config_path,
                                     {{"server_url", id.server_url},
                                      {"ca_file", id.ca_file},
-                                     {"device_type", id.device_type}});
+                                     {"device_type", id.device_type},
+                                     {"role", config.role},
+                                     {"proxy", config.proxy}});
         if (!r) {
             log_warn("pair",
                      "server_url and ca_file are kept in identity.json only: " + r.error().message);
