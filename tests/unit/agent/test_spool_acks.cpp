@@ -9,7 +9,7 @@
 #include "agent/spool/segment_name.h"
 #include "agent/spool/spool.h"
 #include "pairing/heartbeat.h"
-#include "platform/linux/posix_file_system.h"
+#include "platform/posix/posix_file_system.h"
 #include "temp_dir.h"
 
 using namespace tally::agent;
