@@ -27,6 +27,7 @@ enum class TransportError {
     tls,      //!< handshake failed, certificate did not verify, pin mismatch
     timeout,  //!< connect timeout or stalled transfer
     response_too_large,
+    local_config,  //!< this device's own network settings are unusable (proxy credentials file)
     other,
 };
 const char* to_string(TransportError e);

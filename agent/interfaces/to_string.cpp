@@ -59,6 +59,8 @@ const char* to_string(TransportError e) {
             return "timeout";
         case TransportError::response_too_large:
             return "response_too_large";
+        case TransportError::local_config:
+            return "local_config";
         case TransportError::other:
             return "other";
     }

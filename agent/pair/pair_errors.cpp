@@ -21,6 +21,8 @@ std::string describe_transport_failure(const TransportResult& r, const std::stri
             return "bad server URL " + url + ": " + r.message;
         case TransportError::response_too_large:
             return "the server's answer was too large (" + r.message + ")";
+        case TransportError::local_config:
+            return "this device's network settings are unusable: " + r.message;
         case TransportError::other:
         case TransportError::none:
             break;

@@ -30,6 +30,7 @@ PairAttemptVerdict classify_pair_attempt(const TransportResult& result) {
         case TransportError::tls:  // a certificate that did not verify will not start to
         case TransportError::bad_url:
         case TransportError::response_too_large:
+        case TransportError::local_config:  // a file this device must fix: waiting won't help
             return v;
     }
     const int status = result.response.status;

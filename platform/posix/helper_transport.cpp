@@ -32,8 +32,10 @@ TransportResult HelperTransport::send(const agent::HttpRequest& request) {
     TransportResult failed;
     failed.error = TransportError::other;
     if (!answer) {
-        failed.error =
-            answer.error().code == "timeout" ? TransportError::timeout : TransportError::other;
+        const auto& code = answer.error().code;
+        failed.error = code == "timeout"                 ? TransportError::timeout
+                       : code == "bad_proxy_credentials" ? TransportError::local_config
+                                                         : TransportError::other;
         failed.message = "tally-agent-helper: " + answer.error().message;
         return failed;
     }

@@ -208,9 +208,10 @@ void set_network(CURL* c, const agent::TransportOptions& o, const std::string& c
     curl_easy_setopt(c, CURLOPT_TIMEOUT, static_cast<long>(o.total_timeout.count()));
     // The low-speed rule (fewer than low_speed_bytes in low_speed_window ends the request, so
     // a server that trickles its answer is cut off long before total_timeout); libcurl counts
-    // it as an average rate over the window. Without it, the stall rule: 1 B/s.
+    // it as an average rate over the window. One rule fits in libcurl: when the stall rule
+    // (no byte for stall_timeout) is the shorter, it applies instead, as 1 B/s.
     const auto window = o.low_speed_window.count();
-    if (o.low_speed_bytes > 0 && window > 0) {
+    if (o.low_speed_bytes > 0 && window > 0 && window <= o.stall_timeout.count()) {
         const auto rate = (static_cast<long>(o.low_speed_bytes) + window - 1) / window;
         curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, std::max(1L, static_cast<long>(rate)));
         curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(window));
