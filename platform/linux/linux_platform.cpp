@@ -3,21 +3,15 @@
 
 #include <unistd.h>
 
-#include <system_error>
-
 #include <optional>
+#include <system_error>
 
 #include "agent/config.h"
 #include "agent/interfaces/platform.h"
 #include "platform/linux/linux_activity_source.h"
 #include "platform/linux/linux_machine_fingerprint.h"
 #include "platform/linux/systemd_service_host.h"
-#include "platform/posix/crypto_helper_client.h"
-#include "platform/posix/helper_key_store.h"
-#include "platform/posix/helper_program.h"
-#include "platform/posix/helper_transport.h"
-#include "platform/posix/posix_file_system.h"
-#include "platform/posix/unix_status_channel.h"
+#include "platform/posix/posix_platform_parts.h"
 
 namespace tally::agent {
 namespace {
@@ -34,24 +28,10 @@ std::filesystem::path agent_dir() {
 PlatformParts make_platform(const Config& config, const std::filesystem::path& state_dir) {
     PlatformParts parts;
     parts.activity = std::make_unique<platform::LinuxActivitySource>(config);
-    // The key, OpenSSL and libcurl live in tally-agent-helper, a short-lived process started
-    // per upload or pairing step (platform/posix/helper/), shared by both.
-    auto helper = std::make_shared<platform::CryptoHelperClient>(
-        state_dir, platform::find_helper_program(config.helper_path, agent_dir()));
-    parts.keys = std::make_unique<platform::HelperKeyStore>(state_dir, helper);
-    auto transport = std::make_unique<platform::HelperTransport>(helper);
-    // Defaults from the config; the core reconfigures (e.g. adds the pin) as it needs.
-    TransportOptions options;
-    options.ca_file = config.ca_file;
-    options.proxy = config.proxy;
-    options.proxy_credentials_file = config.proxy_credentials_file;
-    transport->configure(options);
-    parts.transport = std::move(transport);
-    parts.status = std::make_unique<platform::UnixStatusChannel>(state_dir);
+    platform::add_posix_parts(parts, config, state_dir, agent_dir());
     parts.fingerprint = std::make_unique<platform::LinuxMachineFingerprint>(
         config.machine_id_path, config.product_uuid_path);
     parts.service = std::make_unique<platform::SystemdServiceHost>();
-    parts.files = std::make_unique<platform::PosixFileSystem>();
     return parts;
 }
 

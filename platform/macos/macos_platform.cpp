@@ -11,12 +11,7 @@
 #include "platform/macos/launchd_service_host.h"
 #include "platform/macos/macos_activity_source.h"
 #include "platform/macos/macos_machine_fingerprint.h"
-#include "platform/posix/crypto_helper_client.h"
-#include "platform/posix/helper_key_store.h"
-#include "platform/posix/helper_program.h"
-#include "platform/posix/helper_transport.h"
-#include "platform/posix/posix_file_system.h"
-#include "platform/posix/unix_status_channel.h"
+#include "platform/posix/posix_platform_parts.h"
 
 namespace tally::agent {
 namespace {
@@ -40,24 +35,11 @@ std::filesystem::path agent_dir() {
 PlatformParts make_platform(const Config& config, const std::filesystem::path& state_dir) {
     PlatformParts parts;
     parts.activity = std::make_unique<platform::MacActivitySource>(config);
-    // The key and the network live in tally-agent-helper, the program Linux uses too
-    // (platform/posix/helper/), started per upload or pairing step; on macOS it is built
-    // with the system libcurl and the Security/CommonCrypto backend (README.md, "Crypto").
-    auto helper = std::make_shared<platform::CryptoHelperClient>(
-        state_dir, platform::find_helper_program(config.helper_path, agent_dir()));
-    parts.keys = std::make_unique<platform::HelperKeyStore>(state_dir, helper);
-    auto transport = std::make_unique<platform::HelperTransport>(helper);
-    // Defaults from the config; the core reconfigures (e.g. adds the pin) as it needs.
-    TransportOptions options;
-    options.ca_file = config.ca_file;
-    options.proxy = config.proxy;
-    options.proxy_credentials_file = config.proxy_credentials_file;
-    transport->configure(options);
-    parts.transport = std::move(transport);
-    parts.status = std::make_unique<platform::UnixStatusChannel>(state_dir);
+    // The key and the network: tally-agent-helper, the program Linux uses too, built on
+    // macOS with the Security/CommonCrypto backend (README.md, "Crypto").
+    platform::add_posix_parts(parts, config, state_dir, agent_dir());
     parts.fingerprint = std::make_unique<platform::MacMachineFingerprint>();
     parts.service = std::make_unique<platform::LaunchdServiceHost>();
-    parts.files = std::make_unique<platform::PosixFileSystem>();
     return parts;
 }
 
