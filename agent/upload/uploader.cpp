@@ -2,6 +2,8 @@
 
 #include "agent/upload/uploader.h"
 
+#include <algorithm>
+#include <chrono>
 #include <random>
 
 #include <asio/post.hpp>
@@ -236,6 +238,12 @@ void Uploader::on_result(const TransportResult& result, std::size_t sent,
     if (listener_)
         listener_(o);
     if (final_done_) {
+        // The upload that was in flight at shutdown was answered; what closed since (the
+        // partial heartbeat) goes now, within what is left of the limit.
+        if (!final_sent_ && o.verdict == UploadVerdict::acked && spool_.queued() > 0) {
+            send_final();
+            return;
+        }
         finish_final(true);
         return;
     }
@@ -251,8 +259,17 @@ void Uploader::final_upload(std::chrono::seconds limit, std::function<void(bool)
         if (!ec)
             finish_final(false);
     });
+    final_deadline_ = std::chrono::steady_clock::now() + limit;
     if (in_flight_)
-        return;
+        return;  // on_result() sends the final batch once this one is answered
+    send_final();
+}
+
+void Uploader::send_final() {
+    final_sent_ = true;
+    const auto left =
+        std::chrono::ceil<std::chrono::seconds>(final_deadline_ - std::chrono::steady_clock::now());
+    const auto limit = std::max(left, std::chrono::seconds(1));
     // Nothing else sends now, so the bounded timeout applies to exactly this request.
     TransportOptions bounded = options_.transport;
     bounded.connect_timeout = std::min(bounded.connect_timeout, limit);

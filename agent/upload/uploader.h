@@ -82,6 +82,8 @@ class Uploader {
     void check_ack(UploadOutcome& o, std::uint64_t batch_high);
     std::chrono::milliseconds apply_ack(UploadOutcome& o, std::size_t sent);
     void finish_final(bool in_time);
+    //! The shutdown attempt, bounded by what is left of final_upload's limit.
+    void send_final();
 
     asio::io_context& io_;
     spool::Spool& spool_;
@@ -100,6 +102,8 @@ class Uploader {
     bool backing_off_ = false;
     bool first_pending_ = false;  //!< no upload attempted since start()
     std::function<void(bool)> final_done_;
+    bool final_sent_ = false;  //!< the shutdown attempt went out (not one already in flight)
+    std::chrono::steady_clock::time_point final_deadline_;
     std::int64_t last_upload_at_ = 0;
     std::optional<std::int64_t> clock_offset_s_;
     std::string last_error_;

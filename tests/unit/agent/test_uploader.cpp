@@ -3,6 +3,7 @@
 // retries, a 200 acknowledges the spool, a 410 stops uploads.
 
 #include <catch2/catch.hpp>
+#include <condition_variable>
 #include <deque>
 #include <mutex>
 
@@ -317,4 +318,60 @@ TEST_CASE("uploader: the first upload comes right after start, then one an inter
     CHECK(transport.requests.size() == 2);
     CHECK(spool->acked_through() == 2);
     again.stop();
+}
+
+namespace {
+
+//! A transport whose first send() waits until the test opens the gate: an upload in flight.
+class GatedTransport : public ScriptedTransport {
+  public:
+    TransportResult send(const HttpRequest& request) override {
+        {
+            std::unique_lock lock(gate_mutex_);
+            gate_.wait(lock, [this] { return open_; });
+        }
+        return ScriptedTransport::send(request);
+    }
+    void open() {
+        {
+            std::lock_guard lock(gate_mutex_);
+            open_ = true;
+        }
+        gate_.notify_all();
+    }
+
+  private:
+    std::mutex gate_mutex_;
+    std::condition_variable gate_;
+    bool open_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("uploader: shutdown during an upload still sends what closed since", "[upload]") {
+    tally::platform::PosixFileSystem files;
+    tally::test::TempDir dir;
+    auto spool = spool::Spool::open(files, dir.path()).value();
+    SoftwareKeyStore keys;
+    GatedTransport transport;
+    transport.answers.push_back(answer(200, pairing::encode_ack({1, 1'800'000'000, 1, 0})));
+    transport.answers.push_back(answer(200, pairing::encode_ack({2, 1'800'000'000, 1, 0})));
+    asio::io_context io;
+    Uploader up(io, *spool, keys, transport, fast_options(), [](const UploadOutcome&) {});
+    append_n(*spool, 1);
+    up.start();  // heartbeats wait: the first upload goes at once and blocks at the gate
+    io.run_for(std::chrono::milliseconds(200));
+    REQUIRE(up.in_flight());
+    int finished = -1;
+    up.final_upload(std::chrono::seconds(10), [&](bool in_time) { finished = in_time ? 1 : 0; });
+    append_n(*spool, 1);  // the partial heartbeat closed at shutdown
+    transport.open();
+    for (int i = 0; i < 50 && finished < 0; ++i)
+        io.run_for(std::chrono::milliseconds(100));
+    CHECK(finished == 1);
+    REQUIRE(transport.requests.size() == 2);
+    const auto last = sent_batch(transport.requests[1]).heartbeats;
+    REQUIRE(!last.empty());
+    CHECK(pairing::decode_heartbeat(last.back()).value().seq == 2);
+    CHECK(spool->acked_through() == 2);
 }
