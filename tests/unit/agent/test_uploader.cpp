@@ -264,21 +264,6 @@ TEST_CASE("uploader: retry after 503, then acknowledge; 410 stops", "[upload]") 
     CHECK(spool->queued() == 1);  // nothing acknowledged is lost, nothing unacknowledged deleted
 }
 
-namespace {
-
-void append_heartbeat(spool::Spool& spool) {
-    const std::uint64_t seq = spool.next_seq();
-    pairing::Heartbeat hb;
-    hb.seq = seq;
-    hb.start = 1'800'000'000 + static_cast<std::int64_t>(seq) * 300;
-    hb.end = hb.start + 300;
-    hb.boot_id = "b";
-    hb.prev = spool.last_chain_hash();
-    REQUIRE(spool.append_heartbeat(seq, pairing::encode_heartbeat(hb)).ok());
-}
-
-}  // namespace
-
 TEST_CASE("uploader: the first upload comes right after start, then one an interval", "[upload]") {
     tally::platform::PosixFileSystem files;
     tally::test::TempDir dir;
@@ -299,12 +284,12 @@ TEST_CASE("uploader: the first upload comes right after start, then one an inter
     up.start();  // an empty spool: nothing to send yet
     io.run_for(std::chrono::milliseconds(200));
     CHECK(transport.requests.empty());
-    append_heartbeat(*spool);  // the first heartbeat after start (or pairing) goes at once
+    append_n(*spool, 1);  // the first heartbeat after start (or pairing) goes at once
     up.on_heartbeat_appended();
     io.run_for(std::chrono::seconds(2));
     CHECK(transport.requests.size() == 1);
     CHECK(spool->acked_through() == 1);
-    append_heartbeat(*spool);  // later ones wait for the interval (or batch_max)
+    append_n(*spool, 1);  // later ones wait for the interval (or batch_max)
     up.on_heartbeat_appended();
     io.run_for(std::chrono::milliseconds(500));
     CHECK(transport.requests.size() == 1);
