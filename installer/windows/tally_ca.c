@@ -130,6 +130,60 @@ static DWORD run_and_log(MSIHANDLE install, wchar_t* cmd, wchar_t* env, wchar_t*
     return code;
 }
 
+/* The upgrade marker: HKLM\SOFTWARE\Tally\Installer, value UpgradeStarted (seconds since
+ * 1601, REG_QWORD). A newer MSI sets it just before RemoveExistingProducts and deletes it right
+ * after; the old version's retirement skips while it is fresh. Windows also tells the old
+ * version with UPGRADINGPRODUCTCODE (the sequence condition), but not every installer engine
+ * does (wine's RemoveExistingProducts runs `msiexec /i {old} REMOVE=ALL` without it), and an
+ * upgrade must never retire the device. */
+#define MARKER_KEY L"SOFTWARE\\Tally\\Installer"
+#define MARKER_VALUE L"UpgradeStarted"
+#define MARKER_FRESH_S 900
+
+static unsigned long long now_s(void) {
+    FILETIME ft;
+    GetSystemTimeAsFileTime(&ft);
+    return (((unsigned long long)ft.dwHighDateTime << 32) | ft.dwLowDateTime) / 10000000ULL;
+}
+
+/* Seconds since a newer version's upgrade started, or -1 when none is marked. */
+static long long upgrade_age_s(void) {
+    unsigned long long started = 0;
+    DWORD size = sizeof(started);
+    if (RegGetValueW(HKEY_LOCAL_MACHINE, MARKER_KEY, MARKER_VALUE,
+                     RRF_RT_REG_QWORD | RRF_SUBKEY_WOW6464KEY, NULL, &started,
+                     &size) != ERROR_SUCCESS)
+        return -1;
+    return (long long)(now_s() - started);
+}
+
+__declspec(dllexport) UINT __stdcall NoteUpgrade(MSIHANDLE install) {
+    HKEY key;
+    LSTATUS rc = RegCreateKeyExW(HKEY_LOCAL_MACHINE, MARKER_KEY, 0, NULL, 0,
+                                 KEY_SET_VALUE | KEY_WOW64_64KEY, NULL, &key, NULL);
+    if (rc == ERROR_SUCCESS) {
+        unsigned long long started = now_s();
+        rc = RegSetValueExW(key, MARKER_VALUE, 0, REG_QWORD, (const BYTE*)&started,
+                            sizeof(started));
+        RegCloseKey(key);
+    }
+    if (rc != ERROR_SUCCESS) {
+        wchar_t msg[200];
+        swprintf(msg, 200, L"cannot mark the upgrade in HKLM\\%ls (error %ld)", MARKER_KEY,
+                 (long)rc);
+        log_line(install, msg);
+        return ERROR_INSTALL_FAILURE;
+    }
+    log_line(install, L"upgrade: the old version is removed without retiring the device");
+    return ERROR_SUCCESS;
+}
+
+__declspec(dllexport) UINT __stdcall EndUpgrade(MSIHANDLE install) {
+    (void)install;
+    RegDeleteKeyValueW(HKEY_LOCAL_MACHINE, MARKER_KEY, MARKER_VALUE);
+    return ERROR_SUCCESS;
+}
+
 __declspec(dllexport) UINT __stdcall RunAgent(MSIHANDLE install) {
     wchar_t* data = get_data(install);
     if (!data || !*data) {
@@ -165,6 +219,12 @@ __declspec(dllexport) UINT __stdcall RunAgent(MSIHANDLE install) {
     }
     FreeEnvironmentStringsW(own);
     const wchar_t* verb = count > 1 ? fields[1] : L"";
+    const long long upgrade_age = upgrade_age_s();
+    if (wcscmp(verb, L"retire") == 0 && upgrade_age >= 0 && upgrade_age < MARKER_FRESH_S) {
+        log_line(install, L"not retiring: this is the removal of the old version by an upgrade");
+        free(data);
+        return ERROR_SUCCESS;
+    }
     for (int i = 0; i < count; ++i) {
         wchar_t* f = fields[i];
         if (wcsncmp(f, L"optional:", 9) == 0) {

@@ -142,6 +142,10 @@ class MsiTablesTest(unittest.TestCase):
         self.assertIn("NOT UPGRADINGPRODUCTCODE", seq["RetireDevice"]["Condition"])
         self.assertIn('REMOVE~="ALL"', seq["RetireDevice"]["Condition"])
         self.assertIn("NOT WIX_UPGRADE_DETECTED", seq["PairDevice"]["Condition"])
+        # The old version's RetireDevice skips while the newer one's marker is set (engines
+        # without UPGRADINGPRODUCTCODE, like wine's).
+        self.assertTrue(n["NoteUpgrade"] < n["RemoveExistingProducts"] < n["EndUpgrade"])
+        self.assertIn("WIX_UPGRADE_DETECTED", seq["NoteUpgrade"]["Condition"])
         upgrade = table(self.build.msi, "Upgrade")
         self.assertEqual(sorted(r["ActionProperty"] for r in upgrade),
                          ["NEWER_VERSION_DETECTED", "WIX_UPGRADE_DETECTED"])
