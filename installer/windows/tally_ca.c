@@ -163,8 +163,8 @@ __declspec(dllexport) UINT __stdcall NoteUpgrade(MSIHANDLE install) {
                                  KEY_SET_VALUE | KEY_WOW64_64KEY, NULL, &key, NULL);
     if (rc == ERROR_SUCCESS) {
         unsigned long long started = now_s();
-        rc = RegSetValueExW(key, MARKER_VALUE, 0, REG_QWORD, (const BYTE*)&started,
-                            sizeof(started));
+        rc =
+            RegSetValueExW(key, MARKER_VALUE, 0, REG_QWORD, (const BYTE*)&started, sizeof(started));
         RegCloseKey(key);
     }
     if (rc != ERROR_SUCCESS) {
