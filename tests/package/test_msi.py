@@ -41,7 +41,7 @@ def wine_verifies(pem_path):
     turns the DER (r, s) into r||s without padding them to 32 bytes each, so a short r or s
     never verifies ("a signature in the chain does not verify"; shown with an r below 2^247,
     the bound here is 2^248 to be safe: about one signature in 128). Windows pads them: this
-    is wine's bug, not the agent's, and it made a test's server fail about one time in 30."""
+    is wine's bug, not the agent's: between one test server in 130 and one in 60 hits it."""
     with open(pem_path, "rb") as f:
         cert = x509.load_pem_x509_certificate(f.read())
     r, s = decode_dss_signature(cert.signature)
@@ -51,7 +51,7 @@ def wine_verifies(pem_path):
 def start_server_wine_accepts(tmp):
     """A tally-server whose generated CA and certificate wine can verify (see
     wine_verifies): a server whose certificates hit wine's bug is stopped and its TLS files
-    made again (about one server in 30)."""
+    made again."""
     for _ in range(20):
         server = Server(tmp).start()
         tls = os.path.dirname(server.ca_file)
