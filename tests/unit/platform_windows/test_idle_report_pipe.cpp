@@ -1,0 +1,74 @@
+// platform/windows/idle_report_pipe on a real named pipe (under wine here): a report for the
+// client's own session (GetNamedPipeClientSessionId, else ProcessIdToSessionId) is recorded;
+// one claiming another session, garbage and an oversized message are refused. The pipe
+// serves clients one after another, so once the last (good) report is seen every earlier
+// one has been judged.
+
+#include <catch2/catch.hpp>
+
+#include <windows.h>
+
+#include <thread>
+
+#include "platform/windows/idle_report_pipe.h"
+#include "platform/windows/unique_handle.h"
+
+using namespace tally::platform;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::uint32_t own_session() {
+    DWORD s = 0;
+    REQUIRE(ProcessIdToSessionId(GetCurrentProcessId(), &s));
+    return s;
+}
+
+void send(const std::wstring& pipe, const std::string& text) {
+    UniqueHandle h(CreateFileW(pipe.c_str(), FILE_WRITE_DATA | SYNCHRONIZE, 0, nullptr,
+                               OPEN_EXISTING, 0, nullptr));
+    if (!h && GetLastError() == ERROR_PIPE_BUSY && WaitNamedPipeW(pipe.c_str(), 5000))
+        h.reset(CreateFileW(pipe.c_str(), FILE_WRITE_DATA | SYNCHRONIZE, 0, nullptr, OPEN_EXISTING,
+                            0, nullptr));
+    REQUIRE(h);
+    DWORD wrote = 0;
+    REQUIRE(WriteFile(h.get(), text.data(), static_cast<DWORD>(text.size()), &wrote, nullptr));
+}
+
+//! Waits (bounded) until the pipe thread recorded a report for the session.
+std::optional<std::int64_t> seen(const IdleReports& reports, std::uint32_t session) {
+    for (int i = 0; i < 200; ++i) {
+        if (auto v = reports.fresh_idle_s(session, IdleReports::Clock::now()))
+            return v;
+        std::this_thread::sleep_for(50ms);
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+TEST_CASE("idle pipe names sit next to the status pipe's") {
+    CHECK(idle_pipe_name_for(L"\\\\.\\pipe\\tally-agent") == L"\\\\.\\pipe\\tally-agent-idle");
+    CHECK(idle_pipe_name_for(L"\\\\.\\pipe\\tally-agent-0123abcd") ==
+          L"\\\\.\\pipe\\tally-agent-idle-0123abcd");
+}
+
+TEST_CASE("idle pipe: own-session reports recorded, others refused") {
+    const std::wstring name =
+        L"\\\\.\\pipe\\tally-agent-idle-unit-" + std::to_wstring(GetCurrentProcessId());
+    auto reports = std::make_shared<IdleReports>(60s);
+    IdleReportPipe pipe(name, reports);
+    REQUIRE(pipe.serve());
+    IdleReportPipe second(name, reports);
+    CHECK_FALSE(second.serve());
+
+    const std::uint32_t me = own_session();
+    const std::uint32_t other = me + 1;
+    send(name, format_idle_report({other, 1000}));  // a user reporting for someone else
+    send(name, "garbage\n");
+    send(name, std::string(200, 'x'));
+    send(name, format_idle_report({me, 7000}));
+    CHECK(seen(*reports, me) == 7);
+    CHECK_FALSE(reports->fresh_idle_s(other, IdleReports::Clock::now()));
+    pipe.close();
+}
