@@ -119,7 +119,9 @@ void IdleReportPipe::loop() {
         DWORD bytes = 0;
         bool connected = ConnectNamedPipe(pipe.get(), &ov) != 0;
         const DWORD err = connected ? 0 : GetLastError();
-        if (err == ERROR_PIPE_CONNECTED)
+        // ERROR_NO_DATA: the client wrote and closed before we got here; its message is
+        // still in the pipe to be read.
+        if (err == ERROR_PIPE_CONNECTED || err == ERROR_NO_DATA)
             connected = true;
         else if (err == ERROR_IO_PENDING)
             connected = finish(pipe.get(), ov, stop_event_.get(), INFINITE, bytes);

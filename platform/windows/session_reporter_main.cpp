@@ -72,6 +72,7 @@ Result<void> send(const std::wstring& pipe, const std::string& text) {
     if (!WriteFile(h.get(), text.data(), static_cast<DWORD>(text.size()), &wrote, nullptr) ||
         wrote != text.size())
         return make_error("io", last_error("write " + narrow(pipe)));
+    FlushFileBuffers(h.get());  // returns once the service has read the report
     return {};
 }
 

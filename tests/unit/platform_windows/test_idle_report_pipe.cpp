@@ -2,7 +2,8 @@
 // client's own session (GetNamedPipeClientSessionId, else ProcessIdToSessionId) is recorded;
 // one claiming another session, garbage and an oversized message are refused. The pipe
 // serves clients one after another, so once the last (good) report is seen every earlier
-// one has been judged.
+// one has been judged. A client that writes and closes before the server connected
+// (ERROR_NO_DATA) is read too.
 
 #include <catch2/catch.hpp>
 
@@ -24,7 +25,8 @@ std::uint32_t own_session() {
     return s;
 }
 
-void send(const std::wstring& pipe, const std::string& text) {
+//! flush: wait until the server read it (as the reporter does); else close at once.
+void send(const std::wstring& pipe, const std::string& text, bool flush = true) {
     UniqueHandle h(CreateFileW(pipe.c_str(), FILE_WRITE_DATA | SYNCHRONIZE, 0, nullptr,
                                OPEN_EXISTING, 0, nullptr));
     if (!h && GetLastError() == ERROR_PIPE_BUSY && WaitNamedPipeW(pipe.c_str(), 5000))
@@ -33,6 +35,8 @@ void send(const std::wstring& pipe, const std::string& text) {
     REQUIRE(h);
     DWORD wrote = 0;
     REQUIRE(WriteFile(h.get(), text.data(), static_cast<DWORD>(text.size()), &wrote, nullptr));
+    if (flush)
+        FlushFileBuffers(h.get());
 }
 
 //! Waits (bounded) until the pipe thread recorded a report for the session.
@@ -64,6 +68,10 @@ TEST_CASE("idle pipe: own-session reports recorded, others refused") {
 
     const std::uint32_t me = own_session();
     const std::uint32_t other = me + 1;
+    // A client that closes before the server connected (ERROR_NO_DATA) is still read.
+    send(name, format_idle_report({me, 3000}), false);
+    CHECK(seen(*reports, me) == 3);
+    reports->forget(me);
     send(name, format_idle_report({other, 1000}));  // a user reporting for someone else
     send(name, "garbage\n");
     send(name, std::string(200, 'x'));
