@@ -58,15 +58,19 @@ std::wstring reporter_command_line(const std::wstring& exe, const std::wstring& 
            std::to_wstring(interval_ms);
 }
 
-SessionReporterLauncher::SessionReporterLauncher(std::wstring pipe_name, std::uint32_t interval_ms)
-    : pipe_name_(std::move(pipe_name)), interval_ms_(interval_ms), job_(make_kill_on_close_job()) {}
+SessionReporterLauncher::SessionReporterLauncher(std::wstring pipe_name, std::uint32_t interval_ms,
+                                                 std::wstring exe)
+    : pipe_name_(std::move(pipe_name)),
+      interval_ms_(interval_ms),
+      exe_(exe.empty() ? own_exe() : std::move(exe)),
+      job_(make_kill_on_close_job()) {}
 
 Result<std::unique_ptr<ReporterProcess>> SessionReporterLauncher::launch(std::uint32_t session) {
     HANDLE raw_token = nullptr;
     if (!WTSQueryUserToken(session, &raw_token))
         return make_error("reporter", last_error("WTSQueryUserToken"));
     UniqueHandle token(raw_token);
-    std::wstring cmd = reporter_command_line(own_exe(), pipe_name_, interval_ms_);
+    std::wstring cmd = reporter_command_line(exe_, pipe_name_, interval_ms_);
     wchar_t desktop[] = L"winsta0\\default";
     STARTUPINFOW si{};
     si.cb = sizeof si;

@@ -15,12 +15,15 @@ namespace tally::platform {
 
 class SessionReporterLauncher : public ReporterLauncher {
   public:
-    SessionReporterLauncher(std::wstring pipe_name, std::uint32_t interval_ms);
+    //! exe: the reporter's image; empty: this process's own exe (the service's case).
+    SessionReporterLauncher(std::wstring pipe_name, std::uint32_t interval_ms,
+                            std::wstring exe = {});
     Result<std::unique_ptr<ReporterProcess>> launch(std::uint32_t session) override;
 
   private:
     std::wstring pipe_name_;
     std::uint32_t interval_ms_;
+    std::wstring exe_;
     UniqueHandle job_;
 };
 

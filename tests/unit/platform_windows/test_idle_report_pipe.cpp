@@ -9,9 +9,11 @@
 
 #include <windows.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "platform/windows/idle_report_pipe.h"
+#include "platform/windows/session_reporter_launcher.h"
 #include "platform/windows/unique_handle.h"
 
 using namespace tally::platform;
@@ -78,5 +80,36 @@ TEST_CASE("idle pipe: own-session reports recorded, others refused") {
     send(name, format_idle_report({me, 7000}));
     CHECK(seen(*reports, me) == 7);
     CHECK_FALSE(reports->fresh_idle_s(other, IdleReports::Clock::now()));
+    pipe.close();
+}
+
+TEST_CASE("the launcher starts a reporter that reports, and ends it") {
+    // The tally-agent.exe of this build: next to this test (mingw-w64: build-windows/bin),
+    // else where CMake put it (MSVC). Wine's WTSQueryUserToken hands out this process's own
+    // token, so under wine this runs the real launch path (token, CreateProcessAsUserW
+    // suspended, job object, resume) in our own session. Natively it needs SeTcbPrivilege
+    // (LocalSystem): without it the error must name WTSQueryUserToken.
+    wchar_t self[MAX_PATH] = {0};
+    REQUIRE(GetModuleFileNameW(nullptr, self, MAX_PATH) > 0);
+    std::filesystem::path agent = std::filesystem::path(self).parent_path() / "tally-agent.exe";
+    if (!std::filesystem::exists(agent))
+        agent = std::filesystem::u8path(TALLY_AGENT_EXE_PATH);
+    REQUIRE(std::filesystem::exists(agent));
+    const std::wstring name =
+        L"\\\\.\\pipe\\tally-agent-idle-launch-" + std::to_wstring(GetCurrentProcessId());
+    auto reports = std::make_shared<IdleReports>(60s);
+    IdleReportPipe pipe(name, reports);
+    REQUIRE(pipe.serve());
+    SessionReporterLauncher launcher(name, 1000, agent.wstring());
+    auto process = launcher.launch(own_session());
+    if (!process && process.error().message.find("(error 1314)") != std::string::npos) {
+        CHECK_THAT(process.error().message, Catch::Contains("WTSQueryUserToken"));
+        WARN("not LocalSystem here: " + process.error().message);
+        return;
+    }
+    REQUIRE(process);
+    CHECK((*process)->alive());
+    CHECK(seen(*reports, own_session()));
+    process->reset();  // terminated and reaped
     pipe.close();
 }
