@@ -11,6 +11,7 @@
 #include "agent/cli/cli_args.h"
 #include "pairing/result.h"
 #include "platform/windows/idle_report.h"
+#include "platform/windows/system_library.h"
 #include "platform/windows/unique_handle.h"
 #include "platform/windows/win_error.h"
 
@@ -53,9 +54,15 @@ Result<IdleReport> measure() {
     DWORD session = 0;
     if (!ProcessIdToSessionId(GetCurrentProcessId(), &session))
         return make_error("io", last_error("ProcessIdToSessionId"));
+    // user32 only here, in the reporter: the service itself never loads it.
+    using GetLastInput = BOOL(WINAPI*)(PLASTINPUTINFO);
+    static const SystemLibrary user32(L"user32.dll");
+    static const auto get_last_input = user32.function<GetLastInput>("GetLastInputInfo");
+    if (get_last_input == nullptr)
+        return make_error("io", last_error("load GetLastInputInfo from user32.dll"));
     LASTINPUTINFO lii{};
     lii.cbSize = sizeof lii;
-    if (!GetLastInputInfo(&lii))
+    if (!get_last_input(&lii))
         return make_error("io", last_error("GetLastInputInfo"));
     return IdleReport{session, input_age_ms(GetTickCount(), lii.dwTime)};
 }
