@@ -11,7 +11,7 @@
 #include "agent/cli/cli_args.h"
 #include "pairing/result.h"
 #include "platform/windows/idle_report.h"
-#include "platform/windows/system_library.h"
+#include "platform/windows/own_session_idle.h"
 #include "platform/windows/unique_handle.h"
 #include "platform/windows/win_error.h"
 
@@ -50,23 +50,6 @@ Result<ReporterArgs> parse(const std::vector<std::string>& args) {
     return r;
 }
 
-Result<IdleReport> measure() {
-    DWORD session = 0;
-    if (!ProcessIdToSessionId(GetCurrentProcessId(), &session))
-        return make_error("io", last_error("ProcessIdToSessionId"));
-    // user32 only here, in the reporter: the service itself never loads it.
-    using GetLastInput = BOOL(WINAPI*)(PLASTINPUTINFO);
-    static const SystemLibrary user32(L"user32.dll");
-    static const auto get_last_input = user32.function<GetLastInput>("GetLastInputInfo");
-    if (get_last_input == nullptr)
-        return make_error("io", last_error("load GetLastInputInfo from user32.dll"));
-    LASTINPUTINFO lii{};
-    lii.cbSize = sizeof lii;
-    if (!get_last_input(&lii))
-        return make_error("io", last_error("GetLastInputInfo"));
-    return IdleReport{session, input_age_ms(GetTickCount(), lii.dwTime)};
-}
-
 Result<void> send(const std::wstring& pipe, const std::string& text) {
     // FILE_WRITE_DATA only: the pipe's DACL grants interactive users nothing more.
     const DWORD access = FILE_WRITE_DATA | SYNCHRONIZE;
@@ -84,7 +67,7 @@ Result<void> send(const std::wstring& pipe, const std::string& text) {
 }
 
 Result<std::string> report_once(const std::wstring& pipe) {
-    auto r = measure();
+    auto r = measure_own_session_idle();
     if (!r)
         return r.error();
     const std::string text = format_idle_report(*r);

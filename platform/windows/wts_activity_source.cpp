@@ -9,6 +9,7 @@
 
 #include <set>
 
+#include "platform/windows/own_session_idle.h"
 #include "platform/windows/win_error.h"
 #include "platform/windows/wts_session_facts.h"
 
@@ -144,6 +145,8 @@ std::vector<agent::SessionSample> WtsActivitySource::sessions() {
     WTSFreeMemory(list);
     if (idle_)
         idle_->update(out, interactive);
+    else
+        apply_own_session_idle(out);  // probe in a user's session: that session's own input
     return out;
 }
 

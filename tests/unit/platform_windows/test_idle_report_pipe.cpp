@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "platform/windows/idle_report_pipe.h"
+#include "platform/windows/own_session_idle.h"
 #include "platform/windows/session_reporter_launcher.h"
 #include "platform/windows/unique_handle.h"
 
@@ -112,4 +113,27 @@ TEST_CASE("the launcher starts a reporter that reports, and ends it") {
     CHECK(seen(*reports, own_session()));
     process->reset();  // terminated and reaped
     pipe.close();
+}
+
+TEST_CASE("probe's own session takes this process's GetLastInputInfo, others keep WTS") {
+    auto own = measure_own_session_idle();
+    REQUIRE(own);
+    CHECK(own->session == own_session());
+    std::vector<tally::agent::SessionSample> samples(2);
+    samples[0].id = std::to_string(own_session());
+    samples[1].id = std::to_string(own_session() + 1);
+    for (auto& s : samples) {
+        s.idle_s = 12345678;  // what WTS said
+        s.idle_source = "wts";
+    }
+    apply_own_session_idle(samples);
+    if (own_session() == 0) {
+        CHECK(samples[0].idle_source == "wts");  // session 0: no user input to speak of
+    } else {
+        CHECK(samples[0].idle_source == kIdleSourceSessionReporter);
+        REQUIRE(samples[0].idle_s);
+        CHECK(*samples[0].idle_s != 12345678);  // replaced by this session's own figure
+    }
+    CHECK(samples[1].idle_source == "wts");
+    CHECK(samples[1].idle_s == 12345678);
 }
