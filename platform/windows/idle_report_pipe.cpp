@@ -6,6 +6,7 @@
 
 #include "agent/log.h"
 #include "platform/windows/private_acl.h"
+#include "platform/windows/unique_handle.h"
 #include "platform/windows/win_error.h"
 
 #ifndef PIPE_REJECT_REMOTE_CLIENTS
@@ -15,7 +16,7 @@
 namespace tally::platform {
 namespace {
 
-constexpr DWORD kReadTimeoutMs = 2000;
+constexpr DWORD kReadTimeoutMs = 1000;  // the reporter writes as soon as it connected
 
 HANDLE create_instance(const std::wstring& name, bool first, SECURITY_ATTRIBUTES* sa) {
     const DWORD open =
@@ -26,11 +27,9 @@ HANDLE create_instance(const std::wstring& name, bool first, SECURITY_ATTRIBUTES
         PIPE_UNLIMITED_INSTANCES, 0, 256, 0, sa);
 }
 
-//! Waits for an overlapped operation, or for `stop`; false (I/O cancelled) on stop/timeout.
-bool finish(HANDLE pipe, OVERLAPPED& ov, HANDLE stop, DWORD timeout_ms, DWORD& bytes) {
-    HANDLE waits[2] = {ov.hEvent, stop};
-    const DWORD w = WaitForMultipleObjects(stop ? 2 : 1, waits, FALSE, timeout_ms);
-    if (w != WAIT_OBJECT_0) {
+//! Waits for an overlapped operation; false (I/O cancelled) on timeout.
+bool finish(HANDLE pipe, OVERLAPPED& ov, DWORD timeout_ms, DWORD& bytes) {
+    if (WaitForSingleObject(ov.hEvent, timeout_ms) != WAIT_OBJECT_0) {
         CancelIo(pipe);
         GetOverlappedResult(pipe, &ov, &bytes, TRUE);
         return false;
@@ -48,10 +47,10 @@ Result<std::string> read_message(HANDLE pipe) {
     BOOL ok = ReadFile(pipe, buf, sizeof buf, &got, &ov);
     DWORD err = ok ? 0 : GetLastError();
     if (!ok && err == ERROR_IO_PENDING) {
-        ok = finish(pipe, ov, nullptr, kReadTimeoutMs, got);
+        ok = finish(pipe, ov, kReadTimeoutMs, got);
         err = ok ? 0 : GetLastError();
         if (!ok && err != ERROR_MORE_DATA)
-            return make_error("idle-report", "no idle report within 2 s");
+            return make_error("idle-report", "no idle report within 1 s");
     }
     if (!ok && err == ERROR_MORE_DATA)
         return make_error("idle-report", "idle report longer than " +
@@ -83,8 +82,11 @@ Result<std::uint32_t> pipe_client_session(HANDLE pipe) {
     return static_cast<std::uint32_t>(by_pid);
 }
 
-IdleReportPipe::IdleReportPipe(std::wstring name, std::shared_ptr<IdleReports> reports)
-    : name_(std::move(name)), reports_(std::move(reports)) {}
+IdleReportPipe::IdleReportPipe(std::wstring name, std::shared_ptr<IdleReports> reports,
+                               std::shared_ptr<PipeServerThread> pipes)
+    : name_(std::move(name)),
+      reports_(std::move(reports)),
+      pipes_(pipes ? std::move(pipes) : std::make_shared<PipeServerThread>()) {}
 
 IdleReportPipe::~IdleReportPipe() {
     close();
@@ -95,48 +97,20 @@ Result<void> IdleReportPipe::serve() {
     // enforce it, so ask first whether someone serves the name.
     if (WaitNamedPipeW(name_.c_str(), 1))
         return make_error("busy", "the idle pipe " + narrow(name_) + " is already served");
-    auto sa = SecurityAttributes::from_sddl(kIdlePipeSddl);
-    if (!sa)
-        return sa.error();
-    first_.reset(create_instance(name_, true, sa->get()));
-    if (!first_)
-        return make_error("io", last_error("create pipe " + narrow(name_)));
-    stop_event_.reset(CreateEventW(nullptr, TRUE, FALSE, nullptr));
-    if (!stop_event_)
-        return make_error("io", last_error("CreateEventW"));
-    thread_ = std::thread([this] { loop(); });
+    auto sa =
+        std::make_shared<Result<SecurityAttributes>>(SecurityAttributes::from_sddl(kIdlePipeSddl));
+    if (!*sa)
+        return sa->error();
+    PipeEndpoint endpoint;
+    endpoint.name = name_;
+    endpoint.create = [name = name_, sa](bool first) {
+        return create_instance(name, first, (*sa)->get());
+    };
+    endpoint.serve = [this](HANDLE pipe) { handle_client(pipe); };
+    if (auto added = pipes_->add(std::move(endpoint)); !added)
+        return added.error();
+    serving_ = true;
     return {};
-}
-
-void IdleReportPipe::loop() {
-    auto sa = SecurityAttributes::from_sddl(kIdlePipeSddl);
-    UniqueHandle pipe = std::move(first_);
-    UniqueHandle event(CreateEventW(nullptr, TRUE, FALSE, nullptr));
-    while (WaitForSingleObject(stop_event_.get(), 0) != WAIT_OBJECT_0) {
-        OVERLAPPED ov{};
-        ov.hEvent = event.get();
-        ResetEvent(event.get());
-        DWORD bytes = 0;
-        bool connected = ConnectNamedPipe(pipe.get(), &ov) != 0;
-        const DWORD err = connected ? 0 : GetLastError();
-        // ERROR_NO_DATA: the client wrote and closed before we got here; its message is
-        // still in the pipe to be read.
-        if (err == ERROR_PIPE_CONNECTED || err == ERROR_NO_DATA)
-            connected = true;
-        else if (err == ERROR_IO_PENDING)
-            connected = finish(pipe.get(), ov, stop_event_.get(), INFINITE, bytes);
-        if (WaitForSingleObject(stop_event_.get(), 0) == WAIT_OBJECT_0)
-            break;
-        if (connected)
-            handle_client(pipe.get());
-        DisconnectNamedPipe(pipe.get());
-        if (!connected) {
-            // Recreate the instance after an error rather than spinning on a broken handle.
-            pipe.reset(create_instance(name_, false, sa ? sa->get() : nullptr));
-            if (!pipe)
-                WaitForSingleObject(stop_event_.get(), 1000);
-        }
-    }
 }
 
 void IdleReportPipe::handle_client(HANDLE pipe) {
@@ -165,10 +139,10 @@ void IdleReportPipe::handle_client(HANDLE pipe) {
 }
 
 void IdleReportPipe::close() {
-    if (!thread_.joinable())
+    if (!serving_)
         return;
-    SetEvent(stop_event_.get());
-    thread_.join();
+    serving_ = false;
+    pipes_->remove(name_);
 }
 
 }  // namespace tally::platform

@@ -20,9 +20,11 @@ namespace tally::platform {
 
 class SessionIdle {
   public:
-    //! reporters: null in the foreground (the pipe is still served).
+    //! reporters: null in the foreground (the pipe is still served). pipes: the agent's
+    //! pipe thread (shared with the status pipe).
     SessionIdle(std::wstring pipe_name, std::uint32_t sample_interval_s,
-                std::unique_ptr<SessionReporters> reporters);
+                std::unique_ptr<SessionReporters> reporters,
+                std::shared_ptr<PipeServerThread> pipes = nullptr);
 
     //! `interactive`: sessions with a signed-in user (not session 0), as WTS lists them now.
     void update(std::vector<agent::SessionSample>& samples,

@@ -29,8 +29,9 @@ namespace {
 bool g_running_agent = false;  //!< argv is `run`: the one command that serves the idle pipe
 
 //! Per-session idle for `run`: the idle pipe, and reporters when the SCM started us.
-std::unique_ptr<platform::SessionIdle> session_idle(const Config& config,
-                                                    const std::wstring& status_pipe) {
+std::unique_ptr<platform::SessionIdle> session_idle(
+    const Config& config, const std::wstring& status_pipe,
+    const std::shared_ptr<platform::PipeServerThread>& pipes) {
     if (!g_running_agent)
         return nullptr;
     const std::wstring idle_pipe = platform::idle_pipe_name_for(status_pipe);
@@ -40,7 +41,7 @@ std::unique_ptr<platform::SessionIdle> session_idle(const Config& config,
             std::make_unique<platform::SessionReporterLauncher>(
                 idle_pipe, platform::reporter_interval_ms(config.sample_interval_s)));
     return std::make_unique<platform::SessionIdle>(idle_pipe, config.sample_interval_s,
-                                                   std::move(reporters));
+                                                   std::move(reporters), pipes);
 }
 
 }  // namespace
@@ -49,8 +50,10 @@ PlatformParts make_platform(const Config& config, const std::filesystem::path& s
     PlatformParts parts;
     const std::filesystem::path dir = std::filesystem::absolute(state_dir).lexically_normal();
     const std::wstring status_pipe = platform::pipe_name_for(dir, default_state_dir());
+    // One thread serves both the status pipe and the idle pipe.
+    auto pipes = std::make_shared<platform::PipeServerThread>();
     parts.activity =
-        std::make_unique<platform::WtsActivitySource>(session_idle(config, status_pipe));
+        std::make_unique<platform::WtsActivitySource>(session_idle(config, status_pipe, pipes));
     parts.keys = std::make_unique<platform::WindowsKeyStore>(
         std::make_unique<platform::CngKeyStore>(platform::key_name_for(dir.wstring())),
         std::make_unique<platform::BcryptFileKeyStore>(dir / "device.key"));
@@ -60,7 +63,8 @@ PlatformParts make_platform(const Config& config, const std::filesystem::path& s
     options.proxy = config.proxy;
     transport->configure(options);
     parts.transport = std::move(transport);
-    parts.status = std::make_unique<platform::NamedPipeStatusChannel>(status_pipe);
+    parts.status = std::make_unique<platform::NamedPipeStatusChannel>(
+        status_pipe, std::chrono::seconds(2), pipes);
     parts.fingerprint = std::make_unique<platform::WindowsMachineFingerprint>();
     parts.service =
         std::make_unique<platform::WindowsServiceHost>(platform::current_service_control());

@@ -11,7 +11,9 @@
 #include <atomic>
 #include <thread>
 
+#include "platform/windows/idle_report_pipe.h"
 #include "platform/windows/named_pipe_status_channel.h"
+#include "platform/windows/unique_handle.h"
 
 using namespace tally::platform;
 
@@ -57,5 +59,51 @@ TEST_CASE("status is served over the pipe and a second server is refused") {
     io.stop();
     runner.join();
     NamedPipeStatusChannel late(name, std::chrono::milliseconds(200));
+    CHECK_FALSE(late.query());
+}
+
+TEST_CASE("one pipe thread serves the status pipe and the idle pipe together") {
+    const std::wstring suffix = std::to_wstring(GetCurrentProcessId());
+    const std::wstring status_name = L"\\\\.\\pipe\\tally-agent-shared-" + suffix;
+    asio::io_context io;
+    auto work = asio::make_work_guard(io);
+    std::thread runner([&] { io.run(); });
+    struct Join {
+        asio::io_context& io;
+        std::thread& t;
+        ~Join() {
+            io.stop();
+            if (t.joinable())
+                t.join();
+        }
+    } join{io, runner};
+    auto pipes = std::make_shared<PipeServerThread>();
+    NamedPipeStatusChannel status(status_name, std::chrono::seconds(2), pipes);
+    REQUIRE(status.serve(io, [] { return std::string("{\"ok\":true}"); }));
+    auto reports = std::make_shared<IdleReports>(std::chrono::seconds(60));
+    IdleReportPipe idle(idle_pipe_name_for(status_name), reports, pipes);
+    REQUIRE(idle.serve());
+
+    NamedPipeStatusChannel client(status_name);
+    CHECK(client.query() == std::optional<std::string>("{\"ok\":true}"));
+    DWORD session = 0;
+    REQUIRE(ProcessIdToSessionId(GetCurrentProcessId(), &session));
+    {
+        UniqueHandle h(CreateFileW(idle_pipe_name_for(status_name).c_str(),
+                                   FILE_WRITE_DATA | SYNCHRONIZE, 0, nullptr, OPEN_EXISTING, 0,
+                                   nullptr));
+        REQUIRE(h);
+        const std::string text = format_idle_report({session, 2000});
+        DWORD wrote = 0;
+        REQUIRE(WriteFile(h.get(), text.data(), static_cast<DWORD>(text.size()), &wrote, nullptr));
+        FlushFileBuffers(h.get());  // returns once the pipe thread read it
+    }
+    CHECK(reports->fresh_idle_s(session, IdleReports::Clock::now()) == 2);
+
+    // The idle pipe goes; the status pipe stays served by the same thread.
+    idle.close();
+    CHECK(client.query() == std::optional<std::string>("{\"ok\":true}"));
+    status.close();
+    NamedPipeStatusChannel late(status_name, std::chrono::milliseconds(200));
     CHECK_FALSE(late.query());
 }
