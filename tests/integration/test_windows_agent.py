@@ -169,7 +169,7 @@ class WindowsAgentUnderWine(TallyTestCase):
         self.assertTrue(st["running"], "status came over the named pipe from the live agent")
         self.assertEqual(st["activity_source"], "wts")
         self.assertIn(st["key_storage"], ("tpm", "software", "file"))
-        self._idle_reporter_round(agent)
+        idle_pipe = self._idle_reporter_round(agent)
 
         # kill -9, restart: same identity, numbering continues, nothing lost.
         agent.kill9()
@@ -193,7 +193,7 @@ class WindowsAgentUnderWine(TallyTestCase):
         self.assertGreaterEqual(row["heartbeats"], acked, "every acknowledged heartbeat counted")
         self.assertEqual(report["summary"]["billable_units"], 1)
 
-        self._service_round(agent, server, device_id)
+        self._service_round(agent, server, device_id, idle_pipe)
 
     def _idle_reporter_round(self, agent):
         found = {}
@@ -219,8 +219,9 @@ class WindowsAgentUnderWine(TallyTestCase):
                                 "\\\\.\\pipe\\tally-agent-idle-nobody", check=False)
         self.assertEqual(gone.returncode, 1)
         self.assertIn("tally-agent-idle-nobody", gone.stderr)
+        return found["pipe"]
 
-    def _service_round(self, agent, server, device_id):
+    def _service_round(self, agent, server, device_id, idle_pipe):
         out = agent.cli("service", "install")
         self.assertIn("installed", out.stdout)
         image = self.prefix.wine("reg", "query",
@@ -236,6 +237,10 @@ class WindowsAgentUnderWine(TallyTestCase):
         self.assertEqual(rc, 0, st)
         self.assertTrue(st["running"])
         self.assertEqual(st["device_id"], device_id)
+        # The service serves the idle pipe too (the report is read: the reporter waits for
+        # that). Wine lists no WTS sessions, so the service itself starts no reporter here.
+        sent = self.prefix.wine(EXE, "__session-reporter", "--pipe", idle_pipe, "--once")
+        self.assertIn("sent: tally-idle 1 session=", sent.stdout)
 
         self.prefix.wine("net", "stop", "TallyAgent")
         rc, st = agent.status()
