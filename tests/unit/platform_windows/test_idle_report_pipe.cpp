@@ -94,7 +94,7 @@ TEST_CASE("the launcher starts a reporter that reports, and ends it") {
     REQUIRE(GetModuleFileNameW(nullptr, self, MAX_PATH) > 0);
     std::filesystem::path agent = std::filesystem::path(self).parent_path() / "tally-agent.exe";
     if (!std::filesystem::exists(agent))
-        agent = std::filesystem::u8path(TALLY_AGENT_EXE_PATH);
+        agent = std::filesystem::path(TALLY_AGENT_EXE_PATH);
     REQUIRE(std::filesystem::exists(agent));
     const std::wstring name =
         L"\\\\.\\pipe\\tally-agent-idle-launch-" + std::to_wstring(GetCurrentProcessId());
