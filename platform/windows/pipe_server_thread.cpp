@@ -85,15 +85,17 @@ Result<void> PipeServerThread::add(PipeEndpoint endpoint) {
                           win_error("create pipe " + narrow(endpoint.name), err));
     }
     slot->endpoint = std::move(endpoint);
-    std::unique_lock lock(mutex_);
+    std::lock_guard lock(mutex_);
     if (!wake_)
         wake_.reset(CreateEventW(nullptr, FALSE, FALSE, nullptr));
     added_.push_back(std::move(slot));
-    const std::uint64_t mine = ++requested_;
+    ++requested_;
     if (!thread_.joinable())
         thread_ = std::thread([this] { loop(); });
+    // Not waiting for the thread to take it: the instance exists, a client that connects
+    // meanwhile is served once it is armed (ERROR_PIPE_CONNECTED). Waiting could stall the
+    // io thread behind a status answer that itself waits for the io thread.
     SetEvent(wake_.get());
-    changed_.wait(lock, [&] { return done_ >= mine; });
     return {};
 }
 

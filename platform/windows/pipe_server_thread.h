@@ -35,11 +35,11 @@ class PipeServerThread {
     PipeServerThread(const PipeServerThread&) = delete;
     PipeServerThread& operator=(const PipeServerThread&) = delete;
 
-    //! Creates the endpoint's first instance here (an error names the pipe) and serves it;
-    //! starts the thread with the first endpoint.
+    //! Creates the endpoint's first instance here (an error names the pipe) and hands it to
+    //! the thread (started with the first endpoint); does not wait for the thread.
     Result<void> add(PipeEndpoint endpoint);
     //! After it returns, the endpoint's handler never runs again and its instance is closed.
-    //! Must not be called from a handler.
+    //! Must not be called from a handler; waits for the handler running now, if any.
     void remove(const std::wstring& name);
 
     struct Slot;

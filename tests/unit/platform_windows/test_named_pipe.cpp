@@ -96,9 +96,15 @@ TEST_CASE("one pipe thread serves the status pipe and the idle pipe together") {
         const std::string text = format_idle_report({session, 2000});
         DWORD wrote = 0;
         REQUIRE(WriteFile(h.get(), text.data(), static_cast<DWORD>(text.size()), &wrote, nullptr));
-        FlushFileBuffers(h.get());  // returns once the pipe thread read it
     }
-    CHECK(reports->fresh_idle_s(session, IdleReports::Clock::now()) == 2);
+    // The pipe thread judges the report after reading it: wait (bounded) until it did.
+    std::optional<std::int64_t> seen;
+    for (int i = 0; i < 200 && !seen; ++i) {
+        seen = reports->fresh_idle_s(session, IdleReports::Clock::now());
+        if (!seen)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    CHECK(seen == 2);
 
     // The idle pipe goes; the status pipe stays served by the same thread.
     idle.close();
