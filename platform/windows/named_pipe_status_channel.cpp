@@ -20,8 +20,11 @@
 namespace tally::platform {
 namespace {
 
+constexpr DWORD kWriteTimeoutMs = 2000;
+
 HANDLE create_instance(const std::wstring& name, bool first, SECURITY_ATTRIBUTES* sa) {
-    const DWORD open = PIPE_ACCESS_OUTBOUND | (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0);
+    const DWORD open =
+        PIPE_ACCESS_OUTBOUND | FILE_FLAG_OVERLAPPED | (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0);
     return CreateNamedPipeW(name.c_str(), open,
                             PIPE_TYPE_BYTE | PIPE_WAIT | PIPE_REJECT_REMOTE_CLIENTS,
                             PIPE_UNLIMITED_INSTANCES, 64 * 1024, 0, 0, sa);
@@ -37,13 +40,26 @@ std::string ask(asio::io_context& io, const std::function<std::string()>& provid
     return answer.get();
 }
 
+//! Overlapped write, given up after 2 s (a client that does not read holds no thread).
 void write_all(HANDLE pipe, const std::string& text) {
+    UniqueHandle event(CreateEventW(nullptr, TRUE, FALSE, nullptr));
     std::size_t done = 0;
     while (done < text.size()) {
+        OVERLAPPED ov{};
+        ov.hEvent = event.get();
         DWORD wrote = 0;
-        if (!WriteFile(pipe, text.data() + done, static_cast<DWORD>(text.size() - done), &wrote,
-                       nullptr))
-            return;  // the client went away: nothing to tell it
+        const auto size = static_cast<DWORD>(text.size() - done);
+        if (!WriteFile(pipe, text.data() + done, size, &wrote, &ov)) {
+            if (GetLastError() != ERROR_IO_PENDING)
+                return;  // the client went away: nothing to tell it
+            if (WaitForSingleObject(event.get(), kWriteTimeoutMs) != WAIT_OBJECT_0) {
+                CancelIo(pipe);
+                GetOverlappedResult(pipe, &ov, &wrote, TRUE);
+                return;
+            }
+            if (!GetOverlappedResult(pipe, &ov, &wrote, FALSE))
+                return;
+        }
         done += wrote;
     }
     FlushFileBuffers(pipe);
@@ -62,8 +78,11 @@ std::wstring pipe_name_for(const std::filesystem::path& state_dir,
 }
 
 NamedPipeStatusChannel::NamedPipeStatusChannel(std::wstring pipe_name,
-                                               std::chrono::milliseconds query_timeout)
-    : name_(std::move(pipe_name)), query_timeout_(query_timeout) {}
+                                               std::chrono::milliseconds query_timeout,
+                                               std::shared_ptr<PipeServerThread> pipes)
+    : name_(std::move(pipe_name)),
+      query_timeout_(query_timeout),
+      pipes_(pipes ? std::move(pipes) : std::make_shared<PipeServerThread>()) {}
 
 NamedPipeStatusChannel::~NamedPipeStatusChannel() {
     close();
@@ -79,50 +98,32 @@ Result<void> NamedPipeStatusChannel::serve(asio::io_context& io,
         if (probe)
             return make_error("busy", "another agent already serves " + narrow(name_));
     }
-    auto sa = SecurityAttributes::from_sddl(kPipeSddl);
-    if (!sa)
-        return sa.error();
-    HANDLE first = create_instance(name_, true, sa->get());
-    if (first == INVALID_HANDLE_VALUE) {
-        if (GetLastError() == ERROR_ACCESS_DENIED || GetLastError() == ERROR_PIPE_BUSY)
+    auto sa =
+        std::make_shared<Result<SecurityAttributes>>(SecurityAttributes::from_sddl(kPipeSddl));
+    if (!*sa)
+        return sa->error();
+    PipeEndpoint endpoint;
+    endpoint.name = name_;
+    endpoint.create = [name = name_, sa](bool first) {
+        return create_instance(name, first, (*sa)->get());
+    };
+    endpoint.serve = [&io, provider = std::move(provider)](HANDLE pipe) {
+        write_all(pipe, ask(io, provider));
+    };
+    if (auto added = pipes_->add(std::move(endpoint)); !added) {
+        if (added.error().code == "busy")
             return make_error("busy", "another agent already serves " + narrow(name_));
-        return make_error("io", last_error("create pipe " + narrow(name_)));
+        return added.error();
     }
-    stop_->store(false);
-    thread_ = std::thread(
-        [this, first, &io, provider = std::move(provider)] { loop(first, io, provider); });
+    serving_ = true;
     return {};
 }
 
-void NamedPipeStatusChannel::loop(void* first, asio::io_context& io,
-                                  std::function<std::string()> provider) {
-    auto sa = SecurityAttributes::from_sddl(kPipeSddl);
-    UniqueHandle pipe(first);
-    while (!stop_->load()) {
-        const bool connected =
-            ConnectNamedPipe(pipe.get(), nullptr) || GetLastError() == ERROR_PIPE_CONNECTED;
-        if (stop_->load())
-            break;
-        if (connected)
-            write_all(pipe.get(), ask(io, provider));
-        DisconnectNamedPipe(pipe.get());
-        if (!connected) {
-            // Recreate the instance after an error rather than spinning on a broken handle.
-            pipe.reset(create_instance(name_, false, sa ? sa->get() : nullptr));
-            if (!pipe)
-                Sleep(1000);
-        }
-    }
-}
-
 void NamedPipeStatusChannel::close() {
-    if (!thread_.joinable())
+    if (!serving_)
         return;
-    stop_->store(true);
-    // Wake ConnectNamedPipe by connecting once ourselves.
-    UniqueHandle wake(
-        CreateFileW(name_.c_str(), GENERIC_READ, 0, nullptr, OPEN_EXISTING, 0, nullptr));
-    thread_.join();
+    serving_ = false;
+    pipes_->remove(name_);
 }
 
 std::optional<std::string> NamedPipeStatusChannel::query() {

@@ -19,6 +19,18 @@ constexpr DWORD kEncoding = X509_ASN_ENCODING | PKCS_7_ASN_ENCODING;
 constexpr DWORD kIgnored = CERT_TRUST_IS_UNTRUSTED_ROOT | CERT_TRUST_REVOCATION_STATUS_UNKNOWN |
                            CERT_TRUST_IS_OFFLINE_REVOCATION;
 
+//! A chain engine whose only trust anchors are `roots` (CERT_CHAIN_ENGINE_CONFIG::
+//! hExclusiveRoot: Windows 8 / Server 2012 and later, and wine 8); null where unsupported.
+HCERTCHAINENGINE exclusive_root_engine(HCERTSTORE roots) {
+    CERT_CHAIN_ENGINE_CONFIG config{};
+    config.cbSize = sizeof config;
+    config.hExclusiveRoot = roots;
+    HCERTCHAINENGINE engine = nullptr;
+    if (!CertCreateCertificateChainEngine(&config, &engine))
+        return nullptr;
+    return engine;
+}
+
 std::string chain_problem(DWORD status) {
     if (status & CERT_TRUST_IS_NOT_TIME_VALID)
         return "a certificate in the chain is expired or not yet valid";
@@ -89,10 +101,13 @@ Result<std::shared_ptr<CaBundle>> CaBundle::from_pem(const std::string& pem,
     }
     if (b->count_ == 0)
         return make_error("bad_config", "ca_file " + name + ": no PEM certificate in it");
+    b->engine_ = exclusive_root_engine(b->store_);
     return b;
 }
 
 CaBundle::~CaBundle() {
+    if (engine_ != nullptr)
+        CertFreeCertificateChainEngine(engine_);
     if (store_ != nullptr)
         CertCloseStore(store_, 0);
 }
@@ -115,7 +130,7 @@ Result<void> CaBundle::verify(PCCERT_CONTEXT cert) const {
     para.RequestedUsage.Usage.rgpszUsageIdentifier = usage;
     PCCERT_CHAIN_CONTEXT chain = nullptr;
     const BOOL built =
-        CertGetCertificateChain(nullptr, cert, nullptr, extra, &para, 0, nullptr, &chain);
+        CertGetCertificateChain(engine_, cert, nullptr, extra, &para, 0, nullptr, &chain);
     CertCloseStore(extra, 0);
     if (!built || chain == nullptr || chain->cChain == 0)
         return make_error("tls", last_error("build the server's certificate chain"));

@@ -30,12 +30,18 @@ class CaBundle {
 
     //! ok when `cert` (with the intermediates WinHTTP received in its store) chains to one
     //! of these roots, with valid signatures and dates; else an error naming the reason.
+    //! The chain is built by an engine whose exclusive roots are these certificates where
+    //! Windows has one (8 and later), else by the default engine; either way the chain's
+    //! root must be one of these certificates.
     Result<void> verify(PCCERT_CONTEXT cert) const;
     std::size_t size() const { return count_; }
+    //! True when chains are built with the exclusive-root engine.
+    bool exclusive_root() const { return engine_ != nullptr; }
 
   private:
     CaBundle() = default;
     HCERTSTORE store_ = nullptr;
+    HCERTCHAINENGINE engine_ = nullptr;
     std::size_t count_ = 0;
 };
 

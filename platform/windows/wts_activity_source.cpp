@@ -7,6 +7,9 @@
 
 #include <security.h>
 
+#include <set>
+
+#include "platform/windows/own_session_idle.h"
 #include "platform/windows/win_error.h"
 #include "platform/windows/wts_session_facts.h"
 
@@ -95,7 +98,8 @@ bool is_windows7_family() {
     return fn != nullptr && fn(&v) == 0 && v.dwMajorVersion == 6 && v.dwMinorVersion == 1;
 }
 
-WtsActivitySource::WtsActivitySource() : windows7_family_(is_windows7_family()) {
+WtsActivitySource::WtsActivitySource(std::unique_ptr<SessionIdle> idle)
+    : windows7_family_(is_windows7_family()), idle_(std::move(idle)) {
     wchar_t name[MAX_COMPUTERNAME_LENGTH + 1] = {0};
     DWORD size = MAX_COMPUTERNAME_LENGTH + 1;
     if (GetComputerNameW(name, &size))
@@ -115,6 +119,7 @@ std::vector<agent::SessionSample> WtsActivitySource::sessions() {
     GetSystemTimeAsFileTime(&now);
     const std::int64_t now_ft =
         static_cast<std::int64_t>(now.dwHighDateTime) << 32 | now.dwLowDateTime;
+    std::set<std::uint32_t> interactive;
     for (DWORD i = 0; i < count; ++i) {
         WtsSessionFacts f;
         f.id = list[i].SessionId;
@@ -132,10 +137,16 @@ std::vector<agent::SessionSample> WtsActivitySource::sessions() {
         f.protocol = protocol_of(f.id);
         if (!f.user.empty() && !f.domain.empty() && f.domain != f.computer)
             f.upn = upn_of(f.domain, f.user);
+        if (has_signed_in_user(f))
+            interactive.insert(f.id);
         if (auto s = sample_from_wts(f))
             out.push_back(std::move(*s));
     }
     WTSFreeMemory(list);
+    if (idle_)
+        idle_->update(out, interactive);
+    else
+        apply_own_session_idle(out);  // probe in a user's session: that session's own input
     return out;
 }
 

@@ -39,6 +39,12 @@ std::optional<bool> wts_locked(std::int32_t flags, bool windows7_family) {
     return std::nullopt;
 }
 
+bool has_signed_in_user(const WtsSessionFacts& f) {
+    return f.id != 0 && !f.user.empty() &&
+           (f.state == WtsState::active || f.state == WtsState::connected ||
+            f.state == WtsState::disconnected);
+}
+
 std::optional<agent::SessionSample> sample_from_wts(const WtsSessionFacts& f) {
     if (f.state == WtsState::listen || f.state == WtsState::down || f.state == WtsState::init ||
         f.state == WtsState::reset)

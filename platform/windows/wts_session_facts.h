@@ -45,6 +45,10 @@ std::optional<bool> wts_locked(std::int32_t session_flags, bool windows7_family)
 //! nullopt for sessions that are not sessions to judge at all (listeners, down, init).
 std::optional<agent::SessionSample> sample_from_wts(const WtsSessionFacts& f);
 
+//! A session where a user is signed in (connected or not), not session 0: where a session
+//! reporter runs.
+bool has_signed_in_user(const WtsSessionFacts& f);
+
 const char* to_string(WtsState s);
 
 }  // namespace tally::platform

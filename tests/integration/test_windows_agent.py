@@ -1,8 +1,11 @@
 """The Windows agent (tally-agent.exe, cross-built with mingw-w64) end to end under wine 8
 against the real Linux tally-server on loopback: pairing with the test CA as ca_file,
 heartbeats of a server-role device in the usage report, `status --json` over the named pipe,
-kill -9 and restart with the same identity and no heartbeat lost, and the same agent as the
-TallyAgent service through wine's service control manager.
+kill -9 and restart with the same identity and no heartbeat lost, the per-session idle
+reporter (`__session-reporter --once`: GetLastInputInfo sent over the idle pipe, accepted by
+the running agent for the reporter's own session), and the same agent as the TallyAgent
+service through wine's service control manager. Wine has no WTS sessions and no
+WTSQueryUserToken, so the service starting reporters in sessions does not run here.
 
 Wine facts this relies on (shared/NOTES.md): `wine prog.exe &` execs into the Windows
 process, so Popen.pid is the process to kill; Z:\\ maps to /. Wine's certificate name check
@@ -14,6 +17,7 @@ alive while the service runs, as a logged-in Windows machine would be.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -165,6 +169,7 @@ class WindowsAgentUnderWine(TallyTestCase):
         self.assertTrue(st["running"], "status came over the named pipe from the live agent")
         self.assertEqual(st["activity_source"], "wts")
         self.assertIn(st["key_storage"], ("tpm", "software", "file"))
+        idle_pipe = self._idle_reporter_round(agent)
 
         # kill -9, restart: same identity, numbering continues, nothing lost.
         agent.kill9()
@@ -188,9 +193,35 @@ class WindowsAgentUnderWine(TallyTestCase):
         self.assertGreaterEqual(row["heartbeats"], acked, "every acknowledged heartbeat counted")
         self.assertEqual(report["summary"]["billable_units"], 1)
 
-        self._service_round(agent, server, device_id)
+        self._service_round(agent, server, device_id, idle_pipe)
 
-    def _service_round(self, agent, server, device_id):
+    def _idle_reporter_round(self, agent):
+        found = {}
+
+        def serving():
+            m = re.search(r"serving per-session idle reports on (\S+)", agent.logs())
+            if m:
+                found["pipe"] = m.group(1)
+            return bool(m)
+        wait_until(serving, 30, what="the running agent serves the idle pipe")
+        self.assertRegex(found["pipe"], r"^\\\\\.\\pipe\\tally-agent-idle-[0-9a-f]{16}$")
+        out = self.prefix.wine(EXE, "__session-reporter", "--pipe", found["pipe"], "--once")
+        sent = re.search(r"sent: tally-idle 1 session=(\d+) idle_ms=(\d+)", out.stdout)
+        self.assertTrue(sent, out.stdout + out.stderr)
+        line = f"session {sent.group(1)} reports {sent.group(2)} ms since the last input"
+        wait_until(lambda: line in agent.logs(), 30, what="the agent accepted the idle report")
+        self.assertNotIn("refused", agent.logs())
+
+        bad = self.prefix.wine(EXE, "__session-reporter", "--once", check=False)
+        self.assertEqual(bad.returncode, 64)
+        self.assertIn("--pipe", bad.stderr)
+        gone = self.prefix.wine(EXE, "__session-reporter", "--once", "--pipe",
+                                "\\\\.\\pipe\\tally-agent-idle-nobody", check=False)
+        self.assertEqual(gone.returncode, 1)
+        self.assertIn("tally-agent-idle-nobody", gone.stderr)
+        return found["pipe"]
+
+    def _service_round(self, agent, server, device_id, idle_pipe):
         out = agent.cli("service", "install")
         self.assertIn("installed", out.stdout)
         image = self.prefix.wine("reg", "query",
@@ -206,6 +237,10 @@ class WindowsAgentUnderWine(TallyTestCase):
         self.assertEqual(rc, 0, st)
         self.assertTrue(st["running"])
         self.assertEqual(st["device_id"], device_id)
+        # The service serves the idle pipe too (the report is read: the reporter waits for
+        # that). Wine lists no WTS sessions, so the service itself starts no reporter here.
+        sent = self.prefix.wine(EXE, "__session-reporter", "--pipe", idle_pipe, "--once")
+        self.assertIn("sent: tally-idle 1 session=", sent.stdout)
 
         self.prefix.wine("net", "stop", "TallyAgent")
         rc, st = agent.status()
