@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
     set_log_level(level);
     ctx.state_dir = args->state_dir.value_or(default_state_dir());
     PlatformParts parts = make_platform(ctx.config, ctx.state_dir);
+    complete_platform_parts(parts);
     ctx.parts = &parts;
     ctx.host_facts = [] { return host_facts(); };
 

@@ -10,7 +10,7 @@ namespace tally::agent {
 
 int retire_command(CliContext& ctx) {
     PlatformParts& p = *ctx.parts;
-    RetireDeps deps{*p.keys, *p.transport, *p.files,
+    RetireDeps deps{*p.sender, *p.files,
                     std::chrono::duration_cast<std::chrono::seconds>(
                         std::chrono::system_clock::now().time_since_epoch())
                         .count()};

@@ -5,7 +5,6 @@
 #include "agent/log.h"
 #include "agent/pair/pair_errors.h"
 #include "agent/upload/batch_request.h"
-#include "pairing/bytes.h"
 #include "pairing/messages.h"
 
 namespace tally::agent {
@@ -22,17 +21,14 @@ Result<Identity> retire_device(const Config& config, const std::filesystem::path
         return id;
 
     pairing::RetireRequest req{id.device_id, deps.now, reason};
-    HttpRequest http;
+    SignedRequest signed_request;
+    signed_request.kind = SignedKind::retire;
+    HttpRequest& http = signed_request.request;
     http.method = "POST";
     const std::string server = config.server_url.empty() ? id.server_url : config.server_url;
     http.url = join_url(server, "/v1/retire");
     http.body = pairing::encode_retire_request(req);
-    auto sig = deps.keys.sign(pairing::as_bytes(http.body));
-    if (!sig)
-        return make_error("key", "cannot sign the retire request: " + sig.error().message);
-    http.headers = {{pairing::kHeaderDevice, id.device_id},
-                    {pairing::kHeaderSignature, pairing::base64url_encode(*sig)},
-                    {"Content-Type", "application/json"}};
+    http.headers = {{pairing::kHeaderDevice, id.device_id}, {"Content-Type", "application/json"}};
 
     TransportOptions options;
     options.ca_file = config.ca_file.empty() ? id.ca_file : config.ca_file;
@@ -40,8 +36,11 @@ Result<Identity> retire_device(const Config& config, const std::filesystem::path
     options.proxy_credentials_file = config.proxy_credentials_file;
     options.pinned_spki_sha256 = id.pinned_spki_sha256;
     options.total_timeout = std::chrono::seconds(60);
-    deps.transport.configure(options);
-    TransportResult result = deps.transport.send(http);
+    deps.sender.configure(options);
+    auto sent = deps.sender.send(signed_request);
+    if (!sent)
+        return sent.error();
+    const TransportResult& result = sent->transport;
     if (result.error != TransportError::none) {
         return make_error(to_string(result.error), describe_transport_failure(result, server));
     }

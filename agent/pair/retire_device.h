@@ -16,8 +16,7 @@
 namespace tally::agent {
 
 struct RetireDeps {
-    const KeyStore& keys;
-    HttpTransport& transport;
+    SignedSender& sender;
     FileSystem& files;
     std::int64_t now = 0;
 };

@@ -12,6 +12,7 @@
 #include "agent/identity/identity.h"
 #include "agent/pair/clone_recovery.h"
 #include "agent/pair/retire_device.h"
+#include "agent/sign/key_signing_sender.h"
 #include "agent/state/agent_state.h"
 #include "agent/status/status.h"
 #include "agent/upload/upload_outcome.h"
@@ -147,7 +148,8 @@ TEST_CASE("a cloned state dir pairs afresh with the stored code, spool set aside
     resp.server_time = kNow;
     transport.answers.push_back(answer(200, pairing::encode_pair_response(resp)));
     FixedFingerprint fp(kThisMachine);
-    PairDeps deps{keys, transport, files, fp, HostFacts{"pc", "linux", "12", "boot", 1}, kNow};
+    KeySigningSender sender(keys, transport);
+    PairDeps deps{keys, sender, files, fp, HostFacts{"pc", "linux", "12", "boot", 1}, kNow};
     Config config;
 
     auto id = recover_from_clone(copied_identity(code), config, dir.path(), deps);
@@ -176,7 +178,8 @@ TEST_CASE("a cloned state dir without a stored code stays clone_detected", "[ide
     MemoryKeyStore keys;
     ScriptedTransport transport;
     FixedFingerprint fp(kThisMachine);
-    PairDeps deps{keys, transport, files, fp, HostFacts{}, kNow};
+    KeySigningSender sender(keys, transport);
+    PairDeps deps{keys, sender, files, fp, HostFacts{}, kNow};
     auto id = recover_from_clone(copied_identity(""), Config{}, dir.path(), deps);
     REQUIRE_FALSE(id.ok());
     CHECK(id.error().code == "clone_detected");
@@ -193,7 +196,8 @@ TEST_CASE("retire: signed POST /v1/retire, then retired for good", "[identity]")
     MemoryKeyStore keys;
     REQUIRE(keys.create().ok());
     ScriptedTransport transport;
-    RetireDeps deps{keys, transport, files, kNow};
+    KeySigningSender sender(keys, transport);
+    RetireDeps deps{sender, files, kNow};
 
     SECTION("a refusal other than 410 leaves the device paired") {
         transport.answers.push_back(answer(500, pairing::encode_error({"internal", "x"})));
@@ -231,7 +235,8 @@ TEST_CASE("retire needs a paired device", "[identity]") {
     tally::test::TempDir dir;
     MemoryKeyStore keys;
     ScriptedTransport transport;
-    RetireDeps deps{keys, transport, files, kNow};
+    KeySigningSender sender(keys, transport);
+    RetireDeps deps{sender, files, kNow};
     auto r = retire_device(Config{}, dir.path(), "uninstall", deps);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == "not_paired");
