@@ -4,6 +4,7 @@
 
 #include "agent/log.h"
 #include "agent/pair/pair_errors.h"
+#include "agent/pair/retire_upload.h"
 #include "agent/upload/batch_request.h"
 #include "pairing/messages.h"
 
@@ -19,6 +20,22 @@ Result<Identity> retire_device(const Config& config, const std::filesystem::path
     Identity id = **loaded;
     if (id.retired_at > 0)
         return id;
+
+    if (deps.upload_limit.count() > 0) {
+        auto flushed =
+            upload_before_retire(id, config, state_dir, deps.sender, deps.files, deps.upload_limit);
+        if (flushed.sent > 0) {
+            log_info("retire", "uploaded " + std::to_string(flushed.sent) +
+                                   " queued heartbeat(s) before retiring");
+        }
+        if (flushed.left > 0) {
+            log_warn("retire", std::to_string(flushed.left) +
+                                   " heartbeat(s) could not be uploaded before retiring (" +
+                                   flushed.error + "); retiring anyway");
+        } else if (!flushed.error.empty()) {
+            log_warn("retire", flushed.error + "; retiring anyway");
+        }
+    }
 
     pairing::RetireRequest req{id.device_id, deps.now, reason};
     SignedRequest signed_request;

@@ -13,11 +13,13 @@
 #include "agent/pair/clone_recovery.h"
 #include "agent/pair/retire_device.h"
 #include "agent/sign/key_signing_sender.h"
+#include "agent/spool/spool.h"
 #include "agent/state/agent_state.h"
 #include "agent/status/status.h"
 #include "agent/upload/upload_outcome.h"
 #include "pairing/bytes.h"
 #include "pairing/crypto.h"
+#include "pairing/heartbeat.h"
 #include "pairing/messages.h"
 #include "pairing/pairing_code.h"
 #include "platform/posix/posix_file_system.h"
@@ -227,6 +229,63 @@ TEST_CASE("retire: signed POST /v1/retire, then retired for good", "[identity]")
     SECTION("410 (already retired or revoked) is retired too") {
         transport.answers.push_back(answer(410, pairing::encode_error({"device_revoked", "x"})));
         REQUIRE(retire_device(Config{}, dir.path(), "uninstall", deps).ok());
+    }
+}
+
+TEST_CASE("retire uploads what the spool holds first, batch by batch", "[identity]") {
+    tally::platform::PosixFileSystem files;
+    tally::test::TempDir dir;
+    auto id = copied_identity("TLY-7Q2M-K9ZD-4XHB-R3NN");
+    id.fingerprint = kThisMachine;
+    REQUIRE(save_identity(files, dir.path(), id).ok());
+    Config config;
+    config.batch_max = 2;  // three heartbeats: two batches
+    {
+        auto spool = spool::Spool::open(files, dir.path(), {config.spool_max_bytes}).value();
+        for (int i = 0; i < 3; ++i) {
+            pairing::Heartbeat hb;
+            hb.seq = spool->next_seq();
+            hb.start = kNow - 3600 + static_cast<std::int64_t>(hb.seq) * 300;
+            hb.end = hb.start + 300;
+            hb.boot_id = "b";
+            hb.prev = spool->last_chain_hash();
+            REQUIRE(spool->append_heartbeat(hb.seq, pairing::encode_heartbeat(hb)).ok());
+        }
+    }
+    MemoryKeyStore keys;
+    REQUIRE(keys.create().ok());
+    ScriptedTransport transport;
+    KeySigningSender sender(keys, transport);
+    RetireDeps deps{sender, files, kNow};
+    deps.upload_limit = std::chrono::seconds(20);
+
+    SECTION("uploaded, acknowledged, then retired") {
+        transport.answers.push_back(answer(200, pairing::encode_ack({2, kNow, 0, 0})));
+        transport.answers.push_back(answer(200, pairing::encode_ack({3, kNow, 0, 0})));
+        transport.answers.push_back(answer(200, "{\"retired\":true}"));
+        REQUIRE(retire_device(config, dir.path(), "uninstall", deps).ok());
+        REQUIRE(transport.requests.size() == 3);
+        CHECK(transport.requests[0].url == "https://tally.example:8443/v1/heartbeats");
+        CHECK(transport.requests[1].url == "https://tally.example:8443/v1/heartbeats");
+        CHECK(transport.requests[2].url == "https://tally.example:8443/v1/retire");
+        auto spool = spool::Spool::open(files, dir.path(), {config.spool_max_bytes}).value();
+        CHECK(spool->queued() == 0);
+    }
+    SECTION("a server that does not take the batch does not stop the retire") {
+        transport.answers.push_back(answer(503, "{}"));
+        transport.answers.push_back(answer(200, "{\"retired\":true}"));
+        REQUIRE(retire_device(config, dir.path(), "uninstall", deps).ok());
+        REQUIRE(transport.requests.size() == 2);  // one attempt, not retried within the limit
+        CHECK(transport.requests[1].url == "https://tally.example:8443/v1/retire");
+        auto spool = spool::Spool::open(files, dir.path(), {config.spool_max_bytes}).value();
+        CHECK(spool->queued() == 3);  // kept: still on disk for an admin to see
+    }
+    SECTION("upload_limit 0 (a running agent owns the spool): retire only") {
+        deps.upload_limit = std::chrono::seconds(0);
+        transport.answers.push_back(answer(200, "{\"retired\":true}"));
+        REQUIRE(retire_device(config, dir.path(), "uninstall", deps).ok());
+        REQUIRE(transport.requests.size() == 1);
+        CHECK(transport.requests[0].url == "https://tally.example:8443/v1/retire");
     }
 }
 

@@ -13,6 +13,7 @@
 #include <memory>
 
 #include "pairing/crypto.h"
+#include "pairing/gzip.h"
 #include "platform/posix/crypto_helper_client.h"
 #include "platform/posix/crypto_helper_protocol.h"
 #include "platform/posix/helper_frame.h"
@@ -202,6 +203,39 @@ TEST_CASE("helper sender: one helper run per exchange, signed by the device key 
     auto tls = sender.send(signed_post(SignedKind::retire, server.url("/echo"), "x"));
     REQUIRE(tls.ok());
     CHECK(tls->transport.error == TransportError::tls);
+}
+
+TEST_CASE("helper sender: on the wire only the headers PROTOCOL.md requires (wire budget)") {
+    TlsTestServer server;
+    TempDir dir;
+    HelperSender sender(helper_for(dir));
+    sender.configure(trusted(server));
+    REQUIRE(
+        sender
+            .send(signed_post(SignedKind::pair, server.url("/echo"), R"({"public_key":""})", true))
+            ->transport.error == TransportError::none);
+    SignedRequest upload;  // as build_upload_request makes it
+    upload.kind = SignedKind::upload;
+    upload.request.url = server.url("/echo");
+    // A real gzip stream (the test server inflates it), large enough for curl's Expect:.
+    std::string noise(4000, '\0');
+    std::uint32_t x = 12345;
+    for (auto& c : noise)
+        c = static_cast<char>((x = x * 1103515245u + 12345u) >> 24);
+    upload.request.body = tally::pairing::gzip_compress(noise);
+    REQUIRE(upload.request.body.size() > 1024);
+    upload.request.headers = {{"Tally-Device", "dev_1"},
+                              {"Content-Type", "application/json"},
+                              {"Content-Encoding", "gzip"}};
+    auto r = sender.send(upload);
+    REQUIRE(r.ok());
+    REQUIRE(r->transport.error == TransportError::none);
+    REQUIRE(r->transport.response.status == 200);
+    INFO(r->transport.response.header("x-got-headers").value_or("(none)"));
+    // No Accept, User-Agent, Expect: 100-continue, Connection or Transfer-Encoding.
+    CHECK(r->transport.response.header("x-got-headers") ==
+          std::optional<std::string>("content-encoding,content-length,content-type,host,"
+                                     "tally-device,tally-signature"));
 }
 
 TEST_CASE("helper sender: malformed requests are refused in the helper, nothing sent") {
