@@ -64,7 +64,7 @@ Result<void> AgentApp::start() {
     }
     if (auto r = parts_.files->create_private_directory(state_dir_); !r)
         return r;
-    auto id = load_identity(state_dir_);
+    auto id = load_identity(*parts_.files, state_dir_);
     if (!id)
         return id.error();
     identity_ = *id;
@@ -259,7 +259,7 @@ void AgentApp::start_uploader() {
 void AgentApp::check_identity() {
     if (state_.state() != AgentState::unpaired)
         return;
-    auto id = load_identity(state_dir_);
+    auto id = load_identity(*parts_.files, state_dir_);
     if (!id || !*id)
         return;
     identity_ = **id;

@@ -105,7 +105,11 @@ Result<Identity> pair_device(const PairInput& input, const Config& config,
 
     if (auto r = deps.files.create_private_directory(state_dir); !r)
         return r.error();
-    auto previous = load_identity(state_dir);
+    auto previous = load_identity(deps.files, state_dir);
+    // An unreadable identity is paired over; one reached through a link is refused (the new
+    // one would be written there too).
+    if (!previous && previous.error().code == "symlink")
+        return previous.error();
     std::optional<Identity> prev_id = previous ? *previous : std::nullopt;
     std::string fingerprint = deps.fingerprint.fingerprint();
     const bool new_key = needs_new_key(deps.keys, prev_id, fingerprint);

@@ -12,7 +12,7 @@ namespace tally::agent {
 
 Result<Identity> retire_device(const Config& config, const std::filesystem::path& state_dir,
                                const std::string& reason, RetireDeps& deps) {
-    auto loaded = load_identity(state_dir);
+    auto loaded = load_identity(deps.files, state_dir);
     if (!loaded)
         return loaded.error();
     if (!*loaded)

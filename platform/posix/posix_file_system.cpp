@@ -13,6 +13,7 @@
 
 #include "pairing/bytes.h"
 #include "platform/posix/durable_sync.h"
+#include "platform/posix/no_follow_open.h"
 #include "platform/posix/posix_error.h"
 #include "platform/posix/unique_fd.h"
 
@@ -200,6 +201,38 @@ Result<void> PosixFileSystem::check_owner_only(const std::filesystem::path& p) c
                                                       expected + " (owner only)");
     }
     return {};
+}
+
+Result<std::optional<std::string>> PosixFileSystem::read_file(const std::filesystem::path& p,
+                                                              std::size_t max_bytes) const {
+    auto fd = open_no_follow(p, O_RDONLY);
+    if (!fd) {
+        if (fd.error().code == "not_found")
+            return std::optional<std::string>{};
+        return fd.error();
+    }
+    struct stat st {};
+    if (::fstat(fd->get(), &st) != 0)
+        return errno_error("stat", p, errno);
+    if (!S_ISREG(st.st_mode))
+        return make_error("io", p.string() + " is not a regular file");
+    std::string text;
+    char buf[4096];
+    for (;;) {
+        const ssize_t n = ::read(fd->get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return errno_error("read", p, errno);
+        if (n == 0)
+            break;
+        text.append(buf, static_cast<std::size_t>(n));
+        if (text.size() > max_bytes) {
+            return make_error(
+                "io", p.string() + " is larger than " + std::to_string(max_bytes) + " bytes");
+        }
+    }
+    return std::optional<std::string>(std::move(text));
 }
 
 }  // namespace tally::platform

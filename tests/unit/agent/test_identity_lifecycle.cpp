@@ -126,7 +126,7 @@ TEST_CASE("identity keeps the pairing code and retirement, owner-only", "[identi
     REQUIRE(save_identity(files, dir.path(), id).ok());
     auto perms = fs::status(identity_path(dir.path())).permissions();
     CHECK((perms & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
-    auto loaded = load_identity(dir.path());
+    auto loaded = load_identity(files, dir.path());
     REQUIRE(loaded.ok());
     REQUIRE(loaded->has_value());
     CHECK((*loaded)->pairing_code == id.pairing_code);
@@ -167,7 +167,7 @@ TEST_CASE("a cloned state dir pairs afresh with the stored code, spool set aside
     CHECK_FALSE(fs::exists(dir.path() / "spool"));
     CHECK(fs::exists(dir.path() / ("spool-cloned-" + std::to_string(kNow)) /
                      "seg-00000000000000000001.log"));
-    auto saved = load_identity(dir.path());
+    auto saved = load_identity(files, dir.path());
     REQUIRE(saved.ok());
     CHECK((*saved)->device_id == "dev_clone");
 }
@@ -205,7 +205,7 @@ TEST_CASE("retire: signed POST /v1/retire, then retired for good", "[identity]")
         transport.answers.push_back(answer(500, pairing::encode_error({"internal", "x"})));
         auto r = retire_device(Config{}, dir.path(), "uninstall", deps);
         REQUIRE_FALSE(r.ok());
-        CHECK((*load_identity(dir.path()))->retired_at == 0);
+        CHECK((*load_identity(files, dir.path()))->retired_at == 0);
     }
     SECTION("200 retires; a second retire sends nothing") {
         transport.answers.push_back(answer(200, "{\"retired\":true}"));
@@ -222,7 +222,7 @@ TEST_CASE("retire: signed POST /v1/retire, then retired for good", "[identity]")
         auto body = pairing::decode_retire_request(req.body);
         REQUIRE(body.ok());
         CHECK(body->reason == "uninstall");
-        CHECK((*load_identity(dir.path()))->retired_at == kNow);
+        CHECK((*load_identity(files, dir.path()))->retired_at == kNow);
         REQUIRE(retire_device(Config{}, dir.path(), "uninstall", deps).ok());
         CHECK(transport.requests.size() == 1);
     }
