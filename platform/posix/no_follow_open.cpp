@@ -38,9 +38,13 @@ Result<UniqueFd> open_no_follow(const std::filesystem::path& p, int flags, mode_
         if (!s.empty() && s != ".")
             parts.push_back(s);
     }
-    if (parts.empty())
-        return make_error("io", "'" + p.string() + "' names no file");
     const char* start = p.is_absolute() ? "/" : ".";
+    if (parts.empty()) {  // "/" or "." itself
+        UniqueFd self(::open(start, flags | O_CLOEXEC, mode));
+        if (!self.valid())
+            return errno_error("open", start, errno);
+        return self;
+    }
     UniqueFd dir(::open(start, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dir.valid())
         return errno_error("open", start, errno);

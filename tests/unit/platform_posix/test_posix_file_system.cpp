@@ -238,3 +238,21 @@ TEST_CASE("read_file: agent.json and identity.json are never read through a symb
         CHECK(r.error().message.find("not a regular file") != std::string::npos);
     }
 }
+
+TEST_CASE("write_atomic never writes through a link in the state dir's path") {
+    TempDir dir;
+    PosixFileSystem fs;
+    std::filesystem::create_directories(dir / "real/state");
+    std::filesystem::create_directory_symlink(dir / "real", dir / "via");
+    auto r = fs.write_atomic(dir / "via/state/identity.json", "{}", true);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "symlink");
+    CHECK(r.error().message.find((dir / "via").string() + " is a symbolic link") !=
+          std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir / "real/state/identity.json"));
+    // The real path works, 0600, and leaves no temporary file behind.
+    REQUIRE(fs.write_atomic(dir / "real/state/identity.json", "{}", true).ok());
+    CHECK(file_mode(dir / "real/state/identity.json") == 0600);
+    CHECK(std::distance(std::filesystem::directory_iterator(dir / "real/state"),
+                        std::filesystem::directory_iterator{}) == 1);
+}
