@@ -10,12 +10,15 @@
 #include <fstream>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 namespace tally::agent {
 namespace {
+
+constexpr std::size_t kMaxConfigBytes = 1 << 20;
 
 using nlohmann::json;
 
@@ -229,21 +232,22 @@ std::map<std::string, std::string> process_environment() {
 }
 
 Result<Config> load_config(const std::filesystem::path& path, bool must_exist,
-                           const std::map<std::string, std::string>& env) {
+                           const std::map<std::string, std::string>& env, const FileSystem* files) {
     Config config;
     const std::string where = path.string();
-    std::error_code ec;
-    bool exists = !path.empty() && std::filesystem::exists(path, ec);
-    if (!exists && must_exist) {
+    std::optional<std::string> text;
+    if (!path.empty()) {
+        auto read = files ? files->read_file(path, kMaxConfigBytes)
+                          : read_file_following_links(path, kMaxConfigBytes);
+        if (!read)
+            return make_error("config", "cannot read config file: " + read.error().message);
+        text = std::move(*read);
+    }
+    if (!text && must_exist) {
         return make_error("config", "config file " + where + " does not exist");
     }
-    if (exists) {
-        std::ifstream in(path, std::ios::binary);
-        if (!in)
-            return make_error("config", "cannot read config file " + where);
-        std::stringstream text;
-        text << in.rdbuf();
-        json doc = json::parse(text.str(), nullptr, false);
+    if (text) {
+        json doc = json::parse(*text, nullptr, false);
         if (doc.is_discarded()) {
             return make_error("config", "config file " + where + " is not valid JSON");
         }

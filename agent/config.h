@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/interfaces/file_system.h"
 #include "pairing/result.h"
 
 namespace tally::agent {
@@ -47,12 +48,17 @@ struct Config {
     std::uint32_t uid_min = 1000;
 
     std::string log_level = "info";  //!< error|warn|info|debug
+
+    bool operator==(const Config&) const = default;
 };
 
 //! Reads `path` (a missing file is fine when `must_exist` is false), then applies
-//! TALLY_<KEY> from `env`. Errors name the key and the problem.
+//! TALLY_<KEY> from `env`. Errors name the key and the problem. With `files`, the file is
+//! read through FileSystem::read_file (POSIX: no symbolic link followed on its path); without,
+//! with the standard library (before the platform parts exist).
 Result<Config> load_config(const std::filesystem::path& path, bool must_exist,
-                           const std::map<std::string, std::string>& env);
+                           const std::map<std::string, std::string>& env,
+                           const FileSystem* files = nullptr);
 
 //! The process environment as a map (for load_config).
 std::map<std::string, std::string> process_environment();

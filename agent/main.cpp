@@ -50,6 +50,20 @@ int main(int argc, char** argv) {
     set_log_level(level);
     ctx.state_dir = args->state_dir.value_or(default_state_dir());
     PlatformParts parts = make_platform(ctx.config, ctx.state_dir);
+    complete_platform_parts(parts);
+    // agent.json once more, through the platform's FileSystem (POSIX: no symbolic link
+    // followed anywhere on its path): a linked config is refused, and the parts were built
+    // from the very file read that way.
+    auto checked =
+        load_config(ctx.config_path, must_exist, process_environment(), parts.files.get());
+    if (!checked) {
+        std::cerr << "tally-agent: " << checked.error().message << "\n";
+        return kExitUsage;
+    }
+    if (!(*checked == *config)) {
+        std::cerr << "tally-agent: " << ctx.config_path.string() << " changed while starting\n";
+        return kExitUsage;
+    }
     ctx.parts = &parts;
     ctx.host_facts = [] { return host_facts(); };
 

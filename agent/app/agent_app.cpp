@@ -64,7 +64,7 @@ Result<void> AgentApp::start() {
     }
     if (auto r = parts_.files->create_private_directory(state_dir_); !r)
         return r;
-    auto id = load_identity(state_dir_);
+    auto id = load_identity(*parts_.files, state_dir_);
     if (!id)
         return id.error();
     identity_ = *id;
@@ -160,8 +160,8 @@ Result<std::unique_ptr<spool::Spool>> AgentApp::reopen_unreadable_spool(const Er
 }
 
 void AgentApp::recover_clone() {
-    PairDeps deps{*parts_.keys,        *parts_.transport, *parts_.files,
-                  *parts_.fingerprint, host_facts_(),     wall_now()};
+    PairDeps deps{*parts_.keys,        *parts_.sender, *parts_.files,
+                  *parts_.fingerprint, host_facts_(),  wall_now()};
     auto id = recover_from_clone(*identity_, config_, state_dir_, deps);
     if (!id) {
         // The message never contains the pairing code.
@@ -251,16 +251,15 @@ void AgentApp::start_uploader() {
     o.transport.proxy = config_.proxy;
     o.transport.proxy_credentials_file = config_.proxy_credentials_file;
     o.transport.pinned_spki_sha256 = identity_->pinned_spki_sha256;
-    uploader_ =
-        std::make_unique<Uploader>(io_, *spool_, *parts_.keys, *parts_.transport, std::move(o),
-                                   [this](const UploadOutcome& u) { on_upload(u); });
+    uploader_ = std::make_unique<Uploader>(io_, *spool_, *parts_.sender, std::move(o),
+                                           [this](const UploadOutcome& u) { on_upload(u); });
     uploader_->start();
 }
 
 void AgentApp::check_identity() {
     if (state_.state() != AgentState::unpaired)
         return;
-    auto id = load_identity(state_dir_);
+    auto id = load_identity(*parts_.files, state_dir_);
     if (!id || !*id)
         return;
     identity_ = **id;

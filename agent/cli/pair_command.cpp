@@ -18,7 +18,7 @@ int pair_command(CliContext& ctx, const CliArgs& args) {
     in.config_explicit = ctx.config_explicit;
     PlatformParts& p = *ctx.parts;
     PairDeps deps{*p.keys,
-                  *p.transport,
+                  *p.sender,
                   *p.files,
                   *p.fingerprint,
                   ctx.host_facts(),

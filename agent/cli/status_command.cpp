@@ -26,7 +26,7 @@ Status offline_status(CliContext& ctx) {
     s.running = false;
     s.pid = 0;  // the process that wrote status.json is gone
     s.mode = ctx.config.mode;
-    auto id = load_identity(ctx.state_dir);
+    auto id = load_identity(*ctx.parts->files, ctx.state_dir);
     bool has_identity = id && id->has_value();
     std::string fingerprint = ctx.parts->fingerprint->fingerprint();
     bool same_machine =

@@ -2,30 +2,30 @@
 
 #include "agent/identity/identity.h"
 
-#include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
 
 #include "pairing/time_format.h"
 
 namespace tally::agent {
+namespace {
+
+constexpr std::size_t kMaxIdentityBytes = 64 * 1024;
+
+}  // namespace
 
 std::filesystem::path identity_path(const std::filesystem::path& state_dir) {
     return state_dir / "identity.json";
 }
 
-Result<std::optional<Identity>> load_identity(const std::filesystem::path& state_dir) {
+Result<std::optional<Identity>> load_identity(const FileSystem& fs,
+                                              const std::filesystem::path& state_dir) {
     auto path = identity_path(state_dir);
-    std::error_code ec;
-    if (!std::filesystem::exists(path, ec))
+    auto text = fs.read_file(path, kMaxIdentityBytes);
+    if (!text)
+        return text.error();
+    if (!*text)
         return std::optional<Identity>{};
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        return make_error("io", "cannot read " + path.string());
-    std::stringstream text;
-    text << in.rdbuf();
-    auto doc = nlohmann::json::parse(text.str(), nullptr, false);
+    auto doc = nlohmann::json::parse(**text, nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) {
         return make_error("identity", path.string() + " is not valid JSON");
     }

@@ -29,8 +29,10 @@ struct Identity {
 
 std::filesystem::path identity_path(const std::filesystem::path& state_dir);
 
-//! nullopt when the device was never paired; an error when the file is unreadable.
-Result<std::optional<Identity>> load_identity(const std::filesystem::path& state_dir);
+//! nullopt when the device was never paired; an error when the file is unreadable (or, on
+//! POSIX, reached through a symbolic link: FileSystem::read_file).
+Result<std::optional<Identity>> load_identity(const FileSystem& fs,
+                                              const std::filesystem::path& state_dir);
 Result<void> save_identity(FileSystem& fs, const std::filesystem::path& state_dir,
                            const Identity& identity);
 

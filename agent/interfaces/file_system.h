@@ -1,17 +1,25 @@
 #pragma once
 // The few file operations the portable core cannot do with std::filesystem/fstream:
-// durable appends (fdatasync / FlushFileBuffers), atomic replacement, owner-only permissions.
-// Everything else (listing, reading, renaming) the core does with the standard library.
+// durable appends (fdatasync / FlushFileBuffers), atomic replacement, owner-only permissions,
+// and reading agent.json / identity.json without following links. Everything else (listing,
+// renaming, spool reads) the core does with the standard library.
 
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "pairing/result.h"
 
 namespace tally::agent {
+
+//! The whole file with the standard library (links followed), nullopt when it does not exist;
+//! an error when larger than `max_bytes`. FileSystem::read_file's default.
+Result<std::optional<std::string>> read_file_following_links(const std::filesystem::path& p,
+                                                             std::size_t max_bytes);
 
 //! An open file that only grows. Not thread-safe.
 class AppendFile {
@@ -46,6 +54,11 @@ class FileSystem {
     virtual Result<void> create_private_directory(const std::filesystem::path& dir) = 0;
     //! Error naming the problem when others may read or write `p` (or it is not ours).
     virtual Result<void> check_owner_only(const std::filesystem::path& p) const = 0;
+    //! The whole file, nullopt when it does not exist; an error when it is larger than
+    //! `max_bytes`. POSIX: no symbolic link is followed in any component of `p` (a link is an
+    //! error naming it). This default (std::ifstream) is what Windows uses.
+    virtual Result<std::optional<std::string>> read_file(const std::filesystem::path& p,
+                                                         std::size_t max_bytes) const;
 };
 
 }  // namespace tally::agent

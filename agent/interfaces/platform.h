@@ -13,6 +13,7 @@
 #include "agent/interfaces/key_store.h"
 #include "agent/interfaces/machine_fingerprint.h"
 #include "agent/interfaces/service_host.h"
+#include "agent/interfaces/signed_sender.h"
 #include "agent/interfaces/status_channel.h"
 
 namespace tally::agent {
@@ -27,7 +28,14 @@ struct PlatformParts {
     std::unique_ptr<MachineFingerprint> fingerprint;
     std::unique_ptr<ServiceHost> service;
     std::unique_ptr<FileSystem> files;
+    //! Pairing, uploads and retire ("send this signed request"). Null: the core composes a
+    //! KeySigningSender from `keys` and `transport` (complete_platform_parts). Declared last:
+    //! it may refer to the parts above.
+    std::unique_ptr<SignedSender> sender;
 };
+
+//! Fills what a platform left to the core (today: `sender` from `keys` + `transport`).
+void complete_platform_parts(PlatformParts& parts);
 
 PlatformParts make_platform(const Config& config, const std::filesystem::path& state_dir);
 

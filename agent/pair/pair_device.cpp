@@ -15,48 +15,48 @@
 namespace tally::agent {
 namespace {
 
-//! Reuses the device key when it belongs to this machine (pairing again with the same key is
-//! idempotent on the server); makes a new one otherwise. `created` says which.
-Result<void> ensure_key(KeyStore& keys, const std::optional<Identity>& previous,
-                        const std::string& fingerprint, bool& created) {
+//! Whether pairing needs a new device key: none yet, or the one here was made on another
+//! machine (a cloned image). Pairing again with this machine's key is idempotent on the
+//! server, so it is reused.
+bool needs_new_key(const KeyStore& keys, const std::optional<Identity>& previous,
+                   const std::string& fingerprint) {
     bool same_machine =
         !previous || previous->fingerprint.empty() || previous->fingerprint == fingerprint;
-    created = false;
-    if (keys.has_key() && same_machine)
-        return {};
-    if (auto r = keys.create(); !r) {
-        return make_error("key", "cannot create the device key: " + r.error().message);
-    }
-    created = true;
-    return {};
+    return !keys.has_key() || !same_machine;
 }
 
 //! POST /v1/pair, signed, retried within deps.wait (pair_retry.h): each attempt a fresh
-//! request (new nonce, current time). A refusal or a failure is an Error with its sentence.
+//! request (new nonce, current time) and one SignedSender exchange, which fills in the public
+//! key and makes the key first when `new_key` (once). A refusal or a failure is an Error with
+//! its sentence.
 Result<TransportResult> exchange_pair(pairing::PairRequest& req, const std::string& server_url,
-                                      PairDeps& deps) {
+                                      bool new_key, PairDeps& deps) {
     const auto clock =
         deps.wait.now ? deps.wait.now : [] { return std::chrono::steady_clock::now(); };
     const auto started = clock();
-    const auto make_request = [&]() -> Result<HttpRequest> {
+    const auto attempt = [&]() -> Result<TransportResult> {
         req.time =
             deps.now + std::chrono::duration_cast<std::chrono::seconds>(clock() - started).count();
         req.nonce = pairing::base64url_encode(pairing::random_bytes(16));
-        HttpRequest http;
+        req.public_key.clear();  // the sender's to fill
+        SignedRequest signed_request;
+        signed_request.kind = SignedKind::pair;
+        signed_request.new_key = new_key;
+        HttpRequest& http = signed_request.request;
         http.method = "POST";
         http.url = join_url(server_url, "/v1/pair");
         http.body = pairing::encode_pair_request(req);
-        auto sig = deps.keys.sign(pairing::as_bytes(http.body));
-        if (!sig) {
-            return make_error("key", "cannot sign the pairing request: " + sig.error().message);
-        }
-        http.headers = {{pairing::kHeaderSignature, pairing::base64url_encode(*sig)},
-                        {"Content-Type", "application/json"}};
-        return http;
+        http.headers = {{"Content-Type", "application/json"}};
+        auto sent = deps.sender.send(signed_request);
+        if (!sent)
+            return sent.error();
+        if (sent->key_created)
+            new_key = false;  // later attempts sign with the key just made
+        return std::move(sent->transport);
     };
     int attempts = 0;
     std::chrono::milliseconds waited{0};
-    auto sent = send_pair_with_wait(make_request, deps.transport, deps.wait, attempts, waited);
+    auto sent = send_pair_with_wait(attempt, deps.wait, attempts, waited);
     if (!sent) {
         return sent.error();
     }
@@ -105,24 +105,22 @@ Result<Identity> pair_device(const PairInput& input, const Config& config,
 
     if (auto r = deps.files.create_private_directory(state_dir); !r)
         return r.error();
-    auto previous = load_identity(state_dir);
+    auto previous = load_identity(deps.files, state_dir);
+    // An unreadable identity is paired over; one reached through a link is refused (the new
+    // one would be written there too).
+    if (!previous && previous.error().code == "symlink")
+        return previous.error();
     std::optional<Identity> prev_id = previous ? *previous : std::nullopt;
     std::string fingerprint = deps.fingerprint.fingerprint();
-    bool created = false;
-    if (auto r = ensure_key(deps.keys, prev_id, fingerprint, created); !r)
-        return r.error();
+    const bool new_key = needs_new_key(deps.keys, prev_id, fingerprint);
     auto fail = [&](Error e) -> Result<Identity> {
-        if (created)
+        if (new_key)
             (void)deps.keys.destroy();  // leave no key that no server knows
         return e;
     };
 
-    auto public_key = deps.keys.public_key();
-    if (!public_key)
-        return fail(public_key.error());
     pairing::PairRequest req;
     req.code = *code;
-    req.public_key = pairing::base64url_encode(*public_key);
     req.device.hostname = deps.host.hostname;
     req.device.os = deps.host.os;
     req.device.os_version = deps.host.os_version;
@@ -136,8 +134,8 @@ Result<Identity> pair_device(const PairInput& input, const Config& config,
     options.proxy = config.proxy;
     options.proxy_credentials_file = config.proxy_credentials_file;
     options.total_timeout = std::chrono::seconds(60);
-    deps.transport.configure(options);
-    auto sent = exchange_pair(req, input.server_url, deps);
+    deps.sender.configure(options);
+    auto sent = exchange_pair(req, input.server_url, new_key, deps);
     if (!sent) {
         return fail(sent.error());
     }

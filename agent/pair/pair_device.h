@@ -1,7 +1,8 @@
 #pragma once
-// `tally-agent pair`: check the code locally, make (or reuse) the device key, POST /v1/pair
-// signed with it, then remember the identity. Every failure is a sentence a person can act
-// on; the pairing code itself is never logged or printed.
+// `tally-agent pair`: check the code locally, POST /v1/pair signed with the device key (made
+// by the sender in the same exchange when there is none, or it is a cloned machine's), then
+// remember the identity. Every failure is a sentence a person can act on; the pairing code itself
+// is never logged or printed.
 
 #include <cstdint>
 #include <filesystem>
@@ -25,8 +26,8 @@ struct PairInput {
 };
 
 struct PairDeps {
-    KeyStore& keys;
-    HttpTransport& transport;
+    KeyStore& keys;        //!< has_key, and destroy after a failed first pairing
+    SignedSender& sender;  //!< makes the key when needed, signs, sends
     FileSystem& files;
     const MachineFingerprint& fingerprint;
     HostFacts host;

@@ -43,9 +43,9 @@ PairAttemptVerdict classify_pair_attempt(const TransportResult& result) {
     return v;
 }
 
-Result<TransportResult> send_pair_with_wait(
-    const std::function<Result<HttpRequest>()>& make_request, HttpTransport& transport,
-    const PairWait& wait, int& attempts, std::chrono::milliseconds& waited) {
+Result<TransportResult> send_pair_with_wait(const std::function<Result<TransportResult>()>& attempt,
+                                            const PairWait& wait, int& attempts,
+                                            std::chrono::milliseconds& waited) {
     const auto now = wait.now ? wait.now : [] { return std::chrono::steady_clock::now(); };
     const auto sleep = wait.sleep ? wait.sleep : [](std::chrono::milliseconds d) {
         std::this_thread::sleep_for(d);
@@ -55,11 +55,11 @@ Result<TransportResult> send_pair_with_wait(
     attempts = 0;
     waited = std::chrono::milliseconds(0);
     for (;;) {
-        auto request = make_request();
-        if (!request) {
-            return request.error();
+        auto sent = attempt();
+        if (!sent) {
+            return sent.error();
         }
-        TransportResult result = transport.send(*request);
+        TransportResult result = std::move(*sent);
         ++attempts;
         const auto verdict = classify_pair_attempt(result);
         if (!verdict.transient) {

@@ -32,12 +32,12 @@ struct PairAttemptVerdict {
 };
 PairAttemptVerdict classify_pair_attempt(const TransportResult& result);
 
-//! Sends `make_request()` (a fresh request per attempt: new nonce and time) until an answer
-//! that is not transient or until `wait` has passed; returns the last result, or the error of
-//! `make_request`. `attempts` is set to the number of requests sent, `waited` to the time
-//! spent waiting between them.
-Result<TransportResult> send_pair_with_wait(
-    const std::function<Result<HttpRequest>()>& make_request, HttpTransport& transport,
-    const PairWait& wait, int& attempts, std::chrono::milliseconds& waited);
+//! Runs `attempt()` (one request, fresh each time: new nonce and time) until an answer that
+//! is not transient or until `wait` has passed; returns the last result, or the error of
+//! `attempt` (nothing was sent). `attempts` is set to the number of requests sent, `waited`
+//! to the time spent waiting between them.
+Result<TransportResult> send_pair_with_wait(const std::function<Result<TransportResult>()>& attempt,
+                                            const PairWait& wait, int& attempts,
+                                            std::chrono::milliseconds& waited);
 
 }  // namespace tally::agent

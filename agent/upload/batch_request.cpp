@@ -3,7 +3,6 @@
 #include "agent/upload/batch_request.h"
 
 #include "pairing/batch.h"
-#include "pairing/bytes.h"
 #include "pairing/gzip.h"
 #include "pairing/messages.h"
 
@@ -16,28 +15,24 @@ std::string join_url(const std::string& base, const std::string& path) {
     return b + path;
 }
 
-Result<HttpRequest> build_upload_request(const spool::Pending& pending,
-                                         const std::string& device_id,
-                                         const std::string& server_url, std::int64_t sent_at,
-                                         const KeyStore& keys) {
+SignedRequest build_upload_request(const spool::Pending& pending, const std::string& device_id,
+                                   const std::string& server_url, std::int64_t sent_at) {
     pairing::Batch batch;
     batch.device_id = device_id;
     batch.sent_at = sent_at;
     for (const auto& hb : pending.heartbeats)
         batch.heartbeats.push_back(hb.bytes);
     batch.gaps = pending.gaps;
-    HttpRequest req;
+    SignedRequest out;
+    out.kind = SignedKind::upload;
+    HttpRequest& req = out.request;
     req.method = "POST";
     req.url = join_url(server_url, "/v1/heartbeats");
     req.body = pairing::gzip_compress(pairing::encode_batch(batch));
-    auto sig = keys.sign(pairing::as_bytes(req.body));
-    if (!sig)
-        return make_error("sign", "cannot sign the batch: " + sig.error().message);
     req.headers = {{pairing::kHeaderDevice, device_id},
-                   {pairing::kHeaderSignature, pairing::base64url_encode(*sig)},
                    {"Content-Type", "application/json"},
                    {"Content-Encoding", "gzip"}};
-    return req;
+    return out;
 }
 
 }  // namespace tally::agent

@@ -1,12 +1,11 @@
 #pragma once
-// Builds the signed POST /v1/heartbeats request (PROTOCOL.md §4): batch JSON, gzip, and an
-// ECDSA signature over the exact compressed bytes.
+// Builds the POST /v1/heartbeats request (PROTOCOL.md §4): batch JSON, gzip. The SignedSender
+// adds the ECDSA signature over the exact compressed bytes.
 
 #include <cstdint>
 #include <string>
 
-#include "agent/interfaces/http_transport.h"
-#include "agent/interfaces/key_store.h"
+#include "agent/interfaces/signed_sender.h"
 #include "agent/spool/spool.h"
 #include "pairing/result.h"
 
@@ -15,9 +14,7 @@ namespace tally::agent {
 //! "https://host:port" + "/v1/..." without a doubled slash.
 std::string join_url(const std::string& base, const std::string& path);
 
-Result<HttpRequest> build_upload_request(const spool::Pending& pending,
-                                         const std::string& device_id,
-                                         const std::string& server_url, std::int64_t sent_at,
-                                         const KeyStore& keys);
+SignedRequest build_upload_request(const spool::Pending& pending, const std::string& device_id,
+                                   const std::string& server_url, std::int64_t sent_at);
 
 }  // namespace tally::agent

@@ -13,12 +13,11 @@
 
 namespace tally::agent {
 
-Uploader::Uploader(asio::io_context& io, spool::Spool& spool, const KeyStore& keys,
-                   HttpTransport& transport, UploaderOptions options, Listener listener)
+Uploader::Uploader(asio::io_context& io, spool::Spool& spool, SignedSender& sender,
+                   UploaderOptions options, Listener listener)
     : io_(io),
       spool_(spool),
-      keys_(keys),
-      transport_(transport),
+      sender_(sender),
       options_(std::move(options)),
       listener_(std::move(listener)),
       backoff_(std::chrono::seconds(5), std::chrono::seconds(3600), options_.random01),
@@ -54,7 +53,7 @@ std::chrono::milliseconds Uploader::jittered_interval() {
 }
 
 void Uploader::start() {
-    transport_.configure(options_.transport);
+    sender_.configure(options_.transport);
     stopped_ = false;
     first_pending_ = true;
     schedule(spool_.queued() > 0 ? std::chrono::milliseconds(0) : jittered_interval());
@@ -110,18 +109,7 @@ void Uploader::attempt() {
         return;
     }
     auto request = build_upload_request(*pending, options_.device_id, options_.server_url,
-                                        options_.wall_now(), keys_);
-    if (!request) {
-        last_error_ = request.error().message;
-        log_error("upload", last_error_);
-        backing_off_ = true;
-        if (final_done_) {
-            finish_final(true);
-            return;
-        }
-        schedule(backoff_.next_delay());
-        return;
-    }
+                                        options_.wall_now());
     in_flight_ = true;
     in_flight_since_ = options_.wall_now();
     first_pending_ = false;
@@ -131,12 +119,23 @@ void Uploader::attempt() {
     for (const auto& g : pending->gaps)
         high = std::max(high, g.to_seq);
     log_debug("upload", "sending " + std::to_string(sent) + " heartbeats (" +
-                            std::to_string(request->body.size()) + " bytes)");
-    asio::post(*worker_, [this, req = std::move(*request), sent, high] {
-        TransportResult result = transport_.send(req);
+                            std::to_string(request.request.body.size()) + " bytes)");
+    asio::post(*worker_, [this, req = std::move(request), sent, high] {
+        TransportResult result = send_signed(req);
         asio::post(
             io_, [this, result = std::move(result), sent, high] { on_result(result, sent, high); });
     });
+}
+
+TransportResult Uploader::send_signed(const SignedRequest& request) {
+    auto sent = sender_.send(request);
+    if (sent)
+        return std::move(sent->transport);
+    // The key could not sign: retried with backoff like any failure that is not the server's.
+    TransportResult failed;
+    failed.error = TransportError::other;
+    failed.message = sent.error().message;
+    return failed;
 }
 
 void Uploader::check_ack(UploadOutcome& o, std::uint64_t batch_high) {
@@ -275,7 +274,7 @@ void Uploader::send_final() {
     bounded.connect_timeout = std::min(bounded.connect_timeout, limit);
     bounded.total_timeout = std::min(bounded.total_timeout, limit);
     bounded.stall_timeout = std::min(bounded.stall_timeout, limit);
-    transport_.configure(bounded);
+    sender_.configure(bounded);
     attempt();
 }
 

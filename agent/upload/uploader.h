@@ -21,8 +21,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/thread_pool.hpp>
 
-#include "agent/interfaces/http_transport.h"
-#include "agent/interfaces/key_store.h"
+#include "agent/interfaces/signed_sender.h"
 #include "agent/spool/spool.h"
 #include "agent/upload/backoff.h"
 #include "agent/upload/upload_outcome.h"
@@ -43,8 +42,8 @@ class Uploader {
   public:
     using Listener = std::function<void(const UploadOutcome&)>;
 
-    Uploader(asio::io_context& io, spool::Spool& spool, const KeyStore& keys,
-             HttpTransport& transport, UploaderOptions options, Listener listener);
+    Uploader(asio::io_context& io, spool::Spool& spool, SignedSender& sender,
+             UploaderOptions options, Listener listener);
     ~Uploader();
     Uploader(const Uploader&) = delete;
     Uploader& operator=(const Uploader&) = delete;
@@ -77,6 +76,8 @@ class Uploader {
     void schedule(std::chrono::milliseconds delay);
     std::chrono::milliseconds jittered_interval();
     void attempt();
+    //! On the worker thread: the one signed exchange; a signing failure as a failed result.
+    TransportResult send_signed(const SignedRequest& request);
     void on_result(const TransportResult& result, std::size_t sent, std::uint64_t batch_high);
     //! A 200's ack, checked against the batch (protocol error) and the spool (server forgot).
     void check_ack(UploadOutcome& o, std::uint64_t batch_high);
@@ -87,8 +88,7 @@ class Uploader {
 
     asio::io_context& io_;
     spool::Spool& spool_;
-    const KeyStore& keys_;
-    HttpTransport& transport_;
+    SignedSender& sender_;
     UploaderOptions options_;
     Listener listener_;
     Backoff backoff_;

@@ -104,37 +104,27 @@ Result<void> CryptoHelperClient::start_locked() {
 
 Result<Frame> CryptoHelperClient::call(const Frame& request, std::chrono::seconds limit) {
     std::lock_guard lock(mutex_);
-    const bool repeatable = request.empty() || request[0] != "create";
-    Error last = make_error("io", "tally-agent-helper did not answer");
-    for (int attempt = 0; attempt < 2; ++attempt) {
-        const bool fresh = fd_ < 0;
-        if (fresh) {
-            if (auto s = start_locked(); !s)
-                return s.error();
-        }
-        const auto deadline = std::chrono::steady_clock::now() + limit;
-        auto written = write_frame(fd_, request, deadline);
-        Result<std::optional<Frame>> answer =
-            written ? read_frame(fd_, deadline) : Result<std::optional<Frame>>(written.error());
-        if (answer && *answer) {
-            Frame& f = **answer;
-            if (!f.empty() && f[0] == "ok")
-                return Frame(f.begin() + 1, f.end());
-            return frame_error(f);
-        }
-        // Timed out, died or closed: this helper is done. Kill it (it may be stuck) and try
-        // a new one once, unless the request must not run twice.
-        if (pid_ > 0)
-            ::kill(pid_, SIGKILL);
-        release_locked();
-        last = answer ? make_error("io", "tally-agent-helper exited without answering")
-                      : answer.error();
-        if (answer.ok() == false && answer.error().code == "timeout")
-            return last;  // a stuck request is not repeated: the caller's timeout is spent
-        if (!repeatable || fresh)
-            break;
+    if (fd_ < 0) {
+        if (auto s = start_locked(); !s)
+            return s.error();
     }
-    return last;
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    auto written = write_frame(fd_, request, deadline);
+    Result<std::optional<Frame>> answer =
+        written ? read_frame(fd_, deadline) : Result<std::optional<Frame>>(written.error());
+    if (answer && *answer) {
+        Frame& f = **answer;
+        if (!f.empty() && f[0] == "ok")
+            return Frame(f.begin() + 1, f.end());
+        return frame_error(f);
+    }
+    // Timed out, died or closed: this helper is done. Kill it (it may be stuck). Not
+    // repeated: an exchange may have reached the server, and a pairing may have made a key.
+    if (pid_ > 0)
+        ::kill(pid_, SIGKILL);
+    release_locked();
+    return answer ? make_error("io", "tally-agent-helper exited without answering")
+                  : answer.error();
 }
 
 }  // namespace tally::platform

@@ -1,11 +1,10 @@
 #pragma once
 // The agent's end of tally-agent-helper (platform/posix/helper/): starts the helper on the
 // first request (posix_spawn, socketpair on its fd 3, every other fd closed), sends requests
-// one at a time, and ends it on release(). Each request has a deadline; a helper past it is
-// killed. A helper that died or
-// closed before answering is started again once for the same request (every request is safe
-// to repeat: signing, reading the public key, and posting a batch, which the server
-// deduplicates; "create" is never repeated). Thread-safe.
+// one at a time, and ends it on release(); every caller makes one request per helper run.
+// Each request has a deadline; a helper past it is killed. A helper that died or closed
+// before answering is not started again for the same request: an exchange may have reached
+// the server (the uploader retries with backoff; pairing within its --wait). Thread-safe.
 
 #include <sys/types.h>
 

@@ -20,14 +20,26 @@ bool parse(const std::string& s, std::int64_t& out) {
     return ec == std::errc() && p == end;
 }
 
-constexpr std::size_t kSendFixed = 12;  // options (10) + method + url, then body
-constexpr std::size_t kSentFixed = 6;   // error, message, spki, resumed, status, body
+// kind, new_key, options (10), method, url, then body
+constexpr std::size_t kSendFixed = 14;
+// error, message, spki, resumed, status, body, public_key, key_created
+constexpr std::size_t kSentFixed = 8;
+
+Result<agent::SignedKind> parse_kind(const std::string& s) {
+    for (auto k : {agent::SignedKind::pair, agent::SignedKind::upload, agent::SignedKind::retire})
+        if (s == agent::to_string(k))
+            return k;
+    return make_error("bad_frame", "an exchange of unknown kind '" + s.substr(0, 32) + "'");
+}
 
 }  // namespace
 
 Frame encode_send(const HelperSend& s) {
     const auto& o = s.options;
-    Frame f{"send",
+    const auto& r = s.request.request;
+    Frame f{"exchange",
+            agent::to_string(s.request.kind),
+            s.request.new_key ? "1" : "0",
             o.ca_file,
             o.proxy,
             o.proxy_credentials_file,
@@ -38,10 +50,10 @@ Frame encode_send(const HelperSend& s) {
             num(static_cast<std::int64_t>(o.max_response_bytes)),
             num(static_cast<std::int64_t>(o.low_speed_bytes)),
             num(o.low_speed_window.count()),
-            s.request.method,
-            s.request.url,
-            s.request.body};
-    for (const auto& [name, value] : s.request.headers) {
+            r.method,
+            r.url,
+            r.body};
+    for (const auto& [name, value] : r.headers) {
         f.push_back(name);
         f.push_back(value);
     }
@@ -51,46 +63,57 @@ Frame encode_send(const HelperSend& s) {
 Result<HelperSend> decode_send(const Frame& f) {
     if (f.size() < kSendFixed + 1 || (f.size() - kSendFixed - 1) % 2 != 0)
         return make_error("bad_frame",
-                          "a send request with " + std::to_string(f.size()) + " fields");
+                          "an exchange request with " + std::to_string(f.size()) + " fields");
+    auto kind = parse_kind(f[0]);
+    if (!kind)
+        return kind.error();
+    if (f[1] != "0" && f[1] != "1")
+        return make_error("bad_frame", "an exchange request with a bad new_key flag");
     HelperSend s;
+    s.request.kind = *kind;
+    s.request.new_key = f[1] == "1";
     auto& o = s.options;
-    o.ca_file = f[0];
-    o.proxy = f[1];
-    o.proxy_credentials_file = f[2];
-    o.pinned_spki_sha256 = f[3];
+    const auto at = [&f](std::size_t i) -> const std::string& { return f[i + 2]; };
+    o.ca_file = at(0);
+    o.proxy = at(1);
+    o.proxy_credentials_file = at(2);
+    o.pinned_spki_sha256 = at(3);
     std::int64_t connect = 0;
     std::int64_t stall = 0;
     std::int64_t total = 0;
     std::int64_t max_bytes = 0;
     std::int64_t low_bytes = 0;
     std::int64_t low_window = 0;
-    if (!parse(f[4], connect) || !parse(f[5], stall) || !parse(f[6], total) ||
-        !parse(f[7], max_bytes) || !parse(f[8], low_bytes) || !parse(f[9], low_window) ||
+    if (!parse(at(4), connect) || !parse(at(5), stall) || !parse(at(6), total) ||
+        !parse(at(7), max_bytes) || !parse(at(8), low_bytes) || !parse(at(9), low_window) ||
         connect < 0 || stall < 0 || total < 0 || max_bytes < 0 || low_bytes < 0 || low_window < 0)
-        return make_error("bad_frame", "a send request with bad timeouts, limits or body cap");
+        return make_error("bad_frame", "an exchange request with bad timeouts, limits or body cap");
     o.connect_timeout = std::chrono::seconds(connect);
     o.stall_timeout = std::chrono::seconds(stall);
     o.total_timeout = std::chrono::seconds(total);
     o.max_response_bytes = static_cast<std::size_t>(max_bytes);
     o.low_speed_bytes = static_cast<std::size_t>(low_bytes);
     o.low_speed_window = std::chrono::seconds(low_window);
-    s.request.method = f[10];
-    s.request.url = f[11];
-    s.request.body = f[12];
+    auto& r = s.request.request;
+    r.method = at(10);
+    r.url = at(11);
+    r.body = at(12);
     for (std::size_t i = kSendFixed + 1; i + 1 < f.size(); i += 2)
-        s.request.headers.emplace_back(f[i], f[i + 1]);
+        r.headers.emplace_back(f[i], f[i + 1]);
     return s;
 }
 
 Frame encode_sent(const HelperSent& s) {
-    const auto& r = s.result;
+    const auto& r = s.result.transport;
     Frame f{"ok",
             num(static_cast<std::int64_t>(r.error)),
             r.message,
             r.server_spki_sha256,
             s.resumed ? "1" : "0",
             num(r.response.status),
-            r.response.body};
+            r.response.body,
+            s.result.public_key,
+            s.result.key_created ? "1" : "0"};
     for (const auto& [name, value] : r.response.headers) {
         f.push_back(name);
         f.push_back(value);
@@ -101,21 +124,24 @@ Frame encode_sent(const HelperSent& s) {
 Result<HelperSent> decode_sent(const Frame& f) {
     if (f.size() < kSentFixed || (f.size() - kSentFixed) % 2 != 0)
         return make_error("bad_frame",
-                          "a send answer with " + std::to_string(f.size()) + " fields");
+                          "an exchange answer with " + std::to_string(f.size()) + " fields");
     std::int64_t error = 0;
     std::int64_t status = 0;
     if (!parse(f[0], error) || error < 0 ||
         error > static_cast<std::int64_t>(TransportError::other) || !parse(f[4], status))
-        return make_error("bad_frame", "a send answer with a bad error or status");
+        return make_error("bad_frame", "an exchange answer with a bad error or status");
     HelperSent s;
-    s.result.error = static_cast<TransportError>(error);
-    s.result.message = f[1];
-    s.result.server_spki_sha256 = f[2];
+    auto& r = s.result.transport;
+    r.error = static_cast<TransportError>(error);
+    r.message = f[1];
+    r.server_spki_sha256 = f[2];
     s.resumed = f[3] == "1";
-    s.result.response.status = static_cast<int>(status);
-    s.result.response.body = f[5];
+    r.response.status = static_cast<int>(status);
+    r.response.body = f[5];
+    s.result.public_key = f[6];
+    s.result.key_created = f[7] == "1";
     for (std::size_t i = kSentFixed; i + 1 < f.size(); i += 2)
-        s.result.response.headers.emplace_back(f[i], f[i + 1]);
+        r.response.headers.emplace_back(f[i], f[i + 1]);
     return s;
 }
 

@@ -52,6 +52,7 @@ Result<pairing::Bytes> HelperKeyStore::public_key() const {
 
 Result<pairing::Bytes> HelperKeyStore::sign(std::span<const std::uint8_t> message) const {
     auto answer = helper_->call({"sign", std::string(message.begin(), message.end())}, kKeyLimit);
+    helper_->release();
     return bytes_of(answer, pairing::kSignatureSize, "signature");
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// agent::KeyStore of the resident agent: the key operations (create, public key, sign) run in
+// agent::KeyStore of the resident agent: the key operations (create, public key, sign — for
+// standalone mode; pairing, uploads and retire go through HelperSender) run in
 // tally-agent-helper, so the agent never loads the private key, OpenSSL or libcurl; whether
 // a key exists, removing it and naming it are file operations on `<state>/device.key`
 // (0600 PEM, written and read by the helper's FileKeyStore).
@@ -21,7 +22,7 @@ class HelperKeyStore : public agent::KeyStore {
     Result<void> create() override;
     //! Ends the helper afterwards (read at pairing and at standalone start).
     Result<pairing::Bytes> public_key() const override;
-    //! Keeps the helper: the request it signs is sent next, by the same helper.
+    //! Ends the helper afterwards (standalone bundles; requests are signed by HelperSender).
     Result<pairing::Bytes> sign(std::span<const std::uint8_t> message) const override;
     Result<void> destroy() override;
     std::string describe() const override;

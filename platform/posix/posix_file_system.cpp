@@ -8,11 +8,13 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "pairing/bytes.h"
 #include "platform/posix/durable_sync.h"
+#include "platform/posix/no_follow_open.h"
 #include "platform/posix/posix_error.h"
 #include "platform/posix/unique_fd.h"
 
@@ -76,6 +78,15 @@ std::filesystem::path parent_or_dot(const std::filesystem::path& p) {
     return parent.empty() ? std::filesystem::path(".") : parent;
 }
 
+//! 12 hex digits for a temporary file's name (mkstemp has no openat form).
+std::string random_suffix() {
+    static thread_local std::mt19937_64 engine{std::random_device{}()};
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%012llx",
+                  static_cast<unsigned long long>(engine() & 0xffffffffffffULL));
+    return buf;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<agent::AppendFile>> PosixFileSystem::open_append(
@@ -103,18 +114,30 @@ Result<void> PosixFileSystem::replace_unflushed(const std::filesystem::path& p,
 
 Result<void> PosixFileSystem::replace(const std::filesystem::path& p, std::string_view data,
                                       bool owner_only, bool flush) {
-    const auto dir = parent_or_dot(p);
-    std::string tmpl = (dir / ("." + p.filename().string() + ".tmp.XXXXXX")).string();
-    std::vector<char> name(tmpl.begin(), tmpl.end());
-    name.push_back('\0');
-    // mkstemp creates the file 0600, so a secret is never readable by others, not even briefly.
-    UniqueFd fd(::mkostemp(name.data(), O_CLOEXEC));
+    // Everything relative to the directory, opened without following links (no_follow_open.h):
+    // the temporary file, the rename and the directory flush all happen in that directory.
+    const auto dir_path = parent_or_dot(p);
+    auto dir = open_no_follow(dir_path, O_RDONLY | O_DIRECTORY);
+    if (!dir)
+        return make_error(dir.error().code,
+                          "cannot write " + p.string() + ": " + dir.error().message);
+    const std::string final_name = p.filename().string();
+    std::string tmp_name;
+    UniqueFd fd;
+    for (int attempt = 0; attempt < 16 && !fd.valid(); ++attempt) {
+        tmp_name = "." + final_name + ".tmp." + random_suffix();
+        // 0600 from creation: a secret is never readable by others, not even briefly.
+        fd = UniqueFd(::openat(dir->get(), tmp_name.c_str(),
+                               O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+        if (!fd.valid() && errno != EEXIST)
+            break;
+    }
     if (!fd.valid())
         return errno_error("create temporary file for", p, errno);
-    const std::filesystem::path tmp(name.data());
+    const std::filesystem::path tmp = dir_path / tmp_name;
     auto fail = [&](Error e) -> Result<void> {
         fd.reset();
-        ::unlink(tmp.c_str());
+        ::unlinkat(dir->get(), tmp_name.c_str(), 0);
         return e;
     };
     if (!owner_only && ::fchmod(fd.get(), 0644) != 0)
@@ -125,9 +148,13 @@ Result<void> PosixFileSystem::replace(const std::filesystem::path& p, std::strin
         return fail(errno_error(durable_sync_name(SyncScope::everything), tmp, err));
     if (int err = fd.close_checked(); err != 0)
         return fail(errno_error("close", tmp, err));
-    if (::rename(tmp.c_str(), p.c_str()) != 0)
+    if (::renameat(dir->get(), tmp_name.c_str(), dir->get(), final_name.c_str()) != 0)
         return fail(errno_error("rename onto", p, errno));
-    return flush ? sync_directory(dir) : Result<void>{};
+    if (int err = flush ? durable_sync(dir->get(), SyncScope::everything) : 0; err != 0) {
+        return errno_error(std::string(durable_sync_name(SyncScope::everything)) + " directory",
+                           dir_path, err);
+    }
+    return {};
 }
 
 Result<void> PosixFileSystem::truncate(const std::filesystem::path& p, std::uint64_t size) {
@@ -200,6 +227,38 @@ Result<void> PosixFileSystem::check_owner_only(const std::filesystem::path& p) c
                                                       expected + " (owner only)");
     }
     return {};
+}
+
+Result<std::optional<std::string>> PosixFileSystem::read_file(const std::filesystem::path& p,
+                                                              std::size_t max_bytes) const {
+    auto fd = open_no_follow(p, O_RDONLY);
+    if (!fd) {
+        if (fd.error().code == "not_found")
+            return std::optional<std::string>{};
+        return fd.error();
+    }
+    struct stat st {};
+    if (::fstat(fd->get(), &st) != 0)
+        return errno_error("stat", p, errno);
+    if (!S_ISREG(st.st_mode))
+        return make_error("io", p.string() + " is not a regular file");
+    std::string text;
+    char buf[4096];
+    for (;;) {
+        const ssize_t n = ::read(fd->get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return errno_error("read", p, errno);
+        if (n == 0)
+            break;
+        text.append(buf, static_cast<std::size_t>(n));
+        if (text.size() > max_bytes) {
+            return make_error(
+                "io", p.string() + " is larger than " + std::to_string(max_bytes) + " bytes");
+        }
+    }
+    return std::optional<std::string>(std::move(text));
 }
 
 }  // namespace tally::platform

@@ -19,6 +19,9 @@ class PosixFileSystem : public agent::FileSystem {
     Result<void> sync_directory(const std::filesystem::path& dir) override;
     Result<void> create_private_directory(const std::filesystem::path& dir) override;
     Result<void> check_owner_only(const std::filesystem::path& p) const override;
+    //! Opened with open_no_follow (no symbolic link in any component); a regular file only.
+    Result<std::optional<std::string>> read_file(const std::filesystem::path& p,
+                                                 std::size_t max_bytes) const override;
 
   private:
     Result<void> replace(const std::filesystem::path& p, std::string_view data, bool owner_only,

@@ -7,7 +7,7 @@
 #include "platform/posix/crypto_helper_client.h"
 #include "platform/posix/helper_key_store.h"
 #include "platform/posix/helper_program.h"
-#include "platform/posix/helper_transport.h"
+#include "platform/posix/helper_sender.h"
 #include "platform/posix/posix_file_system.h"
 #include "platform/posix/unix_status_channel.h"
 
@@ -21,14 +21,15 @@ void add_posix_parts(agent::PlatformParts& parts, const agent::Config& config,
     auto helper = std::make_shared<CryptoHelperClient>(
         state_dir, find_helper_program(config.helper_path, agent_dir));
     parts.keys = std::make_unique<HelperKeyStore>(state_dir, helper);
-    auto transport = std::make_unique<HelperTransport>(helper);
+    // No HttpTransport: every request the agent sends is signed, one helper run each.
+    auto sender = std::make_unique<HelperSender>(helper);
     // Defaults from the config; the core reconfigures (e.g. adds the pin) as it needs.
     agent::TransportOptions options;
     options.ca_file = config.ca_file;
     options.proxy = config.proxy;
     options.proxy_credentials_file = config.proxy_credentials_file;
-    transport->configure(options);
-    parts.transport = std::move(transport);
+    sender->configure(options);
+    parts.sender = std::move(sender);
     parts.status = std::make_unique<UnixStatusChannel>(state_dir);
     parts.files = std::make_unique<PosixFileSystem>();
 }

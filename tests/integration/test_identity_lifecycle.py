@@ -1,14 +1,16 @@
 """Identity lifecycle with the real binaries: a state dir copied to a "different machine"
 (fingerprint sources pointed elsewhere) re-pairs as a new device with the stored code and
-never uploads as the original; `tally-agent retire` ends billing; `tally-server device
-revoke` makes the agent's uploads end in state revoked."""
+never uploads as the original; `tally-agent retire` uploads what the spool holds, then ends
+billing; `tally-server device revoke` makes the agent's uploads end in state revoked; state
+and config files reached through a symbolic link are refused."""
 
 import json
 import os
 import shutil
+import signal
 import unittest
 
-from tally_harness import TallyTestCase, UtmpFile, current_month, wait_until
+from tally_harness import AGENT_BIN, TallyTestCase, UtmpFile, current_month, run, wait_until
 
 
 def write(path, text):
@@ -63,6 +65,57 @@ class IdentityLifecycle(TallyTestCase):
         self.assertIn(st["device_id"], rows)
         self.assertNotIn("suspected_clone", rows[original_id]["flags"],
                          "the clone never sent the original's seqs")
+
+    def test_retire_uploads_the_spool_first(self):
+        # One upload right after start, then none for an hour: what closes next stays queued.
+        agent = self.agent("last-hours", **self.machine("e", "e" * 32), upload_interval_s=3600,
+                           heartbeat_interval_s=2)
+        agent.pair(self.srv, self.code)
+        agent.start()
+        wait_until(lambda: agent.status()[1].get("acked_through", 0) >= 1, 40,
+                   what="the first upload")
+        wait_until(lambda: agent.status()[1].get("queued", 0) >= 2, 40,
+                   what="heartbeats queued after it")
+        _, st = agent.status()
+        device_id = st["device_id"]
+        agent.stop(sig=signal.SIGKILL)  # no shutdown upload: the spool keeps them
+        out = agent.cli("retire")
+        self.assertIn("retired", out.stdout)
+        self.assertIn("before retiring", out.stderr)
+        rows = {d["device_id"]: d for d in self.srv.usage("acme", current_month())["devices"]}
+        self.assertIn(device_id, rows)
+        self.assertGreaterEqual(rows[device_id]["last_seq"], st["last_seq"],
+                                "the queued heartbeats reached the server before the retire")
+
+    def test_state_and_config_are_never_read_through_a_link(self):
+        agent = self.agent("linked", **self.machine("f", "f" * 32))
+        real = os.path.join(self.workdir, "real-state")
+        os.makedirs(real, mode=0o700)
+        os.symlink(real, agent.state_dir)  # the state dir itself is a link
+        out = agent.cli("pair", "--server", self.srv.url, "--code", self.code,
+                        "--ca-file", self.srv.ca_file, check=False)
+        self.assertEqual(out.returncode, 1, out.stderr)
+        self.assertIn(f"{agent.state_dir} is a symbolic link", out.stderr)
+        os.unlink(agent.state_dir)
+        agent.pair(self.srv, self.code)
+        # identity.json swapped for a link to a planted copy.
+        identity = os.path.join(agent.state_dir, "identity.json")
+        planted = os.path.join(self.workdir, "planted.json")
+        shutil.copy(identity, planted)
+        os.rename(identity, identity + ".real")
+        os.symlink(planted, identity)
+        out = agent.cli("retire", check=False)
+        self.assertEqual(out.returncode, 1)
+        self.assertIn("identity.json is a symbolic link", out.stderr)
+        os.unlink(identity)
+        os.rename(identity + ".real", identity)
+        # agent.json reached through a link: every command refuses it (usage error, 64).
+        linked_config = os.path.join(self.workdir, "linked-agent.json")
+        os.symlink(agent.config_path, linked_config)
+        out = run([AGENT_BIN, "status", "--config", linked_config, "--state-dir",
+                   agent.state_dir], check=False)
+        self.assertEqual(out.returncode, 64, out.stderr)
+        self.assertIn("linked-agent.json is a symbolic link", out.stderr)
 
     def test_retire_then_revoke(self):
         agent = self.agent("retiring", **self.machine("c", "c" * 32))

@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "pairing/bytes.h"
+#include "platform/posix/helper/proxy_trust.h"
 #include "platform/posix/helper/spki_hash.h"
 #include "platform/posix/helper/tls_session_file.h"
 
@@ -222,6 +223,25 @@ void set_network(CURL* c, const agent::TransportOptions& o, const std::string& c
     curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(o.max_response_bytes));
 }
 
+//! An HTTPS proxy's certificate: TLS >= 1.2, verified against the system store plus ca_file
+//! (proxy_trust.h). Nothing to do without an https:// proxy or without ca_file (libcurl's
+//! default is the system store).
+Result<void> set_proxy_trust(CURL* c, const agent::TransportOptions& o) {
+    curl_easy_setopt(c, CURLOPT_PROXY_SSLVERSION, CURL_SSLVERSION_TLSv1_2);
+    curl_easy_setopt(c, CURLOPT_PROXY_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(c, CURLOPT_PROXY_SSL_VERIFYHOST, 2L);
+    if (o.ca_file.empty() || !https_proxy_in_use(o.proxy))
+        return {};
+    char* system_bundle = nullptr;
+    curl_easy_getinfo(c, CURLINFO_CAINFO, &system_bundle);
+    auto bundle = proxy_trust_bundle(o.ca_file, system_bundle ? system_bundle : "");
+    if (!bundle)
+        return bundle.error();
+    curl_blob blob{bundle->data(), bundle->size(), CURL_BLOB_COPY};
+    curl_easy_setopt(c, CURLOPT_PROXY_CAINFO_BLOB, &blob);
+    return {};
+}
+
 void set_request(CURL* c, const agent::HttpRequest& r, curl_slist* headers) {
     curl_easy_setopt(c, CURLOPT_URL, r.url.c_str());
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
@@ -286,6 +306,11 @@ TransportResult CurlTransport::send(const agent::HttpRequest& request) {
     if (!pin.empty())
         curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, pin.c_str());
     set_network(c, options_, proxy_credentials_);
+    if (auto r = set_proxy_trust(c, options_); !r) {
+        result.error = TransportError::local_config;
+        result.message = r.error().message;
+        return result;
+    }
     Slist headers = header_list(request);
     set_request(c, request, headers.get());
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);

@@ -22,11 +22,11 @@ class FileKeyStore : public agent::KeyStore {
 
     const std::filesystem::path& path() const { return path_; }
 
-  private:
     //! Reads the key afresh each time (it is used a few times an hour) after checking its
     //! owner and mode, so a key file chmod'ed wide while the agent runs is noticed.
     Result<pairing::SoftwareKey> load() const;
 
+  private:
     std::filesystem::path path_;
 };
 

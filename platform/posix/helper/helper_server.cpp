@@ -7,9 +7,8 @@
 
 #include "pairing/bytes.h"
 #include "platform/posix/crypto_helper_protocol.h"
-#include "platform/posix/helper/curl_transport.h"
 #include "platform/posix/helper/file_key_store.h"
-#include "platform/posix/helper/proxy_credentials.h"
+#include "platform/posix/helper/signed_exchange.h"
 #include "platform/posix/helper_frame.h"
 
 namespace tally::platform {
@@ -25,25 +24,6 @@ Frame bytes_answer(const Result<pairing::Bytes>& r) {
     return {"ok", std::string(r->begin(), r->end())};
 }
 
-Frame send_answer(const Frame& request, const std::filesystem::path& state_dir) {
-    auto send = decode_send(Frame(request.begin() + 1, request.end()));
-    if (!send)
-        return error_frame(send.error());
-    std::string credentials;
-    if (!send->options.proxy_credentials_file.empty()) {
-        auto c = read_proxy_credentials(send->options.proxy_credentials_file);
-        if (!c)
-            return error_frame(c.error());
-        credentials = std::move(*c);
-    }
-    CurlTransport transport(state_dir / "tls-session", std::move(credentials));
-    transport.configure(send->options);
-    HelperSent sent;
-    sent.result = transport.send(send->request);
-    sent.resumed = transport.resumed();
-    return encode_sent(sent);
-}
-
 Frame handle(const Frame& request, FileKeyStore& keys, const std::filesystem::path& state_dir) {
     if (request.empty())
         return error_frame(make_error("bad_frame", "an empty request"));
@@ -56,8 +36,8 @@ Frame handle(const Frame& request, FileKeyStore& keys, const std::filesystem::pa
     }
     if (op == "sign" && request.size() == 2)
         return bytes_answer(keys.sign(pairing::as_bytes(request[1])));
-    if (op == "send")
-        return send_answer(request, state_dir);
+    if (op == "exchange")
+        return signed_exchange(Frame(request.begin() + 1, request.end()), keys, state_dir);
     return error_frame(make_error("bad_frame", "unknown request '" + op.substr(0, 32) + "'"));
 }
 

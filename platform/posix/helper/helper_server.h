@@ -5,8 +5,9 @@
 // for a second per upload, not for the agent's lifetime, and the private key is never in
 // the long-lived process (privilege separation, as OpenSSH does).
 //
-// Requests (crypto_helper_protocol.h): {"public_key"}, {"create"}, {"sign", message},
-// {"send", options…, request…}; served until the agent closes the socket.
+// Requests (crypto_helper_protocol.h): {"exchange", …} ("send this signed request": pair,
+// upload, retire; signed_exchange.h) and, for standalone mode's bundle, {"public_key"},
+// {"create"}, {"sign", message}; served until the agent closes the socket.
 
 #include <filesystem>
 

@@ -14,6 +14,9 @@ class TempDir {
         path_ = std::filesystem::temp_directory_path() /
                 ("tally-agent-test-" + std::to_string(rd()) + std::to_string(rd()));
         std::filesystem::create_directories(path_);
+        // The real path: state files are opened without following links (macOS: /var and
+        // /tmp are links to /private/…).
+        path_ = std::filesystem::canonical(path_);
     }
     ~TempDir() {
         std::error_code ec;

@@ -12,11 +12,14 @@
 #include "agent/identity/identity.h"
 #include "agent/pair/clone_recovery.h"
 #include "agent/pair/retire_device.h"
+#include "agent/sign/key_signing_sender.h"
+#include "agent/spool/spool.h"
 #include "agent/state/agent_state.h"
 #include "agent/status/status.h"
 #include "agent/upload/upload_outcome.h"
 #include "pairing/bytes.h"
 #include "pairing/crypto.h"
+#include "pairing/heartbeat.h"
 #include "pairing/messages.h"
 #include "pairing/pairing_code.h"
 #include "platform/posix/posix_file_system.h"
@@ -123,7 +126,7 @@ TEST_CASE("identity keeps the pairing code and retirement, owner-only", "[identi
     REQUIRE(save_identity(files, dir.path(), id).ok());
     auto perms = fs::status(identity_path(dir.path())).permissions();
     CHECK((perms & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none);
-    auto loaded = load_identity(dir.path());
+    auto loaded = load_identity(files, dir.path());
     REQUIRE(loaded.ok());
     REQUIRE(loaded->has_value());
     CHECK((*loaded)->pairing_code == id.pairing_code);
@@ -147,7 +150,8 @@ TEST_CASE("a cloned state dir pairs afresh with the stored code, spool set aside
     resp.server_time = kNow;
     transport.answers.push_back(answer(200, pairing::encode_pair_response(resp)));
     FixedFingerprint fp(kThisMachine);
-    PairDeps deps{keys, transport, files, fp, HostFacts{"pc", "linux", "12", "boot", 1}, kNow};
+    KeySigningSender sender(keys, transport);
+    PairDeps deps{keys, sender, files, fp, HostFacts{"pc", "linux", "12", "boot", 1}, kNow};
     Config config;
 
     auto id = recover_from_clone(copied_identity(code), config, dir.path(), deps);
@@ -163,7 +167,7 @@ TEST_CASE("a cloned state dir pairs afresh with the stored code, spool set aside
     CHECK_FALSE(fs::exists(dir.path() / "spool"));
     CHECK(fs::exists(dir.path() / ("spool-cloned-" + std::to_string(kNow)) /
                      "seg-00000000000000000001.log"));
-    auto saved = load_identity(dir.path());
+    auto saved = load_identity(files, dir.path());
     REQUIRE(saved.ok());
     CHECK((*saved)->device_id == "dev_clone");
 }
@@ -176,7 +180,8 @@ TEST_CASE("a cloned state dir without a stored code stays clone_detected", "[ide
     MemoryKeyStore keys;
     ScriptedTransport transport;
     FixedFingerprint fp(kThisMachine);
-    PairDeps deps{keys, transport, files, fp, HostFacts{}, kNow};
+    KeySigningSender sender(keys, transport);
+    PairDeps deps{keys, sender, files, fp, HostFacts{}, kNow};
     auto id = recover_from_clone(copied_identity(""), Config{}, dir.path(), deps);
     REQUIRE_FALSE(id.ok());
     CHECK(id.error().code == "clone_detected");
@@ -193,13 +198,14 @@ TEST_CASE("retire: signed POST /v1/retire, then retired for good", "[identity]")
     MemoryKeyStore keys;
     REQUIRE(keys.create().ok());
     ScriptedTransport transport;
-    RetireDeps deps{keys, transport, files, kNow};
+    KeySigningSender sender(keys, transport);
+    RetireDeps deps{sender, files, kNow};
 
     SECTION("a refusal other than 410 leaves the device paired") {
         transport.answers.push_back(answer(500, pairing::encode_error({"internal", "x"})));
         auto r = retire_device(Config{}, dir.path(), "uninstall", deps);
         REQUIRE_FALSE(r.ok());
-        CHECK((*load_identity(dir.path()))->retired_at == 0);
+        CHECK((*load_identity(files, dir.path()))->retired_at == 0);
     }
     SECTION("200 retires; a second retire sends nothing") {
         transport.answers.push_back(answer(200, "{\"retired\":true}"));
@@ -216,7 +222,7 @@ TEST_CASE("retire: signed POST /v1/retire, then retired for good", "[identity]")
         auto body = pairing::decode_retire_request(req.body);
         REQUIRE(body.ok());
         CHECK(body->reason == "uninstall");
-        CHECK((*load_identity(dir.path()))->retired_at == kNow);
+        CHECK((*load_identity(files, dir.path()))->retired_at == kNow);
         REQUIRE(retire_device(Config{}, dir.path(), "uninstall", deps).ok());
         CHECK(transport.requests.size() == 1);
     }
@@ -226,12 +232,70 @@ TEST_CASE("retire: signed POST /v1/retire, then retired for good", "[identity]")
     }
 }
 
+TEST_CASE("retire uploads what the spool holds first, batch by batch", "[identity]") {
+    tally::platform::PosixFileSystem files;
+    tally::test::TempDir dir;
+    auto id = copied_identity("TLY-7Q2M-K9ZD-4XHB-R3NN");
+    id.fingerprint = kThisMachine;
+    REQUIRE(save_identity(files, dir.path(), id).ok());
+    Config config;
+    config.batch_max = 2;  // three heartbeats: two batches
+    {
+        auto spool = spool::Spool::open(files, dir.path(), {config.spool_max_bytes}).value();
+        for (int i = 0; i < 3; ++i) {
+            pairing::Heartbeat hb;
+            hb.seq = spool->next_seq();
+            hb.start = kNow - 3600 + static_cast<std::int64_t>(hb.seq) * 300;
+            hb.end = hb.start + 300;
+            hb.boot_id = "b";
+            hb.prev = spool->last_chain_hash();
+            REQUIRE(spool->append_heartbeat(hb.seq, pairing::encode_heartbeat(hb)).ok());
+        }
+    }
+    MemoryKeyStore keys;
+    REQUIRE(keys.create().ok());
+    ScriptedTransport transport;
+    KeySigningSender sender(keys, transport);
+    RetireDeps deps{sender, files, kNow};
+    deps.upload_limit = std::chrono::seconds(20);
+
+    SECTION("uploaded, acknowledged, then retired") {
+        transport.answers.push_back(answer(200, pairing::encode_ack({2, kNow, 0, 0})));
+        transport.answers.push_back(answer(200, pairing::encode_ack({3, kNow, 0, 0})));
+        transport.answers.push_back(answer(200, "{\"retired\":true}"));
+        REQUIRE(retire_device(config, dir.path(), "uninstall", deps).ok());
+        REQUIRE(transport.requests.size() == 3);
+        CHECK(transport.requests[0].url == "https://tally.example:8443/v1/heartbeats");
+        CHECK(transport.requests[1].url == "https://tally.example:8443/v1/heartbeats");
+        CHECK(transport.requests[2].url == "https://tally.example:8443/v1/retire");
+        auto spool = spool::Spool::open(files, dir.path(), {config.spool_max_bytes}).value();
+        CHECK(spool->queued() == 0);
+    }
+    SECTION("a server that does not take the batch does not stop the retire") {
+        transport.answers.push_back(answer(503, "{}"));
+        transport.answers.push_back(answer(200, "{\"retired\":true}"));
+        REQUIRE(retire_device(config, dir.path(), "uninstall", deps).ok());
+        REQUIRE(transport.requests.size() == 2);  // one attempt, not retried within the limit
+        CHECK(transport.requests[1].url == "https://tally.example:8443/v1/retire");
+        auto spool = spool::Spool::open(files, dir.path(), {config.spool_max_bytes}).value();
+        CHECK(spool->queued() == 3);  // kept: still on disk for an admin to see
+    }
+    SECTION("upload_limit 0 (a running agent owns the spool): retire only") {
+        deps.upload_limit = std::chrono::seconds(0);
+        transport.answers.push_back(answer(200, "{\"retired\":true}"));
+        REQUIRE(retire_device(config, dir.path(), "uninstall", deps).ok());
+        REQUIRE(transport.requests.size() == 1);
+        CHECK(transport.requests[0].url == "https://tally.example:8443/v1/retire");
+    }
+}
+
 TEST_CASE("retire needs a paired device", "[identity]") {
     tally::platform::PosixFileSystem files;
     tally::test::TempDir dir;
     MemoryKeyStore keys;
     ScriptedTransport transport;
-    RetireDeps deps{keys, transport, files, kNow};
+    KeySigningSender sender(keys, transport);
+    RetireDeps deps{sender, files, kNow};
     auto r = retire_device(Config{}, dir.path(), "uninstall", deps);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == "not_paired");

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <deque>
+#include <functional>
 
 #include "agent/cli/cli_args.h"
 #include "agent/pair/pair_retry.h"
@@ -66,11 +67,16 @@ struct FakeTime {
 };
 
 int counter = 0;
-tally::Result<HttpRequest> fresh_request() {
+HttpRequest fresh_request() {
     HttpRequest r;
     r.url = "https://s/v1/pair";
     r.body = "request " + std::to_string(++counter);
     return r;
+}
+
+//! One attempt: a fresh request sent by `t`.
+std::function<tally::Result<TransportResult>()> fresh_attempt(ScriptedTransport& t) {
+    return [&t]() -> tally::Result<TransportResult> { return t.send(fresh_request()); };
 }
 
 }  // namespace
@@ -80,7 +86,7 @@ TEST_CASE("pair --wait: 429 and 503 are retried after Retry-After until paired",
     FakeTime time;
     int attempts = 0;
     milliseconds waited{0};
-    auto r = send_pair_with_wait(fresh_request, t, time.wait(seconds(300)), attempts, waited);
+    auto r = send_pair_with_wait(fresh_attempt(t), time.wait(seconds(300)), attempts, waited);
     REQUIRE(r.ok());
     CHECK(r->response.status == 200);
     CHECK(attempts == 3);
@@ -95,7 +101,7 @@ TEST_CASE("pair --wait: connection failures are retried with backoff", "[pair]")
     FakeTime time;
     int attempts = 0;
     milliseconds waited{0};
-    auto r = send_pair_with_wait(fresh_request, t, time.wait(seconds(300)), attempts, waited);
+    auto r = send_pair_with_wait(fresh_attempt(t), time.wait(seconds(300)), attempts, waited);
     REQUIRE(r.ok());
     CHECK(r->response.status == 200);
     CHECK(attempts == 4);
@@ -113,7 +119,7 @@ TEST_CASE("pair --wait: definitive refusals end the wait at once", "[pair]") {
         FakeTime time;
         int attempts = 0;
         milliseconds waited{0};
-        auto r = send_pair_with_wait(fresh_request, t, time.wait(seconds(300)), attempts, waited);
+        auto r = send_pair_with_wait(fresh_attempt(t), time.wait(seconds(300)), attempts, waited);
         REQUIRE(r.ok());
         CHECK(attempts == 1);
         CHECK(time.sleeps.empty());
@@ -128,7 +134,7 @@ TEST_CASE("pair --wait: the wait bounds the retries; 0 is one attempt", "[pair]"
         FakeTime time;
         int attempts = 0;
         milliseconds waited{0};
-        auto r = send_pair_with_wait(fresh_request, t, time.wait(seconds(35)), attempts, waited);
+        auto r = send_pair_with_wait(fresh_attempt(t), time.wait(seconds(35)), attempts, waited);
         REQUIRE(r.ok());
         CHECK(r->response.status == 429);
         CHECK(attempts == 4);  // at 0, 10, 20, 30 s; the next would be past 35 s
@@ -139,7 +145,7 @@ TEST_CASE("pair --wait: the wait bounds the retries; 0 is one attempt", "[pair]"
         FakeTime time;
         int attempts = 0;
         milliseconds waited{0};
-        auto r = send_pair_with_wait(fresh_request, t, time.wait(seconds(300)), attempts, waited);
+        auto r = send_pair_with_wait(fresh_attempt(t), time.wait(seconds(300)), attempts, waited);
         REQUIRE(r.ok());
         CHECK(r->response.status == 503);
         CHECK(attempts == 1);
@@ -149,7 +155,7 @@ TEST_CASE("pair --wait: the wait bounds the retries; 0 is one attempt", "[pair]"
         FakeTime time;
         int attempts = 0;
         milliseconds waited{0};
-        auto r = send_pair_with_wait(fresh_request, t, time.wait(seconds(0)), attempts, waited);
+        auto r = send_pair_with_wait(fresh_attempt(t), time.wait(seconds(0)), attempts, waited);
         REQUIRE(r.ok());
         CHECK(r->error == TransportError::connect);
         CHECK(attempts == 1);
@@ -162,7 +168,7 @@ TEST_CASE("pair --wait: a request that cannot be made is an error, not retried",
     int attempts = 0;
     milliseconds waited{0};
     auto r = send_pair_with_wait(
-        [] { return tally::Result<HttpRequest>(tally::make_error("key", "no key")); }, t,
+        [] { return tally::Result<TransportResult>(tally::make_error("key", "no key")); },
         time.wait(seconds(300)), attempts, waited);
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == "key");

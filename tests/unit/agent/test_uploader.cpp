@@ -7,6 +7,7 @@
 #include <deque>
 #include <mutex>
 
+#include "agent/sign/key_signing_sender.h"
 #include "agent/spool/spool.h"
 #include "agent/upload/uploader.h"
 #include "pairing/batch.h"
@@ -115,13 +116,14 @@ TEST_CASE("uploader: an ack past the batch is a protocol error: nothing deleted,
     append_n(*spool, 2);
     SoftwareKeyStore keys;
     ScriptedTransport transport;
+    KeySigningSender sender(keys, transport);
     transport.answers.push_back(
         answer(200, pairing::encode_ack({1'000'000'000, 1'800'000'000, 2, 0})));
     transport.answers.push_back(answer(200, pairing::encode_ack({2, 1'800'000'000, 0, 2})));
     asio::io_context io;
     std::vector<UploadVerdict> seen;
     std::string first_error;
-    Uploader up(io, *spool, keys, transport, fast_options(), [&](const UploadOutcome& u) {
+    Uploader up(io, *spool, sender, fast_options(), [&](const UploadOutcome& u) {
         seen.push_back(u.verdict);
         if (seen.size() == 1)
             first_error = u.error;
@@ -151,12 +153,13 @@ TEST_CASE("uploader: a server that forgot gets the held heartbeats again and one
     append_n(*spool, 2);
     SoftwareKeyStore keys;
     ScriptedTransport transport;
+    KeySigningSender sender(keys, transport);
     transport.answers.push_back(
         answer(200, pairing::encode_ack({1, 1'800'000'000, 2, 0})));  // restored
     transport.answers.push_back(answer(200, pairing::encode_ack({5, 1'800'000'000, 2, 0})));
     asio::io_context io;
     std::vector<UploadOutcome> seen;
-    Uploader up(io, *spool, keys, transport, fast_options(), [&](const UploadOutcome& u) {
+    Uploader up(io, *spool, sender, fast_options(), [&](const UploadOutcome& u) {
         seen.push_back(u);
         if (seen.size() == 2)
             io.stop();
@@ -200,6 +203,7 @@ TEST_CASE("uploader: retry after 503, then acknowledge; 410 stops", "[upload]") 
 
     SoftwareKeyStore keys;
     ScriptedTransport transport;
+    KeySigningSender sender(keys, transport);
     transport.answers.push_back(answer(503, pairing::encode_error({"internal", "down"})));
     transport.answers.push_back(answer(200, pairing::encode_ack({3, 1'800'000'100, 3, 0})));
 
@@ -212,7 +216,7 @@ TEST_CASE("uploader: retry after 503, then acknowledge; 410 stops", "[upload]") 
     o.upload_interval = std::chrono::seconds(1);
     o.wall_now = [] { return std::int64_t{1'800'000'000}; };
     o.random01 = [] { return 0.0; };  // backoff 0 ms, interval 0.9 s
-    Uploader up(io, *spool, keys, transport, o, [&](const UploadOutcome& u) {
+    Uploader up(io, *spool, sender, o, [&](const UploadOutcome& u) {
         seen.push_back(u.verdict);
         if (u.verdict == UploadVerdict::acked)
             io.stop();
@@ -255,8 +259,7 @@ TEST_CASE("uploader: retry after 503, then acknowledge; 410 stops", "[upload]") 
     transport.answers.push_back(answer(410, pairing::encode_error({"device_revoked", "gone"})));
     seen.clear();
     io.restart();
-    Uploader up2(io, *spool, keys, transport, o,
-                 [&](const UploadOutcome& u) { seen.push_back(u.verdict); });
+    Uploader up2(io, *spool, sender, o, [&](const UploadOutcome& u) { seen.push_back(u.verdict); });
     up2.start();
     io.run_for(std::chrono::seconds(4));
     CHECK(seen == std::vector<UploadVerdict>{UploadVerdict::revoked});
@@ -270,6 +273,7 @@ TEST_CASE("uploader: the first upload comes right after start, then one an inter
     auto spool = spool::Spool::open(files, dir.path()).value();
     SoftwareKeyStore keys;
     ScriptedTransport transport;
+    KeySigningSender sender(keys, transport);
     for (std::uint64_t acked = 1; acked <= 3; ++acked)
         transport.answers.push_back(answer(200, pairing::encode_ack({acked, 1'800'000'000, 1, 0})));
     asio::io_context io;
@@ -280,7 +284,7 @@ TEST_CASE("uploader: the first upload comes right after start, then one an inter
     o.upload_interval = std::chrono::seconds(3600);  // the default: never within this test
     o.wall_now = [] { return std::int64_t{1'800'000'000}; };
     o.random01 = [] { return 0.5; };
-    Uploader up(io, *spool, keys, transport, o, [](const UploadOutcome&) {});
+    Uploader up(io, *spool, sender, o, [](const UploadOutcome&) {});
     up.start();  // an empty spool: nothing to send yet
     io.run_for(std::chrono::milliseconds(200));
     CHECK(transport.requests.empty());
@@ -297,7 +301,7 @@ TEST_CASE("uploader: the first upload comes right after start, then one an inter
 
     // A restart with heartbeats waiting uploads them at once.
     io.restart();
-    Uploader again(io, *spool, keys, transport, o, [](const UploadOutcome&) {});
+    Uploader again(io, *spool, sender, o, [](const UploadOutcome&) {});
     again.start();
     io.run_for(std::chrono::seconds(2));
     CHECK(transport.requests.size() == 2);
@@ -339,10 +343,11 @@ TEST_CASE("uploader: shutdown during an upload still sends what closed since", "
     auto spool = spool::Spool::open(files, dir.path()).value();
     SoftwareKeyStore keys;
     GatedTransport transport;
+    KeySigningSender sender(keys, transport);
     transport.answers.push_back(answer(200, pairing::encode_ack({1, 1'800'000'000, 1, 0})));
     transport.answers.push_back(answer(200, pairing::encode_ack({2, 1'800'000'000, 1, 0})));
     asio::io_context io;
-    Uploader up(io, *spool, keys, transport, fast_options(), [](const UploadOutcome&) {});
+    Uploader up(io, *spool, sender, fast_options(), [](const UploadOutcome&) {});
     append_n(*spool, 1);
     up.start();  // heartbeats wait: the first upload goes at once and blocks at the gate
     io.run_for(std::chrono::milliseconds(200));

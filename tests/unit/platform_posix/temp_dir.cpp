@@ -19,7 +19,9 @@ TempDir::TempDir() {
     buf.push_back('\0');
     if (::mkdtemp(buf.data()) == nullptr)
         throw std::runtime_error("mkdtemp failed");
-    path_ = buf.data();
+    // The real path: state files are opened without following links (macOS: /var and /tmp
+    // are links to /private/…).
+    path_ = std::filesystem::canonical(buf.data());
 }
 
 TempDir::~TempDir() {

@@ -193,3 +193,66 @@ TEST_CASE("check_owner_only refuses group/other bits and foreign owners, naming 
     }
     CHECK_FALSE(fs.check_owner_only(dir / "absent").ok());
 }
+
+TEST_CASE("read_file: agent.json and identity.json are never read through a symbolic link") {
+    TempDir dir;
+    PosixFileSystem fs;
+    std::filesystem::create_directories(dir / "real/state");
+    std::ofstream(dir / "real/state/identity.json") << "{\"device_id\":\"d\"}";
+    std::ofstream(dir / "elsewhere.json") << "{\"device_id\":\"planted\"}";
+
+    auto plain = fs.read_file(dir / "real/state/identity.json", 1024);
+    REQUIRE(plain.ok());
+    REQUIRE(plain->has_value());
+    CHECK(**plain == "{\"device_id\":\"d\"}");
+    auto missing = fs.read_file(dir / "real/state/none.json", 1024);
+    REQUIRE(missing.ok());
+    CHECK_FALSE(missing->has_value());
+    CHECK(fs.read_file(dir / "real/state/identity.json", 4).error().message.find("larger") !=
+          std::string::npos);
+
+    SECTION("the file itself is a link") {
+        std::filesystem::create_symlink(dir / "elsewhere.json", dir / "real/state/linked.json");
+        auto r = fs.read_file(dir / "real/state/linked.json", 1024);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == "symlink");
+        CHECK(r.error().message.find("linked.json is a symbolic link") != std::string::npos);
+    }
+    SECTION("a component of the state dir is a link") {
+        std::filesystem::create_directory_symlink(dir / "real", dir / "via");
+        auto r = fs.read_file(dir / "via/state/identity.json", 1024);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == "symlink");
+        CHECK(r.error().message.find((dir / "via").string() + " is a symbolic link") !=
+              std::string::npos);
+    }
+    SECTION("the state dir itself is a link") {
+        std::filesystem::create_directory_symlink(dir / "real/state", dir / "state-link");
+        auto r = fs.read_file(dir / "state-link/identity.json", 1024);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == "symlink");
+    }
+    SECTION("a directory is not a file") {
+        auto r = fs.read_file(dir / "real/state", 1024);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().message.find("not a regular file") != std::string::npos);
+    }
+}
+
+TEST_CASE("write_atomic never writes through a link in the state dir's path") {
+    TempDir dir;
+    PosixFileSystem fs;
+    std::filesystem::create_directories(dir / "real/state");
+    std::filesystem::create_directory_symlink(dir / "real", dir / "via");
+    auto r = fs.write_atomic(dir / "via/state/identity.json", "{}", true);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "symlink");
+    CHECK(r.error().message.find((dir / "via").string() + " is a symbolic link") !=
+          std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir / "real/state/identity.json"));
+    // The real path works, 0600, and leaves no temporary file behind.
+    REQUIRE(fs.write_atomic(dir / "real/state/identity.json", "{}", true).ok());
+    CHECK(file_mode(dir / "real/state/identity.json") == 0600);
+    CHECK(std::distance(std::filesystem::directory_iterator(dir / "real/state"),
+                        std::filesystem::directory_iterator{}) == 1);
+}

@@ -4,6 +4,7 @@
 
 #include <httplib.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -99,6 +100,18 @@ TlsTestServer::TlsTestServer() {
         res.set_header("X-Got-Test", req.get_header_value("X-Test"));
         // The client's source port: equal across requests means one kept-alive connection.
         res.set_header("X-Peer-Port", std::to_string(req.remote_port));
+        res.set_header("X-Got-Signature", req.get_header_value("Tally-Signature"));
+        // The names of the headers that arrived (lower-cased), for header-budget tests.
+        std::string names;
+        for (const auto& [name, value] : req.headers) {
+            if (name.rfind("REMOTE_", 0) == 0 || name.rfind("LOCAL_", 0) == 0)
+                continue;  // cpp-httplib's own, not sent by the client
+            std::string lower = name;
+            for (auto& c : lower)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            names += (names.empty() ? "" : ",") + lower;
+        }
+        res.set_header("X-Got-Headers", names);
         res.set_content(req.body, "application/octet-stream");
     });
     server_->Post("/close", [](const httplib::Request& req, httplib::Response& res) {

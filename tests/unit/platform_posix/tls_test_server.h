@@ -20,10 +20,11 @@ namespace tally::test {
 
 class TlsTestServer {
   public:
-    //! Routes: POST /echo (body back, X-Reply header), POST /close (body back, then the
-    //! connection is closed), GET /big (2 MiB, Content-Length),
-    //! GET /big-chunked (2 MiB chunked), GET /stall (no byte for up to 5 s),
-    //! GET /trickle (chunked, one byte every 300 ms for 9 s).
+    //! Routes: POST /echo (body back, X-Reply header; X-Got-Signature: the Tally-Signature
+    //! that arrived; X-Got-Headers: the names of the headers that arrived), POST /close (body back,
+    //! then the connection is closed), GET /big (2 MiB, Content-Length), GET /big-chunked (2 MiB
+    //! chunked), GET /stall (no byte for up to 5 s), GET /trickle (chunked, one byte every 300 ms
+    //! for 9 s).
     TlsTestServer();
     ~TlsTestServer();
 
