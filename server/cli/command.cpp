@@ -20,6 +20,12 @@ int fail(const Error& error) {
     return code;
 }
 
+Error as_usage(const Error& error) {
+    return domain::code_of(error) == domain::ErrorCode::bad_request
+               ? domain::make_error(domain::ErrorCode::usage, error.message)
+               : error;
+}
+
 Result<std::filesystem::path> data_dir(const Args& args) {
     // Everything tally-server writes (database, WAL, TLS key, listen.addr, reports) is
     // private to its user whatever umask it was started with: files 0600, directories 0700.

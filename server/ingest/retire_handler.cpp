@@ -5,6 +5,7 @@
 #include <string>
 
 #include "pairing/messages.h"
+#include "server/application/device_admin.h"
 #include "server/ingest/device_auth.h"
 
 namespace tally::server {
@@ -24,7 +25,7 @@ Result<std::string> handle_retire(Store& store, std::string_view device_id,
         return make_error("bad_request",
                           "device_id in the body does not match the Tally-Device header");
     }
-    if (auto r = store.retire_device(device->id, req->reason, now); !r) {
+    if (auto r = application::DeviceAdmin(store).retire(*device, req->reason, now); !r) {
         return r.error();
     }
     return device->id;

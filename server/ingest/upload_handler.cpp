@@ -8,6 +8,9 @@
 #include "pairing/batch.h"
 #include "pairing/gzip.h"
 #include "pairing/heartbeat.h"
+#include "server/application/device_admin.h"
+#include "server/domain/device_lifecycle.h"
+#include "server/domain/tenant_state.h"
 #include "server/ingest/device_auth.h"
 
 namespace tally::server {
@@ -53,20 +56,18 @@ Result<UploadOutcome> handle_upload(Store& store, const UploadRequest& req, std:
             return admitted.error();
         }
     }
-    if (device->retired_at) {
-        auto evidence = store.device_evidence(device->id);
-        if (!evidence) {
-            return evidence.error();
-        }
-        if (evidence->revoked) {
-            return make_error("device_revoked", "device " + device->id + " was revoked");
-        }
-        return make_error("device_retired", "device " + device->id + " was retired");
+    // The lifecycle decides: a retired or revoked device's upload is refused (410).
+    if (auto state = application::DeviceAdmin(store).state(*device); !state) {
+        return state.error();
+    } else if (auto use = domain::transition(*state, domain::DeviceEvent::upload, device->id);
+               !use) {
+        return use.error();
     }
     // DESIGN.md §5 rule 5: an inactive tenant's agents are refused (403 tenant_inactive).
     if (auto tenant = store.find_tenant(device->tenant); !tenant) {
         return tenant.error();
-    } else if (*tenant && (*tenant)->status == "inactive") {
+    } else if (*tenant &&
+               domain::parse_tenant_status((*tenant)->status) == domain::TenantStatus::inactive) {
         return make_error("tenant_inactive", "tenant '" + device->tenant + "' is inactive");
     }
     if (!req.content_encoding.empty() && req.content_encoding != "gzip") {

@@ -21,8 +21,10 @@
 #include <nlohmann/json.hpp>
 
 #include "pairing/time_format.h"
+#include "server/application/admin_access.h"
 #include "server/auth/admin_token.h"
 #include "server/billing/tenant_status.h"
+#include "server/domain/error_code.h"
 #include "server/http/error_response.h"
 #include "server/http/event_log.h"
 #include "server/http/rate_limiter.h"
@@ -150,24 +152,26 @@ const Error& not_signed_in() {
     return e;
 }
 
-//! As admin_routes.cpp: a tenant admin never learns whether another tenant exists.
+//! application/admin_access.h's rule, with the page's wording: a tenant admin never learns
+//! whether another tenant exists.
 Result<TenantSettings> tenant_access(Store& store, const Caller& caller, const std::string& tenant,
                                      std::int64_t now) {
     if (tenant.empty()) {
         return make_error("bad_request", "Choose a tenant.");
     }
-    if (caller.tenant && *caller.tenant != tenant) {
-        return make_error("forbidden", "Your admin token is for tenant '" + *caller.tenant +
-                                           "'; it cannot open tenant '" + tenant + "'.");
+    auto settings = application::tenant_access(store, {caller.tenant}, tenant, now);
+    if (settings) {
+        return settings;
     }
-    auto settings = store.tenant_settings(tenant);
-    if (!settings) {
-        return settings.error();
+    switch (domain::code_of(settings.error())) {
+        case domain::ErrorCode::forbidden:
+            return make_error("forbidden", "Your admin token is for tenant '" + *caller.tenant +
+                                               "'; it cannot open tenant '" + tenant + "'.");
+        case domain::ErrorCode::tenant_inactive:
+            return make_error("tenant_inactive", "Tenant '" + tenant + "' is inactive.");
+        default:
+            return settings.error();
     }
-    if (caller.tenant && billing::effective_status(*settings, now) == "inactive") {
-        return make_error("tenant_inactive", "Tenant '" + tenant + "' is inactive.");
-    }
-    return settings;
 }
 
 double monotonic_s() {
