@@ -280,23 +280,7 @@ Result<void> list_devices(const Ctx& ctx, const Request&, Response& res, const C
     return {};
 }
 
-Result<void> edit_device(const Ctx& ctx, const Request& req, application::DeviceAdmin& admin,
-                         const Device& device);
-
-Result<void> change_device(const Ctx& ctx, const Request& req, Response& res, const Caller&,
-                           TenantSettings& t) {
-    application::DeviceAdmin admin(ctx.store);
-    auto device = admin.find(req.matches[2], t.name);
-    if (!device) {
-        return device.error();
-    }
-    if (auto r = edit_device(ctx, req, admin, *device); !r) {
-        return r;
-    }
-    aj::ok(res, {{"device_id", device->id}, {"changed", req.matches[3]}});
-    return {};
-}
-
+//! user (assign or clear), type, or retire (through the device lifecycle).
 Result<void> edit_device(const Ctx& ctx, const Request& req, application::DeviceAdmin& admin,
                          const Device& device) {
     auto doc = aj::body(req);
@@ -325,6 +309,20 @@ Result<void> edit_device(const Ctx& ctx, const Request& req, application::Device
     }
     auto retired = admin.retire(device, "retired by admin", ctx.clock());
     return retired ? Result<void>() : Result<void>(retired.error());
+}
+
+Result<void> change_device(const Ctx& ctx, const Request& req, Response& res, const Caller&,
+                           TenantSettings& t) {
+    application::DeviceAdmin admin(ctx.store);
+    auto device = admin.find(req.matches[2], t.name);
+    if (!device) {
+        return device.error();
+    }
+    if (auto r = edit_device(ctx, req, admin, *device); !r) {
+        return r;
+    }
+    aj::ok(res, {{"device_id", device->id}, {"changed", req.matches[3]}});
+    return {};
 }
 
 Result<void> list_users(const Ctx& ctx, const Request&, Response& res, const Caller&,
