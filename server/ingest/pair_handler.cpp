@@ -30,7 +30,7 @@ Result<void> check_facts(const pairing::DeviceFacts& f) {
 
 }  // namespace
 
-Result<pairing::PairResponse> handle_pair(Store& store, std::string_view body,
+Result<pairing::PairResponse> handle_pair(PairingStore& store, std::string_view body,
                                           std::string_view signature_b64url, std::int64_t now,
                                           const IngestOptions& options) {
     if (signature_b64url.empty()) {

@@ -10,7 +10,7 @@
 
 namespace tally::server {
 
-Result<std::string> handle_retire(Store& store, std::string_view device_id,
+Result<std::string> handle_retire(DeviceStore& store, std::string_view device_id,
                                   std::string_view signature, std::string_view body,
                                   std::int64_t now) {
     auto device = authenticate_device(store, device_id, signature, body);
