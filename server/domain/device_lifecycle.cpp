@@ -16,8 +16,12 @@ constexpr std::array kStates = {DeviceState::paired, DeviceState::suspected_clon
 Error refused(DeviceState from, DeviceEvent event, std::string_view id) {
     const auto code =
         from == DeviceState::revoked ? ErrorCode::device_revoked : ErrorCode::device_retired;
-    return make_error(code, "device " + std::string(id) + " was " + std::string(to_string(from)) +
-                                ": " + std::string(to_string(event)) + " refused");
+    // An upload's refusal keeps the sentence agents have always received.
+    auto message = "device " + std::string(id) + " was " + std::string(to_string(from));
+    if (event != DeviceEvent::upload) {
+        message += ": " + std::string(to_string(event)) + " refused";
+    }
+    return make_error(code, std::move(message));
 }
 
 Result<Transition> from_live(DeviceState from, DeviceEvent event) {
