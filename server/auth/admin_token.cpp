@@ -15,7 +15,8 @@ std::string hash_admin_token(std::string_view token) {
     return pairing::hex_encode(pairing::sha256(token));
 }
 
-Result<std::optional<AdminToken>> find_usable_admin_token(Store& store, std::string_view token_hash,
+Result<std::optional<AdminToken>> find_usable_admin_token(AdminTokenStore& store,
+                                                          std::string_view token_hash,
                                                           std::int64_t now) {
     auto token = store.find_admin_token(token_hash);
     if (!token || !*token) {
@@ -28,7 +29,7 @@ Result<std::optional<AdminToken>> find_usable_admin_token(Store& store, std::str
     return token;
 }
 
-Result<void> authorize_tenant_access(Store& store, std::string_view authorization,
+Result<void> authorize_tenant_access(AdminTokenStore& store, std::string_view authorization,
                                      std::string_view tenant, std::int64_t now) {
     constexpr std::string_view kBearer = "Bearer ";
     if (authorization.substr(0, kBearer.size()) != kBearer ||

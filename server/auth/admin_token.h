@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "pairing/result.h"
-#include "server/store/store.h"
+#include "server/store/admin_token_store.h"
 
 namespace tally::server {
 
@@ -21,13 +21,14 @@ inline constexpr std::int64_t kDefaultAdminTokenLifetime = 90 * 86400;
 
 //! The token with hash `token_hash` if it is usable at `now`: nullopt when unknown, revoked
 //! or expired (the three look alike to a caller).
-Result<std::optional<AdminToken>> find_usable_admin_token(Store& store, std::string_view token_hash,
+Result<std::optional<AdminToken>> find_usable_admin_token(AdminTokenStore& store,
+                                                          std::string_view token_hash,
                                                           std::int64_t now);
 
 //! Checks an `Authorization` header value for access to a tenant's reports.
 //! Errors: unauthorized (missing/unknown/revoked/expired token), forbidden (another tenant's
 //! token), db.
-Result<void> authorize_tenant_access(Store& store, std::string_view authorization,
+Result<void> authorize_tenant_access(AdminTokenStore& store, std::string_view authorization,
                                      std::string_view tenant, std::int64_t now);
 
 }  // namespace tally::server

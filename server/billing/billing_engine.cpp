@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "server/billing/user_key.h"
+#include "server/domain/device_type.h"
 
 namespace tally::server::billing {
 namespace {
@@ -225,7 +226,8 @@ void cover_devices(const BillingFacts& f, const std::vector<DeviceAcc>& acc,
     };
     for (const auto i : order) {  // primary users first
         auto& d = devices[i];
-        const bool is_personal = f.devices[i].facts.device_type == "personal";
+        const bool is_personal = domain::parse_device_type(f.devices[i].facts.device_type) ==
+                                 domain::DeviceType::personal;
         if (d.primary_user_active && allowance[d.paired_user_key].take(is_personal)) {
             cover(d, d.paired_user_key, Coverage::kPrimaryUser);
         }
@@ -239,7 +241,8 @@ void cover_devices(const BillingFacts& f, const std::vector<DeviceAcc>& acc,
         std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
             return a.second != b.second ? a.second > b.second : *a.first < *b.first;
         });
-        const bool is_personal = f.devices[i].facts.device_type == "personal";
+        const bool is_personal = domain::parse_device_type(f.devices[i].facts.device_type) ==
+                                 domain::DeviceType::personal;
         // The user whose allowance ran out first: the primary user, else the most active.
         const std::string* over = d.primary_user_active ? &d.paired_user_key : nullptr;
         for (const auto& [key, minutes] : candidates) {
@@ -261,6 +264,290 @@ void cover_devices(const BillingFacts& f, const std::vector<DeviceAcc>& acc,
     for (auto& [key, user] : users) {
         std::sort(user.devices_paired.begin(), user.devices_paired.end());
     }
+}
+
+//! Phase 1 of evaluate: every counted heartbeat added up per device and per user, and the
+//! trailing-window minutes that choose primary users.
+class Accumulator {
+  public:
+    Accumulator(const BillingFacts& f, const TimeZone& tz, const Period& p, const Aliases& aliases)
+        : devices(f.devices.size()),
+          trailing(f.devices.size()),
+          f_(f),
+          tz_(tz),
+          p_(p),
+          aliases_(aliases),
+          directory_(f.principals.size()) {}
+
+    void add_heartbeat(const HeartbeatFact& hb);
+
+    // Per-device state lives in vectors in the order of f.devices (heartbeats name theirs by
+    // position).
+    std::vector<DeviceAcc> devices;
+    std::unordered_map<std::string, UserAcc> users;
+    //! (device, user key) → active minutes over the trailing window before as_of.
+    std::vector<std::vector<std::pair<const std::string*, std::int64_t>>> trailing;
+    std::unordered_map<std::string, std::string> display;  //!< user key → a principal for it
+
+  private:
+    //! A directory user's key depends on its principal only: resolved once per principal.
+    struct DirectoryKey {
+        const std::string* key = nullptr;
+        bool canonical = false;  //!< its raw key is its key (not merged into another)
+        UserAcc* acc = nullptr;
+        bool offered = false;  //!< its principal was offered to acc.principal and display
+    };
+
+    //! The interned key of `u` on device `device_id`; `canonical`: raw key == key.
+    const std::string& key_of(const HeartbeatUserFact& u, const std::string& device_id,
+                              bool& canonical);
+    void add_user(const HeartbeatFact& hb, const HeartbeatUserFact& u);
+
+    const BillingFacts& f_;
+    const TimeZone& tz_;
+    const Period& p_;
+    const Aliases& aliases_;
+    //! Keys are interned (equal keys, one string), so per-device tallies compare pointers.
+    std::unordered_set<std::string> keys_;
+    std::vector<DirectoryKey> directory_;
+    std::string raw_;  // a raw key (storage reused)
+};
+
+const std::string& Accumulator::key_of(const HeartbeatUserFact& u, const std::string& device_id,
+                                       bool& canonical) {
+    if (!u.local && directory_[u.principal].key != nullptr) {
+        canonical = directory_[u.principal].canonical;
+        return *directory_[u.principal].key;
+    }
+    assign_user_key(raw_, f_.principal(u), u.local, device_id);
+    const auto& key = *keys_.insert(aliases_.resolve(raw_)).first;
+    canonical = raw_ == key;
+    if (!u.local) {
+        directory_[u.principal].key = &key;
+        directory_[u.principal].canonical = canonical;
+    }
+    return key;
+}
+
+void Accumulator::add_heartbeat(const HeartbeatFact& hb) {
+    // Rule 4: a retired device is not billed from its retirement on; before it, it counts.
+    // (A device outside f.devices cannot come from the store.)
+    if (!counted(hb, p_) || hb.device >= f_.devices.size()) {
+        return;
+    }
+    const auto& retired_at = f_.devices[hb.device].retired_at;
+    if (retired_at && hb.start >= *retired_at) {
+        return;
+    }
+    const auto di = hb.device;
+    bool canonical = false;
+    if (hb.start >= p_.as_of - kPrimaryWindowSeconds && hb.start < p_.as_of) {
+        for (const auto& u : f_.users(hb)) {
+            tally_minutes(trailing[di], &key_of(u, f_.devices[di].id, canonical), u.active_minutes);
+        }
+    }
+    if (hb.start < p_.from || hb.start >= p_.to) {
+        return;
+    }
+    auto& d = devices[di];
+    if (in_any(p_.not_billed, hb.start)) {
+        ++d.not_billed;  // rule 5: kept as evidence, never billed
+        return;
+    }
+    ++d.heartbeats;
+    d.minutes += hb.device_active_minutes;
+    if (hb.device_active_minutes > 0) {
+        d.days.insert(tz_.local_day(hb.start));
+    }
+    d.last_seen = std::max(d.last_seen.value_or(hb.end), hb.end);
+    for (const auto& u : f_.users(hb)) {
+        if (u.active_minutes > 0) {
+            add_user(hb, u);
+        }
+    }
+}
+
+void Accumulator::add_user(const HeartbeatFact& hb, const HeartbeatUserFact& u) {
+    const auto di = hb.device;
+    const auto& device_id = f_.devices[di].id;
+    auto& d = devices[di];
+    const auto& principal = f_.principal(u);
+    add(d.users, u.principal);
+    bool canonical = false;
+    const auto& key = key_of(u, device_id, canonical);
+    tally_minutes(d.user_minutes, &key, u.active_minutes);
+    UserAcc* found = u.local ? nullptr : directory_[u.principal].acc;
+    if (found == nullptr) {
+        found = &users[key];  // nodes of an unordered_map never move
+        if (!u.local) {
+            directory_[u.principal].acc = found;
+        }
+    }
+    auto& acc = *found;
+    if (acc.minutes == 0) {
+        acc.first_seen = hb.start;
+        acc.local = u.local && canonical;
+        acc.device_id = acc.local ? device_id : "";
+    }
+    // Offering a directory principal again changes neither: once is enough.
+    if (u.local || !directory_[u.principal].offered) {
+        if (canonical && (acc.principal.empty() || principal < acc.principal)) {
+            acc.principal = principal;
+        }
+        display.try_emplace(key, principal);
+        if (!u.local) {
+            directory_[u.principal].offered = true;
+        }
+    }
+    acc.minutes += u.active_minutes;
+    acc.days.insert(tz_.local_day(hb.start));
+    acc.first_seen = std::min(acc.first_seen, hb.start);
+    acc.last_seen = std::max(acc.last_seen, hb.end);
+    add(acc.devices, di);
+}
+
+//! Phase 2: the active users, by key (no order: out.users is sorted by (principal, key) at
+//! the end, and the allowance and the package counts do not depend on the order).
+std::unordered_map<std::string, UserBilling> user_billings(Accumulator& acc, const BillingFacts& f,
+                                                           const Memberships& memberships,
+                                                           const Period& p) {
+    std::unordered_map<std::string, UserBilling> users;
+    users.reserve(acc.users.size());
+    for (auto& [key, a] : acc.users) {
+        UserBilling u;
+        u.key = key;
+        u.principal = a.principal.empty() ? acc.display[key] : a.principal;
+        u.local = a.local;
+        u.device_id = a.device_id;
+        std::tie(u.group, u.package) = memberships.package_of(key, p.as_of);
+        u.active_minutes = a.minutes;
+        u.active_days = static_cast<std::int64_t>(a.days.size());
+        u.first_seen = a.first_seen;
+        u.last_seen = a.last_seen;
+        u.devices = sorted_names(a.devices, [&](std::uint32_t i) { return f.devices[i].id; });
+        users.emplace(key, std::move(u));
+    }
+    acc.users.clear();
+    return users;
+}
+
+//! Phase 3: primary users. The newest admin assignment at as_of (unless its user was
+//! released), else the most active minutes over the trailing 30 days (ties: the smaller key).
+class PrimaryUsers {
+  public:
+    PrimaryUsers(const BillingFacts& f, const Aliases& aliases, const Period& p)
+        : aliases_(aliases), signals_(last_signals(f, aliases)), as_of_(p.as_of) {
+        // The newest admin assignment of each device at as_of (a later row wins a tie).
+        for (const auto& a : f.assignments) {
+            auto& assigned = assignment_[a.device_id];
+            if (a.since <= p.as_of && (!assigned || a.since >= assigned->since)) {
+                assigned = &a;
+            }
+        }
+    }
+
+    void pair(DeviceBilling& d, const Accumulator& acc, std::size_t di,
+              const std::unordered_map<std::string, UserBilling>& users) const {
+        const auto found = assignment_.find(d.device_id);
+        const AssignmentFact* assigned = found != assignment_.end() ? found->second : nullptr;
+        if (assigned && assigned->user_key) {
+            const auto key = aliases_.resolve(*assigned->user_key);
+            if (!released(key)) {
+                d.paired_user_key = key;
+                d.paired_by = "admin";
+            }
+        }
+        if (d.paired_by.empty()) {
+            std::int64_t best = 0;
+            for (const auto& [key, minutes] : acc.trailing[di]) {  // ties: the smaller key
+                if (minutes > best || (minutes == best && best > 0 && *key < d.paired_user_key)) {
+                    best = minutes;
+                    d.paired_user_key = *key;
+                }
+            }
+            if (best > 0) {
+                d.paired_by = "activity";
+            }
+        }
+        if (!d.paired_user_key.empty()) {
+            const auto user = users.find(d.paired_user_key);
+            const auto shown = acc.display.find(d.paired_user_key);
+            d.paired_user = user != users.end()          ? user->second.principal
+                            : shown != acc.display.end() ? shown->second
+                                                         : d.paired_user_key;
+        }
+        d.primary_user_active = users.count(d.paired_user_key) > 0;
+    }
+
+  private:
+    bool released(const std::string& key) const {
+        const auto it = signals_.find(key);
+        return it != signals_.end() && it->second + kReleaseSeconds <= as_of_;
+    }
+
+    const Aliases& aliases_;
+    std::unordered_map<std::string, std::int64_t> signals_;
+    std::int64_t as_of_;
+    std::unordered_map<std::string_view, const AssignmentFact*> assignment_;
+};
+
+//! Phase 4: one device's numbers, primary user and first verdict (standalone until a
+//! license covers it in cover_devices).
+DeviceBilling device_billing(const BillingFacts& f, const Period& p, Accumulator& acc,
+                             std::size_t di, const PrimaryUsers& primary,
+                             const std::unordered_map<std::string, UserBilling>& users) {
+    const auto& dev = f.devices[di];
+    auto& a = acc.devices[di];
+    DeviceBilling d;
+    d.device_id = dev.id;
+    d.active_minutes = a.minutes;
+    d.active_days = static_cast<std::int64_t>(a.days.size());
+    d.heartbeats = a.heartbeats;
+    d.last_seen = a.last_seen;
+    d.users = sorted_names(a.users, [&](std::uint32_t i) { return f.principals[i]; });
+    const bool by_signal = f.tenant.count_devices_by == "signal";
+    d.active = by_signal ? a.heartbeats > 0 : a.minutes > 0;
+    d.retired_at = dev.retired_at;
+    d.not_billed_heartbeats = a.not_billed;
+    primary.pair(d, acc, di, users);
+    if (!d.active) {
+        const bool retired = dev.retired_at && *dev.retired_at < p.month_end;
+        d.billed_as = retired ? BilledAs::kRetired : BilledAs::kNotActive;
+    } else {
+        d.billed_as = BilledAs::kStandalone;
+        d.package = f.tenant.default_package;
+    }
+    return d;
+}
+
+//! Phase 5: units per package and in total (rule 3), users sorted by (principal, key).
+void add_totals(BillingOutcome& out, std::unordered_map<std::string, UserBilling>& users) {
+    std::map<std::string, PackageUnits> packages;
+    out.users.reserve(users.size());
+    for (auto& [key, u] : users) {
+        ++packages[u.package].active_users;
+        ++out.active_users;
+        out.users.push_back(std::move(u));  // `users` is not read after this
+    }
+    for (const auto& d : out.devices) {
+        if (d.active) {
+            ++out.active_devices;
+        }
+        if (d.billed_as == BilledAs::kStandalone || d.billed_as == BilledAs::kOverflow) {
+            ++packages[d.package].standalone_devices;
+            ++out.standalone_devices;
+            out.overflow_devices += d.billed_as == BilledAs::kOverflow ? 1 : 0;
+        }
+    }
+    for (auto& [name, pk] : packages) {
+        pk.package = name;
+        pk.billable_units = pk.active_users + pk.standalone_devices;
+        out.packages.push_back(pk);
+    }
+    out.billable_units = out.active_users + out.standalone_devices;
+    std::sort(out.users.begin(), out.users.end(), [](const UserBilling& a, const UserBilling& b) {
+        return a.principal != b.principal ? a.principal < b.principal : a.key < b.key;
+    });
 }
 
 }  // namespace
@@ -295,236 +582,21 @@ std::string resolve_alias(const std::vector<AliasFact>& aliases, const std::stri
 }
 
 BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period& p) {
-    const bool by_signal = f.tenant.count_devices_by == "signal";
     const Aliases aliases(f.aliases);
-    // Rule 4: a retired device is not billed from its retirement on; before it, it counts.
-    const auto after_retirement = [&](std::uint32_t di, std::int64_t start) {
-        const auto& retired_at = f.devices[di].retired_at;
-        return retired_at && start >= *retired_at;
-    };
-
-    // Per-device state lives in vectors in the order of f.devices (heartbeats name theirs by
-    // position).
-    std::vector<DeviceAcc> dev_acc(f.devices.size());
-    std::unordered_map<std::string, UserAcc> user_acc;
-    // (device, user key) → active minutes over the trailing window before as_of.
-    // Keys are interned (equal keys, one string), so per-device tallies compare pointers.
-    std::unordered_set<std::string> keys;
-    std::vector<std::vector<std::pair<const std::string*, std::int64_t>>> trailing(
-        f.devices.size());
-    std::unordered_map<std::string, std::string> display;  // user key → a principal for it
-
-    // A directory user's key depends on its principal only: resolved once per principal.
-    struct DirectoryKey {
-        const std::string* key = nullptr;
-        bool canonical = false;  //!< its raw key is its key (not merged into another)
-        UserAcc* acc = nullptr;
-        bool offered = false;  //!< its principal was offered to acc.principal and display
-    };
-    std::vector<DirectoryKey> directory(f.principals.size());
-    std::string raw;  // a raw key (storage reused)
-    //! The interned key of `u` on device `device_id`; `canonical`: raw key == key.
-    const auto key_of = [&](const HeartbeatUserFact& u, const std::string& device_id,
-                            bool& canonical) -> const std::string& {
-        if (!u.local && directory[u.principal].key != nullptr) {
-            canonical = directory[u.principal].canonical;
-            return *directory[u.principal].key;
-        }
-        assign_user_key(raw, f.principal(u), u.local, device_id);
-        const auto& key = *keys.insert(aliases.resolve(raw)).first;
-        canonical = raw == key;
-        if (!u.local) {
-            directory[u.principal].key = &key;
-            directory[u.principal].canonical = canonical;
-        }
-        return key;
-    };
-
+    Accumulator acc(f, tz, p, aliases);
     for (const auto& hb : f.heartbeats) {
-        if (!counted(hb, p) || hb.device >= f.devices.size() ||
-            after_retirement(hb.device, hb.start)) {
-            continue;  // (a device outside f.devices cannot come from the store)
-        }
-        const auto di = hb.device;
-        const auto& device_id = f.devices[di].id;
-        const auto users = f.users(hb);
-        bool canonical = false;
-        if (hb.start >= p.as_of - kPrimaryWindowSeconds && hb.start < p.as_of) {
-            for (const auto& u : users) {
-                tally_minutes(trailing[di], &key_of(u, device_id, canonical), u.active_minutes);
-            }
-        }
-        if (hb.start < p.from || hb.start >= p.to) {
-            continue;
-        }
-        auto& d = dev_acc[di];
-        if (in_any(p.not_billed, hb.start)) {
-            ++d.not_billed;  // rule 5: kept as evidence, never billed
-            continue;
-        }
-        ++d.heartbeats;
-        d.minutes += hb.device_active_minutes;
-        if (hb.device_active_minutes > 0) {
-            d.days.insert(tz.local_day(hb.start));
-        }
-        d.last_seen = std::max(d.last_seen.value_or(hb.end), hb.end);
-        for (const auto& u : users) {
-            if (u.active_minutes <= 0) {
-                continue;
-            }
-            const auto& principal = f.principal(u);
-            add(d.users, u.principal);
-            const auto& key = key_of(u, device_id, canonical);
-            tally_minutes(d.user_minutes, &key, u.active_minutes);
-            UserAcc* found = u.local ? nullptr : directory[u.principal].acc;
-            if (found == nullptr) {
-                found = &user_acc[key];  // nodes of an unordered_map never move
-                if (!u.local) {
-                    directory[u.principal].acc = found;
-                }
-            }
-            auto& acc = *found;
-            if (acc.minutes == 0) {
-                acc.first_seen = hb.start;
-                acc.local = u.local && canonical;
-                acc.device_id = acc.local ? device_id : "";
-            }
-            // Offering a directory principal again changes neither: once is enough.
-            if (u.local || !directory[u.principal].offered) {
-                if (canonical && (acc.principal.empty() || principal < acc.principal)) {
-                    acc.principal = principal;
-                }
-                display.try_emplace(key, principal);
-                if (!u.local) {
-                    directory[u.principal].offered = true;
-                }
-            }
-            acc.minutes += u.active_minutes;
-            acc.days.insert(tz.local_day(hb.start));
-            acc.first_seen = std::min(acc.first_seen, hb.start);
-            acc.last_seen = std::max(acc.last_seen, hb.end);
-            add(acc.devices, di);
-        }
+        acc.add_heartbeat(hb);
     }
-
-    const auto signals = last_signals(f, aliases);
     const Memberships memberships(f, aliases);
-    const auto released = [&](const std::string& key) {
-        const auto it = signals.find(key);
-        return it != signals.end() && it->second + kReleaseSeconds <= p.as_of;
-    };
-
+    auto users = user_billings(acc, f, memberships, p);
+    const PrimaryUsers primary(f, aliases, p);
     BillingOutcome out;
-    // By key; no order: out.users is sorted by (principal, key) at the end, and the allowance
-    // and the package counts do not depend on the order of the users.
-    std::unordered_map<std::string, UserBilling> users;
-    users.reserve(user_acc.size());
-    for (auto& [key, acc] : user_acc) {
-        UserBilling u;
-        u.key = key;
-        u.principal = acc.principal.empty() ? display[key] : acc.principal;
-        u.local = acc.local;
-        u.device_id = acc.device_id;
-        std::tie(u.group, u.package) = memberships.package_of(key, p.as_of);
-        u.active_minutes = acc.minutes;
-        u.active_days = static_cast<std::int64_t>(acc.days.size());
-        u.first_seen = acc.first_seen;
-        u.last_seen = acc.last_seen;
-        u.devices = sorted_names(acc.devices, [&](std::uint32_t i) { return f.devices[i].id; });
-        users.emplace(key, std::move(u));
-    }
-    user_acc.clear();
-
-    // Primary users: the newest admin assignment at as_of (unless its user was released),
-    // else the most active minutes over the trailing 30 days (ties: the smaller key).
-    // The newest admin assignment of each device at as_of (facts order: a later row wins a tie).
-    std::unordered_map<std::string_view, const AssignmentFact*> assignment;
-    for (const auto& a : f.assignments) {
-        auto& assigned = assignment[a.device_id];
-        if (a.since <= p.as_of && (!assigned || a.since >= assigned->since)) {
-            assigned = &a;
-        }
-    }
     out.devices.reserve(f.devices.size());
     for (std::size_t di = 0; di < f.devices.size(); ++di) {
-        const auto& dev = f.devices[di];
-        DeviceBilling d;
-        d.device_id = dev.id;
-        auto& acc = dev_acc[di];
-        d.active_minutes = acc.minutes;
-        d.active_days = static_cast<std::int64_t>(acc.days.size());
-        d.heartbeats = acc.heartbeats;
-        d.last_seen = acc.last_seen;
-        d.users = sorted_names(acc.users, [&](std::uint32_t i) { return f.principals[i]; });
-        d.active = by_signal ? acc.heartbeats > 0 : acc.minutes > 0;
-        d.retired_at = dev.retired_at;
-        d.not_billed_heartbeats = acc.not_billed;
-
-        const auto found = assignment.find(dev.id);
-        const AssignmentFact* assigned = found != assignment.end() ? found->second : nullptr;
-        if (assigned && assigned->user_key) {
-            const auto key = aliases.resolve(*assigned->user_key);
-            if (!released(key)) {
-                d.paired_user_key = key;
-                d.paired_by = "admin";
-            }
-        }
-        if (d.paired_by.empty()) {
-            std::int64_t best = 0;
-            for (const auto& [key, minutes] : trailing[di]) {  // ties: the smaller key
-                if (minutes > best || (minutes == best && best > 0 && *key < d.paired_user_key)) {
-                    best = minutes;
-                    d.paired_user_key = *key;
-                }
-            }
-            if (best > 0) {
-                d.paired_by = "activity";
-            }
-        }
-        if (!d.paired_user_key.empty()) {
-            const auto it = users.find(d.paired_user_key);
-            d.paired_user = it != users.end()                  ? it->second.principal
-                            : display.count(d.paired_user_key) ? display[d.paired_user_key]
-                                                               : d.paired_user_key;
-        }
-        d.primary_user_active = users.count(d.paired_user_key) > 0;
-        if (!d.active) {
-            const bool retired = dev.retired_at && *dev.retired_at < p.month_end;
-            d.billed_as = retired ? BilledAs::kRetired : BilledAs::kNotActive;
-        } else {
-            d.billed_as = BilledAs::kStandalone;  // until a license covers it (below)
-            d.package = f.tenant.default_package;
-        }
-        out.devices.push_back(std::move(d));
+        out.devices.push_back(device_billing(f, p, acc, di, primary, users));
     }
-    cover_devices(f, dev_acc, users, out.devices);
-    std::map<std::string, PackageUnits> packages;
-    out.users.reserve(users.size());
-    for (auto& [key, u] : users) {
-        auto& pk = packages[u.package];
-        ++pk.active_users;
-        ++out.active_users;
-        out.users.push_back(std::move(u));  // `users` is not read after this
-    }
-    for (const auto& d : out.devices) {
-        if (d.active) {
-            ++out.active_devices;
-        }
-        if (d.billed_as == BilledAs::kStandalone || d.billed_as == BilledAs::kOverflow) {
-            ++packages[d.package].standalone_devices;
-            ++out.standalone_devices;
-            out.overflow_devices += d.billed_as == BilledAs::kOverflow ? 1 : 0;
-        }
-    }
-    for (auto& [name, pk] : packages) {
-        pk.package = name;
-        pk.billable_units = pk.active_users + pk.standalone_devices;
-        out.packages.push_back(pk);
-    }
-    out.billable_units = out.active_users + out.standalone_devices;
-    std::sort(out.users.begin(), out.users.end(), [](const UserBilling& a, const UserBilling& b) {
-        return a.principal != b.principal ? a.principal < b.principal : a.key < b.key;
-    });
+    cover_devices(f, acc.devices, users, out.devices);
+    add_totals(out, users);
     return out;
 }
 

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "pairing/time_format.h"
+#include "server/domain/tenant_state.h"
 
 namespace tally::server::billing {
 namespace {
@@ -12,6 +13,25 @@ namespace {
 const std::string* get(const Options& o, const char* name) {
     const auto it = o.find(name);
     return it == o.end() ? nullptr : &it->second;
+}
+
+//! DESIGN.md §5 rule 7: a status change dated `at` must not rewrite a month that has closed
+//! (grace_hours after its end) by `now`.
+Result<void> refuse_closed_month(const TenantSettings& t, const TimeZone& tz, std::int64_t at,
+                                 std::int64_t now) {
+    const auto month = pairing::format_rfc3339(at + tz.offset_at(at)).substr(0, 7);
+    const auto range = tz.month_range(month);
+    if (!range) {
+        return make_error("bad_request", "at: no month " + month + " in time zone " + tz.name());
+    }
+    const auto closes_at = range->second + t.grace_hours * 3600;
+    if (closes_at <= now) {
+        return make_error("bad_request", "at: " + pairing::format_rfc3339(at) + " lies in " +
+                                             month + ", a month closed since " +
+                                             pairing::format_rfc3339(closes_at) +
+                                             "; a closed month is never rewritten");
+    }
+    return {};
 }
 
 }  // namespace
@@ -69,9 +89,10 @@ Result<void> apply_tenant_policy(TenantSettings& t, const Options& o) {
     return {};
 }
 
-Result<void> change_tenant_status(TenantSettings& t, std::string_view status, const Options& o,
+Result<void> change_tenant_status(TenantSettings& t, std::string_view status_text, const Options& o,
                                   std::int64_t now) {
-    if (status != "active" && status != "inactive" && status != "in_trial") {
+    const auto status = domain::parse_tenant_status(status_text);
+    if (!status) {
         return make_error("bad_request", "status must be active, inactive or in_trial");
     }
     auto tz = TimeZone::load(t.time_zone);
@@ -84,22 +105,26 @@ Result<void> change_tenant_status(TenantSettings& t, std::string_view status, co
         if (!parsed) {
             return parsed.error();
         }
+        if (auto closed = refuse_closed_month(t, *tz, *parsed, now); !closed) {
+            return closed;
+        }
         at = *parsed;
     }
-    if (status == "inactive") {
-        if (t.status != "inactive") {
+    const auto inactive = domain::to_string(domain::TenantStatus::inactive);
+    if (*status == domain::TenantStatus::inactive) {
+        if (t.status != inactive) {
             t.inactive_since = at;
         }
-        t.status = "inactive";
+        t.status = inactive;
         return {};
     }
-    if (t.status == "inactive" && t.inactive_since && *t.inactive_since < at) {
+    if (t.status == inactive && t.inactive_since && *t.inactive_since < at) {
         // Rule 5: the span stays unbilled after reactivation, whenever its heartbeats arrive.
         t.inactive_spans.push_back({*t.inactive_since, at});
     }
-    t.status = "active";
+    t.status = domain::to_string(domain::TenantStatus::active);
     t.inactive_since.reset();
-    if (status == "in_trial") {
+    if (*status == domain::TenantStatus::in_trial) {
         if (auto r = apply_tenant_policy(t, o); !r) {
             return r;
         }

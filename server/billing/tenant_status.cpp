@@ -6,14 +6,22 @@
 
 namespace tally::server::billing {
 
-std::string effective_status(const TenantSettings& tenant, std::int64_t now) {
-    if (tenant.status == "inactive") {
-        return "inactive";
+bool stored_inactive(const TenantSettings& tenant) {
+    return domain::parse_tenant_status(tenant.status) == domain::TenantStatus::inactive;
+}
+
+domain::TenantStatus tenant_status(const TenantSettings& tenant, std::int64_t now) {
+    if (stored_inactive(tenant)) {
+        return domain::TenantStatus::inactive;
     }
     if (tenant.trial_end && now < *tenant.trial_end) {
-        return "in_trial";
+        return domain::TenantStatus::in_trial;
     }
-    return "active";
+    return domain::TenantStatus::active;
+}
+
+std::string effective_status(const TenantSettings& tenant, std::int64_t now) {
+    return std::string(domain::to_string(tenant_status(tenant, now)));
 }
 
 std::optional<std::pair<std::int64_t, std::int64_t>> billable_window(const TenantSettings& tenant,
@@ -24,7 +32,7 @@ std::optional<std::pair<std::int64_t, std::int64_t>> billable_window(const Tenan
     if (tenant.trial_end) {
         from = std::max(from, *tenant.trial_end);
     }
-    if (tenant.status == "inactive") {
+    if (stored_inactive(tenant)) {
         if (!tenant.inactive_since) {
             return std::nullopt;  // inactive since an unknown date: nothing is billed
         }

@@ -9,11 +9,15 @@
 #include <utility>
 #include <vector>
 
+#include "server/domain/tenant_state.h"
 #include "server/store/billing_records.h"
 
 namespace tally::server::billing {
 
-//! "in_trial" | "active" | "inactive".
+domain::TenantStatus tenant_status(const TenantSettings& tenant, std::int64_t now);
+//! The stored status is inactive (whatever the date).
+bool stored_inactive(const TenantSettings& tenant);
+//! to_string(tenant_status()): "in_trial" | "active" | "inactive".
 std::string effective_status(const TenantSettings& tenant, std::int64_t now);
 //! The billed part [from, to) of [month_from, month_to); nullopt when nothing is billed.
 //! Past inactive spans inside it are cut out by not_billed_spans (heartbeats, not the window).

@@ -2,6 +2,8 @@
 
 #include "server/cli/command.h"
 
+#include "server/domain/error_code.h"
+
 #include <sys/stat.h>
 
 #include <ctime>
@@ -11,11 +13,17 @@ namespace tally::server::cli {
 
 int fail(const Error& error) {
     std::cerr << "tally-server: " << error.message << std::endl;
-    if (error.code == "usage") {
+    const auto code = domain::exit_status(domain::code_of(error));
+    if (code == kExitUsage) {
         std::cerr << "run 'tally-server help' for the commands" << std::endl;
-        return kExitUsage;
     }
-    return kExitFailure;
+    return code;
+}
+
+Error as_usage(const Error& error) {
+    return domain::code_of(error) == domain::ErrorCode::bad_request
+               ? domain::make_error(domain::ErrorCode::usage, error.message)
+               : error;
 }
 
 Result<std::filesystem::path> data_dir(const Args& args) {

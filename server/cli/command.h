@@ -21,6 +21,9 @@ constexpr const char* kDefaultDataDir = "/var/lib/tally-server";
 //! Prints "tally-server: <message>" on stderr and returns the exit code for the error
 //! (64 for code "usage", else 1).
 int fail(const Error& error);
+//! A bad_request from a use case is the command line's fault: the same error as "usage"
+//! (exit 64); every other error unchanged.
+Error as_usage(const Error& error);
 
 //! --data-dir (default /var/lib/tally-server), created 0700 if missing.
 Result<std::filesystem::path> data_dir(const Args& args);

@@ -1,5 +1,7 @@
 // `tally-server device list --tenant NAME`: one tab-separated line per device after a
-// header line: device_id, hostname, device_type, role, last_seq, last_seen, status.
+// header line: device_id, hostname, device_type, role, last_seq, last_seen, status
+// (active|suspected_clone|retired|revoked: the lifecycle state, domain/device_lifecycle.h),
+// assigned_user.
 // `tally-server device revoke ID`: the device is kept for audit, never billed again, and its
 // uploads get 410 device_revoked (its agent goes to state revoked).
 // `tally-server device assign-user ID PRINCIPAL | clear-user ID | set-type ID
@@ -8,23 +10,14 @@
 #include <iostream>
 
 #include "pairing/time_format.h"
-#include "server/billing/user_key.h"
+#include "server/application/device_admin.h"
 #include "server/cli/command.h"
+#include "server/domain/error_code.h"
 
 namespace tally::server::cli {
 namespace {
 
-//! The device row, or not_found naming the id.
-Result<Device> known_device(SqliteStore& store, const std::string& id) {
-    auto found = store.find_device(id);
-    if (!found) {
-        return found.error();
-    }
-    if (!*found) {
-        return make_error("not_found", "unknown device '" + id + "'");
-    }
-    return **found;
-}
+using application::DeviceAdmin;
 
 int run_revoke(const Args& args) {
     const auto& id = args.positional[2];
@@ -32,16 +25,18 @@ int run_revoke(const Args& args) {
     if (!store) {
         return fail(store.error());
     }
-    auto found = known_device(**store, id);
+    DeviceAdmin admin(**store);
+    auto found = admin.find(id, std::nullopt);
     if (!found) {
         return fail(found.error());
     }
-    if (found->retired_at) {
+    auto revoked = admin.revoke(*found, now_seconds());
+    if (!revoked && domain::code_of(revoked.error()) != domain::ErrorCode::device_retired) {
+        return fail(revoked.error());
+    }
+    if (!revoked || !revoked->changes) {
         std::cout << id << " was already retired or revoked\n";
         return kExitOk;
-    }
-    if (auto r = (*store)->retire_device(id, "revoked", now_seconds()); !r) {
-        return fail(r.error());
     }
     std::cout << "revoked " << id << "\n";
     return kExitOk;
@@ -55,36 +50,71 @@ int run_admin_edit(const Args& args) {
     if (!store) {
         return fail(store.error());
     }
-    auto found = known_device(**store, id);
+    DeviceAdmin admin(**store);
+    auto found = admin.find(id, std::nullopt);
     if (!found) {
         return fail(found.error());
     }
     const auto now = now_seconds();
     if (sub == "assign-user" || sub == "clear-user") {
-        std::optional<std::string> key;
-        if (sub == "assign-user") {
-            key = billing::user_key_from_admin(pos[3]);
+        auto key = admin.assign_user(
+            *found, sub == "assign-user" ? std::optional<std::string>(pos[3]) : std::nullopt, now);
+        if (!key) {
+            return fail(key.error());
         }
-        if (auto r = (*store)->assign_device_user(id, key, now); !r) {
-            return fail(r.error());
-        }
-        std::cout << id << (key ? " is paired with " + *key : " has no assigned user") << "\n";
+        std::cout << id << (*key ? " is paired with " + **key : " has no assigned user") << "\n";
         return kExitOk;
     }
     if (sub == "set-type") {
-        if (pos[3] != "business" && pos[3] != "personal") {
-            return fail(make_error("usage", "device type must be business or personal"));
-        }
-        if (auto r = (*store)->set_device_type(id, pos[3], now); !r) {
-            return fail(r.error());
+        if (auto r = admin.set_type(*found, pos[3], now); !r) {
+            return fail(domain::code_of(r.error()) == domain::ErrorCode::bad_request
+                            ? domain::make_error(domain::ErrorCode::usage,
+                                                 "device type must be business or personal")
+                            : r.error());
         }
         std::cout << id << " is a " << pos[3] << " device\n";
         return kExitOk;
     }
-    if (auto r = (*store)->retire_device(id, "retired by admin", now); !r) {
+    if (auto r = admin.retire(*found, "retired by admin", now); !r) {
         return fail(r.error());
     }
     std::cout << "retired " << id << " (kept for audit, not billed from now on)\n";
+    return kExitOk;
+}
+
+//! The state column: "active" for a paired device (the label the list always used).
+std::string_view status_label(domain::DeviceState state) {
+    return state == domain::DeviceState::paired ? "active" : domain::to_string(state);
+}
+
+int list(const Args& args) {
+    auto store = store_for(args);
+    if (!store) {
+        return fail(store.error());
+    }
+    const auto tenant = *args.get("tenant");
+    auto found = (*store)->find_tenant(tenant);
+    if (!found) {
+        return fail(found.error());
+    }
+    if (!*found) {
+        return fail(make_error("not_found", "unknown tenant '" + tenant + "'"));
+    }
+    auto devices = DeviceAdmin(**store).list(tenant);
+    if (!devices) {
+        return fail(devices.error());
+    }
+    std::cout << "device_id\thostname\tdevice_type\trole\tlast_seq\tlast_seen\tstatus\t"
+                 "assigned_user\n";
+    for (const auto& v : *devices) {
+        const auto& d = v.device;
+        std::cout << d.id << '\t' << printable(d.facts.hostname) << '\t' << d.facts.device_type
+                  << '\t' << d.facts.role << '\t' << d.last_seq << '\t'
+                  << (d.last_seen ? pairing::format_rfc3339(*d.last_seen) : "-") << '\t'
+                  << status_label(v.state) << '\t'
+                  << (v.assigned_user ? printable(*v.assigned_user) : "-") << '\n';
+    }
+    std::cout.flush();
     return kExitOk;
 }
 
@@ -112,45 +142,7 @@ int run_device(const std::vector<std::string>& words) {
                                "       tally-server device set-type DEVICE_ID business|personal\n"
                                "       tally-server device retire DEVICE_ID"));
     }
-    auto store = store_for(*args);
-    if (!store) {
-        return fail(store.error());
-    }
-    const auto tenant = *args->get("tenant");
-    auto found = (*store)->find_tenant(tenant);
-    if (!found) {
-        return fail(found.error());
-    }
-    if (!*found) {
-        return fail(make_error("not_found", "unknown tenant '" + tenant + "'"));
-    }
-    auto devices = (*store)->list_devices(tenant);
-    if (!devices) {
-        return fail(devices.error());
-    }
-    auto assigned = (*store)->device_assignments(tenant);
-    if (!assigned) {
-        return fail(assigned.error());
-    }
-    std::cout << "device_id\thostname\tdevice_type\trole\tlast_seq\tlast_seen\tstatus\t"
-                 "assigned_user\n";
-    for (const auto& d : *devices) {
-        const char* status = d.retired_at        ? "retired"
-                             : d.suspected_clone ? "suspected_clone"
-                                                 : "active";
-        std::cout << d.id << '\t' << printable(d.facts.hostname) << '\t' << d.facts.device_type
-                  << '\t' << d.facts.role << '\t' << d.last_seq << '\t'
-                  << (d.last_seen ? pairing::format_rfc3339(*d.last_seen) : "-") << '\t' << status;
-        std::string user = "-";
-        for (const auto& a : *assigned) {
-            if (a.device_id == d.id && a.user_key) {
-                user = printable(*a.user_key);
-            }
-        }
-        std::cout << '\t' << user << '\n';
-    }
-    std::cout.flush();
-    return kExitOk;
+    return list(*args);
 }
 
 }  // namespace tally::server::cli

@@ -4,7 +4,7 @@
 
 #include <iostream>
 
-#include "server/billing/user_key.h"
+#include "server/application/group_admin.h"
 #include "server/cli/command.h"
 
 namespace tally::server::cli {
@@ -30,25 +30,23 @@ int run_group(const std::vector<std::string>& words) {
     }
     const auto tenant = *args->get("tenant");
     const auto now = now_seconds();
+    application::GroupAdmin admin(**store);
     if (sub == "add") {
-        if (pos[2].empty() || pos[2].size() > 64) {
-            return fail(make_error("usage", "group name must be 1-64 characters"));
-        }
-        if (auto r = (*store)->add_group(tenant, pos[2], now); !r) {
-            return fail(r.error());
+        if (auto r = admin.add_group(tenant, pos[2], now); !r) {
+            return fail(as_usage(r.error()));
         }
         std::cout << "group " << pos[2] << " added\n";
         return kExitOk;
     }
     if (sub == "add-member") {
-        const auto key = billing::user_key_from_admin(pos[3]);
-        if (auto r = (*store)->move_user_to_group(tenant, pos[2], key, now); !r) {
-            return fail(r.error());
+        auto key = admin.add_member(tenant, pos[2], pos[3], now);
+        if (!key) {
+            return fail(key.error());
         }
-        std::cout << key << " is now in group " << pos[2] << "\n";
+        std::cout << *key << " is now in group " << pos[2] << "\n";
         return kExitOk;
     }
-    auto groups = (*store)->list_groups(tenant);
+    auto groups = admin.list_groups(tenant);
     if (!groups) {
         return fail(groups.error());
     }

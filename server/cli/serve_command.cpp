@@ -79,6 +79,46 @@ Result<std::int64_t> parse_backfill(const Args& args) {
     return days;
 }
 
+struct RunEnd {
+    bool ok = false;         //!< run() returned normally
+    bool signalled = false;  //!< because of SIGTERM/SIGINT
+};
+
+//! Runs the server until it stops or a blocked SIGTERM/SIGINT arrives (taken by sigwait on
+//! one thread: stop() is not async-signal-safe).
+RunEnd run_until_signal(HttpsServer& server, sigset_t& signals) {
+    std::mutex mutex;
+    std::condition_variable done_cv;
+    bool done = false;
+    std::atomic<bool> signalled{false};
+    std::thread waiter([&] {
+        int sig = 0;
+        sigwait(&signals, &sig);
+        std::unique_lock lock(mutex);
+        if (done) {
+            return;
+        }
+        signalled = true;
+        log_event(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+        // stop() is a no-op until the listener runs; repeat until run() returned.
+        while (!done) {
+            server.stop();
+            done_cv.wait_for(lock, std::chrono::milliseconds(100));
+        }
+    });
+    const bool ok = server.run();
+    {
+        std::lock_guard lock(mutex);
+        done = true;
+    }
+    done_cv.notify_all();
+    if (!signalled) {
+        ::kill(::getpid(), SIGTERM);  // wakes the waiter; the signal is blocked, so no exit
+    }
+    waiter.join();
+    return {ok, signalled};
+}
+
 }  // namespace
 
 int run_serve(const std::vector<std::string>& words) {
@@ -141,35 +181,7 @@ int run_serve(const std::vector<std::string>& words) {
     }
     std::cout << "listening on https://" << addr << std::endl;
 
-    std::mutex mutex;
-    std::condition_variable done_cv;
-    bool done = false;
-    std::atomic<bool> signalled{false};
-    std::thread waiter([&] {
-        int sig = 0;
-        sigwait(&signals, &sig);
-        std::unique_lock lock(mutex);
-        if (done) {
-            return;
-        }
-        signalled = true;
-        log_event(std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
-        // stop() is a no-op until the listener runs; repeat until run() returned.
-        while (!done) {
-            (*server)->stop();
-            done_cv.wait_for(lock, std::chrono::milliseconds(100));
-        }
-    });
-    const bool ok = (*server)->run();
-    {
-        std::lock_guard lock(mutex);
-        done = true;
-    }
-    done_cv.notify_all();
-    if (!signalled) {
-        ::kill(::getpid(), SIGTERM);  // wakes the waiter; the signal is blocked, so no exit
-    }
-    waiter.join();
+    const auto [ok, signalled] = run_until_signal(**server, signals);
     std::error_code ec;
     std::filesystem::remove(*dir / "listen.addr", ec);
     if (!ok && !signalled) {

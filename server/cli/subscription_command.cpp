@@ -4,7 +4,9 @@
 #include <iostream>
 
 #include "pairing/time_format.h"
+#include "server/application/group_admin.h"
 #include "server/cli/command.h"
+#include "server/domain/error_code.h"
 
 namespace tally::server::cli {
 
@@ -26,20 +28,19 @@ int run_subscription(const std::vector<std::string>& words) {
         return fail(store.error());
     }
     const auto tenant = *args->get("tenant");
+    application::GroupAdmin admin(**store);
     if (attach) {
         const auto package = *args->get("package");
-        if (package.empty() || package.size() > 64) {
-            return fail(make_error("usage", "--package must be 1-64 characters"));
-        }
-        if (auto r =
-                (*store)->attach_subscription(tenant, *args->get("group"), package, now_seconds());
-            !r) {
-            return fail(r.error());
+        if (auto r = admin.attach(tenant, *args->get("group"), package, now_seconds()); !r) {
+            return fail(domain::code_of(r.error()) == domain::ErrorCode::bad_request
+                            ? domain::make_error(domain::ErrorCode::usage,
+                                                 "--package must be 1-64 characters")
+                            : r.error());
         }
         std::cout << "package " << package << " attached to group " << *args->get("group") << "\n";
         return kExitOk;
     }
-    auto subs = (*store)->list_subscriptions(tenant);
+    auto subs = admin.list_subscriptions(tenant);
     if (!subs) {
         return fail(subs.error());
     }

@@ -7,10 +7,12 @@
 #include <iostream>
 
 #include "pairing/time_format.h"
+#include "server/application/tenant_admin.h"
 #include "server/billing/tenant_policy.h"
 #include "server/billing/tenant_status.h"
 #include "server/billing/time_zone.h"
 #include "server/cli/command.h"
+#include "server/domain/error_code.h"
 
 namespace tally::server::cli {
 namespace {
@@ -40,37 +42,61 @@ Result<void> check_name(const std::string& name) {
     return {};
 }
 
-Result<void> as_usage(Result<void> r) {
-    if (!r && r.error().code == "bad_request") {
-        return make_error("usage", r.error().message);
-    }
-    return r;
-}
-
 std::string opt_time(const std::optional<std::int64_t>& t) {
     return t ? pairing::format_rfc3339(*t) : "-";
 }
 
 int list(Store& store) {
-    auto tenants = store.list_tenants();
+    auto tenants = application::TenantAdmin(store).list(application::Caller::global());
     if (!tenants) {
         return fail(tenants.error());
     }
     const auto now = now_seconds();
     std::cout << "name\tstatus\ttrial_end\tinactive_since\ttime_zone\tcount_devices_by\t"
                  "default_package\tgrace_hours\tcreated_at\n";
-    for (const auto& t : *tenants) {
-        auto s = store.tenant_settings(t.name);
-        if (!s) {
-            return fail(s.error());
-        }
-        std::cout << s->name << '\t' << billing::effective_status(*s, now) << '\t'
-                  << opt_time(s->trial_end) << '\t' << opt_time(s->inactive_since) << '\t'
-                  << s->time_zone << '\t' << s->count_devices_by << '\t' << s->default_package
-                  << '\t' << s->grace_hours << '\t' << pairing::format_rfc3339(s->created_at)
-                  << '\n';
+    for (const auto& s : *tenants) {
+        std::cout << s.name << '\t' << billing::effective_status(s, now) << '\t'
+                  << opt_time(s.trial_end) << '\t' << opt_time(s.inactive_since) << '\t'
+                  << s.time_zone << '\t' << s.count_devices_by << '\t' << s.default_package << '\t'
+                  << s.grace_hours << '\t' << pairing::format_rfc3339(s.created_at) << '\n';
     }
     std::cout.flush();
+    return kExitOk;
+}
+
+int add(Store& store, const std::string& name, const billing::Options& options) {
+    auto added = application::TenantAdmin(store).add(name, options, now_seconds());
+    if (!added) {
+        return fail(as_usage(added.error()));
+    }
+    std::cout << "tenant " << name << " added (" << billing::effective_status(*added, now_seconds())
+              << ")" << std::endl;
+    return kExitOk;
+}
+
+int change(Store& store, const std::vector<std::string>& pos, const billing::Options& options) {
+    const auto& sub = pos[1];
+    const auto& name = pos[2];
+    auto settings = store.tenant_settings(name);
+    if (!settings) {
+        return fail(settings.error());
+    }
+    auto what = application::TenantChange::status;
+    std::string status = sub == "activate" ? "active" : sub == "deactivate" ? "inactive" : "";
+    if (sub == "set" || sub == "set-trial") {
+        what = sub == "set" ? application::TenantChange::policy : application::TenantChange::trial;
+    } else if (sub == "set-status") {
+        status = pos[3];
+    }
+    auto t =
+        application::TenantAdmin(store).change(*settings, what, status, options, now_seconds());
+    if (!t) {
+        return fail(as_usage(t.error()));
+    }
+    std::cout << "tenant " << name << " is " << billing::effective_status(*t, now_seconds())
+              << (t->trial_end ? ", trial ends " + opt_time(t->trial_end) : "")
+              << (t->inactive_since ? ", inactive since " + opt_time(t->inactive_since) : "")
+              << std::endl;
     return kExitOk;
 }
 
@@ -103,50 +129,10 @@ int run_tenant(const std::vector<std::string>& words) {
     if (sub == "list") {
         return list(**store);
     }
-    const auto& name = pos[2];
     if (sub == "add") {
-        TenantSettings t;
-        t.name = name;
-        if (auto r = as_usage(billing::apply_tenant_policy(t, args->options)); !r) {
-            return fail(r.error());
-        }
-        if (auto r = (*store)->add_tenant(name, now_seconds()); !r) {
-            return fail(r.error());
-        }
-        if (auto r = (*store)->update_tenant_settings(t); !r) {
-            return fail(r.error());
-        }
-        std::cout << "tenant " << name << " added (" << billing::effective_status(t, now_seconds())
-                  << ")" << std::endl;
-        return kExitOk;
+        return add(**store, pos[2], args->options);
     }
-    auto settings = (*store)->tenant_settings(name);
-    if (!settings) {
-        return fail(settings.error());
-    }
-    Result<void> changed;
-    if (sub == "set" || sub == "set-trial") {
-        changed = as_usage(billing::apply_tenant_policy(*settings, args->options));
-    } else {
-        const std::string status = sub == "activate"     ? "active"
-                                   : sub == "deactivate" ? "inactive"
-                                                         : pos[3];
-        changed = as_usage(
-            billing::change_tenant_status(*settings, status, args->options, now_seconds()));
-    }
-    if (!changed) {
-        return fail(changed.error());
-    }
-    if (auto r = (*store)->update_tenant_settings(*settings); !r) {
-        return fail(r.error());
-    }
-    std::cout << "tenant " << name << " is " << billing::effective_status(*settings, now_seconds())
-              << (settings->trial_end ? ", trial ends " + opt_time(settings->trial_end) : "")
-              << (settings->inactive_since
-                      ? ", inactive since " + opt_time(settings->inactive_since)
-                      : "")
-              << std::endl;
-    return kExitOk;
+    return change(**store, pos, args->options);
 }
 
 }  // namespace tally::server::cli

@@ -6,8 +6,7 @@
 #include <map>
 
 #include "pairing/time_format.h"
-#include "server/billing/billing_engine.h"
-#include "server/billing/user_key.h"
+#include "server/application/user_admin.h"
 #include "server/cli/command.h"
 
 namespace tally::server::cli {
@@ -29,32 +28,26 @@ int run_user(const std::vector<std::string>& words) {
         return fail(store.error());
     }
     const auto tenant = *args->get("tenant");
-    const auto now = now_seconds();
+    application::UserAdmin admin(**store, **store);
     if (sub == "merge") {
-        const auto from = billing::user_key_from_admin(pos[2]);
-        const auto into = billing::user_key_from_admin(pos[3]);
-        if (auto r = (*store)->merge_users(tenant, from, into, now); !r) {
-            return fail(r.error().code == "bad_request" ? make_error("usage", r.error().message)
-                                                        : r.error());
+        auto keys = admin.merge(tenant, pos[2], pos[3], now_seconds());
+        if (!keys) {
+            return fail(as_usage(keys.error()));
         }
-        std::cout << from << " merged into " << into << "\n";
+        std::cout << keys->first << " merged into " << keys->second << "\n";
         return kExitOk;
     }
-    auto facts = (*store)->billing_facts(tenant, 0, 0);
-    if (!facts) {
-        return fail(facts.error());
+    auto users = admin.list(tenant, now_seconds());
+    if (!users) {
+        return fail(users.error());
     }
     std::cout << "user_key\tprincipal\tlocal\tfirst_seen\tlast_signal\tstatus\tmerged_into\n";
-    for (const auto& s : facts->signals) {
-        const auto key = billing::user_key(s.principal, s.local, s.device_id);
-        const auto canonical = billing::resolve_alias(facts->aliases, key);
-        const char* status = billing::is_surrogate(key)                        ? "purged"
-                             : s.last_signal + billing::kReleaseSeconds <= now ? "released"
-                                                                               : "active";
-        std::cout << printable(key) << '\t' << printable(s.principal) << '\t'
-                  << (s.local ? "true" : "false") << '\t' << pairing::format_rfc3339(s.first_seen)
-                  << '\t' << pairing::format_rfc3339(s.last_signal) << '\t' << status << '\t'
-                  << (canonical == key ? "-" : printable(canonical)) << '\n';
+    for (const auto& u : *users) {
+        std::cout << printable(u.key) << '\t' << printable(u.principal) << '\t'
+                  << (u.local ? "true" : "false") << '\t' << pairing::format_rfc3339(u.first_seen)
+                  << '\t' << pairing::format_rfc3339(u.last_signal) << '\t'
+                  << application::to_string(u.status) << '\t'
+                  << (u.merged_into ? printable(*u.merged_into) : "-") << '\n';
     }
     std::cout.flush();
     return kExitOk;

@@ -264,12 +264,13 @@ void Connection::linger_close() {
     beast::error_code ignored;
     tcp().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     tcp().expires_after(std::chrono::seconds(2));
+    drain_buffer_ = std::make_unique<std::array<char, 4096>>();
     drain();
 }
 
 void Connection::drain() {
     constexpr std::size_t kMaxDrained = 2 * kLargeBody;
-    tcp().async_read_some(asio::buffer(drain_buffer_),
+    tcp().async_read_some(asio::buffer(*drain_buffer_),
                           [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->drained_ += n;
                               if (ec || self->drained_ > kMaxDrained) {

@@ -1,15 +1,19 @@
-// The admin HTTP API (see admin_routes.h).
+// The admin HTTP API (see admin_routes.h): each route reads its request, calls one use case
+// of server/application and writes its answer; errors map to statuses in one table
+// (domain/error_code.h).
 
 #include "server/http/admin_routes.h"
 
-#include <nlohmann/json.hpp>
-
 #include "pairing/time_format.h"
+
+#include "server/application/admin_access.h"
+#include "server/application/device_admin.h"
+#include "server/application/group_admin.h"
+#include "server/application/tenant_admin.h"
+#include "server/application/user_admin.h"
 #include "server/auth/admin_token.h"
-#include "server/billing/billing_engine.h"
-#include "server/billing/tenant_policy.h"
-#include "server/billing/tenant_status.h"
-#include "server/billing/user_key.h"
+#include "server/domain/error_code.h"
+#include "server/http/admin_json.h"
 #include "server/http/error_response.h"
 #include "server/http/event_log.h"
 #include "server/report/usage_csv.h"
@@ -20,20 +24,26 @@
 namespace tally::server {
 namespace {
 
+using application::Caller;
+using domain::ErrorCode;
 using nlohmann::json;
-using Req = Request;
-using Res = Response;
+namespace aj = admin_json;
 
-struct Caller {
-    std::optional<std::string> tenant;  //!< nullopt: a global admin
+struct Ctx {
+    Store& store;
+    Clock clock;
 };
 
-Result<Caller> authenticate(Store& store, const Req& req, std::int64_t now) {
+using CallerRoute = Result<void> (*)(const Ctx&, const Request&, Response&, const Caller&);
+using TenantRoute = Result<void> (*)(const Ctx&, const Request&, Response&, const Caller&,
+                                     TenantSettings&);
+
+Result<Caller> authenticate(Store& store, const Request& req, std::int64_t now) {
     constexpr std::string_view kBearer = "Bearer ";
     const auto header = req.get_header_value("Authorization");
     if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) {
-        return make_error("unauthorized",
-                          "an 'Authorization: Bearer <admin token>' header is required");
+        return domain::make_error(ErrorCode::unauthorized,
+                                  "an 'Authorization: Bearer <admin token>' header is required");
     }
     auto token =
         find_usable_admin_token(store, hash_admin_token(header.substr(kBearer.size())), now);
@@ -41,524 +51,373 @@ Result<Caller> authenticate(Store& store, const Req& req, std::int64_t now) {
         return token.error();
     }
     if (!*token) {
-        return make_error("unauthorized",
-                          "the admin token is not valid (unknown, expired or revoked)");
+        return domain::make_error(ErrorCode::unauthorized,
+                                  "the admin token is not valid (unknown, expired or revoked)");
     }
     return Caller{(*token)->tenant};
 }
 
-//! The caller may act on `tenant`: a global admin always (unknown tenant: not_found), a
-//! tenant admin only on its own tenant and only while it is not inactive.
-Result<TenantSettings> tenant_access(Store& store, const Caller& caller, const std::string& tenant,
-                                     std::int64_t now) {
-    if (caller.tenant && *caller.tenant != tenant) {
-        return make_error("forbidden", "this admin token is not valid for tenant '" + tenant + "'");
-    }
-    auto settings = store.tenant_settings(tenant);
-    if (!settings) {
-        return settings.error();
-    }
-    if (caller.tenant && billing::effective_status(*settings, now) == "inactive") {
-        return make_error("tenant_inactive", "tenant '" + tenant + "' is inactive");
-    }
-    return settings;
+//! "exists" is answered as bad_request (the name is taken), as the API always did.
+Error exists_as_bad_request(const Error& e) {
+    return domain::code_of(e) == ErrorCode::exists
+               ? domain::make_error(ErrorCode::bad_request, e.message)
+               : e;
 }
 
-Result<void> global_only(const Caller& caller) {
-    if (caller.tenant) {
-        return make_error("forbidden", "this needs a global admin token");
+Handler caller_route(const Ctx& ctx, CallerRoute route) {
+    return [ctx, route](const Request& req, Response& res) {
+        auto caller = authenticate(ctx.store, req, ctx.clock());
+        Result<void> r = caller ? route(ctx, req, res, *caller) : Result<void>(caller.error());
+        if (!r) {
+            set_error(res, r.error());
+        }
+    };
+}
+
+Handler tenant_route(const Ctx& ctx, TenantRoute route) {
+    return [ctx, route](const Request& req, Response& res) {
+        auto r = [&]() -> Result<void> {
+            auto caller = authenticate(ctx.store, req, ctx.clock());
+            if (!caller) {
+                return caller.error();
+            }
+            auto t = application::tenant_access(ctx.store, *caller, req.matches[1], ctx.clock());
+            if (!t) {
+                return t.error();
+            }
+            return route(ctx, req, res, *caller, *t);
+        }();
+        if (!r) {
+            set_error(res, r.error());
+        }
+    };
+}
+
+Result<void> list_tenants(const Ctx& ctx, const Request&, Response& res, const Caller& c) {
+    auto tenants = application::TenantAdmin(ctx.store).list(c);
+    if (!tenants) {
+        return tenants.error();
+    }
+    json out = json::array();
+    for (const auto& t : *tenants) {
+        out.push_back(aj::tenant(t, ctx.clock()));
+    }
+    aj::ok(res, out);
+    return {};
+}
+
+Result<void> add_tenant(const Ctx& ctx, const Request& req, Response& res, const Caller& c) {
+    if (auto g = application::global_only(c); !g) {
+        return g;
+    }
+    auto doc = aj::body(req);
+    if (!doc) {
+        return doc.error();
+    }
+    auto name = aj::str_field(*doc, "name");
+    if (!name) {
+        return name.error();
+    }
+    auto options = aj::policy_options(*doc);
+    if (!options) {
+        return options.error();
+    }
+    auto added = application::TenantAdmin(ctx.store).add(*name, *options, ctx.clock());
+    if (!added) {
+        return exists_as_bad_request(added.error());
+    }
+    aj::ok(res, aj::tenant(*added, ctx.clock()));
+    return {};
+}
+
+Result<void> get_tenant(const Ctx& ctx, const Request&, Response& res, const Caller&,
+                        TenantSettings& t) {
+    aj::ok(res, aj::tenant(t, ctx.clock()));
+    return {};
+}
+
+Result<void> change_tenant(const Ctx& ctx, const Request& req, Response& res, const Caller& c,
+                           TenantSettings& t) {
+    if (auto g = application::global_only(c); !g) {
+        return g;
+    }
+    auto doc = aj::body(req);
+    if (!doc) {
+        return doc.error();
+    }
+    auto options = aj::policy_options(*doc);
+    if (!options) {
+        return options.error();
+    }
+    const std::string what = req.matches[2];
+    std::string status;
+    auto change = application::TenantChange::policy;
+    if (what == "status") {
+        auto s = aj::str_field(*doc, "status");
+        if (!s) {
+            return s.error();
+        }
+        status = *s;
+        change = application::TenantChange::status;
+    } else if (what == "trial") {
+        if (!options->contains("trial-end")) {
+            return domain::make_error(ErrorCode::bad_request, "field 'trial_end' is required");
+        }
+        change = application::TenantChange::trial;
+    }
+    auto changed =
+        application::TenantAdmin(ctx.store).change(t, change, status, *options, ctx.clock());
+    if (!changed) {
+        return changed.error();
+    }
+    log_event("tenant " + changed->name + " changed (" + what + ")");
+    aj::ok(res, aj::tenant(*changed, ctx.clock()));
+    return {};
+}
+
+Result<void> list_groups(const Ctx& ctx, const Request&, Response& res, const Caller&,
+                         TenantSettings& t) {
+    auto groups = application::GroupAdmin(ctx.store).list_groups(t.name);
+    if (!groups) {
+        return groups.error();
+    }
+    json out = json::array();
+    for (const auto& g : *groups) {
+        out.push_back({{"name", g.name},
+                       {"package", g.package ? json(*g.package) : json(nullptr)},
+                       {"members", g.members}});
+    }
+    aj::ok(res, out);
+    return {};
+}
+
+Result<void> add_group(const Ctx& ctx, const Request& req, Response& res, const Caller&,
+                       TenantSettings& t) {
+    auto doc = aj::body(req);
+    if (!doc) {
+        return doc.error();
+    }
+    auto name = aj::str_field(*doc, "name");
+    if (!name) {
+        return name.error();
+    }
+    if (auto r = application::GroupAdmin(ctx.store).add_group(t.name, *name, ctx.clock()); !r) {
+        return exists_as_bad_request(r.error());
+    }
+    aj::ok(res, {{"group", *name}});
+    return {};
+}
+
+Result<void> add_member(const Ctx& ctx, const Request& req, Response& res, const Caller&,
+                        TenantSettings& t) {
+    auto doc = aj::body(req);
+    if (!doc) {
+        return doc.error();
+    }
+    auto principal = aj::str_field(*doc, "principal");
+    if (!principal) {
+        return principal.error();
+    }
+    const std::string group = req.matches[2];
+    auto key =
+        application::GroupAdmin(ctx.store).add_member(t.name, group, *principal, ctx.clock());
+    if (!key) {
+        return key.error();
+    }
+    aj::ok(res, {{"group", group}, {"user", *key}});
+    return {};
+}
+
+Result<void> list_subscriptions(const Ctx& ctx, const Request&, Response& res, const Caller&,
+                                TenantSettings& t) {
+    auto subs = application::GroupAdmin(ctx.store).list_subscriptions(t.name);
+    if (!subs) {
+        return subs.error();
+    }
+    json out = json::array();
+    for (const auto& s : *subs) {
+        out.push_back({{"group", s.group},
+                       {"package", s.package},
+                       {"attached_at", pairing::format_rfc3339(s.attached_at)}});
+    }
+    aj::ok(res, out);
+    return {};
+}
+
+Result<void> attach_subscription(const Ctx& ctx, const Request& req, Response& res, const Caller&,
+                                 TenantSettings& t) {
+    auto doc = aj::body(req);
+    if (!doc) {
+        return doc.error();
+    }
+    auto group = aj::str_field(*doc, "group");
+    if (!group) {
+        return group.error();
+    }
+    auto package = aj::str_field(*doc, "package");
+    if (!package) {
+        return package.error();
+    }
+    if (auto r = application::GroupAdmin(ctx.store).attach(t.name, *group, *package, ctx.clock());
+        !r) {
+        return r;
+    }
+    aj::ok(res, {{"group", *group}, {"package", *package}});
+    return {};
+}
+
+Result<void> list_devices(const Ctx& ctx, const Request&, Response& res, const Caller&,
+                          TenantSettings& t) {
+    auto devices = application::DeviceAdmin(ctx.store).list(t.name);
+    if (!devices) {
+        return devices.error();
+    }
+    json out = json::array();
+    for (const auto& v : *devices) {
+        out.push_back(aj::device(v));
+    }
+    aj::ok(res, out);
+    return {};
+}
+
+//! user (assign or clear), type, or retire (through the device lifecycle).
+Result<void> edit_device(const Ctx& ctx, const Request& req, application::DeviceAdmin& admin,
+                         const Device& device) {
+    auto doc = aj::body(req);
+    if (!doc) {
+        return doc.error();
+    }
+    const std::string what = req.matches[3];
+    if (what == "user") {
+        std::optional<std::string> principal;
+        if (const auto it = doc->find("principal"); it != doc->end() && !it->is_null()) {
+            auto p = aj::str_field(*doc, "principal");
+            if (!p) {
+                return p.error();
+            }
+            principal = *p;
+        }
+        auto key = admin.assign_user(device, principal, ctx.clock());
+        return key ? Result<void>() : Result<void>(key.error());
+    }
+    if (what == "type") {
+        auto type = aj::str_field(*doc, "type");
+        if (!type) {
+            return type.error();
+        }
+        return admin.set_type(device, *type, ctx.clock());
+    }
+    auto retired = admin.retire(device, "retired by admin", ctx.clock());
+    return retired ? Result<void>() : Result<void>(retired.error());
+}
+
+Result<void> change_device(const Ctx& ctx, const Request& req, Response& res, const Caller&,
+                           TenantSettings& t) {
+    application::DeviceAdmin admin(ctx.store);
+    auto device = admin.find(req.matches[2], t.name);
+    if (!device) {
+        return device.error();
+    }
+    if (auto r = edit_device(ctx, req, admin, *device); !r) {
+        return r;
+    }
+    aj::ok(res, {{"device_id", device->id}, {"changed", req.matches[3]}});
+    return {};
+}
+
+Result<void> list_users(const Ctx& ctx, const Request&, Response& res, const Caller&,
+                        TenantSettings& t) {
+    auto users = application::UserAdmin(ctx.store, ctx.store).list(t.name, ctx.clock());
+    if (!users) {
+        return users.error();
+    }
+    json out = json::array();
+    for (const auto& u : *users) {
+        out.push_back(aj::user(u));
+    }
+    aj::ok(res, out);
+    return {};
+}
+
+Result<void> merge_users(const Ctx& ctx, const Request& req, Response& res, const Caller&,
+                         TenantSettings& t) {
+    auto doc = aj::body(req);
+    if (!doc) {
+        return doc.error();
+    }
+    auto from = aj::str_field(*doc, "from");
+    if (!from) {
+        return from.error();
+    }
+    auto into = aj::str_field(*doc, "into");
+    if (!into) {
+        return into.error();
+    }
+    auto keys =
+        application::UserAdmin(ctx.store, ctx.store).merge(t.name, *from, *into, ctx.clock());
+    if (!keys) {
+        return keys.error();
+    }
+    aj::ok(res, {{"merged", keys->first}, {"into", keys->second}});
+    return {};
+}
+
+Result<void> usage(const Ctx& ctx, const Request& req, Response& res, const Caller&,
+                   TenantSettings& t) {
+    auto report = build_usage_report(ctx.store, t.name, req.get_param_value("month"), ctx.clock());
+    if (!report) {
+        return report.error();
+    }
+    const std::string ext = req.matches[2];
+    if (ext == ".csv") {
+        res.set_content(usage_to_csv(*report), "text/csv; charset=utf-8");
+    } else if (ext == ".xlsx") {
+        auto xlsx = usage_to_xlsx(*report);
+        if (!xlsx) {
+            return xlsx.error();
+        }
+        res.set_header("Content-Disposition",
+                       "attachment; filename=\"tally-" + t.name + "-" + report->month + ".xlsx\"");
+        res.set_content(*xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    } else {
+        res.set_content(usage_to_json(*report), "application/json");
     }
     return {};
 }
 
-Result<json> body_json(const Req& req) {
-    if (req.body.empty()) {
-        return json::object();
+Result<void> purge(const Ctx& ctx, const Request&, Response& res, const Caller& c) {
+    if (auto g = application::global_only(c); !g) {
+        return g;
     }
-    auto doc = json::parse(req.body, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object()) {
-        return make_error("bad_request", "the body must be a JSON object");
+    auto r = ctx.store.purge_users(ctx.clock());
+    if (!r) {
+        return r.error();
     }
-    return doc;
-}
-
-Result<std::string> str_field(const json& doc, const char* name) {
-    const auto it = doc.find(name);
-    if (it == doc.end() || !it->is_string() || it->get<std::string>().empty() ||
-        it->get<std::string>().size() > 256) {
-        return make_error("bad_request",
-                          std::string("field '") + name + "' must be a non-empty string");
-    }
-    return it->get<std::string>();
-}
-
-//! JSON fields (snake_case) → the CLI-named options of billing/tenant_policy.h.
-Result<billing::Options> policy_options(const json& doc) {
-    billing::Options o;
-    for (const auto& [field, option] :
-         std::vector<std::pair<std::string, std::string>>{{"time_zone", "time-zone"},
-                                                          {"count_devices_by", "count-devices-by"},
-                                                          {"default_package", "default-package"},
-                                                          {"trial_end", "trial-end"},
-                                                          {"at", "at"}}) {
-        if (const auto it = doc.find(field); it != doc.end()) {
-            if (!it->is_string()) {
-                return make_error("bad_request", "field '" + field + "' must be a string");
-            }
-            o[option] = it->get<std::string>();
-        }
-    }
-    if (const auto it = doc.find("grace_hours"); it != doc.end()) {
-        if (!it->is_number_integer()) {
-            return make_error("bad_request", "field 'grace_hours' must be an integer");
-        }
-        o["grace-hours"] = std::to_string(it->get<std::int64_t>());
-    }
-    return o;
-}
-
-json opt_time(const std::optional<std::int64_t>& t) {
-    return t ? json(pairing::format_rfc3339(*t)) : json(nullptr);
-}
-
-json tenant_json(const TenantSettings& t, std::int64_t now) {
-    return {{"name", t.name},
-            {"status", billing::effective_status(t, now)},
-            {"trial_end", opt_time(t.trial_end)},
-            {"inactive_since", opt_time(t.inactive_since)},
-            {"time_zone", t.time_zone},
-            {"count_devices_by", t.count_devices_by},
-            {"default_package", t.default_package},
-            {"grace_hours", t.grace_hours},
-            {"created_at", pairing::format_rfc3339(t.created_at)}};
-}
-
-void ok_json(Res& res, const json& doc) {
-    res.status = 200;
-    res.set_content(doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n",
-                    "application/json");
-}
-
-//! Runs `fn` with the caller and the tenant's settings; errors become protocol answers.
-template <typename Fn>
-void with_tenant(Store& store, const Clock& clock, const Req& req, Res& res, Fn&& fn) {
-    auto caller = authenticate(store, req, clock());
-    if (!caller) {
-        set_error(res, caller.error());
-        return;
-    }
-    auto settings = tenant_access(store, *caller, req.matches[1], clock());
-    if (!settings) {
-        set_error(res, settings.error());
-        return;
-    }
-    if (auto r = fn(*caller, *settings); !r) {
-        set_error(res, r.error());
-    }
-}
-
-//! The device must exist and belong to the tenant in the path (else not_found: a tenant
-//! admin learns nothing about other tenants' device ids).
-Result<Device> tenant_device(Store& store, const std::string& tenant, const std::string& id) {
-    auto found = store.find_device(id);
-    if (!found) {
-        return found.error();
-    }
-    if (!*found || (*found)->tenant != tenant) {
-        return make_error("not_found", "no device '" + id + "' in tenant '" + tenant + "'");
-    }
-    return **found;
+    aj::ok(res, {{"users_purged", r->users_purged},
+                 {"heartbeat_rows_redacted", r->heartbeat_rows_redacted}});
+    return {};
 }
 
 }  // namespace
 
 void install_admin_routes(Router& router, Store& store, Clock clock) {
-    router.get("/v1/tenants", [&store, clock](const Req& req, Res& res) {
-        auto caller = authenticate(store, req, clock());
-        if (!caller) {
-            set_error(res, caller.error());
-            return;
-        }
-        auto tenants = store.list_tenants();
-        if (!tenants) {
-            set_error(res, tenants.error());
-            return;
-        }
-        json out = json::array();
-        for (const auto& t : *tenants) {
-            if (caller->tenant && *caller->tenant != t.name) {
-                continue;
-            }
-            auto s = store.tenant_settings(t.name);
-            if (!s) {
-                set_error(res, s.error());
-                return;
-            }
-            out.push_back(tenant_json(*s, clock()));
-        }
-        ok_json(res, out);
-    });
-
-    router.post("/v1/tenants", [&store, clock](const Req& req, Res& res) {
-        auto caller = authenticate(store, req, clock());
-        auto r = [&]() -> Result<json> {
-            if (!caller) {
-                return caller.error();
-            }
-            if (auto g = global_only(*caller); !g) {
-                return g.error();
-            }
-            auto doc = body_json(req);
-            if (!doc) {
-                return doc.error();
-            }
-            auto name = str_field(*doc, "name");
-            if (!name) {
-                return name.error();
-            }
-            auto options = policy_options(*doc);
-            if (!options) {
-                return options.error();
-            }
-            TenantSettings t;
-            t.name = *name;
-            if (auto p = billing::apply_tenant_policy(t, *options); !p) {
-                return p.error();
-            }
-            if (auto a = store.add_tenant(*name, clock()); !a) {
-                return a.error();
-            }
-            if (auto u = store.update_tenant_settings(t); !u) {
-                return u.error();
-            }
-            auto saved = store.tenant_settings(*name);
-            if (!saved) {
-                return saved.error();
-            }
-            return tenant_json(*saved, clock());
-        }();
-        if (!r) {
-            set_error(res, r.error().code == "exists" ? make_error("bad_request", r.error().message)
-                                                      : r.error());
-            return;
-        }
-        ok_json(res, *r);
-    });
-
-    router.get(R"(/v1/tenants/([^/]+))", [&store, clock](const Req& req, Res& res) {
-        with_tenant(store, clock, req, res, [&](const Caller&, TenantSettings& t) -> Result<void> {
-            ok_json(res, tenant_json(t, clock()));
-            return {};
-        });
-    });
-
-    router.post(
-        R"(/v1/tenants/([^/]+)/(status|trial|policy))", [&store, clock](const Req& req, Res& res) {
-            with_tenant(
-                store, clock, req, res, [&](const Caller& c, TenantSettings& t) -> Result<void> {
-                    if (auto g = global_only(c); !g) {
-                        return g;
-                    }
-                    auto doc = body_json(req);
-                    if (!doc) {
-                        return doc.error();
-                    }
-                    auto options = policy_options(*doc);
-                    if (!options) {
-                        return options.error();
-                    }
-                    const std::string what = req.matches[2];
-                    Result<void> changed;
-                    if (what == "status") {
-                        auto status = str_field(*doc, "status");
-                        if (!status) {
-                            return status.error();
-                        }
-                        changed = billing::change_tenant_status(t, *status, *options, clock());
-                    } else {
-                        if (what == "trial" && !options->contains("trial-end")) {
-                            return make_error("bad_request", "field 'trial_end' is required");
-                        }
-                        changed = billing::apply_tenant_policy(t, *options);
-                    }
-                    if (!changed) {
-                        return changed;
-                    }
-                    if (auto u = store.update_tenant_settings(t); !u) {
-                        return u;
-                    }
-                    log_event("tenant " + t.name + " changed (" + what + ")");
-                    ok_json(res, tenant_json(t, clock()));
-                    return {};
-                });
-        });
-
-    router.get(R"(/v1/tenants/([^/]+)/groups)", [&store, clock](const Req& req, Res& res) {
-        with_tenant(store, clock, req, res, [&](const Caller&, TenantSettings& t) -> Result<void> {
-            auto groups = store.list_groups(t.name);
-            if (!groups) {
-                return groups.error();
-            }
-            json out = json::array();
-            for (const auto& g : *groups) {
-                out.push_back({{"name", g.name},
-                               {"package", g.package ? json(*g.package) : json(nullptr)},
-                               {"members", g.members}});
-            }
-            ok_json(res, out);
-            return {};
-        });
-    });
-
-    router.post(R"(/v1/tenants/([^/]+)/groups)", [&store, clock](const Req& req, Res& res) {
-        with_tenant(store, clock, req, res, [&](const Caller&, TenantSettings& t) -> Result<void> {
-            auto doc = body_json(req);
-            if (!doc) {
-                return doc.error();
-            }
-            auto name = str_field(*doc, "name");
-            if (!name) {
-                return name.error();
-            }
-            if (auto r = store.add_group(t.name, *name, clock()); !r) {
-                return r.error().code == "exists" ? make_error("bad_request", r.error().message)
-                                                  : r.error();
-            }
-            ok_json(res, {{"group", *name}});
-            return {};
-        });
-    });
-
-    router.post(R"(/v1/tenants/([^/]+)/groups/([^/]+)/members)", [&store, clock](const Req& req,
-                                                                                 Res& res) {
-        with_tenant(store, clock, req, res, [&](const Caller&, TenantSettings& t) -> Result<void> {
-            auto doc = body_json(req);
-            if (!doc) {
-                return doc.error();
-            }
-            auto principal = str_field(*doc, "principal");
-            if (!principal) {
-                return principal.error();
-            }
-            const auto key = billing::user_key_from_admin(*principal);
-            if (auto r = store.move_user_to_group(t.name, req.matches[2], key, clock()); !r) {
-                return r;
-            }
-            ok_json(res, {{"group", req.matches[2]}, {"user", key}});
-            return {};
-        });
-    });
-
-    router.get(R"(/v1/tenants/([^/]+)/subscriptions)", [&store, clock](const Req& req, Res& res) {
-        with_tenant(store, clock, req, res, [&](const Caller&, TenantSettings& t) -> Result<void> {
-            auto subs = store.list_subscriptions(t.name);
-            if (!subs) {
-                return subs.error();
-            }
-            json out = json::array();
-            for (const auto& s : *subs) {
-                out.push_back({{"group", s.group},
-                               {"package", s.package},
-                               {"attached_at", pairing::format_rfc3339(s.attached_at)}});
-            }
-            ok_json(res, out);
-            return {};
-        });
-    });
-
-    router.post(R"(/v1/tenants/([^/]+)/subscriptions)", [&store, clock](const Req& req, Res& res) {
-        with_tenant(store, clock, req, res, [&](const Caller&, TenantSettings& t) -> Result<void> {
-            auto doc = body_json(req);
-            if (!doc) {
-                return doc.error();
-            }
-            auto group = str_field(*doc, "group");
-            auto package = str_field(*doc, "package");
-            if (!group) {
-                return group.error();
-            }
-            if (!package) {
-                return package.error();
-            }
-            if (auto r = store.attach_subscription(t.name, *group, *package, clock()); !r) {
-                return r;
-            }
-            ok_json(res, {{"group", *group}, {"package", *package}});
-            return {};
-        });
-    });
-
-    router.get(R"(/v1/tenants/([^/]+)/devices)", [&store, clock](const Req& req, Res& res) {
-        with_tenant(store, clock, req, res, [&](const Caller&, TenantSettings& t) -> Result<void> {
-            auto devices = store.list_devices(t.name);
-            if (!devices) {
-                return devices.error();
-            }
-            auto assigned = store.device_assignments(t.name);
-            if (!assigned) {
-                return assigned.error();
-            }
-            json out = json::array();
-            for (const auto& d : *devices) {
-                json user = nullptr;
-                for (const auto& a : *assigned) {
-                    if (a.device_id == d.id && a.user_key) {
-                        user = *a.user_key;
-                    }
-                }
-                out.push_back({{"device_id", d.id},
-                               {"hostname", d.facts.hostname},
-                               {"device_type", d.facts.device_type},
-                               {"role", d.facts.role},
-                               {"assigned_user", user},
-                               {"retired", d.retired_at.has_value()},
-                               {"last_seq", d.last_seq},
-                               {"last_seen", opt_time(d.last_seen)}});
-            }
-            ok_json(res, out);
-            return {};
-        });
-    });
-
-    router.post(R"(/v1/tenants/([^/]+)/devices/([^/]+)/(user|type|retire))", [&store, clock](
-                                                                                 const Req& req,
-                                                                                 Res& res) {
-        with_tenant(store, clock, req, res, [&](const Caller&, TenantSettings& t) -> Result<void> {
-            auto device = tenant_device(store, t.name, req.matches[2]);
-            if (!device) {
-                return device.error();
-            }
-            auto doc = body_json(req);
-            if (!doc) {
-                return doc.error();
-            }
-            const std::string what = req.matches[3];
-            Result<void> r;
-            if (what == "user") {
-                std::optional<std::string> key;
-                if (const auto it = doc->find("principal"); it != doc->end() && !it->is_null()) {
-                    auto p = str_field(*doc, "principal");
-                    if (!p) {
-                        return p.error();
-                    }
-                    key = billing::user_key_from_admin(*p);
-                }
-                r = store.assign_device_user(device->id, key, clock());
-            } else if (what == "type") {
-                auto type = str_field(*doc, "type");
-                if (!type) {
-                    return type.error();
-                }
-                if (*type != "business" && *type != "personal") {
-                    return make_error("bad_request", "type must be business or personal");
-                }
-                r = store.set_device_type(device->id, *type, clock());
-            } else {
-                r = store.retire_device(device->id, "retired by admin", clock());
-            }
-            if (!r) {
-                return r;
-            }
-            ok_json(res, {{"device_id", device->id}, {"changed", what}});
-            return {};
-        });
-    });
-
-    router.get(R"(/v1/tenants/([^/]+)/users)", [&store, clock](const Req& req, Res& res) {
-        with_tenant(store, clock, req, res, [&](const Caller&, TenantSettings& t) -> Result<void> {
-            auto facts = store.billing_facts(t.name, 0, 0);
-            if (!facts) {
-                return facts.error();
-            }
-            json out = json::array();
-            const auto now = clock();
-            for (const auto& s : facts->signals) {
-                const auto key = billing::user_key(s.principal, s.local, s.device_id);
-                const auto canonical = billing::resolve_alias(facts->aliases, key);
-                out.push_back(
-                    {{"user_key", key},
-                     {"principal", s.principal},
-                     {"local", s.local},
-                     {"first_seen", pairing::format_rfc3339(s.first_seen)},
-                     {"last_signal", pairing::format_rfc3339(s.last_signal)},
-                     {"status", billing::is_surrogate(key)                        ? "purged"
-                                : s.last_signal + billing::kReleaseSeconds <= now ? "released"
-                                                                                  : "active"},
-                     {"merged_into", canonical == key ? json(nullptr) : json(canonical)}});
-            }
-            ok_json(res, out);
-            return {};
-        });
-    });
-
-    router.post(R"(/v1/tenants/([^/]+)/users/merge)", [&store, clock](const Req& req, Res& res) {
-        with_tenant(store, clock, req, res, [&](const Caller&, TenantSettings& t) -> Result<void> {
-            auto doc = body_json(req);
-            if (!doc) {
-                return doc.error();
-            }
-            auto from = str_field(*doc, "from");
-            auto into = str_field(*doc, "into");
-            if (!from) {
-                return from.error();
-            }
-            if (!into) {
-                return into.error();
-            }
-            const auto fk = billing::user_key_from_admin(*from);
-            const auto ik = billing::user_key_from_admin(*into);
-            if (auto r = store.merge_users(t.name, fk, ik, clock()); !r) {
-                return r;
-            }
-            ok_json(res, {{"merged", fk}, {"into", ik}});
-            return {};
-        });
-    });
-
-    router.get(R"(/v1/tenants/([^/]+)/usage(\.csv|\.xlsx|\.json)?)", [&store, clock](const Req& req,
-                                                                                     Res& res) {
-        with_tenant(store, clock, req, res, [&](const Caller&, TenantSettings& t) -> Result<void> {
-            auto report = build_usage_report(store, t.name, req.get_param_value("month"), clock());
-            if (!report) {
-                return report.error();
-            }
-            const std::string ext = req.matches[2];
-            if (ext == ".csv") {
-                res.set_content(usage_to_csv(*report), "text/csv; charset=utf-8");
-            } else if (ext == ".xlsx") {
-                auto xlsx = usage_to_xlsx(*report);
-                if (!xlsx) {
-                    return xlsx.error();
-                }
-                res.set_header("Content-Disposition", "attachment; filename=\"tally-" + t.name +
-                                                          "-" + report->month + ".xlsx\"");
-                res.set_content(
-                    *xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-            } else {
-                res.set_content(usage_to_json(*report), "application/json");
-            }
-            return {};
-        });
-    });
-
-    router.post("/v1/purge", [&store, clock](const Req& req, Res& res) {
-        auto caller = authenticate(store, req, clock());
-        if (!caller) {
-            set_error(res, caller.error());
-            return;
-        }
-        if (auto g = global_only(*caller); !g) {
-            set_error(res, g.error());
-            return;
-        }
-        auto r = store.purge_users(clock());
-        if (!r) {
-            set_error(res, r.error());
-            return;
-        }
-        ok_json(res, {{"users_purged", r->users_purged},
-                      {"heartbeat_rows_redacted", r->heartbeat_rows_redacted}});
-    });
+    const Ctx ctx{store, std::move(clock)};
+    const std::string t = R"(/v1/tenants/([^/]+))";
+    router.get("/v1/tenants", caller_route(ctx, list_tenants));
+    router.post("/v1/tenants", caller_route(ctx, add_tenant));
+    router.get(t, tenant_route(ctx, get_tenant));
+    router.post(t + "/(status|trial|policy)", tenant_route(ctx, change_tenant));
+    router.get(t + "/groups", tenant_route(ctx, list_groups));
+    router.post(t + "/groups", tenant_route(ctx, add_group));
+    router.post(t + "/groups/([^/]+)/members", tenant_route(ctx, add_member));
+    router.get(t + "/subscriptions", tenant_route(ctx, list_subscriptions));
+    router.post(t + "/subscriptions", tenant_route(ctx, attach_subscription));
+    router.get(t + "/devices", tenant_route(ctx, list_devices));
+    router.post(t + "/devices/([^/]+)/(user|type|retire)", tenant_route(ctx, change_device));
+    router.get(t + "/users", tenant_route(ctx, list_users));
+    router.post(t + "/users/merge", tenant_route(ctx, merge_users));
+    router.get(t + R"(/usage(\.csv|\.xlsx|\.json)?)", tenant_route(ctx, usage));
+    router.post("/v1/purge", caller_route(ctx, purge));
 }
 
 }  // namespace tally::server

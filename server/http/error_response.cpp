@@ -2,25 +2,16 @@
 
 #include "server/http/error_response.h"
 
-#include <map>
 #include <string>
 
 #include "pairing/messages.h"
+#include "server/domain/error_code.h"
 #include "server/http/event_log.h"
 
 namespace tally::server {
 
 int http_status_for(std::string_view code) {
-    static const std::map<std::string_view, int> kStatus = {
-        {"bad_request", 400},    {"bad_gzip", 400},       {"bad_signature", 401},
-        {"unknown_device", 401}, {"unauthorized", 401},   {"invalid_code", 403},
-        {"code_expired", 403},   {"code_exhausted", 403}, {"tenant_inactive", 403},
-        {"forbidden", 403},      {"not_found", 404},      {"method_not_allowed", 405},
-        {"device_retired", 410}, {"device_revoked", 410}, {"payload_too_large", 413},
-        {"out_of_window", 422},  {"rate_limited", 429},   {"header_too_large", 431},
-    };
-    const auto it = kStatus.find(code);
-    return it == kStatus.end() ? 500 : it->second;
+    return domain::http_status(domain::code_of(code));
 }
 
 void set_error(Response& res, const Error& error) {

@@ -76,7 +76,8 @@ Result<ImportReport> import_bundle(Store& store, std::string_view tenant, std::s
     auto settings = store.tenant_settings(tenant);
     if (!settings)
         return settings.error();
-    if ((*t)->status == "inactive" || billing::effective_status(*settings, now) == "inactive")
+    if (domain::parse_tenant_status((*t)->status) == domain::TenantStatus::inactive ||
+        billing::tenant_status(*settings, now) == domain::TenantStatus::inactive)
         return make_error("tenant_inactive", "tenant '" + std::string(tenant) + "' is inactive");
 
     ImportReport report;

@@ -21,7 +21,7 @@ bool signature_valid(std::string_view public_key, std::string_view signature_b64
     return key && key->verify(pairing::as_bytes(body), *sig);
 }
 
-Result<Device> authenticate_device(Store& store, std::string_view device_id,
+Result<Device> authenticate_device(DeviceStore& store, std::string_view device_id,
                                    std::string_view signature_b64url, std::string_view body) {
     if (device_id.empty()) {
         return make_error("unknown_device", "the Tally-Device header is missing");

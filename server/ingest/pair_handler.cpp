@@ -8,6 +8,7 @@
 #include "pairing/bytes.h"
 #include "pairing/crypto.h"
 #include "pairing/pairing_code.h"
+#include "server/domain/device_type.h"
 #include "server/ingest/device_auth.h"
 #include "server/ingest/device_id.h"
 
@@ -15,10 +16,10 @@ namespace tally::server {
 namespace {
 
 Result<void> check_facts(const pairing::DeviceFacts& f) {
-    if (f.device_type != "business" && f.device_type != "personal") {
+    if (!domain::parse_device_type(f.device_type)) {
         return make_error("bad_request", "device.device_type must be business or personal");
     }
-    if (f.role != "workstation" && f.role != "server" && f.role != "kiosk") {
+    if (!domain::parse_device_role(f.role)) {
         return make_error("bad_request", "device.role must be workstation, server or kiosk");
     }
     if (f.hostname.empty() || f.hostname.size() > 255) {
@@ -29,7 +30,7 @@ Result<void> check_facts(const pairing::DeviceFacts& f) {
 
 }  // namespace
 
-Result<pairing::PairResponse> handle_pair(Store& store, std::string_view body,
+Result<pairing::PairResponse> handle_pair(PairingStore& store, std::string_view body,
                                           std::string_view signature_b64url, std::int64_t now,
                                           const IngestOptions& options) {
     if (signature_b64url.empty()) {

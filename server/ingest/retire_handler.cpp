@@ -5,11 +5,12 @@
 #include <string>
 
 #include "pairing/messages.h"
+#include "server/application/device_admin.h"
 #include "server/ingest/device_auth.h"
 
 namespace tally::server {
 
-Result<std::string> handle_retire(Store& store, std::string_view device_id,
+Result<std::string> handle_retire(DeviceStore& store, std::string_view device_id,
                                   std::string_view signature, std::string_view body,
                                   std::int64_t now) {
     auto device = authenticate_device(store, device_id, signature, body);
@@ -24,7 +25,7 @@ Result<std::string> handle_retire(Store& store, std::string_view device_id,
         return make_error("bad_request",
                           "device_id in the body does not match the Tally-Device header");
     }
-    if (auto r = store.retire_device(device->id, req->reason, now); !r) {
+    if (auto r = application::DeviceAdmin(store).retire(*device, req->reason, now); !r) {
         return r.error();
     }
     return device->id;

@@ -8,6 +8,9 @@
 #include "pairing/batch.h"
 #include "pairing/gzip.h"
 #include "pairing/heartbeat.h"
+#include "server/application/device_admin.h"
+#include "server/domain/device_lifecycle.h"
+#include "server/domain/tenant_state.h"
 #include "server/ingest/device_auth.h"
 
 namespace tally::server {
@@ -40,61 +43,35 @@ Result<void> check_gaps(const std::vector<pairing::Gap>& gaps) {
     return {};
 }
 
-}  // namespace
-
-Result<UploadOutcome> handle_upload(Store& store, const UploadRequest& req, std::int64_t now,
-                                    const IngestOptions& options, const AdmitDevice& admit) {
-    auto device = authenticate_device(store, req.device_id, req.signature, req.body);
-    if (!device) {
-        return device.error();
+//! The lifecycle and the tenant admit the device's upload: a retired or revoked device is
+//! refused (410), an inactive tenant's agents too (403 tenant_inactive, DESIGN.md §5 rule 5).
+Result<void> admit_upload(Store& store, const Device& device) {
+    auto state = application::DeviceAdmin(store).state(device);
+    if (!state) {
+        return state.error();
     }
-    if (admit) {
-        if (auto admitted = admit(device->id); !admitted) {
-            return admitted.error();
-        }
+    if (auto use = domain::transition(*state, domain::DeviceEvent::upload, device.id); !use) {
+        return use.error();
     }
-    if (device->retired_at) {
-        auto evidence = store.device_evidence(device->id);
-        if (!evidence) {
-            return evidence.error();
-        }
-        if (evidence->revoked) {
-            return make_error("device_revoked", "device " + device->id + " was revoked");
-        }
-        return make_error("device_retired", "device " + device->id + " was retired");
-    }
-    // DESIGN.md §5 rule 5: an inactive tenant's agents are refused (403 tenant_inactive).
-    if (auto tenant = store.find_tenant(device->tenant); !tenant) {
+    auto tenant = store.find_tenant(device.tenant);
+    if (!tenant) {
         return tenant.error();
-    } else if (*tenant && (*tenant)->status == "inactive") {
-        return make_error("tenant_inactive", "tenant '" + device->tenant + "' is inactive");
     }
-    if (!req.content_encoding.empty() && req.content_encoding != "gzip") {
-        return make_error("bad_request", "Content-Encoding must be gzip, not '" +
-                                             std::string(req.content_encoding) + "'");
+    if (*tenant &&
+        domain::parse_tenant_status((*tenant)->status) == domain::TenantStatus::inactive) {
+        return make_error("tenant_inactive", "tenant '" + device.tenant + "' is inactive");
     }
-    auto json = inflate(req.body, options);
-    if (!json) {
-        return json.error();
-    }
-    auto batch = pairing::decode_batch(*json);
-    if (!batch) {
-        return make_error("bad_request", "batch: " + batch.error().message);
-    }
-    if (batch->device_id != device->id) {
-        return make_error("bad_request", "batch device_id '" + batch->device_id +
-                                             "' does not match the Tally-Device header");
-    }
-    if (auto r = check_gaps(batch->gaps); !r) {
-        return r.error();
-    }
+    return {};
+}
 
-    UploadOutcome outcome;
+//! The batch's heartbeats decoded, in ascending seq, each marked held when outside the window.
+Result<std::vector<AcceptedHeartbeat>> accept_heartbeats(pairing::Batch& batch, std::int64_t now,
+                                                         const IngestOptions& options) {
     std::vector<AcceptedHeartbeat> accepted;
     const auto newest = now + options.max_future_s;
     const auto oldest = now - options.max_backfill_days * 86400;
-    for (std::size_t i = 0; i < batch->heartbeats.size(); ++i) {
-        auto& bytes = batch->heartbeats[i];
+    for (std::size_t i = 0; i < batch.heartbeats.size(); ++i) {
+        auto& bytes = batch.heartbeats[i];
         auto hb = pairing::decode_heartbeat(bytes);
         if (!hb) {
             return make_error("bad_request",
@@ -116,10 +93,63 @@ Result<UploadOutcome> handle_upload(Store& store, const UploadRequest& req, std:
         const bool held = hb->end > newest || hb->end < oldest;
         accepted.push_back({std::move(bytes), std::move(*hb), held});
     }
-    auto stored = store.store_batch(device->id, accepted, batch->gaps, now);
+    return accepted;
+}
+
+//! The decoded batch of the request, checked against the device.
+Result<pairing::Batch> read_batch(const UploadRequest& req, const Device& device,
+                                  const IngestOptions& options) {
+    if (!req.content_encoding.empty() && req.content_encoding != "gzip") {
+        return make_error("bad_request", "Content-Encoding must be gzip, not '" +
+                                             std::string(req.content_encoding) + "'");
+    }
+    auto json = inflate(req.body, options);
+    if (!json) {
+        return json.error();
+    }
+    auto batch = pairing::decode_batch(*json);
+    if (!batch) {
+        return make_error("bad_request", "batch: " + batch.error().message);
+    }
+    if (batch->device_id != device.id) {
+        return make_error("bad_request", "batch device_id '" + batch->device_id +
+                                             "' does not match the Tally-Device header");
+    }
+    if (auto r = check_gaps(batch->gaps); !r) {
+        return r.error();
+    }
+    return batch;
+}
+
+}  // namespace
+
+Result<UploadOutcome> handle_upload(Store& store, const UploadRequest& req, std::int64_t now,
+                                    const IngestOptions& options, const AdmitDevice& admit) {
+    auto device = authenticate_device(store, req.device_id, req.signature, req.body);
+    if (!device) {
+        return device.error();
+    }
+    if (admit) {
+        if (auto admitted = admit(device->id); !admitted) {
+            return admitted.error();
+        }
+    }
+    if (auto admitted = admit_upload(store, *device); !admitted) {
+        return admitted.error();
+    }
+    auto batch = read_batch(req, *device, options);
+    if (!batch) {
+        return batch.error();
+    }
+    auto accepted = accept_heartbeats(*batch, now, options);
+    if (!accepted) {
+        return accepted.error();
+    }
+    auto stored = store.store_batch(device->id, *accepted, batch->gaps, now);
     if (!stored) {
         return stored.error();
     }
+    UploadOutcome outcome;
     outcome.ack.acked_through = stored->acked_through;
     outcome.ack.server_time = now;
     outcome.ack.accepted = stored->accepted;

@@ -21,8 +21,11 @@
 #include <nlohmann/json.hpp>
 
 #include "pairing/time_format.h"
+#include "server/application/admin_access.h"
+#include "server/application/tenant_admin.h"
 #include "server/auth/admin_token.h"
 #include "server/billing/tenant_status.h"
+#include "server/domain/error_code.h"
 #include "server/http/error_response.h"
 #include "server/http/event_log.h"
 #include "server/http/rate_limiter.h"
@@ -150,24 +153,26 @@ const Error& not_signed_in() {
     return e;
 }
 
-//! As admin_routes.cpp: a tenant admin never learns whether another tenant exists.
+//! application/admin_access.h's rule, with the page's wording: a tenant admin never learns
+//! whether another tenant exists.
 Result<TenantSettings> tenant_access(Store& store, const Caller& caller, const std::string& tenant,
                                      std::int64_t now) {
     if (tenant.empty()) {
         return make_error("bad_request", "Choose a tenant.");
     }
-    if (caller.tenant && *caller.tenant != tenant) {
-        return make_error("forbidden", "Your admin token is for tenant '" + *caller.tenant +
-                                           "'; it cannot open tenant '" + tenant + "'.");
+    auto settings = application::tenant_access(store, {caller.tenant}, tenant, now);
+    if (settings) {
+        return settings;
     }
-    auto settings = store.tenant_settings(tenant);
-    if (!settings) {
-        return settings.error();
+    switch (domain::code_of(settings.error())) {
+        case domain::ErrorCode::forbidden:
+            return make_error("forbidden", "Your admin token is for tenant '" + *caller.tenant +
+                                               "'; it cannot open tenant '" + tenant + "'.");
+        case domain::ErrorCode::tenant_inactive:
+            return make_error("tenant_inactive", "Tenant '" + tenant + "' is inactive.");
+        default:
+            return settings.error();
     }
-    if (caller.tenant && billing::effective_status(*settings, now) == "inactive") {
-        return make_error("tenant_inactive", "Tenant '" + tenant + "' is inactive.");
-    }
-    return settings;
 }
 
 double monotonic_s() {
@@ -191,6 +196,118 @@ std::string current_month(std::int64_t now) {
     return pairing::format_rfc3339(now).substr(0, 7);
 }
 
+//! GET /ui: the sign-in form, or the tenant picker.
+void home(Store& store, SessionStore& sessions, const Clock& clock, const Req& req, Res& res) {
+    const auto now = clock();
+    const auto caller = signed_in(store, sessions, req, now);
+    if (!caller) {
+        send_html(res, 200, sign_in_page(std::nullopt));
+        return;
+    }
+    auto tenants = application::TenantAdmin(store).list({caller->tenant});
+    if (!tenants) {
+        send_error_page(res, tenants.error(), caller->header());
+        return;
+    }
+    std::vector<TenantChoice> choices;
+    for (const auto& t : *tenants) {
+        choices.push_back({t.name, billing::effective_status(t, now)});
+    }
+    send_html(res, 200, picker_page(caller->header(), choices, current_month(now)));
+}
+
+//! POST /ui/sign-in: an admin token becomes a session cookie.
+void sign_in(Store& store, SessionStore& sessions, RateLimiter& sign_in_limit, const Clock& clock,
+             const Req& req, Res& res) {
+    if (!same_origin_post(req)) {
+        send_error_page(res, make_error("forbidden", "Cross-site form posts are refused."),
+                        std::nullopt);
+        return;
+    }
+    if (sign_in_limit.take(req.remote_addr, monotonic_s())) {
+        send_html(res, 429, sign_in_page("Too many sign-in attempts; wait a minute."));
+        return;
+    }
+    const auto token = req.get_param_value("token");
+    if (token.empty() || token.size() > kMaxTokenChars) {
+        send_html(res, 401, sign_in_page("Enter an admin token."));
+        return;
+    }
+    const auto hash = hash_admin_token(token);
+    auto found = find_usable_admin_token(store, hash, clock());
+    if (!found) {
+        send_error_page(res, found.error(), std::nullopt);
+        return;
+    }
+    if (!*found) {
+        log_event("ui: sign-in refused (unknown admin token) from " + req.remote_addr);
+        send_html(res, 401,
+                  sign_in_page("That admin token is not valid. Check that you copied the "
+                               "whole token (it starts with tat_) and that it has not "
+                               "expired or been revoked."));
+        return;
+    }
+    const auto id = sessions.create(hash, clock());
+    log_event(
+        "ui: signed in as " +
+        ((*found)->tenant ? "admin of tenant " + *(*found)->tenant : std::string("global admin")) +
+        " from " + req.remote_addr);
+    res.set_header("Set-Cookie", session_cookie(id, SessionStore::kMaxAgeSeconds));
+    redirect(res, "/ui");
+}
+
+void sign_out(SessionStore& sessions, const Req& req, Res& res) {
+    if (!same_origin_post(req)) {
+        send_error_page(res, make_error("forbidden", "Cross-site form posts are refused."),
+                        std::nullopt);
+        return;
+    }
+    sessions.remove(cookie_value(req, kSessionCookie));
+    res.set_header("Set-Cookie", session_cookie("", 0));
+    redirect(res, "/ui");
+}
+
+//! GET /ui/report, /ui/usage.csv, /ui/usage.xlsx of the tenant and month in the query.
+void report(Store& store, SessionStore& sessions, const Clock& clock, const Req& req, Res& res) {
+    const auto now = clock();
+    const auto caller = signed_in(store, sessions, req, now);
+    if (!caller) {
+        send_error_page(res, not_signed_in(), std::nullopt);
+        return;
+    }
+    const auto header = caller->header();
+    auto settings = tenant_access(store, *caller, req.get_param_value("tenant"), now);
+    if (!settings) {
+        send_error_page(res, settings.error(), header);
+        return;
+    }
+    auto report = build_usage_report(store, settings->name, req.get_param_value("month"), now);
+    if (!report) {
+        send_error_page(res, report.error(), header);
+        return;
+    }
+    const std::string what = req.matches[1];
+    if (what == "report") {
+        // Rendered from the API's own JSON: the page cannot disagree with it.
+        send_html(res, 200, report_page(header, nlohmann::json::parse(usage_to_json(*report))));
+        return;
+    }
+    secure_headers(res);
+    const auto file = file_name(report->tenant, report->month);
+    if (what == "usage.csv") {
+        res.set_header("Content-Disposition", "attachment; filename=\"" + file + ".csv\"");
+        res.set_content(usage_to_csv(*report), "text/csv; charset=utf-8");
+        return;
+    }
+    auto xlsx = usage_to_xlsx(*report);
+    if (!xlsx) {
+        send_error_page(res, xlsx.error(), header);
+        return;
+    }
+    res.set_header("Content-Disposition", "attachment; filename=\"" + file + ".xlsx\"");
+    res.set_content(*xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+}
+
 }  // namespace
 
 void install_ui_routes(Router& router, Store& store, Clock clock) {
@@ -198,123 +315,18 @@ void install_ui_routes(Router& router, Store& store, Clock clock) {
     // Tokens are 256-bit random, so this is not what keeps guessers out; it keeps a script
     // from turning the sign-in form into a SQLite load generator.
     auto sign_in_limit = std::make_shared<RateLimiter>(RateLimit{20, 1});
-
     router.get(R"(/ui/?)", [&store, clock, sessions](const Req& req, Res& res) {
-        const auto now = clock();
-        const auto caller = signed_in(store, *sessions, req, now);
-        if (!caller) {
-            send_html(res, 200, sign_in_page(std::nullopt));
-            return;
-        }
-        auto tenants = store.list_tenants();
-        if (!tenants) {
-            send_error_page(res, tenants.error(), caller->header());
-            return;
-        }
-        std::vector<TenantChoice> choices;
-        for (const auto& t : *tenants) {
-            if (caller->tenant && *caller->tenant != t.name) {
-                continue;
-            }
-            auto settings = store.tenant_settings(t.name);
-            if (!settings) {
-                send_error_page(res, settings.error(), caller->header());
-                return;
-            }
-            choices.push_back({t.name, billing::effective_status(*settings, now)});
-        }
-        send_html(res, 200, picker_page(caller->header(), choices, current_month(now)));
+        home(store, *sessions, clock, req, res);
     });
-
     router.post("/ui/sign-in", [&store, clock, sessions, sign_in_limit](const Req& req, Res& res) {
-        if (!same_origin_post(req)) {
-            send_error_page(res, make_error("forbidden", "Cross-site form posts are refused."),
-                            std::nullopt);
-            return;
-        }
-        if (sign_in_limit->take(req.remote_addr, monotonic_s())) {
-            send_html(res, 429, sign_in_page("Too many sign-in attempts; wait a minute."));
-            return;
-        }
-        const auto token = req.get_param_value("token");
-        if (token.empty() || token.size() > kMaxTokenChars) {
-            send_html(res, 401, sign_in_page("Enter an admin token."));
-            return;
-        }
-        const auto hash = hash_admin_token(token);
-        auto found = find_usable_admin_token(store, hash, clock());
-        if (!found) {
-            send_error_page(res, found.error(), std::nullopt);
-            return;
-        }
-        if (!*found) {
-            log_event("ui: sign-in refused (unknown admin token) from " + req.remote_addr);
-            send_html(res, 401,
-                      sign_in_page("That admin token is not valid. Check that you copied the "
-                                   "whole token (it starts with tat_) and that it has not "
-                                   "expired or been revoked."));
-            return;
-        }
-        const auto id = sessions->create(hash, clock());
-        log_event("ui: signed in as " +
-                  ((*found)->tenant ? "admin of tenant " + *(*found)->tenant
-                                    : std::string("global admin")) +
-                  " from " + req.remote_addr);
-        res.set_header("Set-Cookie", session_cookie(id, SessionStore::kMaxAgeSeconds));
-        redirect(res, "/ui");
+        sign_in(store, *sessions, *sign_in_limit, clock, req, res);
     });
-
-    router.post("/ui/sign-out", [sessions](const Req& req, Res& res) {
-        if (!same_origin_post(req)) {
-            send_error_page(res, make_error("forbidden", "Cross-site form posts are refused."),
-                            std::nullopt);
-            return;
-        }
-        sessions->remove(cookie_value(req, kSessionCookie));
-        res.set_header("Set-Cookie", session_cookie("", 0));
-        redirect(res, "/ui");
-    });
-
-    router.get(R"(/ui/(report|usage\.csv|usage\.xlsx))", [&store, clock, sessions](const Req& req,
-                                                                                   Res& res) {
-        const auto now = clock();
-        const auto caller = signed_in(store, *sessions, req, now);
-        if (!caller) {
-            send_error_page(res, not_signed_in(), std::nullopt);
-            return;
-        }
-        const auto header = caller->header();
-        auto settings = tenant_access(store, *caller, req.get_param_value("tenant"), now);
-        if (!settings) {
-            send_error_page(res, settings.error(), header);
-            return;
-        }
-        auto report = build_usage_report(store, settings->name, req.get_param_value("month"), now);
-        if (!report) {
-            send_error_page(res, report.error(), header);
-            return;
-        }
-        const std::string what = req.matches[1];
-        if (what == "report") {
-            // Rendered from the API's own JSON: the page cannot disagree with it.
-            send_html(res, 200, report_page(header, nlohmann::json::parse(usage_to_json(*report))));
-            return;
-        }
-        secure_headers(res);
-        const auto file = file_name(report->tenant, report->month);
-        if (what == "usage.csv") {
-            res.set_header("Content-Disposition", "attachment; filename=\"" + file + ".csv\"");
-            res.set_content(usage_to_csv(*report), "text/csv; charset=utf-8");
-            return;
-        }
-        auto xlsx = usage_to_xlsx(*report);
-        if (!xlsx) {
-            send_error_page(res, xlsx.error(), header);
-            return;
-        }
-        res.set_header("Content-Disposition", "attachment; filename=\"" + file + ".xlsx\"");
-        res.set_content(*xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-    });
+    router.post("/ui/sign-out",
+                [sessions](const Req& req, Res& res) { sign_out(*sessions, req, res); });
+    router.get(R"(/ui/(report|usage\.csv|usage\.xlsx))",
+               [&store, clock, sessions](const Req& req, Res& res) {
+                   report(store, *sessions, clock, req, res);
+               });
 }
 
 }  // namespace tally::server::ui

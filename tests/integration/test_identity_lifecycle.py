@@ -138,6 +138,13 @@ class IdentityLifecycle(TallyTestCase):
         other.pair(self.srv, self.code)
         device_id = other.status()[1]["device_id"]
         self.srv.cli("device", "revoke", device_id)
+        # The lifecycle state, not only "retired": a revoked device is listed as revoked, and
+        # a second revoke changes nothing.
+        listed = self.srv.cli("device", "list", "--tenant", "acme").stdout
+        row = [line.split("\t") for line in listed.splitlines() if line.startswith(device_id)]
+        self.assertEqual(row[0][6], "revoked", listed)
+        again = self.srv.cli("device", "revoke", device_id).stdout
+        self.assertIn("already retired or revoked", again)
         other.start()
         wait_until(lambda: other.status()[1].get("state") == "revoked", 40, what="state revoked")
         other.stop()

@@ -1,6 +1,7 @@
 """tally-server hardening with the real binary: private data dir whatever the umask, log
 lines that request fields cannot forge, admin tokens that expire and can be revoked."""
 
+import datetime
 import http.client
 import os
 import ssl
@@ -38,6 +39,24 @@ class ServerHardening(unittest.TestCase):
                     self.assertEqual(self.mode(name) & 0o077, 0, oct(self.mode(name)))
         self.assertEqual(self.mode("tally.db"), 0o600)
         self.assertEqual(self.mode("listen.addr"), 0o600)
+
+    def test_status_change_in_a_closed_month_is_refused(self):
+        # DESIGN.md §5 rule 7: a month closes grace_hours (72) after its end and is never
+        # rewritten; a status dated in it would cut an inactive span out of a closed bill.
+        self.server.tenant("acme")
+        today = datetime.date.today()
+        closed = (today.replace(day=1) - datetime.timedelta(days=40)).replace(day=10)
+        proc = self.server.cli("tenant", "set-status", "acme", "inactive", "--at",
+                               closed.isoformat(), check=False)
+        self.assertEqual(proc.returncode, 64, proc.stderr)
+        self.assertIn(closed.strftime("%Y-%m"), proc.stderr)
+        self.assertIn("closed", proc.stderr)
+        listed = self.server.cli("tenant", "list").stdout.splitlines()[1].split("\t")
+        self.assertEqual((listed[0], listed[1], listed[3]), ("acme", "active", "-"))
+        # Dated today (an open month) it is applied.
+        self.server.cli("tenant", "set-status", "acme", "inactive", "--at", today.isoformat())
+        listed = self.server.cli("tenant", "list").stdout.splitlines()[1].split("\t")
+        self.assertEqual(listed[1], "inactive")
 
     def test_request_fields_cannot_forge_log_lines(self):
         self.server.tenant("acme")
