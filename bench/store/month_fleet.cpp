@@ -152,6 +152,7 @@ std::int64_t MonthFleet::send_all() {
             b.sent_at = now;
             const auto body = pairing::gzip_compress(pairing::encode_batch(b));
             const auto sig = pairing::base64url_encode(device.key.sign(body));
+            body_bytes_ += static_cast<std::int64_t>(body.size()) + 64;  // r||s
             server::UploadRequest req{device.id, sig, "gzip", body};
             accepted +=
                 must(server::handle_upload(*store_, req, now, options_), "upload").ack.accepted;
@@ -221,6 +222,9 @@ FleetResult MonthFleet::run() {
     out << "  of which rollups: " << rollups
         << " bytes = " << static_cast<double>(rollups) / static_cast<double>(expected)
         << " B/heartbeat\n";
+    out << "signed batch bodies as received (gzip) + 64-byte signatures: " << body_bytes_
+        << " bytes = " << static_cast<double>(body_bytes_) / static_cast<double>(expected)
+        << " B/heartbeat (what one evidence row per batch would hold)\n";
     out << "verify-evidence 2026-11: " << check.heartbeats << " heartbeats, " << check.decoded_ok
         << " re-decoded, " << check.links_checked << " links, "
         << check.problems.size() + check.rollup_differences.size() << " problem(s)\n";

@@ -45,6 +45,7 @@ class MonthFleet {
     int devices_;
     int days_;
     int batch_;
+    std::int64_t body_bytes_ = 0;  //!< the signed gzip bodies sent, with their signatures
     bool keep_ = false;
     std::filesystem::path dir_;
     std::unique_ptr<server::SqliteStore> store_;

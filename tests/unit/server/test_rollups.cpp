@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "pairing/heartbeat.h"
 #include "server/store/schema.h"
 #include "server_fixture.h"
 
@@ -187,4 +188,27 @@ TEST_CASE("a schema-7 database gets its rollups from the heartbeats it holds", "
     auto check = f.store->verify_evidence("acme", "2026-11");
     REQUIRE(check.ok());
     CHECK(check->ok());
+}
+
+TEST_CASE("a purge of users leaves the rollups equal to the redacted evidence", "[rollups]") {
+    ServerFixture f;
+    TestDevice d;
+    f.pair(d);
+    // 2026-06-10: released 30 days later, purged 90 days after that, before kNow.
+    const std::int64_t june = kNow - 158 * 86400;
+    const auto bytes = d.next_heartbeat(june, 5, {user("alice", 5)});
+    auto decoded = tally::pairing::decode_heartbeat(bytes);
+    REQUIRE(decoded.ok());
+    REQUIRE(f.store->store_batch(d.device_id, {{bytes, *decoded, false}}, {}, june + 60).ok());
+    CHECK(f.count("SELECT count(*) FROM rollup_user_month WHERE principal = 'alice'") == 1);
+    auto purged = f.store->purge_users(kNow);
+    REQUIRE(purged.ok());
+    REQUIRE(purged->users_purged == 1);
+    CHECK(f.count("SELECT count(*) FROM rollup_user_month WHERE principal = 'alice'") == 0);
+    CHECK(f.count("SELECT count(*) FROM rollup_user_month WHERE principal LIKE 'purged-%'"
+                  " AND active_minutes = 5") == 1);
+    auto check = f.store->verify_evidence("acme", "2026-06");
+    REQUIRE(check.ok());
+    CHECK(check->ok());
+    CHECK(check->redacted == 1);
 }
