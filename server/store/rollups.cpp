@@ -65,13 +65,52 @@ Result<TenantClock> tenant_clock(SqliteDb& db, std::int64_t tenant_id) {
     }
     TenantClock clock;
     clock.tenant_id = tenant_id;
+    clock.zone = s->text(0);
     clock.grace_hours = s->int64(1);
-    auto tz = billing::TimeZone::load(s->text(0));
+    auto tz = billing::TimeZone::load(clock.zone);
     if (!tz) {
         return tz.error();
     }
     clock.tz = std::move(*tz);
     return clock;
+}
+
+Result<const TenantClock*> TenantClocks::get(SqliteDb& db, std::string_view tenant) {
+    auto s = db.prepare("SELECT id, time_zone, grace_hours FROM tenants WHERE name = ?");
+    if (!s) {
+        return s.error();
+    }
+    auto row = s->bind(1, tenant).step();
+    if (!row) {
+        return row.error();
+    }
+    if (!*row) {
+        return make_error("not_found", "unknown tenant '" + std::string(tenant) + "'");
+    }
+    const auto it = by_tenant_.find(tenant);
+    if (it != by_tenant_.end() && it->second.tenant_id == s->int64(0) &&
+        it->second.zone == s->text(1) && it->second.grace_hours == s->int64(2)) {
+        return &it->second;
+    }
+    TenantClock clock;
+    clock.tenant_id = s->int64(0);
+    clock.zone = s->text(1);
+    clock.grace_hours = s->int64(2);
+    // The zone of another tenant's clock when it is the same: a TZif file parsed once.
+    const auto same = std::find_if(by_tenant_.begin(), by_tenant_.end(),
+                                   [&](const auto& c) { return c.second.zone == clock.zone; });
+    if (same != by_tenant_.end()) {
+        clock.tz = same->second.tz;
+    } else {
+        auto tz = billing::TimeZone::load(clock.zone);
+        if (!tz) {
+            return tz.error();
+        }
+        clock.tz = std::move(*tz);
+    }
+    auto& slot = by_tenant_[std::string(tenant)];
+    slot = std::move(clock);
+    return &slot;
 }
 
 void Rollups::add(const TenantClock& clock, const RollupHeartbeat& hb) {

@@ -9,6 +9,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -23,6 +24,7 @@ namespace tally::server::detail {
 //! How a tenant cuts time: its zone (months, days) and its grace (late adjustments).
 struct TenantClock {
     std::int64_t tenant_id = 0;
+    std::string zone = "UTC";  //!< the IANA name as stored
     billing::TimeZone tz;
     std::int64_t grace_hours = 72;
 
@@ -34,6 +36,18 @@ struct TenantClock {
 
 //! Error not_found for an unknown tenant id.
 Result<TenantClock> tenant_clock(SqliteDb& db, std::int64_t tenant_id);
+
+//! The clock of a tenant by name, its row read again on every call (another process, a CLI
+//! command, may have changed the zone or grace and rebuilt the rollups in between), each
+//! zone's TZif file parsed once. Call inside the transaction that uses the clock.
+class TenantClocks {
+  public:
+    //! Error not_found for an unknown tenant.
+    Result<const TenantClock*> get(SqliteDb& db, std::string_view tenant);
+
+  private:
+    std::map<std::string, TenantClock, std::less<>> by_tenant_;
+};
 
 //! One counted heartbeat as the rollups see it.
 struct RollupUser {

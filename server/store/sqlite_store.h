@@ -6,8 +6,6 @@
 // they never wait for a commit; WAL checkpoints run on one more (wal_checkpointer.h).
 // The methods live in sqlite_store_*.cpp by family.
 
-#include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -96,7 +94,7 @@ class SqliteStore final : public Store {
     Result<std::int64_t> tenant_id_locked(std::string_view tenant);
     Result<std::int64_t> group_id_locked(std::int64_t tenant_id, std::string_view group);
     Result<PurgeResult> purge_tenant_locked(std::int64_t tenant_id, std::int64_t now);
-    //! The tenant's zone and grace for the rollups, cached (dropped when settings change).
+    //! The tenant's zone and grace for the rollups, read in the caller's transaction.
     Result<const detail::TenantClock*> clock_locked(std::string_view tenant);
 
     std::mutex mutex_;
@@ -104,7 +102,7 @@ class SqliteStore final : public Store {
     static constexpr std::size_t kReadConnections = 8;
     SqliteReadPool readers_;  //!< committed state only
     GroupCommit group_commit_;
-    std::map<std::string, detail::TenantClock, std::less<>> clocks_;  //!< by tenant name
+    detail::TenantClocks clocks_;  //!< zone and grace of each tenant, for the rollups
     std::unique_ptr<WalCheckpointer> checkpointer_;  //!< declared last: unhooks db_ first
 };
 

@@ -85,7 +85,6 @@ Result<void> SqliteStore::update_tenant_settings(const TenantSettings& t) {
     }
     // The rollups' months, days and late columns follow the zone and the grace.
     if (before->time_zone != t.time_zone || before->grace_hours != t.grace_hours) {
-        clocks_.erase(t.name);
         if (auto r = detail::rebuild_rollups(*db_, *tid); !r) {
             return r;
         }

@@ -330,18 +330,7 @@ void add_rollup(detail::Rollups& rollups, const detail::TenantClock& clock,
 }  // namespace
 
 Result<const detail::TenantClock*> SqliteStore::clock_locked(std::string_view tenant) {
-    if (const auto it = clocks_.find(tenant); it != clocks_.end()) {
-        return &it->second;
-    }
-    auto tid = tenant_id_locked(tenant);
-    if (!tid) {
-        return tid.error();
-    }
-    auto clock = detail::tenant_clock(*db_, *tid);
-    if (!clock) {
-        return clock.error();
-    }
-    return &clocks_.emplace(std::string(tenant), std::move(*clock)).first->second;
+    return clocks_.get(*db_, tenant);
 }
 
 Result<StoreBatchResult> SqliteStore::store_batch(std::string_view device_id,

@@ -212,3 +212,26 @@ TEST_CASE("a purge of users leaves the rollups equal to the redacted evidence", 
     CHECK(check->ok());
     CHECK(check->redacted == 1);
 }
+
+TEST_CASE("a zone changed by another process is the zone of the next batch", "[rollups]") {
+    ServerFixture f;
+    TestDevice d;
+    f.pair(d);
+    const std::int64_t first_utc = kNow - 14 * 86400 - 10 * kHour;  // 2026-11-01T02:00Z
+    send(f, d, {d.next_heartbeat(first_utc, 5, {user("alice", 5)})});
+    {
+        // A CLI command (`tenant set --time-zone`) on its own connection, serve still running.
+        auto cli = SqliteStore::open((f.dir.path() / "tally.db").string());
+        REQUIRE(cli.ok());
+        auto s = (*cli)->tenant_settings("acme");
+        REQUIRE(s.ok());
+        s->time_zone = "America/New_York";
+        REQUIRE((*cli)->update_tenant_settings(*s).ok());
+    }
+    send(f, d, {d.next_heartbeat(first_utc + 300, 5, {user("alice", 5)})});
+    CHECK(f.count("SELECT count(*) FROM rollup_device_month") == 1);
+    CHECK(f.count("SELECT heartbeats FROM rollup_device_month WHERE month = 202610") == 2);
+    auto check = f.store->verify_evidence("acme", "2026-10");
+    REQUIRE(check.ok());
+    CHECK(check->ok());
+}
