@@ -4,8 +4,11 @@
 #include <sqlite3.h>
 
 #include <catch2/catch.hpp>
+#include <iostream>
+#include <sstream>
 
 #include "pairing/heartbeat.h"
+#include "server/cli/command.h"
 #include "server/store/schema.h"
 #include "server_fixture.h"
 
@@ -234,4 +237,26 @@ TEST_CASE("a zone changed by another process is the zone of the next batch", "[r
     auto check = f.store->verify_evidence("acme", "2026-10");
     REQUIRE(check.ok());
     CHECK(check->ok());
+}
+
+TEST_CASE("tally-server verify-evidence says what it found and exits 1 on a problem", "[rollups]") {
+    Month m;
+    auto& f = m.f;
+    const auto run = [&](std::string& out) {
+        std::ostringstream captured;
+        auto* old = std::cout.rdbuf(captured.rdbuf());
+        const auto rc = cli::run_verify_evidence({"verify-evidence", "--tenant", "acme", "--month",
+                                                  "2026-11", "--data-dir", f.dir.path().string()});
+        std::cout.rdbuf(old);
+        out = captured.str();
+        return rc;
+    };
+    std::string out;
+    CHECK(run(out) == cli::kExitOk);
+    CHECK_THAT(out, Catch::Contains("5 counted") && Catch::Contains("result: ok"));
+    exec(f, "UPDATE rollup_user_month SET day_mask = 0 WHERE principal = 'root'");
+    CHECK(run(out) == cli::kExitFailure);
+    CHECK_THAT(out, Catch::Contains("problem: rollup user month") && Catch::Contains("'root'") &&
+                        Catch::Contains("result: 1 problem(s) found"));
+    CHECK(cli::run_verify_evidence({"verify-evidence", "--tenant", "acme"}) == cli::kExitUsage);
 }
