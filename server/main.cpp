@@ -31,6 +31,7 @@ usage: tally-server COMMAND [options] [--data-dir DIR (default /var/lib/tally-se
   device set-type DEVICE_ID business|personal
   user list --tenant NAME | user merge --tenant NAME FROM INTO
   purge
+  verify-evidence --tenant NAME --month YYYY-MM
   (WHEN: YYYY-MM-DD, midnight in the tenant's time zone, or RFC 3339)
   --version
 Exit codes: 0 ok, 1 failure, 64 usage error.
@@ -83,6 +84,9 @@ int main(int argc, char** argv) {
         }
         if (command == "purge") {
             return cli::run_purge(words);
+        }
+        if (command == "verify-evidence") {
+            return cli::run_verify_evidence(words);
         }
     } catch (const std::exception& e) {
         // A boundary: anything unexpected ends the command with a message, not a core dump.

@@ -48,5 +48,6 @@ int run_group(const std::vector<std::string>& words);
 int run_subscription(const std::vector<std::string>& words);
 int run_user(const std::vector<std::string>& words);
 int run_purge(const std::vector<std::string>& words);
+int run_verify_evidence(const std::vector<std::string>& words);  // verify_evidence_command.cpp
 
 }  // namespace tally::server::cli

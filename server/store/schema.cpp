@@ -5,6 +5,8 @@
 #include <array>
 #include <string>
 
+#include "server/store/rollups.h"
+
 namespace tally::server {
 namespace {
 
@@ -209,8 +211,50 @@ ALTER TABLE admin_tokens ADD COLUMN expires_at INTEGER;
 ALTER TABLE admin_tokens ADD COLUMN revoked_at INTEGER;
 )SQL";
 
+// Step 8 (issue 20): usage rolled up at ingest (rollups.h), so billing and reports need not
+// read raw heartbeats. Months are YYYYMM and days local day numbers, both in the tenant's
+// time zone; day_mask has bit d-1 set when local day d of the month had active minutes.
+// Filled for existing data by rebuild_all_rollups in the same transaction (see migrate).
+constexpr const char* kStep8 = R"SQL(
+CREATE TABLE rollup_device_month (
+    tenant_id INTEGER NOT NULL REFERENCES tenants(id),
+    month INTEGER NOT NULL,
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    heartbeats INTEGER NOT NULL,
+    active_minutes INTEGER NOT NULL,
+    day_mask INTEGER NOT NULL,
+    first_active INTEGER,
+    last_active INTEGER,
+    late_heartbeats INTEGER NOT NULL,
+    late_minutes INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, month, device_id)
+) WITHOUT ROWID;
+CREATE TABLE rollup_user_month (
+    tenant_id INTEGER NOT NULL REFERENCES tenants(id),
+    month INTEGER NOT NULL,
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    principal TEXT NOT NULL,
+    local INTEGER NOT NULL,
+    active_minutes INTEGER NOT NULL,
+    day_mask INTEGER NOT NULL,
+    first_active INTEGER,
+    last_active INTEGER,
+    late_minutes INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, month, device_id, principal, local)
+) WITHOUT ROWID;
+CREATE TABLE rollup_device_day (
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    day INTEGER NOT NULL,
+    heartbeats INTEGER NOT NULL,
+    active_minutes INTEGER NOT NULL,
+    active_users INTEGER NOT NULL,
+    last_end INTEGER NOT NULL,
+    PRIMARY KEY (device_id, day)
+) WITHOUT ROWID;
+)SQL";
+
 constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1, kStep2, kStep3, kStep4,
-                                                            kStep5, kStep6, kStep7};
+                                                            kStep5, kStep6, kStep7, kStep8};
 
 }  // namespace
 
@@ -251,6 +295,12 @@ Result<void> migrate(SqliteDb& db) {
         }
         if (auto r = db.exec(kSteps[static_cast<std::size_t>(*version)]); !r) {
             return r;
+        }
+        // Data steps: the rollups of what an older version stored (step 8).
+        if (*version == 7) {
+            if (auto r = detail::rebuild_all_rollups(db); !r) {
+                return r;
+            }
         }
         if (auto r = db.exec("PRAGMA user_version=" + std::to_string(*version + 1)); !r) {
             return r;

@@ -10,7 +10,9 @@
 #include <mutex>
 #include <string>
 
+#include "server/store/evidence_check.h"
 #include "server/store/group_commit.h"
+#include "server/store/rollups.h"
 #include "server/store/sqlite_db.h"
 #include "server/store/sqlite_read_pool.h"
 #include "server/store/store.h"
@@ -75,6 +77,10 @@ class SqliteStore final : public Store {
                                      std::int64_t to) override;
     Result<PurgeResult> purge_users(std::int64_t now) override;
 
+    //! Re-checks a tenant's month ("YYYY-MM", its time zone) from the stored evidence
+    //! (sqlite_store_verify.cpp). Errors: not_found (tenant), bad_request (month), db.
+    Result<EvidenceCheck> verify_evidence(std::string_view tenant, std::string_view month);
+
   private:
     SqliteStore(std::unique_ptr<SqliteDb> db, const std::string& path)
         : db_(std::move(db)), readers_(path, kReadConnections), group_commit_(*db_, mutex_) {}
@@ -88,12 +94,15 @@ class SqliteStore final : public Store {
     Result<std::int64_t> tenant_id_locked(std::string_view tenant);
     Result<std::int64_t> group_id_locked(std::int64_t tenant_id, std::string_view group);
     Result<PurgeResult> purge_tenant_locked(std::int64_t tenant_id, std::int64_t now);
+    //! The tenant's zone and grace for the rollups, read in the caller's transaction.
+    Result<const detail::TenantClock*> clock_locked(std::string_view tenant);
 
     std::mutex mutex_;
     std::unique_ptr<SqliteDb> db_;
     static constexpr std::size_t kReadConnections = 8;
     SqliteReadPool readers_;  //!< committed state only
     GroupCommit group_commit_;
+    detail::TenantClocks clocks_;  //!< zone and grace of each tenant, for the rollups
     std::unique_ptr<WalCheckpointer> checkpointer_;  //!< declared last: unhooks db_ first
 };
 

@@ -43,6 +43,10 @@ Result<void> SqliteStore::update_tenant_settings(const TenantSettings& t) {
     if (!txn) {
         return txn.error();
     }
+    const auto before = detail::read_tenant_settings(*db_, t.name);
+    if (!before) {
+        return before.error();
+    }
     auto s = db_->prepare(
         "UPDATE tenants SET status = ?, trial_end = ?, inactive_since = ?, time_zone = ?,"
         " count_devices_by = ?, default_package = ?, grace_hours = ? WHERE name = ?");
@@ -76,6 +80,12 @@ Result<void> SqliteStore::update_tenant_settings(const TenantSettings& t) {
             return add.error();
         }
         if (auto r = add->bind(1, *tid).bind(2, span.since).bind(3, span.until).run(); !r) {
+            return r;
+        }
+    }
+    // The rollups' months, days and late columns follow the zone and the grace.
+    if (before->time_zone != t.time_zone || before->grace_hours != t.grace_hours) {
+        if (auto r = detail::rebuild_rollups(*db_, *tid); !r) {
             return r;
         }
     }

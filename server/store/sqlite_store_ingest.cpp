@@ -12,6 +12,7 @@
 #include "pairing/bytes.h"
 #include "pairing/crypto.h"
 #include "pairing/heartbeat.h"
+#include "server/store/rollups.h"
 #include "server/store/sqlite_store.h"
 
 namespace tally::server {
@@ -313,7 +314,24 @@ Result<std::uint64_t> advance_ack(SqliteDb& db, std::string_view device_id, std:
     }
 }
 
+//! Adds a newly counted heartbeat (received `now`) to the batch's rollups.
+void add_rollup(detail::Rollups& rollups, const detail::TenantClock& clock,
+                std::string_view device_id, const AcceptedHeartbeat& hb, std::int64_t now) {
+    const auto& d = hb.decoded;
+    detail::RollupHeartbeat r{
+        std::string(device_id), d.start, d.end, now, std::int64_t{d.device_active_minutes}, {}};
+    r.users.reserve(d.users.size());
+    for (const auto& u : d.users) {
+        r.users.push_back({u.principal, u.local, std::int64_t{u.active_minutes}});
+    }
+    rollups.add(clock, r);
+}
+
 }  // namespace
+
+Result<const detail::TenantClock*> SqliteStore::clock_locked(std::string_view tenant) {
+    return clocks_.get(*db_, tenant);
+}
 
 Result<StoreBatchResult> SqliteStore::store_batch(std::string_view device_id,
                                                   const std::vector<AcceptedHeartbeat>& hbs,
@@ -348,9 +366,14 @@ Result<StoreBatchResult> SqliteStore::store_batch_locked(std::string_view device
         return make_error("unknown_device",
                           "device " + std::string(device_id) + " is not registered");
     }
+    auto clock = clock_locked((*device)->tenant);
+    if (!clock) {
+        return clock.error();
+    }
     StoreBatchResult result;
     StoredNow known;
     known.max_seq = (*device)->last_seq;
+    detail::Rollups rollups;  // what the counted heartbeats of this batch add
     for (const auto& hb : hbs) {
         const auto seq = hb.decoded.seq;
         if (!hb.held) {
@@ -360,6 +383,7 @@ Result<StoreBatchResult> SqliteStore::store_batch_locked(std::string_view device
             }
             if (*inserted) {
                 ++result.accepted;
+                add_rollup(rollups, **clock, device_id, hb, now);
                 auto breaks = note_stored(*db_, device_id, hb, known, now, true);
                 if (!breaks) {
                     return breaks.error();
@@ -405,6 +429,9 @@ Result<StoreBatchResult> SqliteStore::store_batch_locked(std::string_view device
                     return r.error();
                 }
                 ++(hb.held ? result.held : result.accepted);
+                if (!hb.held) {
+                    add_rollup(rollups, **clock, device_id, hb, now);
+                }
                 auto breaks = note_stored(*db_, device_id, hb, known, now, !promote);
                 if (!breaks) {
                     return breaks.error();
@@ -413,6 +440,9 @@ Result<StoreBatchResult> SqliteStore::store_batch_locked(std::string_view device
                 break;
             }
         }
+    }
+    if (auto r = detail::apply_rollups(*db_, (*clock)->tenant_id, rollups); !r) {
+        return r.error();
     }
     for (const auto& g : gaps) {
         if (auto r = insert_gap(*db_, device_id, g, now); !r) {

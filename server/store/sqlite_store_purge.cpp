@@ -15,6 +15,7 @@
 #include "pairing/heartbeat.h"
 #include "server/billing/billing_engine.h"
 #include "server/billing/user_key.h"
+#include "server/store/rollups.h"
 #include "server/store/sqlite_store.h"
 
 namespace tally::server {
@@ -244,6 +245,12 @@ Result<PurgeResult> SqliteStore::purge_users(std::int64_t now) {
             auto r = purge_tenant_locked(tid, now);
             if (!r) {
                 return r.error();
+            }
+            if (r->users_purged > 0) {
+                // The rollups name principals too: recomputed with the surrogates.
+                if (auto rebuilt = detail::rebuild_rollups(*db_, tid); !rebuilt) {
+                    return rebuilt.error();
+                }
             }
             total.users_purged += r->users_purged;
             total.heartbeat_rows_redacted += r->heartbeat_rows_redacted;

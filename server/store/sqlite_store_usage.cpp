@@ -1,82 +1,78 @@
-// SqliteStore::usage: the monthly numbers as SQL aggregation over the decoded heartbeat
-// columns (no JSON is re-read). A heartbeat belongs to the month its start lies in.
+// SqliteStore::usage: the monthly numbers read from the rollups (rollups.h), never from raw
+// heartbeats. The month is the tenant's month that `from` lies in (its time zone).
 
 #include <algorithm>
+#include <bit>
+#include <cctype>
 #include <map>
-#include <sstream>
+#include <set>
 #include <string>
 
 #include "server/store/device_row.h"
+#include "server/store/rollups.h"
 #include "server/store/sqlite_store.h"
 
 namespace tally::server {
 namespace {
 
-// ?1 = month start, ?2 = month end (exclusive), ?3 = tenant name.
-constexpr const char* kInMonth = "h.start_ts >= ?1 AND h.start_ts < ?2";
-
-std::vector<std::string> split_commas(const std::string& text) {
-    std::vector<std::string> out;
-    std::stringstream in(text);
-    for (std::string item; std::getline(in, item, ',');) {
-        if (!item.empty()) {
-            out.push_back(item);
-        }
-    }
-    std::sort(out.begin(), out.end());
-    return out;
+std::int64_t days_in(std::int64_t mask) {
+    return std::popcount(static_cast<std::uint64_t>(mask));
 }
+
+std::string lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+struct UserAcc {
+    UserUsageRow row;
+    std::int64_t mask = 0;
+    std::set<std::string> devices;
+};
 
 }  // namespace
 
 Result<UsageData> SqliteStore::usage(std::string_view tenant, std::int64_t from, std::int64_t to) {
     std::lock_guard lock(mutex_);
-    const std::string in_month = kInMonth;
+    auto clock = clock_locked(tenant);
+    if (!clock) {
+        return clock.error();
+    }
+    const auto month = (*clock)->month_day(from).first;
+    auto rollups = detail::read_rollups(*db_, (*clock)->tenant_id, month);
+    if (!rollups) {
+        return rollups.error();
+    }
     UsageData data;
-
-    auto dev = db_->prepare(
-        std::string("SELECT ") + detail::kDeviceColumns +
-        ", (SELECT coalesce(sum(h.device_active_minutes), 0) FROM heartbeats h"
-        "   WHERE h.device_id = d.id AND " +
-        in_month +
-        ")"
-        ", (SELECT count(DISTINCT h.start_ts / 86400) FROM heartbeats h"
-        "   WHERE h.device_id = d.id AND h.device_active_minutes > 0 AND " +
-        in_month +
-        ")"
-        ", (SELECT count(*) FROM heartbeats h WHERE h.device_id = d.id AND " +
-        in_month +
-        ")"
-        " FROM devices d JOIN tenants t ON t.id = d.tenant_id"
-        // Listed: paired before the month ended, or with heartbeats in it (a device can
-        // upload heartbeats older than its pairing, e.g. after standalone mode).
-        " WHERE t.name = ?3 AND (d.paired_at < ?2 OR EXISTS (SELECT 1 FROM heartbeats h"
-        "   WHERE h.device_id = d.id AND " +
-        in_month +
-        "))"
-        " ORDER BY d.paired_at, d.id");
+    auto dev = db_->prepare(std::string("SELECT ") + detail::kDeviceColumns +
+                            " FROM devices d JOIN tenants t ON t.id = d.tenant_id"
+                            " WHERE t.id = ?1 ORDER BY d.paired_at, d.id");
     if (!dev) {
         return dev.error();
     }
-    dev->bind(1, from).bind(2, to).bind(3, tenant);
+    dev->bind(1, (*clock)->tenant_id);
     std::map<std::string, std::size_t> index;
-    for (;;) {
-        auto row = dev->step();
-        if (!row) {
-            return row.error();
-        }
-        if (!*row) {
-            break;
-        }
-        DeviceUsageRow r;
-        r.device = detail::device_from_row(*dev);
-        r.active_minutes = dev->int64(16);
-        r.active_days = dev->int64(17);
-        r.heartbeats = dev->int64(18);
-        index[r.device.id] = data.devices.size();
-        data.devices.push_back(std::move(r));
+    if (auto r = dev->each_row([&](const SqliteStatement& s) {
+            DeviceUsageRow row;
+            row.device = detail::device_from_row(s);
+            const auto it = rollups->device_months.find({row.device.id, month});
+            // Listed: paired before the month ended, or with heartbeats in it (a device can
+            // upload heartbeats older than its pairing, e.g. after standalone mode).
+            if (row.device.paired_at >= to && it == rollups->device_months.end()) {
+                return;
+            }
+            if (it != rollups->device_months.end()) {
+                row.active_minutes = it->second.active_minutes;
+                row.active_days = days_in(it->second.day_mask);
+                row.heartbeats = it->second.heartbeats;
+            }
+            index[row.device.id] = data.devices.size();
+            data.devices.push_back(std::move(row));
+        });
+        !r) {
+        return r.error();
     }
-
     for (auto& d : data.devices) {
         auto evidence = device_evidence_locked(d.device.id);
         if (!evidence) {
@@ -84,67 +80,42 @@ Result<UsageData> SqliteStore::usage(std::string_view tenant, std::int64_t from,
         }
         d.evidence = *evidence;
     }
-
-    const std::string joins =
-        " FROM heartbeat_users hu"
-        " JOIN heartbeats h ON h.device_id = hu.device_id AND h.seq = hu.seq"
-        " JOIN devices d ON d.id = h.device_id JOIN tenants t ON t.id = d.tenant_id"
-        " WHERE t.name = ?3 AND " +
-        in_month;
-
-    auto per_device = db_->prepare("SELECT hu.device_id, hu.principal" + joins +
-                                   " GROUP BY hu.device_id, hu.principal, hu.local"
-                                   " HAVING sum(hu.active_minutes) > 0 ORDER BY 1, 2");
-    if (!per_device) {
-        return per_device.error();
-    }
-    per_device->bind(1, from).bind(2, to).bind(3, tenant);
-    for (;;) {
-        auto row = per_device->step();
-        if (!row) {
-            return row.error();
-        }
-        if (!*row) {
-            break;
-        }
-        if (auto it = index.find(per_device->text(0)); it != index.end()) {
-            data.devices[it->second].users.push_back(per_device->text(1));
-        }
-    }
-
     // Directory principals are one person across devices (compared case-insensitively);
     // local accounts are distinct per device. Retired devices are never billed.
-    auto users = db_->prepare(
-        "SELECT min(hu.principal), hu.local,"
-        " CASE WHEN hu.local THEN hu.device_id ELSE '' END AS dk,"
-        " sum(hu.active_minutes),"
-        " count(DISTINCT CASE WHEN hu.active_minutes > 0 THEN h.start_ts / 86400 END),"
-        " group_concat(DISTINCT CASE WHEN hu.active_minutes > 0 THEN hu.device_id END)" +
-        joins +
-        " AND d.retired_at IS NULL"
-        " GROUP BY CASE WHEN hu.local THEN hu.principal ELSE lower(hu.principal) END,"
-        " hu.local, dk HAVING sum(hu.active_minutes) > 0 ORDER BY 1, 3");
-    if (!users) {
-        return users.error();
-    }
-    users->bind(1, from).bind(2, to).bind(3, tenant);
-    for (;;) {
-        auto row = users->step();
-        if (!row) {
-            return row.error();
+    std::map<std::pair<std::string, std::string>, UserAcc> users;  // (key, device of a local)
+    for (const auto& [key, row] : rollups->user_months) {
+        const auto it = index.find(key.device_id);
+        if (row.active_minutes <= 0 || it == index.end()) {
+            continue;
         }
-        if (!*row) {
-            break;
+        auto& device = data.devices[it->second];
+        device.users.push_back(key.principal);
+        if (device.device.retired_at) {
+            continue;
         }
-        UserUsageRow u;
-        u.principal = users->text(0);
-        u.local = users->int64(1) != 0;
-        u.device_id = users->text(2);
-        u.active_minutes = users->int64(3);
-        u.active_days = users->int64(4);
-        u.devices = split_commas(users->text(5));
-        data.users.push_back(std::move(u));
+        auto& acc = users[{key.local ? key.principal : lower(key.principal),
+                           key.local ? key.device_id : ""}];
+        if (acc.row.principal.empty() || key.principal < acc.row.principal) {
+            acc.row.principal = key.principal;
+        }
+        acc.row.local = key.local;
+        acc.row.device_id = key.local ? key.device_id : "";
+        acc.row.active_minutes += row.active_minutes;
+        acc.mask |= row.day_mask;
+        acc.devices.insert(key.device_id);
     }
+    for (auto& d : data.devices) {
+        std::sort(d.users.begin(), d.users.end());
+        d.users.erase(std::unique(d.users.begin(), d.users.end()), d.users.end());
+    }
+    for (auto& [key, acc] : users) {
+        acc.row.active_days = days_in(acc.mask);
+        acc.row.devices.assign(acc.devices.begin(), acc.devices.end());
+        data.users.push_back(std::move(acc.row));
+    }
+    std::sort(data.users.begin(), data.users.end(), [](const auto& a, const auto& b) {
+        return a.principal != b.principal ? a.principal < b.principal : a.device_id < b.device_id;
+    });
     return data;
 }
 

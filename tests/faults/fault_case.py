@@ -96,6 +96,10 @@ class Ledger:
     # out-of-window heartbeats (e.g. stamped by a clock an hour ahead): the server keeps their
     # bytes as evidence and acknowledges them, but does not count them (DESIGN §3 time window)
     out_of_window: set = field(default_factory=set)
+    # `tally-server verify-evidence` of the month (issue 20): exit code and output. It
+    # re-decodes every counted heartbeat, re-checks the hash chain and recomputes the usage
+    # rollups from the stored heartbeats; after any fault they must equal what ingest rolled up.
+    evidence: tuple = (0, "")
 
 
 def server_ledger(server, device_id):
@@ -117,7 +121,10 @@ def server_ledger(server, device_id):
             "SELECT seq FROM held_heartbeats WHERE device_id=?", (device_id,))}
     finally:
         con.close()
-    return Ledger(usage, held, gap_seqs, forks, out_of_window)
+    verified = server.cli("verify-evidence", "--tenant", TENANT, "--month", current_month(),
+                          check=False)
+    return Ledger(usage, held, gap_seqs, forks, out_of_window,
+                  (verified.returncode, verified.stdout + verified.stderr))
 
 
 def silent_holes(server, device_id, max_hole_s):
@@ -272,6 +279,8 @@ class FaultCase(TallyTestCase):
             self.check(usage["gaps"] == len(ledger.gap_seqs),
                        f"usage gaps {usage['gaps']} != seqs in declared gaps "
                        f"{len(ledger.gap_seqs)}")
+        self.check(ledger.evidence[0] == 0,
+                   f"verify-evidence found problems (rollups or evidence):\n{ledger.evidence[1]}")
         if not expect_fork:
             self.check(not ledger.fork_seqs, f"server recorded forks for seqs "
                                              f"{sorted(ledger.fork_seqs)[:20]} (seq reused)")
