@@ -12,6 +12,7 @@
 #include "pairing/result.h"
 #include "server/store/billing_store.h"
 #include "server/store/records.h"
+#include "server/store/storage_stats.h"
 
 namespace tally::server {
 
@@ -59,6 +60,9 @@ class Store : public BillingStore {
     virtual Result<std::vector<AdminTokenInfo>> list_admin_tokens() = 0;
     //! Errors: not_found (no token with that id), db. Revoking twice keeps the first time.
     virtual Result<void> revoke_admin_token(std::string_view id, std::int64_t now) = 0;
+
+    //! The database files' sizes and the evidence rows now (GET /metrics).
+    virtual Result<StorageStats> storage_stats() = 0;
 
     //! Aggregates heartbeats whose start lies in [from, to) for the tenant's devices.
     virtual Result<UsageData> usage(std::string_view tenant, std::int64_t from,
