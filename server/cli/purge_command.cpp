@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "server/cli/command.h"
+#include "server/cli/progress_meter.h"
 
 namespace tally::server::cli {
 
@@ -19,10 +20,12 @@ int run_purge(const std::vector<std::string>& words) {
     if (!store) {
         return fail(store.error());
     }
+    ProgressMeter progress(std::cerr, "purge");  // a line only if it took 2 s or more
     auto r = (*store)->purge_users(now_seconds());
     if (!r) {
         return fail(r.error());
     }
+    progress.step("done: " + std::to_string(r->users_purged) + " user(s)");
     std::cout << "purged " << r->users_purged << " user(s); redacted " << r->heartbeat_rows_redacted
               << " heartbeat record(s)" << std::endl;
     return kExitOk;

@@ -1,5 +1,6 @@
 // `tally-server usage --tenant NAME --month YYYY-MM --format json|csv|xlsx [-o FILE]`:
-// stdout by default; XLSX goes to stdout only when it is not a terminal.
+// stdout by default; XLSX goes to stdout only when it is not a terminal. Written as it is
+// produced (never the whole document in memory); progress lines on stderr for a large tenant.
 
 #include <unistd.h>
 
@@ -8,24 +9,29 @@
 #include <iostream>
 
 #include "server/cli/command.h"
-#include "server/report/usage_csv.h"
-#include "server/report/usage_json.h"
+#include "server/cli/progress_meter.h"
+#include "server/report/usage_output.h"
 #include "server/report/usage_report.h"
-#include "server/report/usage_xlsx.h"
 
 namespace tally::server::cli {
 namespace {
 
 //! Writes through `write` to stdout (no FILE or "-") or to FILE; fails when a byte did not land.
 int emit(const std::optional<std::string>& output,
-         const std::function<void(std::ostream&)>& write) {
+         const std::function<Result<void>(std::ostream&)>& write) {
     if (!output || *output == "-") {
-        write(std::cout);
-        std::cout.flush();
-        return std::cout ? kExitOk : kExitFailure;
+        if (auto r = write(std::cout); !r) {
+            return fail(r.error());
+        }
+        return kExitOk;
     }
     std::ofstream out(*output, std::ios::binary | std::ios::trunc);
-    write(out);
+    if (!out) {
+        return fail(make_error("io", "cannot write " + *output));
+    }
+    if (auto r = write(out); !r) {
+        return fail(make_error(r.error().code, r.error().message + ": " + *output));
+    }
     out.close();
     if (!out) {
         return fail(make_error("io", "cannot write " + *output));
@@ -59,27 +65,22 @@ int run_usage(const std::vector<std::string>& words) {
     if (!store) {
         return fail(store.error());
     }
+    ProgressMeter progress(std::cerr, "usage");
     auto report =
         build_usage_report(**store, *args->get("tenant"), *args->get("month"), now_seconds());
     if (!report) {
         const auto& e = report.error();
         return fail(e.code == "bad_request" ? make_error("usage", e.message) : e);
     }
-    if (format == "json") {
-        // Streamed: a 100k-device month is ~100 MB of JSON, never held whole in memory.
-        return emit(output, [&](std::ostream& out) { write_usage_json(*report, out); });
-    }
-    std::string text;
-    if (format == "xlsx") {
-        auto xlsx = usage_to_xlsx(*report);
-        if (!xlsx) {
-            return fail(xlsx.error());
-        }
-        text = std::move(*xlsx);
-    } else {
-        text = usage_to_csv(*report);
-    }
-    return emit(output, [&](std::ostream& out) { out << text; });
+    const auto rows = report->devices.size() + report->users.size() + report->late.size();
+    progress.step("report built: " + std::to_string(report->devices.size()) + " devices, " +
+                  std::to_string(report->users.size()) + " users");
+    const int code = emit(output, [&](std::ostream& out) {
+        return write_usage(*report, *parse_usage_format(format), out,
+                           [&](std::size_t done) { progress.rows(done, rows, "rows written"); });
+    });
+    progress.finish(code == kExitOk ? "done, " + std::to_string(rows) + " rows" : "failed");
+    return code;
 }
 
 }  // namespace tally::server::cli

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/http/file_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -216,13 +217,29 @@ void Connection::refuse(int status, const Error& error) {
 }
 
 void Connection::write(Response res, bool keep_alive) {
+    if (res.body_file) {
+        // A large body written to a file by the route: sent from the file, never in memory.
+        auto msg = std::make_shared<http::response<http::file_body>>();
+        beast::error_code ec;
+        msg->body().open(res.body_file->path().c_str(), beast::file_mode::scan, ec);
+        if (!ec) {
+            return send(std::move(msg), std::move(res), keep_alive);
+        }
+        res = Response{};
+        Router::answer_error(res, 500, "internal", "the response body could not be read");
+    }
     auto msg = std::make_shared<http::response<http::string_body>>();
+    msg->body() = std::move(res.body);
+    send(std::move(msg), std::move(res), keep_alive);
+}
+
+template <typename Message>
+void Connection::send(std::shared_ptr<Message> msg, Response res, bool keep_alive) {
     msg->version(11);
     msg->result(static_cast<unsigned>(res.status));
     for (const auto& [name, value] : res.headers) {
         msg->insert(name, value);
     }
-    msg->body() = std::move(res.body);
     msg->keep_alive(keep_alive && !front_.stopping);
     msg->prepare_payload();
     tcp().expires_after(front_.limits.write_timeout);

@@ -68,6 +68,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     //! Answers an error the front found itself, then closes the connection.
     void refuse(int status, const Error& error);
     void write(Response res, bool keep_alive);
+    //! Writes `msg` (a Beast response with its body set) with the head of `res`.
+    template <typename Message>
+    void send(std::shared_ptr<Message> msg, Response res, bool keep_alive);
     void on_write(bool keep_alive, boost::beast::error_code ec);
     void close();
     //! After a refusal: stop sending, read and drop what the client still sends (up to a

@@ -98,7 +98,8 @@ Result<std::unique_ptr<HttpsServer>> HttpsServer::create(const std::filesystem::
     }
     std::unique_ptr<HttpsServer> server(
         new HttpsServer(std::move(*tls), std::move(options), limits));
-    install_routes(server->router_, store, server->options_, std::move(clock));
+    install_routes(server->router_, store, server->options_, std::move(clock),
+                   [raw = server.get()] { return raw->connections(); });
     return server;
 }
 

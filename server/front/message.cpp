@@ -33,6 +33,11 @@ void Response::set_header(const std::string& name, const std::string& value) {
     headers.emplace(name, value);
 }
 
+BodyFile::~BodyFile() {
+    std::error_code ignored;  // already gone: nothing left to remove
+    std::filesystem::remove(path_, ignored);
+}
+
 void Response::set_content(std::string content, const std::string& content_type) {
     body = std::move(content);
     set_header("Content-Type", content_type);

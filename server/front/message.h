@@ -3,7 +3,9 @@
 // front (server/front/https_server.h) fills a Request from the wire, a route fills the
 // Response, the front writes it. Header names compare case-insensitively.
 
+#include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,10 +36,25 @@ struct Request {
     std::string get_param_value(const std::string& name) const;
 };
 
+//! A response body already written to a file (a large report): the front sends it from the
+//! file; the file is removed when its last owner lets it go (the open descriptor still reads).
+class BodyFile {
+  public:
+    explicit BodyFile(std::filesystem::path path) : path_(std::move(path)) {}
+    ~BodyFile();
+    BodyFile(const BodyFile&) = delete;
+    BodyFile& operator=(const BodyFile&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+
+  private:
+    std::filesystem::path path_;
+};
+
 struct Response {
     int status = 200;
     Headers headers;
     std::string body;
+    std::shared_ptr<const BodyFile> body_file;  //!< set: the body is this file, not `body`
 
     void set_header(const std::string& name, const std::string& value);
     //! Sets the body and its Content-Type.

@@ -16,10 +16,8 @@
 #include "server/http/admin_json.h"
 #include "server/http/error_response.h"
 #include "server/http/event_log.h"
-#include "server/report/usage_csv.h"
-#include "server/report/usage_json.h"
+#include "server/http/report_body.h"
 #include "server/report/usage_report.h"
-#include "server/report/usage_xlsx.h"
 
 namespace tally::server {
 namespace {
@@ -369,19 +367,18 @@ Result<void> usage(const Ctx& ctx, const Request& req, Response& res, const Call
         return report.error();
     }
     const std::string ext = req.matches[2];
-    if (ext == ".csv") {
-        res.set_content(usage_to_csv(*report), "text/csv; charset=utf-8");
-    } else if (ext == ".xlsx") {
-        auto xlsx = usage_to_xlsx(*report);
-        if (!xlsx) {
-            return xlsx.error();
-        }
+    const auto format = ext.empty() ? UsageFormat::json : *parse_usage_format(ext.substr(1));
+    // Written to a temporary file the front sends: never the whole text in memory.
+    auto body = usage_body_file(*report, format);
+    if (!body) {
+        return body.error();
+    }
+    if (format == UsageFormat::xlsx) {
         res.set_header("Content-Disposition",
                        "attachment; filename=\"tally-" + t.name + "-" + report->month + ".xlsx\"");
-        res.set_content(*xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-    } else {
-        res.set_content(usage_to_json(*report), "application/json");
     }
+    res.set_header("Content-Type", std::string(content_type(format)));
+    res.body_file = std::move(*body);
     return {};
 }
 

@@ -11,6 +11,7 @@
 #include "server/http/admin_routes.h"
 #include "server/http/error_response.h"
 #include "server/http/event_log.h"
+#include "server/http/metrics_route.h"
 #include "server/http/rate_limiter.h"
 #include "server/import/import_route.h"
 #include "server/ingest/pair_gate.h"
@@ -70,7 +71,8 @@ void log_upload_notes(const std::string& device, const UploadOutcome& outcome) {
 }
 
 void install_protocol_routes(Router& router, Store& store, const IngestOptions& options,
-                             const Clock& clock) {
+                             const Clock& clock,
+                             const std::shared_ptr<metrics::IngestMetrics>& metrics) {
     auto pair_gate = std::make_shared<PairGate>(
         PairLimits{options.pair_burst, options.pair_per_second, options.pair_valid_burst,
                    options.pair_valid_per_second});
@@ -101,22 +103,27 @@ void install_protocol_routes(Router& router, Store& store, const IngestOptions& 
 
     router.post(
         "/v1/heartbeats",
-        [&store, &options, clock, upload_limit](const Request& req, Response& res) {
+        [&store, &options, clock, upload_limit, metrics](const Request& req, Response& res) {
             const auto device = req.get_header_value(pairing::kHeaderDevice);
             const auto signature = req.get_header_value(pairing::kHeaderSignature);
             const auto encoding = req.get_header_value("Content-Encoding");
             const UploadRequest upload{device, signature, encoding, req.body};
+            metrics::UploadTimer timer(*metrics, monotonic_s());
             // Only once the signature verified: an unsigned request naming a victim's device
             // cannot spend that device's budget.
             const auto admit = [&](const std::string& id) {
+                timer.verified(monotonic_s());
                 return take_token(*upload_limit, "device:" + id, "uploads of " + id, res);
             };
             auto outcome = handle_upload(store, upload, clock(), options, admit);
             if (!outcome) {
+                metrics->batch_refused(outcome.error().code);
                 refuse(res, "batch from " + (device.empty() ? "(no device)" : device),
                        outcome.error());
                 return;
             }
+            timer.committed(monotonic_s(), {outcome->ack.accepted, outcome->ack.duplicates,
+                                            outcome->ack.out_of_window, outcome->forks});
             log_upload_notes(device, *outcome);
             answer_json(res, pairing::encode_ack(outcome->ack));
         },
@@ -137,8 +144,11 @@ void install_protocol_routes(Router& router, Store& store, const IngestOptions& 
 
 }  // namespace
 
-void install_routes(Router& router, Store& store, const IngestOptions& options, Clock clock) {
-    install_protocol_routes(router, store, options, clock);
+void install_routes(Router& router, Store& store, const IngestOptions& options, Clock clock,
+                    std::function<std::size_t()> open_connections) {
+    auto metrics = std::make_shared<metrics::IngestMetrics>();
+    install_protocol_routes(router, store, options, clock, metrics);
+    install_metrics_route(router, store, clock, metrics, std::move(open_connections));
     // Admin API and usage reports (admin_routes.cpp).
     install_admin_routes(router, store, clock);
     install_import_route(router, store, clock);

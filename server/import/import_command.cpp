@@ -8,6 +8,7 @@
 
 #include "pairing/bundle.h"
 #include "server/cli/command.h"
+#include "server/cli/progress_meter.h"
 #include "server/import/import_bundle.h"
 
 namespace tally::server::cli {
@@ -45,7 +46,9 @@ int run_import(const std::vector<std::string>& words) {
     auto store = open_store(*dir);
     if (!store)
         return fail(store.error());
+    ProgressMeter progress(std::cerr, "import");  // a line only if it took 2 s or more
     auto report = import_bundle(**store, *args->get("tenant"), bytes, now_seconds());
+    progress.step(report ? "bundle counted" : "bundle refused");
     if (!report) {
         const auto& e = report.error();
         return fail(make_error(e.code, "import refused (" + e.code + "): " + e.message));

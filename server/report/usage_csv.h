@@ -11,12 +11,17 @@
 // rows carry the package's active_users, standalone_devices and billable_units; late rows
 // carry the heartbeat's seq (last_seq), start (first_seen) and receipt time (last_seen).
 
+#include <ostream>
 #include <string>
 
+#include "server/report/row_progress.h"
 #include "server/report/usage_report.h"
 
 namespace tally::server {
 
 std::string usage_to_csv(const UsageReport& report);
+//! The same bytes as usage_to_csv, written row by row (no whole document in memory).
+void write_usage_csv(const UsageReport& report, std::ostream& out,
+                     const RowProgress& progress = {});
 
 }  // namespace tally::server

@@ -240,7 +240,8 @@ ordered_json late_json(const LateHeartbeat& l) {
 
 //! Writes the document piece by piece to `sink` (a callable taking std::string_view).
 template <typename Sink>
-void write_json(const UsageReport& r, Sink&& sink) {
+void write_json(const UsageReport& r, Sink&& sink, const RowProgress& progress = {}) {
+    std::size_t rows = 0;
     // The document is written as nlohmann's dump(2) would write it whole: each value dumped
     // on its own, its line breaks indented by its depth (JSON strings hold no raw newlines).
     const std::string_view spaces = "      ";
@@ -276,6 +277,9 @@ void write_json(const UsageReport& r, Sink&& sink) {
                 first = false;
                 write(text, 4, item);
                 out(text);
+                if (progress) {
+                    progress(++rows);
+                }
             }
             out("\n  ]");
         }
@@ -320,10 +324,13 @@ std::string usage_to_json(const UsageReport& r) {
     return text;
 }
 
-void write_usage_json(const UsageReport& r, std::ostream& out) {
-    write_json(r, [&out](std::string_view piece) {
-        out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
-    });
+void write_usage_json(const UsageReport& r, std::ostream& out, const RowProgress& progress) {
+    write_json(
+        r,
+        [&out](std::string_view piece) {
+            out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+        },
+        progress);
 }
 
 }  // namespace tally::server

@@ -50,6 +50,7 @@ class SqliteStore final : public Store {
     Result<std::vector<AdminTokenInfo>> list_admin_tokens() override;
     Result<void> revoke_admin_token(std::string_view id, std::int64_t now) override;
 
+    Result<StorageStats> storage_stats() override;  // sqlite_store_stats.cpp
     Result<UsageData> usage(std::string_view tenant, std::int64_t from, std::int64_t to) override;
 
     // Billing (sqlite_store_billing.cpp, sqlite_store_purge.cpp).

@@ -16,12 +16,16 @@
 #include "server/store/billing_store.h"
 #include "server/store/ingest_store.h"
 #include "server/store/pairing_store.h"
+#include "server/store/storage_stats.h"
 
 namespace tally::server {
 
 class Store : public BillingStore, public PairingStore, public IngestStore, public AdminTokenStore {
   public:
     ~Store() override = default;
+
+    //! The database files' sizes and the evidence rows now (GET /metrics).
+    virtual Result<StorageStats> storage_stats() = 0;
 };
 
 }  // namespace tally::server

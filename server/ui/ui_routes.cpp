@@ -29,10 +29,9 @@
 #include "server/http/error_response.h"
 #include "server/http/event_log.h"
 #include "server/http/rate_limiter.h"
-#include "server/report/usage_csv.h"
+#include "server/http/report_body.h"
 #include "server/report/usage_json.h"
 #include "server/report/usage_report.h"
-#include "server/report/usage_xlsx.h"
 #include "server/ui/home_page.h"
 #include "server/ui/page.h"
 #include "server/ui/report_page.h"
@@ -294,18 +293,18 @@ void report(Store& store, SessionStore& sessions, const Clock& clock, const Req&
     }
     secure_headers(res);
     const auto file = file_name(report->tenant, report->month);
-    if (what == "usage.csv") {
-        res.set_header("Content-Disposition", "attachment; filename=\"" + file + ".csv\"");
-        res.set_content(usage_to_csv(*report), "text/csv; charset=utf-8");
+    // Written to a temporary file the front sends (http/report_body.h).
+    const auto format = what == "usage.csv" ? UsageFormat::csv : UsageFormat::xlsx;
+    auto body = usage_body_file(*report, format);
+    if (!body) {
+        send_error_page(res, body.error(), header);
         return;
     }
-    auto xlsx = usage_to_xlsx(*report);
-    if (!xlsx) {
-        send_error_page(res, xlsx.error(), header);
-        return;
-    }
-    res.set_header("Content-Disposition", "attachment; filename=\"" + file + ".xlsx\"");
-    res.set_content(*xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    res.set_header("Content-Disposition",
+                   "attachment; filename=\"" + file +
+                       (format == UsageFormat::csv ? ".csv" : ".xlsx") + "\"");
+    res.set_header("Content-Type", std::string(content_type(format)));
+    res.body_file = std::move(*body);
 }
 
 }  // namespace

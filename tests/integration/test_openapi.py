@@ -162,6 +162,9 @@ class OpenApi(TallyTestCase):
                                                      token=g),
             ("importBundle", 422): lambda: self.call("POST", "/v1/tenants/acme/import",
                                                      b"not a bundle", token=g),
+            ("metrics", 200): get("/metrics", g),
+            ("metrics", 401): get("/metrics"),
+            ("metrics", 403): get("/metrics", a),
             ("uiHome", 200): get("/ui"),
             ("uiSignIn", 303): lambda: self.call(
                 "POST", "/ui/sign-in", f"token={g}".encode(),

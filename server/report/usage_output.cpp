@@ -1,0 +1,56 @@
+// Usage report exports (see usage_output.h).
+
+#include "server/report/usage_output.h"
+
+#include "server/report/usage_csv.h"
+#include "server/report/usage_json.h"
+#include "server/report/usage_xlsx.h"
+
+namespace tally::server {
+
+std::optional<UsageFormat> parse_usage_format(std::string_view name) {
+    if (name == "json") {
+        return UsageFormat::json;
+    }
+    if (name == "csv") {
+        return UsageFormat::csv;
+    }
+    if (name == "xlsx") {
+        return UsageFormat::xlsx;
+    }
+    return std::nullopt;
+}
+
+std::string_view content_type(UsageFormat format) {
+    switch (format) {
+        case UsageFormat::csv:
+            return "text/csv; charset=utf-8";
+        case UsageFormat::xlsx:
+            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        case UsageFormat::json:
+            break;
+    }
+    return "application/json";
+}
+
+Result<void> write_usage(const UsageReport& report, UsageFormat format, std::ostream& out,
+                         const RowProgress& progress) {
+    if (format == UsageFormat::json) {
+        write_usage_json(report, out, progress);
+    } else if (format == UsageFormat::csv) {
+        write_usage_csv(report, out, progress);
+    } else {
+        auto xlsx = usage_to_xlsx(report);
+        if (!xlsx) {
+            return xlsx.error();
+        }
+        out.write(xlsx->data(), static_cast<std::streamsize>(xlsx->size()));
+    }
+    out.flush();
+    if (!out) {
+        return make_error("io", "the report could not be written");
+    }
+    return {};
+}
+
+}  // namespace tally::server

@@ -1,0 +1,14 @@
+#pragma once
+// How big the database is now (GET /metrics): the files on disk and the evidence rows.
+
+#include <cstdint>
+
+namespace tally::server {
+
+struct StorageStats {
+    std::int64_t database_bytes = 0;  //!< the main database file
+    std::int64_t wal_bytes = 0;       //!< its write-ahead log (0 when absent)
+    std::int64_t evidence_rows = 0;   //!< stored heartbeats (counted and held)
+};
+
+}  // namespace tally::server
