@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "server/front/session_tickets.h"
 #include "server/http/event_log.h"
 
 namespace tally::server {
@@ -57,8 +58,7 @@ Result<asio::ssl::context> make_tls(const std::filesystem::path& cert,
                                      " (unreadable, not PEM, or not a matching pair)");
     }
     SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
-    // TLS 1.3 sends two session tickets per handshake by default; an agent resumes with one.
-    SSL_CTX_set_num_tickets(tls.native_handle(), 1);
+    configure_session_tickets(tls.native_handle());
     // An idle connection keeps no read/write buffers (tens of KB each) between records.
     SSL_CTX_set_mode(tls.native_handle(), SSL_MODE_RELEASE_BUFFERS);
     return tls;
