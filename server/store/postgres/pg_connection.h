@@ -22,8 +22,12 @@ using PgParam = std::optional<std::string>;
 using PgParams = std::vector<PgParam>;
 
 PgParam pg_param(std::string_view text);
-inline PgParam pg_param(const std::string& text) { return text; }
-inline PgParam pg_param(const char* text) { return std::string(text); }
+inline PgParam pg_param(const std::string& text) {
+    return text;
+}
+inline PgParam pg_param(const char* text) {
+    return std::string(text);
+}
 PgParam pg_param(std::int64_t value);
 PgParam pg_param(const std::optional<std::int64_t>& value);
 PgParam pg_param(const std::optional<std::string>& value);

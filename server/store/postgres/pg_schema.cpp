@@ -13,8 +13,9 @@ namespace tally::server {
 namespace {
 
 // Step 1 (issue 21): tenants and their policy, pairing codes, devices and their admin
-// corrections, admin tokens, groups, subscriptions, merges and purged users. The ingest
-// evidence (heartbeats partitioned by month, rollups) comes in a later step.
+// corrections, admin tokens, groups, subscriptions, merges, purged users, and a device's
+// delivery evidence (gaps, forks, chain breaks, held heartbeats: a few rows per device). The
+// counted heartbeats (partitioned by month) and the rollups come with ingest, a later step.
 constexpr const char* kStep1 = R"SQL(
 CREATE TABLE tenants (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -118,6 +119,38 @@ CREATE TABLE user_aliases (
     user_key TEXT NOT NULL,
     merged_at BIGINT NOT NULL,
     PRIMARY KEY (tenant_id, alias_key)
+);
+CREATE TABLE gaps (
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    from_seq BIGINT NOT NULL,
+    to_seq BIGINT NOT NULL,
+    reason TEXT NOT NULL,
+    received_at BIGINT NOT NULL,
+    PRIMARY KEY (device_id, from_seq, to_seq)
+);
+CREATE TABLE forks (
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    seq BIGINT NOT NULL,
+    bytes_sha256 TEXT NOT NULL,
+    bytes BYTEA NOT NULL,
+    received_at BIGINT NOT NULL,
+    PRIMARY KEY (device_id, seq, bytes_sha256)
+);
+CREATE TABLE chain_breaks (
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    seq BIGINT NOT NULL,
+    received_at BIGINT NOT NULL,
+    PRIMARY KEY (device_id, seq)
+);
+CREATE TABLE held_heartbeats (
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    seq BIGINT NOT NULL,
+    bytes BYTEA NOT NULL,
+    start_ts BIGINT NOT NULL,
+    end_ts BIGINT NOT NULL,
+    reason TEXT NOT NULL,
+    received_at BIGINT NOT NULL,
+    PRIMARY KEY (device_id, seq)
 );
 CREATE TABLE purged_users (
     tenant_id BIGINT NOT NULL REFERENCES tenants(id),

@@ -5,8 +5,8 @@
 // tally-server processes may share one database: every check-then-write takes the row lock
 // it depends on (SELECT … FOR UPDATE), so a pairing code's uses hold across servers.
 //
-// Implemented so far: the admin's tenant, token and group operations and pairing. The ingest,
-// device, billing-read and purge interfaces are not: `serve` does not offer PostgreSQL until
+// Implemented so far: the admin's tenant, token and group operations, pairing and devices.
+// The ingest, billing-read and purge interfaces are not: `serve` does not offer PostgreSQL until
 // they are (server/store/postgres/README.md). Methods live in postgres_store_*.cpp by family.
 
 #include <cstddef>
@@ -14,6 +14,7 @@
 #include <string>
 
 #include "server/store/admin_token_store.h"
+#include "server/store/device_store.h"
 #include "server/store/group_store.h"
 #include "server/store/pairing_store.h"
 #include "server/store/postgres/pg_pool.h"
@@ -24,7 +25,8 @@ namespace tally::server {
 class PostgresStore final : public TenantStore,
                             public AdminTokenStore,
                             public GroupStore,
-                            public PairingStore {
+                            public PairingStore,
+                            public DeviceStore {
   public:
     static constexpr std::size_t kDefaultPoolSize = 16;
 
@@ -62,8 +64,19 @@ class PostgresStore final : public TenantStore,
     // Pairing (postgres_store_pairing.cpp).
     Result<void> add_pairing_code(const NewPairingCode& code, std::int64_t now) override;
     Result<Device> pair_device(const PairAttempt& attempt) override;
-    //! The device with this id (as pairing made it), for callers and tests of pairing.
-    Result<std::optional<Device>> find_device(std::string_view device_id);
+
+    // Devices (postgres_store_devices.cpp).
+    Result<std::optional<Device>> find_device(std::string_view device_id) override;
+    Result<std::vector<Device>> list_devices(std::string_view tenant) override;
+    Result<void> retire_device(std::string_view device_id, std::string_view reason,
+                               std::int64_t now) override;
+    Result<DeviceEvidence> device_evidence(std::string_view device_id) override;
+    Result<void> assign_device_user(std::string_view device_id,
+                                    const std::optional<std::string>& user_key,
+                                    std::int64_t now) override;
+    Result<void> set_device_type(std::string_view device_id, std::string_view type,
+                                 std::int64_t now) override;
+    Result<std::vector<AssignmentFact>> device_assignments(std::string_view tenant) override;
 
   private:
     explicit PostgresStore(std::unique_ptr<PgPool> pool) : pool_(std::move(pool)) {}
@@ -77,6 +90,9 @@ Result<std::int64_t> pg_tenant_id(PgConnection& c, std::string_view tenant);
 //! Columns that pg_device_from_row reads, for `FROM devices d JOIN tenants t`.
 extern const char* const kPgDeviceColumns;
 Device pg_device_from_row(const PgResult& r, int row);
+//! The device selected by `where` (one parameter, $1), in the caller's transaction.
+Result<std::optional<Device>> pg_device_where(PgConnection& c, const std::string& where,
+                                              const PgParam& value);
 }  // namespace detail
 
 }  // namespace tally::server

@@ -35,13 +35,9 @@ Device pg_device_from_row(const PgResult& r, int row) {
     return d;
 }
 
-}  // namespace detail
-
-namespace {
-
-Result<std::optional<Device>> device_where(PgConnection& c, const std::string& where,
-                                           const PgParam& value) {
-    auto r = c.exec(std::string("SELECT ") + detail::kPgDeviceColumns +
+Result<std::optional<Device>> pg_device_where(PgConnection& c, const std::string& where,
+                                              const PgParam& value) {
+    auto r = c.exec(std::string("SELECT ") + kPgDeviceColumns +
                         " FROM devices d JOIN tenants t ON t.id = d.tenant_id WHERE " + where,
                     {value});
     if (!r) {
@@ -50,8 +46,12 @@ Result<std::optional<Device>> device_where(PgConnection& c, const std::string& w
     if (r->rows() == 0) {
         return std::optional<Device>();
     }
-    return std::optional<Device>(detail::pg_device_from_row(*r, 0));
+    return std::optional<Device>(pg_device_from_row(*r, 0));
 }
+
+}  // namespace detail
+
+namespace {
 
 //! Inserts the new device (and how it was enrolled) in the caller's transaction.
 Result<void> insert_device(PgConnection& c, const PairAttempt& a, std::int64_t tenant_id) {
@@ -113,7 +113,8 @@ Result<Device> pair_locked(PgConnection& c, const PairAttempt& a) {
         return code.error();
     }
     // Same key again (a retry whose answer was lost): same device, no use consumed.
-    auto existing = device_where(c, "d.public_key = decode($1, 'hex')", pg_hex_param(a.public_key));
+    auto existing =
+        detail::pg_device_where(c, "d.public_key = decode($1, 'hex')", pg_hex_param(a.public_key));
     if (!existing) {
         return existing.error();
     }
@@ -141,7 +142,7 @@ Result<Device> pair_locked(PgConnection& c, const PairAttempt& a) {
     if (auto r = insert_device(c, a, code->tenant_id); !r) {
         return r.error();
     }
-    auto created = device_where(c, "d.id = $1", pg_param(a.new_device_id));
+    auto created = detail::pg_device_where(c, "d.id = $1", pg_param(a.new_device_id));
     if (!created) {
         return created.error();
     }
@@ -173,12 +174,6 @@ Result<void> PostgresStore::add_pairing_code(const NewPairingCode& code, std::in
 Result<Device> PostgresStore::pair_device(const PairAttempt& attempt) {
     return pg_transaction(
         *pool_, [&](PgConnection& c) -> Result<Device> { return pair_locked(c, attempt); });
-}
-
-Result<std::optional<Device>> PostgresStore::find_device(std::string_view device_id) {
-    return pg_transaction(*pool_, [&](PgConnection& c) -> Result<std::optional<Device>> {
-        return device_where(c, "d.id = $1", pg_param(device_id));
-    });
 }
 
 }  // namespace tally::server

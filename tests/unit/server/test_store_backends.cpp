@@ -205,6 +205,58 @@ void pairing_body() {
 }
 BACKEND_TEST("pairing: uses, retries, expiry, inactive tenant", pairing_body)
 
+template <class B>
+void devices_body() {
+    B b;
+    auto& s = *b.store;
+    REQUIRE(s.add_tenant("acme", kNow).ok());
+    REQUIRE(s.add_tenant("beta", kNow).ok());
+    REQUIRE(s.add_pairing_code({"acme", "h1", 5, kNow + 60}, kNow).ok());
+    REQUIRE(s.add_pairing_code({"beta", "h2", 5, kNow + 60}, kNow).ok());
+    auto tofu = attempt("h1", 'b', "dev-b");
+    tofu.enrollment = "import_tofu";
+    REQUIRE(s.pair_device(attempt("h1", 'a', "dev-a")).ok());
+    REQUIRE(s.pair_device(tofu).ok());
+    REQUIRE(s.pair_device(attempt("h2", 'c', "dev-c")).ok());
+    DeviceStore& d = s;
+    auto list = d.list_devices("acme");
+    REQUIRE(list.ok());
+    REQUIRE(list->size() == 2);
+    CHECK((*list)[0].id == "dev-a");
+    CHECK((*list)[1].public_key == test_key('b'));
+    CHECK(d.list_devices("nobody")->empty());
+    CHECK_FALSE(d.find_device("nope")->has_value());
+
+    REQUIRE(d.retire_device("dev-a", "revoked", kNow + 10).ok());
+    REQUIRE(d.retire_device("dev-a", "retired", kNow + 20).ok());
+    auto retired = d.find_device("dev-a");
+    REQUIRE(retired->has_value());
+    CHECK((*retired)->retired_at == kNow + 10);
+    auto ev = d.device_evidence("dev-a");
+    REQUIRE(ev.ok());
+    CHECK(ev->revoked);
+    CHECK_FALSE(ev->trust_on_first_use);
+    CHECK(ev->gap_seqs == 0);
+    CHECK(d.device_evidence("dev-b")->trust_on_first_use);
+
+    REQUIRE(d.assign_device_user("dev-a", std::string("u:ann"), kNow).ok());
+    REQUIRE(d.assign_device_user("dev-b", std::string("u:bob"), kNow).ok());
+    REQUIRE(d.assign_device_user("dev-b", std::nullopt, kNow + 1).ok());
+    REQUIRE(d.assign_device_user("dev-c", std::string("u:cy"), kNow).ok());
+    CHECK(d.assign_device_user("nope", std::string("u:x"), kNow).error().code == "not_found");
+    auto assigned = d.device_assignments("acme");
+    REQUIRE(assigned.ok());
+    REQUIRE(assigned->size() == 1);
+    CHECK((*assigned)[0].device_id == "dev-a");
+    CHECK((*assigned)[0].user_key == "u:ann");
+
+    REQUIRE(d.set_device_type("dev-a", "virtual", kNow).ok());
+    REQUIRE(d.set_device_type("dev-a", "virtual", kNow + 1).ok());
+    CHECK((*d.find_device("dev-a"))->facts.device_type == "virtual");
+    CHECK(d.set_device_type("nope", "virtual", kNow).error().code == "not_found");
+}
+BACKEND_TEST("devices: list, retire once, evidence, assignments, type", devices_body)
+
 // 50 agents pair at once with one code of 7 uses, half through each of two stores (two
 // servers over one database): exactly 7 devices, every other answer code_exhausted.
 template <class B>
