@@ -45,30 +45,44 @@ Result<R> pg_attempt(PgConnection& c, auto& work) {
     return r;
 }
 
+//! Runs `attempt(PgConnection&)` on a pooled connection until it succeeds, fails for good or
+//! has been tried kPgTransactionAttempts times.
+template <class R, class Attempt>
+R pg_retrying(PgPool& pool, Attempt&& attempt) {
+    for (int n = 1;; ++n) {
+        auto lease = pool.acquire();
+        if (!lease) {
+            return lease.error();
+        }
+        R r = attempt(**lease);
+        if (r || !pg_retryable(r.error()) || n >= kPgTransactionAttempts) {
+            return r;
+        }
+        pg_backoff(n);
+    }
+}
+
 }  // namespace detail
 
 //! `work(PgConnection&)` returns Result<T>; so does pg_transaction.
 template <class Work>
 auto pg_transaction(PgPool& pool, Work&& work) -> std::invoke_result_t<Work&, PgConnection&> {
     using R = std::invoke_result_t<Work&, PgConnection&>;
-    for (int attempt = 1;; ++attempt) {
-        auto lease = pool.acquire();
-        if (!lease) {
-            return lease.error();
+    return detail::pg_retrying<R>(pool, [&](PgConnection& c) -> R {
+        if constexpr (std::is_same_v<R, Result<void>>) {
+            return detail::pg_attempt<void>(c, work);
+        } else {
+            return detail::pg_attempt<std::decay_t<decltype(*std::declval<R&>())>>(c, work);
         }
-        R r = [&]() -> R {
-            if constexpr (std::is_same_v<R, Result<void>>) {
-                return detail::pg_attempt<void>(**lease, work);
-            } else {
-                return detail::pg_attempt<std::decay_t<decltype(*std::declval<R&>())>>(**lease,
-                                                                                       work);
-            }
-        }();
-        if (r || !pg_retryable(r.error()) || attempt >= kPgTransactionAttempts) {
-            return r;
-        }
-        detail::pg_backoff(attempt);
-    }
+    });
+}
+
+//! For work of one statement (a read): the statement is its own transaction, so no
+//! BEGIN/COMMIT round trips; retried like pg_transaction.
+template <class Work>
+auto pg_statement(PgPool& pool, Work&& work) -> std::invoke_result_t<Work&, PgConnection&> {
+    using R = std::invoke_result_t<Work&, PgConnection&>;
+    return detail::pg_retrying<R>(pool, work);
 }
 
 }  // namespace tally::server

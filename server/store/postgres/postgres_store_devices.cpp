@@ -85,13 +85,13 @@ Result<DeviceEvidence> evidence(PgConnection& c, std::string_view device_id) {
 }  // namespace
 
 Result<std::optional<Device>> PostgresStore::find_device(std::string_view device_id) {
-    return pg_transaction(*pool_, [&](PgConnection& c) -> Result<std::optional<Device>> {
+    return pg_statement(*pool_, [&](PgConnection& c) -> Result<std::optional<Device>> {
         return detail::pg_device_where(c, "d.id = $1", pg_param(device_id));
     });
 }
 
 Result<std::vector<Device>> PostgresStore::list_devices(std::string_view tenant) {
-    return pg_transaction(*pool_, [&](PgConnection& c) -> Result<std::vector<Device>> {
+    return pg_statement(*pool_, [&](PgConnection& c) -> Result<std::vector<Device>> {
         auto r = c.exec(std::string("SELECT ") + detail::kPgDeviceColumns +
                             " FROM devices d JOIN tenants t ON t.id = d.tenant_id"
                             " WHERE t.name = $1 ORDER BY d.paired_at, d.id",
@@ -178,7 +178,7 @@ Result<void> PostgresStore::set_device_type(std::string_view device_id, std::str
 }
 
 Result<std::vector<AssignmentFact>> PostgresStore::device_assignments(std::string_view tenant) {
-    return pg_transaction(*pool_, [&](PgConnection& c) -> Result<std::vector<AssignmentFact>> {
+    return pg_statement(*pool_, [&](PgConnection& c) -> Result<std::vector<AssignmentFact>> {
         auto r = c.exec(
             "SELECT DISTINCT ON (a.device_id) a.device_id, a.user_key, a.since"
             " FROM device_assignments a JOIN devices d ON d.id = a.device_id"

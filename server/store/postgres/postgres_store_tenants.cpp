@@ -63,7 +63,7 @@ Result<void> PostgresStore::set_tenant_status(std::string_view name, std::string
 }
 
 Result<std::vector<Tenant>> PostgresStore::list_tenants() {
-    return pg_transaction(*pool_, [&](PgConnection& c) -> Result<std::vector<Tenant>> {
+    return pg_statement(*pool_, [&](PgConnection& c) -> Result<std::vector<Tenant>> {
         auto r = c.exec("SELECT name, status, created_at FROM tenants ORDER BY name");
         if (!r) {
             return r.error();
@@ -77,7 +77,7 @@ Result<std::vector<Tenant>> PostgresStore::list_tenants() {
 }
 
 Result<std::optional<Tenant>> PostgresStore::find_tenant(std::string_view name) {
-    return pg_transaction(*pool_, [&](PgConnection& c) -> Result<std::optional<Tenant>> {
+    return pg_statement(*pool_, [&](PgConnection& c) -> Result<std::optional<Tenant>> {
         auto r = c.exec("SELECT name, status, created_at FROM tenants WHERE name = $1",
                         {pg_param(name)});
         if (!r) {

@@ -31,7 +31,7 @@ Result<void> PostgresStore::create_admin_token(const NewAdminToken& token, std::
 }
 
 Result<std::optional<AdminToken>> PostgresStore::find_admin_token(std::string_view token_hash) {
-    return pg_transaction(*pool_, [&](PgConnection& c) -> Result<std::optional<AdminToken>> {
+    return pg_statement(*pool_, [&](PgConnection& c) -> Result<std::optional<AdminToken>> {
         auto r = c.exec(
             "SELECT a.tenant_id IS NULL, t.name, a.expires_at, a.revoked_at FROM admin_tokens a"
             " LEFT JOIN tenants t ON t.id = a.tenant_id WHERE a.token_hash = $1",
@@ -53,7 +53,7 @@ Result<std::optional<AdminToken>> PostgresStore::find_admin_token(std::string_vi
 }
 
 Result<std::vector<AdminTokenInfo>> PostgresStore::list_admin_tokens() {
-    return pg_transaction(*pool_, [&](PgConnection& c) -> Result<std::vector<AdminTokenInfo>> {
+    return pg_statement(*pool_, [&](PgConnection& c) -> Result<std::vector<AdminTokenInfo>> {
         auto r = c.exec(
             "SELECT substr(a.token_hash, 1, 12), a.name, a.tenant_id IS NULL, t.name,"
             " a.created_at, a.expires_at, a.revoked_at FROM admin_tokens a"
