@@ -2,6 +2,7 @@
 // refusal of a newer database, the bounded pool and the retry of transient failures.
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -64,6 +65,21 @@ TEST_CASE("postgres: a lost connection is retried, the caller sees one answer", 
     // pooled connection is dead, and the next call reconnects and answers.
     b.db.admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" +
                b.db.name() + "' AND pid <> pg_backend_pid()");
+    // Wait until the sessions are really gone, so the next call meets a dead connection.
+    auto watch = PgConnection::connect(b.db.url());
+    REQUIRE(watch.ok());
+    std::int64_t others = -1;
+    for (int i = 0; i < 500 && others != 0; ++i) {
+        auto n = (*watch)->exec(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()");
+        REQUIRE(n.ok());
+        others = n->int64(0, 0);
+        if (others != 0) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+    REQUIRE(others == 0);
     auto found = b.store->find_tenant("acme");
     INFO((found ? std::string() : found.error().message));
     REQUIRE(found.ok());
