@@ -51,3 +51,13 @@ struct PostgresBackend {
 };
 
 }  // namespace tally::server::test
+
+// A test body template run once per backend: BACKEND_TEST(title, body) makes a [sqlite] and
+// a [postgres] case (the PostgreSQL one fails, named, when the cluster is unreachable).
+#define BACKEND_TEST(title, body)                  \
+    TEST_CASE(title " (sqlite)", "[sqlite]") {     \
+        body<SqliteBackend>();                     \
+    }                                              \
+    TEST_CASE(title " (postgres)", "[postgres]") { \
+        body<PostgresBackend>();                   \
+    }

@@ -12,16 +12,6 @@
 using namespace tally::server;
 using namespace tally::server::test;
 
-// Each body runs once per backend: BACKEND_TEST(name, body) makes a [sqlite] and a
-// [postgres] case (the PostgreSQL one fails, named, if the cluster is unreachable).
-#define BACKEND_TEST(title, body)                  \
-    TEST_CASE(title " (sqlite)", "[sqlite]") {     \
-        body<SqliteBackend>();                     \
-    }                                              \
-    TEST_CASE(title " (postgres)", "[postgres]") { \
-        body<PostgresBackend>();                   \
-    }
-
 namespace {
 
 std::string test_key(char tag) {
