@@ -1,0 +1,218 @@
+// PostgreSQL schema migrations (see pg_schema.h). The tables mirror the SQLite schema
+// (server/store/schema.cpp) with PostgreSQL types: times are Unix seconds in BIGINT, keys are
+// bytea, flags boolean, ids identity columns.
+
+#include "server/store/postgres/pg_schema.h"
+
+#include <array>
+#include <string>
+
+#include "server/store/postgres/pg_transaction.h"
+
+namespace tally::server {
+namespace {
+
+// Step 1 (issue 21): tenants and their policy, pairing codes, devices and their admin
+// corrections, admin tokens, groups, subscriptions, merges, purged users, and a device's
+// delivery evidence (gaps, forks, chain breaks, held heartbeats: a few rows per device). The
+// counted heartbeats (partitioned by month) and the rollups come with ingest, a later step.
+constexpr const char* kStep1 = R"SQL(
+CREATE TABLE tenants (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'inactive')),
+    created_at BIGINT NOT NULL,
+    trial_end BIGINT,
+    inactive_since BIGINT,
+    time_zone TEXT NOT NULL DEFAULT 'UTC',
+    count_devices_by TEXT NOT NULL DEFAULT 'activity'
+        CHECK (count_devices_by IN ('activity', 'signal')),
+    default_package TEXT NOT NULL DEFAULT 'Core',
+    grace_hours BIGINT NOT NULL DEFAULT 72
+);
+CREATE TABLE tenant_inactive_spans (
+    tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+    since BIGINT NOT NULL,
+    until BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, since)
+);
+CREATE TABLE pairing_codes (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+    code_hash TEXT NOT NULL UNIQUE,
+    uses_left BIGINT NOT NULL CHECK (uses_left >= 0),
+    expires_at BIGINT NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+    public_key BYTEA NOT NULL UNIQUE,
+    hostname TEXT NOT NULL,
+    os TEXT NOT NULL,
+    os_version TEXT NOT NULL,
+    agent_version TEXT NOT NULL,
+    device_type TEXT NOT NULL,
+    role TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    paired_at BIGINT NOT NULL,
+    retired_at BIGINT,
+    retire_reason TEXT,
+    suspected_clone BOOLEAN NOT NULL DEFAULT false,
+    acked_through BIGINT NOT NULL DEFAULT 0,
+    last_seq BIGINT NOT NULL DEFAULT 0,
+    last_seen BIGINT
+);
+CREATE INDEX devices_tenant ON devices(tenant_id);
+CREATE TABLE device_enrollments (
+    device_id TEXT PRIMARY KEY REFERENCES devices(id),
+    method TEXT NOT NULL,
+    enrolled_at BIGINT NOT NULL
+);
+CREATE TABLE device_type_changes (
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    old_type TEXT NOT NULL,
+    new_type TEXT NOT NULL,
+    changed_at BIGINT NOT NULL
+);
+CREATE INDEX device_type_changes_at ON device_type_changes(changed_at);
+CREATE TABLE device_assignments (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    user_key TEXT,
+    since BIGINT NOT NULL
+);
+CREATE INDEX device_assignments_device ON device_assignments(device_id);
+CREATE TABLE admin_tokens (
+    token_hash TEXT PRIMARY KEY,
+    tenant_id BIGINT REFERENCES tenants(id),
+    created_at BIGINT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    expires_at BIGINT,
+    revoked_at BIGINT
+);
+CREATE TABLE user_groups (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+    name TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    UNIQUE (tenant_id, name)
+);
+CREATE TABLE group_members (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+    group_id BIGINT NOT NULL REFERENCES user_groups(id),
+    user_key TEXT NOT NULL,
+    since BIGINT NOT NULL,
+    until BIGINT
+);
+CREATE INDEX group_members_user ON group_members(tenant_id, user_key);
+CREATE TABLE subscriptions (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    group_id BIGINT NOT NULL REFERENCES user_groups(id),
+    package TEXT NOT NULL,
+    attached_at BIGINT NOT NULL
+);
+CREATE TABLE user_aliases (
+    tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+    alias_key TEXT NOT NULL,
+    user_key TEXT NOT NULL,
+    merged_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, alias_key)
+);
+CREATE TABLE gaps (
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    from_seq BIGINT NOT NULL,
+    to_seq BIGINT NOT NULL,
+    reason TEXT NOT NULL,
+    received_at BIGINT NOT NULL,
+    PRIMARY KEY (device_id, from_seq, to_seq)
+);
+CREATE TABLE forks (
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    seq BIGINT NOT NULL,
+    bytes_sha256 TEXT NOT NULL,
+    bytes BYTEA NOT NULL,
+    received_at BIGINT NOT NULL,
+    PRIMARY KEY (device_id, seq, bytes_sha256)
+);
+CREATE TABLE chain_breaks (
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    seq BIGINT NOT NULL,
+    received_at BIGINT NOT NULL,
+    PRIMARY KEY (device_id, seq)
+);
+CREATE TABLE held_heartbeats (
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    seq BIGINT NOT NULL,
+    bytes BYTEA NOT NULL,
+    start_ts BIGINT NOT NULL,
+    end_ts BIGINT NOT NULL,
+    reason TEXT NOT NULL,
+    received_at BIGINT NOT NULL,
+    PRIMARY KEY (device_id, seq)
+);
+CREATE TABLE purged_users (
+    tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+    surrogate TEXT NOT NULL,
+    purged_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, surrogate)
+);
+)SQL";
+
+constexpr std::array<const char*, kPgSchemaVersion> kSteps = {kStep1};
+
+// Any constant shared by every Tally server ("tally" in ASCII): serialises migrations
+// across processes.
+constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(499850112121)";
+
+Result<int> current_version(PgConnection& c) {
+    if (auto r =
+            c.command("CREATE TABLE IF NOT EXISTS tally_schema_version (version INTEGER NOT NULL)");
+        !r) {
+        return r.error();
+    }
+    auto v = c.exec("SELECT version FROM tally_schema_version");
+    if (!v) {
+        return v.error();
+    }
+    if (v->rows() == 0) {
+        if (auto r = c.exec("INSERT INTO tally_schema_version(version) VALUES (0)"); !r) {
+            return r.error();
+        }
+        return 0;
+    }
+    return static_cast<int>(v->int64(0, 0));
+}
+
+}  // namespace
+
+Result<void> pg_migrate(PgPool& pool) {
+    return pg_transaction(pool, [](PgConnection& c) -> Result<void> {
+        if (auto r = c.command(kMigrationLock); !r) {
+            return r;
+        }
+        auto version = current_version(c);
+        if (!version) {
+            return version.error();
+        }
+        if (*version > kPgSchemaVersion) {
+            return make_error("schema_newer",
+                              "the PostgreSQL database has Tally schema version " +
+                                  std::to_string(*version) + ", newer than this server's " +
+                                  std::to_string(kPgSchemaVersion) +
+                                  ": run a tally-server at least as new as the one that "
+                                  "migrated it");
+        }
+        for (int step = *version; step < kPgSchemaVersion; ++step) {
+            if (auto r = c.command(kSteps[static_cast<std::size_t>(step)]); !r) {
+                return make_error(r.error().code, "schema step " + std::to_string(step + 1) + ": " +
+                                                      r.error().message);
+            }
+        }
+        return c.command("UPDATE tally_schema_version SET version = " +
+                         std::to_string(kPgSchemaVersion));
+    });
+}
+
+}  // namespace tally::server

@@ -1,0 +1,98 @@
+#pragma once
+// Store on PostgreSQL (issue 21): a bounded pool of libpq connections (pg_pool.h), prepared
+// statements, every write in one transaction run again on serialization failures, deadlocks
+// and lost connections (pg_transaction.h), schema migrated on open (pg_schema.h). Several
+// tally-server processes may share one database: every check-then-write takes the row lock
+// it depends on (SELECT … FOR UPDATE), so a pairing code's uses hold across servers.
+//
+// Implemented so far: the admin's tenant, token and group operations, pairing and devices.
+// The ingest, billing-read and purge interfaces are not: `serve` does not offer PostgreSQL until
+// they are (server/store/postgres/README.md). Methods live in postgres_store_*.cpp by family.
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "server/store/admin_token_store.h"
+#include "server/store/device_store.h"
+#include "server/store/group_store.h"
+#include "server/store/pairing_store.h"
+#include "server/store/postgres/pg_pool.h"
+#include "server/store/tenant_store.h"
+
+namespace tally::server {
+
+class PostgresStore final : public TenantStore,
+                            public AdminTokenStore,
+                            public GroupStore,
+                            public PairingStore,
+                            public DeviceStore {
+  public:
+    static constexpr std::size_t kDefaultPoolSize = 16;
+
+    //! Connects to a postgresql:// URL and migrates the schema. Errors: bad_request (not a
+    //! postgresql:// URL), db_unavailable, schema_newer, db.
+    static Result<std::unique_ptr<PostgresStore>> open(const std::string& url,
+                                                       std::size_t pool_size = kDefaultPoolSize);
+
+    // Tenants (postgres_store_tenants.cpp).
+    Result<void> add_tenant(std::string_view name, std::int64_t now) override;
+    Result<void> set_tenant_status(std::string_view name, std::string_view status) override;
+    Result<std::vector<Tenant>> list_tenants() override;
+    Result<std::optional<Tenant>> find_tenant(std::string_view name) override;
+    Result<TenantSettings> tenant_settings(std::string_view tenant) override;
+    Result<void> update_tenant_settings(const TenantSettings& settings) override;
+
+    // Admin tokens (postgres_store_tokens.cpp).
+    Result<void> create_admin_token(const NewAdminToken& token, std::int64_t now) override;
+    Result<std::optional<AdminToken>> find_admin_token(std::string_view token_hash) override;
+    Result<std::vector<AdminTokenInfo>> list_admin_tokens() override;
+    Result<void> revoke_admin_token(std::string_view id, std::int64_t now) override;
+
+    // Groups, subscriptions, merges (postgres_store_groups.cpp).
+    Result<void> add_group(std::string_view tenant, std::string_view group,
+                           std::int64_t now) override;
+    Result<std::vector<GroupInfo>> list_groups(std::string_view tenant) override;
+    Result<void> move_user_to_group(std::string_view tenant, std::string_view group,
+                                    std::string_view user_key, std::int64_t now) override;
+    Result<void> attach_subscription(std::string_view tenant, std::string_view group,
+                                     std::string_view package, std::int64_t now) override;
+    Result<std::vector<SubscriptionInfo>> list_subscriptions(std::string_view tenant) override;
+    Result<void> merge_users(std::string_view tenant, std::string_view from_key,
+                             std::string_view into_key, std::int64_t now) override;
+
+    // Pairing (postgres_store_pairing.cpp).
+    Result<void> add_pairing_code(const NewPairingCode& code, std::int64_t now) override;
+    Result<Device> pair_device(const PairAttempt& attempt) override;
+
+    // Devices (postgres_store_devices.cpp).
+    Result<std::optional<Device>> find_device(std::string_view device_id) override;
+    Result<std::vector<Device>> list_devices(std::string_view tenant) override;
+    Result<void> retire_device(std::string_view device_id, std::string_view reason,
+                               std::int64_t now) override;
+    Result<DeviceEvidence> device_evidence(std::string_view device_id) override;
+    Result<void> assign_device_user(std::string_view device_id,
+                                    const std::optional<std::string>& user_key,
+                                    std::int64_t now) override;
+    Result<void> set_device_type(std::string_view device_id, std::string_view type,
+                                 std::int64_t now) override;
+    Result<std::vector<AssignmentFact>> device_assignments(std::string_view tenant) override;
+
+  private:
+    explicit PostgresStore(std::unique_ptr<PgPool> pool) : pool_(std::move(pool)) {}
+
+    std::unique_ptr<PgPool> pool_;
+};
+
+namespace detail {
+//! The tenant's id, read in the caller's transaction. Errors: not_found, db*.
+Result<std::int64_t> pg_tenant_id(PgConnection& c, std::string_view tenant);
+//! Columns that pg_device_from_row reads, for `FROM devices d JOIN tenants t`.
+extern const char* const kPgDeviceColumns;
+Device pg_device_from_row(const PgResult& r, int row);
+//! The device selected by `where` (one parameter, $1), in the caller's transaction.
+Result<std::optional<Device>> pg_device_where(PgConnection& c, const std::string& where,
+                                              const PgParam& value);
+}  // namespace detail
+
+}  // namespace tally::server
