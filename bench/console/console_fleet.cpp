@@ -16,7 +16,7 @@ namespace tally::bench {
 namespace {
 
 template <class T>
-T must(server::Result<T> r, const char* what) {
+T must(tally::Result<T> r, const char* what) {
     if (!r) {
         throw std::runtime_error(std::string(what) + ": " + r.error().message);
     }

@@ -6,6 +6,9 @@
 // and warm (the report kept by the console, as when paging). Exits 1 when a page fails.
 //
 //   tally-bench-console [--devices 100000] [--heartbeats 4] [--threads 4] [--keep]
+//                       [--month YYYY-MM (2026-11)]
+//   tally-bench-console --out DIR [--devices N] [--month YYYY-MM]: only writes the state to
+//       DIR/tally.db (a tally-server data dir) and prints the global admin token.
 
 #include <chrono>
 #include <cstdio>
@@ -29,6 +32,8 @@ using namespace tally;
 struct Options {
     bench::ConsoleFleetOptions fleet;
     bool keep = false;
+    std::string month = "2026-11";
+    std::string out;  //!< write the state here and stop
 };
 
 Options parse(int argc, char** argv) {
@@ -47,6 +52,10 @@ Options parse(int argc, char** argv) {
             o.fleet.heartbeats = value();
         } else if (a == "--threads") {
             o.fleet.threads = value();
+        } else if (a == "--month" && i + 1 < argc) {
+            o.month = argv[++i];
+        } else if (a == "--out" && i + 1 < argc) {
+            o.out = argv[++i];
         } else if (a == "--keep") {
             o.keep = true;
         } else {
@@ -149,9 +158,13 @@ int measure(const server::Router& router, const std::string& token, const std::s
 int main(int argc, char** argv) {
     try {
         auto o = parse(argc, argv);
-        const auto month_range = pairing::month_range_utc("2026-11");
+        const auto month_range = pairing::month_range_utc(o.month);
+        if (!month_range) {
+            throw std::invalid_argument("--month must be YYYY-MM");
+        }
         o.fleet.month_start = month_range->first;
-        const auto dir = work_dir();
+        const auto dir = o.out.empty() ? work_dir() : std::filesystem::path(o.out);
+        std::filesystem::create_directories(dir);
         auto store = server::SqliteStore::open((dir / "tally.db").string());
         if (!store) {
             throw std::runtime_error(store.error().message);
@@ -161,10 +174,14 @@ int main(int argc, char** argv) {
         const auto built = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0);
         std::printf("state: %d devices x %d heartbeats in %.1f s (%s)\n", o.fleet.devices,
                     o.fleet.heartbeats, built.count(), dir.c_str());
+        if (!o.out.empty()) {
+            std::printf("token: %s\n", token.c_str());
+            return 0;
+        }
         server::Router router;
         const auto now = o.fleet.month_start + 19 * 86400 + 12 * 3600;  // 2026-11-20 12:00
         server::ui::install_ui_routes(router, **store, [now] { return now; });
-        const int rc = measure(router, token, "2026-11", o.fleet.devices);
+        const int rc = measure(router, token, o.month, o.fleet.devices);
         store->reset();
         if (!o.keep) {
             std::filesystem::remove_all(dir);

@@ -2,6 +2,7 @@
 
 #include "server/application/console_detail.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "pairing/time_format.h"
@@ -88,22 +89,26 @@ Result<ConsoleUserPage> console_user(Store& store, ReportCache& cache, std::stri
         return ym.error();
     }
     out.days_in_month = days_in_month(ym->first, ym->second);
-    auto rows = store.console_user_month(tenant, ym->first * 100 + ym->second, out.user->principal);
+    auto rows = store.console_user_month(tenant, ym->first * 100 + ym->second, out.user->principal,
+                                         out.user->devices);
     if (!rows) {
         return rows.error();
     }
     out.devices = std::move(*rows);
-    std::unordered_map<std::string_view, const DeviceReportRow*> by_id;
+    out.hostnames.resize(out.devices.size());
+    // One pass over the month's devices: the user's few are looked up by id.
+    std::unordered_map<std::string_view, std::size_t> used;
+    for (std::size_t i = 0; i < out.devices.size(); ++i) {
+        used.emplace(out.devices[i].device_id, i);
+    }
+    const auto& paired = out.user->devices_paired;
     for (const auto& d : out.report->devices) {
-        by_id.emplace(d.usage.device.id, &d);
-    }
-    for (const auto& d : out.devices) {
-        const auto it = by_id.find(d.device_id);
-        out.hostnames.push_back(it == by_id.end() ? "" : it->second->usage.device.facts.hostname);
-    }
-    for (const auto& id : out.user->devices_paired) {
-        if (const auto it = by_id.find(id); it != by_id.end()) {
-            out.paired.push_back(it->second);
+        const auto& id = d.usage.device.id;
+        if (const auto it = used.find(id); it != used.end()) {
+            out.hostnames[it->second] = d.usage.device.facts.hostname;
+        }
+        if (std::find(paired.begin(), paired.end(), id) != paired.end()) {
+            out.paired.push_back(&d);
         }
     }
     return out;

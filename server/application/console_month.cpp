@@ -115,11 +115,47 @@ Result<ReportCache::Totals> ReportCache::totals(Store& store, std::string_view t
             return it->second.totals;
         }
     }
+    if (const auto ym = parse_month(month)) {
+        auto active = store.console_month_active(tenant, ym->first * 100 + ym->second);
+        if (!active) {
+            return active.error();
+        }
+        if (!*active) {
+            return Totals{};  // not kept: a heartbeat may arrive any time
+        }
+    }
     auto built = report(store, tenant, month, now);
     if (!built) {
         return built.error();
     }
     return Totals{(*built)->summary.billable_units, (*built)->summary.packages};
+}
+
+Result<std::vector<ConsoleDay>> ReportCache::days(Store& store, const UsageReport& report,
+                                                  std::int64_t now) {
+    const Key key{report.tenant, report.month};
+    {
+        std::lock_guard lock(mutex_);
+        const auto it = days_.find(key);
+        if (it != days_.end() && fresh(it->second.closed, it->second.made_at, now)) {
+            return it->second.days;
+        }
+    }
+    const auto ym = parse_month(report.month);
+    if (!ym) {
+        return make_error("internal", "report month '" + report.month + "' is not YYYY-MM");
+    }
+    auto days = store.console_days(report.tenant, ym->first * 100 + ym->second,
+                                   days_in_month(ym->first, ym->second));
+    if (!days) {
+        return days.error();
+    }
+    std::lock_guard lock(mutex_);
+    if (days_.size() >= 64) {
+        days_.clear();  // small entries; a bound, not an eviction policy
+    }
+    days_[key] = {*days, report.summary.closed, now};
+    return days;
 }
 
 const std::vector<std::string_view>& device_sorts() {
@@ -166,12 +202,7 @@ Result<ConsoleMonth> console_month(Store& store, ReportCache& cache, std::string
                    contains_folded(u->group, users.search);
         },
         [&](Usr a, Usr b) { return less_user(users.sort, a, b); });
-    const auto ym = parse_month(r.month);
-    if (!ym) {
-        return make_error("internal", "report month '" + r.month + "' is not YYYY-MM");
-    }
-    auto days = store.console_days(tenant, ym->first * 100 + ym->second,
-                                   days_in_month(ym->first, ym->second));
+    auto days = cache.days(store, r, now);
     if (!days) {
         return days.error();
     }

@@ -37,13 +37,21 @@ class ReportCache {
     //! build_usage_report's errors.
     Result<std::shared_ptr<const UsageReport>> report(Store& store, std::string_view tenant,
                                                       std::string_view month, std::int64_t now);
+    //! A month without rollup rows has 0 units and no report is built for it.
     Result<Totals> totals(Store& store, std::string_view tenant, std::string_view month,
                           std::int64_t now);
+    //! ConsoleStore::console_days of the report's month, kept as long as the report.
+    Result<std::vector<ConsoleDay>> days(Store& store, const UsageReport& report, std::int64_t now);
 
   private:
     using Key = std::pair<std::string, std::string>;
     struct Entry {
         std::shared_ptr<const UsageReport> report;
+        std::int64_t made_at = 0;
+    };
+    struct DaysEntry {
+        std::vector<ConsoleDay> days;
+        bool closed = false;
         std::int64_t made_at = 0;
     };
     struct TotalsEntry {
@@ -60,6 +68,7 @@ class ReportCache {
     std::mutex mutex_;
     std::map<Key, Entry> reports_;
     std::map<Key, TotalsEntry> totals_;
+    std::map<Key, DaysEntry> days_;
 };
 
 struct MonthUnits {

@@ -57,9 +57,14 @@ class ConsoleStore {
     //! The device's pairing, enrollment, type changes, user assignments and retirement, by
     //! time.
     virtual Result<std::vector<ConsoleEvent>> console_device_events(std::string_view device_id) = 0;
-    //! The principal's month rollups of the tenant, per device.
+    //! The principal's month rollups of the tenant on the given devices (each read by its
+    //! primary key prefix), in that order; devices without a row are left out.
     virtual Result<std::vector<ConsoleUserDevice>> console_user_month(
-        std::string_view tenant, std::int64_t month, std::string_view principal) = 0;
+        std::string_view tenant, std::int64_t month, std::string_view principal,
+        const std::vector<std::string>& device_ids) = 0;
+    //! Whether the tenant has any rollup row in `month` (YYYYMM): without one, nothing was
+    //! counted that month and its billable units are 0 without running the engine.
+    virtual Result<bool> console_month_active(std::string_view tenant, std::int64_t month) = 0;
 };
 
 }  // namespace tally::server

@@ -85,9 +85,10 @@ class SqliteStore final : public Store {
                                                               std::int64_t first_day,
                                                               std::int64_t last_day) override;
     Result<std::vector<ConsoleEvent>> console_device_events(std::string_view device_id) override;
-    Result<std::vector<ConsoleUserDevice>> console_user_month(std::string_view tenant,
-                                                              std::int64_t month,
-                                                              std::string_view principal) override;
+    Result<std::vector<ConsoleUserDevice>> console_user_month(
+        std::string_view tenant, std::int64_t month, std::string_view principal,
+        const std::vector<std::string>& device_ids) override;
+    Result<bool> console_month_active(std::string_view tenant, std::int64_t month) override;
 
     //! Re-checks a tenant's month ("YYYY-MM", its time zone) from the stored evidence
     //! (sqlite_store_verify.cpp). Errors: not_found (tenant), bad_request (month), db.

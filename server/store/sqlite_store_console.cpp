@@ -91,29 +91,47 @@ Result<std::vector<ConsoleDeviceDay>> SqliteStore::console_device_days(std::stri
     return out;
 }
 
-Result<std::vector<ConsoleUserDevice>> SqliteStore::console_user_month(std::string_view tenant,
-                                                                       std::int64_t month,
-                                                                       std::string_view principal) {
+Result<std::vector<ConsoleUserDevice>> SqliteStore::console_user_month(
+    std::string_view tenant, std::int64_t month, std::string_view principal,
+    const std::vector<std::string>& device_ids) {
     auto reader = readers_.acquire();
     if (!reader) {
         return reader.error();
     }
     auto s = reader->db().prepare(
         "SELECT device_id, local, active_minutes, day_mask FROM rollup_user_month WHERE "
-        "tenant_id = (SELECT id FROM tenants WHERE name = ?) AND month = ? AND principal = ? "
-        "ORDER BY device_id");
+        "tenant_id = (SELECT id FROM tenants WHERE name = ?) AND month = ? AND device_id = ? "
+        "AND principal = ?");
     if (!s) {
         return s.error();
     }
-    s->bind(1, tenant).bind(2, month).bind(3, principal);
     std::vector<ConsoleUserDevice> out;
-    auto ok = s->each_row([&](auto&) {
-        out.push_back({s->text(0), s->int64(1) != 0, s->int64(2), s->int64(3)});
-    });
-    if (!ok) {
-        return ok.error();
+    for (const auto& id : device_ids) {
+        s->reset();
+        s->bind(1, tenant).bind(2, month).bind(3, id).bind(4, principal);
+        auto ok = s->each_row([&](auto&) {
+            out.push_back({s->text(0), s->int64(1) != 0, s->int64(2), s->int64(3)});
+        });
+        if (!ok) {
+            return ok.error();
+        }
     }
     return out;
+}
+
+Result<bool> SqliteStore::console_month_active(std::string_view tenant, std::int64_t month) {
+    auto reader = readers_.acquire();
+    if (!reader) {
+        return reader.error();
+    }
+    auto s = reader->db().prepare(
+        "SELECT 1 FROM rollup_device_month WHERE tenant_id = "
+        "(SELECT id FROM tenants WHERE name = ?) AND month = ? LIMIT 1");
+    if (!s) {
+        return s.error();
+    }
+    s->bind(1, tenant).bind(2, month);
+    return s->step();
 }
 
 Result<std::vector<ConsoleEvent>> SqliteStore::console_device_events(std::string_view device_id) {
