@@ -35,6 +35,11 @@ background:#fff;border:1px solid #cdd4de;padding:.5em}.chart svg{width:100%;heig
 .key{display:inline-block;width:.8em;height:.8em;margin:0 .3em 0 .6em}.key.s1{background:#1f6fb2}
 .key.s2{background:#e08a1e}.legend{margin:.2em 0;font-size:.9em}
 text.tick{font-size:11px;fill:#5b6676}line.axis{stroke:#8894a4}
+.search label{display:inline;margin:0 .3em 0 0}td[data-field$=seen]{white-space:nowrap}
+.cards{display:flex;flex-wrap:wrap;gap:.6em;margin:.6em 0}.card{background:#fff;
+border:1px solid #cdd4de;padding:.4em .8em;min-width:8.5em}.card .label{display:block;
+font-size:.85em;color:#5b6676}.card .value{font-size:1.35em;font-weight:600}
+details.all-figures{margin:.4em 0 1em}details.all-figures summary{cursor:pointer;color:#1f3a5f}
 @media (max-width:640px){main{padding:.6em}header{flex-wrap:wrap;padding:.5em .8em}
 table.summary th{width:auto}}
 )";

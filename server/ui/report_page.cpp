@@ -39,6 +39,24 @@ std::function<std::string(const json&, const Column&)> cell_in(const std::option
     };
 }
 
+//! The month at a glance: the figures a customer asks first, as cards above everything.
+std::string key_figures(const json& s) {
+    const auto closed = field(s, "closed");
+    const auto card = [&](const char* name, const char* label, const std::string& value) {
+        return std::string("<div class=\"card\"><span class=\"label\">") + label +
+               "</span><span class=\"value\" data-key=\"" + name + "\">" + value + "</span></div>";
+    };
+    return "<div class=\"cards\" id=\"key-figures\">" +
+           card("billable_units", "Billable units", cell_text(field(s, "billable_units"))) +
+           card("active_users", "Active users", cell_text(field(s, "active_users"))) +
+           card("standalone_devices", "Standalone devices",
+                cell_text(field(s, "standalone_devices"))) +
+           card("trial", "Trial this month", cell_text(field(s, "trial"))) +
+           card("closed", "Month",
+                closed.is_boolean() ? (closed.get<bool>() ? "closed" : "open") : "—") +
+           card("tenant_status", "Tenant", cell_text(field(s, "tenant_status"))) + "</div>";
+}
+
 std::string summary_table(const json& s, const std::optional<MonthParts>& parts) {
     static const std::vector<Column> rows = {
         {"billable_units", "Billable units"},
@@ -62,13 +80,15 @@ std::string summary_table(const json& s, const std::optional<MonthParts>& parts)
         {"late_units_delta", "Late units (not applied)"},
     };
     const auto text = cell_in(parts);
-    std::string out = "<div class=\"scroll\"><table class=\"summary\" id=\"summary\"><tbody>";
+    std::string out =
+        "<details class=\"all-figures\"><summary>All figures of the month</summary><div "
+        "class=\"scroll\"><table class=\"summary\" id=\"summary\"><tbody>";
     for (const auto& c : rows) {
         const auto v = field(s, c.field);
         out += std::string("<tr><th scope=\"row\">") + c.heading + "</th>" +
                json_td(v, c.field, text ? text(v, c) : cell_text(v)) + "</tr>";
     }
-    return out + "</tbody></table></div>";
+    return out + "</tbody></table></div></details>";
 }
 
 TableOptions table_options(const std::optional<MonthParts>& parts, const char* prefix,
@@ -178,6 +198,7 @@ std::string report_page(const PageHeader& header, const json& report,
     const std::string query = "?tenant=" + url_encode(tenant) + "&month=" + url_encode(month);
 
     std::string body = head(report, tenant, month, query, parts);
+    body += key_figures(summary.is_object() ? summary : json::object());
     body += summary_table(summary.is_object() ? summary : json::object(), parts);
     body += "<h2>Billable units per package</h2>";
     body += json_table("packages", field(summary, "packages"),

@@ -228,7 +228,8 @@ void home(Store& store, application::ReportCache& cache, SessionStore& sessions,
         send_html(res, 200, sign_in_page(std::nullopt));
         return;
     }
-    const auto month = req.params.count("month") != 0 ? req.get_param_value("month") : current_month(now);
+    const auto month =
+        req.params.count("month") != 0 ? req.get_param_value("month") : current_month(now);
     if (caller->tenant) {
         redirect(res, "/ui/report?tenant=" + url_encode(*caller->tenant) +
                           "&month=" + url_encode(month));

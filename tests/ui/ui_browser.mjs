@@ -152,6 +152,11 @@ async function main() {
         assert.equal(cells[key], String(s[key]), key);
       }
       assert.equal(cells.tenant_status, s.tenant_status);
+      const cards = await page.$$eval('#key-figures [data-key]',
+        (cs) => Object.fromEntries(cs.map((c) => [c.dataset.key, c.textContent])));
+      assert.equal(cards.billable_units, String(s.billable_units));
+      assert.equal(cards.active_users, String(s.active_users));
+      assert.equal(cards.closed, s.closed ? 'closed' : 'open');
       assert.equal(cells.trial, s.trial ? 'yes' : 'no');
       const packages = await page.$$eval('#packages tbody tr', (rows) => rows.map((r) => [
         r.querySelector('[data-field=package]').textContent,
@@ -232,12 +237,12 @@ async function main() {
     await step('fits 1280 px and 390 px without cutting columns; keyboard; screenshots',
       async () => {
         for (const width of [1280, 390]) {
-          await page.setViewportSize({ width, height: 900 });
+          // Tall enough for the summary, the charts and the first rows of the tables.
+          await page.setViewportSize({ width, height: 1500 });
           for (const [name, url] of [['customers', `${base}/ui`], ['month', fleetUrl]]) {
             await page.goto(url);
             await fitsWidth(page);
-            await page.screenshot({ path: `${setup.artifacts}/${name}-${width}.png`,
-              fullPage: name === 'customers' });
+            await page.screenshot({ path: `${setup.artifacts}/${name}-${width}.png` });
           }
         }
         await page.setViewportSize({ width: 1280, height: 900 });
