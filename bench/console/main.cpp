@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <stdexcept>
 #include <string>
@@ -153,6 +154,17 @@ int measure(const server::Router& router, const std::string& token, const std::s
     return failed == 0 ? 0 : 1;
 }
 
+std::string peak_rss() {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind("VmHWM:", 0) == 0) {
+            return line.substr(6);
+        }
+    }
+    return "?";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -182,6 +194,7 @@ int main(int argc, char** argv) {
         const auto now = o.fleet.month_start + 19 * 86400 + 12 * 3600;  // 2026-11-20 12:00
         server::ui::install_ui_routes(router, **store, [now] { return now; });
         const int rc = measure(router, token, o.month, o.fleet.devices);
+        std::printf("peak RSS of the process (state building included): %s\n", peak_rss().c_str());
         store->reset();
         if (!o.keep) {
             std::filesystem::remove_all(dir);

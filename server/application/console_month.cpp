@@ -80,8 +80,7 @@ Result<std::shared_ptr<const UsageReport>> ReportCache::report(Store& store,
     {
         std::lock_guard lock(mutex_);
         const auto it = reports_.find(key);
-        if (it != reports_.end() &&
-            fresh(it->second.report->summary.closed, it->second.made_at, now)) {
+        if (it != reports_.end() && fresh(false, it->second.made_at, now)) {
             return it->second.report;
         }
     }
@@ -137,7 +136,7 @@ Result<std::vector<ConsoleDay>> ReportCache::days(Store& store, const UsageRepor
     {
         std::lock_guard lock(mutex_);
         const auto it = days_.find(key);
-        if (it != days_.end() && fresh(it->second.closed, it->second.made_at, now)) {
+        if (it != days_.end() && fresh(false, it->second.made_at, now)) {
             return it->second.days;
         }
     }
@@ -154,7 +153,7 @@ Result<std::vector<ConsoleDay>> ReportCache::days(Store& store, const UsageRepor
     if (days_.size() >= 64) {
         days_.clear();  // small entries; a bound, not an eviction policy
     }
-    days_[key] = {*days, report.summary.closed, now};
+    days_[key] = {*days, now};
     return days;
 }
 

@@ -212,6 +212,11 @@ async function main() {
       assert.ok(why.every((w) => w.length > 10), why.join(' | '));
       const days = await page.$$eval('#chart-days rect', (rs) => rs.length);
       assert.ok(days >= 56, `${days} bars`);  // two series, every day of the month
+      // From the rollups: each of the 2,000 devices was active on 4 days of the month.
+      const titles = await texts(page, '#chart-days rect title');
+      const devicesPerDay = titles.filter((t) => t.includes('active devices'))
+        .map((t) => Number(t.split(' ').pop()));
+      assert.equal(devicesPerDay.reduce((a, b) => a + b, 0), 4 * 2000);
       await clickAndWait(page, '#devices-pager-next');
       assert.match(await page.textContent('#devices-pager'), /Rows 101–200 of 2000/);
       const second = await texts(page, '#devices tbody [data-field=hostname]');
@@ -226,7 +231,11 @@ async function main() {
       assert.match(await page.textContent('#devices-pager'), /of 1 matching \(2000 in all\)/);
       await clickAndWait(page, '#devices tbody [data-field=hostname] a');
       assert.equal(await page.textContent('#title'), 'Device host-0001234.vendor.example');
-      assert.ok((await page.$$eval('#device-days rect', (rs) => rs.length)) >= 28);
+      const minutes = (await texts(page, '#device-days rect title'))
+        .map((t) => Number(t.split(' ').pop()));
+      assert.ok(minutes.length >= 28);
+      assert.equal(minutes.reduce((a, b) => a + b, 0), 20);  // 4 heartbeats of 5 minutes
+      assert.equal(minutes.filter((m) => m > 0).length, 4);
       assert.ok((await texts(page, '#events [data-field=what]')).includes('paired'));
       assert.match(await page.textContent('#zone'), /UTC/);
       await clickAndWait(page, '#back');
