@@ -193,7 +193,15 @@ int main(int argc, char** argv) {
         server::Router router;
         const auto now = o.fleet.month_start + 19 * 86400 + 12 * 3600;  // 2026-11-20 12:00
         server::ui::install_ui_routes(router, **store, [now] { return now; });
-        const int rc = measure(router, token, o.month, o.fleet.devices);
+        int rc = measure(router, token, o.month, o.fleet.devices);
+        // The month page first of all, on a console with nothing kept (the engine runs).
+        server::Router fresh;
+        server::ui::install_ui_routes(fresh, **store, [now] { return now; });
+        const auto cookie = call(fresh, "POST", "/ui/sign-in?token=" + token, "").cookie;
+        const auto first = call(fresh, "GET", "/ui/report?tenant=vendor&month=" + o.month, cookie);
+        std::printf("%-28s %6d %10.1f %10.1f\n", "month, page 1, first view", first.status,
+                    static_cast<double>(first.bytes) / 1024.0, first.ms);
+        rc |= first.status == 200 ? 0 : 1;
         std::printf("peak RSS of the process (state building included): %s\n", peak_rss().c_str());
         store->reset();
         if (!o.keep) {
