@@ -2,6 +2,8 @@
 
 #include "server/ui/month_view.h"
 
+#include <algorithm>
+
 #include "server/report/usage_json.h"
 #include "server/ui/svg_chart.h"
 
@@ -37,8 +39,11 @@ std::string month_view(const PageHeader& header, const application::ConsoleMonth
                        MonthParts parts) {
     const auto& whole = *month.report;
     // Only the page's rows go through JSON: a 100,000-device month is not serialised.
-    UsageReport cut{whole.tenant, whole.month, whole.generated_at, whole.summary,
-                    {},           {},          whole.late};
+    // Late heartbeats (after an outage, thousands) are cut to a page too.
+    constexpr std::size_t kLateRows = 100;
+    UsageReport cut{whole.tenant, whole.month, whole.generated_at, whole.summary, {}, {}, {}};
+    cut.late.assign(whole.late.begin(), whole.late.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                                 whole.late.size(), kLateRows)));
     for (const auto* d : month.devices) {
         cut.devices.push_back(*d);
     }
@@ -53,6 +58,7 @@ std::string month_view(const PageHeader& header, const application::ConsoleMonth
     parts.devices_page = month.devices_page;
     parts.users_page = month.users_page;
     parts.charts = charts(month);
+    parts.late_total = static_cast<std::int64_t>(whole.late.size());
     return report_page(header, json, parts);
 }
 

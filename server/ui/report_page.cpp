@@ -212,6 +212,11 @@ std::string report_page(const PageHeader& header, const json& report,
     body += users_section(report, parts, query);
     body += devices_section(report, parts, query);
     body += "<h2>Late adjustments (received after the month closed; not applied)</h2>";
+    const auto late = field(report, "late_adjustments");
+    if (parts && late.is_array() && parts->late_total > static_cast<std::int64_t>(late.size())) {
+        body += "<p class=\"muted\" id=\"late-cut\">The first " + std::to_string(late.size()) +
+                " of " + std::to_string(parts->late_total) + "; the downloads list them all.</p>";
+    }
     body += json_table("late", field(report, "late_adjustments"),
                        {{"hostname", "Hostname"},
                         {"seq", "Seq"},

@@ -27,6 +27,7 @@ struct MonthParts {
     application::PageInfo users_page;
     std::string charts;
     billing::TimeZone zone;
+    std::int64_t late_total = 0;  //!< late heartbeats of the month (the page shows ≤ 100)
 };
 
 //! `report` is the parsed output of usage_to_json (its users and devices: the page's rows).

@@ -96,6 +96,30 @@ TEST_CASE("a customer's month escapes names, search terms and links") {
     CHECK(html.find("&amp;key=%3Cscript%3E") != std::string::npos);
     CHECK(html.find("id=\"chart-days\"") != std::string::npos);
     CHECK(html.find("id=\"devices-pager\"") != std::string::npos);
+    CHECK(html.find("id=\"late-cut\"") == std::string::npos);
+}
+
+TEST_CASE("a month's late adjustments are cut to 100 rows, with a note") {
+    auto report = hostile_report();
+    report.late.resize(250);
+    for (auto& l : report.late) {
+        l.hostname = evil;
+    }
+    application::ConsoleMonth m;
+    m.report = std::make_shared<const UsageReport>(report);
+    application::TableQuery q;
+    q.sort = "hostname";
+    const auto html = month_view(PageHeader{"x"}, m,
+                                 MonthParts{hostile_link("/ui/report"), q, q, {}, {}, {}, {}});
+    check_inert(html);
+    CHECK(html.find("The first 100 of 250; the downloads list them all.") != std::string::npos);
+    const auto table = html.substr(html.find("<table id=\"late\""));
+    std::size_t rows = 0;
+    for (auto at = table.find("<tr><td"); at != std::string::npos;
+         at = table.find("<tr><td", at + 1)) {
+        ++rows;
+    }
+    CHECK(rows == 100);
 }
 
 TEST_CASE("device and user pages escape names, events and facts") {
