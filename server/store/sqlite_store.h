@@ -78,6 +78,18 @@ class SqliteStore final : public Store {
                                      std::int64_t to) override;
     Result<PurgeResult> purge_users(std::int64_t now) override;
 
+    // The console's reads (sqlite_store_console.cpp).
+    Result<std::vector<ConsoleDay>> console_days(std::string_view tenant, std::int64_t month,
+                                                 unsigned days_in_month) override;
+    Result<std::vector<ConsoleDeviceDay>> console_device_days(std::string_view device_id,
+                                                              std::int64_t first_day,
+                                                              std::int64_t last_day) override;
+    Result<std::vector<ConsoleEvent>> console_device_events(std::string_view device_id) override;
+    Result<std::vector<ConsoleUserDevice>> console_user_month(
+        std::string_view tenant, std::int64_t month, std::string_view principal,
+        const std::vector<std::string>& device_ids) override;
+    Result<bool> console_month_active(std::string_view tenant, std::int64_t month) override;
+
     //! Re-checks a tenant's month ("YYYY-MM", its time zone) from the stored evidence
     //! (sqlite_store_verify.cpp). Errors: not_found (tenant), bad_request (month), db.
     Result<EvidenceCheck> verify_evidence(std::string_view tenant, std::string_view month);

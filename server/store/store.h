@@ -9,18 +9,24 @@
 //   PairingStore (pairing_store.h)     pairing codes and pairing
 //   IngestStore (ingest_store.h)       storing a verified batch
 //   AdminTokenStore                    admin token hashes
+//   ConsoleStore (console_store.h)     the /ui console's rollup reads
 // SqliteStore implements them all; a PostgreSQL store can be added beside it without
 // touching ingest, HTTP or the CLI. Implementations are safe to call from several threads.
 
 #include "server/store/admin_token_store.h"
 #include "server/store/billing_store.h"
+#include "server/store/console_store.h"
 #include "server/store/ingest_store.h"
 #include "server/store/pairing_store.h"
 #include "server/store/storage_stats.h"
 
 namespace tally::server {
 
-class Store : public BillingStore, public PairingStore, public IngestStore, public AdminTokenStore {
+class Store : public BillingStore,
+              public PairingStore,
+              public IngestStore,
+              public AdminTokenStore,
+              public ConsoleStore {
   public:
     ~Store() override = default;
 

@@ -24,14 +24,8 @@ std::string sign_in_page(const std::optional<std::string>& error) {
     return page("Sign in", body, std::nullopt);
 }
 
-std::string picker_page(const PageHeader& header, const std::vector<TenantChoice>& tenants,
-                        const std::string& month) {
-    std::string body = "<h2>Usage report</h2>";
-    if (tenants.empty()) {
-        body += "<p class=\"error\" id=\"message\">There are no tenants yet.</p>";
-        return page("Tenants", body, header);
-    }
-    body +=
+std::string picker_form(const std::vector<TenantChoice>& tenants, const std::string& month) {
+    std::string body =
         "<form class=\"box\" method=\"get\" action=\"/ui/report\">"
         "<label for=\"tenant\">Tenant</label><select id=\"tenant\" name=\"tenant\">";
     for (const auto& t : tenants) {
@@ -44,6 +38,17 @@ std::string picker_page(const PageHeader& header, const std::vector<TenantChoice
         "value=\"" +
         html_escape(month) +
         "\"><p><button type=\"submit\" id=\"show\">Show report</button></p></form>";
+    return body;
+}
+
+std::string picker_page(const PageHeader& header, const std::vector<TenantChoice>& tenants,
+                        const std::string& month) {
+    std::string body = "<h2>Usage report</h2>";
+    if (tenants.empty()) {
+        body += "<p class=\"error\" id=\"message\">There are no tenants yet.</p>";
+        return page("Tenants", body, header);
+    }
+    body += picker_form(tenants, month);
     return page("Tenants", body, header);
 }
 

@@ -25,7 +25,23 @@ table.summary th{width:14em}
 label{display:block;margin:.5em 0 .2em}input,select,button{font:inherit;padding:.3em .5em}
 input[type=password]{width:100%;box-sizing:border-box}
 button{background:#1f3a5f;color:#fff;border:0;border-radius:3px;padding:.35em 1em}
-.scroll{overflow-x:auto}.downloads a{margin-right:1em}.muted{color:#5b6676}
+.scroll{overflow-x:auto;max-width:100%}.downloads a{margin-right:1em}.muted{color:#5b6676}
+a:focus,button:focus,input:focus,select:focus,.scroll:focus{outline:3px solid #f2b01e;outline-offset:1px}
+th a{color:inherit}.search{margin:.5em 0}.search input[type=search]{width:16em;max-width:60vw}
+.pager{margin:.4em 0}.pager a{margin:0 .15em}
+.charts{display:flex;flex-wrap:wrap;gap:1em}.chart{margin:0;flex:1 1 22em;max-width:48em;
+background:#fff;border:1px solid #cdd4de;padding:.5em}.chart svg{width:100%;height:auto}
+.chart figcaption{font-weight:600}rect.s1{fill:#1f6fb2}rect.s2{fill:#e08a1e}
+.key{display:inline-block;width:.8em;height:.8em;margin:0 .3em 0 .6em}.key.s1{background:#1f6fb2}
+.key.s2{background:#e08a1e}.legend{margin:.2em 0;font-size:.9em}
+text.tick{font-size:11px;fill:#5b6676}line.axis{stroke:#8894a4}
+.search label{display:inline;margin:0 .3em 0 0}td[data-field$=seen]{white-space:nowrap}
+.cards{display:flex;flex-wrap:wrap;gap:.6em;margin:.6em 0}.card{background:#fff;
+border:1px solid #cdd4de;padding:.4em .8em;min-width:8.5em}.card .label{display:block;
+font-size:.85em;color:#5b6676}.card .value{font-size:1.35em;font-weight:600}
+details.all-figures{margin:.4em 0 1em}details.all-figures summary{cursor:pointer;color:#1f3a5f}
+@media (max-width:640px){main{padding:.6em}header{flex-wrap:wrap;padding:.5em .8em}
+table.summary th{width:auto}}
 )";
 
 }  // namespace

@@ -22,6 +22,9 @@
 
 #include "pairing/time_format.h"
 #include "server/application/admin_access.h"
+#include "server/application/console_customers.h"
+#include "server/application/console_detail.h"
+#include "server/application/console_month.h"
 #include "server/application/tenant_admin.h"
 #include "server/auth/admin_token.h"
 #include "server/billing/tenant_status.h"
@@ -30,9 +33,12 @@
 #include "server/http/event_log.h"
 #include "server/http/rate_limiter.h"
 #include "server/http/report_body.h"
-#include "server/report/usage_json.h"
 #include "server/report/usage_report.h"
+#include "server/ui/customers_page.h"
+#include "server/ui/detail_page.h"
 #include "server/ui/home_page.h"
+#include "server/ui/html.h"
+#include "server/ui/month_view.h"
 #include "server/ui/page.h"
 #include "server/ui/report_page.h"
 #include "server/ui/session_store.h"
@@ -195,24 +201,60 @@ std::string current_month(std::int64_t now) {
     return pairing::format_rfc3339(now).substr(0, 7);
 }
 
-//! GET /ui: the sign-in form, or the tenant picker.
-void home(Store& store, SessionStore& sessions, const Clock& clock, const Req& req, Res& res) {
+//! The query parameters of one table, checked (application/console_table.h).
+Result<application::TableQuery> table_query(const Req& req, const std::string& prefix,
+                                            const std::vector<std::string_view>& sorts) {
+    return application::parse_table_query(prefix, req.get_param_value((prefix + "q").c_str()),
+                                          req.get_param_value((prefix + "sort").c_str()),
+                                          req.get_param_value((prefix + "dir").c_str()),
+                                          req.get_param_value((prefix + "page").c_str()), sorts);
+}
+
+//! The page's own query, for links that change one parameter and keep the others.
+PageLink page_link(const Req& req, const char* path, const std::vector<std::string>& names) {
+    PageLink::Params params;
+    for (const auto& n : names) {
+        params.emplace_back(n, req.get_param_value(n.c_str()));
+    }
+    return PageLink(path, std::move(params));
+}
+
+//! GET /ui: the sign-in form; a global admin's Customers; a tenant admin's own tenant.
+void home(Store& store, application::ReportCache& cache, SessionStore& sessions, const Clock& clock,
+          const Req& req, Res& res) {
     const auto now = clock();
     const auto caller = signed_in(store, sessions, req, now);
     if (!caller) {
         send_html(res, 200, sign_in_page(std::nullopt));
         return;
     }
+    const auto month =
+        req.params.count("month") != 0 ? req.get_param_value("month") : current_month(now);
+    if (caller->tenant) {
+        redirect(res, "/ui/report?tenant=" + url_encode(*caller->tenant) +
+                          "&month=" + url_encode(month));
+        return;
+    }
     auto tenants = application::TenantAdmin(store).list({caller->tenant});
-    if (!tenants) {
-        send_error_page(res, tenants.error(), caller->header());
+    auto query = table_query(req, "", application::customer_sorts());
+    if (!tenants || !query) {
+        send_error_page(res, !tenants ? tenants.error() : query.error(), caller->header());
+        return;
+    }
+    auto customers = application::console_customers(store, cache, {caller->tenant}, month, *query,
+                                                    req.get_param_value("status"), now);
+    if (!customers) {
+        send_error_page(res, customers.error(), caller->header());
         return;
     }
     std::vector<TenantChoice> choices;
     for (const auto& t : *tenants) {
         choices.push_back({t.name, billing::effective_status(t, now)});
     }
-    send_html(res, 200, picker_page(caller->header(), choices, current_month(now)));
+    const auto link = page_link(req, "/ui", {"q", "status", "sort", "dir", "page", "month"});
+    send_html(
+        res, 200,
+        customers_page(caller->header(), *customers, link, *query, picker_form(choices, month)));
 }
 
 //! POST /ui/sign-in: an admin token becomes a session cookie.
@@ -266,31 +308,112 @@ void sign_out(SessionStore& sessions, const Req& req, Res& res) {
     redirect(res, "/ui");
 }
 
-//! GET /ui/report, /ui/usage.csv, /ui/usage.xlsx of the tenant and month in the query.
-void report(Store& store, SessionStore& sessions, const Clock& clock, const Req& req, Res& res) {
-    const auto now = clock();
+//! The caller and the tenant of the query, allowed (else the error page is sent).
+struct Allowed {
+    Caller caller;
+    TenantSettings settings;
+};
+std::optional<Allowed> allowed(Store& store, SessionStore& sessions, std::int64_t now,
+                               const Req& req, Res& res) {
     const auto caller = signed_in(store, sessions, req, now);
     if (!caller) {
         send_error_page(res, not_signed_in(), std::nullopt);
-        return;
+        return std::nullopt;
     }
-    const auto header = caller->header();
     auto settings = tenant_access(store, *caller, req.get_param_value("tenant"), now);
     if (!settings) {
-        send_error_page(res, settings.error(), header);
+        send_error_page(res, settings.error(), caller->header());
+        return std::nullopt;
+    }
+    return Allowed{*caller, std::move(*settings)};
+}
+
+Result<billing::TimeZone> zone_of(const UsageReport& report) {
+    return billing::TimeZone::load(report.summary.time_zone);
+}
+
+//! GET /ui/report: the customer's month, one page of each table.
+void month_page(Store& store, application::ReportCache& cache, SessionStore& sessions,
+                const Clock& clock, const Req& req, Res& res) {
+    const auto now = clock();
+    const auto who = allowed(store, sessions, now, req, res);
+    if (!who) {
         return;
     }
-    auto report = build_usage_report(store, settings->name, req.get_param_value("month"), now);
+    const auto header = who->caller.header();
+    auto devices = table_query(req, "devices_", application::device_sorts());
+    auto users = table_query(req, "users_", application::user_sorts());
+    if (!devices || !users) {
+        send_error_page(res, !devices ? devices.error() : users.error(), header);
+        return;
+    }
+    auto month = application::console_month(store, cache, who->settings.name,
+                                            req.get_param_value("month"), *devices, *users, now);
+    if (!month) {
+        send_error_page(res, month.error(), header);
+        return;
+    }
+    auto zone = zone_of(*month->report);
+    if (!zone) {
+        send_error_page(res, zone.error(), header);
+        return;
+    }
+    auto link = page_link(req, "/ui/report",
+                          {"tenant", "month", "devices_q", "devices_sort", "devices_dir",
+                           "devices_page", "users_q", "users_sort", "users_dir", "users_page"});
+    send_html(res, 200,
+              month_view(header, *month,
+                         MonthParts{std::move(link), *devices, *users, {}, {}, {}, *zone}));
+}
+
+//! GET /ui/device and /ui/user of the tenant and month in the query.
+void detail(Store& store, application::ReportCache& cache, SessionStore& sessions,
+            const Clock& clock, const Req& req, Res& res) {
+    const auto now = clock();
+    const auto who = allowed(store, sessions, now, req, res);
+    if (!who) {
+        return;
+    }
+    const auto header = who->caller.header();
+    const auto& tenant = who->settings.name;
+    const auto month = req.get_param_value("month");
+    const std::string what = req.matches[1];
+    if (what == "device") {
+        auto p = application::console_device(store, cache, tenant, month, req.get_param_value("id"),
+                                             now);
+        auto zone = p ? zone_of(*p->report) : Result<billing::TimeZone>(p.error());
+        if (!zone) {
+            send_error_page(res, zone.error(), header);
+            return;
+        }
+        send_html(res, 200, device_page(header, *p, *zone));
+        return;
+    }
+    auto p =
+        application::console_user(store, cache, tenant, month, req.get_param_value("key"), now);
+    auto zone = p ? zone_of(*p->report) : Result<billing::TimeZone>(p.error());
+    if (!zone) {
+        send_error_page(res, zone.error(), header);
+        return;
+    }
+    send_html(res, 200, user_page(header, *p, *zone));
+}
+
+//! GET /ui/usage.csv, /ui/usage.xlsx of the tenant and month in the query: the whole month,
+//! streamed from a temporary file.
+void download(Store& store, SessionStore& sessions, const Clock& clock, const Req& req, Res& res) {
+    const auto now = clock();
+    const auto who = allowed(store, sessions, now, req, res);
+    if (!who) {
+        return;
+    }
+    const auto header = who->caller.header();
+    auto report = build_usage_report(store, who->settings.name, req.get_param_value("month"), now);
     if (!report) {
         send_error_page(res, report.error(), header);
         return;
     }
     const std::string what = req.matches[1];
-    if (what == "report") {
-        // Rendered from the API's own JSON: the page cannot disagree with it.
-        send_html(res, 200, report_page(header, nlohmann::json::parse(usage_to_json(*report))));
-        return;
-    }
     secure_headers(res);
     const auto file = file_name(report->tenant, report->month);
     // Written to a temporary file the front sends (http/report_body.h).
@@ -300,9 +423,9 @@ void report(Store& store, SessionStore& sessions, const Clock& clock, const Req&
         send_error_page(res, body.error(), header);
         return;
     }
-    res.set_header("Content-Disposition",
-                   "attachment; filename=\"" + file +
-                       (format == UsageFormat::csv ? ".csv" : ".xlsx") + "\"");
+    res.set_header(
+        "Content-Disposition",
+        "attachment; filename=\"" + file + (format == UsageFormat::csv ? ".csv" : ".xlsx") + "\"");
     res.set_header("Content-Type", std::string(content_type(format)));
     res.body_file = std::move(*body);
 }
@@ -314,17 +437,25 @@ void install_ui_routes(Router& router, Store& store, Clock clock) {
     // Tokens are 256-bit random, so this is not what keeps guessers out; it keeps a script
     // from turning the sign-in form into a SQLite load generator.
     auto sign_in_limit = std::make_shared<RateLimiter>(RateLimit{20, 1});
-    router.get(R"(/ui/?)", [&store, clock, sessions](const Req& req, Res& res) {
-        home(store, *sessions, clock, req, res);
+    // Reports behind the console's pages, kept a minute (console_month.h).
+    auto cache = std::make_shared<application::ReportCache>();
+    router.get(R"(/ui/?)", [&store, clock, sessions, cache](const Req& req, Res& res) {
+        home(store, *cache, *sessions, clock, req, res);
     });
     router.post("/ui/sign-in", [&store, clock, sessions, sign_in_limit](const Req& req, Res& res) {
         sign_in(store, *sessions, *sign_in_limit, clock, req, res);
     });
     router.post("/ui/sign-out",
                 [sessions](const Req& req, Res& res) { sign_out(*sessions, req, res); });
-    router.get(R"(/ui/(report|usage\.csv|usage\.xlsx))",
+    router.get("/ui/report", [&store, clock, sessions, cache](const Req& req, Res& res) {
+        month_page(store, *cache, *sessions, clock, req, res);
+    });
+    router.get(R"(/ui/(device|user))", [&store, clock, sessions, cache](const Req& req, Res& res) {
+        detail(store, *cache, *sessions, clock, req, res);
+    });
+    router.get(R"(/ui/(usage\.csv|usage\.xlsx))",
                [&store, clock, sessions](const Req& req, Res& res) {
-                   report(store, *sessions, clock, req, res);
+                   download(store, *sessions, clock, req, res);
                });
 }
 

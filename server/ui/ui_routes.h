@@ -4,8 +4,10 @@
 // as CSV or XLSX. The same access rules as the admin API (server/http/admin_routes.h): a
 // global token reads every tenant, a tenant token only its own, and not while inactive.
 //
-// Routes: GET /ui · POST /ui/sign-in (form field `token`) · POST /ui/sign-out ·
-// GET /ui/report?tenant=T&month=YYYY-MM · GET /ui/usage.csv|usage.xlsx?tenant=T&month=M.
+// Routes: GET /ui (Customers; a tenant admin is sent to its month) · POST /ui/sign-in (form
+// field `token`) · POST /ui/sign-out · GET /ui/report?tenant=T&month=YYYY-MM (+ table
+// parameters) · GET /ui/device?…&id= · GET /ui/user?…&key= ·
+// GET /ui/usage.csv|usage.xlsx?tenant=T&month=M. See README.md.
 
 #include "server/front/router.h"
 #include "server/http/routes.h"

@@ -4,7 +4,10 @@ npm; ui_browser.mjs) signs in, reads a report, downloads it. Here: the setup, th
 checks on the sign-in form (plain HTTP, no browser needed), and the downloaded XLSX and CSV
 read back (openpyxl, csv) and compared with the JSON API's report.
 
-TALLY_UI_SCREENSHOT=path keeps the report page's screenshot there (default: the work dir)."""
+TALLY_UI_SCREENSHOT=path keeps the report page's screenshot there (default: the work dir);
+TALLY_UI_ARTIFACTS=dir keeps the console's screenshots at 1280 and 390 px (CTest: the build
+dir's tests/ui/artifacts). A 2,000-device tenant "vendor" is written into the server's
+database before it starts by tally-bench-console --out (bench/console, the store API)."""
 
 import base64
 import csv
@@ -32,6 +35,8 @@ from tally_harness import TallyTestCase
 HERE = os.path.dirname(os.path.abspath(__file__))
 XSS_HOSTNAME = "<script>window.__tally_pwned=1</script>kiosk"
 XSS_PRINCIPAL = "<img src=x onerror=window.__tally_pwned=2>@corp"
+BENCH_CONSOLE = os.environ.get("TALLY_BENCH_CONSOLE", "tally-bench-console")
+FLEET_DEVICES = 2000
 
 
 def ensure_playwright():
@@ -69,13 +74,21 @@ class WebPage(TallyTestCase):
     def setUp(self):
         super().setUp()
         ensure_playwright()
-        self.server = self.server().start()
+        now = int(time.time())
+        # The 2,000-device tenant, in last month (its state written through the store API).
+        first = time.gmtime(now)
+        self.fleet_month = "%04d-%02d" % ((first.tm_year, first.tm_mon - 1) if first.tm_mon > 1
+                                          else (first.tm_year - 1, 12))
+        server = self.server()
+        subprocess.run([BENCH_CONSOLE, "--out", server.data_dir, "--devices", str(FLEET_DEVICES),
+                        "--month", self.fleet_month], check=True, timeout=300,
+                       stdout=subprocess.DEVNULL)
+        self.server = server.start()
         self.server.tenant("acme")
         self.server.tenant("other")
         self.ctx = ssl.create_default_context(cafile=self.server.ca_file)
         # The month of the first heartbeat's start (both carry the same users), so the run
         # also holds in the first minutes of a month.
-        now = int(time.time())
         self.month = time.strftime("%Y-%m", time.gmtime(now - 900))
         code = self.server.pairing_code("acme", uses=5)
         alice = {"principal": "alice@corp", "local": False, "kind": "x11", "active_minutes": 5}
@@ -123,12 +136,16 @@ class WebPage(TallyTestCase):
 
         self._check_csrf_and_headers()
 
+        self._check_console_parameters()
         screenshot = os.environ.get("TALLY_UI_SCREENSHOT") or os.path.join(self.workdir,
                                                                            "report.png")
+        artifacts = os.environ.get("TALLY_UI_ARTIFACTS") or os.path.join(self.workdir, "shots")
+        os.makedirs(artifacts, exist_ok=True)
         setup = {
             "url": self.server.url, "month": self.month, "report": report,
             "global_token": self.global_token, "acme_token": self.acme_token,
-            "all_tenants": ["acme", "other"],
+            "all_tenants": ["acme", "other", "small-a", "small-b", "small-c", "vendor"],
+            "fleet_tenant": "vendor", "fleet_month": self.fleet_month, "artifacts": artifacts,
             "spki_pin": spki_pin(os.path.join(self.server.data_dir, "tls", "server.pem")),
             "xss_hostname": XSS_HOSTNAME, "xss_principal": XSS_PRINCIPAL,
             "xlsx_path": os.path.join(self.workdir, "download.xlsx"),
@@ -144,6 +161,10 @@ class WebPage(TallyTestCase):
         sys.stdout.write(proc.stdout)
         self.assertEqual(proc.returncode, 0, proc.stdout[-3000:] + proc.stderr[-3000:])
         self.assertTrue(os.path.getsize(screenshot) > 10000, "screenshot written")
+        for name in ("customers", "month"):
+            for width in (1280, 390):
+                shot = os.path.join(artifacts, f"{name}-{width}.png")
+                self.assertTrue(os.path.getsize(shot) > 10000, shot)
 
         self._check_xlsx(report, setup["xlsx_path"])
         self._check_csv(report, setup["csv_path"])
@@ -181,6 +202,41 @@ class WebPage(TallyTestCase):
         self.assertNotIn(b"<script", body)
         self.assertNotIn(b"http://", body)  # no external assets
         self.assertNotIn(b"https://", body)
+
+    def _check_console_parameters(self):
+        """Every console page: 401 without a session, no POST route (CSRF: GETs only change
+        nothing), and hostile query parameters refused with a clear message, escaped."""
+        m = self.month
+        pages = ["/ui/report?tenant=acme&month=" + m, f"/ui/device?tenant=acme&month={m}&id=x",
+                 f"/ui/user?tenant=acme&month={m}&key=x", "/ui/usage.csv?tenant=acme&month=" + m]
+        for path in pages:
+            self.assertEqual(self.http("GET", path)[0], 401, path)
+            self.assertIn(self.http("POST", path.split("?")[0], b"",
+                                    {"Origin": self.server.url})[0], (404, 405), path)
+        form = urllib.parse.urlencode({"token": self.global_token}).encode()
+        _, headers, _ = self.http("POST", "/ui/sign-in", form,
+                                  {"Content-Type": "application/x-www-form-urlencoded",
+                                   "Origin": self.server.url})
+        cookie = {"Cookie": headers["Set-Cookie"].split(";")[0]}
+        evil = urllib.parse.quote("<script>x</script>\"'>")
+        for path, status, names in (
+                (f"/ui?status={evil}", 400, "status"), (f"/ui?sort={evil}", 400, "sort"),
+                (f"/ui?page={evil}", 400, "page"), (f"/ui?month={evil}", 400, "month"),
+                (f"/ui?q={evil}", 200, None),
+                (f"/ui/report?tenant=acme&month={m}&devices_sort={evil}", 400, "devices_sort"),
+                (f"/ui/report?tenant=acme&month={m}&users_dir={evil}", 400, "users_dir"),
+                (f"/ui/report?tenant=acme&month={m}&devices_page=-1", 400, "devices_page"),
+                (f"/ui/report?tenant=acme&month={m}&devices_q={evil}&users_q={evil}", 200, None),
+                (f"/ui/report?tenant={evil}&month={m}", 404, None),
+                (f"/ui/report?tenant=acme&month={evil}", 400, None),
+                (f"/ui/device?tenant=acme&month={m}&id={evil}", 404, None),
+                (f"/ui/user?tenant=acme&month={m}&key={evil}", 404, None)):
+            got, _, body = self.http("GET", path, headers=cookie)
+            self.assertEqual(got, status, (path, body[:400]))
+            self.assertNotIn(b"<script>x", body, path)
+            self.assertNotIn(b"\"'>", body, path)
+            if names:
+                self.assertIn(f"Parameter {names}".encode(), body, path)
 
     def _check_xlsx(self, report, path):
         self.assertTrue(zipfile.is_zipfile(path), "the download is a zip")

@@ -11,6 +11,23 @@ const setup = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const base = setup.url;
 const reportUrl = (tenant) =>
   `${base}/ui/report?tenant=${encodeURIComponent(tenant)}&month=${setup.month}`;
+const fleetUrl = `${base}/ui/report?tenant=${setup.fleet_tenant}&month=${setup.fleet_month}`;
+
+async function texts(page, selector) {
+  return page.$$eval(selector, (cs) => cs.map((c) => c.textContent));
+}
+
+async function clickAndWait(page, selector) {
+  const [response] = await Promise.all([page.waitForNavigation(), page.click(selector)]);
+  assert.equal(response.status(), 200, `${selector} → ${page.url()}`);
+}
+
+// The page itself never scrolls sideways: wide tables scroll inside their own box.
+async function fitsWidth(page) {
+  const [scroll, inner] = await page.evaluate(
+    () => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(scroll <= inner, `page is ${scroll} px wide in a ${inner} px window`);
+}
 
 // Flags: the machine has no network but loopback; without the background-networking ones
 // Chromium keeps trying Google hosts. No ignoreHTTPSErrors: the server's certificate is
@@ -97,6 +114,29 @@ async function main() {
       assert.deepEqual(tenants.sort(), [...setup.all_tenants].sort());
     });
 
+    await step('Customers lists every tenant with its units; filter and sort', async () => {
+      assert.equal(new URL(page.url()).pathname, '/ui');
+      const names = await texts(page, '#customers tbody [data-field=name]');
+      assert.deepEqual(names, [...setup.all_tenants].sort());
+      const acme = await page.$$eval('#customers tbody tr', (rows) => rows
+        .map((r) => Object.fromEntries([...r.querySelectorAll('td')]
+          .map((c) => [c.dataset.field, c.textContent])))
+        .find((r) => r.name === 'acme'));
+      assert.equal(acme.units, String(setup.report.summary.billable_units));
+      assert.equal(acme.status, setup.report.summary.tenant_status === 'in_trial' ? 'trial'
+        : setup.report.summary.tenant_status);
+      await page.fill('#customers-q', 'ACM');
+      await clickAndWait(page, '#customers-go');
+      assert.deepEqual(await texts(page, '#customers tbody [data-field=name]'), ['acme']);
+      await page.selectOption('#customers-status', 'inactive');
+      await clickAndWait(page, '#customers-go');
+      assert.match(await page.textContent('#customers'), /No customer matches/);
+      await page.goto(`${base}/ui?sort=name&dir=desc`);
+      const desc = await texts(page, '#customers tbody [data-field=name]');
+      assert.deepEqual(desc, [...setup.all_tenants].sort().reverse());
+      await page.goto(`${base}/ui`);
+    });
+
     await step('picks tenant and month; summary equals the JSON API', async () => {
       await page.selectOption('#tenant', 'acme');
       await page.fill('#month', setup.month);
@@ -112,6 +152,11 @@ async function main() {
         assert.equal(cells[key], String(s[key]), key);
       }
       assert.equal(cells.tenant_status, s.tenant_status);
+      const cards = await page.$$eval('#key-figures [data-key]',
+        (cs) => Object.fromEntries(cs.map((c) => [c.dataset.key, c.textContent])));
+      assert.equal(cards.billable_units, String(s.billable_units));
+      assert.equal(cards.active_users, String(s.active_users));
+      assert.equal(cards.closed, s.closed ? 'closed' : 'open');
       assert.equal(cells.trial, s.trial ? 'yes' : 'no');
       const packages = await page.$$eval('#packages tbody tr', (rows) => rows.map((r) => [
         r.querySelector('[data-field=package]').textContent,
@@ -140,9 +185,88 @@ async function main() {
       assert.equal(await page.$$eval('main img', (s) => s.length), 0);
       assert.equal(await page.evaluate(() => window.__tally_pwned), undefined);
       assert.deepEqual(dialogs, []);
+      // The device and user pages of the hostile names, opened from their links.
+      await page.click(`#devices [data-field=hostname] a >> text=${JSON.stringify(setup.xss_hostname)}`);
+      await page.waitForLoadState();
+      assert.equal(await page.textContent('#title'), `Device ${setup.xss_hostname}`);
+      await page.goBack();
+      await page.click(`#users [data-field=principal] a >> text=${JSON.stringify(setup.xss_principal)}`);
+      await page.waitForLoadState();
+      assert.equal(await page.textContent('#title'), `User ${setup.xss_principal}`);
+      assert.equal(await page.$$eval('script', (s) => s.length), 0);
+      assert.equal(await page.$$eval('main img', (s) => s.length), 0);
+      assert.equal(await page.evaluate(() => window.__tally_pwned), undefined);
+      assert.deepEqual(dialogs, []);
+      // No page but sign-in and sign-out posts anything (CSRF note in ui_routes.cpp).
+      assert.deepEqual(await page.$$eval('form[method=post]', (fs) => fs.map((f) => f.action)),
+        [`${base}/ui/sign-out`]);
+      await page.goBack();
     });
 
+    await step('pages through a 2,000-device tenant, searches a device and opens it', async () => {
+      await page.goto(fleetUrl);
+      assert.match(await page.textContent('#devices-pager'), /Rows 1–100 of 2000 · page 1 of 20/);
+      assert.equal((await texts(page, '#devices tbody tr')).length, 100);
+      // Every row says why it is billed or not.
+      const why = await texts(page, '#devices tbody [data-field=explanation]');
+      assert.ok(why.every((w) => w.length > 10), why.join(' | '));
+      const days = await page.$$eval('#chart-days rect', (rs) => rs.length);
+      assert.ok(days >= 56, `${days} bars`);  // two series, every day of the month
+      // From the rollups: each of the 2,000 devices was active on 4 days of the month.
+      const titles = await texts(page, '#chart-days rect title');
+      const devicesPerDay = titles.filter((t) => t.includes('active devices'))
+        .map((t) => Number(t.split(' ').pop()));
+      assert.equal(devicesPerDay.reduce((a, b) => a + b, 0), 4 * 2000);
+      await clickAndWait(page, '#devices-pager-next');
+      assert.match(await page.textContent('#devices-pager'), /Rows 101–200 of 2000/);
+      const second = await texts(page, '#devices tbody [data-field=hostname]');
+      assert.equal(second[0], 'host-0000100.vendor.example');
+      await clickAndWait(page, '#devices-pager-last');
+      assert.match(await page.textContent('#devices-pager'), /page 20 of 20/);
+      assert.equal((await texts(page, '#devices tbody tr')).length, 100);
+      await page.fill('#devices-q', 'HOST-0001234');
+      await clickAndWait(page, '#devices-q-go');
+      assert.deepEqual(await texts(page, '#devices tbody [data-field=hostname]'),
+        ['host-0001234.vendor.example']);
+      assert.match(await page.textContent('#devices-pager'), /of 1 matching \(2000 in all\)/);
+      await clickAndWait(page, '#devices tbody [data-field=hostname] a');
+      assert.equal(await page.textContent('#title'), 'Device host-0001234.vendor.example');
+      const minutes = (await texts(page, '#device-days rect title'))
+        .map((t) => Number(t.split(' ').pop()));
+      assert.ok(minutes.length >= 28);
+      assert.equal(minutes.reduce((a, b) => a + b, 0), 20);  // 4 heartbeats of 5 minutes
+      assert.equal(minutes.filter((m) => m > 0).length, 4);
+      assert.ok((await texts(page, '#events [data-field=what]')).includes('paired'));
+      assert.match(await page.textContent('#zone'), /UTC/);
+      await clickAndWait(page, '#back');
+      await clickAndWait(page, '#users tbody [data-field=principal] a');
+      assert.match(await page.textContent('#title'), /^User user/);
+    });
+
+    await step('fits 1280 px and 390 px without cutting columns; keyboard; screenshots',
+      async () => {
+        for (const width of [1280, 390]) {
+          // Tall enough for the summary, the charts and the first rows of the tables.
+          await page.setViewportSize({ width, height: 1500 });
+          for (const [name, url] of [['customers', `${base}/ui`], ['month', fleetUrl]]) {
+            await page.goto(url);
+            await fitsWidth(page);
+            await page.screenshot({ path: `${setup.artifacts}/${name}-${width}.png` });
+          }
+        }
+        await page.setViewportSize({ width: 1280, height: 900 });
+        // Tab reaches the links and the sign-out button in document order.
+        await page.goto(fleetUrl);
+        const focused = [];
+        for (let i = 0; i < 4; i++) {
+          await page.keyboard.press('Tab');
+          focused.push(await page.evaluate(() => document.activeElement.tagName));
+        }
+        assert.ok(focused.includes('A') && focused.includes('BUTTON'), focused.join(','));
+      });
+
     await step('screenshot', async () => {
+      await page.goto(reportUrl('acme'));
       await page.screenshot({ path: setup.screenshot, fullPage: true });
     });
 
@@ -166,17 +290,26 @@ async function main() {
       assert.equal(again.status(), 401);
     });
 
-    await step('a tenant admin sees only its tenant and gets 403 for another', async () => {
+    await step('a tenant admin lands on its own month and gets 403 for another', async () => {
       const response = await signIn(page, setup.acme_token);
       assert.equal(response.status(), 200);
-      const tenants = await page.$$eval('#tenant option', (os) => os.map((o) => o.value));
-      assert.deepEqual(tenants, ['acme']);
+      assert.equal(new URL(page.url()).pathname, '/ui/report');
+      assert.equal(new URL(page.url()).searchParams.get('tenant'), 'acme');
       const own = await page.goto(reportUrl('acme'));
       assert.equal(own.status(), 200);
       assert.equal((await summaryCells(page)).billable_units,
         String(setup.report.summary.billable_units));
-      const other = await page.goto(reportUrl('other'));
-      assert.equal(other.status(), 403);
+      for (const url of [reportUrl('other'),
+        `${base}/ui/device?tenant=other&month=${setup.month}&id=x`,
+        `${base}/ui/user?tenant=other&month=${setup.month}&key=x`]) {
+        const other = await page.goto(url);
+        assert.equal(other.status(), 403, url);
+      }
+      // Customers is for global admins: /ui sends a tenant admin to its own tenant.
+      const home = await page.goto(`${base}/ui?status=active`);
+      assert.equal(home.status(), 200);
+      assert.equal(new URL(page.url()).searchParams.get('tenant'), 'acme');
+      await page.goto(reportUrl('other'));
       assert.match(await page.textContent('#message'), /cannot open tenant 'other'/);
       const download = await page.goto(
         `${base}/ui/usage.xlsx?tenant=other&month=${setup.month}`).catch((e) => e);
