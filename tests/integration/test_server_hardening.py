@@ -4,6 +4,7 @@ lines that request fields cannot forge, admin tokens that expire and can be revo
 import datetime
 import http.client
 import os
+import socket
 import ssl
 import stat
 import tempfile
@@ -114,6 +115,32 @@ class ServerHardening(unittest.TestCase):
         self.assertIn("no admin token", bad.stderr)
         wait_until(lambda: self.get_tenants(short) == 401, 30, what="the 1 s token to expire")
         self.assertIn("\texpired", self.server.cli("admin-token", "list").stdout)
+
+
+    def _tls_get(self, ctx, session=None):
+        host, port = self.server.url.split("//")[1].rsplit(":", 1)
+        with socket.create_connection((host, int(port)), timeout=10) as raw:
+            with ctx.wrap_socket(raw, server_hostname=host, session=session) as tls:
+                tls.sendall(b"GET /v1/none HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                while tls.recv(4096):  # read to the end: a ticket arrives after the handshake
+                    pass
+                return tls.session, tls.session_reused
+
+    def test_resumed_tls_session_gets_no_new_ticket(self):
+        # Issue 16's wire budget: a ticket (~240 B) on every hourly upload is waste; one
+        # ticket after a full handshake, valid for a day, and none after resuming it.
+        self.server.start()
+        ctx = ssl.create_default_context(cafile=self.server.ca_file)
+        ctx.check_hostname = False
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+        first, reused = self._tls_get(ctx)
+        self.assertFalse(reused)
+        self.assertTrue(first.has_ticket)
+        self.assertEqual(first.ticket_lifetime_hint, 86400)
+        second, reused = self._tls_get(ctx, first)
+        self.assertTrue(reused, "the day-long ticket was not accepted")
+        # A new ticket would have replaced the client's session (another id).
+        self.assertEqual(second.id, first.id, "the server sent a new ticket after resuming")
 
 
 if __name__ == "__main__":
