@@ -6,6 +6,7 @@
 #include <xlsxwriter.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <system_error>
@@ -85,7 +86,9 @@ XlsxSheet& XlsxBook::add_sheet(const std::string& name, const std::vector<XlsxCo
     lxw_worksheet* ws = workbook_add_worksheet(state_->book, name.c_str());
     auto sheet = std::make_unique<XlsxSheet>(ws, state_->time, name);
     if (ws == nullptr) {
-        sheet->error_ = LXW_ERROR_SHEETNAME_ALREADY_USED;  // or an invalid name
+        sheet->error_ =
+            "libxlsxwriter refused the sheet's name (used twice, too long or "
+            "with characters Excel forbids)";
         state_->sheets.push_back(std::move(sheet));
         return *state_->sheets.back();
     }
@@ -120,9 +123,8 @@ bool XlsxBook::constant_memory() const {
 
 Result<void> XlsxBook::finish(std::ostream& out) {
     for (const auto& sheet : state_->sheets) {
-        if (sheet->error_ != 0) {
-            return make_error("xlsx", "sheet \"" + sheet->name_ + "\": " +
-                                          lxw_strerror(static_cast<lxw_error>(sheet->error_)));
+        if (!sheet->error_.empty()) {
+            return make_error("xlsx", "sheet \"" + sheet->name_ + "\": " + sheet->error_);
         }
     }
     const lxw_error closed = workbook_close(state_->book);
@@ -144,8 +146,8 @@ Result<void> XlsxBook::finish(std::ostream& out) {
 }
 
 void XlsxSheet::check(int error) {
-    if (error != 0 && error_ == 0) {
-        error_ = error;
+    if (error != LXW_NO_ERROR && error_.empty()) {
+        error_ = lxw_strerror(static_cast<lxw_error>(error));
     }
 }
 

@@ -52,7 +52,7 @@ class XlsxSheet {
     std::string name_;
     std::uint32_t row_ = 1;  // 0-based row being written (0 is the header)
     std::string cell_;       // the current text cell, escaped (reused)
-    int error_ = 0;          // the first libxlsxwriter error of this sheet
+    std::string error_;      // the first error of this sheet ("" while none)
 };
 
 class XlsxBook {
