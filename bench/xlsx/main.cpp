@@ -1,12 +1,11 @@
 // tally-bench-xlsx: the same Devices-like sheet (N rows of the report's device columns: text,
 // numbers, booleans, UTC date-times; a bold frozen header, column widths, an autofilter)
-// written by our streaming writer (server/report/xlsx_*: XML deflated as it is generated,
-// zipped in memory) or by libxlsxwriter in constant-memory mode (rows to a temporary file,
-// zipped at workbook_close), on one thread each. Prints one `RESULT {json}` line: wall
-// seconds, this process's peak RSS (ru_maxrss) and the file's size. Issue 20 asked which of
-// the two the report should use; bench/README.md has the figures.
+// written by the product's writer (server/report/xlsx_book: libxlsxwriter in constant-memory
+// mode with the cell text made safe, xlsx_text.h) or by libxlsxwriter called directly in the
+// same mode (the cost of the product's wrapper). Prints one `RESULT {json}` line: wall
+// seconds, this process's peak RSS (ru_maxrss) and the file's size (bench/README.md).
 //
-//   tally-bench-xlsx --writer own|libxlsxwriter --rows N --out FILE.xlsx
+//   tally-bench-xlsx --writer product|libxlsxwriter --rows N --out FILE.xlsx
 
 #include <sys/resource.h>
 #include <xlsxwriter.h>
@@ -18,8 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "server/report/xlsx_sheet.h"
-#include "server/report/xlsx_workbook.h"
+#include "server/report/xlsx_book.h"
 
 namespace {
 
@@ -68,19 +66,19 @@ Row row(std::size_t i) {
 
 const char* kExplanation = "active; covered by its paired user's license";
 
-int write_own(std::size_t rows, const std::string& out) {
+int write_product(std::size_t rows, const std::string& out) {
     std::vector<tally::server::XlsxColumn> cols;
     for (const auto& h : kHeader) {
         cols.push_back({h, h.size() < 12 ? 14.0 : 22.0});
     }
-    auto sheet = tally::server::XlsxSheet::create("Devices", cols, rows, true);
-    if (!sheet) {
-        std::cerr << sheet.error().message << "\n";
+    auto book = tally::server::XlsxBook::create(kT0);
+    if (!book) {
+        std::cerr << book.error().message << "\n";
         return 1;
     }
+    auto& s = book->add_sheet("Devices", cols, rows);
     for (std::size_t i = 0; i < rows; ++i) {
         const auto r = row(i);
-        auto& s = *sheet;
         s.text(0, r.id), s.text(1, r.host), s.text(2, "business"), s.text(3, "workstation");
         s.boolean(4, r.active), s.number(5, r.minutes), s.number(6, r.days);
         s.number(7, r.heartbeats), s.number(8, r.seq), s.time(9, r.last_seen);
@@ -88,18 +86,12 @@ int write_own(std::size_t rows, const std::string& out) {
         s.text(14, r.paired), s.number(16, 0), s.text(17, kExplanation);
         s.next_row();
     }
-    auto part = sheet->finish();
-    if (!part) {
-        std::cerr << part.error().message << "\n";
-        return 1;
-    }
-    auto book = tally::server::xlsx_workbook({std::move(*part)}, kT0);
-    if (!book) {
-        std::cerr << book.error().message << "\n";
-        return 1;
-    }
     std::ofstream f(out, std::ios::binary);
-    f.write(book->data(), static_cast<std::streamsize>(book->size()));
+    auto done = book->finish(f);
+    if (!done) {
+        std::cerr << done.error().message << "\n";
+        return 1;
+    }
     return f ? 0 : 1;
 }
 
@@ -161,12 +153,12 @@ int main(int argc, char** argv) {
             out = argv[i + 1];
         }
     }
-    if ((writer != "own" && writer != "libxlsxwriter") || rows == 0 || out.empty()) {
-        std::cerr << "usage: tally-bench-xlsx --writer own|libxlsxwriter --rows N --out FILE\n";
+    if ((writer != "product" && writer != "libxlsxwriter") || rows == 0 || out.empty()) {
+        std::cerr << "usage: tally-bench-xlsx --writer product|libxlsxwriter --rows N --out FILE\n";
         return 64;
     }
     const auto t0 = std::chrono::steady_clock::now();
-    const int rc = writer == "own" ? write_own(rows, out) : write_libxlsxwriter(rows, out);
+    const int rc = writer == "product" ? write_product(rows, out) : write_libxlsxwriter(rows, out);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     rusage ru{};
     ::getrusage(RUSAGE_SELF, &ru);

@@ -40,11 +40,10 @@ Result<void> write_usage(const UsageReport& report, UsageFormat format, std::ost
     } else if (format == UsageFormat::csv) {
         write_usage_csv(report, out, progress);
     } else {
-        auto xlsx = usage_to_xlsx(report);
-        if (!xlsx) {
-            return xlsx.error();
+        auto written = write_usage_xlsx(report, out, progress);
+        if (!written) {
+            return written.error();
         }
-        out.write(xlsx->data(), static_cast<std::streamsize>(xlsx->size()));
     }
     out.flush();
     if (!out) {

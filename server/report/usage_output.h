@@ -1,7 +1,8 @@
 #pragma once
 // One entry for every export of the usage report: the format by name, and the report written
-// in that format to a stream as it is produced (JSON and CSV row by row; XLSX as the
-// deflated workbook, which is about a tenth of the JSON's size), for the CLI (a file or
+// in that format to a stream as it is produced (JSON and CSV row by row; XLSX through
+// libxlsxwriter's constant-memory mode, rows to temporary files, zipped at the end, about a
+// tenth of the JSON's size), for the CLI (a file or
 // stdout) and the HTTP API (a temporary file sent by the front, http/report_body.h).
 
 #include <optional>

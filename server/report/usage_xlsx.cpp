@@ -1,18 +1,15 @@
-// Usage report → XLSX (see usage_xlsx.h). Each sheet's XML is deflated as it is written
-// (XlsxSheet); the large sheets, Users and Devices, are written and compressed on two threads
-// at the same time (Devices in two parts, to even the load), then the workbook is zipped in
-// memory (xlsx_workbook).
+// Usage report → XLSX (see usage_xlsx.h): the sheets written one after the other, row by row,
+// into an XlsxBook (libxlsxwriter, constant-memory mode), then zipped to the stream.
 
 #include "server/report/usage_xlsx.h"
 
 #include <optional>
-#include <thread>
+#include <sstream>
 #include <variant>
 #include <vector>
 
 #include "pairing/time_format.h"
-#include "server/report/xlsx_sheet.h"
-#include "server/report/xlsx_workbook.h"
+#include "server/report/xlsx_book.h"
 
 namespace tally::server {
 namespace {
@@ -66,22 +63,18 @@ const std::string& join(const std::vector<std::string>& items, std::string& out)
 }
 
 //! A sheet of `rows` rows, each given by `cells` (a list of Cells).
-Result<XlsxSheetPart> table(const std::string& name, const std::vector<std::string>& header,
-                            const std::vector<std::vector<Cell>>& rows, bool selected) {
-    auto sheet = XlsxSheet::create(name, columns(header), rows.size(), selected);
-    if (!sheet) {
-        return sheet.error();
-    }
+void table(XlsxBook& book, const std::string& name, const std::vector<std::string>& header,
+           const std::vector<std::vector<Cell>>& rows) {
+    auto& sheet = book.add_sheet(name, columns(header), rows.size());
     for (const auto& row : rows) {
         for (std::size_t c = 0; c < row.size(); ++c) {
-            put(*sheet, c, row[c]);
+            put(sheet, c, row[c]);
         }
-        sheet->next_row();
+        sheet.next_row();
     }
-    return sheet->finish();
 }
 
-Result<XlsxSheetPart> summary_sheet(const UsageReport& r) {
+void summary_sheet(XlsxBook& book, const UsageReport& r) {
     const auto& s = r.summary;
     std::string spans;  // "from/to;from/to" (ISO 8601 intervals)
     for (const auto& span : s.inactive_spans) {
@@ -117,29 +110,26 @@ Result<XlsxSheetPart> summary_sheet(const UsageReport& r) {
     for (const auto& [name, value] : fields) {
         rows.push_back({name, value});
     }
-    return table("Summary", {"field", "value"}, rows, true);
+    table(book, "Summary", {"field", "value"}, rows);
 }
 
-Result<XlsxSheetPart> packages_sheet(const UsageReport& r) {
+void packages_sheet(XlsxBook& book, const UsageReport& r) {
     std::vector<std::vector<Cell>> rows;
     for (const auto& p : r.summary.packages) {
         rows.push_back({p.package, p.active_users, p.standalone_devices, p.billable_units});
     }
-    return table("Packages", {"package", "active_users", "standalone_devices", "billable_units"},
-                 rows, false);
+    table(book, "Packages", {"package", "active_users", "standalone_devices", "billable_units"},
+          rows);
 }
 
 // The large sheets are written cell by cell, without building rows.
-Result<XlsxSheetPart> users_sheet(const UsageReport& r) {
-    auto sheet = XlsxSheet::create(
+void users_sheet(XlsxBook& book, const UsageReport& r, const RowProgress& progress,
+                 std::size_t& written) {
+    auto& users = book.add_sheet(
         "Users",
         columns({"principal", "local", "device_id", "group", "package", "devices_paired",
                  "active_minutes", "active_days", "first_seen", "last_seen", "devices"}),
-        r.users.size(), false);
-    if (!sheet) {
-        return sheet.error();
-    }
-    auto& users = *sheet;
+        r.users.size());
     std::string buffer;
     for (const auto& u : r.users) {
         users.text(0, u.principal);
@@ -156,26 +146,23 @@ Result<XlsxSheetPart> users_sheet(const UsageReport& r) {
         users.time(9, u.last_seen);
         users.text(10, join(u.devices, buffer));
         users.next_row();
+        if (progress) {
+            progress(++written);
+        }
     }
-    return users.finish();
 }
 
-//! Devices rows [first, first + count) as a part of the Devices sheet.
-Result<XlsxSheetPart> devices_sheet(const UsageReport& r, std::size_t first, std::size_t count) {
-    auto sheet = XlsxSheet::create_part(
+void devices_sheet(XlsxBook& book, const UsageReport& r, const RowProgress& progress,
+                   std::size_t& written) {
+    auto& devices = book.add_sheet(
         "Devices",
         columns({"device_id", "hostname", "device_type", "role", "paired_user", "paired_by",
                  "billed_as", "package", "active", "active_minutes", "active_days", "heartbeats",
                  "last_seq", "last_seen", "users", "covered_by", "retired_at",
                  "inactive_span_heartbeats", "explanation"}),
-        r.devices.size(), false, first, count);
-    if (!sheet) {
-        return sheet.error();
-    }
-    auto& devices = *sheet;
+        r.devices.size());
     std::string buffer;
-    for (std::size_t i = first; i < first + count; ++i) {
-        const auto& dr = r.devices[i];
+    for (const auto& dr : r.devices) {
         const auto& d = dr.usage.device;
         const auto& b = dr.billing;
         devices.text(0, d.id);
@@ -198,19 +185,18 @@ Result<XlsxSheetPart> devices_sheet(const UsageReport& r, std::size_t first, std
         devices.number(17, dr.inactive_span_heartbeats);
         devices.text(18, dr.explanation);
         devices.next_row();
+        if (progress) {
+            progress(++written);
+        }
     }
-    return devices.finish();
 }
 
-Result<XlsxSheetPart> late_sheet(const UsageReport& r) {
-    auto sheet = XlsxSheet::create("Late adjustments",
-                                   columns({"device_id", "hostname", "seq", "start", "received_at",
-                                            "device_active_minutes", "users"}),
-                                   r.late.size(), false);
-    if (!sheet) {
-        return sheet.error();
-    }
-    auto& late = *sheet;
+void late_sheet(XlsxBook& book, const UsageReport& r, const RowProgress& progress,
+                std::size_t& written) {
+    auto& late = book.add_sheet("Late adjustments",
+                                columns({"device_id", "hostname", "seq", "start", "received_at",
+                                         "device_active_minutes", "users"}),
+                                r.late.size());
     std::string buffer;
     for (const auto& l : r.late) {
         late.text(0, l.device_id);
@@ -221,57 +207,39 @@ Result<XlsxSheetPart> late_sheet(const UsageReport& r) {
         late.number(5, l.device_active_minutes);
         late.text(6, join(l.users, buffer));
         late.next_row();
-    }
-    return late.finish();
-}
-
-//! The parts of one sheet, each written on its own, as the whole sheet.
-Result<XlsxSheetPart> joined(std::vector<Result<XlsxSheetPart>> parts) {
-    std::vector<XlsxSheetPart> done;
-    for (auto& part : parts) {
-        if (!part) {
-            return part.error();
+        if (progress) {
+            progress(++written);
         }
-        done.push_back(std::move(*part));
     }
-    return join_sheet_parts(std::move(done));
 }
 
 }  // namespace
 
-Result<std::string> usage_to_xlsx(const UsageReport& report) {
-    // Two threads, each generating and deflating about half of the XML: this one writes the
-    // small sheets, Users and the first `split` rows of Devices; the other the rest of
-    // Devices (the parts are joined after). A Users row makes about 0.55 of a Devices row's
-    // XML (and its deflate work), hence the split.
-    const auto n = report.devices.size();
-    const auto users_weight = report.users.size() * 55 / 100;
-    const std::size_t split = users_weight >= n ? 0 : (n - users_weight) / 2;
-    std::optional<Result<XlsxSheetPart>> devices_rest;
-    std::thread device_writer(
-        [&] { devices_rest.emplace(devices_sheet(report, split, n - split)); });
-    std::vector<Result<XlsxSheetPart>> parts;
-    parts.push_back(summary_sheet(report));
-    parts.push_back(packages_sheet(report));
-    parts.push_back(users_sheet(report));
-    std::vector<Result<XlsxSheetPart>> devices;
-    if (split > 0) {
-        devices.push_back(devices_sheet(report, 0, split));
+Result<void> write_usage_xlsx(const UsageReport& report, std::ostream& out,
+                              const RowProgress& progress, const XlsxBookHook& before_zip) {
+    auto book = XlsxBook::create(report.generated_at);
+    if (!book) {
+        return book.error();
     }
-    auto late = late_sheet(report);
-    device_writer.join();
-    devices.push_back(std::move(*devices_rest));
-    parts.push_back(joined(std::move(devices)));
-    parts.push_back(std::move(late));
+    std::size_t written = 0;
+    summary_sheet(*book, report);
+    packages_sheet(*book, report);
+    users_sheet(*book, report, progress, written);
+    devices_sheet(*book, report, progress, written);
+    late_sheet(*book, report, progress, written);
+    if (before_zip) {
+        before_zip(*book);
+    }
+    return book->finish(out);
+}
 
-    std::vector<XlsxSheetPart> sheets;
-    for (auto& part : parts) {
-        if (!part) {
-            return part.error();
-        }
-        sheets.push_back(std::move(*part));
+Result<std::string> usage_to_xlsx(const UsageReport& report) {
+    std::ostringstream out;
+    auto written = write_usage_xlsx(report, out);
+    if (!written) {
+        return written.error();
     }
-    return xlsx_workbook(sheets, report.generated_at);
+    return std::move(out).str();
 }
 
 }  // namespace tally::server

@@ -1,16 +1,31 @@
 #pragma once
-// The usage report as an XLSX workbook (our streaming writer: xlsx_sheet, xlsx_workbook):
-// sheets Summary (field/value), Packages, Users, Devices and Late adjustments; typed cells
-// (numbers, booleans, UTC date-times), a frozen header row and an autofilter on each sheet.
+// The usage report as an XLSX workbook, written by libxlsxwriter in constant-memory mode
+// (xlsx_book.h): sheets Summary (field/value), Packages, Users, Devices and Late adjustments;
+// typed cells (numbers, booleans, UTC date-times; text as strings, never formulas), a frozen
+// header row and an autofilter on each sheet. Rows go to temporary files as they are written
+// and the package is zipped from them at the end: memory does not grow with the rows.
 
+#include <functional>
+#include <ostream>
 #include <string>
 
 #include "pairing/result.h"
+#include "server/report/row_progress.h"
 #include "server/report/usage_report.h"
 
 namespace tally::server {
 
-//! The workbook's bytes. Errors: xlsx (zlib, or a sheet or the zip beyond its format's limits).
+class XlsxBook;
+//! Called with the book after its last row, before it is zipped (tests check its mode).
+using XlsxBookHook = std::function<void(const XlsxBook&)>;
+
+//! Writes the workbook's bytes to `out`; `progress` after each user, device and late row.
+//! Errors: xlsx (libxlsxwriter, a sheet beyond Excel's limits), io (temporary files, `out`).
+Result<void> write_usage_xlsx(const UsageReport& report, std::ostream& out,
+                              const RowProgress& progress = {},
+                              const XlsxBookHook& before_zip = {});
+
+//! The workbook's bytes as one string (tests, small reports). Errors: as above.
 Result<std::string> usage_to_xlsx(const UsageReport& report);
 
 }  // namespace tally::server

@@ -1,7 +1,7 @@
-// SpreadsheetML text escaping (see xlsx_escape.h). Hot path of the large sheets: bytes that
-// need nothing are found by a table lookup and copied in runs.
+// Text for an XLSX cell (see xlsx_text.h). Hot path of the large sheets: bytes that need
+// nothing are found by a table lookup and copied in runs.
 
-#include "server/report/xlsx_escape.h"
+#include "server/report/xlsx_text.h"
 
 #include <array>
 #include <cstdint>
@@ -9,17 +9,13 @@
 namespace tally::server {
 namespace {
 
-enum Kind : std::uint8_t { kPlain, kMarkup, kControl, kUnderscore, kMultibyte };
+enum Kind : std::uint8_t { kPlain, kControl, kUnderscore, kMultibyte };
 
 constexpr std::array<std::uint8_t, 256> make_kinds() {
     std::array<std::uint8_t, 256> kinds{};
     for (int b = 0; b < 0x20; ++b) {
         kinds[b] = (b == '\t' || b == '\n') ? kPlain : kControl;
     }
-    kinds['&'] = kMarkup;
-    kinds['<'] = kMarkup;
-    kinds['>'] = kMarkup;
-    kinds['"'] = kMarkup;
     kinds['_'] = kUnderscore;
     for (int b = 0x80; b < 0x100; ++b) {
         kinds[b] = kMultibyte;
@@ -71,9 +67,8 @@ std::size_t utf8_length(std::string_view text, std::size_t i, std::uint32_t& cod
     return n;
 }
 
-}  // namespace
-
-void append_xlsx_text(std::string& out, std::string_view text) {
+//! `text` escaped (xlsx_text.h), appended to `out`.
+void append_escaped(std::string& out, std::string_view text) {
     std::size_t run = 0;  // start of the pending run of bytes copied as they are
     std::size_t i = 0;
     while (i < text.size()) {
@@ -114,28 +109,43 @@ void append_xlsx_text(std::string& out, std::string_view text) {
             continue;
         }
         out.append(text.data() + run, i - run);
-        const char c = text[i];
-        if (kind == kControl) {
-            append_escape(out, static_cast<unsigned char>(c));
-        } else if (c == '&') {
-            out += "&amp;";
-        } else if (c == '<') {
-            out += "&lt;";
-        } else if (c == '>') {
-            out += "&gt;";
-        } else {
-            out += "&quot;";
-        }
+        append_escape(out, static_cast<unsigned char>(text[i]));  // a control character
         run = ++i;
     }
     out.append(text.data() + run, text.size() - run);
 }
 
-bool xlsx_needs_space_preserve(std::string_view text) {
-    const auto space = [](char c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-    };
-    return !text.empty() && (space(text.front()) || space(text.back()));
+//! Byte length of the longest prefix of valid UTF-8 `text` within `units` UTF-16 units.
+std::size_t prefix_within(std::string_view text, std::size_t units) {
+    std::size_t i = 0;
+    std::size_t used = 0;
+    while (i < text.size()) {
+        const auto b = static_cast<unsigned char>(text[i]);
+        const std::size_t n = b < 0x80 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
+        const std::size_t u = n == 4 ? 2 : 1;  // beyond the BMP: a surrogate pair
+        if (used + u > units) {
+            break;
+        }
+        used += u;
+        i += n;
+    }
+    return i;
+}
+
+}  // namespace
+
+std::string xlsx_cell_text(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    append_escaped(out, text);
+    if (out.size() > kXlsxMaxCellChars) {  // bytes >= UTF-16 units: only then can it be over
+        const auto whole = prefix_within(out, kXlsxMaxCellChars);
+        if (whole < out.size()) {
+            out.resize(prefix_within(out, kXlsxMaxCellChars - 1));
+            out += "\xE2\x80\xA6";  // U+2026, one unit
+        }
+    }
+    return out;
 }
 
 }  // namespace tally::server

@@ -1,0 +1,149 @@
+// The in-process fast path for bench state (see fast_month.h).
+
+#include "bench/month/fast_month.h"
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "pairing/bytes.h"
+#include "pairing/crypto.h"
+#include "pairing/heartbeat.h"
+#include "server/ingest/device_id.h"
+
+namespace tally::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+double since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+//! The facts bench/ingest/fleet.cpp's pair_one sends for device `i`.
+pairing::DeviceFacts facts(std::uint32_t i) {
+    return {"bench-" + std::to_string(i),
+            "linux",
+            "Debian GNU/Linux 12 (bookworm)",
+            "0.1.0-bench",
+            "business",
+            "workstation",
+            pairing::hex_encode(pairing::sha256("bench-fp-" + std::to_string(i)))};
+}
+
+Result<std::vector<FastDevice>> pair_all(server::SqliteStore& store, const FastMonthOptions& o) {
+    const auto now = unix_now();
+    const auto code_hash = pairing::hex_encode(
+        pairing::sha256("fast-path-" + pairing::hex_encode(pairing::random_bytes(16))));
+    auto added = store.add_pairing_code(
+        {o.tenant, code_hash, static_cast<std::int64_t>(o.devices), now + 86400}, now);
+    if (!added) {
+        return added.error();
+    }
+    std::vector<FastDevice> out;
+    out.reserve(o.devices);
+    for (std::size_t i = 0; i < o.devices; ++i) {
+        auto key = pairing::SoftwareKey::generate();
+        if (!key) {
+            return key.error();
+        }
+        server::PairAttempt a;
+        a.code_hash = code_hash;
+        a.public_key = std::string(pairing::as_chars(key->public_key()));
+        a.facts = facts(static_cast<std::uint32_t>(i));
+        a.new_device_id = server::new_device_id();
+        a.now = now;
+        auto device = store.pair_device(a);
+        if (!device) {
+            return device.error();
+        }
+        out.push_back({device->id, static_cast<std::uint32_t>(i)});
+    }
+    return out;
+}
+
+//! One device's heartbeats of day `day`, as tally-bench-month's make_month_batch makes them.
+std::vector<server::AcceptedHeartbeat> day_heartbeats(const MonthFleet& fleet, std::uint32_t device,
+                                                      std::size_t day, std::uint64_t& seq,
+                                                      std::string& prev) {
+    std::vector<server::AcceptedHeartbeat> out;
+    out.reserve(MonthFleet::kSlotsPerDay);
+    const auto first = day * MonthFleet::kSlotsPerDay;
+    for (std::size_t slot = first; slot < first + MonthFleet::kSlotsPerDay; ++slot) {
+        auto activity = fleet.activity(device, slot);
+        pairing::Heartbeat hb;
+        hb.seq = seq++;
+        hb.start = fleet.slot_start(slot);
+        hb.end = hb.start + MonthFleet::kSlotSeconds;
+        hb.boot_id = "6c1f0b7e-2a44-4d0e-9a51-3f8e2d7c9b10";
+        hb.uptime_s = 3600 + slot * MonthFleet::kSlotSeconds;
+        hb.device_active_minutes = activity.device_minutes;
+        hb.users = std::move(activity.users);
+        hb.prev = prev;
+        server::AcceptedHeartbeat a;
+        a.bytes = pairing::encode_heartbeat(hb);
+        prev = pairing::chain_hash(a.bytes);
+        a.decoded = std::move(hb);
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+}  // namespace
+
+Result<FastMonthResult> build_fast_month(server::SqliteStore& store, const MonthFleet& fleet,
+                                         const FastMonthOptions& o) {
+    FastMonthResult result;
+    auto t0 = Clock::now();
+    auto devices = pair_all(store, o);
+    if (!devices) {
+        return devices.error();
+    }
+    result.pair_seconds = since(t0);
+    result.devices = std::move(*devices);
+    const std::size_t days = fleet.slots() / MonthFleet::kSlotsPerDay;
+    std::atomic<std::size_t> next{0};
+    std::atomic<std::uint64_t> stored{0};
+    std::mutex failure_mutex;
+    std::optional<Error> failure;
+    const auto worker = [&] {
+        for (auto d = next++; d < result.devices.size(); d = next++) {
+            const auto& device = result.devices[d];
+            std::uint64_t seq = 1;
+            std::string prev = pairing::kGenesisPrev;
+            for (std::size_t day = 0; day < days; ++day) {
+                const auto hbs = day_heartbeats(fleet, device.index, day, seq, prev);
+                auto r = store.store_batch(device.device_id, hbs, {}, unix_now());
+                if (!r) {
+                    std::lock_guard lock(failure_mutex);
+                    failure = r.error();
+                    return;
+                }
+                stored += r->accepted;
+            }
+        }
+    };
+    t0 = Clock::now();
+    std::vector<std::thread> threads;
+    for (int i = 0; i < std::max(1, o.threads); ++i) {
+        threads.emplace_back(worker);
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    result.store_seconds = since(t0);
+    if (failure) {
+        return *failure;
+    }
+    result.heartbeats = stored;
+    return result;
+}
+
+}  // namespace tally::bench

@@ -1,0 +1,51 @@
+#pragma once
+// The in-process fast path for bench state (issue 20): a realistic month (month_profile.h)
+// for N devices written straight into a data dir's store through its batch-storing call
+// (SqliteStore::store_batch), one whole device-day (288 heartbeats) per call, from several
+// threads so that group commit puts many days in one transaction. Each device is paired
+// through SqliteStore::pair_device with a real P-256 public key and the same facts the API
+// bench sends; its heartbeats are the same canonical bytes (encode_heartbeat, seq, hash
+// chain) tally-bench-month signs and sends.
+//
+// What it skips, compared with the API: TLS, HTTP, the pairing request (its signature,
+// nonce, clock and rate checks: the device row is written directly), the batch's gzip and
+// ECDSA signature (nothing is signed or verified), the strict wire decode and the time
+// window check (every heartbeat is stored as in-window: the month must lie inside the
+// server's --max-backfill-days when the API would send it). What the store does with a
+// batch — dedupe, chain check, evidence rows, rollups, ack — is the same code.
+// The CTest bench.month.fast_equals_api shows on a small fleet that both paths store the same.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bench/month/month_profile.h"
+#include "pairing/result.h"
+#include "server/store/sqlite_store.h"
+
+namespace tally::bench {
+
+struct FastMonthOptions {
+    std::string tenant;
+    std::size_t devices = 0;
+    int threads = 4;
+};
+
+struct FastDevice {
+    std::string device_id;
+    std::uint32_t index = 0;  //!< position in the fleet (month_profile's device number)
+};
+
+struct FastMonthResult {
+    std::vector<FastDevice> devices;
+    std::uint64_t heartbeats = 0;
+    double pair_seconds = 0;
+    double store_seconds = 0;
+};
+
+//! Pairs the fleet and stores its month. Errors: the store's (a failed pair or batch).
+Result<FastMonthResult> build_fast_month(server::SqliteStore& store, const MonthFleet& fleet,
+                                         const FastMonthOptions& options);
+
+}  // namespace tally::bench
