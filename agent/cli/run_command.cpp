@@ -17,7 +17,11 @@ int run_command(CliContext& ctx) {
         abandoned = app.abandoned_upload();
         if (abandoned) {
             // The final upload's thread is still inside the transport: do not wait for its
-            // timeout. Everything it carried is still in the spool.
+            // timeout. Everything it carried is still in the spool. The service host goes
+            // first: it tells the service manager that the service stopped (Windows:
+            // SERVICE_STOPPED; without it the SCM saw a crash, and an installer waiting
+            // for the stop waited in vain).
+            ctx.parts->service.reset();
             std::fflush(stdout);
             std::fflush(stderr);
             std::_Exit(code);

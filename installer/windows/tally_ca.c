@@ -184,6 +184,74 @@ __declspec(dllexport) UINT __stdcall EndUpgrade(MSIHANDLE install) {
     return ERROR_SUCCESS;
 }
 
+/* Waits until the TallyAgent service has stopped and its process has exited, so that
+ * RetireDevice and RemoveFiles find no agent at work and no image in use. Windows Installer's
+ * StopServices waits for SERVICE_STOPPED but not for the process to exit; wine's sends the
+ * stop and returns at once, while the agent still sends its final heartbeat and upload (up to
+ * ~6 s): the exe then stayed after an uninstall, or the upgrade's new service could not start
+ * (1627). Polls the SCM's state the way its own StopServices does; never fails the install:
+ * after STOP_WAIT_MS it logs and lets msiexec deal with a file in use. */
+#define STOP_WAIT_MS 60000
+#define STOP_POLL_MS 100
+
+static void log_wait(MSIHANDLE install, const wchar_t* what, DWORD value) {
+    wchar_t msg[200];
+    swprintf(msg, 200, what, (unsigned long)value);
+    log_line(install, msg);
+}
+
+static DWORD time_left(DWORD start) {
+    const DWORD spent = GetTickCount() - start;
+    return spent < STOP_WAIT_MS ? STOP_WAIT_MS - spent : 0;
+}
+
+/* The service's process while it stops (NULL when it is not running), and whether it stopped
+ * within the deadline. */
+static int wait_service_stopped(SC_HANDLE svc, DWORD start, HANDLE* process) {
+    for (;;) {
+        SERVICE_STATUS_PROCESS ssp;
+        DWORD needed = 0;
+        if (!QueryServiceStatusEx(svc, SC_STATUS_PROCESS_INFO, (BYTE*)&ssp, sizeof(ssp), &needed))
+            return 1; /* deleted meanwhile: nothing left to wait for */
+        if (!*process && ssp.dwProcessId)
+            *process = OpenProcess(SYNCHRONIZE, FALSE, ssp.dwProcessId);
+        /* Stopped, or its process has exited (a service that ends without reporting
+         * SERVICE_STOPPED stays "stop pending" for a while) */
+        if (ssp.dwCurrentState == SERVICE_STOPPED ||
+            (*process && WaitForSingleObject(*process, 0) == WAIT_OBJECT_0))
+            return 1;
+        if (GetTickCount() - start >= STOP_WAIT_MS)
+            return 0;
+        Sleep(STOP_POLL_MS);
+    }
+}
+
+__declspec(dllexport) UINT __stdcall WaitAgentStopped(MSIHANDLE install) {
+    SC_HANDLE scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CONNECT);
+    if (!scm) {
+        log_wait(install, L"cannot open the service manager (error %lu)", GetLastError());
+        return ERROR_SUCCESS;
+    }
+    SC_HANDLE svc = OpenServiceW(scm, L"TallyAgent", SERVICE_QUERY_STATUS);
+    if (!svc) { /* not installed: nothing runs */
+        CloseServiceHandle(scm);
+        return ERROR_SUCCESS;
+    }
+    const DWORD start = GetTickCount();
+    HANDLE process = NULL;
+    if (!wait_service_stopped(svc, start, &process))
+        log_wait(install, L"the TallyAgent service did not stop within %lu ms", STOP_WAIT_MS);
+    else if (process && WaitForSingleObject(process, time_left(start)) != WAIT_OBJECT_0)
+        log_wait(install, L"the TallyAgent process did not exit within %lu ms", STOP_WAIT_MS);
+    else
+        log_wait(install, L"the agent service has stopped (%lu ms)", GetTickCount() - start);
+    if (process)
+        CloseHandle(process);
+    CloseServiceHandle(svc);
+    CloseServiceHandle(scm);
+    return ERROR_SUCCESS;
+}
+
 __declspec(dllexport) UINT __stdcall RunAgent(MSIHANDLE install) {
     wchar_t* data = get_data(install);
     if (!data || !*data) {

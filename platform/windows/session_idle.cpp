@@ -14,7 +14,7 @@ std::uint32_t reporter_interval_ms(std::uint32_t sample_interval_s) {
 }
 
 SessionIdle::SessionIdle(std::wstring pipe_name, std::uint32_t sample_interval_s,
-                         std::unique_ptr<SessionReporters> reporters,
+                         std::shared_ptr<SessionReporters> reporters,
                          std::shared_ptr<PipeServerThread> pipes)
     : reports_(std::make_shared<IdleReports>(idle_report_max_age(sample_interval_s))),
       pipe_(std::move(pipe_name), reports_, std::move(pipes)),

@@ -23,7 +23,7 @@ class SessionIdle {
     //! reporters: null in the foreground (the pipe is still served). pipes: the agent's
     //! pipe thread (shared with the status pipe).
     SessionIdle(std::wstring pipe_name, std::uint32_t sample_interval_s,
-                std::unique_ptr<SessionReporters> reporters,
+                std::shared_ptr<SessionReporters> reporters,
                 std::shared_ptr<PipeServerThread> pipes = nullptr);
 
     //! `interactive`: sessions with a signed-in user (not session 0), as WTS lists them now.
@@ -33,7 +33,7 @@ class SessionIdle {
   private:
     std::shared_ptr<IdleReports> reports_;
     IdleReportPipe pipe_;
-    std::unique_ptr<SessionReporters> reporters_;
+    std::shared_ptr<SessionReporters> reporters_;
     bool started_ = false;
     std::set<std::uint32_t> known_;
 };

@@ -45,6 +45,10 @@ class SessionReporters {
 
     std::size_t running() const;
 
+    //! Terminates and reaps every reporter: the service's stop, before it reports
+    //! SERVICE_STOPPED (an installer then removes the exe the reporters run).
+    void stop_all() { slots_.clear(); }
+
   private:
     struct Slot {
         std::unique_ptr<ReporterProcess> process;

@@ -29,19 +29,20 @@ namespace {
 bool g_running_agent = false;  //!< argv is `run`: the one command that serves the idle pipe
 
 //! Per-session idle for `run`: the idle pipe, and reporters when the SCM started us.
+//! `reporters`: set to the service's session reporters (null in the foreground).
 std::unique_ptr<platform::SessionIdle> session_idle(
     const Config& config, const std::wstring& status_pipe,
-    const std::shared_ptr<platform::PipeServerThread>& pipes) {
+    const std::shared_ptr<platform::PipeServerThread>& pipes,
+    std::shared_ptr<platform::SessionReporters>& reporters) {
     if (!g_running_agent)
         return nullptr;
     const std::wstring idle_pipe = platform::idle_pipe_name_for(status_pipe);
-    std::unique_ptr<platform::SessionReporters> reporters;
     if (platform::current_service_control())
-        reporters = std::make_unique<platform::SessionReporters>(
+        reporters = std::make_shared<platform::SessionReporters>(
             std::make_unique<platform::SessionReporterLauncher>(
                 idle_pipe, platform::reporter_interval_ms(config.sample_interval_s)));
-    return std::make_unique<platform::SessionIdle>(idle_pipe, config.sample_interval_s,
-                                                   std::move(reporters), pipes);
+    return std::make_unique<platform::SessionIdle>(idle_pipe, config.sample_interval_s, reporters,
+                                                   pipes);
 }
 
 }  // namespace
@@ -52,8 +53,9 @@ PlatformParts make_platform(const Config& config, const std::filesystem::path& s
     const std::wstring status_pipe = platform::pipe_name_for(dir, default_state_dir());
     // One thread serves both the status pipe and the idle pipe.
     auto pipes = std::make_shared<platform::PipeServerThread>();
-    parts.activity =
-        std::make_unique<platform::WtsActivitySource>(session_idle(config, status_pipe, pipes));
+    std::shared_ptr<platform::SessionReporters> reporters;
+    parts.activity = std::make_unique<platform::WtsActivitySource>(
+        session_idle(config, status_pipe, pipes, reporters));
     parts.keys = std::make_unique<platform::WindowsKeyStore>(
         std::make_unique<platform::CngKeyStore>(platform::key_name_for(dir.wstring())),
         std::make_unique<platform::BcryptFileKeyStore>(dir / "device.key"));
@@ -66,8 +68,14 @@ PlatformParts make_platform(const Config& config, const std::filesystem::path& s
     parts.status = std::make_unique<platform::NamedPipeStatusChannel>(
         status_pipe, std::chrono::seconds(2), pipes);
     parts.fingerprint = std::make_unique<platform::WindowsMachineFingerprint>();
-    parts.service =
+    auto service =
         std::make_unique<platform::WindowsServiceHost>(platform::current_service_control());
+    // The reporters run this exe in the users' sessions: they end before the SCM (and an
+    // installer waiting for it) hears that the service stopped, not with the activity
+    // source, which is destroyed after the service host.
+    if (reporters)
+        service->before_stopped([reporters] { reporters->stop_all(); });
+    parts.service = std::move(service);
     parts.files = std::make_unique<platform::WindowsFileSystem>();
     return parts;
 }

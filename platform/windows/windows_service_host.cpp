@@ -19,6 +19,8 @@ WindowsServiceHost::WindowsServiceHost(std::shared_ptr<ServiceControl> control)
 WindowsServiceHost::~WindowsServiceHost() {
     if (!control_)
         return;
+    if (before_stopped_)
+        before_stopped_();
     // Never reached RUNNING: a failed start, so the SCM's recovery actions apply.
     control_->stopped(was_ready_ ? 0 : 1);
     agent::set_log_sink({});

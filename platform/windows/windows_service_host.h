@@ -5,6 +5,7 @@
 // changes make the core sample the sessions again (besides every sample), logs go to the
 // Application event log. In the foreground: all no-ops, logs on stderr.
 
+#include <functional>
 #include <memory>
 
 #include "agent/interfaces/service_host.h"
@@ -26,9 +27,13 @@ class WindowsServiceHost : public agent::ServiceHost {
     void on_session_change(std::function<void()> changed) override;
     std::uint64_t process_id() const override;
 
+    //! Runs just before SERVICE_STOPPED is reported (the session reporters are ended there).
+    void before_stopped(std::function<void()> f) { before_stopped_ = std::move(f); }
+
   private:
     std::shared_ptr<ServiceControl> control_;
     bool was_ready_ = false;
+    std::function<void()> before_stopped_;
 };
 
 }  // namespace tally::platform

@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 import unittest
@@ -251,12 +252,35 @@ class WindowsAgentUnderWine(TallyTestCase):
         report = server.usage("acme", current_month())
         self.assertGreaterEqual(device_row(report, device_id)["heartbeats"], st["acked_through"])
 
+        self._stop_while_the_server_stalls(agent, server)
+
         out = agent.cli("service", "uninstall")
         self.assertIn("uninstalled", out.stdout)
         query = self.prefix.wine("sc", "query", "TallyAgent", check=False)
         self.assertNotIn("RUNNING", query.stdout)
         again = agent.cli("service", "uninstall")  # idempotent for the MSI
         self.assertEqual(again.returncode, 0)
+
+    def _stop_while_the_server_stalls(self, agent, server):
+        """A stop while the server stalls: the final upload is abandoned (what it carried
+        stays queued) and the service still reports SERVICE_STOPPED before the process ends,
+        so an installer waiting for the stop (the MSI's WaitAgentStopped) goes on. It used
+        to end without that report and stay "stop pending" to the SCM."""
+        self.prefix.wine("net", "start", "TallyAgent")
+        wait_until(lambda: agent.status()[1].get("running"), 60, what="the service runs again")
+        server.proc.send_signal(signal.SIGSTOP)
+        try:
+            self.prefix.wine("net", "stop", "TallyAgent", check=False)
+
+            def state():
+                return self.prefix.wine("sc", "query", "TallyAgent", check=False).stdout
+            wait_until(lambda: "STOPPED" in state(), 60, what="the service reports STOPPED")
+        finally:
+            server.proc.send_signal(signal.SIGCONT)
+        self.assertRegex(state(), r"WIN32_EXIT_CODE\s*:\s*0\b")
+        rc, st = agent.status()
+        self.assertEqual(rc, 3, st)
+        self.assertGreater(st["last_seq"], st["acked_through"], "the batch stays queued")
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ hiding itself is checked in the tables; its crypt32 rejects some ECDSA signature
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -67,6 +68,11 @@ def table(msi, name):
     lines = run(["msiinfo", "export", msi, name]).stdout.splitlines()
     head = lines[0].split("\t")
     return [dict(zip(head, line.split("\t"))) for line in lines[3:]]
+
+
+def ca_type(msi, action):
+    (row,) = [r for r in table(msi, "CustomAction") if r["Action"] == action]
+    return row["Type"]
 
 
 class MsiBuild:
@@ -139,6 +145,11 @@ class MsiTablesTest(unittest.TestCase):
                         < n["ProcessComponents"], "old version removed first")
         self.assertTrue(n["InstallFiles"] < n["PairDevice"] < n["StartServices"])
         self.assertTrue(n["StopServices"] < n["RetireDevice"] < n["RemoveFiles"])
+        # The agent has stopped and exited before it is retired or its exe removed.
+        self.assertTrue(n["StopServices"] < n["WaitAgentStopped"] < n["RetireDevice"])
+        self.assertIn("REMOVE", seq["WaitAgentStopped"]["Condition"])
+        wait = int(ca_type(self.build.msi, "WaitAgentStopped"))
+        self.assertTrue(wait & 0x400 and wait & 0x800, "deferred, not impersonated")
         self.assertIn("NOT UPGRADINGPRODUCTCODE", seq["RetireDevice"]["Condition"])
         self.assertIn('REMOVE~="ALL"', seq["RetireDevice"]["Condition"])
         self.assertIn("NOT WIX_UPGRADE_DETECTED", seq["PairDevice"]["Condition"])
@@ -296,6 +307,10 @@ class MsiWineTest(unittest.TestCase):
 
         rc, log = self.uninstall(self.build.msi, "uninstall.log")
         self.assertEqual(rc, 0, log[-3000:])
+        # The service had stopped and exited before the device was retired and the exe removed.
+        self.assertIn("Tally: the agent service has stopped", log)
+        self.assertLess(log.index("Tally: the agent service has stopped"),
+                        log.index("Tally: retired"))
         self.assert_retired(device_id, log)
         self.assertNotIn("TallyAgent", self.wine.sc_query("TallyAgent"), "service deleted")
         self.assertFalse(os.path.exists(self.wine.c_drive("Tally", "tally-agent.exe")))
@@ -323,6 +338,24 @@ class MsiWineTest(unittest.TestCase):
         rc, log = self.uninstall(self.build.newer, "uninstall.log")
         self.assertEqual(rc, 0, log[-3000:])
         self.assert_retired(device_id, log)
+
+    def test_upgrade_while_the_server_stalls(self):
+        """The old agent's stop takes seconds when its final upload hangs (a stalled server):
+        the upgrade waits for it (WaitAgentStopped) instead of racing it. Without the wait,
+        wine's StopServices returned at once, the old service was still running when the new
+        one was installed and started, and msiexec ended 1627."""
+        device_id, code = self.install_paired()
+        self.server.proc.send_signal(signal.SIGSTOP)
+        try:
+            rc, log = self.install(self.build.newer, f"PAIRING_CODE={code}", log="upgrade.log")
+        finally:
+            self.server.proc.send_signal(signal.SIGCONT)
+        self.assertEqual(rc, 0, log[-20000:])
+        self.assert_running()
+        self.assertNotIn("Tally: retired", log)
+        self.assertEqual(self.identity()["device_id"], device_id)
+        (dev,) = self.devices()
+        self.assertEqual((dev["device_id"], dev["status"]), (device_id, "active"))
 
     def test_refused_pairing_is_1603_with_the_reason(self):
         code = self.server.pairing_code("acme", uses=1)

@@ -3,6 +3,8 @@
 // processes are fakes here (wine has no WTS sessions nor WTSQueryUserToken); the launcher
 // around CreateProcessAsUserW is named in README.md as not run under wine.
 
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "platform/windows/session_reporter_launcher.h"
@@ -134,4 +136,16 @@ TEST_CASE("the reporter's command line quotes the exe and names the pipe") {
                                 L"\\\\.\\pipe\\tally-agent-idle", 30000) ==
           L"\"C:\\Program Files\\Tally\\tally-agent.exe\" __session-reporter --pipe "
           L"\\\\.\\pipe\\tally-agent-idle --interval-ms 30000");
+}
+
+TEST_CASE("reporters: stop_all terminates and reaps every reporter (the service's stop)") {
+    World w;
+    SessionReporters r(std::make_unique<FakeLauncher>(w));
+    const auto t0 = SessionReporters::Clock::time_point{} + 1h;
+    r.reconcile({1, 2}, t0);
+    REQUIRE(r.running() == 2);
+    r.stop_all();
+    CHECK(r.running() == 0);
+    std::sort(w.terminated.begin(), w.terminated.end());
+    CHECK(w.terminated == std::vector<std::uint32_t>{1, 2});
 }
