@@ -25,6 +25,7 @@ import time
 import unittest
 
 from tally_harness import Server, TallyTestCase, current_month, run, wait_until
+from wine_tls import start_for_wine
 
 EXE = os.environ.get("TALLY_AGENT_EXE", "")
 WINE = shutil.which("wine") or "wine"
@@ -143,12 +144,12 @@ class WindowsAgentUnderWine(TallyTestCase):
         return a
 
     def test_pairs_uploads_survives_kill_and_runs_as_a_service(self):
-        server = self.server().start()
+        server = start_for_wine(self.server())
         server.tenant("acme")
         code = server.pairing_code("acme", uses=3)
 
         # A CA that did not sign the server's certificate is refused, naming the problem.
-        other = self.server(name="other").start()
+        other = start_for_wine(self.server(name="other"))
         agent = self.wine_agent("win", role="server")
         bad = agent.pair(server, code, other.ca_file, check=False)
         self.assertNotEqual(bad.returncode, 0)

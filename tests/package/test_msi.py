@@ -22,12 +22,11 @@ import tempfile
 import time
 import unittest
 
-from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from pkg_common import SOURCE_DIR, VERSION, run
 from protocol_client import Device
 from tally_harness import Server
+from wine_tls import start_for_wine
 
 BUILD_MSI = os.path.join(SOURCE_DIR, "installer", "windows", "build-msi")
 # scripts/build-windows makes it; CMake passes it (TALLY_WINDOWS_AGENT_EXE).
@@ -37,30 +36,9 @@ _major, _minor, _patch = (VERSION.split(".") + ["0", "0"])[:3]
 NEWER = f"{_major}.{_minor}.{int(_patch) + 1}"
 
 
-def wine_verifies(pem_path):
-    """False when wine's crypt32 may reject this certificate's own ECDSA signature: wine 8
-    turns the DER (r, s) into r||s without padding them to 32 bytes each, so a short r or s
-    never verifies ("a signature in the chain does not verify"; shown with an r below 2^247,
-    the bound here is 2^248 to be safe: about one signature in 128). Windows pads them: this
-    is wine's bug, not the agent's: between one test server in 130 and one in 60 hits it."""
-    with open(pem_path, "rb") as f:
-        cert = x509.load_pem_x509_certificate(f.read())
-    r, s = decode_dss_signature(cert.signature)
-    return min(r, s) >= 1 << 248
-
-
 def start_server_wine_accepts(tmp):
-    """A tally-server whose generated CA and certificate wine can verify (see
-    wine_verifies): a server whose certificates hit wine's bug is stopped and its TLS files
-    made again."""
-    for _ in range(20):
-        server = Server(tmp).start()
-        tls = os.path.dirname(server.ca_file)
-        if all(wine_verifies(os.path.join(tls, f)) for f in ("ca.pem", "server.pem")):
-            return server
-        server.stop()
-        shutil.rmtree(tls)
-    raise AssertionError("no tally-server certificate that wine verifies in 20 tries")
+    """A tally-server whose generated certificates wine can verify (wine_tls.py)."""
+    return start_for_wine(Server(tmp))
 
 
 def table(msi, name):
