@@ -107,8 +107,10 @@ Result<UsageReport> build_usage_report(Store& store, std::string_view tenant,
                 continue;
             }
             const auto& dev = facts->devices[hb.device];
-            LateHeartbeat late{dev.id,         dev.facts.hostname,       hb.seq, hb.start,
+            // A rollup bucket: the late heartbeats of one device hour (seq: none).
+            LateHeartbeat late{dev.id,         dev.facts.hostname,       0, hb.start,
                                hb.received_at, hb.device_active_minutes, {}};
+            late.heartbeats = hb.heartbeats;
             for (const auto& u : facts->users(hb)) {
                 if (u.active_minutes > 0) {
                     late.users.push_back(facts->principal(u));
@@ -116,7 +118,10 @@ Result<UsageReport> build_usage_report(Store& store, std::string_view tenant,
             }
             report.late.push_back(std::move(late));
         }
-        s.late_adjustments = static_cast<std::int64_t>(report.late.size());
+        s.late_adjustments = 0;
+        for (const auto& l : report.late) {
+            s.late_adjustments += l.heartbeats;
+        }
     }
     // Heartbeats that started while the tenant was inactive: shown per device, never billed.
     std::vector<std::int64_t> inactive_beats(facts->devices.size(), 0);
@@ -125,8 +130,8 @@ Result<UsageReport> build_usage_report(Store& store, std::string_view tenant,
         if (in_month &&
             std::any_of(s.inactive_spans.begin(), s.inactive_spans.end(),
                         [&](const billing::TimeSpan& t) { return t.contains(hb.start); })) {
-            ++inactive_beats[hb.device];
-            ++s.inactive_span_heartbeats;
+            inactive_beats[hb.device] += hb.heartbeats;
+            s.inactive_span_heartbeats += hb.heartbeats;
         }
     }
     // Read no more: free them early.

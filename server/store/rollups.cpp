@@ -32,6 +32,10 @@ std::pair<std::int64_t, std::int64_t> month_days(std::int64_t month) {
     return {first, next};
 }
 
+std::int64_t floor_hour(std::int64_t t) {
+    return t >= 0 ? t / 3600 : -((-t + 3599) / 3600);
+}
+
 //! The local day number of day `bit` + 1 of month YYYYMM.
 std::int64_t day_of(std::int64_t month, int bit) {
     return month_days(month).first + bit;
@@ -49,6 +53,43 @@ std::pair<std::int64_t, unsigned> TenantClock::month_day(std::int64_t t) const {
 
 std::int64_t TenantClock::close_of(std::int64_t month) const {
     return tz.utc_of_local(month_days(month).second * 86400) + grace_hours * 3600;
+}
+
+std::int64_t TenantClock::segment(std::int64_t start) const {
+    const auto hour_start = start - ((start % 3600) + 3600) % 3600;
+    std::int64_t seg = 0;
+    for (const auto c : cuts) {
+        if (c > hour_start && c <= start) {
+            seg = std::max(seg, c);
+        }
+    }
+    return seg;
+}
+
+static Result<void> read_cuts(SqliteDb& db, TenantClock& clock) {
+    clock.cuts.clear();
+    auto t = db.prepare("SELECT trial_end, inactive_since FROM tenants WHERE id = ?");
+    if (!t) {
+        return t.error();
+    }
+    if (auto r = t->bind(1, clock.tenant_id).each_row([&](const SqliteStatement& row) {
+            for (int col : {0, 1}) {
+                if (!row.is_null(col)) {
+                    clock.cuts.push_back(row.int64(col));
+                }
+            }
+        });
+        !r) {
+        return r;
+    }
+    auto s = db.prepare("SELECT since, until FROM tenant_inactive_spans WHERE tenant_id = ?");
+    if (!s) {
+        return s.error();
+    }
+    return s->bind(1, clock.tenant_id).each_row([&](const SqliteStatement& row) {
+        clock.cuts.push_back(row.int64(0));
+        clock.cuts.push_back(row.int64(1));
+    });
 }
 
 Result<TenantClock> tenant_clock(SqliteDb& db, std::int64_t tenant_id) {
@@ -72,6 +113,9 @@ Result<TenantClock> tenant_clock(SqliteDb& db, std::int64_t tenant_id) {
         return tz.error();
     }
     clock.tz = std::move(*tz);
+    if (auto r = read_cuts(db, clock); !r) {
+        return r.error();
+    }
     return clock;
 }
 
@@ -90,6 +134,9 @@ Result<const TenantClock*> TenantClocks::get(SqliteDb& db, std::string_view tena
     const auto it = by_tenant_.find(tenant);
     if (it != by_tenant_.end() && it->second.tenant_id == s->int64(0) &&
         it->second.zone == s->text(1) && it->second.grace_hours == s->int64(2)) {
+        if (auto r = read_cuts(db, it->second); !r) {  // they change without a rebuild
+            return r.error();
+        }
         return &it->second;
     }
     TenantClock clock;
@@ -107,6 +154,9 @@ Result<const TenantClock*> TenantClocks::get(SqliteDb& db, std::string_view tena
             return tz.error();
         }
         clock.tz = std::move(*tz);
+    }
+    if (auto r = read_cuts(db, clock); !r) {
+        return r.error();
     }
     auto& slot = by_tenant_[std::string(tenant)];
     slot = std::move(clock);
@@ -133,7 +183,21 @@ void Rollups::add(const TenantClock& clock, const RollupHeartbeat& hb) {
     ++dd.heartbeats;
     dd.active_minutes += hb.device_active_minutes;
     dd.last_end = std::max(dd.last_end, hb.end);
+    const BucketKey bk{hb.device_id, floor_hour(hb.start), clock.tz.local_day(hb.start), late,
+                       clock.segment(hb.start)};
+    auto& b = buckets[bk];
+    b.first_start = b.heartbeats == 0 ? hb.start : std::min(b.first_start, hb.start);
+    b.last_end = b.heartbeats == 0 ? hb.end : std::max(b.last_end, hb.end);
+    ++b.heartbeats;
+    b.active_minutes += hb.device_active_minutes;
     for (const auto& u : hb.users) {
+        if (u.active_minutes > 0) {
+            auto [bu, added] = bucket_users.try_emplace({bk, u.principal, u.local});
+            auto& row = bu->second;
+            row.first_start = added ? hb.start : std::min(row.first_start, hb.start);
+            row.last_end = added ? hb.end : std::max(row.last_end, hb.end);
+            row.active_minutes += u.active_minutes;
+        }
         auto& um = user_months[{hb.device_id, month, u.principal, u.local}];
         um.active_minutes += u.active_minutes;
         if (u.active_minutes > 0) {
@@ -263,6 +327,50 @@ Result<void> apply_device_days(SqliteDb& db, const Rollups& delta,
     return {};
 }
 
+Result<void> apply_buckets(SqliteDb& db, const Rollups& delta) {
+    auto b = db.prepare(
+        "INSERT INTO rollup_bucket(device_id, hour, day, late, segment, heartbeats,"
+        " active_minutes, first_start, last_end) VALUES (?,?,?,?,?,?,?,?,?)"
+        " ON CONFLICT(device_id, hour, day, late, segment) DO UPDATE SET"
+        " heartbeats = heartbeats + excluded.heartbeats,"
+        " active_minutes = active_minutes + excluded.active_minutes,"
+        " first_start = min(first_start, excluded.first_start),"
+        " last_end = max(last_end, excluded.last_end)");
+    if (!b) {
+        return b.error();
+    }
+    const auto bind_key = [](SqliteStatement& s, const BucketKey& k) {
+        s.reset().bind(1, k.device_id).bind(2, k.hour).bind(3, k.day);
+        s.bind(4, std::int64_t{k.late ? 1 : 0}).bind(5, k.segment);
+    };
+    for (const auto& [key, row] : delta.buckets) {
+        bind_key(*b, key);
+        b->bind(6, row.heartbeats).bind(7, row.active_minutes).bind(8, row.first_start);
+        if (auto r = b->bind(9, row.last_end).run(); !r) {
+            return r;
+        }
+    }
+    auto u = db.prepare(
+        "INSERT INTO rollup_bucket_user(device_id, hour, day, late, segment, principal, local,"
+        " active_minutes, first_start, last_end) VALUES (?,?,?,?,?,?,?,?,?,?)"
+        " ON CONFLICT(device_id, hour, day, late, segment, principal, local) DO UPDATE SET"
+        " active_minutes = active_minutes + excluded.active_minutes,"
+        " first_start = min(first_start, excluded.first_start),"
+        " last_end = max(last_end, excluded.last_end)");
+    if (!u) {
+        return u.error();
+    }
+    for (const auto& [key, row] : delta.bucket_users) {
+        bind_key(*u, key.bucket);
+        u->bind(6, key.principal).bind(7, std::int64_t{key.local ? 1 : 0});
+        u->bind(8, row.active_minutes).bind(9, row.first_start).bind(10, row.last_end);
+        if (auto r = u->run(); !r) {
+            return r;
+        }
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<void> apply_rollups(SqliteDb& db, std::int64_t tenant_id, const Rollups& delta) {
@@ -270,6 +378,9 @@ Result<void> apply_rollups(SqliteDb& db, std::int64_t tenant_id, const Rollups& 
         return {};
     }
     if (auto r = apply_device_months(db, tenant_id, delta); !r) {
+        return r;
+    }
+    if (auto r = apply_buckets(db, delta); !r) {
         return r;
     }
     auto new_users = apply_user_months(db, tenant_id, delta);
@@ -345,6 +456,10 @@ Result<void> rebuild_rollups(SqliteDb& db, std::int64_t tenant_id) {
     for (const char* sql : {"DELETE FROM rollup_device_month WHERE tenant_id = ?",
                             "DELETE FROM rollup_user_month WHERE tenant_id = ?",
                             "DELETE FROM rollup_device_day WHERE device_id IN"
+                            " (SELECT id FROM devices WHERE tenant_id = ?)",
+                            "DELETE FROM rollup_bucket WHERE device_id IN"
+                            " (SELECT id FROM devices WHERE tenant_id = ?)",
+                            "DELETE FROM rollup_bucket_user WHERE device_id IN"
                             " (SELECT id FROM devices WHERE tenant_id = ?)"}) {
         auto s = db.prepare(sql);
         if (!s) {

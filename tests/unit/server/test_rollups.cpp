@@ -181,7 +181,8 @@ TEST_CASE("a schema-7 database gets its rollups from the heartbeats it holds", "
     // What schema 7 was: the same tables without the rollups.
     exec(f,
          "DROP TABLE rollup_device_month; DROP TABLE rollup_user_month;"
-         " DROP TABLE rollup_device_day; PRAGMA user_version = 7;");
+         " DROP TABLE rollup_device_day; DROP TABLE rollup_bucket;"
+         " DROP TABLE rollup_bucket_user; PRAGMA user_version = 7;");
     auto reopened = SqliteStore::open((f.dir.path() / "tally.db").string());
     REQUIRE(reopened.ok());
     f.store = std::move(*reopened);
@@ -191,6 +192,27 @@ TEST_CASE("a schema-7 database gets its rollups from the heartbeats it holds", "
     auto check = f.store->verify_evidence("acme", "2026-11");
     REQUIRE(check.ok());
     CHECK(check->ok());
+}
+
+TEST_CASE("a schema-8 database gets billing's buckets from the heartbeats it holds", "[rollups]") {
+    Month m;
+    auto& f = m.f;
+    const auto buckets = f.count("SELECT count(*) FROM rollup_bucket");
+    const auto beats = f.count("SELECT sum(heartbeats) FROM rollup_bucket");
+    const auto minutes = f.count("SELECT sum(active_minutes) FROM rollup_bucket_user");
+    REQUIRE(buckets > 0);
+    CHECK(beats == f.count("SELECT count(*) FROM heartbeats"));
+    CHECK(minutes == f.count("SELECT sum(active_minutes) FROM heartbeat_users"));
+    f.store.reset();
+    // What schema 8 was: the same tables without billing's buckets.
+    exec(f, "DROP TABLE rollup_bucket; DROP TABLE rollup_bucket_user; PRAGMA user_version = 8;");
+    auto reopened = SqliteStore::open((f.dir.path() / "tally.db").string());
+    REQUIRE(reopened.ok());
+    f.store = std::move(*reopened);
+    CHECK(f.count("PRAGMA user_version") == kSchemaVersion);
+    CHECK(f.count("SELECT count(*) FROM rollup_bucket") == buckets);
+    CHECK(f.count("SELECT sum(heartbeats) FROM rollup_bucket") == beats);
+    CHECK(f.count("SELECT sum(active_minutes) FROM rollup_bucket_user") == minutes);
 }
 
 TEST_CASE("a purge of users leaves the rollups equal to the redacted evidence", "[rollups]") {
