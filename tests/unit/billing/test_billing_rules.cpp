@@ -138,6 +138,37 @@ const std::vector<Scenario> kScenarios = {
          CHECK(oct.summary.billable_units == 0);
          CHECK_FALSE(s.report("2026-12", kLate).summary.trial);
      }},
+    {"a trial ending mid-hour: the hour's heartbeats before it are not billed, those after "
+     "are (billing's rollup buckets are cut at the trial end at ingest)",
+     [](BillingScenario& s) {
+         auto t = s.settings();
+         t.trial_end = at(2026, 11, 15, 10, 30);
+         s.save(t);
+         s.device("a");
+         s.beat("a", at(2026, 11, 15, 10, 25), 5, {user("alice", 5)});  // starts 10:20
+         s.beat("a", at(2026, 11, 15, 10, 40), 5, {user("bob", 5)});    // starts 10:35
+         const auto r = s.report("2026-11", kLate);
+         CHECK(r.summary.active_users == 2);
+         CHECK(r.summary.billable_units == 1);  // bob only
+         CHECK(s.row(r, "a").usage.heartbeats == 2);
+         CHECK(s.row(r, "a").usage.active_minutes == 10);
+     }},
+    {"a trial end set mid-hour after that hour's heartbeats arrived: the buckets are recut",
+     [](BillingScenario& s) {
+         s.device("a");
+         s.beat("a", at(2026, 11, 15, 10, 25), 5, {user("alice", 5)});
+         s.beat("a", at(2026, 11, 15, 10, 40), 5, {user("bob", 5)});
+         CHECK(s.report("2026-11", kLate).summary.billable_units == 2);
+         auto t = s.settings();
+         t.trial_end = at(2026, 11, 15, 10, 30);
+         s.save(t);
+         const auto r = s.report("2026-11", kLate);
+         CHECK(r.summary.billable_units == 1);
+         REQUIRE(r.summary.packages.size() == 1);
+         CHECK(r.summary.packages[0].active_users == 1);
+         CHECK(s.user(r, "bob") != nullptr);
+         CHECK(s.user(r, "bob")->first_seen == at(2026, 11, 15, 10, 35));  // its own start
+     }},
     {"a tenant inactivated on the 20th: not billed from then on, its agents refused",
      [](BillingScenario& s) {
          s.device("a");
