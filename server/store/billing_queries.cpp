@@ -497,18 +497,15 @@ Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, s
     if (signals == Signals::kWhenAssigned && f.assignments.empty()) {
         return f;
     }
-    if (auto r =
-            query(db,
-                  "SELECT hu.principal, hu.local, CASE WHEN hu.local THEN hu.device_id ELSE '' END,"
-                  " min(h.start_ts), max(h.end_ts)"
-                  " FROM heartbeat_users hu JOIN heartbeats h ON h.device_id = hu.device_id"
-                  " AND h.seq = hu.seq"
-                  " JOIN devices d ON d.id = h.device_id WHERE d.tenant_id = ? GROUP BY 1, 2, 3",
-                  *tid,
-                  [&](const SqliteStatement& s) {
-                      f.signals.push_back(
-                          {s.text(0), s.int64(1) != 0, s.text(2), s.int64(3), s.int64(4)});
-                  });
+    if (auto r = query(db,
+                       "SELECT principal, local, CASE WHEN local THEN device_id ELSE '' END,"
+                       " min(first_signal), max(last_signal) FROM rollup_user_month"
+                       " WHERE tenant_id = ? AND last_signal IS NOT NULL GROUP BY 1, 2, 3",
+                       *tid,
+                       [&](const SqliteStatement& s) {
+                           f.signals.push_back(
+                               {s.text(0), s.int64(1) != 0, s.text(2), s.int64(3), s.int64(4)});
+                       });
         !r) {
         return r.error();
     }

@@ -208,6 +208,8 @@ void Rollups::add(const TenantClock& clock, const RollupHeartbeat& hb) {
         if (late) {
             um.late_minutes += u.active_minutes;
         }
+        um.first_signal = opt_min(um.first_signal, hb.start);
+        um.last_signal = opt_max(um.last_signal, hb.end);
     }
 }
 
@@ -262,8 +264,8 @@ Result<std::map<DeviceDayKey, std::int64_t>> apply_user_months(SqliteDb& db, std
         " AND device_id = ? AND principal = ? AND local = ?");
     auto s = db.prepare(
         "INSERT INTO rollup_user_month(tenant_id, month, device_id, principal, local,"
-        " active_minutes, day_mask, first_active, last_active, late_minutes)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?)"
+        " active_minutes, day_mask, first_active, last_active, late_minutes, first_signal,"
+        " last_signal) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
         " ON CONFLICT(tenant_id, month, device_id, principal, local) DO UPDATE SET"
         " active_minutes = active_minutes + excluded.active_minutes,"
         " day_mask = day_mask | excluded.day_mask,"
@@ -271,7 +273,11 @@ Result<std::map<DeviceDayKey, std::int64_t>> apply_user_months(SqliteDb& db, std
         "   excluded.first_active),"
         " last_active = coalesce(max(last_active, excluded.last_active), last_active,"
         "   excluded.last_active),"
-        " late_minutes = late_minutes + excluded.late_minutes");
+        " late_minutes = late_minutes + excluded.late_minutes,"
+        " first_signal = coalesce(min(first_signal, excluded.first_signal), first_signal,"
+        "   excluded.first_signal),"
+        " last_signal = coalesce(max(last_signal, excluded.last_signal), last_signal,"
+        "   excluded.last_signal)");
     if (!old) {
         return old.error();
     }
@@ -296,7 +302,8 @@ Result<std::map<DeviceDayKey, std::int64_t>> apply_user_months(SqliteDb& db, std
         s->reset().bind(1, tid).bind(2, key.month).bind(3, key.device_id).bind(4, key.principal);
         s->bind(5, std::int64_t{key.local ? 1 : 0}).bind(6, row.active_minutes);
         s->bind(7, row.day_mask).bind(8, row.first_active).bind(9, row.last_active);
-        if (auto r = s->bind(10, row.late_minutes).run(); !r) {
+        s->bind(10, row.late_minutes).bind(11, row.first_signal).bind(12, row.last_signal);
+        if (auto r = s->run(); !r) {
             return r.error();
         }
     }
@@ -519,7 +526,7 @@ Result<Rollups> read_rollups(SqliteDb& db, std::int64_t tenant_id, std::int64_t 
     }
     auto um = db.prepare(
         "SELECT device_id, month, principal, local, active_minutes, day_mask, first_active,"
-        " last_active, late_minutes FROM rollup_user_month"
+        " last_active, late_minutes, first_signal, last_signal FROM rollup_user_month"
         " WHERE tenant_id = ?1 AND (?2 OR month = ?3)");
     if (!um) {
         return um.error();
@@ -527,7 +534,8 @@ Result<Rollups> read_rollups(SqliteDb& db, std::int64_t tenant_id, std::int64_t 
     um->bind(1, tenant_id).bind(2, std::int64_t{all ? 1 : 0}).bind(3, month);
     if (auto r = um->each_row([&](const SqliteStatement& s) {
             out.user_months[{s.text(0), s.int64(1), s.text(2), s.int64(3) != 0}] = {
-                s.int64(4), s.int64(5), opt_int(s, 6), opt_int(s, 7), s.int64(8)};
+                s.int64(4), s.int64(5),    opt_int(s, 6), opt_int(s, 7),
+                s.int64(8), opt_int(s, 9), opt_int(s, 10)};
         });
         !r) {
         return r.error();
@@ -569,7 +577,8 @@ std::string show(const UserMonthRow& r) {
     return "minutes " + std::to_string(r.active_minutes) + ", days " +
            std::to_string(std::popcount(static_cast<std::uint64_t>(r.day_mask))) + ", first " +
            show(r.first_active) + ", last " + show(r.last_active) + ", late " +
-           std::to_string(r.late_minutes) + " min";
+           std::to_string(r.late_minutes) + " min, signal " + show(r.first_signal) + ".." +
+           show(r.last_signal);
 }
 std::string show(const DeviceDayRow& r) {
     return "heartbeats " + std::to_string(r.heartbeats) + ", minutes " +

@@ -86,6 +86,10 @@ struct UserMonthRow {
     std::optional<std::int64_t> first_active;
     std::optional<std::int64_t> last_active;
     std::int64_t late_minutes = 0;
+    //! Any heartbeat naming the user, with or without minutes: its earliest start, latest end
+    //! (the user's signal: release of an admin assignment).
+    std::optional<std::int64_t> first_signal;
+    std::optional<std::int64_t> last_signal;
     bool operator==(const UserMonthRow&) const = default;
 };
 struct DeviceDayRow {

@@ -256,7 +256,8 @@ CREATE TABLE rollup_device_day (
 // Step 9 (issue 20c): billing's grain (rollups.h BucketKey), so billing and the usage report
 // read no raw heartbeat: per device, UTC hour, local day, late flag and cut segment (the latest
 // trial end or inactive-span edge inside the hour at or before the start, else 0). Users only
-// with active minutes. Filled for existing data by rebuild_all_rollups (see migrate).
+// with active minutes. And each user month's signal (any heartbeat naming the user, for the
+// release of assignments). Filled for existing data by rebuild_all_rollups (see migrate).
 constexpr const char* kStep9 = R"SQL(
 CREATE TABLE rollup_bucket (
     device_id TEXT NOT NULL REFERENCES devices(id),
@@ -283,6 +284,8 @@ CREATE TABLE rollup_bucket_user (
     last_end INTEGER NOT NULL,
     PRIMARY KEY (device_id, hour, day, late, segment, principal, local)
 ) WITHOUT ROWID;
+ALTER TABLE rollup_user_month ADD COLUMN first_signal INTEGER;
+ALTER TABLE rollup_user_month ADD COLUMN last_signal INTEGER;
 )SQL";
 
 constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1, kStep2, kStep3, kStep4, kStep5,

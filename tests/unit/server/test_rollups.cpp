@@ -205,7 +205,10 @@ TEST_CASE("a schema-8 database gets billing's buckets from the heartbeats it hol
     CHECK(minutes == f.count("SELECT sum(active_minutes) FROM heartbeat_users"));
     f.store.reset();
     // What schema 8 was: the same tables without billing's buckets.
-    exec(f, "DROP TABLE rollup_bucket; DROP TABLE rollup_bucket_user; PRAGMA user_version = 8;");
+    exec(f,
+         "DROP TABLE rollup_bucket; DROP TABLE rollup_bucket_user;"
+         " ALTER TABLE rollup_user_month DROP COLUMN first_signal;"
+         " ALTER TABLE rollup_user_month DROP COLUMN last_signal; PRAGMA user_version = 8;");
     auto reopened = SqliteStore::open((f.dir.path() / "tally.db").string());
     REQUIRE(reopened.ok());
     f.store = std::move(*reopened);
@@ -213,6 +216,10 @@ TEST_CASE("a schema-8 database gets billing's buckets from the heartbeats it hol
     CHECK(f.count("SELECT count(*) FROM rollup_bucket") == buckets);
     CHECK(f.count("SELECT sum(heartbeats) FROM rollup_bucket") == beats);
     CHECK(f.count("SELECT sum(active_minutes) FROM rollup_bucket_user") == minutes);
+    CHECK(f.count("SELECT count(*) FROM rollup_user_month WHERE last_signal IS NULL") == 0);
+    auto check = f.store->verify_evidence("acme", "2026-11");
+    REQUIRE(check.ok());
+    CHECK(check->ok());
 }
 
 TEST_CASE("a purge of users leaves the rollups equal to the redacted evidence", "[rollups]") {
