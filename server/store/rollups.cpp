@@ -505,6 +505,49 @@ Result<void> rebuild_all_rollups(SqliteDb& db) {
     return {};
 }
 
+namespace {
+
+//! The stored billing buckets of the tenant's devices with a local day in [first, next).
+Result<void> read_buckets(SqliteDb& db, std::int64_t tenant_id, std::int64_t first,
+                          std::int64_t next, Rollups& out) {
+    auto b = db.prepare(
+        "SELECT x.device_id, x.hour, x.day, x.late, x.segment, x.heartbeats, x.active_minutes,"
+        " x.first_start, x.last_end FROM rollup_bucket x JOIN devices d ON d.id = x.device_id"
+        " WHERE d.tenant_id = ?1 AND x.day >= ?2 AND x.day < ?3");
+    if (!b) {
+        return b.error();
+    }
+    if (auto r =
+            b->bind(1, tenant_id)
+                .bind(2, first)
+                .bind(3, next)
+                .each_row([&](const SqliteStatement& s) {
+                    out.buckets[{s.text(0), s.int64(1), s.int64(2), s.int64(3) != 0, s.int64(4)}] =
+                        {s.int64(5), s.int64(6), s.int64(7), s.int64(8)};
+                });
+        !r) {
+        return r;
+    }
+    auto u = db.prepare(
+        "SELECT x.device_id, x.hour, x.day, x.late, x.segment, x.principal, x.local,"
+        " x.active_minutes, x.first_start, x.last_end FROM rollup_bucket_user x"
+        " JOIN devices d ON d.id = x.device_id"
+        " WHERE d.tenant_id = ?1 AND x.day >= ?2 AND x.day < ?3");
+    if (!u) {
+        return u.error();
+    }
+    return u->bind(1, tenant_id)
+        .bind(2, first)
+        .bind(3, next)
+        .each_row([&](const SqliteStatement& s) {
+            const BucketKey key{s.text(0), s.int64(1), s.int64(2), s.int64(3) != 0, s.int64(4)};
+            out.bucket_users[{key, s.text(5), s.int64(6) != 0}] = {s.int64(7), s.int64(8),
+                                                                   s.int64(9)};
+        });
+}
+
+}  // namespace
+
 Result<Rollups> read_rollups(SqliteDb& db, std::int64_t tenant_id, std::int64_t month) {
     Rollups out;
     const bool all = month == 0;
@@ -558,6 +601,9 @@ Result<Rollups> read_rollups(SqliteDb& db, std::int64_t tenant_id, std::int64_t 
         !r) {
         return r.error();
     }
+    if (auto r = read_buckets(db, tenant_id, first, next, out); !r) {
+        return r.error();
+    }
     return out;
 }
 
@@ -584,6 +630,23 @@ std::string show(const DeviceDayRow& r) {
     return "heartbeats " + std::to_string(r.heartbeats) + ", minutes " +
            std::to_string(r.active_minutes) + ", users " + std::to_string(r.active_users) +
            ", last end " + std::to_string(r.last_end);
+}
+std::string show(const BucketRow& r) {
+    return "heartbeats " + std::to_string(r.heartbeats) + ", minutes " +
+           std::to_string(r.active_minutes) + ", starts from " + std::to_string(r.first_start) +
+           ", last end " + std::to_string(r.last_end);
+}
+std::string show(const BucketUserRow& r) {
+    return "minutes " + std::to_string(r.active_minutes) + ", starts from " +
+           std::to_string(r.first_start) + ", last end " + std::to_string(r.last_end);
+}
+std::string name(const BucketKey& k) {
+    return "device " + k.device_id + " hour " + std::to_string(k.hour) + " day " +
+           std::to_string(k.day) + (k.late ? " late" : "") + " segment " +
+           std::to_string(k.segment);
+}
+std::string name(const BucketUserKey& k) {
+    return name(k.bucket) + " user " + (k.local ? "local " : "") + "'" + k.principal + "'";
 }
 std::string name(const DeviceMonthKey& k) {
     return "device " + k.first + " month " + std::to_string(k.second);
@@ -631,6 +694,8 @@ std::vector<std::string> diff_rollups(const Rollups& expected, const Rollups& st
     diff_map("device month", expected.device_months, stored.device_months, out, limit);
     diff_map("user month", expected.user_months, stored.user_months, out, limit);
     diff_map("device day", expected.device_days, stored.device_days, out, limit);
+    diff_map("bucket", expected.buckets, stored.buckets, out, limit);
+    diff_map("bucket user", expected.bucket_users, stored.bucket_users, out, limit);
     return out;
 }
 

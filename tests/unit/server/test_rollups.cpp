@@ -173,6 +173,30 @@ TEST_CASE("verify-evidence reports a corrupted heartbeat and a corrupted rollup"
     CHECK(f.store->verify_evidence("nope", "2026-11").error().code == "not_found");
 }
 
+TEST_CASE("verify-evidence compares billing's buckets with the evidence", "[rollups]") {
+    Month m;
+    auto& f = m.f;
+    auto check = f.store->verify_evidence("acme", "2026-11");
+    REQUIRE(check.ok());
+    CHECK(check->ok());
+    exec(f,
+         "UPDATE rollup_bucket_user SET active_minutes = active_minutes + 1 WHERE device_id = '" +
+             m.a.device_id + "'");
+    exec(f, "DELETE FROM rollup_bucket WHERE device_id = '" + m.b.device_id + "'");
+    check = f.store->verify_evidence("acme", "2026-11");
+    REQUIRE(check.ok());
+    CHECK_FALSE(check->ok());
+    bool user_row = false;
+    bool missing = false;
+    for (const auto& d : check->rollup_differences) {
+        user_row = user_row || (d.find("bucket user") == 0 && d.find(m.a.device_id) != d.npos);
+        missing = missing || (d.find("bucket:") == 0 && d.find(m.b.device_id) != d.npos &&
+                              d.find("missing") != d.npos);
+    }
+    CHECK(user_row);
+    CHECK(missing);
+}
+
 TEST_CASE("a schema-7 database gets its rollups from the heartbeats it holds", "[rollups]") {
     Month m;
     auto& f = m.f;
