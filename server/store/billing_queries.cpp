@@ -241,10 +241,15 @@ HeartbeatPart merge_parts(HeartbeatPart&& lower, HeartbeatPart&& upper,
 //! would make SQLite copy every row into a temporary b-tree first. `by_rowid`: device rowid →
 //! position in f.devices (read in the same transaction). With `second` (a connection reading
 //! the same snapshot), half of the devices are read on it, on a thread of their own.
-Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, const TenantClock& clock,
-                             std::int64_t from, std::int64_t to,
+Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, std::int64_t tid, std::int64_t from,
+                             std::int64_t to,
                              const std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
                              BillingFacts& f) {
+    auto tenant = tenant_clock(db, tid);  // the zone and grace the buckets were cut with
+    if (!tenant) {
+        return tenant.error();
+    }
+    const auto& clock = *tenant;
     constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
     constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
     const auto& devices = f.devices;
@@ -440,11 +445,7 @@ Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, s
         !r) {
         return r.error();
     }
-    auto clock = tenant_clock(db, *tid);
-    if (!clock) {
-        return clock.error();
-    }
-    if (auto r = read_heartbeats(db, second, *clock, from, to, by_rowid, f); !r) {
+    if (auto r = read_heartbeats(db, second, *tid, from, to, by_rowid, f); !r) {
         return r.error();
     }
     if (auto r =

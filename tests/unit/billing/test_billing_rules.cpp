@@ -372,6 +372,24 @@ const std::vector<Scenario> kScenarios = {
          REQUIRE(groups.ok());
          CHECK(groups->at(1).members == std::vector<std::string>{"alice"});
      }},
+    {"late heartbeats of one device hour are listed as one late adjustment with their count",
+     [](BillingScenario& s) {
+         s.device("b");
+         s.beat("b", at(2026, 11, 30, 22, 5), 5, {user("bob", 5)}, at(2026, 12, 4, 1));
+         s.beat("b", at(2026, 11, 30, 22, 10), 4, {user("carol", 4)}, at(2026, 12, 4, 2));
+         s.beat("b", at(2026, 11, 30, 23, 5), 3, {user("bob", 3)}, at(2026, 12, 4, 3));
+         const auto closed = s.report("2026-11", at(2026, 12, 20));
+         CHECK(closed.summary.late_adjustments == 3);  // heartbeats
+         REQUIRE(closed.late.size() == 2);             // device hours (22h, 23h UTC)
+         CHECK(closed.late[0].heartbeats == 2);
+         CHECK(closed.late[0].device_active_minutes == 9);
+         CHECK(closed.late[0].start == at(2026, 11, 30, 22, 0));
+         CHECK(closed.late[0].users == std::vector<std::string>{"bob", "carol"});
+         CHECK(closed.late[1].heartbeats == 1);
+         CHECK(closed.late[1].users == std::vector<std::string>{"bob"});
+         CHECK(closed.summary.billable_units == 0);
+         CHECK(closed.summary.late_units_delta == 2);
+     }},
     {"merged principals count as one person",
      [](BillingScenario& s) {
          s.device("a");
