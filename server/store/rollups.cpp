@@ -55,13 +55,19 @@ std::int64_t TenantClock::close_of(std::int64_t month) const {
     return tz.utc_of_local(month_days(month).second * 86400) + grace_hours * 3600;
 }
 
-std::int64_t TenantClock::segment(std::int64_t start) const {
+std::int64_t TenantClock::segment(std::string_view device_id, std::int64_t start) const {
     const auto hour_start = start - ((start % 3600) + 3600) % 3600;
     std::int64_t seg = 0;
-    for (const auto c : cuts) {
+    const auto cut = [&](std::int64_t c) {
         if (c > hour_start && c <= start) {
             seg = std::max(seg, c);
         }
+    };
+    for (const auto c : cuts) {
+        cut(c);
+    }
+    if (const auto it = retired.find(device_id); it != retired.end()) {
+        cut(it->second);
     }
     return seg;
 }
@@ -114,6 +120,17 @@ Result<TenantClock> tenant_clock(SqliteDb& db, std::int64_t tenant_id) {
     }
     clock.tz = std::move(*tz);
     if (auto r = read_cuts(db, clock); !r) {
+        return r.error();
+    }
+    auto retired = db.prepare(
+        "SELECT id, retired_at FROM devices WHERE tenant_id = ? AND retired_at IS NOT NULL");
+    if (!retired) {
+        return retired.error();
+    }
+    if (auto r = retired->bind(1, tenant_id).each_row([&](const SqliteStatement& row) {
+            clock.retired.emplace(row.text(0), row.int64(1));
+        });
+        !r) {
         return r.error();
     }
     return clock;
@@ -184,7 +201,7 @@ void Rollups::add(const TenantClock& clock, const RollupHeartbeat& hb) {
     dd.active_minutes += hb.device_active_minutes;
     dd.last_end = std::max(dd.last_end, hb.end);
     const BucketKey bk{hb.device_id, floor_hour(hb.start), clock.tz.local_day(hb.start), late,
-                       clock.segment(hb.start)};
+                       clock.segment(hb.device_id, hb.start)};
     auto& b = buckets[bk];
     b.first_start = b.heartbeats == 0 ? hb.start : std::min(b.first_start, hb.start);
     b.last_end = b.heartbeats == 0 ? hb.end : std::max(b.last_end, hb.end);

@@ -30,10 +30,14 @@ struct TenantClock {
     //! Instants billing cuts at, as known now: the trial end, the current inactivation and the
     //! edges of past inactive spans. A bucket never holds heartbeats on both sides of one.
     std::vector<std::int64_t> cuts;
+    //! Retired devices' retirement instants, a cut of their own heartbeats only. Read by
+    //! tenant_clock (rebuilds, verify-evidence), not by TenantClocks (ingest: a retired device
+    //! uploads nothing).
+    std::map<std::string, std::int64_t, std::less<>> retired;
 
-    //! The cut segment of a heartbeat starting at `start`: the latest cut inside its UTC hour
-    //! at or before `start`, else 0.
-    std::int64_t segment(std::int64_t start) const;
+    //! The cut segment of a heartbeat of `device_id` starting at `start`: the latest cut inside
+    //! its UTC hour at or before `start`, else 0.
+    std::int64_t segment(std::string_view device_id, std::int64_t start) const;
     //! The tenant's month of instant `t` as YYYYMM, and its local day of the month (1-31).
     std::pair<std::int64_t, unsigned> month_day(std::int64_t t) const;
     //! The close instant of month YYYYMM: its local end plus grace_hours.

@@ -169,6 +169,18 @@ const std::vector<Scenario> kScenarios = {
          CHECK(s.user(r, "bob") != nullptr);
          CHECK(s.user(r, "bob")->first_seen == at(2026, 11, 15, 10, 35));  // its own start
      }},
+    {"a device retired mid-hour after that hour's heartbeats arrived: its buckets are recut",
+     [](BillingScenario& s) {
+         s.device("a");
+         s.beat("a", at(2026, 11, 15, 10, 25), 5, {user("alice", 5)});  // starts 10:20
+         s.beat("a", at(2026, 11, 15, 10, 40), 5, {user("bob", 5)});    // starts 10:35
+         REQUIRE(s.f.store->retire_device(s.id("a"), "uninstall", at(2026, 11, 15, 10, 30)).ok());
+         const auto r = s.report("2026-11", kLate);
+         CHECK(s.row(r, "a").usage.heartbeats == 1);
+         CHECK(s.row(r, "a").usage.active_minutes == 5);
+         CHECK(r.summary.active_users == 1);
+         CHECK(s.user(r, "bob") == nullptr);
+     }},
     {"a tenant inactivated on the 20th: not billed from then on, its agents refused",
      [](BillingScenario& s) {
          s.device("a");
