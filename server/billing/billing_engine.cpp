@@ -351,10 +351,10 @@ void Accumulator::add_heartbeat(const HeartbeatFact& hb) {
     }
     auto& d = devices[di];
     if (in_any(p_.not_billed, hb.start)) {
-        ++d.not_billed;  // rule 5: kept as evidence, never billed
+        d.not_billed += hb.heartbeats;  // rule 5: kept as evidence, never billed
         return;
     }
-    ++d.heartbeats;
+    d.heartbeats += hb.heartbeats;
     d.minutes += hb.device_active_minutes;
     if (hb.device_active_minutes > 0) {
         d.days.insert(tz_.local_day(hb.start));
@@ -384,8 +384,10 @@ void Accumulator::add_user(const HeartbeatFact& hb, const HeartbeatUserFact& u) 
         }
     }
     auto& acc = *found;
+    const auto first = u.first_start.value_or(hb.start);
+    const auto last = u.last_end.value_or(hb.end);
     if (acc.minutes == 0) {
-        acc.first_seen = hb.start;
+        acc.first_seen = first;
         acc.local = u.local && canonical;
         acc.device_id = acc.local ? device_id : "";
     }
@@ -401,8 +403,8 @@ void Accumulator::add_user(const HeartbeatFact& hb, const HeartbeatUserFact& u) 
     }
     acc.minutes += u.active_minutes;
     acc.days.insert(tz_.local_day(hb.start));
-    acc.first_seen = std::min(acc.first_seen, hb.start);
-    acc.last_seen = std::max(acc.last_seen, hb.end);
+    acc.first_seen = std::min(acc.first_seen, first);
+    acc.last_seen = std::max(acc.last_seen, last);
     add(acc.devices, di);
 }
 

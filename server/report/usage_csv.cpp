@@ -174,7 +174,7 @@ Row late_row(const UsageReport& r, const LateHeartbeat& l) {
     row[kDeviceId] = l.device_id;
     row[kHostname] = l.hostname;
     row[kActiveMinutes] = std::to_string(l.device_active_minutes);
-    row[kHeartbeats] = "1";
+    row[kHeartbeats] = std::to_string(l.heartbeats);
     row[kLastSeq] = std::to_string(l.seq);
     row[kLastSeen] = pairing::format_rfc3339(l.received_at);
     row[kFirstSeen] = pairing::format_rfc3339(l.start);

@@ -232,6 +232,7 @@ ordered_json late_json(const LateHeartbeat& l) {
     return {{"device_id", l.device_id},
             {"hostname", l.hostname},
             {"seq", l.seq},
+            {"heartbeats", l.heartbeats},
             {"start", pairing::format_rfc3339(l.start)},
             {"received_at", pairing::format_rfc3339(l.received_at)},
             {"device_active_minutes", l.device_active_minutes},

@@ -12,6 +12,35 @@
 
 namespace tally::server {
 
+namespace {
+
+//! A closed month's late heartbeats, one entry per late rollup bucket (one device hour; seq:
+//! none), and their count in summary.late_adjustments.
+void list_late(const BillingFacts& facts, std::int64_t from, std::int64_t to, UsageReport& report) {
+    auto& s = report.summary;
+    for (const auto& hb : facts.heartbeats) {
+        if (hb.start < from || hb.start >= to || hb.received_at < s.closes_at) {
+            continue;
+        }
+        const auto& dev = facts.devices[hb.device];
+        LateHeartbeat late{dev.id,         dev.facts.hostname,       0, hb.start,
+                           hb.received_at, hb.device_active_minutes, {}};
+        late.heartbeats = hb.heartbeats;
+        for (const auto& u : facts.users(hb)) {
+            if (u.active_minutes > 0) {
+                late.users.push_back(facts.principal(u));
+            }
+        }
+        report.late.push_back(std::move(late));
+    }
+    s.late_adjustments = 0;
+    for (const auto& l : report.late) {
+        s.late_adjustments += l.heartbeats;
+    }
+}
+
+}  // namespace
+
 Result<UsageReport> build_usage_report(Store& store, std::string_view tenant,
                                        std::string_view month, std::int64_t now) {
     auto settings = store.tenant_settings(tenant);
@@ -102,21 +131,7 @@ Result<UsageReport> build_usage_report(Store& store, std::string_view tenant,
         }
     }
     if (s.closed) {
-        for (const auto& hb : facts->heartbeats) {
-            if (hb.start < from || hb.start >= to || hb.received_at < s.closes_at) {
-                continue;
-            }
-            const auto& dev = facts->devices[hb.device];
-            LateHeartbeat late{dev.id,         dev.facts.hostname,       hb.seq, hb.start,
-                               hb.received_at, hb.device_active_minutes, {}};
-            for (const auto& u : facts->users(hb)) {
-                if (u.active_minutes > 0) {
-                    late.users.push_back(facts->principal(u));
-                }
-            }
-            report.late.push_back(std::move(late));
-        }
-        s.late_adjustments = static_cast<std::int64_t>(report.late.size());
+        list_late(*facts, from, to, report);
     }
     // Heartbeats that started while the tenant was inactive: shown per device, never billed.
     std::vector<std::int64_t> inactive_beats(facts->devices.size(), 0);
@@ -125,8 +140,8 @@ Result<UsageReport> build_usage_report(Store& store, std::string_view tenant,
         if (in_month &&
             std::any_of(s.inactive_spans.begin(), s.inactive_spans.end(),
                         [&](const billing::TimeSpan& t) { return t.contains(hb.start); })) {
-            ++inactive_beats[hb.device];
-            ++s.inactive_span_heartbeats;
+            inactive_beats[hb.device] += hb.heartbeats;
+            s.inactive_span_heartbeats += hb.heartbeats;
         }
     }
     // Read no more: free them early.

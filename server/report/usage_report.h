@@ -55,11 +55,12 @@ struct DeviceReportRow {
 struct LateHeartbeat {
     std::string device_id;
     std::string hostname;
-    std::uint64_t seq = 0;
-    std::int64_t start = 0;
-    std::int64_t received_at = 0;
+    std::uint64_t seq = 0;         //!< 0: the report reads rollup buckets, not heartbeats
+    std::int64_t start = 0;        //!< the bucket's earliest start
+    std::int64_t received_at = 0;  //!< at or after the close (the bucket's month's close)
     std::int64_t device_active_minutes = 0;
     std::vector<std::string> users;  //!< principals with active minutes
+    std::int64_t heartbeats = 1;     //!< late heartbeats of the device hour it stands for
 };
 
 struct UsageReport {

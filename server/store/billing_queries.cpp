@@ -3,12 +3,16 @@
 #include "server/store/billing_queries.h"
 
 #include <algorithm>
+#include <array>
 #include <limits>
+#include <map>
+#include <optional>
 #include <span>
 #include <thread>
 #include <utility>
 
 #include "server/store/device_row.h"
+#include "server/store/rollups.h"
 
 namespace tally::server::detail {
 namespace {
@@ -51,115 +55,140 @@ struct HeartbeatPart {
     std::vector<std::string> principals;
 };
 
-Result<void> read_part(SqliteDb& db, std::int64_t tid, std::int64_t from, std::int64_t to,
+//! The rollup buckets (rollups.h BucketKey) of one device whose earliest start lies in
+//! [from, to), each as one HeartbeatFact standing for its heartbeats, with its users.
+class BucketReader {
+  public:
+    BucketReader(SqliteDb& db, const TenantClock& clock) : db_(db), clock_(clock) {}
+
+    Result<void> read(std::string_view device_id, std::uint32_t device_pos, std::int64_t from,
+                      std::int64_t to, HeartbeatPart& part) {
+        if (auto r = prepare(); !r) {
+            return r;
+        }
+        const auto lo = from / 3600 - 1;  // hours whose heartbeats can start in [from, to)
+        const auto hi = to / 3600 + 1;
+        const auto first = part.read.size();
+        buckets_->reset().bind(1, device_id).bind(2, lo).bind(3, hi).bind(4, from).bind(5, to);
+        if (auto r = buckets_->each_row([&](const SqliteStatement& row) {
+                HeartbeatFact h;
+                h.device = device_pos;
+                h.seq = part.read.size() - first;
+                h.start = row.int64(4);
+                h.end = row.int64(5);
+                h.received_at = row.int64(2) != 0 ? close_after(h.start) : h.start;
+                h.heartbeats = static_cast<std::uint32_t>(row.int64(6));
+                h.device_active_minutes = row.int64(7);
+                part.read.push_back(h);
+                keys_.push_back({row.int64(0), row.int64(1), row.int64(2), row.int64(3)});
+            });
+            !r) {
+            return r;
+        }
+        return read_users(device_id, lo, hi, first, part);
+    }
+
+  private:
+    using Key = std::array<std::int64_t, 4>;  // hour, day, late, segment
+
+    Result<void> prepare() {
+        if (buckets_) {
+            return {};
+        }
+        auto b = db_.prepare(
+            "SELECT hour, day, late, segment, first_start, last_end, heartbeats, active_minutes"
+            " FROM rollup_bucket WHERE device_id = ?1 AND hour >= ?2 AND hour <= ?3"
+            " AND first_start >= ?4 AND first_start < ?5 ORDER BY hour, day, late, segment");
+        if (!b) {
+            return b.error();
+        }
+        auto u = db_.prepare(
+            "SELECT hour, day, late, segment, principal, local, active_minutes, first_start,"
+            " last_end FROM rollup_bucket_user WHERE device_id = ?1 AND hour >= ?2"
+            " AND hour <= ?3 ORDER BY hour, day, late, segment, principal, local");
+        if (!u) {
+            return u.error();
+        }
+        buckets_.emplace(std::move(*b));
+        users_.emplace(std::move(*u));
+        return {};
+    }
+
+    Result<void> read_users(std::string_view device_id, std::int64_t lo, std::int64_t hi,
+                            std::size_t first, HeartbeatPart& part) {
+        std::size_t at = 0;  // keys_[at] is the bucket of part.read[first + at]
+        users_->reset().bind(1, device_id).bind(2, lo).bind(3, hi);
+        auto r = users_->each_row([&](const SqliteStatement& row) {
+            const Key key{row.int64(0), row.int64(1), row.int64(2), row.int64(3)};
+            while (at < keys_.size() && keys_[at] < key) {
+                ++at;
+            }
+            if (at == keys_.size() || keys_[at] != key) {
+                return;  // a bucket outside the window
+            }
+            auto& h = part.read[first + at];
+            if (h.user_count == 0) {
+                h.first_user = static_cast<std::uint32_t>(part.users.size());
+            }
+            const auto [it, added] = interned_.try_emplace(
+                row.text(4), static_cast<std::uint32_t>(part.principals.size()));
+            if (added) {
+                part.principals.push_back(it->first);
+            }
+            HeartbeatUserFact u;
+            u.principal = it->second;
+            u.local = row.int64(5) != 0;
+            u.active_minutes = row.int64(6);
+            u.first_start = row.int64(7);
+            u.last_end = row.int64(8);
+            part.users.push_back(u);
+            ++h.user_count;
+        });
+        keys_.clear();
+        return r;
+    }
+
+    //! The close instant of the month of `start` (what a late bucket was received at or after).
+    std::int64_t close_after(std::int64_t start) {
+        const auto month = clock_.month_day(start).first;
+        auto [it, added] = closes_.try_emplace(month, 0);
+        if (added) {
+            it->second = clock_.close_of(month);
+        }
+        return it->second;
+    }
+
+    SqliteDb& db_;
+    const TenantClock& clock_;
+    std::optional<SqliteStatement> buckets_;
+    std::optional<SqliteStatement> users_;
+    std::vector<Key> keys_;
+    std::unordered_map<std::string, std::uint32_t> interned_;
+    std::map<std::int64_t, std::int64_t> closes_;
+};
+
+Result<void> read_part(SqliteDb& db, const TenantClock& clock, std::int64_t from, std::int64_t to,
                        std::int64_t lo, std::int64_t hi,
                        const std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
                        const std::vector<Device>& devices, const HeartbeatOrder& order,
                        HeartbeatPart& part) {
-    auto s = db.prepare(
-        "SELECT d.rowid, h.seq, h.start_ts, h.end_ts, h.received_at, h.device_active_minutes"
-        " FROM devices d JOIN heartbeats h ON h.device_id = d.id"
-        " WHERE d.tenant_id = ?1 AND d.rowid >= ?4 AND d.rowid <= ?5"
-        " AND h.start_ts >= ?2 AND h.start_ts < ?3");
-    if (!s) {
-        return s.error();
-    }
-    s->bind(1, tid).bind(2, from).bind(3, to).bind(4, lo).bind(5, hi);
-    auto& read = part.read;
-    // Counted first (on the covering start index): a growing vector would peak at 3× the size.
-    if (auto r = query(
-            db,
-            "SELECT count(*) FROM devices d JOIN heartbeats h ON h.device_id = d.id"
-            " WHERE d.tenant_id = ?1 AND d.rowid >= ?4 AND d.rowid <= ?5"
-            " AND h.start_ts >= ?2 AND h.start_ts < ?3",
-            tid,
-            [&](const SqliteStatement& row) {
-                read.reserve(static_cast<std::size_t>(row.int64(0)));
-            },
-            from, to, lo, hi);
-        !r) {
-        return r;
-    }
-    std::int64_t device_row = -1;  // the device of read.back()
-    std::uint32_t device_pos = 0;
-    bool unlisted = false;
-    auto r = s->each_row([&](const SqliteStatement& row) {
-        const auto rowid = row.int64(0);
-        if (rowid != device_row) {
-            device_row = rowid;
-            const auto it = by_rowid.find(rowid);
-            if (it == by_rowid.end()) {
-                unlisted = true;  // cannot happen: the devices come from the same snapshot
-                return;
-            }
-            device_pos = it->second;
+    // By rowid: the principals are interned in the same order whether one connection reads
+    // every device or two read a half each (merge_parts appends the upper half's new ones).
+    std::vector<std::pair<std::int64_t, std::uint32_t>> mine;
+    for (const auto& entry : by_rowid) {
+        if (entry.first >= lo && entry.first <= hi) {
+            mine.push_back(entry);
         }
-        HeartbeatFact h;
-        h.device = device_pos;
-        h.seq = static_cast<std::uint64_t>(row.int64(1));
-        h.start = row.int64(2);
-        h.end = row.int64(3);
-        h.received_at = row.int64(4);
-        h.device_active_minutes = row.int64(5);
-        read.push_back(h);
-    });
-    if (!r) {
-        return r;
     }
-    if (unlisted) {
-        return make_error("db", "a heartbeat of a device missing from the same snapshot");
-    }
-    // Their users, one device at a time over its seq range: a range scan of the users' primary
-    // key per device rather than one look-up per heartbeat (users of seqs in the range whose
-    // heartbeat is outside the window match nothing and are skipped).
-    auto u = db.prepare(
-        "SELECT seq, principal, local, active_minutes FROM heartbeat_users"
-        " WHERE device_id = ?1 AND seq >= ?2 AND seq <= ?3 ORDER BY seq, principal, local");
-    if (!u) {
-        return u.error();
-    }
-    auto& users = part.users;
-    std::unordered_map<std::string, std::uint32_t> interned;
-    for (std::size_t begin = 0; begin < read.size();) {
-        auto end = begin + 1;
-        while (end < read.size() && read[end].device == read[begin].device) {
-            ++end;
+    std::sort(mine.begin(), mine.end());
+    BucketReader reader(db, clock);
+    for (const auto& [rowid, pos] : mine) {
+        if (auto r = reader.read(devices[pos].id, pos, from, to, part); !r) {
+            return r;
         }
-        const auto slice = std::span(read).subspan(begin, end - begin);
-        std::sort(slice.begin(), slice.end(),
-                  [](const HeartbeatFact& a, const HeartbeatFact& b) { return a.seq < b.seq; });
-        u->reset();
-        u->bind(1, devices[slice.front().device].id);
-        u->bind(2, static_cast<std::int64_t>(slice.front().seq));
-        u->bind(3, static_cast<std::int64_t>(slice.back().seq));
-        std::size_t at = 0;
-        if (auto rows = u->each_row([&](const SqliteStatement& row) {
-                const auto seq = static_cast<std::uint64_t>(row.int64(0));
-                while (at < slice.size() && slice[at].seq < seq) {
-                    ++at;
-                }
-                if (at == slice.size() || slice[at].seq != seq) {
-                    return;
-                }
-                auto& h = slice[at];
-                if (h.user_count == 0) {
-                    h.first_user = static_cast<std::uint32_t>(users.size());
-                }
-                const auto [it, added] = interned.try_emplace(
-                    row.text(1), static_cast<std::uint32_t>(part.principals.size()));
-                if (added) {
-                    part.principals.push_back(it->first);
-                }
-                users.push_back({it->second, row.int64(2) != 0, row.int64(3)});
-                ++h.user_count;
-            });
-            !rows) {
-            return rows;
-        }
-        begin = end;
     }
-    // Users come by (seq, principal, local) from the primary key: each heartbeat's in order.
-    std::sort(read.begin(), read.end(), order);
+    // Users come by (bucket, principal, local) from the primary key: each bucket's in order.
+    std::sort(part.read.begin(), part.read.end(), order);
     return {};
 }
 
@@ -216,6 +245,11 @@ Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, std::int64_t tid, s
                              std::int64_t to,
                              const std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
                              BillingFacts& f) {
+    auto tenant = tenant_clock(db, tid);  // the zone and grace the buckets were cut with
+    if (!tenant) {
+        return tenant.error();
+    }
+    const auto& clock = *tenant;
     constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
     constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
     const auto& devices = f.devices;
@@ -244,7 +278,8 @@ Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, std::int64_t tid, s
     }
     HeartbeatPart all;
     if (split == kMax) {
-        if (auto r = read_part(db, tid, from, to, kMin, kMax, by_rowid, devices, order, all); !r) {
+        if (auto r = read_part(db, clock, from, to, kMin, kMax, by_rowid, devices, order, all);
+            !r) {
             return r;
         }
     } else {
@@ -252,10 +287,10 @@ Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, std::int64_t tid, s
         Result<void> upper_result;
         std::thread upper_reader([&] {
             upper_result =
-                read_part(*second, tid, from, to, split, kMax, by_rowid, devices, order, upper);
+                read_part(*second, clock, from, to, split, kMax, by_rowid, devices, order, upper);
         });
         auto lower_result =
-            read_part(db, tid, from, to, kMin, split - 1, by_rowid, devices, order, all);
+            read_part(db, clock, from, to, kMin, split - 1, by_rowid, devices, order, all);
         upper_reader.join();
         if (!lower_result) {
             return lower_result;
@@ -463,18 +498,15 @@ Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, s
     if (signals == Signals::kWhenAssigned && f.assignments.empty()) {
         return f;
     }
-    if (auto r =
-            query(db,
-                  "SELECT hu.principal, hu.local, CASE WHEN hu.local THEN hu.device_id ELSE '' END,"
-                  " min(h.start_ts), max(h.end_ts)"
-                  " FROM heartbeat_users hu JOIN heartbeats h ON h.device_id = hu.device_id"
-                  " AND h.seq = hu.seq"
-                  " JOIN devices d ON d.id = h.device_id WHERE d.tenant_id = ? GROUP BY 1, 2, 3",
-                  *tid,
-                  [&](const SqliteStatement& s) {
-                      f.signals.push_back(
-                          {s.text(0), s.int64(1) != 0, s.text(2), s.int64(3), s.int64(4)});
-                  });
+    if (auto r = query(db,
+                       "SELECT principal, local, CASE WHEN local THEN device_id ELSE '' END,"
+                       " min(first_signal), max(last_signal) FROM rollup_user_month"
+                       " WHERE tenant_id = ? AND last_signal IS NOT NULL GROUP BY 1, 2, 3",
+                       *tid,
+                       [&](const SqliteStatement& s) {
+                           f.signals.push_back(
+                               {s.text(0), s.int64(1) != 0, s.text(2), s.int64(3), s.int64(4)});
+                       });
         !r) {
         return r.error();
     }

@@ -50,6 +50,10 @@ struct HeartbeatUserFact {
     std::uint32_t principal = 0;
     bool local = false;
     std::int64_t active_minutes = 0;
+    //! Of a rollup bucket: the earliest start and latest end of the heartbeats in which this
+    //! user had active minutes (unset: the heartbeat's own start and end).
+    std::optional<std::int64_t> first_start;
+    std::optional<std::int64_t> last_end;
 };
 
 //! One counted heartbeat with what billing needs (no bytes). Compact, without a pointer of its
@@ -64,6 +68,10 @@ struct HeartbeatFact {
     std::int64_t end = 0;
     std::int64_t received_at = 0;
     std::int64_t device_active_minutes = 0;
+    //! How many heartbeats it stands for: 1 for one heartbeat; a rollup bucket (the store's
+    //! rollup_bucket rows: one device, UTC hour, local day, late flag and cut segment) adds
+    //! up all of its heartbeats, `start` its earliest start, `end` its latest end.
+    std::uint32_t heartbeats = 1;
 };
 
 struct MembershipFact {

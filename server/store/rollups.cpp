@@ -32,6 +32,10 @@ std::pair<std::int64_t, std::int64_t> month_days(std::int64_t month) {
     return {first, next};
 }
 
+std::int64_t floor_hour(std::int64_t t) {
+    return t >= 0 ? t / 3600 : -((-t + 3599) / 3600);
+}
+
 //! The local day number of day `bit` + 1 of month YYYYMM.
 std::int64_t day_of(std::int64_t month, int bit) {
     return month_days(month).first + bit;
@@ -49,6 +53,49 @@ std::pair<std::int64_t, unsigned> TenantClock::month_day(std::int64_t t) const {
 
 std::int64_t TenantClock::close_of(std::int64_t month) const {
     return tz.utc_of_local(month_days(month).second * 86400) + grace_hours * 3600;
+}
+
+std::int64_t TenantClock::segment(std::string_view device_id, std::int64_t start) const {
+    const auto hour_start = start - ((start % 3600) + 3600) % 3600;
+    std::int64_t seg = 0;
+    const auto cut = [&](std::int64_t c) {
+        if (c > hour_start && c <= start) {
+            seg = std::max(seg, c);
+        }
+    };
+    for (const auto c : cuts) {
+        cut(c);
+    }
+    if (const auto it = retired.find(device_id); it != retired.end()) {
+        cut(it->second);
+    }
+    return seg;
+}
+
+static Result<void> read_cuts(SqliteDb& db, TenantClock& clock) {
+    clock.cuts.clear();
+    auto t = db.prepare("SELECT trial_end, inactive_since FROM tenants WHERE id = ?");
+    if (!t) {
+        return t.error();
+    }
+    if (auto r = t->bind(1, clock.tenant_id).each_row([&](const SqliteStatement& row) {
+            for (int col : {0, 1}) {
+                if (!row.is_null(col)) {
+                    clock.cuts.push_back(row.int64(col));
+                }
+            }
+        });
+        !r) {
+        return r;
+    }
+    auto s = db.prepare("SELECT since, until FROM tenant_inactive_spans WHERE tenant_id = ?");
+    if (!s) {
+        return s.error();
+    }
+    return s->bind(1, clock.tenant_id).each_row([&](const SqliteStatement& row) {
+        clock.cuts.push_back(row.int64(0));
+        clock.cuts.push_back(row.int64(1));
+    });
 }
 
 Result<TenantClock> tenant_clock(SqliteDb& db, std::int64_t tenant_id) {
@@ -72,6 +119,20 @@ Result<TenantClock> tenant_clock(SqliteDb& db, std::int64_t tenant_id) {
         return tz.error();
     }
     clock.tz = std::move(*tz);
+    if (auto r = read_cuts(db, clock); !r) {
+        return r.error();
+    }
+    auto retired = db.prepare(
+        "SELECT id, retired_at FROM devices WHERE tenant_id = ? AND retired_at IS NOT NULL");
+    if (!retired) {
+        return retired.error();
+    }
+    if (auto r = retired->bind(1, tenant_id).each_row([&](const SqliteStatement& row) {
+            clock.retired.emplace(row.text(0), row.int64(1));
+        });
+        !r) {
+        return r.error();
+    }
     return clock;
 }
 
@@ -90,6 +151,9 @@ Result<const TenantClock*> TenantClocks::get(SqliteDb& db, std::string_view tena
     const auto it = by_tenant_.find(tenant);
     if (it != by_tenant_.end() && it->second.tenant_id == s->int64(0) &&
         it->second.zone == s->text(1) && it->second.grace_hours == s->int64(2)) {
+        if (auto r = read_cuts(db, it->second); !r) {  // they change without a rebuild
+            return r.error();
+        }
         return &it->second;
     }
     TenantClock clock;
@@ -107,6 +171,9 @@ Result<const TenantClock*> TenantClocks::get(SqliteDb& db, std::string_view tena
             return tz.error();
         }
         clock.tz = std::move(*tz);
+    }
+    if (auto r = read_cuts(db, clock); !r) {
+        return r.error();
     }
     auto& slot = by_tenant_[std::string(tenant)];
     slot = std::move(clock);
@@ -133,7 +200,21 @@ void Rollups::add(const TenantClock& clock, const RollupHeartbeat& hb) {
     ++dd.heartbeats;
     dd.active_minutes += hb.device_active_minutes;
     dd.last_end = std::max(dd.last_end, hb.end);
+    const BucketKey bk{hb.device_id, floor_hour(hb.start), clock.tz.local_day(hb.start), late,
+                       clock.segment(hb.device_id, hb.start)};
+    auto& b = buckets[bk];
+    b.first_start = b.heartbeats == 0 ? hb.start : std::min(b.first_start, hb.start);
+    b.last_end = b.heartbeats == 0 ? hb.end : std::max(b.last_end, hb.end);
+    ++b.heartbeats;
+    b.active_minutes += hb.device_active_minutes;
     for (const auto& u : hb.users) {
+        if (u.active_minutes > 0) {
+            auto [bu, added] = bucket_users.try_emplace({bk, u.principal, u.local});
+            auto& row = bu->second;
+            row.first_start = added ? hb.start : std::min(row.first_start, hb.start);
+            row.last_end = added ? hb.end : std::max(row.last_end, hb.end);
+            row.active_minutes += u.active_minutes;
+        }
         auto& um = user_months[{hb.device_id, month, u.principal, u.local}];
         um.active_minutes += u.active_minutes;
         if (u.active_minutes > 0) {
@@ -144,6 +225,8 @@ void Rollups::add(const TenantClock& clock, const RollupHeartbeat& hb) {
         if (late) {
             um.late_minutes += u.active_minutes;
         }
+        um.first_signal = opt_min(um.first_signal, hb.start);
+        um.last_signal = opt_max(um.last_signal, hb.end);
     }
 }
 
@@ -198,8 +281,8 @@ Result<std::map<DeviceDayKey, std::int64_t>> apply_user_months(SqliteDb& db, std
         " AND device_id = ? AND principal = ? AND local = ?");
     auto s = db.prepare(
         "INSERT INTO rollup_user_month(tenant_id, month, device_id, principal, local,"
-        " active_minutes, day_mask, first_active, last_active, late_minutes)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?)"
+        " active_minutes, day_mask, first_active, last_active, late_minutes, first_signal,"
+        " last_signal) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
         " ON CONFLICT(tenant_id, month, device_id, principal, local) DO UPDATE SET"
         " active_minutes = active_minutes + excluded.active_minutes,"
         " day_mask = day_mask | excluded.day_mask,"
@@ -207,7 +290,11 @@ Result<std::map<DeviceDayKey, std::int64_t>> apply_user_months(SqliteDb& db, std
         "   excluded.first_active),"
         " last_active = coalesce(max(last_active, excluded.last_active), last_active,"
         "   excluded.last_active),"
-        " late_minutes = late_minutes + excluded.late_minutes");
+        " late_minutes = late_minutes + excluded.late_minutes,"
+        " first_signal = coalesce(min(first_signal, excluded.first_signal), first_signal,"
+        "   excluded.first_signal),"
+        " last_signal = coalesce(max(last_signal, excluded.last_signal), last_signal,"
+        "   excluded.last_signal)");
     if (!old) {
         return old.error();
     }
@@ -232,7 +319,8 @@ Result<std::map<DeviceDayKey, std::int64_t>> apply_user_months(SqliteDb& db, std
         s->reset().bind(1, tid).bind(2, key.month).bind(3, key.device_id).bind(4, key.principal);
         s->bind(5, std::int64_t{key.local ? 1 : 0}).bind(6, row.active_minutes);
         s->bind(7, row.day_mask).bind(8, row.first_active).bind(9, row.last_active);
-        if (auto r = s->bind(10, row.late_minutes).run(); !r) {
+        s->bind(10, row.late_minutes).bind(11, row.first_signal).bind(12, row.last_signal);
+        if (auto r = s->run(); !r) {
             return r.error();
         }
     }
@@ -263,6 +351,50 @@ Result<void> apply_device_days(SqliteDb& db, const Rollups& delta,
     return {};
 }
 
+Result<void> apply_buckets(SqliteDb& db, const Rollups& delta) {
+    auto b = db.prepare(
+        "INSERT INTO rollup_bucket(device_id, hour, day, late, segment, heartbeats,"
+        " active_minutes, first_start, last_end) VALUES (?,?,?,?,?,?,?,?,?)"
+        " ON CONFLICT(device_id, hour, day, late, segment) DO UPDATE SET"
+        " heartbeats = heartbeats + excluded.heartbeats,"
+        " active_minutes = active_minutes + excluded.active_minutes,"
+        " first_start = min(first_start, excluded.first_start),"
+        " last_end = max(last_end, excluded.last_end)");
+    if (!b) {
+        return b.error();
+    }
+    const auto bind_key = [](SqliteStatement& s, const BucketKey& k) {
+        s.reset().bind(1, k.device_id).bind(2, k.hour).bind(3, k.day);
+        s.bind(4, std::int64_t{k.late ? 1 : 0}).bind(5, k.segment);
+    };
+    for (const auto& [key, row] : delta.buckets) {
+        bind_key(*b, key);
+        b->bind(6, row.heartbeats).bind(7, row.active_minutes).bind(8, row.first_start);
+        if (auto r = b->bind(9, row.last_end).run(); !r) {
+            return r;
+        }
+    }
+    auto u = db.prepare(
+        "INSERT INTO rollup_bucket_user(device_id, hour, day, late, segment, principal, local,"
+        " active_minutes, first_start, last_end) VALUES (?,?,?,?,?,?,?,?,?,?)"
+        " ON CONFLICT(device_id, hour, day, late, segment, principal, local) DO UPDATE SET"
+        " active_minutes = active_minutes + excluded.active_minutes,"
+        " first_start = min(first_start, excluded.first_start),"
+        " last_end = max(last_end, excluded.last_end)");
+    if (!u) {
+        return u.error();
+    }
+    for (const auto& [key, row] : delta.bucket_users) {
+        bind_key(*u, key.bucket);
+        u->bind(6, key.principal).bind(7, std::int64_t{key.local ? 1 : 0});
+        u->bind(8, row.active_minutes).bind(9, row.first_start).bind(10, row.last_end);
+        if (auto r = u->run(); !r) {
+            return r;
+        }
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<void> apply_rollups(SqliteDb& db, std::int64_t tenant_id, const Rollups& delta) {
@@ -270,6 +402,9 @@ Result<void> apply_rollups(SqliteDb& db, std::int64_t tenant_id, const Rollups& 
         return {};
     }
     if (auto r = apply_device_months(db, tenant_id, delta); !r) {
+        return r;
+    }
+    if (auto r = apply_buckets(db, delta); !r) {
         return r;
     }
     auto new_users = apply_user_months(db, tenant_id, delta);
@@ -345,6 +480,10 @@ Result<void> rebuild_rollups(SqliteDb& db, std::int64_t tenant_id) {
     for (const char* sql : {"DELETE FROM rollup_device_month WHERE tenant_id = ?",
                             "DELETE FROM rollup_user_month WHERE tenant_id = ?",
                             "DELETE FROM rollup_device_day WHERE device_id IN"
+                            " (SELECT id FROM devices WHERE tenant_id = ?)",
+                            "DELETE FROM rollup_bucket WHERE device_id IN"
+                            " (SELECT id FROM devices WHERE tenant_id = ?)",
+                            "DELETE FROM rollup_bucket_user WHERE device_id IN"
                             " (SELECT id FROM devices WHERE tenant_id = ?)"}) {
         auto s = db.prepare(sql);
         if (!s) {
@@ -383,6 +522,49 @@ Result<void> rebuild_all_rollups(SqliteDb& db) {
     return {};
 }
 
+namespace {
+
+//! The stored billing buckets of the tenant's devices with a local day in [first, next).
+Result<void> read_buckets(SqliteDb& db, std::int64_t tenant_id, std::int64_t first,
+                          std::int64_t next, Rollups& out) {
+    auto b = db.prepare(
+        "SELECT x.device_id, x.hour, x.day, x.late, x.segment, x.heartbeats, x.active_minutes,"
+        " x.first_start, x.last_end FROM rollup_bucket x JOIN devices d ON d.id = x.device_id"
+        " WHERE d.tenant_id = ?1 AND x.day >= ?2 AND x.day < ?3");
+    if (!b) {
+        return b.error();
+    }
+    if (auto r =
+            b->bind(1, tenant_id)
+                .bind(2, first)
+                .bind(3, next)
+                .each_row([&](const SqliteStatement& s) {
+                    out.buckets[{s.text(0), s.int64(1), s.int64(2), s.int64(3) != 0, s.int64(4)}] =
+                        {s.int64(5), s.int64(6), s.int64(7), s.int64(8)};
+                });
+        !r) {
+        return r;
+    }
+    auto u = db.prepare(
+        "SELECT x.device_id, x.hour, x.day, x.late, x.segment, x.principal, x.local,"
+        " x.active_minutes, x.first_start, x.last_end FROM rollup_bucket_user x"
+        " JOIN devices d ON d.id = x.device_id"
+        " WHERE d.tenant_id = ?1 AND x.day >= ?2 AND x.day < ?3");
+    if (!u) {
+        return u.error();
+    }
+    return u->bind(1, tenant_id)
+        .bind(2, first)
+        .bind(3, next)
+        .each_row([&](const SqliteStatement& s) {
+            const BucketKey key{s.text(0), s.int64(1), s.int64(2), s.int64(3) != 0, s.int64(4)};
+            out.bucket_users[{key, s.text(5), s.int64(6) != 0}] = {s.int64(7), s.int64(8),
+                                                                   s.int64(9)};
+        });
+}
+
+}  // namespace
+
 Result<Rollups> read_rollups(SqliteDb& db, std::int64_t tenant_id, std::int64_t month) {
     Rollups out;
     const bool all = month == 0;
@@ -404,7 +586,7 @@ Result<Rollups> read_rollups(SqliteDb& db, std::int64_t tenant_id, std::int64_t 
     }
     auto um = db.prepare(
         "SELECT device_id, month, principal, local, active_minutes, day_mask, first_active,"
-        " last_active, late_minutes FROM rollup_user_month"
+        " last_active, late_minutes, first_signal, last_signal FROM rollup_user_month"
         " WHERE tenant_id = ?1 AND (?2 OR month = ?3)");
     if (!um) {
         return um.error();
@@ -412,7 +594,8 @@ Result<Rollups> read_rollups(SqliteDb& db, std::int64_t tenant_id, std::int64_t 
     um->bind(1, tenant_id).bind(2, std::int64_t{all ? 1 : 0}).bind(3, month);
     if (auto r = um->each_row([&](const SqliteStatement& s) {
             out.user_months[{s.text(0), s.int64(1), s.text(2), s.int64(3) != 0}] = {
-                s.int64(4), s.int64(5), opt_int(s, 6), opt_int(s, 7), s.int64(8)};
+                s.int64(4), s.int64(5),    opt_int(s, 6), opt_int(s, 7),
+                s.int64(8), opt_int(s, 9), opt_int(s, 10)};
         });
         !r) {
         return r.error();
@@ -435,6 +618,9 @@ Result<Rollups> read_rollups(SqliteDb& db, std::int64_t tenant_id, std::int64_t 
         !r) {
         return r.error();
     }
+    if (auto r = read_buckets(db, tenant_id, first, next, out); !r) {
+        return r.error();
+    }
     return out;
 }
 
@@ -454,12 +640,30 @@ std::string show(const UserMonthRow& r) {
     return "minutes " + std::to_string(r.active_minutes) + ", days " +
            std::to_string(std::popcount(static_cast<std::uint64_t>(r.day_mask))) + ", first " +
            show(r.first_active) + ", last " + show(r.last_active) + ", late " +
-           std::to_string(r.late_minutes) + " min";
+           std::to_string(r.late_minutes) + " min, signal " + show(r.first_signal) + ".." +
+           show(r.last_signal);
 }
 std::string show(const DeviceDayRow& r) {
     return "heartbeats " + std::to_string(r.heartbeats) + ", minutes " +
            std::to_string(r.active_minutes) + ", users " + std::to_string(r.active_users) +
            ", last end " + std::to_string(r.last_end);
+}
+std::string show(const BucketRow& r) {
+    return "heartbeats " + std::to_string(r.heartbeats) + ", minutes " +
+           std::to_string(r.active_minutes) + ", starts from " + std::to_string(r.first_start) +
+           ", last end " + std::to_string(r.last_end);
+}
+std::string show(const BucketUserRow& r) {
+    return "minutes " + std::to_string(r.active_minutes) + ", starts from " +
+           std::to_string(r.first_start) + ", last end " + std::to_string(r.last_end);
+}
+std::string name(const BucketKey& k) {
+    return "device " + k.device_id + " hour " + std::to_string(k.hour) + " day " +
+           std::to_string(k.day) + (k.late ? " late" : "") + " segment " +
+           std::to_string(k.segment);
+}
+std::string name(const BucketUserKey& k) {
+    return name(k.bucket) + " user " + (k.local ? "local " : "") + "'" + k.principal + "'";
 }
 std::string name(const DeviceMonthKey& k) {
     return "device " + k.first + " month " + std::to_string(k.second);
@@ -507,6 +711,8 @@ std::vector<std::string> diff_rollups(const Rollups& expected, const Rollups& st
     diff_map("device month", expected.device_months, stored.device_months, out, limit);
     diff_map("user month", expected.user_months, stored.user_months, out, limit);
     diff_map("device day", expected.device_days, stored.device_days, out, limit);
+    diff_map("bucket", expected.buckets, stored.buckets, out, limit);
+    diff_map("bucket user", expected.bucket_users, stored.bucket_users, out, limit);
     return out;
 }
 

@@ -27,7 +27,17 @@ struct TenantClock {
     std::string zone = "UTC";  //!< the IANA name as stored
     billing::TimeZone tz;
     std::int64_t grace_hours = 72;
+    //! Instants billing cuts at, as known now: the trial end, the current inactivation and the
+    //! edges of past inactive spans. A bucket never holds heartbeats on both sides of one.
+    std::vector<std::int64_t> cuts;
+    //! Retired devices' retirement instants, a cut of their own heartbeats only. Read by
+    //! tenant_clock (rebuilds, verify-evidence), not by TenantClocks (ingest: a retired device
+    //! uploads nothing).
+    std::map<std::string, std::int64_t, std::less<>> retired;
 
+    //! The cut segment of a heartbeat of `device_id` starting at `start`: the latest cut inside
+    //! its UTC hour at or before `start`, else 0.
+    std::int64_t segment(std::string_view device_id, std::int64_t start) const;
     //! The tenant's month of instant `t` as YYYYMM, and its local day of the month (1-31).
     std::pair<std::int64_t, unsigned> month_day(std::int64_t t) const;
     //! The close instant of month YYYYMM: its local end plus grace_hours.
@@ -80,6 +90,10 @@ struct UserMonthRow {
     std::optional<std::int64_t> first_active;
     std::optional<std::int64_t> last_active;
     std::int64_t late_minutes = 0;
+    //! Any heartbeat naming the user, with or without minutes: its earliest start, latest end
+    //! (the user's signal: release of an admin assignment).
+    std::optional<std::int64_t> first_signal;
+    std::optional<std::int64_t> last_signal;
     bool operator==(const UserMonthRow&) const = default;
 };
 struct DeviceDayRow {
@@ -104,11 +118,44 @@ struct DeviceDayKey {
     auto operator<=>(const DeviceDayKey&) const = default;
 };
 
+//! Billing's grain (billing_queries.h): one device's heartbeats of one UTC hour, one local
+//! day, received before or after their month's close, on one side of every billing cut.
+struct BucketKey {
+    std::string device_id;
+    std::int64_t hour = 0;  //!< start / 3600
+    std::int64_t day = 0;   //!< local day number
+    bool late = false;
+    std::int64_t segment = 0;  //!< TenantClock::segment
+    auto operator<=>(const BucketKey&) const = default;
+};
+struct BucketRow {
+    std::int64_t heartbeats = 0;
+    std::int64_t active_minutes = 0;
+    std::int64_t first_start = 0;
+    std::int64_t last_end = 0;
+    bool operator==(const BucketRow&) const = default;
+};
+struct BucketUserKey {
+    BucketKey bucket;
+    std::string principal;
+    bool local = false;
+    auto operator<=>(const BucketUserKey&) const = default;
+};
+//! Only users with active minutes in the bucket have a row.
+struct BucketUserRow {
+    std::int64_t active_minutes = 0;
+    std::int64_t first_start = 0;  //!< of the heartbeats with its active minutes
+    std::int64_t last_end = 0;
+    bool operator==(const BucketUserRow&) const = default;
+};
+
 //! Rollup rows of one tenant, in memory: what a batch adds, or what the evidence implies.
 struct Rollups {
     std::map<DeviceMonthKey, DeviceMonthRow> device_months;
     std::map<UserMonthKey, UserMonthRow> user_months;
     std::map<DeviceDayKey, DeviceDayRow> device_days;  //!< active_users: filled by apply/finish
+    std::map<BucketKey, BucketRow> buckets;
+    std::map<BucketUserKey, BucketUserRow> bucket_users;
 
     void add(const TenantClock& clock, const RollupHeartbeat& hb);
     //! Sets device_days' active_users from the user months' day bits (for a complete set).

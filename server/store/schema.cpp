@@ -253,8 +253,43 @@ CREATE TABLE rollup_device_day (
 ) WITHOUT ROWID;
 )SQL";
 
-constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1, kStep2, kStep3, kStep4,
-                                                            kStep5, kStep6, kStep7, kStep8};
+// Step 9 (issue 20c): billing's grain (rollups.h BucketKey), so billing and the usage report
+// read no raw heartbeat: per device, UTC hour, local day, late flag and cut segment (the latest
+// trial end or inactive-span edge inside the hour at or before the start, else 0). Users only
+// with active minutes. And each user month's signal (any heartbeat naming the user, for the
+// release of assignments). Filled for existing data by rebuild_all_rollups (see migrate).
+constexpr const char* kStep9 = R"SQL(
+CREATE TABLE rollup_bucket (
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    hour INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    late INTEGER NOT NULL,
+    segment INTEGER NOT NULL,
+    heartbeats INTEGER NOT NULL,
+    active_minutes INTEGER NOT NULL,
+    first_start INTEGER NOT NULL,
+    last_end INTEGER NOT NULL,
+    PRIMARY KEY (device_id, hour, day, late, segment)
+) WITHOUT ROWID;
+CREATE TABLE rollup_bucket_user (
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    hour INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    late INTEGER NOT NULL,
+    segment INTEGER NOT NULL,
+    principal TEXT NOT NULL,
+    local INTEGER NOT NULL,
+    active_minutes INTEGER NOT NULL,
+    first_start INTEGER NOT NULL,
+    last_end INTEGER NOT NULL,
+    PRIMARY KEY (device_id, hour, day, late, segment, principal, local)
+) WITHOUT ROWID;
+ALTER TABLE rollup_user_month ADD COLUMN first_signal INTEGER;
+ALTER TABLE rollup_user_month ADD COLUMN last_signal INTEGER;
+)SQL";
+
+constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1, kStep2, kStep3, kStep4, kStep5,
+                                                            kStep6, kStep7, kStep8, kStep9};
 
 }  // namespace
 
@@ -296,8 +331,9 @@ Result<void> migrate(SqliteDb& db) {
         if (auto r = db.exec(kSteps[static_cast<std::size_t>(*version)]); !r) {
             return r;
         }
-        // Data steps: the rollups of what an older version stored (step 8).
-        if (*version == 7) {
+        // Data steps: the rollups of what an older version stored (made once every rollup
+        // table exists: after step 9; a version-7 file gets them then too).
+        if (*version == 8) {
             if (auto r = detail::rebuild_all_rollups(db); !r) {
                 return r;
             }

@@ -84,7 +84,17 @@ Result<void> SqliteStore::update_tenant_settings(const TenantSettings& t) {
         }
     }
     // The rollups' months, days and late columns follow the zone and the grace.
-    if (before->time_zone != t.time_zone || before->grace_hours != t.grace_hours) {
+    // The billing buckets are cut at the trial end and the inactive spans' edges.
+    const auto spans_of = [](const TenantSettings& x) {
+        std::vector<std::pair<std::int64_t, std::int64_t>> out;
+        for (const auto& span : x.inactive_spans) {
+            out.emplace_back(span.since, span.until);
+        }
+        return out;
+    };
+    if (before->time_zone != t.time_zone || before->grace_hours != t.grace_hours ||
+        before->trial_end != t.trial_end || before->inactive_since != t.inactive_since ||
+        spans_of(*before) != spans_of(t)) {
         if (auto r = detail::rebuild_rollups(*db_, *tid); !r) {
             return r;
         }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "server/store/device_row.h"
+#include "server/store/rollups.h"
 #include "server/store/sqlite_store.h"
 
 namespace tally::server {
@@ -164,13 +165,37 @@ Result<std::vector<Device>> SqliteStore::list_devices(std::string_view tenant) {
 Result<void> SqliteStore::retire_device(std::string_view device_id, std::string_view reason,
                                         std::int64_t now) {
     std::lock_guard lock(mutex_);
+    auto txn = SqliteTransaction::begin(*db_);
+    if (!txn) {
+        return txn.error();
+    }
     auto s = db_->prepare(
         "UPDATE devices SET retired_at = ?, retire_reason = ? "
         "WHERE id = ? AND retired_at IS NULL");
     if (!s) {
         return s.error();
     }
-    return s->bind(1, now).bind(2, reason).bind(3, device_id).run();
+    if (auto r = s->bind(1, now).bind(2, reason).bind(3, device_id).run(); !r) {
+        return r;
+    }
+    // Billing's buckets are cut at the retirement: recut when a stored heartbeat starts at or
+    // after it (an agent clock ahead of the server's), so none straddles it.
+    auto later = db_->prepare(
+        "SELECT d.tenant_id FROM devices d WHERE d.id = ?1 AND d.retired_at = ?2 AND EXISTS"
+        " (SELECT 1 FROM heartbeats h WHERE h.device_id = d.id AND h.start_ts >= ?2)");
+    if (!later) {
+        return later.error();
+    }
+    auto found = later->bind(1, device_id).bind(2, now).step();
+    if (!found) {
+        return found.error();
+    }
+    if (*found) {
+        if (auto r = detail::rebuild_rollups(*db_, later->int64(0)); !r) {
+            return r;
+        }
+    }
+    return txn->commit();
 }
 
 }  // namespace tally::server

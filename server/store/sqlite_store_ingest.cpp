@@ -327,6 +327,33 @@ void add_rollup(detail::Rollups& rollups, const detail::TenantClock& clock,
     rollups.add(clock, r);
 }
 
+//! The batch's declared gaps, the device's new ack (returned), last seq and last seen.
+Result<std::uint64_t> finish_batch(SqliteDb& db, std::string_view device_id,
+                                   const std::vector<pairing::Gap>& gaps,
+                                   std::uint64_t acked_through, const StoredNow& known,
+                                   std::int64_t now) {
+    for (const auto& g : gaps) {
+        if (auto r = insert_gap(db, device_id, g, now); !r) {
+            return r.error();
+        }
+    }
+    auto ack = advance_ack(db, device_id, acked_through, known);
+    if (!ack) {
+        return ack.error();
+    }
+    auto upd = db.prepare(
+        "UPDATE devices SET acked_through = ?, last_seq = ?, last_seen = ? WHERE id = ?");
+    if (!upd) {
+        return upd.error();
+    }
+    upd->bind(1, static_cast<std::int64_t>(*ack));
+    upd->bind(2, static_cast<std::int64_t>(known.max_seq));
+    if (auto r = upd->bind(3, now).bind(4, device_id).run(); !r) {
+        return r.error();
+    }
+    return *ack;
+}
+
 }  // namespace
 
 Result<const detail::TenantClock*> SqliteStore::clock_locked(std::string_view tenant) {
@@ -444,26 +471,11 @@ Result<StoreBatchResult> SqliteStore::store_batch_locked(std::string_view device
     if (auto r = detail::apply_rollups(*db_, (*clock)->tenant_id, rollups); !r) {
         return r.error();
     }
-    for (const auto& g : gaps) {
-        if (auto r = insert_gap(*db_, device_id, g, now); !r) {
-            return r.error();
-        }
-    }
-    auto ack = advance_ack(*db_, device_id, (*device)->acked_through, known);
+    auto ack = finish_batch(*db_, device_id, gaps, (*device)->acked_through, known, now);
     if (!ack) {
         return ack.error();
     }
     result.acked_through = *ack;
-    auto upd = db_->prepare(
-        "UPDATE devices SET acked_through = ?, last_seq = ?, last_seen = ? WHERE id = ?");
-    if (!upd) {
-        return upd.error();
-    }
-    upd->bind(1, static_cast<std::int64_t>(*ack));
-    upd->bind(2, static_cast<std::int64_t>(known.max_seq));
-    if (auto r = upd->bind(3, now).bind(4, device_id).run(); !r) {
-        return r.error();
-    }
     return result;
 }
 

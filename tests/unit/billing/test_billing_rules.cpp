@@ -138,6 +138,49 @@ const std::vector<Scenario> kScenarios = {
          CHECK(oct.summary.billable_units == 0);
          CHECK_FALSE(s.report("2026-12", kLate).summary.trial);
      }},
+    {"a trial ending mid-hour: the hour's heartbeats before it are not billed, those after "
+     "are (billing's rollup buckets are cut at the trial end at ingest)",
+     [](BillingScenario& s) {
+         auto t = s.settings();
+         t.trial_end = at(2026, 11, 15, 10, 30);
+         s.save(t);
+         s.device("a");
+         s.beat("a", at(2026, 11, 15, 10, 25), 5, {user("alice", 5)});  // starts 10:20
+         s.beat("a", at(2026, 11, 15, 10, 40), 5, {user("bob", 5)});    // starts 10:35
+         const auto r = s.report("2026-11", kLate);
+         CHECK(r.summary.active_users == 2);
+         CHECK(r.summary.billable_units == 1);  // bob only
+         CHECK(s.row(r, "a").usage.heartbeats == 2);
+         CHECK(s.row(r, "a").usage.active_minutes == 10);
+     }},
+    {"a trial end set mid-hour after that hour's heartbeats arrived: the buckets are recut",
+     [](BillingScenario& s) {
+         s.device("a");
+         s.beat("a", at(2026, 11, 15, 10, 25), 5, {user("alice", 5)});
+         s.beat("a", at(2026, 11, 15, 10, 40), 5, {user("bob", 5)});
+         CHECK(s.report("2026-11", kLate).summary.billable_units == 2);
+         auto t = s.settings();
+         t.trial_end = at(2026, 11, 15, 10, 30);
+         s.save(t);
+         const auto r = s.report("2026-11", kLate);
+         CHECK(r.summary.billable_units == 1);
+         REQUIRE(r.summary.packages.size() == 1);
+         CHECK(r.summary.packages[0].active_users == 1);
+         CHECK(s.user(r, "bob") != nullptr);
+         CHECK(s.user(r, "bob")->first_seen == at(2026, 11, 15, 10, 35));  // its own start
+     }},
+    {"a device retired mid-hour after that hour's heartbeats arrived: its buckets are recut",
+     [](BillingScenario& s) {
+         s.device("a");
+         s.beat("a", at(2026, 11, 15, 10, 25), 5, {user("alice", 5)});  // starts 10:20
+         s.beat("a", at(2026, 11, 15, 10, 40), 5, {user("bob", 5)});    // starts 10:35
+         REQUIRE(s.f.store->retire_device(s.id("a"), "uninstall", at(2026, 11, 15, 10, 30)).ok());
+         const auto r = s.report("2026-11", kLate);
+         CHECK(s.row(r, "a").usage.heartbeats == 1);
+         CHECK(s.row(r, "a").usage.active_minutes == 5);
+         CHECK(r.summary.active_users == 1);
+         CHECK(s.user(r, "bob") == nullptr);
+     }},
     {"a tenant inactivated on the 20th: not billed from then on, its agents refused",
      [](BillingScenario& s) {
          s.device("a");
@@ -340,6 +383,24 @@ const std::vector<Scenario> kScenarios = {
          const auto groups = st.list_groups("acme");
          REQUIRE(groups.ok());
          CHECK(groups->at(1).members == std::vector<std::string>{"alice"});
+     }},
+    {"late heartbeats of one device hour are listed as one late adjustment with their count",
+     [](BillingScenario& s) {
+         s.device("b");
+         s.beat("b", at(2026, 11, 30, 22, 5), 5, {user("bob", 5)}, at(2026, 12, 4, 1));
+         s.beat("b", at(2026, 11, 30, 22, 10), 4, {user("carol", 4)}, at(2026, 12, 4, 2));
+         s.beat("b", at(2026, 11, 30, 23, 5), 3, {user("bob", 3)}, at(2026, 12, 4, 3));
+         const auto closed = s.report("2026-11", at(2026, 12, 20));
+         CHECK(closed.summary.late_adjustments == 3);  // heartbeats
+         REQUIRE(closed.late.size() == 2);             // device hours (22h, 23h UTC)
+         CHECK(closed.late[0].heartbeats == 2);
+         CHECK(closed.late[0].device_active_minutes == 9);
+         CHECK(closed.late[0].start == at(2026, 11, 30, 22, 0));
+         CHECK(closed.late[0].users == std::vector<std::string>{"bob", "carol"});
+         CHECK(closed.late[1].heartbeats == 1);
+         CHECK(closed.late[1].users == std::vector<std::string>{"bob"});
+         CHECK(closed.summary.billable_units == 0);
+         CHECK(closed.summary.late_units_delta == 2);
      }},
     {"merged principals count as one person",
      [](BillingScenario& s) {

@@ -173,6 +173,30 @@ TEST_CASE("verify-evidence reports a corrupted heartbeat and a corrupted rollup"
     CHECK(f.store->verify_evidence("nope", "2026-11").error().code == "not_found");
 }
 
+TEST_CASE("verify-evidence compares billing's buckets with the evidence", "[rollups]") {
+    Month m;
+    auto& f = m.f;
+    auto check = f.store->verify_evidence("acme", "2026-11");
+    REQUIRE(check.ok());
+    CHECK(check->ok());
+    exec(f,
+         "UPDATE rollup_bucket_user SET active_minutes = active_minutes + 1 WHERE device_id = '" +
+             m.a.device_id + "'");
+    exec(f, "DELETE FROM rollup_bucket WHERE device_id = '" + m.b.device_id + "'");
+    check = f.store->verify_evidence("acme", "2026-11");
+    REQUIRE(check.ok());
+    CHECK_FALSE(check->ok());
+    bool user_row = false;
+    bool missing = false;
+    for (const auto& d : check->rollup_differences) {
+        user_row = user_row || (d.find("bucket user") == 0 && d.find(m.a.device_id) != d.npos);
+        missing = missing || (d.find("bucket:") == 0 && d.find(m.b.device_id) != d.npos &&
+                              d.find("missing") != d.npos);
+    }
+    CHECK(user_row);
+    CHECK(missing);
+}
+
 TEST_CASE("a schema-7 database gets its rollups from the heartbeats it holds", "[rollups]") {
     Month m;
     auto& f = m.f;
@@ -181,13 +205,42 @@ TEST_CASE("a schema-7 database gets its rollups from the heartbeats it holds", "
     // What schema 7 was: the same tables without the rollups.
     exec(f,
          "DROP TABLE rollup_device_month; DROP TABLE rollup_user_month;"
-         " DROP TABLE rollup_device_day; PRAGMA user_version = 7;");
+         " DROP TABLE rollup_device_day; DROP TABLE rollup_bucket;"
+         " DROP TABLE rollup_bucket_user; PRAGMA user_version = 7;");
     auto reopened = SqliteStore::open((f.dir.path() / "tally.db").string());
     REQUIRE(reopened.ok());
     f.store = std::move(*reopened);
     CHECK(f.count("PRAGMA user_version") == kSchemaVersion);
     CHECK(f.count("SELECT sum(active_minutes) FROM rollup_user_month") == minutes);
     CHECK(f.count("SELECT count(*) FROM rollup_device_day") == 3);
+    auto check = f.store->verify_evidence("acme", "2026-11");
+    REQUIRE(check.ok());
+    CHECK(check->ok());
+}
+
+TEST_CASE("a schema-8 database gets billing's buckets from the heartbeats it holds", "[rollups]") {
+    Month m;
+    auto& f = m.f;
+    const auto buckets = f.count("SELECT count(*) FROM rollup_bucket");
+    const auto beats = f.count("SELECT sum(heartbeats) FROM rollup_bucket");
+    const auto minutes = f.count("SELECT sum(active_minutes) FROM rollup_bucket_user");
+    REQUIRE(buckets > 0);
+    CHECK(beats == f.count("SELECT count(*) FROM heartbeats"));
+    CHECK(minutes == f.count("SELECT sum(active_minutes) FROM heartbeat_users"));
+    f.store.reset();
+    // What schema 8 was: the same tables without billing's buckets.
+    exec(f,
+         "DROP TABLE rollup_bucket; DROP TABLE rollup_bucket_user;"
+         " ALTER TABLE rollup_user_month DROP COLUMN first_signal;"
+         " ALTER TABLE rollup_user_month DROP COLUMN last_signal; PRAGMA user_version = 8;");
+    auto reopened = SqliteStore::open((f.dir.path() / "tally.db").string());
+    REQUIRE(reopened.ok());
+    f.store = std::move(*reopened);
+    CHECK(f.count("PRAGMA user_version") == kSchemaVersion);
+    CHECK(f.count("SELECT count(*) FROM rollup_bucket") == buckets);
+    CHECK(f.count("SELECT sum(heartbeats) FROM rollup_bucket") == beats);
+    CHECK(f.count("SELECT sum(active_minutes) FROM rollup_bucket_user") == minutes);
+    CHECK(f.count("SELECT count(*) FROM rollup_user_month WHERE last_signal IS NULL") == 0);
     auto check = f.store->verify_evidence("acme", "2026-11");
     REQUIRE(check.ok());
     CHECK(check->ok());
