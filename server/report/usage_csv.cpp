@@ -175,7 +175,6 @@ Row late_row(const UsageReport& r, const LateHeartbeat& l) {
     row[kHostname] = l.hostname;
     row[kActiveMinutes] = std::to_string(l.device_active_minutes);
     row[kHeartbeats] = std::to_string(l.heartbeats);
-    row[kLastSeq] = std::to_string(l.seq);
     row[kLastSeen] = pairing::format_rfc3339(l.received_at);
     row[kFirstSeen] = pairing::format_rfc3339(l.start);
     row[kRelated] = join(l.users);

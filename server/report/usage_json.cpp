@@ -231,7 +231,6 @@ void user_json(std::string& out, std::size_t depth, const billing::UserBilling& 
 ordered_json late_json(const LateHeartbeat& l) {
     return {{"device_id", l.device_id},
             {"hostname", l.hostname},
-            {"seq", l.seq},
             {"heartbeats", l.heartbeats},
             {"start", pairing::format_rfc3339(l.start)},
             {"received_at", pairing::format_rfc3339(l.received_at)},

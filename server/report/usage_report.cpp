@@ -23,9 +23,9 @@ void list_late(const BillingFacts& facts, std::int64_t from, std::int64_t to, Us
             continue;
         }
         const auto& dev = facts.devices[hb.device];
-        LateHeartbeat late{dev.id,         dev.facts.hostname,       0, hb.start,
-                           hb.received_at, hb.device_active_minutes, {}};
-        late.heartbeats = hb.heartbeats;
+        LateHeartbeat late{dev.id,         dev.facts.hostname,       hb.start,
+                           hb.received_at, hb.device_active_minutes, {},
+                           hb.heartbeats};
         for (const auto& u : facts.users(hb)) {
             if (u.active_minutes > 0) {
                 late.users.push_back(facts.principal(u));

@@ -52,10 +52,10 @@ struct DeviceReportRow {
     std::string explanation;                    //!< device_explanation.h
 };
 
+//! Late heartbeats of one device hour (the report reads rollup buckets, not heartbeats).
 struct LateHeartbeat {
     std::string device_id;
     std::string hostname;
-    std::uint64_t seq = 0;         //!< 0: the report reads rollup buckets, not heartbeats
     std::int64_t start = 0;        //!< the bucket's earliest start
     std::int64_t received_at = 0;  //!< at or after the close (the bucket's month's close)
     std::int64_t device_active_minutes = 0;

@@ -194,14 +194,14 @@ void devices_sheet(XlsxBook& book, const UsageReport& r, const RowProgress& prog
 void late_sheet(XlsxBook& book, const UsageReport& r, const RowProgress& progress,
                 std::size_t& written) {
     auto& late = book.add_sheet("Late adjustments",
-                                columns({"device_id", "hostname", "seq", "start", "received_at",
-                                         "device_active_minutes", "users"}),
+                                columns({"device_id", "hostname", "heartbeats", "start",
+                                         "received_at", "device_active_minutes", "users"}),
                                 r.late.size());
     std::string buffer;
     for (const auto& l : r.late) {
         late.text(0, l.device_id);
         late.text(1, l.hostname);
-        late.number(2, static_cast<std::int64_t>(l.seq));
+        late.number(2, l.heartbeats);
         late.time(3, l.start);
         late.time(4, l.received_at);
         late.number(5, l.device_active_minutes);
