@@ -2,7 +2,8 @@
 way of tally-agent-helper's libcurl: the `proxy` config key, credentials from a 0600
 `proxy_credentials_file` (refused when others can read it), HTTPS_PROXY from the
 environment, NO_PROXY, and a wrong password refused with a clear error; and through squid
-asking for Digest authentication only (libcurl's CURLAUTH_ANY answers whatever the proxy
+asking for Digest, or NTLM (squid's ntlm_fake_auth: the exchange, not a password check),
+authentication only (libcurl's CURLAUTH_ANY answers whatever the proxy
 asks for); through an HTTPS proxy (squid `https_port`, its certificate from a test CA that
 the agent trusts through `ca_file`, CURLOPT_PROXY_CAINFO_BLOB; a proxy certificate from an
 unknown CA is refused); and through a SOCKS5 proxy (a small RFC 1928/1929 server in this
@@ -23,6 +24,9 @@ from tally_harness import TallyTestCase, run, wait_until
 TINYPROXY = shutil.which("tinyproxy") or "/usr/bin/tinyproxy"
 SQUID = shutil.which("squid") or "/usr/sbin/squid"
 DIGEST_AUTH = "/usr/lib/squid/digest_file_auth"
+# Accepts any user and password: it proves the NTLM exchange (type 1, 2, 3 messages on a
+# kept-alive CONNECT), not a password check; a domain would be needed for that.
+NTLM_AUTH = "/usr/lib/squid/ntlm_fake_auth"
 USER, PASSWORD = "tally", "s3cret-proxy"
 
 
@@ -75,10 +79,11 @@ PidFile "{os.path.join(self.dir, 'tinyproxy.pid')}"
             self.proc.wait(timeout=10)
 
 
-class DigestSquid:
-    """squid on loopback that lets only Digest-authenticated clients CONNECT."""
+class AuthSquid:
+    """squid on loopback that lets only clients authenticated by `scheme` (digest, ntlm)
+    CONNECT."""
 
-    def __init__(self):
+    def __init__(self, scheme="digest"):
         # Its own temp dir: squid started as root runs as user proxy, which cannot enter the
         # test's 0700 workdir; it reads the password file and writes its logs here.
         self.dir = tempfile.mkdtemp(prefix="tally-squid-")
@@ -98,9 +103,7 @@ access_log stdio:{self.access_log}
 cache deny all
 cache_mem 8 MB
 coredump_dir {self.dir}
-auth_param digest program {DIGEST_AUTH} {passwd}
-auth_param digest realm tally-test
-auth_param digest children 1
+{self._auth_params(scheme, passwd)}
 acl authed proxy_auth REQUIRED
 http_access allow authed
 http_access deny all
@@ -110,15 +113,31 @@ shutdown_lifetime 1 seconds
                                      stderr=subprocess.DEVNULL)
         wait_until(self._listening, 20, what="squid listening")
 
+    @staticmethod
+    def _auth_params(scheme, passwd):
+        if scheme == "ntlm":
+            return f"auth_param ntlm program {NTLM_AUTH}\nauth_param ntlm children 1"
+        return (f"auth_param digest program {DIGEST_AUTH} {passwd}\n"
+                "auth_param digest realm tally-test\nauth_param digest children 1")
+
     def _listening(self):
         with socket.socket() as s:
             return s.connect_ex(("127.0.0.1", self.port)) == 0
 
-    def tunnels_to(self, port):
+    def access_log_text(self):
         try:
             with open(self.access_log) as f:
+                return f.read()
+        except FileNotFoundError:
+            return "(none)"
+
+    def tunnels_to(self, port, user=None):
+        try:
+            with open(self.access_log) as f:
+                # The user column is the 8th; ntlm_fake_auth logs it as DOMAIN\\user.
                 return sum(1 for line in f if f"CONNECT 127.0.0.1:{port}" in line
-                           and "TCP_TUNNEL/200" in line)
+                           and "TCP_TUNNEL/200" in line
+                           and (user is None or user in line.split()[7]))
         except FileNotFoundError:
             return 0
 
@@ -362,22 +381,33 @@ class ProxyTests(TallyTestCase):
     @unittest.skipUnless(os.path.exists(SQUID) and os.path.exists(DIGEST_AUTH),
                          "squid not installed (scripts/setup installs it)")
     def test_digest_proxy_authentication_through_squid(self):
-        squid = DigestSquid()
+        self._through_authenticating_squid("digest")
+
+    @unittest.skipUnless(os.path.exists(SQUID) and os.path.exists(NTLM_AUTH),
+                         "squid not installed (scripts/setup installs it)")
+    def test_ntlm_proxy_authentication_through_squid(self):
+        self._through_authenticating_squid("ntlm")
+
+    def _through_authenticating_squid(self, scheme):
+        squid = AuthSquid(scheme)
         try:
-            cred = os.path.join(self.workdir, "digest.cred")
+            cred = os.path.join(self.workdir, f"{scheme}.cred")
             with open(cred, "w") as f:
                 f.write(f"{USER}:{PASSWORD}\n")
             os.chmod(cred, 0o600)
-            agent = self.agent("digest", role="server", proxy=f"http://127.0.0.1:{squid.port}",
+            agent = self.agent(scheme, role="server", proxy=f"http://127.0.0.1:{squid.port}",
                                proxy_credentials_file=cred)
             out = agent.cli("pair", "--server", self.server_.url, "--code", self.code,
                             "--ca-file", self.server_.ca_file, env=env_without_proxies())
             self.assertNotIn(PASSWORD, out.stdout + out.stderr)
             agent.start(env=env_without_proxies())
             wait_until(lambda: agent.status()[1].get("acked_through", 0) >= 1, 40,
-                       what="a heartbeat acknowledged through squid (Digest)")
+                       what=f"a heartbeat acknowledged through squid ({scheme})")
             agent.stop()
-            self.assertGreaterEqual(squid.tunnels_to(self.port), 2, "pair and upload via squid")
+            # squid logs the user it authenticated on each tunnel: pair and an upload.
+            self.assertGreaterEqual(squid.tunnels_to(self.port, USER), 2,
+                                    f"pair and upload via squid as {USER} ({scheme}); "
+                                    f"access log:\n{squid.access_log_text()}")
             self.assertNotIn(PASSWORD, agent.logs())
         finally:
             squid.stop()
