@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/ingest/bench_flags.h"
 #include "bench/ingest/fleet.h"
 #include "bench/ingest/load_run.h"
 #include "bench/ingest/tls_connection.h"
@@ -61,20 +62,13 @@ int usage(const std::string& why) {
 }
 
 bool parse(int argc, char** argv, Options& o, std::string& err) {
-    std::map<std::string, std::string> a;
-    for (int i = 1; i < argc; i += 2) {
-        const std::string k = argv[i];
-        if (k.rfind("--", 0) != 0 || i + 1 >= argc) {
-            err = "bad argument " + k;
-            return false;
-        }
-        a[k.substr(2)] = argv[i + 1];
+    auto flags = tally::bench::read_flags(argc, argv, err);
+    if (!flags) {
+        return false;
     }
+    auto& a = *flags;
     try {
-        const auto url = a.at("url");
-        const auto hostport = url.substr(url.find("://") + 3);
-        o.host = hostport.substr(0, hostport.rfind(':'));
-        o.port = std::stoi(hostport.substr(hostport.rfind(':') + 1));
+        tally::bench::split_url(a.at("url"), o.host, o.port);
         o.ca = a.at("ca");
         o.code = a.at("code");
         o.devices = std::stoul(a.at("devices"));

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "bench/ingest/bench_flags.h"
 #include "bench/month/fast_month.h"
 #include "bench/month/month_batch.h"
 
@@ -49,14 +50,12 @@ bool write_expectations(const std::string& path, const tally::bench::MonthFleet&
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::map<std::string, std::string> a;
-    for (int i = 1; i < argc; i += 2) {
-        const std::string k = argv[i];
-        if (k.rfind("--", 0) != 0 || i + 1 >= argc) {
-            return usage("bad argument " + k);
-        }
-        a[k.substr(2)] = argv[i + 1];
+    std::string bad;
+    auto flags = tally::bench::read_flags(argc, argv, bad);
+    if (!flags) {
+        return usage(bad);
     }
+    auto& a = *flags;
     std::string dir, expect;
     tally::bench::FastMonthOptions o;
     std::int64_t month_start = 0;
