@@ -392,20 +392,14 @@ Result<TenantSettings> read_tenant_settings(SqliteDb& db, std::string_view tenan
     return settings;
 }
 
-Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, std::int64_t from,
-                                        std::int64_t to, Signals signals, SqliteDb* second) {
-    auto settings = read_tenant_settings(db, tenant);
-    if (!settings) {
-        return settings.error();
-    }
-    auto tid = tenant_id(db, tenant);
-    if (!tid) {
-        return tid.error();
-    }
-    BillingFacts f;
-    f.tenant = std::move(*settings);
-    std::unordered_map<std::int64_t, std::uint32_t> by_rowid;  // device rowid → position
-    if (auto r = query(db, "SELECT count(*) FROM devices WHERE tenant_id = ?", *tid,
+namespace {
+
+//! The tenant's devices in `f.devices` (by pairing), `by_rowid` mapping each device's rowid to
+//! its position; each device's type as the month ending at `to` ended.
+Result<void> read_devices(SqliteDb& db, std::int64_t tid, std::int64_t to,
+                          std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
+                          BillingFacts& f) {
+    if (auto r = query(db, "SELECT count(*) FROM devices WHERE tenant_id = ?", tid,
                        [&](const SqliteStatement& s) {
                            const auto n = static_cast<std::size_t>(s.int64(0));
                            f.devices.reserve(n);
@@ -418,7 +412,7 @@ Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, s
                        std::string("SELECT ") + kDeviceColumns + ", d.rowid" +
                            " FROM devices d JOIN tenants t ON t.id = d.tenant_id"
                            " WHERE d.tenant_id = ? ORDER BY d.paired_at, d.id",
-                       *tid,
+                       tid,
                        [&](const SqliteStatement& s) {
                            by_rowid.emplace(s.int64(16),
                                             static_cast<std::uint32_t>(f.devices.size()));
@@ -435,7 +429,7 @@ Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, s
             " JOIN devices d ON d.id = c.device_id"
             " WHERE d.tenant_id = ?1 AND c.changed_at >= ?2"
             " ORDER BY c.changed_at DESC, c.rowid DESC",
-            *tid,
+            tid,
             [&](const SqliteStatement& s) {
                 if (const auto it = by_rowid.find(s.int64(0)); it != by_rowid.end()) {
                     f.devices[it->second].facts.device_type = s.text(1);
@@ -445,15 +439,17 @@ Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, s
         !r) {
         return r.error();
     }
-    if (auto r = read_heartbeats(db, second, *tid, from, to, by_rowid, f); !r) {
-        return r.error();
-    }
+    return {};
+}
+
+//! The tenant's group memberships, subscriptions, device assignments and user aliases.
+Result<void> read_groups(SqliteDb& db, std::int64_t tid, BillingFacts& f) {
     if (auto r =
             query(db,
                   "SELECT m.user_key, g.name, m.since, m.until FROM group_members m"
                   " JOIN user_groups g ON g.id = m.group_id WHERE m.tenant_id = ?"
                   " ORDER BY m.since, m.id",
-                  *tid,
+                  tid,
                   [&](const SqliteStatement& s) {
                       f.memberships.push_back({s.text(0), s.text(1), s.int64(2), opt_int(s, 3)});
                   });
@@ -464,7 +460,7 @@ Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, s
                        "SELECT g.name, s.package, s.attached_at FROM subscriptions s"
                        " JOIN user_groups g ON g.id = s.group_id WHERE g.tenant_id = ?"
                        " ORDER BY s.attached_at, s.id",
-                       *tid,
+                       tid,
                        [&](const SqliteStatement& s) {
                            f.subscriptions.push_back({s.text(0), s.text(1), s.int64(2)});
                        });
@@ -475,7 +471,7 @@ Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, s
                        "SELECT a.device_id, a.user_key, a.since FROM device_assignments a"
                        " JOIN devices d ON d.id = a.device_id WHERE d.tenant_id = ?"
                        " ORDER BY a.since, a.id",
-                       *tid,
+                       tid,
                        [&](const SqliteStatement& s) {
                            AssignmentFact a;
                            a.device_id = s.text(0);
@@ -488,11 +484,38 @@ Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, s
         !r) {
         return r.error();
     }
-    if (auto r = query(db, "SELECT alias_key, user_key FROM user_aliases WHERE tenant_id = ?", *tid,
+    if (auto r = query(db, "SELECT alias_key, user_key FROM user_aliases WHERE tenant_id = ?", tid,
                        [&](const SqliteStatement& s) {
                            f.aliases.push_back({s.text(0), s.text(1)});
                        });
         !r) {
+        return r.error();
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, std::int64_t from,
+                                        std::int64_t to, Signals signals, SqliteDb* second) {
+    auto settings = read_tenant_settings(db, tenant);
+    if (!settings) {
+        return settings.error();
+    }
+    auto tid = tenant_id(db, tenant);
+    if (!tid) {
+        return tid.error();
+    }
+    BillingFacts f;
+    f.tenant = std::move(*settings);
+    std::unordered_map<std::int64_t, std::uint32_t> by_rowid;  // device rowid → position
+    if (auto r = read_devices(db, *tid, to, by_rowid, f); !r) {
+        return r.error();
+    }
+    if (auto r = read_heartbeats(db, second, *tid, from, to, by_rowid, f); !r) {
+        return r.error();
+    }
+    if (auto r = read_groups(db, *tid, f); !r) {
         return r.error();
     }
     if (signals == Signals::kWhenAssigned && f.assignments.empty()) {

@@ -371,6 +371,31 @@ Result<BillingFacts> SqliteStore::billing_facts(std::string_view tenant, std::in
     return detail::read_billing_facts(*db_, tenant, from, to);
 }
 
+namespace {
+
+//! Opens the report's two helper connections on `path` and sets the page cache of `main` and
+//! of both helpers.
+Result<void> open_report_helpers(const std::string& path, SqliteDb& main,
+                                 std::unique_ptr<SqliteDb> (&helpers)[2]) {
+    for (auto& helper : helpers) {
+        auto opened = SqliteDb::open(path);
+        if (!opened) {
+            return opened.error();
+        }
+        helper = std::move(*opened);
+    }
+    // The report reads each heartbeat page once: a small page cache per connection (the index
+    // pages it returns to stay in it), not the store's 32 MB each.
+    for (auto* conn : {&main, helpers[0].get(), helpers[1].get()}) {
+        if (auto r = conn->exec("PRAGMA cache_size=-4096"); !r) {
+            return r.error();
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
 Result<ReportFacts> SqliteStore::report_facts(std::string_view tenant, std::int64_t from,
                                               std::int64_t to) {
     // A connection of its own: the seconds a large report reads hold neither the store's
@@ -395,19 +420,8 @@ Result<ReportFacts> SqliteStore::report_facts(std::string_view tenant, std::int6
     // milliseconds at most). Without the lock (busy past the timeout) the report reads on
     // one connection.
     std::unique_ptr<SqliteDb> helpers[2];
-    for (auto& helper : helpers) {
-        auto opened = SqliteDb::open(path);
-        if (!opened) {
-            return opened.error();
-        }
-        helper = std::move(*opened);
-    }
-    // The report reads each heartbeat page once: a small page cache per connection (the index
-    // pages it returns to stay in it), not the store's 32 MB each.
-    for (auto* conn : {db->get(), helpers[0].get(), helpers[1].get()}) {
-        if (auto r = conn->exec("PRAGMA cache_size=-4096"); !r) {
-            return r.error();
-        }
+    if (auto r = open_report_helpers(path, **db, helpers); !r) {
+        return r.error();
     }
     auto writer_lock = SqliteDb::open(path);
     if (!writer_lock) {

@@ -30,6 +30,44 @@ Result<std::optional<Device>> find_device_where(SqliteDb& db, const char* where,
     return std::optional<Device>(detail::device_from_row(*s));
 }
 
+//! The pairing's writes, in this order: one use of the code consumed, the device row, its
+//! enrollment method (when one is named). The caller holds the transaction.
+Result<void> record_pairing(SqliteDb& db, const PairAttempt& a, std::int64_t code_id,
+                            std::int64_t tenant_id) {
+    auto use = db.prepare("UPDATE pairing_codes SET uses_left = uses_left - 1 WHERE id = ?");
+    if (!use) {
+        return use.error();
+    }
+    if (auto r = use->bind(1, code_id).run(); !r) {
+        return r.error();
+    }
+    auto ins = db.prepare(
+        "INSERT INTO devices(id, tenant_id, public_key, hostname, os, os_version, agent_version,"
+        " device_type, role, fingerprint, paired_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    if (!ins) {
+        return ins.error();
+    }
+    const auto& f = a.facts;
+    ins->bind(1, a.new_device_id).bind(2, tenant_id).bind_blob(3, a.public_key);
+    ins->bind(4, f.hostname).bind(5, f.os).bind(6, f.os_version).bind(7, f.agent_version);
+    ins->bind(8, f.device_type).bind(9, f.role).bind(10, f.fingerprint).bind(11, a.now);
+    if (auto r = ins->run(); !r) {
+        return r.error();
+    }
+    if (!a.enrollment.empty()) {
+        auto enrolled = db.prepare(
+            "INSERT INTO device_enrollments (device_id, method, enrolled_at) VALUES (?, ?, ?)");
+        if (!enrolled) {
+            return enrolled.error();
+        }
+        if (auto r = enrolled->bind(1, a.new_device_id).bind(2, a.enrollment).bind(3, a.now).run();
+            !r) {
+            return r.error();
+        }
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<std::optional<Device>> SqliteStore::find_device_locked(std::string_view device_id) {
@@ -99,36 +137,8 @@ Result<Device> SqliteStore::pair_device(const PairAttempt& a) {
     if (uses_left <= 0) {
         return make_error("code_exhausted", "this pairing code has no uses left");
     }
-    auto use = db_->prepare("UPDATE pairing_codes SET uses_left = uses_left - 1 WHERE id = ?");
-    if (!use) {
-        return use.error();
-    }
-    if (auto r = use->bind(1, code_id).run(); !r) {
+    if (auto r = record_pairing(*db_, a, code_id, tenant_id); !r) {
         return r.error();
-    }
-    auto ins = db_->prepare(
-        "INSERT INTO devices(id, tenant_id, public_key, hostname, os, os_version, agent_version,"
-        " device_type, role, fingerprint, paired_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
-    if (!ins) {
-        return ins.error();
-    }
-    const auto& f = a.facts;
-    ins->bind(1, a.new_device_id).bind(2, tenant_id).bind_blob(3, a.public_key);
-    ins->bind(4, f.hostname).bind(5, f.os).bind(6, f.os_version).bind(7, f.agent_version);
-    ins->bind(8, f.device_type).bind(9, f.role).bind(10, f.fingerprint).bind(11, a.now);
-    if (auto r = ins->run(); !r) {
-        return r.error();
-    }
-    if (!a.enrollment.empty()) {
-        auto enrolled = db_->prepare(
-            "INSERT INTO device_enrollments (device_id, method, enrolled_at) VALUES (?, ?, ?)");
-        if (!enrolled) {
-            return enrolled.error();
-        }
-        if (auto r = enrolled->bind(1, a.new_device_id).bind(2, a.enrollment).bind(3, a.now).run();
-            !r) {
-            return r.error();
-        }
     }
     auto created = find_device_locked(a.new_device_id);
     if (!created) {

@@ -354,6 +354,80 @@ Result<std::uint64_t> finish_batch(SqliteDb& db, std::string_view device_id,
     return *ack;
 }
 
+//! Stores one heartbeat of a batch: counted (or held) when new, else a duplicate or a fork;
+//! what it adds to the rollups goes into `rollups`, its counts into `result`.
+Result<void> store_heartbeat(SqliteDb& db, const detail::TenantClock& clock,
+                             std::string_view device_id, const AcceptedHeartbeat& hb,
+                             std::int64_t now, StoredNow& known, detail::Rollups& rollups,
+                             StoreBatchResult& result) {
+    const auto seq = hb.decoded.seq;
+    if (!hb.held) {
+        auto inserted = insert_new_heartbeat(db, device_id, hb, now);
+        if (!inserted) {
+            return inserted.error();
+        }
+        if (*inserted) {
+            ++result.accepted;
+            add_rollup(rollups, clock, device_id, hb, now);
+            auto breaks = note_stored(db, device_id, hb, known, now, true);
+            if (!breaks) {
+                return breaks.error();
+            }
+            result.chain_breaks += *breaks;
+            return {};
+        }
+    }
+    auto state = held_state(db, "heartbeats", device_id, seq, hb.bytes);
+    if (!state) {
+        return state.error();
+    }
+    bool promote = false;
+    if (*state == Held::kNone) {
+        auto held = held_state(db, "held_heartbeats", device_id, seq, hb.bytes);
+        if (!held) {
+            return held.error();
+        }
+        // Held bytes seen again in the window (a bundle import) become counted.
+        promote = *held == Held::kSame && !hb.held;
+        state = promote ? Held::kNone : *held;
+    }
+    switch (*state) {
+        case Held::kSame:
+            ++result.duplicates;
+            known.bytes[seq] = hb.bytes;
+            break;
+        case Held::kDifferent:
+            if (auto r = insert_fork(db, device_id, seq, hb.bytes, now); !r) {
+                return r.error();
+            }
+            ++result.forks;
+            break;
+        case Held::kNone: {
+            if (promote) {
+                if (auto r = delete_held(db, device_id, seq); !r) {
+                    return r.error();
+                }
+            }
+            auto r = hb.held ? insert_held(db, device_id, hb, now)
+                             : insert_heartbeat(db, device_id, hb, now);
+            if (!r) {
+                return r.error();
+            }
+            ++(hb.held ? result.held : result.accepted);
+            if (!hb.held) {
+                add_rollup(rollups, clock, device_id, hb, now);
+            }
+            auto breaks = note_stored(db, device_id, hb, known, now, !promote);
+            if (!breaks) {
+                return breaks.error();
+            }
+            result.chain_breaks += *breaks;
+            break;
+        }
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<const detail::TenantClock*> SqliteStore::clock_locked(std::string_view tenant) {
@@ -402,70 +476,9 @@ Result<StoreBatchResult> SqliteStore::store_batch_locked(std::string_view device
     known.max_seq = (*device)->last_seq;
     detail::Rollups rollups;  // what the counted heartbeats of this batch add
     for (const auto& hb : hbs) {
-        const auto seq = hb.decoded.seq;
-        if (!hb.held) {
-            auto inserted = insert_new_heartbeat(*db_, device_id, hb, now);
-            if (!inserted) {
-                return inserted.error();
-            }
-            if (*inserted) {
-                ++result.accepted;
-                add_rollup(rollups, **clock, device_id, hb, now);
-                auto breaks = note_stored(*db_, device_id, hb, known, now, true);
-                if (!breaks) {
-                    return breaks.error();
-                }
-                result.chain_breaks += *breaks;
-                continue;
-            }
-        }
-        auto state = held_state(*db_, "heartbeats", device_id, seq, hb.bytes);
-        if (!state) {
-            return state.error();
-        }
-        bool promote = false;
-        if (*state == Held::kNone) {
-            auto held = held_state(*db_, "held_heartbeats", device_id, seq, hb.bytes);
-            if (!held) {
-                return held.error();
-            }
-            // Held bytes seen again in the window (a bundle import) become counted.
-            promote = *held == Held::kSame && !hb.held;
-            state = promote ? Held::kNone : *held;
-        }
-        switch (*state) {
-            case Held::kSame:
-                ++result.duplicates;
-                known.bytes[seq] = hb.bytes;
-                break;
-            case Held::kDifferent:
-                if (auto r = insert_fork(*db_, device_id, seq, hb.bytes, now); !r) {
-                    return r.error();
-                }
-                ++result.forks;
-                break;
-            case Held::kNone: {
-                if (promote) {
-                    if (auto r = delete_held(*db_, device_id, seq); !r) {
-                        return r.error();
-                    }
-                }
-                auto r = hb.held ? insert_held(*db_, device_id, hb, now)
-                                 : insert_heartbeat(*db_, device_id, hb, now);
-                if (!r) {
-                    return r.error();
-                }
-                ++(hb.held ? result.held : result.accepted);
-                if (!hb.held) {
-                    add_rollup(rollups, **clock, device_id, hb, now);
-                }
-                auto breaks = note_stored(*db_, device_id, hb, known, now, !promote);
-                if (!breaks) {
-                    return breaks.error();
-                }
-                result.chain_breaks += *breaks;
-                break;
-            }
+        if (auto r = store_heartbeat(*db_, **clock, device_id, hb, now, known, rollups, result);
+            !r) {
+            return r.error();
         }
     }
     if (auto r = detail::apply_rollups(*db_, (*clock)->tenant_id, rollups); !r) {

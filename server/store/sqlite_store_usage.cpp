@@ -31,6 +31,48 @@ struct UserAcc {
     std::set<std::string> devices;
 };
 
+//! The users of the month from its user rollups: each device's user list, and the billed
+//! users (retired devices' users left out). `index` maps device id to its row in `data`.
+void bill_users(const detail::Rollups& rollups, const std::map<std::string, std::size_t>& index,
+                UsageData& data) {
+    // Directory principals are one person across devices (compared case-insensitively);
+    // local accounts are distinct per device. Retired devices are never billed.
+    std::map<std::pair<std::string, std::string>, UserAcc> users;  // (key, device of a local)
+    for (const auto& [key, row] : rollups.user_months) {
+        const auto it = index.find(key.device_id);
+        if (row.active_minutes <= 0 || it == index.end()) {
+            continue;
+        }
+        auto& device = data.devices[it->second];
+        device.users.push_back(key.principal);
+        if (device.device.retired_at) {
+            continue;
+        }
+        auto& acc = users[{key.local ? key.principal : lower(key.principal),
+                           key.local ? key.device_id : ""}];
+        if (acc.row.principal.empty() || key.principal < acc.row.principal) {
+            acc.row.principal = key.principal;
+        }
+        acc.row.local = key.local;
+        acc.row.device_id = key.local ? key.device_id : "";
+        acc.row.active_minutes += row.active_minutes;
+        acc.mask |= row.day_mask;
+        acc.devices.insert(key.device_id);
+    }
+    for (auto& d : data.devices) {
+        std::sort(d.users.begin(), d.users.end());
+        d.users.erase(std::unique(d.users.begin(), d.users.end()), d.users.end());
+    }
+    for (auto& [key, acc] : users) {
+        acc.row.active_days = days_in(acc.mask);
+        acc.row.devices.assign(acc.devices.begin(), acc.devices.end());
+        data.users.push_back(std::move(acc.row));
+    }
+    std::sort(data.users.begin(), data.users.end(), [](const auto& a, const auto& b) {
+        return a.principal != b.principal ? a.principal < b.principal : a.device_id < b.device_id;
+    });
+}
+
 }  // namespace
 
 Result<UsageData> SqliteStore::usage(std::string_view tenant, std::int64_t from, std::int64_t to) {
@@ -80,42 +122,7 @@ Result<UsageData> SqliteStore::usage(std::string_view tenant, std::int64_t from,
         }
         d.evidence = *evidence;
     }
-    // Directory principals are one person across devices (compared case-insensitively);
-    // local accounts are distinct per device. Retired devices are never billed.
-    std::map<std::pair<std::string, std::string>, UserAcc> users;  // (key, device of a local)
-    for (const auto& [key, row] : rollups->user_months) {
-        const auto it = index.find(key.device_id);
-        if (row.active_minutes <= 0 || it == index.end()) {
-            continue;
-        }
-        auto& device = data.devices[it->second];
-        device.users.push_back(key.principal);
-        if (device.device.retired_at) {
-            continue;
-        }
-        auto& acc = users[{key.local ? key.principal : lower(key.principal),
-                           key.local ? key.device_id : ""}];
-        if (acc.row.principal.empty() || key.principal < acc.row.principal) {
-            acc.row.principal = key.principal;
-        }
-        acc.row.local = key.local;
-        acc.row.device_id = key.local ? key.device_id : "";
-        acc.row.active_minutes += row.active_minutes;
-        acc.mask |= row.day_mask;
-        acc.devices.insert(key.device_id);
-    }
-    for (auto& d : data.devices) {
-        std::sort(d.users.begin(), d.users.end());
-        d.users.erase(std::unique(d.users.begin(), d.users.end()), d.users.end());
-    }
-    for (auto& [key, acc] : users) {
-        acc.row.active_days = days_in(acc.mask);
-        acc.row.devices.assign(acc.devices.begin(), acc.devices.end());
-        data.users.push_back(std::move(acc.row));
-    }
-    std::sort(data.users.begin(), data.users.end(), [](const auto& a, const auto& b) {
-        return a.principal != b.principal ? a.principal < b.principal : a.device_id < b.device_id;
-    });
+    bill_users(*rollups, index, data);
     return data;
 }
 
