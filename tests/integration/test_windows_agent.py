@@ -245,6 +245,9 @@ class WindowsAgentUnderWine(TallyTestCase):
         self.assertIn("sent: tally-idle 1 session=", sent.stdout)
 
         self.prefix.wine("net", "stop", "TallyAgent")
+        # wine's `net stop` returns once the stop is sent, not when the service has stopped
+        # (Windows' waits): the agent closes its heartbeat and uploads it first.
+        wait_until(lambda: agent.status()[0] == 3, 30, what="the service stopped")
         rc, st = agent.status()
         self.assertEqual(rc, 3, st)
         self.assertFalse(st["running"])
@@ -279,6 +282,8 @@ class WindowsAgentUnderWine(TallyTestCase):
         finally:
             server.proc.send_signal(signal.SIGCONT)
         self.assertRegex(state(), r"WIN32_EXIT_CODE\s*:\s*0\b")
+        # SERVICE_STOPPED comes just before the process ends (its pipe may answer a moment).
+        wait_until(lambda: agent.status()[0] == 3, 30, what="the agent process ended")
         rc, st = agent.status()
         self.assertEqual(rc, 3, st)
         self.assertGreater(st["last_seq"], st["acked_through"], "the batch stays queued")
