@@ -13,6 +13,11 @@ std::optional<TenantStatus> parse_tenant_status(std::string_view text) {
     return std::nullopt;
 }
 
+bool accepts_new_devices(std::string_view stored) {
+    const auto status = parse_tenant_status(stored);
+    return status && *status != TenantStatus::inactive;
+}
+
 std::string_view to_string(TenantStatus status) {
     switch (status) {
         case TenantStatus::in_trial:

@@ -12,4 +12,8 @@ enum class TenantStatus { in_trial, active, inactive };
 std::optional<TenantStatus> parse_tenant_status(std::string_view text);
 std::string_view to_string(TenantStatus status);
 
+//! DESIGN.md §5 rule 5: an inactive tenant pairs no new device (a key already paired still
+//! gets its device back). `stored` is the status column; one that does not parse refuses.
+bool accepts_new_devices(std::string_view stored);
+
 }  // namespace tally::server::domain

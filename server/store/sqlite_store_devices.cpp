@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "server/domain/tenant_state.h"
 #include "server/store/device_row.h"
 #include "server/store/rollups.h"
 #include "server/store/sqlite_store.h"
@@ -128,7 +129,7 @@ Result<Device> SqliteStore::pair_device(const PairAttempt& a) {
         }
         return **existing;
     }
-    if (tenant_status != "active") {
+    if (!domain::accepts_new_devices(tenant_status)) {
         return make_error("tenant_inactive", "tenant '" + tenant_name + "' is inactive");
     }
     if (a.now >= expires_at) {

@@ -2,6 +2,7 @@
 // whole pairing (SELECT … FOR UPDATE), so concurrent pairings on any number of servers consume
 // its uses one at a time and never more than it has.
 
+#include "server/domain/tenant_state.h"
 #include "server/store/postgres/pg_transaction.h"
 #include "server/store/postgres/postgres_store.h"
 
@@ -125,7 +126,7 @@ Result<Device> pair_locked(PgConnection& c, const PairAttempt& a) {
         }
         return **existing;
     }
-    if (code->tenant_status != "active") {
+    if (!domain::accepts_new_devices(code->tenant_status)) {
         return make_error("tenant_inactive", "tenant '" + code->tenant + "' is inactive");
     }
     if (a.now >= code->expires_at) {

@@ -59,6 +59,17 @@ TEST_CASE("device type, role and tenant status have one parse and one print", "[
         CHECK(parse_tenant_status(to_string(s)) == s);
     }
     CHECK(!parse_tenant_status("trial"));
+}
+
+TEST_CASE("only a tenant that is not inactive pairs new devices", "[domain]") {
+    CHECK(accepts_new_devices("active"));
+    CHECK(accepts_new_devices("in_trial"));
+    CHECK_FALSE(accepts_new_devices("inactive"));
+    CHECK_FALSE(accepts_new_devices("Active"));  // a status that does not parse refuses
+    CHECK_FALSE(accepts_new_devices(""));
+}
+
+TEST_CASE("device states have one parse and one print", "[domain]") {
     for (const auto s : {DeviceState::paired, DeviceState::suspected_clone, DeviceState::retired,
                          DeviceState::revoked}) {
         CHECK(parse_device_state(to_string(s)) == s);
