@@ -176,7 +176,13 @@ TEST_CASE("a large report: constant-memory mode, memory flat in the rows, openpy
     // The report itself is built before; writing 200,000 rows (~25 MB of XML, 8 MB zipped)
     // must not add memory in proportion (our former writer added ~34 MB for these rows).
     INFO("peak RSS grew by " << grown << " KiB while writing");
+#if defined(__SANITIZE_ADDRESS__)
+    // Under ASan freed memory stays in quarantine and shadow memory grows with every
+    // allocation, so RSS does not measure the writer there; the normal build checks it.
+    WARN("ASan build: peak RSS growth not checked (" << grown << " KiB)");
+#else
     CHECK(grown < 16 * 1024);
+#endif
 
     // openpyxl (python3-openpyxl) reads the file back: sheets, row counts, hostile text.
     const auto script = dir / "check.py";
