@@ -10,13 +10,14 @@ namespace tally::server::ui {
 
 std::string PageLink::href(const Params& changes) const {
     Params merged = params_;
-    for (const auto& [name, value] : changes) {
+    for (const auto& change : changes) {
+        // A pair, not a structured binding: clang 14 (the fuzz build) cannot capture one.
         const auto it = std::find_if(merged.begin(), merged.end(),
-                                     [&](const auto& p) { return p.first == name; });
+                                     [&](const auto& p) { return p.first == change.first; });
         if (it != merged.end()) {
-            it->second = value;
+            it->second = change.second;
         } else {
-            merged.emplace_back(name, value);
+            merged.push_back(change);
         }
     }
     std::string out = path_;
