@@ -68,6 +68,23 @@ TEST_CASE("curl transport: verified TLS with the CA file, headers, body, server 
     CHECK(r.server_spki_sha256 == server.spki_sha256());
 }
 
+TEST_CASE("curl transport: host names get SNI and name verification, IP addresses no SNI") {
+    // Replaces the hollow SNI test of the old transport (it ended in SUCCEED when localhost
+    // did not resolve): the server records each ClientHello's SNI and the test checks it.
+    TlsTestServer server;
+    CurlTransport t;
+    t.configure(server.trusted());
+    auto ip = t.send(post(server.url("/echo"), "ip"));
+    INFO(ip.message);
+    REQUIRE(ip.error == TransportError::none);
+    CHECK(server.last_sni().empty());  // RFC 6066: an IP address is never sent as SNI
+    auto named = t.send(post("https://localhost:" + std::to_string(server.port()) + "/echo", "n"));
+    INFO(named.message);
+    REQUIRE(named.error == TransportError::none);  // localhost is 127.0.0.1 on Debian
+    CHECK(named.response.body == "n");
+    CHECK(server.last_sni() == "localhost");
+}
+
 TEST_CASE("curl transport: an unknown CA is refused as tls") {
     TlsTestServer server;
     CurlTransport t;
