@@ -89,8 +89,13 @@ Result<std::int64_t> close_due_months(Store& store, std::int64_t now) {
     return made;
 }
 
-Result<UsageReport> closed_month_report(Store& store, std::string_view tenant,
-                                        std::string_view month, std::int64_t now) {
+namespace {
+
+//! The closed month's report without its rows into `head` (the snapshot's, made now if
+//! missing, and the late adjustments received so far); its rows, still encoded.
+Result<std::unique_ptr<SnapshotRows>> closed_month_rows(Store& store, std::string_view tenant,
+                                                        std::string_view month, std::int64_t now,
+                                                        UsageReport& head) {
     auto snapshot = stored_snapshot(store, tenant, month, now);
     if (!snapshot) {
         return snapshot.error();
@@ -100,10 +105,11 @@ Result<UsageReport> closed_month_report(Store& store, std::string_view tenant,
                                     std::to_string(snapshot->format_version) +
                                     ", this server reads " + std::to_string(kMonthSnapshotFormat));
     }
-    auto report = decode_month_snapshot(snapshot->body);
-    if (!report) {
-        return report.error();
+    auto rows = SnapshotRows::open(snapshot->body, head);
+    if (!rows) {
+        return rows.error();
     }
+    std::string().swap(snapshot->body);  // inflated now
     auto late = store.late_heartbeats(tenant, month);
     if (!late) {
         return late.error();
@@ -114,11 +120,52 @@ Result<UsageReport> closed_month_report(Store& store, std::string_view tenant,
         if (!live) {
             return live.error();
         }
-        report->late = std::move(live->late);
-        report->summary.late_adjustments = live->summary.late_adjustments;
-        report->summary.late_units_delta = live->summary.late_units_delta;
+        head.late = std::move(live->late);
+        head.summary.late_adjustments = live->summary.late_adjustments;
+        head.summary.late_units_delta = live->summary.late_units_delta;
     }
+    return rows;
+}
+
+}  // namespace
+
+Result<UsageReport> closed_month_report(Store& store, std::string_view tenant,
+                                        std::string_view month, std::int64_t now) {
+    UsageReport report;
+    auto rows = closed_month_rows(store, tenant, month, now, report);
+    if (!rows) {
+        return rows.error();
+    }
+    report.devices.reserve((*rows)->device_count());
+    (*rows)->each_device([&](const DeviceReportRow& row) { report.devices.push_back(row); });
+    report.users.reserve((*rows)->user_count());
+    (*rows)->each_user([&](const billing::UserBilling& user) { report.users.push_back(user); });
     return report;
+}
+
+Result<UsageRows> build_usage_rows(Store& store, std::string_view tenant, std::string_view month,
+                                   std::int64_t now) {
+    const auto closes_at = month_closes_at(store, tenant, month);
+    if (!closes_at) {
+        return closes_at.error();
+    }
+    UsageRows out;
+    out.head = std::make_unique<UsageReport>();
+    if (now >= *closes_at) {
+        auto rows = closed_month_rows(store, tenant, month, now, *out.head);
+        if (!rows) {
+            return rows.error();
+        }
+        out.rows = std::move(*rows);
+        return out;
+    }
+    auto report = build_usage_report_from_rollups(store, tenant, month, now);
+    if (!report) {
+        return report.error();
+    }
+    *out.head = std::move(*report);
+    out.rows = std::make_unique<InMemoryRows>(*out.head);
+    return out;
 }
 
 }  // namespace tally::server

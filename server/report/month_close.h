@@ -11,9 +11,11 @@
 // store keeps the first and both read that one back.
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "pairing/result.h"
+#include "server/report/report_rows.h"
 #include "server/report/usage_report.h"
 #include "server/store/store.h"
 
@@ -36,5 +38,18 @@ Result<std::int64_t> close_due_months(Store& store, std::int64_t now);
 //! adjustments received so far.
 Result<UsageReport> closed_month_report(Store& store, std::string_view tenant,
                                         std::string_view month, std::int64_t now);
+
+//! A report ready to be written: `head` (summary, late adjustments) and its device and user
+//! rows. Of a closed month the rows stay encoded in the snapshot and are decoded one at a
+//! time as they are written (memory that does not grow with them); of an open month they are
+//! head's own.
+struct UsageRows {
+    std::unique_ptr<UsageReport> head;  //!< on the heap: `rows` may refer to it
+    std::unique_ptr<ReportRows> rows;
+};
+
+//! build_usage_report's report, for write_usage(*head, *rows, …). Errors: its errors.
+Result<UsageRows> build_usage_rows(Store& store, std::string_view tenant, std::string_view month,
+                                   std::int64_t now);
 
 }  // namespace tally::server

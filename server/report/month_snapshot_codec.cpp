@@ -9,6 +9,7 @@
 #include <concepts>
 #include <optional>
 #include <stdexcept>
+#include <tuple>
 #include <type_traits>
 #include <vector>
 
@@ -79,17 +80,23 @@ void describe(A& a, T& s) {
       s.closed, s.inactive_spans, s.inactive_span_heartbeats);
 }
 
-//! The report without its late list.
-template <typename A, Is<UsageReport> T>
-void describe(A& a, T& r) {
-    a(r.tenant, r.month, r.generated_at, r.summary, r.devices, r.users);
-}
-
 class Encoder {
   public:
     template <typename... T>
     void operator()(const T&... values) {
         (put(values), ...);
+    }
+    //! `items` as one section: their count, their encoded size, then each item (a reader can
+    //! skip the section, or decode its items one at a time later).
+    template <typename T>
+    void section(const std::vector<T>& items) {
+        Encoder inner;
+        for (const auto& item : items) {
+            inner(item);
+        }
+        put(static_cast<std::uint64_t>(items.size()));
+        put(static_cast<std::uint64_t>(inner.out_.size()));
+        out_ += inner.out_;
     }
     std::string take() { return std::move(out_); }
 
@@ -145,6 +152,16 @@ class Decoder {
         (get(values), ...);
     }
     bool done() const { return at_ == in_.size(); }
+    std::size_t at() const { return at_; }
+    //! A section's item count and byte range, skipped over.
+    std::tuple<std::size_t, std::size_t, std::size_t> section() {
+        std::uint64_t items = 0;
+        get(items);
+        const auto size = count();
+        const auto from = at_;
+        at_ += size;
+        return {static_cast<std::size_t>(items), from, size};
+    }
 
   private:
     void get(std::uint64_t& v) {
@@ -220,11 +237,53 @@ class Decoder {
     std::size_t at_ = 0;
 };
 
+//! The raw bytes of `body` (magic, size, zlib); nullopt when damaged.
+std::optional<std::string> inflate_body(std::string_view body) {
+    if (body.size() < kMagic.size() + 8 || body.substr(0, kMagic.size()) != kMagic) {
+        return std::nullopt;
+    }
+    std::uint64_t size = 0;
+    for (int i = 0; i < 8; ++i) {
+        size |= static_cast<std::uint64_t>(static_cast<unsigned char>(body[kMagic.size() + i]))
+                << (8 * i);
+    }
+    const auto packed = body.substr(kMagic.size() + 8);
+    // A snapshot inflates about threefold; a size far beyond that is damage, not a big month.
+    if (size > 1000 * static_cast<std::uint64_t>(packed.size()) + 1024) {
+        return std::nullopt;
+    }
+    std::string raw(static_cast<std::size_t>(size), '\0');
+    auto got = static_cast<uLongf>(size);
+    if (uncompress(reinterpret_cast<Bytef*>(raw.data()), &got,
+                   reinterpret_cast<const Bytef*>(packed.data()),
+                   static_cast<uLong>(packed.size())) != Z_OK ||
+        got != size) {
+        return std::nullopt;
+    }
+    return raw;
+}
+
+//! Decodes `count` items of type T from `bytes`, calling fn with each (one T reused).
+template <typename T, typename Fn>
+void each_item(std::string_view bytes, std::size_t count, const Fn& fn) {
+    Decoder d(bytes);
+    T item;
+    for (std::size_t i = 0; i < count; ++i) {
+        d(item);
+        fn(item);
+    }
+    if (!d.done()) {
+        throw Damaged();
+    }
+}
+
 }  // namespace
 
 std::string encode_month_snapshot(const UsageReport& report) {
     Encoder e;
-    e(report);
+    e(report.tenant, report.month, report.generated_at, report.summary);
+    e.section(report.devices);
+    e.section(report.users);
     const auto raw = e.take();
     // Magic, the raw size as 8 bytes (little-endian), then zlib at its fastest level: a
     // snapshot may be made while a report waits for it.
@@ -244,39 +303,53 @@ std::string encode_month_snapshot(const UsageReport& report) {
     return out;
 }
 
-Result<UsageReport> decode_month_snapshot(std::string_view body) {
+Result<std::unique_ptr<SnapshotRows>> SnapshotRows::open(std::string_view body, UsageReport& head) {
     const auto damaged = make_error("db", "the month snapshot is damaged or of another format");
-    if (body.size() < kMagic.size() + 8 || body.substr(0, kMagic.size()) != kMagic) {
+    auto raw = inflate_body(body);
+    if (!raw) {
         return damaged;
     }
-    std::uint64_t size = 0;
-    for (int i = 0; i < 8; ++i) {
-        size |= static_cast<std::uint64_t>(static_cast<unsigned char>(body[kMagic.size() + i]))
-                << (8 * i);
-    }
-    const auto packed = body.substr(kMagic.size() + 8);
-    // A snapshot inflates about tenfold; a size far beyond that is damage, not a big month.
-    if (size > 1000 * static_cast<std::uint64_t>(packed.size()) + 1024) {
-        return damaged;
-    }
-    std::string raw(static_cast<std::size_t>(size), '\0');
-    auto got = static_cast<uLongf>(size);
-    if (uncompress(reinterpret_cast<Bytef*>(raw.data()), &got,
-                   reinterpret_cast<const Bytef*>(packed.data()),
-                   static_cast<uLong>(packed.size())) != Z_OK ||
-        got != size) {
-        return damaged;
-    }
-    UsageReport report;
+    std::unique_ptr<SnapshotRows> rows(new SnapshotRows());
+    rows->raw_ = std::move(*raw);
     try {
-        Decoder d(raw);
-        d(report);
+        Decoder d(rows->raw_);
+        d(head.tenant, head.month, head.generated_at, head.summary);
+        std::tie(rows->device_count_, rows->devices_at_, rows->devices_size_) = d.section();
+        std::tie(rows->user_count_, rows->users_at_, rows->users_size_) = d.section();
         if (!d.done()) {
             return damaged;
         }
+        // Walked once here, so that no later visit can meet damage half-way through a write.
+        rows->each_device([](const DeviceReportRow&) {});
+        rows->each_user([](const billing::UserBilling&) {});
     } catch (const Damaged&) {
         return damaged;
     }
+    head.devices.clear();
+    head.users.clear();
+    return rows;
+}
+
+void SnapshotRows::each_device(const std::function<void(const DeviceReportRow&)>& fn) const {
+    each_item<DeviceReportRow>(std::string_view(raw_).substr(devices_at_, devices_size_),
+                               device_count_, fn);
+}
+
+void SnapshotRows::each_user(const std::function<void(const billing::UserBilling&)>& fn) const {
+    each_item<billing::UserBilling>(std::string_view(raw_).substr(users_at_, users_size_),
+                                    user_count_, fn);
+}
+
+Result<UsageReport> decode_month_snapshot(std::string_view body) {
+    UsageReport report;
+    auto rows = SnapshotRows::open(body, report);
+    if (!rows) {
+        return rows.error();
+    }
+    report.devices.reserve((*rows)->device_count());
+    (*rows)->each_device([&](const DeviceReportRow& row) { report.devices.push_back(row); });
+    report.users.reserve((*rows)->user_count());
+    (*rows)->each_user([&](const billing::UserBilling& user) { report.users.push_back(user); });
     return report;
 }
 

@@ -6,10 +6,12 @@
 // it wrote from the report it was made of.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "pairing/result.h"
+#include "server/report/report_rows.h"
 #include "server/report/usage_report.h"
 
 namespace tally::server {
@@ -21,7 +23,26 @@ constexpr std::int64_t kMonthSnapshotFormat = 1;
 //! The report without `late`, `summary.late_adjustments` and `summary.late_units_delta`.
 std::string encode_month_snapshot(const UsageReport& report);
 
-//! Errors: db (not a snapshot of kMonthSnapshotFormat, or damaged).
+//! A snapshot inflated, with its rows decoded one at a time at each visit: writing a frozen
+//! report from it holds the inflated bytes and one row, never every row decoded.
+class SnapshotRows final : public ReportRows {
+  public:
+    //! Decodes everything but the rows into `head` (its devices and users left empty), and
+    //! checks every row once. Errors: db (damaged).
+    static Result<std::unique_ptr<SnapshotRows>> open(std::string_view body, UsageReport& head);
+    std::size_t device_count() const override { return device_count_; }
+    std::size_t user_count() const override { return user_count_; }
+    void each_device(const std::function<void(const DeviceReportRow&)>& fn) const override;
+    void each_user(const std::function<void(const billing::UserBilling&)>& fn) const override;
+
+  private:
+    SnapshotRows() = default;
+    std::string raw_;
+    std::size_t device_count_ = 0, devices_at_ = 0, devices_size_ = 0;
+    std::size_t user_count_ = 0, users_at_ = 0, users_size_ = 0;
+};
+
+//! The whole report (rows decoded into its vectors). Errors: db (damaged).
 Result<UsageReport> decode_month_snapshot(std::string_view body);
 
 }  // namespace tally::server

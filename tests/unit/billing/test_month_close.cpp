@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <sstream>
 #include <thread>
 
 #include "billing_fixture.h"
@@ -13,6 +14,7 @@
 #include "server/report/month_snapshot_codec.h"
 #include "server/report/usage_csv.h"
 #include "server/report/usage_json.h"
+#include "server/report/usage_output.h"
 
 using namespace tally::server;
 using namespace tally::server::test;
@@ -221,6 +223,19 @@ TEST_CASE("a month snapshot decodes to the report it was made of and refuses dam
     REQUIRE(back.ok());
     CHECK(usage_to_json(*back) == usage_to_json(*live));
     CHECK(back->devices[0].usage.device.public_key == live->devices[0].usage.device.public_key);
+    // Written row by row from the snapshot (the CLI's way): the same bytes in every format.
+    UsageReport head;
+    auto rows = SnapshotRows::open(body, head);
+    REQUIRE(rows.ok());
+    CHECK(head.devices.empty());
+    CHECK((*rows)->device_count() == live->devices.size());
+    for (const auto format : {UsageFormat::json, UsageFormat::csv}) {
+        std::ostringstream streamed;
+        std::ostringstream whole;
+        REQUIRE(write_usage(head, **rows, format, streamed).ok());
+        REQUIRE(write_usage(*live, format, whole).ok());
+        CHECK(streamed.str() == whole.str());
+    }
     for (const auto& bad : {std::string(), std::string("TMS1"), body.substr(0, body.size() / 2),
                             std::string("XXXX") + body.substr(4)}) {
         CHECK(decode_month_snapshot(bad).error().code == "db");
