@@ -105,11 +105,10 @@ Result<std::unique_ptr<SnapshotRows>> closed_month_rows(Store& store, std::strin
                                     std::to_string(snapshot->format_version) +
                                     ", this server reads " + std::to_string(kMonthSnapshotFormat));
     }
-    auto rows = SnapshotRows::open(snapshot->body, head);
+    auto rows = SnapshotRows::open(std::move(snapshot->body), head);
     if (!rows) {
         return rows.error();
     }
-    std::string().swap(snapshot->body);  // inflated now
     auto late = store.late_heartbeats(tenant, month);
     if (!late) {
         return late.error();

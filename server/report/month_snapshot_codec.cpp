@@ -6,10 +6,10 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <array>
 #include <concepts>
 #include <optional>
 #include <stdexcept>
-#include <tuple>
 #include <type_traits>
 #include <vector>
 
@@ -86,17 +86,16 @@ class Encoder {
     void operator()(const T&... values) {
         (put(values), ...);
     }
-    //! `items` as one section: their count, their encoded size, then each item (a reader can
-    //! skip the section, or decode its items one at a time later).
+    //! Each of `items` as its byte length and its bytes (a reader decodes one at a time).
     template <typename T>
-    void section(const std::vector<T>& items) {
-        Encoder inner;
+    void rows(const std::vector<T>& items) {
+        Encoder one;
         for (const auto& item : items) {
-            inner(item);
+            one.out_.clear();
+            one(item);
+            put(static_cast<std::uint64_t>(one.out_.size()));
+            out_ += one.out_;
         }
-        put(static_cast<std::uint64_t>(items.size()));
-        put(static_cast<std::uint64_t>(inner.out_.size()));
-        out_ += inner.out_;
     }
     std::string take() { return std::move(out_); }
 
@@ -152,15 +151,10 @@ class Decoder {
         (get(values), ...);
     }
     bool done() const { return at_ == in_.size(); }
-    std::size_t at() const { return at_; }
-    //! A section's item count and byte range, skipped over.
-    std::tuple<std::size_t, std::size_t, std::size_t> section() {
-        std::uint64_t items = 0;
-        get(items);
-        const auto size = count();
-        const auto from = at_;
-        at_ += size;
-        return {static_cast<std::size_t>(items), from, size};
+    std::uint64_t varint() {
+        std::uint64_t v = 0;
+        get(v);
+        return v;
     }
 
   private:
@@ -237,42 +231,164 @@ class Decoder {
     std::size_t at_ = 0;
 };
 
-//! The raw bytes of `body` (magic, size, zlib); nullopt when damaged.
-std::optional<std::string> inflate_body(std::string_view body) {
-    if (body.size() < kMagic.size() + 8 || body.substr(0, kMagic.size()) != kMagic) {
-        return std::nullopt;
-    }
-    std::uint64_t size = 0;
+constexpr std::size_t kParts = 3;  // head (everything but the rows), devices, users
+
+//! The parts of a body: magic, then per part its raw size and packed size (8 bytes each,
+//! little-endian) and its zlib stream.
+struct Part {
+    std::uint64_t raw_size = 0;
+    std::string_view packed;
+};
+
+std::uint64_t read_u64(std::string_view bytes) {
+    std::uint64_t v = 0;
     for (int i = 0; i < 8; ++i) {
-        size |= static_cast<std::uint64_t>(static_cast<unsigned char>(body[kMagic.size() + i]))
-                << (8 * i);
+        v |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[i])) << (8 * i);
     }
-    const auto packed = body.substr(kMagic.size() + 8);
-    // A snapshot inflates about threefold; a size far beyond that is damage, not a big month.
-    if (size > 1000 * static_cast<std::uint64_t>(packed.size()) + 1024) {
-        return std::nullopt;
-    }
-    std::string raw(static_cast<std::size_t>(size), '\0');
-    auto got = static_cast<uLongf>(size);
-    if (uncompress(reinterpret_cast<Bytef*>(raw.data()), &got,
-                   reinterpret_cast<const Bytef*>(packed.data()),
-                   static_cast<uLong>(packed.size())) != Z_OK ||
-        got != size) {
-        return std::nullopt;
-    }
-    return raw;
+    return v;
 }
 
-//! Decodes `count` items of type T from `bytes`, calling fn with each (one T reused).
+void append_u64(std::string& out, std::uint64_t v) {
+    for (int i = 0; i < 8; ++i) {
+        out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+    }
+}
+
+std::optional<std::array<Part, kParts>> split_parts(std::string_view body) {
+    if (body.substr(0, kMagic.size()) != kMagic) {
+        return std::nullopt;
+    }
+    std::array<Part, kParts> parts;
+    std::size_t at = kMagic.size();
+    for (auto& part : parts) {
+        if (body.size() - at < 16) {
+            return std::nullopt;
+        }
+        part.raw_size = read_u64(body.substr(at));
+        const auto packed = read_u64(body.substr(at + 8));
+        at += 16;
+        if (packed > body.size() - at) {
+            return std::nullopt;
+        }
+        part.packed = body.substr(at, packed);
+        at += packed;
+    }
+    if (at != body.size()) {
+        return std::nullopt;
+    }
+    return parts;
+}
+
+void append_part(std::string& out, const std::string& raw) {
+    append_u64(out, raw.size());
+    auto bound = compressBound(static_cast<uLong>(raw.size()));
+    std::string packed(bound, '\0');
+    // zlib's fastest level: a snapshot may be made while a report waits for it.
+    if (compress2(reinterpret_cast<Bytef*>(packed.data()), &bound,
+                  reinterpret_cast<const Bytef*>(raw.data()), static_cast<uLong>(raw.size()),
+                  Z_BEST_SPEED) != Z_OK) {
+        throw std::runtime_error("zlib could not compress a month snapshot");
+    }
+    append_u64(out, bound);
+    out.append(packed.data(), bound);
+}
+
+//! Inflates one part a window at a time: only the window is held, never the whole part.
+class PartReader {
+  public:
+    explicit PartReader(const Part& part) : left_(part.raw_size) {
+        if (inflateInit(&z_) != Z_OK) {
+            throw Damaged();
+        }
+        z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(part.packed.data()));
+        z_.avail_in = static_cast<uInt>(part.packed.size());
+    }
+    ~PartReader() { inflateEnd(&z_); }
+    PartReader(const PartReader&) = delete;
+    PartReader& operator=(const PartReader&) = delete;
+
+    bool done() {
+        fill(1);
+        return pos_ == buf_.size();
+    }
+    //! The next `n` bytes (valid until the next call). Throws Damaged past the end.
+    std::string_view take(std::size_t n) {
+        fill(n);
+        if (buf_.size() - pos_ < n) {
+            throw Damaged();
+        }
+        const std::string_view out(buf_.data() + pos_, n);
+        pos_ += n;
+        return out;
+    }
+    std::uint64_t varint() {
+        std::uint64_t v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            const auto byte = static_cast<unsigned char>(take(1)[0]);
+            v |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+            if ((byte & 0x80) == 0) {
+                return v;
+            }
+        }
+        throw Damaged();
+    }
+
+  private:
+    //! Inflates until `n` bytes are buffered or the stream ends (its checksum checked then).
+    void fill(std::size_t n) {
+        if (buf_.size() - pos_ >= n) {
+            return;
+        }
+        buf_.erase(0, pos_);
+        pos_ = 0;
+        while (buf_.size() < n && !ended_) {
+            const auto have = buf_.size();
+            const std::size_t chunk = std::max<std::size_t>(n - have, 1 << 16);
+            buf_.resize(have + chunk);
+            z_.next_out = reinterpret_cast<Bytef*>(buf_.data() + have);
+            z_.avail_out = static_cast<uInt>(chunk);
+            const int rc = inflate(&z_, Z_NO_FLUSH);
+            buf_.resize(have + chunk - z_.avail_out);
+            const auto got = buf_.size() - have;
+            if (got > left_ || (rc != Z_OK && rc != Z_STREAM_END)) {
+                throw Damaged();
+            }
+            left_ -= got;
+            ended_ = rc == Z_STREAM_END;
+            if (!ended_ && got == 0 && z_.avail_in == 0) {
+                throw Damaged();  // the packed bytes ended before the stream
+            }
+        }
+        if (ended_ && left_ != 0) {
+            throw Damaged();
+        }
+    }
+
+    z_stream z_{};
+    std::string buf_;
+    std::size_t pos_ = 0;
+    std::uint64_t left_;
+    bool ended_ = false;
+};
+
+//! Decodes the `count` rows of `part`, calling fn with each (one T reused).
 template <typename T, typename Fn>
-void each_item(std::string_view bytes, std::size_t count, const Fn& fn) {
-    Decoder d(bytes);
+void each_row(const Part& part, std::size_t count, const Fn& fn) {
+    PartReader in(part);
     T item;
     for (std::size_t i = 0; i < count; ++i) {
+        const auto size = in.varint();
+        if (size > part.raw_size) {
+            throw Damaged();
+        }
+        Decoder d(in.take(static_cast<std::size_t>(size)));
         d(item);
+        if (!d.done()) {
+            throw Damaged();
+        }
         fn(item);
     }
-    if (!d.done()) {
+    if (!in.done()) {
         throw Damaged();
     }
 }
@@ -280,46 +396,46 @@ void each_item(std::string_view bytes, std::size_t count, const Fn& fn) {
 }  // namespace
 
 std::string encode_month_snapshot(const UsageReport& report) {
-    Encoder e;
-    e(report.tenant, report.month, report.generated_at, report.summary);
-    e.section(report.devices);
-    e.section(report.users);
-    const auto raw = e.take();
-    // Magic, the raw size as 8 bytes (little-endian), then zlib at its fastest level: a
-    // snapshot may be made while a report waits for it.
+    Encoder head;
+    head(report.tenant, report.month, report.generated_at, report.summary,
+         static_cast<std::uint64_t>(report.devices.size()),
+         static_cast<std::uint64_t>(report.users.size()));
+    Encoder devices;
+    devices.rows(report.devices);
+    Encoder users;
+    users.rows(report.users);
     std::string out(kMagic);
-    for (int i = 0; i < 8; ++i) {
-        out.push_back(static_cast<char>((raw.size() >> (8 * i)) & 0xff));
-    }
-    auto bound = compressBound(static_cast<uLong>(raw.size()));
-    const auto head = out.size();
-    out.resize(head + bound);
-    if (compress2(reinterpret_cast<Bytef*>(out.data() + head), &bound,
-                  reinterpret_cast<const Bytef*>(raw.data()), static_cast<uLong>(raw.size()),
-                  Z_BEST_SPEED) != Z_OK) {
-        throw std::runtime_error("zlib could not compress a month snapshot");
-    }
-    out.resize(head + bound);
+    append_part(out, head.take());
+    append_part(out, devices.take());
+    append_part(out, users.take());
     return out;
 }
 
-Result<std::unique_ptr<SnapshotRows>> SnapshotRows::open(std::string_view body, UsageReport& head) {
+Result<std::unique_ptr<SnapshotRows>> SnapshotRows::open(std::string body, UsageReport& head) {
     const auto damaged = make_error("db", "the month snapshot is damaged or of another format");
-    auto raw = inflate_body(body);
-    if (!raw) {
+    std::unique_ptr<SnapshotRows> rows(new SnapshotRows());
+    rows->body_ = std::move(body);
+    const auto parts = split_parts(rows->body_);
+    if (!parts) {
         return damaged;
     }
-    std::unique_ptr<SnapshotRows> rows(new SnapshotRows());
-    rows->raw_ = std::move(*raw);
     try {
-        Decoder d(rows->raw_);
+        PartReader in((*parts)[0]);
+        Decoder d(in.take(static_cast<std::size_t>((*parts)[0].raw_size)));
+        std::uint64_t devices = 0;
+        std::uint64_t users = 0;
         d(head.tenant, head.month, head.generated_at, head.summary);
-        std::tie(rows->device_count_, rows->devices_at_, rows->devices_size_) = d.section();
-        std::tie(rows->user_count_, rows->users_at_, rows->users_size_) = d.section();
-        if (!d.done()) {
+        devices = d.varint();
+        users = d.varint();
+        if (!d.done() || !in.done()) {
             return damaged;
         }
-        // Walked once here, so that no later visit can meet damage half-way through a write.
+        rows->device_count_ = static_cast<std::size_t>(devices);
+        rows->user_count_ = static_cast<std::size_t>(users);
+        rows->devices_ = {(*parts)[1].raw_size, (*parts)[1].packed};
+        rows->users_ = {(*parts)[2].raw_size, (*parts)[2].packed};
+        // Every row checked once here, so that no later visit meets damage half-way through
+        // a write.
         rows->each_device([](const DeviceReportRow&) {});
         rows->each_user([](const billing::UserBilling&) {});
     } catch (const Damaged&) {
@@ -331,18 +447,16 @@ Result<std::unique_ptr<SnapshotRows>> SnapshotRows::open(std::string_view body, 
 }
 
 void SnapshotRows::each_device(const std::function<void(const DeviceReportRow&)>& fn) const {
-    each_item<DeviceReportRow>(std::string_view(raw_).substr(devices_at_, devices_size_),
-                               device_count_, fn);
+    each_row<DeviceReportRow>({devices_.raw_size, devices_.packed}, device_count_, fn);
 }
 
 void SnapshotRows::each_user(const std::function<void(const billing::UserBilling&)>& fn) const {
-    each_item<billing::UserBilling>(std::string_view(raw_).substr(users_at_, users_size_),
-                                    user_count_, fn);
+    each_row<billing::UserBilling>({users_.raw_size, users_.packed}, user_count_, fn);
 }
 
 Result<UsageReport> decode_month_snapshot(std::string_view body) {
     UsageReport report;
-    auto rows = SnapshotRows::open(body, report);
+    auto rows = SnapshotRows::open(std::string(body), report);
     if (!rows) {
         return rows.error();
     }

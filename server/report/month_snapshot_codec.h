@@ -23,23 +23,31 @@ constexpr std::int64_t kMonthSnapshotFormat = 1;
 //! The report without `late`, `summary.late_adjustments` and `summary.late_units_delta`.
 std::string encode_month_snapshot(const UsageReport& report);
 
-//! A snapshot inflated, with its rows decoded one at a time at each visit: writing a frozen
-//! report from it holds the inflated bytes and one row, never every row decoded.
+//! A snapshot whose rows are inflated and decoded one at a time at each visit: writing a frozen
+//! report from it holds the compressed snapshot, a window of inflated bytes and one row,
+//! never every row decoded. Body layout: magic, then three parts (head, devices, users), each
+//! its raw size, its packed size and a zlib stream; a row is its byte length and its fields.
 class SnapshotRows final : public ReportRows {
   public:
     //! Decodes everything but the rows into `head` (its devices and users left empty), and
     //! checks every row once. Errors: db (damaged).
-    static Result<std::unique_ptr<SnapshotRows>> open(std::string_view body, UsageReport& head);
+    static Result<std::unique_ptr<SnapshotRows>> open(std::string body, UsageReport& head);
     std::size_t device_count() const override { return device_count_; }
     std::size_t user_count() const override { return user_count_; }
     void each_device(const std::function<void(const DeviceReportRow&)>& fn) const override;
     void each_user(const std::function<void(const billing::UserBilling&)>& fn) const override;
 
   private:
+    struct PartView {
+        std::uint64_t raw_size = 0;
+        std::string_view packed;  //!< in body_
+    };
     SnapshotRows() = default;
-    std::string raw_;
-    std::size_t device_count_ = 0, devices_at_ = 0, devices_size_ = 0;
-    std::size_t user_count_ = 0, users_at_ = 0, users_size_ = 0;
+    std::string body_;
+    std::size_t device_count_ = 0;
+    std::size_t user_count_ = 0;
+    PartView devices_;
+    PartView users_;
 };
 
 //! The whole report (rows decoded into its vectors). Errors: db (damaged).
