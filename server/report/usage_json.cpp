@@ -238,6 +238,17 @@ ordered_json late_json(const LateHeartbeat& l) {
             {"users", l.users}};
 }
 
+//! Appends one late adjustment's JSON to `text`, its lines indented by `depth`.
+void late_text(std::string& text, std::size_t depth, const LateHeartbeat& l) {
+    const auto dumped = late_json(l).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    for (const char c : dumped) {
+        text += c;
+        if (c == '\n') {
+            text.append(depth, ' ');
+        }
+    }
+}
+
 //! Writes the document piece by piece to `sink` (a callable taking std::string_view).
 template <typename Sink>
 void write_json(const UsageReport& r, const ReportRows& rows_of, Sink&& sink,
@@ -288,16 +299,6 @@ void write_json(const UsageReport& r, const ReportRows& rows_of, Sink&& sink,
         }
         out(last ? "\n" : ",\n");
     };
-    const auto late = [](std::string& text, std::size_t depth, const LateHeartbeat& l) {
-        const auto dumped =
-            late_json(l).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-        for (const char c : dumped) {
-            text += c;
-            if (c == '\n') {
-                text.append(depth, ' ');
-            }
-        }
-    };
     out("{\n");
     key("tenant");
     put(r.tenant, 2);
@@ -324,7 +325,7 @@ void write_json(const UsageReport& r, const ReportRows& rows_of, Sink&& sink,
                 fn(l);
             }
         },
-        late, true);
+        late_text, true);
     out("}\n");
 }
 
