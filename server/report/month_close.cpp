@@ -142,15 +142,32 @@ Result<UsageReport> closed_month_report(Store& store, std::string_view tenant,
     return report;
 }
 
-Result<UsageRows> build_usage_rows(Store& store, std::string_view tenant, std::string_view month,
-                                   std::int64_t now) {
+Result<bool> month_is_closed(Store& store, std::string_view tenant, std::string_view month,
+                             std::int64_t now) {
     const auto closes_at = month_closes_at(store, tenant, month);
     if (!closes_at) {
         return closes_at.error();
     }
+    if (now >= *closes_at) {
+        return true;
+    }
+    // Frozen once, closed for good: a grace_hours raised later does not reopen it.
+    auto found = store.month_snapshot(tenant, month);
+    if (!found) {
+        return found.error();
+    }
+    return found->has_value();
+}
+
+Result<UsageRows> build_usage_rows(Store& store, std::string_view tenant, std::string_view month,
+                                   std::int64_t now) {
+    const auto closed = month_is_closed(store, tenant, month, now);
+    if (!closed) {
+        return closed.error();
+    }
     UsageRows out;
     out.head = std::make_unique<UsageReport>();
-    if (now >= *closes_at) {
+    if (*closed) {
         auto rows = closed_month_rows(store, tenant, month, now, *out.head);
         if (!rows) {
             return rows.error();

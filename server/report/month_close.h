@@ -25,6 +25,11 @@ namespace tally::server {
 //! states it (summary.closes_at). Errors: bad_request (month), not_found (tenant), db.
 Result<std::int64_t> month_closes_at(Store& store, std::string_view tenant, std::string_view month);
 
+//! Whether the month is closed at `now`: its close instant has passed, or it has a snapshot
+//! (frozen once, closed for good, even if grace_hours is raised later).
+Result<bool> month_is_closed(Store& store, std::string_view tenant, std::string_view month,
+                             std::int64_t now);
+
 //! Makes the month's snapshot if it has closed at `now` and has none. True when this call
 //! stored it (false: still open, or made before, possibly by another server).
 Result<bool> close_month(Store& store, std::string_view tenant, std::string_view month,

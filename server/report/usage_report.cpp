@@ -143,11 +143,11 @@ void list_devices(BillingFacts& facts,
 
 Result<UsageReport> build_usage_report(Store& store, std::string_view tenant,
                                        std::string_view month, std::int64_t now) {
-    const auto closes_at = month_closes_at(store, tenant, month);
-    if (!closes_at) {
-        return closes_at.error();
+    const auto closed = month_is_closed(store, tenant, month, now);
+    if (!closed) {
+        return closed.error();
     }
-    if (now >= *closes_at) {
+    if (*closed) {
         return closed_month_report(store, tenant, month, now);
     }
     return build_usage_report_from_rollups(store, tenant, month, now);

@@ -63,11 +63,20 @@ TEST_CASE("a month closes exactly grace_hours after it ends in the tenant's zone
     CHECK_FALSE(close_month(*s.f.store, "acme", "2026-11", kNovCloses + 3600).value());
     CHECK(s.billed("2026-11", kNovCloses).summary.closed);
 
-    // grace_hours 0: the month closes at its very end.
+    // Frozen once, closed for good: raising grace_hours afterwards does not reopen it.
+    const auto frozen = usage_to_json(s.billed("2026-11", kNovCloses + 60));
     auto t = s.settings();
+    t.grace_hours = 24 * 30;
+    s.save(t);
+    const auto after = s.billed("2026-11", kNovCloses + 120);
+    CHECK(after.summary.closed);
+    CHECK(usage_to_json(after) == frozen);
+
+    // grace_hours 0: the month closes at its very end.
     t.grace_hours = 0;
     s.save(t);
     CHECK(month_closes_at(*s.f.store, "acme", "2026-12").value() == at(2027, 1, 1, 0));
+    CHECK_FALSE(month_is_closed(*s.f.store, "acme", "2026-12", at(2026, 12, 31, 23)).value());
     CHECK(month_closes_at(*s.f.store, "acme", "2026-13").error().code == "bad_request");
     CHECK(month_closes_at(*s.f.store, "nobody", "2026-11").error().code == "not_found");
 }
