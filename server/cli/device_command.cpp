@@ -121,7 +121,7 @@ int list(const Args& args) {
 }  // namespace
 
 int run_device(const std::vector<std::string>& words) {
-    auto args = parse_args(words, {"data-dir", "tenant"});
+    auto args = parse_args(words, {"data-dir", "db", "tenant"});
     if (!args) {
         return fail(args.error());
     }
@@ -135,8 +135,8 @@ int run_device(const std::vector<std::string>& words) {
     }
     if (pos.size() != 2 || pos[1] != "list" || !args->get("tenant")) {
         return fail(make_error("usage",
-                               "usage: tally-server device list --tenant NAME [--data-dir DIR]\n"
-                               "       tally-server device revoke DEVICE_ID [--data-dir DIR]\n"
+                               "usage: tally-server device list --tenant NAME [--data-dir DIR] [--db URL]\n"
+                               "       tally-server device revoke DEVICE_ID [--data-dir DIR] [--db URL]\n"
                                "       tally-server device assign-user DEVICE_ID PRINCIPAL\n"
                                "       tally-server device clear-user DEVICE_ID\n"
                                "       tally-server device set-type DEVICE_ID business|personal\n"
