@@ -4,12 +4,14 @@
 // batch stored through two stores (two servers) at once counted once; a released user purged.
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <thread>
 #include <vector>
 
 #include "pairing/bytes.h"
 #include "pairing/crypto.h"
 #include "pairing/time_format.h"
+#include "server/store/open_store.h"
 #include "store_backends.h"
 
 using namespace tally::server;
@@ -247,5 +249,36 @@ void console_body() {
     CHECK(events->front().what == "paired");
 }
 BACKEND_TEST("the console reads the rollups", console_body)
+
+}  // namespace
+
+namespace {
+
+// --db (server/store/open_store.h): no backend needed for these.
+TEST_CASE("--db chooses the store; a bad one is a clear error without the password", "[sqlite]") {
+    const std::filesystem::path dir = "/data";
+    auto lite = parse_db(std::nullopt, dir);
+    REQUIRE(lite.ok());
+    CHECK(lite->kind == DbChoice::Kind::sqlite);
+    CHECK(lite->target == "/data/tally.db");
+    auto file = parse_db(std::string("sqlite:/elsewhere/t.db"), dir);
+    REQUIRE(file.ok());
+    CHECK(file->target == "/elsewhere/t.db");
+    auto pg = parse_db(std::string("postgresql://tally:s3cret@127.0.0.1:5432/tally"), dir);
+    REQUIRE(pg.ok());
+    CHECK(pg->kind == DbChoice::Kind::postgres);
+    for (const char* bad : {"mysql://tally:s3cret@host/db", "sqlite:", "tally.db", ""}) {
+        auto r = parse_db(std::string(bad), dir);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == "usage");
+        CHECK_THAT(r.error().message, Catch::Contains("--db"));
+        CHECK_THAT(r.error().message, !Catch::Contains("s3cret"));
+    }
+    // Nothing listens on port 1: the error names the problem, never the password.
+    auto down = open_store({DbChoice::Kind::postgres, "postgresql://tally:s3cret@127.0.0.1:1/x"});
+    REQUIRE_FALSE(down.ok());
+    CHECK(down.error().code == "db_unavailable");
+    CHECK_THAT(down.error().message, !Catch::Contains("s3cret"));
+}
 
 }  // namespace
