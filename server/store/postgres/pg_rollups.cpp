@@ -297,6 +297,34 @@ Result<detail::TenantClock> pg_tenant_clock(PgConnection& c, PgZones& zones, std
     return clock;
 }
 
+Result<detail::TenantClock> pg_clock_of(PgZones& zones, std::int64_t tenant_id,
+                                        const std::string& zone, std::int64_t grace_hours,
+                                        std::optional<std::int64_t> trial_end,
+                                        std::optional<std::int64_t> inactive_since,
+                                        const std::string& spans) {
+    detail::TenantClock clock;
+    clock.tenant_id = tenant_id;
+    clock.zone = zone;
+    clock.grace_hours = grace_hours;
+    auto tz = zones.get(zone);
+    if (!tz) {
+        return tz.error();
+    }
+    clock.tz = std::move(*tz);
+    for (const auto& cut : {trial_end, inactive_since}) {
+        if (cut) {
+            clock.cuts.push_back(*cut);
+        }
+    }
+    std::size_t at = 0;
+    while (at < spans.size()) {  // "since,until;since,until"
+        std::size_t used = 0;
+        clock.cuts.push_back(std::stoll(spans.substr(at), &used));
+        at += used + 1;
+    }
+    return clock;
+}
+
 Result<void> pg_apply_rollups(PgConnection& c, std::int64_t tenant_id, const Rollups& delta) {
     if (delta.empty()) {
         return {};

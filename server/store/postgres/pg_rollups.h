@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -29,6 +30,14 @@ class PgZones {
 //! read in the caller's transaction. Error not_found for an unknown tenant id.
 Result<detail::TenantClock> pg_tenant_clock(PgConnection& c, PgZones& zones, std::int64_t tenant_id,
                                             bool retired);
+
+//! The clock of a tenant from its row's values as read by the caller (`spans`: the inactive
+//! spans as "since,until;since,until" or empty), without retirements (ingest's clock).
+Result<detail::TenantClock> pg_clock_of(PgZones& zones, std::int64_t tenant_id,
+                                        const std::string& zone, std::int64_t grace_hours,
+                                        std::optional<std::int64_t> trial_end,
+                                        std::optional<std::int64_t> inactive_since,
+                                        const std::string& spans);
 
 //! Adds `delta` to the tenant's stored rows, inside the caller's transaction.
 Result<void> pg_apply_rollups(PgConnection& c, std::int64_t tenant_id,

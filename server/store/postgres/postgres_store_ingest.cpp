@@ -136,10 +136,15 @@ class BatchJudge {
     std::uint64_t floor_;
 };
 
-Result<std::optional<DeviceRow>> lock_device(PgConnection& c, std::string_view device_id) {
+//! Locks the device's row and reads it with its tenant's clock, in one statement.
+Result<std::optional<DeviceRow>> lock_device(PgConnection& c, PgZones& zones,
+                                             std::string_view device_id,
+                                             std::optional<detail::TenantClock>& clock) {
     auto r = c.exec(
-        "SELECT tenant_id, acked_through, last_seq, seq_floor FROM devices WHERE id = $1"
-        " FOR UPDATE",
+        "SELECT d.tenant_id, d.acked_through, d.last_seq, d.seq_floor, t.time_zone,"
+        " t.grace_hours, t.trial_end, t.inactive_since, (SELECT string_agg(s.since || ',' ||"
+        " s.until, ';') FROM tenant_inactive_spans s WHERE s.tenant_id = t.id)"
+        " FROM devices d JOIN tenants t ON t.id = d.tenant_id WHERE d.id = $1 FOR UPDATE OF d",
         {pg_param(device_id)});
     if (!r) {
         return r.error();
@@ -147,6 +152,13 @@ Result<std::optional<DeviceRow>> lock_device(PgConnection& c, std::string_view d
     if (r->rows() == 0) {
         return std::optional<DeviceRow>();
     }
+    auto made =
+        pg_clock_of(zones, r->int64(0, 0), r->text(0, 4), r->int64(0, 5), r->opt_int64(0, 6),
+                    r->opt_int64(0, 7), r->is_null(0, 8) ? std::string() : r->text(0, 8));
+    if (!made) {
+        return made.error();
+    }
+    clock = std::move(*made);
     return std::optional<DeviceRow>(DeviceRow{
         r->int64(0, 0), static_cast<std::uint64_t>(r->int64(0, 1)),
         static_cast<std::uint64_t>(r->int64(0, 2)), static_cast<std::uint64_t>(r->int64(0, 3))});
@@ -283,34 +295,45 @@ Result<std::uint32_t> write_breaks(PgConnection& c, std::string_view device_id, 
     return static_cast<std::uint32_t>(r->rows());
 }
 
-//! The contiguous ack from `from`: stored seqs (counted or held) and declared gaps.
+//! The end of the run of stored seqs from `next` (0 when `next` is not stored).
+Result<std::uint64_t> stored_run(PgConnection& c, std::string_view device_id, std::uint64_t next) {
+    auto r = c.exec(
+        "SELECT s.seq FROM heartbeat_seqs s WHERE s.device_id = $1 AND s.seq >= $2"
+        " AND EXISTS (SELECT 1 FROM heartbeat_seqs f WHERE f.device_id = $1 AND f.seq = $2)"
+        " AND NOT EXISTS (SELECT 1 FROM heartbeat_seqs n WHERE n.device_id = $1"
+        " AND n.seq = s.seq + 1) ORDER BY s.seq LIMIT 1",
+        {pg_param(device_id), pg_param(static_cast<std::int64_t>(next))});
+    if (!r) {
+        return r.error();
+    }
+    return r->rows() > 0 ? static_cast<std::uint64_t>(r->int64(0, 0)) : 0;
+}
+
+//! The contiguous ack from `from`: stored seqs (counted or held) and declared gaps. No seq
+//! above `highest` (the largest stored) is looked up.
 Result<std::uint64_t> advance_ack(PgConnection& c, std::string_view device_id, std::uint64_t from,
-                                  const BatchJudge& judge, std::uint64_t floor) {
+                                  const BatchJudge& judge, std::uint64_t floor,
+                                  std::uint64_t highest) {
     std::uint64_t ack = std::max(from, floor);
     for (;;) {
         if (judge.known().count(ack + 1) > 0) {
             ++ack;
             continue;
         }
-        const auto next = pg_param(static_cast<std::int64_t>(ack + 1));
-        // The end of the run of stored seqs from `next`, if `next` is stored.
-        auto stored = c.exec(
-            "SELECT s.seq FROM heartbeat_seqs s WHERE s.device_id = $1 AND s.seq >= $2"
-            " AND EXISTS (SELECT 1 FROM heartbeat_seqs f WHERE f.device_id = $1 AND f.seq = $2)"
-            " AND NOT EXISTS (SELECT 1 FROM heartbeat_seqs n WHERE n.device_id = $1"
-            " AND n.seq = s.seq + 1) ORDER BY s.seq LIMIT 1",
-            {pg_param(device_id), next});
-        if (!stored) {
-            return stored.error();
-        }
-        if (stored->rows() > 0) {
-            ack = static_cast<std::uint64_t>(stored->int64(0, 0));
-            continue;
+        if (ack + 1 <= highest) {
+            auto run = stored_run(c, device_id, ack + 1);
+            if (!run) {
+                return run.error();
+            }
+            if (*run > 0) {
+                ack = *run;
+                continue;
+            }
         }
         auto gap = c.exec(
             "SELECT max(to_seq) FROM gaps WHERE device_id = $1 AND from_seq <= $2"
             " AND to_seq >= $2",
-            {pg_param(device_id), next});
+            {pg_param(device_id), pg_param(static_cast<std::int64_t>(ack + 1))});
         if (!gap) {
             return gap.error();
         }
@@ -334,13 +357,13 @@ Result<std::uint64_t> finish_batch(PgConnection& c, std::string_view device_id,
             return r.error();
         }
     }
-    auto ack = advance_ack(c, device_id, device.acked_through, judge, device.seq_floor);
-    if (!ack) {
-        return ack.error();
-    }
     std::uint64_t last = device.last_seq;
     if (!judge.known().empty()) {
         last = std::max(last, judge.known().rbegin()->first);
+    }
+    auto ack = advance_ack(c, device_id, device.acked_through, judge, device.seq_floor, last);
+    if (!ack) {
+        return ack.error();
     }
     auto r =
         c.exec("UPDATE devices SET acked_through = $1, last_seq = $2, last_seen = $3 WHERE id = $4",
@@ -362,17 +385,14 @@ Result<StoreBatchResult> PostgresStore::store_batch(std::string_view device_id,
         return r.error();
     }
     return pg_transaction(*pool_, [&](PgConnection& c) -> Result<StoreBatchResult> {
-        auto device = lock_device(c, device_id);
+        std::optional<detail::TenantClock> clock;
+        auto device = lock_device(c, zones_, device_id, clock);
         if (!device) {
             return device.error();
         }
         if (!*device) {
             return make_error("unknown_device",
                               "device " + std::string(device_id) + " is not registered");
-        }
-        auto clock = pg_tenant_clock(c, zones_, (*device)->tenant_id, false);
-        if (!clock) {
-            return clock.error();
         }
         auto stored = stored_seqs(c, device_id, hbs);
         if (!stored) {
