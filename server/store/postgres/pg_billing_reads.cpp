@@ -64,6 +64,44 @@ BucketId bucket_id(const PgResult& r, int i) {
     return {r.text(i, 0), r.int64(i, 1), r.int64(i, 2), r.boolean(i, 3), r.int64(i, 4)};
 }
 
+//! The users of bucket `key` (rows of `u` ordered as the buckets, from `at` on) into `h`.
+void attach_users(const PgResult& u, const BucketId& key, int& at,
+                  std::unordered_map<std::string, std::uint32_t>& interned, HeartbeatFact& h,
+                  BillingFacts& f) {
+    while (at < u.rows() && bucket_id(u, at) < key) {
+        ++at;  // a bucket outside the window
+    }
+    for (; at < u.rows() && bucket_id(u, at) == key; ++at) {
+        if (h.user_count == 0) {
+            h.first_user = static_cast<std::uint32_t>(f.heartbeat_users.size());
+        }
+        const auto [p, added] =
+            interned.try_emplace(u.text(at, 5), static_cast<std::uint32_t>(f.principals.size()));
+        if (added) {
+            f.principals.push_back(p->first);
+        }
+        HeartbeatUserFact user;
+        user.principal = p->second;
+        user.local = u.boolean(at, 6);
+        user.active_minutes = u.int64(at, 7);
+        user.first_start = u.int64(at, 8);
+        user.last_end = u.int64(at, 9);
+        f.heartbeat_users.push_back(user);
+        ++h.user_count;
+    }
+}
+
+//! By (start, device id, index): the engine's order.
+void sort_heartbeats(BillingFacts& f) {
+    std::sort(
+        f.heartbeats.begin(), f.heartbeats.end(),
+        [&](const HeartbeatFact& x, const HeartbeatFact& y) {
+            const auto& xi = f.devices[x.device].id;
+            const auto& yi = f.devices[y.device].id;
+            return x.start != y.start ? x.start < y.start : xi != yi ? xi < yi : x.seq < y.seq;
+        });
+}
+
 //! The tenant's buckets whose earliest start lies in [from, to), each one HeartbeatFact, with
 //! their users, ordered by (start, device id, index) as the engine expects.
 Result<void> read_buckets(PgConnection& c, const detail::TenantClock& clock, std::int64_t tid,
@@ -123,37 +161,10 @@ Result<void> read_buckets(PgConnection& c, const detail::TenantClock& clock, std
         }
         h.heartbeats = static_cast<std::uint32_t>(b->int64(i, 7));
         h.device_active_minutes = b->int64(i, 8);
-        while (at < u->rows() && bucket_id(*u, at) < key) {
-            ++at;
-        }
-        for (; at < u->rows() && bucket_id(*u, at) == key; ++at) {
-            if (h.user_count == 0) {
-                h.first_user = static_cast<std::uint32_t>(f.heartbeat_users.size());
-            }
-            const auto [p, added] = interned.try_emplace(
-                u->text(at, 5), static_cast<std::uint32_t>(f.principals.size()));
-            if (added) {
-                f.principals.push_back(p->first);
-            }
-            HeartbeatUserFact user;
-            user.principal = p->second;
-            user.local = u->boolean(at, 6);
-            user.active_minutes = u->int64(at, 7);
-            user.first_start = u->int64(at, 8);
-            user.last_end = u->int64(at, 9);
-            f.heartbeat_users.push_back(user);
-            ++h.user_count;
-        }
+        attach_users(*u, key, at, interned, h, f);
         f.heartbeats.push_back(h);
     }
-    // By (start, device id, index): the engine's order.
-    std::sort(
-        f.heartbeats.begin(), f.heartbeats.end(),
-        [&](const HeartbeatFact& x, const HeartbeatFact& y) {
-            const auto& xi = f.devices[x.device].id;
-            const auto& yi = f.devices[y.device].id;
-            return x.start != y.start ? x.start < y.start : xi != yi ? xi < yi : x.seq < y.seq;
-        });
+    sort_heartbeats(f);
     return {};
 }
 
