@@ -4,6 +4,7 @@
 
 #include "server/store/postgres/pg_rollups.h"
 
+#include <limits>
 #include <map>
 
 #include "pairing/time_format.h"
@@ -373,23 +374,69 @@ Result<Rollups> pg_read_month_rollups(PgConnection& c, std::int64_t tenant_id, s
     return out;
 }
 
+namespace {
+
+//! The first month (YYYYMM) whose heartbeats are all still in the evidence: 0 while no
+//! partition was dropped for the tenant's devices (a device's seq_floor says one was), else
+//! two months after the oldest partition left (a heartbeat arrives up to the backfill limit,
+//! 35 days, after it started).
+Result<std::int64_t> complete_from(PgConnection& c, std::int64_t tenant_id) {
+    auto r = c.exec(
+        "SELECT EXISTS (SELECT 1 FROM devices WHERE tenant_id = $1 AND seq_floor > 0),"
+        " (SELECT min(substring(k.relname from '[0-9]+$')::int) FROM pg_inherits i"
+        " JOIN pg_class k ON k.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent"
+        " WHERE p.relname = 'heartbeat_evidence')",
+        {pg_param(tenant_id)});
+    if (!r) {
+        return r.error();
+    }
+    if (!r->boolean(0, 0) || r->is_null(0, 1)) {
+        return std::int64_t{0};
+    }
+    return pg_next_month(pg_next_month(r->int64(0, 1)));
+}
+
+//! Deletes the tenant's rollup rows of months from `month` on (0: all).
+Result<void> delete_rollups(PgConnection& c, std::int64_t tenant_id, std::int64_t month) {
+    const auto first_day = month == 0 ? std::numeric_limits<std::int64_t>::min() : day_of(month, 0);
+    const PgParams p = {pg_param(tenant_id), pg_param(month), pg_param(first_day)};
+    for (const char* sql : {"DELETE FROM rollup_device_month WHERE tenant_id = $1"
+                            " AND month >= $2 AND $3 = $3",
+                            "DELETE FROM rollup_user_month WHERE tenant_id = $1"
+                            " AND month >= $2 AND $3 = $3",
+                            "DELETE FROM rollup_device_day WHERE device_id IN"
+                            " (SELECT id FROM devices WHERE tenant_id = $1) AND day >= $3"
+                            " AND $2 = $2",
+                            "DELETE FROM rollup_bucket WHERE device_id IN"
+                            " (SELECT id FROM devices WHERE tenant_id = $1) AND day >= $3"
+                            " AND $2 = $2",
+                            "DELETE FROM rollup_bucket_user WHERE device_id IN"
+                            " (SELECT id FROM devices WHERE tenant_id = $1) AND day >= $3"
+                            " AND $2 = $2"}) {
+        if (auto r = run(c, sql, p); !r) {
+            return r;
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+// Only months whose heartbeats are all still in the evidence are recomputed: after retention
+// dropped a partition, older months keep the rows they had (cut by the old zone and grace)
+// rather than lose them.
 Result<void> pg_rebuild_rollups(PgConnection& c, PgZones& zones, std::int64_t tenant_id) {
     const PgParams tid = {pg_param(tenant_id)};
     if (auto r = run(c, "SELECT 1 FROM devices WHERE tenant_id = $1 ORDER BY id FOR UPDATE", tid);
         !r) {
         return r;
     }
-    for (const char* sql : {"DELETE FROM rollup_device_month WHERE tenant_id = $1",
-                            "DELETE FROM rollup_user_month WHERE tenant_id = $1",
-                            "DELETE FROM rollup_device_day WHERE device_id IN"
-                            " (SELECT id FROM devices WHERE tenant_id = $1)",
-                            "DELETE FROM rollup_bucket WHERE device_id IN"
-                            " (SELECT id FROM devices WHERE tenant_id = $1)",
-                            "DELETE FROM rollup_bucket_user WHERE device_id IN"
-                            " (SELECT id FROM devices WHERE tenant_id = $1)"}) {
-        if (auto r = run(c, sql, tid); !r) {
-            return r;
-        }
+    auto from = complete_from(c, tenant_id);
+    if (!from) {
+        return from.error();
+    }
+    if (auto r = delete_rollups(c, tenant_id, *from); !r) {
+        return r;
     }
     auto clock = pg_tenant_clock(c, zones, tenant_id, true);
     if (!clock) {
@@ -410,8 +457,9 @@ Result<void> pg_rebuild_rollups(PgConnection& c, PgZones& zones, std::int64_t te
         }
         for (const auto& entry : *entries) {
             const auto hb = pg_entry_heartbeat(entry);
-            if (!hb) {
-                continue;  // stored only after decoding: cannot happen unless edited by hand
+            // Undecodable only if edited by hand; before `from`: its month keeps its rows.
+            if (!hb || clock->month_day(hb->start).first < *from) {
+                continue;
             }
             detail::RollupHeartbeat r{ev->text(i, 0),
                                       hb->start,
@@ -425,8 +473,7 @@ Result<void> pg_rebuild_rollups(PgConnection& c, PgZones& zones, std::int64_t te
             all.add(*clock, r);
         }
     }
-    all.finish_active_users();
-    // From scratch: no stored day masks, so every user's days count as new.
+    // The deleted months' day masks are gone: every user's days in them count as new.
     return pg_apply_rollups(c, tenant_id, all);
 }
 

@@ -327,6 +327,20 @@ TEST_CASE("evidence partitions are dropped at retention; their seqs stay duplica
     auto stats = s.storage_stats();
     REQUIRE(stats.ok());
     CHECK(stats->evidence_rows == 1);
+    // A change of zone rebuilds only the months whose evidence is still whole: the dropped
+    // month keeps its rows, the recent one is recomputed.
+    auto settings = s.tenant_settings("acme");
+    REQUIRE(settings.ok());
+    settings->time_zone = "America/New_York";
+    REQUIRE(s.update_tenant_settings(*settings).ok());
+    usage = s.usage("acme", old - 86400, old + 86400);
+    REQUIRE(usage.ok());
+    REQUIRE(usage->devices.size() == 1);
+    CHECK(usage->devices[0].heartbeats == 2);
+    usage = s.usage("acme", kNow - 2 * 86400, kNow + 86400);
+    REQUIRE(usage.ok());
+    REQUIRE(usage->devices.size() == 1);
+    CHECK(usage->devices[0].heartbeats == 1);
 }
 
 }  // namespace
