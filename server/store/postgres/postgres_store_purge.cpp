@@ -254,6 +254,16 @@ Result<PurgeResult> purge_tenant(PgConnection& c, std::int64_t tid, std::int64_t
         if (at + billing::kReleaseSeconds + billing::kPurgeAfterReleaseSeconds > now) {
             continue;
         }
+        if (result.users_purged == 0) {
+            // Ingest writes a device's rollup rows with its row locked: so does the purge,
+            // or a batch committed between the copy and the delete below would be lost.
+            if (auto r =
+                    exec(c, "SELECT 1 FROM devices WHERE tenant_id = $1 ORDER BY id FOR UPDATE",
+                         {pg_param(tid)});
+                !r) {
+                return r.error();
+            }
+        }
         const auto surrogate = "purged-" + pairing::hex_encode(pairing::random_bytes(8));
         t.surrogate[key] = surrogate;
         std::set<std::string> keys = {key};
