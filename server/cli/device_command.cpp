@@ -135,12 +135,13 @@ int run_device(const std::vector<std::string>& words) {
     }
     if (pos.size() != 2 || pos[1] != "list" || !args->get("tenant")) {
         return fail(make_error("usage",
-                               "usage: tally-server device list --tenant NAME [--data-dir DIR] [--db URL]\n"
-                               "       tally-server device revoke DEVICE_ID [--data-dir DIR] [--db URL]\n"
+                               "usage: tally-server device list --tenant NAME [--data-dir DIR]\n"
+                               "       tally-server device revoke DEVICE_ID [--data-dir DIR]\n"
                                "       tally-server device assign-user DEVICE_ID PRINCIPAL\n"
                                "       tally-server device clear-user DEVICE_ID\n"
                                "       tally-server device set-type DEVICE_ID business|personal\n"
-                               "       tally-server device retire DEVICE_ID"));
+                               "       tally-server device retire DEVICE_ID\n"
+                               "       (each takes [--data-dir DIR] [--db URL])"));
     }
     return list(*args);
 }
