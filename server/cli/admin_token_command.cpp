@@ -21,7 +21,7 @@ constexpr const char* kUsage =
     "usage: tally-server admin-token create [--tenant NAME] [--name TEXT] [--expires 90d]\n"
     "       tally-server admin-token list\n"
     "       tally-server admin-token revoke ID\n"
-    "       (each with [--data-dir DIR])";
+    "       (each with [--data-dir DIR] [--db URL])";
 
 std::string when(const std::optional<std::int64_t>& t, const char* none) {
     return t ? pairing::format_rfc3339(*t) : std::string(none);
@@ -62,7 +62,7 @@ int list(Store& store) {
 }  // namespace
 
 int run_admin_token(const std::vector<std::string>& words) {
-    auto args = parse_args(words, {"data-dir", "tenant", "name", "expires"});
+    auto args = parse_args(words, {"data-dir", "db", "tenant", "name", "expires"});
     if (!args) {
         return fail(args.error());
     }

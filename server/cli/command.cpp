@@ -3,6 +3,7 @@
 #include "server/cli/command.h"
 
 #include "server/domain/error_code.h"
+#include "server/store/open_store.h"
 
 #include <sys/stat.h>
 
@@ -74,12 +75,46 @@ std::string printable(const std::string& text) {
     return out;
 }
 
-Result<std::unique_ptr<SqliteStore>> store_for(const Args& args) {
+Result<std::unique_ptr<Store>> open_chosen_store(const Args& args,
+                                                 const std::filesystem::path& dir) {
+    if (!args.get("db")) {
+        auto lite = open_store(dir);
+        if (!lite) {
+            return lite.error();
+        }
+        return std::unique_ptr<Store>(std::move(*lite));
+    }
+    auto choice = parse_db(args.get("db"), dir);
+    if (!choice) {
+        return choice.error();
+    }
+    return open_store(*choice);
+}
+
+Result<std::unique_ptr<Store>> store_for(const Args& args) {
     auto dir = data_dir(args);
     if (!dir) {
         return dir.error();
     }
-    return open_store(*dir);
+    return open_chosen_store(args, *dir);
+}
+
+Result<std::unique_ptr<SqliteStore>> sqlite_store_for(const Args& args) {
+    auto dir = data_dir(args);
+    if (!dir) {
+        return dir.error();
+    }
+    auto choice = parse_db(args.get("db"), *dir);
+    if (!choice) {
+        return choice.error();
+    }
+    if (choice->kind != DbChoice::Kind::sqlite) {
+        return make_error("usage", "this command reads the SQLite store only, not PostgreSQL");
+    }
+    if (!args.get("db")) {
+        return open_store(*dir);
+    }
+    return SqliteStore::open(choice->target);
 }
 
 std::int64_t now_seconds() {

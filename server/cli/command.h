@@ -10,6 +10,7 @@
 #include "pairing/result.h"
 #include "server/cli/args.h"
 #include "server/store/sqlite_store.h"
+#include "server/store/store.h"
 
 namespace tally::server::cli {
 
@@ -34,8 +35,14 @@ std::int64_t now_seconds();
 //! Control characters replaced by '?': agent-supplied text (hostnames, principals) must not
 //! break one-record-per-line output.
 std::string printable(const std::string& text);
-//! data_dir(args) then open_store.
-Result<std::unique_ptr<SqliteStore>> store_for(const Args& args);
+//! The store --db names (server/store/open_store.h), else open_store(dir).
+Result<std::unique_ptr<Store>> open_chosen_store(const Args& args,
+                                                 const std::filesystem::path& dir);
+//! data_dir(args) then open_chosen_store.
+Result<std::unique_ptr<Store>> store_for(const Args& args);
+//! store_for for the commands only the SQLite store offers (verify-evidence): a --db naming
+//! PostgreSQL is a usage error.
+Result<std::unique_ptr<SqliteStore>> sqlite_store_for(const Args& args);
 
 // Command groups; `words` are the arguments after "tally-server".
 int run_serve(const std::vector<std::string>& words);

@@ -121,7 +121,7 @@ int list(const Args& args) {
 }  // namespace
 
 int run_device(const std::vector<std::string>& words) {
-    auto args = parse_args(words, {"data-dir", "tenant"});
+    auto args = parse_args(words, {"data-dir", "db", "tenant"});
     if (!args) {
         return fail(args.error());
     }
@@ -140,7 +140,8 @@ int run_device(const std::vector<std::string>& words) {
                                "       tally-server device assign-user DEVICE_ID PRINCIPAL\n"
                                "       tally-server device clear-user DEVICE_ID\n"
                                "       tally-server device set-type DEVICE_ID business|personal\n"
-                               "       tally-server device retire DEVICE_ID"));
+                               "       tally-server device retire DEVICE_ID\n"
+                               "       (each takes [--data-dir DIR] [--db URL])"));
     }
     return list(*args);
 }

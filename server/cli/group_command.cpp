@@ -10,7 +10,7 @@
 namespace tally::server::cli {
 
 int run_group(const std::vector<std::string>& words) {
-    auto args = parse_args(words, {"data-dir", "tenant"});
+    auto args = parse_args(words, {"data-dir", "db", "tenant"});
     if (!args) {
         return fail(args.error());
     }

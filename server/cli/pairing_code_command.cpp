@@ -13,7 +13,7 @@
 namespace tally::server::cli {
 
 int run_pairing_code(const std::vector<std::string>& words) {
-    auto args = parse_args(words, {"data-dir", "tenant", "uses", "expires"});
+    auto args = parse_args(words, {"data-dir", "db", "tenant", "uses", "expires"});
     if (!args) {
         return fail(args.error());
     }
@@ -21,7 +21,7 @@ int run_pairing_code(const std::vector<std::string>& words) {
     if (pos.size() != 2 || pos[1] != "create" || !args->get("tenant")) {
         return fail(make_error("usage",
                                "usage: tally-server pairing-code create --tenant NAME "
-                               "[--uses N] [--expires 30d|12h|90m] [--data-dir DIR]"));
+                               "[--uses N] [--expires 30d|12h|90m] [--data-dir DIR] [--db URL]"));
     }
     const auto uses_text = args->get_or("uses", "1");
     std::int64_t uses = 0;

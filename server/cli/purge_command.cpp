@@ -10,12 +10,12 @@
 namespace tally::server::cli {
 
 int run_purge(const std::vector<std::string>& words) {
-    auto args = parse_args(words, {"data-dir"});
+    auto args = parse_args(words, {"data-dir", "db"});
     if (!args) {
         return fail(args.error());
     }
     if (args->positional.size() != 1) {
-        return fail(make_error("usage", "usage: tally-server purge [--data-dir DIR]"));
+        return fail(make_error("usage", "usage: tally-server purge [--data-dir DIR] [--db URL]"));
     }
     auto store = store_for(*args);
     if (!store) {

@@ -124,7 +124,7 @@ RunEnd run_until_signal(HttpsServer& server, sigset_t& signals) {
 
 int run_serve(const std::vector<std::string>& words) {
     auto args =
-        parse_args(words, {"data-dir", "listen", "tls-cert", "tls-key", "max-backfill-days"});
+        parse_args(words, {"data-dir", "db", "listen", "tls-cert", "tls-key", "max-backfill-days"});
     if (!args) {
         return fail(args.error());
     }
@@ -132,7 +132,7 @@ int run_serve(const std::vector<std::string>& words) {
         return fail(make_error("usage",
                                "usage: tally-server serve --listen HOST:PORT "
                                "[--tls-cert F --tls-key F] [--max-backfill-days N] "
-                               "[--data-dir DIR]"));
+                               "[--data-dir DIR] [--db URL]"));
     }
     auto listen = parse_listen_address(*args->get("listen"));
     if (!listen) {
@@ -150,7 +150,7 @@ int run_serve(const std::vector<std::string>& words) {
     if (!tls) {
         return fail(tls.error());
     }
-    auto store = open_store(*dir);
+    auto store = open_chosen_store(*args, *dir);
     if (!store) {
         return fail(store.error());
     }

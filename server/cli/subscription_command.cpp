@@ -11,7 +11,7 @@
 namespace tally::server::cli {
 
 int run_subscription(const std::vector<std::string>& words) {
-    auto args = parse_args(words, {"data-dir", "tenant", "group", "package"});
+    auto args = parse_args(words, {"data-dir", "db", "tenant", "group", "package"});
     if (!args) {
         return fail(args.error());
     }

@@ -25,7 +25,7 @@ constexpr const char* kUsage =
     "       tally-server tenant set-status NAME active|inactive|in_trial [--at WHEN]"
     " [--trial-end WHEN]\n"
     "       tally-server tenant set-trial NAME --trial-end WHEN\n"
-    "       tally-server tenant activate|deactivate NAME   (all take [--data-dir DIR])";
+    "       tally-server tenant activate|deactivate NAME   (all take [--data-dir DIR] [--db URL])";
 
 Result<void> check_name(const std::string& name) {
     if (name.empty() || name.size() > 64) {
@@ -103,7 +103,7 @@ int change(Store& store, const std::vector<std::string>& pos, const billing::Opt
 }  // namespace
 
 int run_tenant(const std::vector<std::string>& words) {
-    auto args = parse_args(words, {"data-dir", "time-zone", "trial-end", "count-devices-by",
+    auto args = parse_args(words, {"data-dir", "db", "time-zone", "trial-end", "count-devices-by",
                                    "default-package", "grace-hours", "at"});
     if (!args) {
         return fail(args.error());

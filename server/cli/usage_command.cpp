@@ -43,7 +43,7 @@ int emit(const std::optional<std::string>& output,
 }  // namespace
 
 int run_usage(const std::vector<std::string>& words) {
-    auto args = parse_args(words, {"data-dir", "tenant", "month", "format", "o", "output"});
+    auto args = parse_args(words, {"data-dir", "db", "tenant", "month", "format", "o", "output"});
     if (!args) {
         return fail(args.error());
     }
@@ -53,7 +53,7 @@ int run_usage(const std::vector<std::string>& words) {
         (args->get("o") && args->get("output"))) {
         return fail(make_error("usage",
                                "usage: tally-server usage --tenant NAME --month YYYY-MM "
-                               "--format json|csv|xlsx [-o FILE] [--data-dir DIR]"));
+                               "--format json|csv|xlsx [-o FILE] [--data-dir DIR] [--db URL]"));
     }
     const auto output = args->get("o") ? args->get("o") : args->get("output");
     const bool to_stdout = !output || *output == "-";

@@ -11,7 +11,7 @@
 
 namespace tally::server::cli {
 int run_user(const std::vector<std::string>& words) {
-    auto args = parse_args(words, {"data-dir", "tenant"});
+    auto args = parse_args(words, {"data-dir", "db", "tenant"});
     if (!args) {
         return fail(args.error());
     }

@@ -39,16 +39,16 @@ void print(const EvidenceCheck& c, const std::string& tenant, const std::string&
 }  // namespace
 
 int run_verify_evidence(const std::vector<std::string>& words) {
-    auto args = parse_args(words, {"data-dir", "tenant", "month"});
+    auto args = parse_args(words, {"data-dir", "db", "tenant", "month"});
     if (!args) {
         return fail(args.error());
     }
     if (args->positional.size() != 1 || !args->get("tenant") || !args->get("month")) {
         return fail(make_error("usage",
                                "usage: tally-server verify-evidence --tenant NAME --month YYYY-MM "
-                               "[--data-dir DIR]"));
+                               "[--data-dir DIR] [--db URL]"));
     }
-    auto store = store_for(*args);
+    auto store = sqlite_store_for(*args);
     if (!store) {
         return fail(store.error());
     }

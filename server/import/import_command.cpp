@@ -14,7 +14,7 @@
 namespace tally::server::cli {
 
 int run_import(const std::vector<std::string>& words) {
-    auto args = parse_args(words, {"data-dir", "tenant", "format"});
+    auto args = parse_args(words, {"data-dir", "db", "tenant", "format"});
     if (!args)
         return fail(args.error());
     const auto format = args->get_or("format", "text");
@@ -22,7 +22,7 @@ int run_import(const std::vector<std::string>& words) {
         (format != "text" && format != "json")) {
         return fail(make_error("usage",
                                "usage: tally-server import FILE --tenant NAME [--format text|json] "
-                               "[--data-dir DIR]"));
+                               "[--data-dir DIR] [--db URL]"));
     }
     const std::string path = args->positional[1];
     std::ifstream in(path, std::ios::binary);
@@ -43,7 +43,7 @@ int run_import(const std::vector<std::string>& words) {
     auto dir = data_dir(*args);
     if (!dir)
         return fail(dir.error());
-    auto store = open_store(*dir);
+    auto store = open_chosen_store(*args, *dir);
     if (!store)
         return fail(store.error());
     ProgressMeter progress(std::cerr, "import");  // a line only if it took 2 s or more

@@ -3,6 +3,10 @@
 Runs the real `tally-server` and `tally-agent` binaries on 127.0.0.1 with the server's own
 CA, real state directories and real sessions (ptys with utmp records). Binaries come from
 the environment (TALLY_SERVER, TALLY_AGENT), which CTest sets.
+
+TALLY_TEST_DB=postgres (with TALLY_TEST_POSTGRES_URL, a cluster from scripts/postgres-cluster)
+runs every server on a fresh PostgreSQL database of its own (`--db postgresql://…`), dropped
+when the test ends; CTest registers the `*.postgres` variants so.
 """
 
 import json
@@ -14,9 +18,11 @@ import subprocess
 import tempfile
 import time
 import unittest
+import uuid
 
 SERVER_BIN = os.environ.get("TALLY_SERVER", "tally-server")
 AGENT_BIN = os.environ.get("TALLY_AGENT", "tally-agent")
+TEST_DB = os.environ.get("TALLY_TEST_DB", "sqlite")
 
 
 def wait_until(predicate, timeout=30.0, interval=0.2, what="condition"):
@@ -41,19 +47,47 @@ def run(cmd, check=True, env=None, timeout=60, input_text=None):
     return proc
 
 
-class Server:
-    """A real tally-server on an ephemeral loopback port with a generated CA."""
+class PostgresDatabase:
+    """A database of its own on the test cluster (TALLY_TEST_POSTGRES_URL), dropped by drop()."""
 
-    def __init__(self, workdir, name="server", extra_args=()):
+    def __init__(self):
+        base = os.environ.get("TALLY_TEST_POSTGRES_URL")
+        if not base:
+            raise unittest.SkipTest("TALLY_TEST_DB=postgres needs TALLY_TEST_POSTGRES_URL")
+        self.root = base.rsplit("/", 1)[0]
+        self.name = "tally_it_" + uuid.uuid4().hex[:16]
+        self._admin(f"CREATE DATABASE {self.name}")
+        self.url = f"{self.root}/{self.name}"
+
+    def _admin(self, sql):
+        run(["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", "-d", f"{self.root}/postgres",
+             "-c", sql])
+
+    def drop(self):
+        self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+
+
+class Server:
+    """A real tally-server on an ephemeral loopback port with a generated CA. `db`: a
+    PostgreSQL URL to share with another server; with TALLY_TEST_DB=postgres and no `db`, a
+    fresh database of its own."""
+
+    def __init__(self, workdir, name="server", extra_args=(), db=None):
         self.data_dir = os.path.join(workdir, name)
         os.makedirs(self.data_dir, exist_ok=True)
+        self.database = None
+        if db is None and TEST_DB == "postgres":
+            self.database = PostgresDatabase()
+            db = self.database.url
+        self.db_url = db
+        self.db_args = ["--db", db] if db else []
         self.extra_args = list(extra_args)
         self.proc = None
         self.log_path = os.path.join(workdir, f"{name}.log")
         self.addr = None
 
     def cli(self, *args, check=True):
-        return run([SERVER_BIN, *args, "--data-dir", self.data_dir], check=check)
+        return run([SERVER_BIN, *args, "--data-dir", self.data_dir, *self.db_args], check=check)
 
     def start(self, listen="127.0.0.1:0"):
         addr_file = os.path.join(self.data_dir, "listen.addr")
@@ -62,7 +96,7 @@ class Server:
         self.log = open(self.log_path, "a")
         self.proc = subprocess.Popen(
             [SERVER_BIN, "serve", "--data-dir", self.data_dir, "--listen", listen,
-             *self.extra_args],
+             *self.db_args, *self.extra_args],
             stdout=self.log, stderr=subprocess.STDOUT)
         self.addr = wait_until(lambda: self._read_addr(addr_file), 30, what="server listen.addr")
         return self
@@ -268,6 +302,9 @@ class TallyTestCase(unittest.TestCase):
             s.stop()
             if failed:
                 print(f"--- server log\n{s.logs()[-6000:]}")
+        for s in self._servers:
+            if s.database:
+                s.database.drop()
         if not failed:
             shutil.rmtree(self.workdir, ignore_errors=True)
 

@@ -147,14 +147,16 @@ class Reports(TallyTestCase):
         with open(path, "rb") as f:
             self._check_xlsx(report, f.read())
         piped = subprocess.run([SERVER_BIN, "usage", "--tenant", "acme", "--month", self.month,
-                                "--format", "xlsx", "--data-dir", self.server.data_dir],
+                                "--format", "xlsx", "--data-dir", self.server.data_dir,
+                                *self.server.db_args],
                                capture_output=True, timeout=60)
         self.assertEqual(piped.returncode, 0, piped.stderr)
         self._check_xlsx(report, piped.stdout)
         master, slave = pty.openpty()
         try:
             tty = subprocess.run([SERVER_BIN, "usage", "--tenant", "acme", "--month", self.month,
-                                  "--format", "xlsx", "--data-dir", self.server.data_dir],
+                                  "--format", "xlsx", "--data-dir", self.server.data_dir,
+                                *self.server.db_args],
                                  stdout=slave, stderr=subprocess.PIPE, timeout=60)
         finally:
             os.close(slave)

@@ -160,7 +160,101 @@ CREATE TABLE purged_users (
 );
 )SQL";
 
-constexpr std::array<const char*, kPgSchemaVersion> kSteps = {kStep1};
+// Step 2 (issue 21, ingest): what a batch stores and what billing reads.
+// * heartbeat_seqs: one narrow row per stored (device, seq), counted or held, unpartitioned:
+//   the one unique key of the hot path (a unique constraint on a partitioned table would have
+//   to include the partition key). `hash` is the first 64 bits of the heartbeat's SHA-256
+//   (what the next heartbeat's `prev` names), `prev` the first 64 bits of its own `prev`:
+//   dedupe, forks and chain breaks compare these, never the bytes.
+// * heartbeat_evidence: the bytes of each batch's newly counted heartbeats (one row per
+//   batch), partitioned by the UTC month received; retention drops whole partitions.
+// * devices.seq_floor: seqs at or below it had their rows dropped by retention; one arriving
+//   again is a duplicate.
+// * the rollups, as in the SQLite store (server/store/rollups.h).
+constexpr const char* kStep2 = R"SQL(
+ALTER TABLE devices ADD COLUMN seq_floor BIGINT NOT NULL DEFAULT 0;
+CREATE TABLE heartbeat_seqs (
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    seq BIGINT NOT NULL,
+    hash BIGINT NOT NULL,
+    prev BIGINT NOT NULL,
+    held BOOLEAN NOT NULL,
+    month INTEGER NOT NULL,
+    PRIMARY KEY (device_id, seq)
+);
+CREATE TABLE heartbeat_evidence (
+    month INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    first_seq BIGINT NOT NULL,
+    received_at BIGINT NOT NULL,
+    body BYTEA NOT NULL
+) PARTITION BY RANGE (month);
+CREATE INDEX heartbeat_evidence_device ON heartbeat_evidence(device_id, first_seq);
+CREATE TABLE rollup_device_month (
+    tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+    month INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    heartbeats BIGINT NOT NULL,
+    active_minutes BIGINT NOT NULL,
+    day_mask BIGINT NOT NULL,
+    first_active BIGINT,
+    last_active BIGINT,
+    late_heartbeats BIGINT NOT NULL,
+    late_minutes BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, month, device_id)
+);
+CREATE TABLE rollup_user_month (
+    tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+    month INTEGER NOT NULL,
+    device_id TEXT NOT NULL,
+    principal TEXT NOT NULL,
+    local BOOLEAN NOT NULL,
+    active_minutes BIGINT NOT NULL,
+    day_mask BIGINT NOT NULL,
+    first_active BIGINT,
+    last_active BIGINT,
+    late_minutes BIGINT NOT NULL,
+    first_signal BIGINT,
+    last_signal BIGINT,
+    PRIMARY KEY (tenant_id, month, device_id, principal, local)
+);
+CREATE TABLE rollup_device_day (
+    device_id TEXT NOT NULL,
+    day BIGINT NOT NULL,
+    heartbeats BIGINT NOT NULL,
+    active_minutes BIGINT NOT NULL,
+    active_users BIGINT NOT NULL,
+    last_end BIGINT NOT NULL,
+    PRIMARY KEY (device_id, day)
+);
+CREATE TABLE rollup_bucket (
+    device_id TEXT NOT NULL,
+    hour BIGINT NOT NULL,
+    day BIGINT NOT NULL,
+    late BOOLEAN NOT NULL,
+    segment BIGINT NOT NULL,
+    heartbeats BIGINT NOT NULL,
+    active_minutes BIGINT NOT NULL,
+    first_start BIGINT NOT NULL,
+    last_end BIGINT NOT NULL,
+    PRIMARY KEY (device_id, hour, day, late, segment)
+);
+CREATE TABLE rollup_bucket_user (
+    device_id TEXT NOT NULL,
+    hour BIGINT NOT NULL,
+    day BIGINT NOT NULL,
+    late BOOLEAN NOT NULL,
+    segment BIGINT NOT NULL,
+    principal TEXT NOT NULL,
+    local BOOLEAN NOT NULL,
+    active_minutes BIGINT NOT NULL,
+    first_start BIGINT NOT NULL,
+    last_end BIGINT NOT NULL,
+    PRIMARY KEY (device_id, hour, day, late, segment, principal, local)
+);
+)SQL";
+
+constexpr std::array<const char*, kPgSchemaVersion> kSteps = {kStep1, kStep2};
 
 // Any constant shared by every Tally server ("tally" in ASCII): serialises migrations
 // across processes.

@@ -8,7 +8,7 @@
 
 namespace tally::server {
 
-inline constexpr int kPgSchemaVersion = 1;
+inline constexpr int kPgSchemaVersion = 2;
 
 //! Errors: schema_newer (the database was migrated by a newer server), db*, db_unavailable.
 Result<void> pg_migrate(PgPool& pool);

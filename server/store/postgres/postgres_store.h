@@ -5,28 +5,23 @@
 // tally-server processes may share one database: every check-then-write takes the row lock
 // it depends on (SELECT … FOR UPDATE), so a pairing code's uses hold across servers.
 //
-// Implemented so far: the admin's tenant, token and group operations, pairing and devices.
-// The ingest, billing-read and purge interfaces are not: `serve` does not offer PostgreSQL until
-// they are (server/store/postgres/README.md). Methods live in postgres_store_*.cpp by family.
+// Every interface of Store (store.h): `tally-server serve --db postgresql://…` runs on it.
+// Methods live in postgres_store_*.cpp by family.
 
 #include <cstddef>
 #include <memory>
 #include <string>
 
-#include "server/store/admin_token_store.h"
-#include "server/store/device_store.h"
-#include "server/store/group_store.h"
-#include "server/store/pairing_store.h"
+#include <mutex>
+#include <set>
+
 #include "server/store/postgres/pg_pool.h"
-#include "server/store/tenant_store.h"
+#include "server/store/postgres/pg_rollups.h"
+#include "server/store/store.h"
 
 namespace tally::server {
 
-class PostgresStore final : public TenantStore,
-                            public AdminTokenStore,
-                            public GroupStore,
-                            public PairingStore,
-                            public DeviceStore {
+class PostgresStore final : public Store {
   public:
     static constexpr std::size_t kDefaultPoolSize = 16;
 
@@ -78,10 +73,51 @@ class PostgresStore final : public TenantStore,
                                  std::int64_t now) override;
     Result<std::vector<AssignmentFact>> device_assignments(std::string_view tenant) override;
 
+    // Ingest (postgres_store_ingest.cpp).
+    Result<StoreBatchResult> store_batch(std::string_view device_id,
+                                         const std::vector<AcceptedHeartbeat>& hbs,
+                                         const std::vector<pairing::Gap>& gaps,
+                                         std::int64_t now) override;
+
+    // Billing and usage reads (postgres_store_billing.cpp, postgres_store_usage.cpp).
+    Result<BillingFacts> billing_facts(std::string_view tenant, std::int64_t from,
+                                       std::int64_t to) override;
+    Result<ReportFacts> report_facts(std::string_view tenant, std::int64_t from,
+                                     std::int64_t to) override;
+    Result<UsageData> usage(std::string_view tenant, std::int64_t from, std::int64_t to) override;
+
+    // Purge and evidence retention (postgres_store_purge.cpp).
+    Result<PurgeResult> purge_users(std::int64_t now) override;
+    //! Drops the evidence partitions of months that ended more than `retention_days` before
+    //! `now`, with their seqs' rows (the devices' seq_floor keeps later copies duplicates).
+    //! Returns how many partitions were dropped.
+    Result<std::int64_t> drop_old_evidence(std::int64_t now, std::int64_t retention_days);
+
+    // The console's reads and /metrics (postgres_store_console.cpp).
+    Result<std::vector<ConsoleDay>> console_days(std::string_view tenant, std::int64_t month,
+                                                 unsigned days_in_month) override;
+    Result<std::vector<ConsoleDeviceDay>> console_device_days(std::string_view device_id,
+                                                              std::int64_t first_day,
+                                                              std::int64_t last_day) override;
+    Result<std::vector<ConsoleEvent>> console_device_events(std::string_view device_id) override;
+    Result<std::vector<ConsoleUserDevice>> console_user_month(
+        std::string_view tenant, std::int64_t month, std::string_view principal,
+        const std::vector<std::string>& device_ids) override;
+    Result<bool> console_month_active(std::string_view tenant, std::int64_t month) override;
+    Result<StorageStats> storage_stats() override;
+
+    //! The evidence kept by default (DESIGN.md §5 evidence_retention_days).
+    static constexpr std::int64_t kEvidenceRetentionDays = 400;
+
   private:
     explicit PostgresStore(std::unique_ptr<PgPool> pool) : pool_(std::move(pool)) {}
+    //! Creates the evidence partition of month YYYYMM once per process.
+    Result<void> ensure_partition(std::int64_t month);
 
     std::unique_ptr<PgPool> pool_;
+    PgZones zones_;
+    std::mutex partitions_mutex_;
+    std::set<std::int64_t> partitions_;  //!< evidence partitions known to exist
 };
 
 namespace detail {
@@ -93,6 +129,10 @@ Device pg_device_from_row(const PgResult& r, int row);
 //! The device selected by `where` (one parameter, $1), in the caller's transaction.
 Result<std::optional<Device>> pg_device_where(PgConnection& c, const std::string& where,
                                               const PgParam& value);
+//! The tenant's settings, read in the caller's transaction. Errors: not_found, db*.
+Result<TenantSettings> pg_tenant_settings(PgConnection& c, std::string_view tenant);
+//! The delivery evidence of one device, read in the caller's transaction.
+Result<DeviceEvidence> pg_device_evidence(PgConnection& c, std::string_view device_id);
 }  // namespace detail
 
 }  // namespace tally::server

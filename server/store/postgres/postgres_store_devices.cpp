@@ -46,7 +46,11 @@ Result<void> count_gaps(PgConnection& c, std::string_view device_id, DeviceEvide
     return {};
 }
 
-Result<DeviceEvidence> evidence(PgConnection& c, std::string_view device_id) {
+}  // namespace
+
+namespace detail {
+
+Result<DeviceEvidence> pg_device_evidence(PgConnection& c, std::string_view device_id) {
     DeviceEvidence e;
     if (auto r = count_gaps(c, device_id, e); !r) {
         return r.error();
@@ -82,7 +86,7 @@ Result<DeviceEvidence> evidence(PgConnection& c, std::string_view device_id) {
     return e;
 }
 
-}  // namespace
+}  // namespace detail
 
 Result<std::optional<Device>> PostgresStore::find_device(std::string_view device_id) {
     return pg_statement(*pool_, [&](PgConnection& c) -> Result<std::optional<Device>> {
@@ -118,13 +122,30 @@ Result<void> PostgresStore::retire_device(std::string_view device_id, std::strin
         if (!r) {
             return r.error();
         }
+        if (r->affected() == 0) {
+            return {};
+        }
+        // A stored heartbeat may start at or after the retirement (dated in the past, or an
+        // agent clock ahead): its buckets are cut there, so the tenant's are recomputed. A
+        // bucket ending after `now` is the only place such a heartbeat can be.
+        auto later = c.exec(
+            "SELECT d.tenant_id FROM devices d WHERE d.id = $1 AND EXISTS (SELECT 1 FROM"
+            " rollup_bucket b WHERE b.device_id = $1 AND b.last_end > $2)",
+            {pg_param(device_id), pg_param(now)});
+        if (!later) {
+            return later.error();
+        }
+        if (later->rows() > 0) {
+            return pg_rebuild_rollups(c, zones_, later->int64(0, 0));
+        }
         return {};
     });
 }
 
 Result<DeviceEvidence> PostgresStore::device_evidence(std::string_view device_id) {
-    return pg_transaction(
-        *pool_, [&](PgConnection& c) -> Result<DeviceEvidence> { return evidence(c, device_id); });
+    return pg_transaction(*pool_, [&](PgConnection& c) -> Result<DeviceEvidence> {
+        return detail::pg_device_evidence(c, device_id);
+    });
 }
 
 Result<void> PostgresStore::assign_device_user(std::string_view device_id,

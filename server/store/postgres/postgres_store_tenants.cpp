@@ -1,5 +1,9 @@
 // PostgresStore: opening, tenants and their policy.
 
+#include <ctime>
+
+#include "server/store/postgres/pg_evidence.h"
+#include "server/store/postgres/pg_rollups.h"
 #include "server/store/postgres/pg_schema.h"
 #include "server/store/postgres/pg_transaction.h"
 #include "server/store/postgres/postgres_store.h"
@@ -15,7 +19,15 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const std::string& ur
     if (auto r = pg_migrate(**pool); !r) {
         return r.error();
     }
-    return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(*pool)));
+    std::unique_ptr<PostgresStore> store(new PostgresStore(std::move(*pool)));
+    // Evidence partitions ahead: this month and the next two (store_batch makes any other).
+    auto month = pg_utc_month(static_cast<std::int64_t>(std::time(nullptr)));
+    for (int i = 0; i < 3; ++i, month = pg_next_month(month)) {
+        if (auto r = store->ensure_partition(month); !r) {
+            return r.error();
+        }
+    }
+    return store;
 }
 
 namespace detail {
@@ -90,8 +102,10 @@ Result<std::optional<Tenant>> PostgresStore::find_tenant(std::string_view name) 
     });
 }
 
-Result<TenantSettings> PostgresStore::tenant_settings(std::string_view tenant) {
-    return pg_transaction(*pool_, [&](PgConnection& c) -> Result<TenantSettings> {
+namespace detail {
+
+Result<TenantSettings> pg_tenant_settings(PgConnection& c, std::string_view tenant) {
+    {
         auto r = c.exec(
             "SELECT name, status, trial_end, inactive_since, time_zone, count_devices_by,"
             " default_package, grace_hours, created_at, id FROM tenants WHERE name = $1",
@@ -122,13 +136,45 @@ Result<TenantSettings> PostgresStore::tenant_settings(std::string_view tenant) {
             t.inactive_spans.push_back({spans->int64(i, 0), spans->int64(i, 1)});
         }
         return t;
+    }
+}
+
+}  // namespace detail
+
+Result<TenantSettings> PostgresStore::tenant_settings(std::string_view tenant) {
+    return pg_transaction(*pool_, [&](PgConnection& c) -> Result<TenantSettings> {
+        return detail::pg_tenant_settings(c, tenant);
     });
 }
 
-// The rollups that a change of zone or grace recomputes in SQLite do not exist here yet
-// (ingest on PostgreSQL is a later step): that step adds the rebuild to this transaction.
+namespace {
+
+std::vector<std::pair<std::int64_t, std::int64_t>> spans_of(const TenantSettings& x) {
+    std::vector<std::pair<std::int64_t, std::int64_t>> out;
+    for (const auto& span : x.inactive_spans) {
+        out.emplace_back(span.since, span.until);
+    }
+    return out;
+}
+
+//! Whether the rollups, cut by zone, grace and billing cuts, must be recomputed.
+bool cuts_changed(const TenantSettings& before, const TenantSettings& t) {
+    return before.time_zone != t.time_zone || before.grace_hours != t.grace_hours ||
+           before.trial_end != t.trial_end || before.inactive_since != t.inactive_since ||
+           spans_of(before) != spans_of(t);
+}
+
+}  // namespace
+
+// The rollups' months, days and late columns follow the zone and the grace, the billing
+// buckets the trial end and the inactive spans: a change of any recomputes the tenant's
+// rollups from its evidence in the same transaction, as the SQLite store does.
 Result<void> PostgresStore::update_tenant_settings(const TenantSettings& t) {
     return pg_transaction(*pool_, [&](PgConnection& c) -> Result<void> {
+        auto before = detail::pg_tenant_settings(c, t.name);
+        if (!before) {
+            return before.error();
+        }
         auto r = c.exec(
             "UPDATE tenants SET status = $1, trial_end = $2, inactive_since = $3,"
             " time_zone = $4, count_devices_by = $5, default_package = $6, grace_hours = $7"
@@ -155,6 +201,9 @@ Result<void> PostgresStore::update_tenant_settings(const TenantSettings& t) {
             if (!add) {
                 return add.error();
             }
+        }
+        if (cuts_changed(*before, t)) {
+            return pg_rebuild_rollups(c, zones_, r->int64(0, 0));
         }
         return {};
     });

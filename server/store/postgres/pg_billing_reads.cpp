@@ -1,0 +1,338 @@
+// Billing reads on PostgreSQL (see pg_billing_reads.h).
+
+#include "server/store/postgres/pg_billing_reads.h"
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <tuple>
+
+#include "server/store/postgres/postgres_store.h"
+
+namespace tally::server {
+namespace {
+
+//! Runs `sql` ($1 = the tenant id, then `more`) and calls fn(result, row) for each row.
+template <typename Fn>
+Result<void> each(PgConnection& c, const std::string& sql, std::int64_t tid, Fn&& fn,
+                  PgParams more = {}) {
+    more.insert(more.begin(), pg_param(tid));
+    auto r = c.exec(sql, more);
+    if (!r) {
+        return r.error();
+    }
+    for (int i = 0; i < r->rows(); ++i) {
+        fn(*r, i);
+    }
+    return {};
+}
+
+//! The tenant's devices (by pairing) and `by_id` (device id → position), each device's type as
+//! the month ending at `to` ended.
+Result<void> read_devices(PgConnection& c, std::int64_t tid, std::int64_t to,
+                          std::unordered_map<std::string, std::uint32_t>& by_id, BillingFacts& f) {
+    if (auto r = each(c,
+                      std::string("SELECT ") + detail::kPgDeviceColumns +
+                          " FROM devices d JOIN tenants t ON t.id = d.tenant_id"
+                          " WHERE d.tenant_id = $1 ORDER BY d.paired_at, d.id",
+                      tid,
+                      [&](const PgResult& r, int i) {
+                          by_id.emplace(r.text(i, 0), static_cast<std::uint32_t>(f.devices.size()));
+                          f.devices.push_back(detail::pg_device_from_row(r, i));
+                      });
+        !r) {
+        return r;
+    }
+    // Undo the changes made at or after `to`, latest first (the earliest one's old type stays).
+    return each(
+        c,
+        "SELECT c.device_id, c.old_type FROM device_type_changes c"
+        " JOIN devices d ON d.id = c.device_id WHERE d.tenant_id = $1 AND c.changed_at >= $2"
+        " ORDER BY c.changed_at DESC, c.ctid DESC",
+        tid,
+        [&](const PgResult& r, int i) {
+            if (const auto it = by_id.find(r.text(i, 0)); it != by_id.end()) {
+                f.devices[it->second].facts.device_type = r.text(i, 1);
+            }
+        },
+        {pg_param(to)});
+}
+
+using BucketId = std::tuple<std::string, std::int64_t, std::int64_t, bool, std::int64_t>;
+
+BucketId bucket_id(const PgResult& r, int i) {
+    return {r.text(i, 0), r.int64(i, 1), r.int64(i, 2), r.boolean(i, 3), r.int64(i, 4)};
+}
+
+//! The users of bucket `key` (rows of `u` ordered as the buckets, from `at` on) into `h`.
+void attach_users(const PgResult& u, const BucketId& key, int& at,
+                  std::unordered_map<std::string, std::uint32_t>& interned, HeartbeatFact& h,
+                  BillingFacts& f) {
+    while (at < u.rows() && bucket_id(u, at) < key) {
+        ++at;  // a bucket outside the window
+    }
+    for (; at < u.rows() && bucket_id(u, at) == key; ++at) {
+        if (h.user_count == 0) {
+            h.first_user = static_cast<std::uint32_t>(f.heartbeat_users.size());
+        }
+        const auto [p, added] =
+            interned.try_emplace(u.text(at, 5), static_cast<std::uint32_t>(f.principals.size()));
+        if (added) {
+            f.principals.push_back(p->first);
+        }
+        HeartbeatUserFact user;
+        user.principal = p->second;
+        user.local = u.boolean(at, 6);
+        user.active_minutes = u.int64(at, 7);
+        user.first_start = u.int64(at, 8);
+        user.last_end = u.int64(at, 9);
+        f.heartbeat_users.push_back(user);
+        ++h.user_count;
+    }
+}
+
+//! By (start, device id, index): the engine's order.
+void sort_heartbeats(BillingFacts& f) {
+    std::sort(
+        f.heartbeats.begin(), f.heartbeats.end(),
+        [&](const HeartbeatFact& x, const HeartbeatFact& y) {
+            const auto& xi = f.devices[x.device].id;
+            const auto& yi = f.devices[y.device].id;
+            return x.start != y.start ? x.start < y.start : xi != yi ? xi < yi : x.seq < y.seq;
+        });
+}
+
+//! The tenant's buckets whose earliest start lies in [from, to), each one HeartbeatFact, with
+//! their users, ordered by (start, device id, index) as the engine expects.
+Result<void> read_buckets(PgConnection& c, const detail::TenantClock& clock, std::int64_t tid,
+                          std::int64_t from, std::int64_t to,
+                          const std::unordered_map<std::string, std::uint32_t>& by_id,
+                          BillingFacts& f) {
+    const PgParams range = {pg_param(from / 3600 - 1), pg_param(to / 3600 + 1), pg_param(from),
+                            pg_param(to)};
+    auto b = c.exec(
+        "SELECT b.device_id, b.hour, b.day, b.late, b.segment, b.first_start, b.last_end,"
+        " b.heartbeats, b.active_minutes FROM rollup_bucket b JOIN devices d ON d.id = b.device_id"
+        " WHERE d.tenant_id = $1 AND b.hour >= $2 AND b.hour <= $3 AND b.first_start >= $4"
+        " AND b.first_start < $5 ORDER BY b.device_id COLLATE \"C\", b.hour, b.day, b.late,"
+        " b.segment",
+        {pg_param(tid), range[0], range[1], range[2], range[3]});
+    if (!b) {
+        return b.error();
+    }
+    auto u = c.exec(
+        "SELECT u.device_id, u.hour, u.day, u.late, u.segment, u.principal, u.local,"
+        " u.active_minutes, u.first_start, u.last_end FROM rollup_bucket_user u"
+        " JOIN devices d ON d.id = u.device_id WHERE d.tenant_id = $1 AND u.hour >= $2"
+        " AND u.hour <= $3 ORDER BY u.device_id COLLATE \"C\", u.hour, u.day, u.late, u.segment,"
+        " u.principal COLLATE \"C\", u.local",
+        {pg_param(tid), range[0], range[1]});
+    if (!u) {
+        return u.error();
+    }
+    std::map<std::int64_t, std::int64_t> closes;  // month → its close
+    std::unordered_map<std::string, std::uint32_t> interned;
+    int at = 0;  // the next user row
+    std::string device;
+    std::uint64_t index = 0;
+    f.heartbeats.reserve(static_cast<std::size_t>(b->rows()));
+    for (int i = 0; i < b->rows(); ++i) {
+        const auto key = bucket_id(*b, i);
+        const auto pos = by_id.find(std::get<0>(key));
+        if (pos == by_id.end()) {
+            continue;
+        }
+        index = std::get<0>(key) == device ? index + 1 : 0;
+        device = std::get<0>(key);
+        HeartbeatFact h;
+        h.device = pos->second;
+        h.seq = index;
+        h.start = b->int64(i, 5);
+        h.end = b->int64(i, 6);
+        if (std::get<3>(key)) {
+            const auto month = clock.month_day(h.start).first;
+            auto [it, added] = closes.try_emplace(month, 0);
+            if (added) {
+                it->second = clock.close_of(month);
+            }
+            h.received_at = it->second;
+        } else {
+            h.received_at = h.start;
+        }
+        h.heartbeats = static_cast<std::uint32_t>(b->int64(i, 7));
+        h.device_active_minutes = b->int64(i, 8);
+        attach_users(*u, key, at, interned, h, f);
+        f.heartbeats.push_back(h);
+    }
+    sort_heartbeats(f);
+    return {};
+}
+
+//! Memberships, subscriptions, assignments and aliases of the tenant.
+Result<void> read_groups(PgConnection& c, std::int64_t tid, BillingFacts& f) {
+    if (auto r = each(c,
+                      "SELECT m.user_key, g.name, m.since, m.until FROM group_members m"
+                      " JOIN user_groups g ON g.id = m.group_id WHERE m.tenant_id = $1"
+                      " ORDER BY m.since, m.id",
+                      tid,
+                      [&](const PgResult& r, int i) {
+                          f.memberships.push_back(
+                              {r.text(i, 0), r.text(i, 1), r.int64(i, 2), r.opt_int64(i, 3)});
+                      });
+        !r) {
+        return r;
+    }
+    if (auto r = each(c,
+                      "SELECT g.name, s.package, s.attached_at FROM subscriptions s"
+                      " JOIN user_groups g ON g.id = s.group_id WHERE g.tenant_id = $1"
+                      " ORDER BY s.attached_at, s.id",
+                      tid,
+                      [&](const PgResult& r, int i) {
+                          f.subscriptions.push_back({r.text(i, 0), r.text(i, 1), r.int64(i, 2)});
+                      });
+        !r) {
+        return r;
+    }
+    if (auto r = each(c,
+                      "SELECT a.device_id, a.user_key, a.since FROM device_assignments a"
+                      " JOIN devices d ON d.id = a.device_id WHERE d.tenant_id = $1"
+                      " ORDER BY a.since, a.id",
+                      tid,
+                      [&](const PgResult& r, int i) {
+                          AssignmentFact a;
+                          a.device_id = r.text(i, 0);
+                          if (!r.is_null(i, 1)) {
+                              a.user_key = r.text(i, 1);
+                          }
+                          a.since = r.int64(i, 2);
+                          f.assignments.push_back(std::move(a));
+                      });
+        !r) {
+        return r;
+    }
+    return each(c, "SELECT alias_key, user_key FROM user_aliases WHERE tenant_id = $1", tid,
+                [&](const PgResult& r, int i) {
+                    f.aliases.push_back({r.text(i, 0), r.text(i, 1)});
+                });
+}
+
+}  // namespace
+
+Result<BillingFacts> pg_read_billing_facts(PgConnection& c, PgZones& zones, std::string_view tenant,
+                                           std::int64_t from, std::int64_t to,
+                                           bool signals_when_assigned) {
+    auto settings = detail::pg_tenant_settings(c, tenant);
+    if (!settings) {
+        return settings.error();
+    }
+    auto tid = detail::pg_tenant_id(c, tenant);
+    if (!tid) {
+        return tid.error();
+    }
+    BillingFacts f;
+    f.tenant = std::move(*settings);
+    std::unordered_map<std::string, std::uint32_t> by_id;
+    if (auto r = read_devices(c, *tid, to, by_id, f); !r) {
+        return r.error();
+    }
+    auto clock = pg_tenant_clock(c, zones, *tid, true);
+    if (!clock) {
+        return clock.error();
+    }
+    if (auto r = read_buckets(c, *clock, *tid, from, to, by_id, f); !r) {
+        return r.error();
+    }
+    if (auto r = read_groups(c, *tid, f); !r) {
+        return r.error();
+    }
+    if (signals_when_assigned && f.assignments.empty()) {
+        return f;
+    }
+    if (auto r = each(c,
+                      "SELECT principal, local, CASE WHEN local THEN device_id ELSE '' END,"
+                      " min(first_signal), max(last_signal) FROM rollup_user_month"
+                      " WHERE tenant_id = $1 AND last_signal IS NOT NULL GROUP BY 1, 2, 3",
+                      *tid,
+                      [&](const PgResult& r, int i) {
+                          f.signals.push_back({r.text(i, 0), r.boolean(i, 1), r.text(i, 2),
+                                               r.int64(i, 3), r.int64(i, 4)});
+                      });
+        !r) {
+        return r.error();
+    }
+    return f;
+}
+
+Result<std::unordered_map<std::string, DeviceEvidence>> pg_read_tenant_evidence(
+    PgConnection& c, std::int64_t tid, const std::vector<Device>& devices) {
+    std::unordered_map<std::string, DeviceEvidence> out;
+    out.reserve(devices.size());
+    for (const auto& d : devices) {
+        out.try_emplace(d.id);
+    }
+    const std::string of_tenant = " JOIN devices d ON d.id = x.device_id WHERE d.tenant_id = $1";
+    // Gap ranges may overlap (re-declared after a spool repair): the union is counted per
+    // device, and apart the part with reason server_lost.
+    std::string gap_device;
+    std::int64_t covered_to = 0;
+    std::int64_t lost_covered_to = 0;
+    if (auto r = each(c,
+                      "SELECT x.device_id, x.from_seq, x.to_seq, x.reason = 'server_lost'"
+                      " FROM gaps x" +
+                          of_tenant + " ORDER BY x.device_id, x.from_seq, x.to_seq",
+                      tid,
+                      [&](const PgResult& r, int i) {
+                          auto& e = out[r.text(i, 0)];
+                          if (r.text(i, 0) != gap_device) {
+                              gap_device = r.text(i, 0);
+                              covered_to = lost_covered_to = 0;
+                          }
+                          const auto to = r.int64(i, 2);
+                          const auto from = std::max(r.int64(i, 1), covered_to + 1);
+                          if (to >= from) {
+                              e.gap_seqs += static_cast<std::uint64_t>(to - from + 1);
+                              covered_to = to;
+                          }
+                          const auto lost_from = std::max(r.int64(i, 1), lost_covered_to + 1);
+                          if (r.boolean(i, 3) && to >= lost_from) {
+                              e.lost_by_server += static_cast<std::uint64_t>(to - lost_from + 1);
+                              lost_covered_to = to;
+                          }
+                      });
+        !r) {
+        return r.error();
+    }
+    const std::array<std::pair<const char*, std::uint64_t DeviceEvidence::*>, 3> counts = {{
+        {"SELECT x.device_id, count(DISTINCT x.seq) FROM forks x", &DeviceEvidence::forks},
+        {"SELECT x.device_id, count(*) FROM chain_breaks x", &DeviceEvidence::chain_breaks},
+        {"SELECT x.device_id, count(*) FROM held_heartbeats x", &DeviceEvidence::held},
+    }};
+    for (const auto& count : counts) {
+        const auto field = count.second;
+        if (auto r = each(c, count.first + of_tenant + " GROUP BY x.device_id", tid,
+                          [&](const PgResult& r, int i) {
+                              out[r.text(i, 0)].*field = static_cast<std::uint64_t>(r.int64(i, 1));
+                          });
+            !r) {
+            return r.error();
+        }
+    }
+    if (auto r = each(c,
+                      "SELECT id FROM devices WHERE tenant_id = $1 AND retired_at IS NOT NULL"
+                      " AND retire_reason = 'revoked'",
+                      tid, [&](const PgResult& r, int i) { out[r.text(i, 0)].revoked = true; });
+        !r) {
+        return r.error();
+    }
+    if (auto r = each(
+            c,
+            "SELECT x.device_id FROM device_enrollments x" + of_tenant +
+                " AND x.method = 'import_tofu'",
+            tid, [&](const PgResult& r, int i) { out[r.text(i, 0)].trust_on_first_use = true; });
+        !r) {
+        return r.error();
+    }
+    return out;
+}
+
+}  // namespace tally::server
