@@ -23,6 +23,9 @@ Result<std::pair<int, unsigned>> month_of(const UsageReport& report) {
 Result<ConsoleDevicePage> console_device(Store& store, ReportCache& cache, std::string_view tenant,
                                          std::string_view month, std::string_view device_id,
                                          std::int64_t now) {
+    if (!parse_month(month)) {
+        return make_error("bad_request", "Parameter month: must be YYYY-MM.");
+    }
     auto device = store.find_device(device_id);
     if (!device) {
         return device.error();
@@ -34,9 +37,13 @@ Result<ConsoleDevicePage> console_device(Store& store, ReportCache& cache, std::
     }
     ConsoleDevicePage out;
     out.device = std::move(**device);
-    auto report = cache.report(store, tenant, month, now);
+    auto report = cache.report(tenant, month, now);
     if (!report) {
         return report.error();
+    }
+    if (!*report) {
+        out.pending_since = cache.pending_since(tenant, month).value_or(now);
+        return out;
     }
     out.report = *report;
     for (const auto& d : out.report->devices) {
@@ -69,9 +76,16 @@ Result<ConsoleUserPage> console_user(Store& store, ReportCache& cache, std::stri
                                      std::string_view month, std::string_view key,
                                      std::int64_t now) {
     ConsoleUserPage out;
-    auto report = cache.report(store, tenant, month, now);
+    if (!parse_month(month)) {
+        return make_error("bad_request", "Parameter month: must be YYYY-MM.");
+    }
+    auto report = cache.report(tenant, month, now);
     if (!report) {
         return report.error();
+    }
+    if (!*report) {
+        out.pending_since = cache.pending_since(tenant, month).value_or(now);
+        return out;
     }
     out.report = *report;
     for (const auto& u : out.report->users) {
@@ -88,7 +102,14 @@ Result<ConsoleUserPage> console_user(Store& store, ReportCache& cache, std::stri
     if (!ym) {
         return ym.error();
     }
+    out.first_day = pairing::days_from_civil(ym->first, ym->second, 1);
     out.days_in_month = days_in_month(ym->first, ym->second);
+    auto days = store.console_user_days(out.user->principal, out.user->local, out.user->devices,
+                                        out.first_day, out.first_day + out.days_in_month - 1);
+    if (!days) {
+        return days.error();
+    }
+    out.days = std::move(*days);
     auto rows = store.console_user_month(tenant, ym->first * 100 + ym->second, out.user->principal,
                                          out.user->devices);
     if (!rows) {

@@ -15,7 +15,9 @@
 namespace tally::server::application {
 
 struct ConsoleDevicePage {
+    //! nullptr while the month is being computed (only device is filled then).
     std::shared_ptr<const UsageReport> report;
+    std::int64_t pending_since = 0;
     Device device;
     const DeviceReportRow* row = nullptr;  //!< into *report; nullptr: not in the month
     std::int64_t first_day = 0;            //!< local day number of day 1 of the month
@@ -25,9 +27,13 @@ struct ConsoleDevicePage {
 };
 
 struct ConsoleUserPage {
+    //! nullptr while the month is being computed (nothing else is filled then).
     std::shared_ptr<const UsageReport> report;
+    std::int64_t pending_since = 0;
     const billing::UserBilling* user = nullptr;  //!< into *report
+    std::int64_t first_day = 0;                  //!< local day number of day 1 of the month
     unsigned days_in_month = 0;
+    std::vector<ConsoleUserDay> days;            //!< active minutes per day, days with some
     std::vector<ConsoleUserDevice> devices;      //!< its month rollups per device
     std::vector<std::string> hostnames;          //!< of devices[i] ("" when unknown)
     std::vector<const DeviceReportRow*> paired;  //!< active devices paired with it

@@ -127,14 +127,25 @@ std::string user_page(const PageHeader& header, const application::ConsoleUserPa
                                  {"Devices paired with it", paired.empty() ? "—" : paired}});
     std::vector<std::string> labels;
     std::vector<std::int64_t> devices(p.days_in_month, 0);
+    std::vector<std::int64_t> minutes(p.days_in_month, 0);
     for (unsigned d = 1; d <= p.days_in_month; ++d) {
         labels.push_back(std::to_string(d));
         for (const auto& row : p.devices) {
             devices[d - 1] += (row.day_mask >> (d - 1)) & 1;
         }
     }
-    body += bar_chart("user-days", "Devices used per day of " + p.report->month, labels,
-                      {{"devices", "s2", devices}}, 2);
+    for (const auto& day : p.days) {
+        const auto i = day.day - p.first_day;
+        if (i >= 0 && i < static_cast<std::int64_t>(minutes.size())) {
+            minutes[static_cast<std::size_t>(i)] = day.active_minutes;
+        }
+    }
+    body += "<div class=\"charts\">" +
+            bar_chart("user-minutes", "Active minutes per day of " + p.report->month, labels,
+                      {{"active minutes", "s1", minutes}}, 2) +
+            bar_chart("user-days", "Devices used per day of " + p.report->month, labels,
+                      {{"devices", "s2", devices}}, 2) +
+            "</div>";
     body +=
         "<h2>Devices used</h2><div class=\"scroll\"><table id=\"user-devices\"><thead><tr>"
         "<th scope=\"col\">Hostname</th><th scope=\"col\">Active minutes</th></tr></thead>"

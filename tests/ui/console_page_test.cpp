@@ -67,8 +67,9 @@ PageLink hostile_link(const char* path) {
 TEST_CASE("the Customers page escapes tenant names and every query parameter") {
     application::Customers c;
     c.month = "2026-01";
-    c.last_month = "2025-12";
-    c.rows.push_back({evil, "active", {{evil, 2, 1, 3}}, 3, 1});
+    c.rows.push_back({evil, evil, "2026-01", "2025-12", "active", {{evil, 2, 1, 3}}, 3, 1, false});
+    c.rows.push_back({"pending", "UTC", "2026-01", "2025-12", "active", {}, 0, 0, true});
+    c.pending = 1;
     c.page = {1, 1, 1, 1};
     application::TableQuery q;
     q.sort = "name";
@@ -76,6 +77,7 @@ TEST_CASE("the Customers page escapes tenant names and every query parameter") {
     check_inert(html);
     CHECK(html.find("/ui/report?tenant=%3Cscript%3E") != std::string::npos);
     CHECK(html.find("<td class=\"n\" data-field=\"change\">+2</td>") != std::string::npos);
+    CHECK(html.find("id=\"pending\"") != std::string::npos);
 }
 
 TEST_CASE("a customer's month escapes names, search terms and links") {

@@ -1,0 +1,318 @@
+// The console's kept billing results (see report_cache.h).
+
+#include "server/application/report_cache.h"
+
+#include <exception>
+
+#include "server/application/console_month.h"
+
+namespace tally::server::application {
+namespace {
+
+constexpr std::size_t kMaxTotals = 100000;  //!< small entries: a bound, not a policy
+constexpr std::size_t kMaxDays = 256;
+
+std::size_t heap(const std::string& s) {
+    // libstdc++ keeps up to 15 characters inside the object.
+    return s.capacity() > 15 ? s.capacity() + 1 : 0;
+}
+
+std::size_t heap(const std::vector<std::string>& v) {
+    std::size_t n = v.capacity() * sizeof(std::string);
+    for (const auto& s : v) {
+        n += heap(s);
+    }
+    return n;
+}
+
+std::size_t device_bytes(const DeviceReportRow& d) {
+    const auto& dev = d.usage.device;
+    const auto& b = d.billing;
+    return heap(dev.id) + heap(dev.tenant) + heap(dev.public_key) + heap(dev.facts.hostname) +
+           heap(dev.facts.os) + heap(dev.facts.os_version) + heap(dev.facts.agent_version) +
+           heap(dev.facts.device_type) + heap(dev.facts.role) + heap(dev.facts.fingerprint) +
+           heap(d.usage.users) + heap(b.device_id) + heap(b.users) + heap(b.paired_user) +
+           heap(b.paired_user_key) + heap(b.paired_by) + heap(b.package) + heap(b.covered_by) +
+           heap(b.covered_by_key) + heap(d.explanation);
+}
+
+std::size_t user_bytes(const billing::UserBilling& u) {
+    return heap(u.key) + heap(u.principal) + heap(u.device_id) + heap(u.group) + heap(u.package) +
+           heap(u.devices) + heap(u.devices_paired);
+}
+
+template <class T>
+void shrink(std::vector<T>& v) {
+    v.shrink_to_fit();
+}
+
+}  // namespace
+
+UsageReport compact_report(UsageReport report) {
+    for (auto& d : report.devices) {
+        // Never rendered from the kept report: the device page reads the device itself.
+        auto& dev = d.usage.device;
+        dev.tenant = {};
+        dev.public_key = {};
+        dev.facts.os = {};
+        dev.facts.os_version = {};
+        dev.facts.agent_version = {};
+        dev.facts.fingerprint = {};
+        d.billing.device_id = {};
+        d.billing.users = {};  // the same principals as usage.users
+        shrink(d.usage.users);
+    }
+    for (auto& u : report.users) {
+        shrink(u.devices);
+        shrink(u.devices_paired);
+    }
+    shrink(report.devices);
+    shrink(report.users);
+    shrink(report.late);
+    return report;
+}
+
+std::size_t approx_bytes(const UsageReport& report) {
+    std::size_t n = sizeof(UsageReport) + report.devices.capacity() * sizeof(DeviceReportRow) +
+                    report.users.capacity() * sizeof(billing::UserBilling) +
+                    report.late.capacity() * sizeof(LateHeartbeat);
+    for (const auto& d : report.devices) {
+        n += device_bytes(d);
+    }
+    for (const auto& u : report.users) {
+        n += user_bytes(u);
+    }
+    for (const auto& l : report.late) {
+        n += heap(l.device_id) + heap(l.hostname) + heap(l.users);
+    }
+    return n;
+}
+
+ReportCache::ReportCache(Store& store, ReportCacheOptions options)
+    : store_(store), options_(options), worker_([this] { run(); }) {}
+
+ReportCache::~ReportCache() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    changed_.notify_all();
+    worker_.join();
+}
+
+ReportCache::SteadyTime ReportCache::deadline_or_default(std::optional<SteadyTime> deadline) const {
+    return deadline ? *deadline : std::chrono::steady_clock::now() + options_.wait;
+}
+
+void ReportCache::enqueue_locked(const Key& key, std::int64_t now) {
+    if (asked_at_.contains(key)) {
+        return;  // debounced: queued or being computed already
+    }
+    failed_.erase(key);
+    asked_at_[key] = now;
+    queue_.push_back({key, now});
+    changed_.notify_all();
+}
+
+void ReportCache::keep_locked(const Key& key, std::shared_ptr<const UsageReport> report,
+                              std::int64_t now) {
+    if (totals_.size() >= kMaxTotals) {
+        totals_.clear();
+    }
+    totals_[key] = {
+        {report->summary.billable_units, report->summary.packages}, report->summary.closed, now};
+    const auto bytes = approx_bytes(*report);
+    if (const auto it = reports_.find(key); it != reports_.end()) {
+        bytes_ -= it->second.bytes;
+    }
+    reports_[key] = {std::move(report), now, bytes, ++tick_};
+    bytes_ += bytes;
+    while (bytes_ > options_.max_bytes && reports_.size() > 1) {
+        auto lru = reports_.end();
+        for (auto it = reports_.begin(); it != reports_.end(); ++it) {
+            if (it->first != key && (lru == reports_.end() || it->second.used < lru->second.used)) {
+                lru = it;
+            }
+        }
+        bytes_ -= lru->second.bytes;
+        days_.erase(lru->first);
+        reports_.erase(lru);
+    }
+}
+
+Result<bool> ReportCache::wait_locked(std::unique_lock<std::mutex>& lock, const Key& key,
+                                      SteadyTime deadline) {
+    changed_.wait_until(lock, deadline,
+                        [&] { return reports_.contains(key) || failed_.contains(key); });
+    if (const auto it = failed_.find(key); it != failed_.end()) {
+        auto error = it->second;
+        failed_.erase(it);
+        return error;
+    }
+    return reports_.contains(key);
+}
+
+Result<std::shared_ptr<const UsageReport>> ReportCache::report(std::string_view tenant,
+                                                               std::string_view month,
+                                                               std::int64_t now,
+                                                               std::optional<SteadyTime> deadline) {
+    const Key key{std::string(tenant), std::string(month)};
+    std::unique_lock lock(mutex_);
+    if (const auto it = reports_.find(key); it != reports_.end()) {
+        it->second.used = ++tick_;
+        if (stale(it->second.made_at, now)) {
+            enqueue_locked(key, now);
+        }
+        return it->second.report;
+    }
+    enqueue_locked(key, now);
+    auto done = wait_locked(lock, key, deadline_or_default(deadline));
+    if (!done) {
+        return done.error();
+    }
+    if (!*done) {
+        return std::shared_ptr<const UsageReport>();
+    }
+    auto& kept = reports_.at(key);
+    kept.used = ++tick_;
+    return kept.report;
+}
+
+Result<std::optional<ReportCache::Totals>> ReportCache::totals(std::string_view tenant,
+                                                               std::string_view month,
+                                                               std::int64_t now,
+                                                               std::optional<SteadyTime> deadline) {
+    const Key key{std::string(tenant), std::string(month)};
+    {
+        std::lock_guard lock(mutex_);
+        if (const auto it = totals_.find(key); it != totals_.end()) {
+            if (!it->second.closed && stale(it->second.made_at, now)) {
+                enqueue_locked(key, now);
+            }
+            return std::optional(it->second.totals);
+        }
+    }
+    if (const auto ym = parse_month(month)) {
+        auto active = store_.console_month_active(tenant, ym->first * 100 + ym->second);
+        if (!active) {
+            return active.error();
+        }
+        if (!*active) {
+            return std::optional(Totals{});  // not kept: a heartbeat may arrive any time
+        }
+    }
+    std::unique_lock lock(mutex_);
+    enqueue_locked(key, now);
+    auto done = wait_locked(lock, key, deadline_or_default(deadline));
+    if (!done) {
+        return done.error();
+    }
+    if (!*done) {
+        return std::optional<Totals>();
+    }
+    return std::optional(totals_.at(key).totals);
+}
+
+void ReportCache::request(std::string_view tenant, std::string_view month, std::int64_t now) {
+    const Key key{std::string(tenant), std::string(month)};
+    std::lock_guard lock(mutex_);
+    const auto it = reports_.find(key);
+    if (it == reports_.end() || stale(it->second.made_at, now)) {
+        enqueue_locked(key, now);
+    }
+}
+
+Result<std::vector<ConsoleDay>> ReportCache::days(const UsageReport& report, std::int64_t now) {
+    const Key key{report.tenant, report.month};
+    {
+        std::lock_guard lock(mutex_);
+        const auto it = days_.find(key);
+        if (it != days_.end() && !stale(it->second.made_at, now)) {
+            return it->second.days;
+        }
+    }
+    const auto ym = parse_month(report.month);
+    if (!ym) {
+        return make_error("internal", "report month '" + report.month + "' is not YYYY-MM");
+    }
+    auto days = store_.console_days(report.tenant, ym->first * 100 + ym->second,
+                                    days_in_month(ym->first, ym->second));
+    if (!days) {
+        return days.error();
+    }
+    std::lock_guard lock(mutex_);
+    if (days_.size() >= kMaxDays) {
+        days_.clear();
+    }
+    days_[key] = {*days, now};
+    return days;
+}
+
+std::optional<std::int64_t> ReportCache::pending_since(std::string_view tenant,
+                                                       std::string_view month) {
+    std::lock_guard lock(mutex_);
+    const auto it = asked_at_.find(Key{std::string(tenant), std::string(month)});
+    if (it == asked_at_.end()) {
+        return std::nullopt;
+    }
+    return it->second;
+}
+
+std::size_t ReportCache::kept_bytes() const {
+    std::lock_guard lock(mutex_);
+    return bytes_;
+}
+
+std::size_t ReportCache::kept_reports() const {
+    std::lock_guard lock(mutex_);
+    return reports_.size();
+}
+
+void ReportCache::drain() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return stopping_ || (queue_.empty() && !busy_); });
+}
+
+void ReportCache::run() {
+    std::unique_lock lock(mutex_);
+    while (true) {
+        changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (stopping_) {
+            return;
+        }
+        const auto job = queue_.front();
+        queue_.pop_front();
+        busy_ = true;
+        lock.unlock();
+        // The engine and the daily chart's rollup scan run here, never on a page's thread.
+        Result<UsageReport> built = make_error("internal", "not built");
+        std::optional<Result<std::vector<ConsoleDay>>> days;
+        try {
+            built = build_usage_report(store_, job.key.first, job.key.second, job.now);
+            if (const auto ym = built ? parse_month(built->month) : std::nullopt) {
+                days = store_.console_days(job.key.first, ym->first * 100 + ym->second,
+                                           days_in_month(ym->first, ym->second));
+            }
+        } catch (const std::exception& e) {
+            built = make_error("internal", std::string("billing the month failed: ") + e.what());
+        }
+        std::shared_ptr<const UsageReport> shared;
+        if (built) {
+            shared = std::make_shared<const UsageReport>(compact_report(std::move(*built)));
+        }
+        lock.lock();
+        asked_at_.erase(job.key);
+        busy_ = false;
+        if (shared) {
+            keep_locked(job.key, std::move(shared), job.now);
+            if (days && *days) {
+                days_[job.key] = {std::move(**days), job.now};
+            }
+        } else {
+            failed_[job.key] = built.error();
+        }
+        changed_.notify_all();
+    }
+}
+
+}  // namespace tally::server::application
