@@ -78,8 +78,9 @@ Result<Customers> console_customers(Store& store, ReportCache& cache, const Call
     }
     Customers out{std::string(month), {}, {}, 0};
     for (const auto& t : *tenants) {
-        CustomerRow row{t.name, t.time_zone, std::string(month), {}, billing::effective_status(t, now),
-                        {}, 0, 0, false};
+        CustomerRow row{
+            t.name, t.time_zone, std::string(month), {}, billing::effective_status(t, now), {}, 0,
+            0,      false};
         if ((!status.empty() && row.status != status) || !contains_folded(row.name, query.search)) {
             continue;
         }

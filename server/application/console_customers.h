@@ -20,7 +20,7 @@ struct CustomerRow {
     std::string time_zone;   //!< the tenant's zone
     std::string month;       //!< its this month (YYYY-MM), in its zone unless one was picked
     std::string last_month;  //!< the one before
-    std::string status;                           //!< in_trial | active | inactive (now)
+    std::string status;      //!< in_trial | active | inactive (now)
     std::vector<billing::PackageUnits> packages;  //!< this month's, billed units per package
     std::int64_t units_this_month = 0;
     std::int64_t units_last_month = 0;

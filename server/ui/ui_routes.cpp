@@ -371,8 +371,8 @@ void month_page(Store& store, application::ReportCache& cache, SessionStore& ses
         return;
     }
     auto wanted = month_of(req, who->settings, now);
-    auto month = wanted ? application::console_month(cache, who->settings.name, *wanted,
-                                                      *devices, *users, now)
+    auto month = wanted ? application::console_month(cache, who->settings.name, *wanted, *devices,
+                                                     *users, now)
                         : Result<application::ConsoleMonth>(wanted.error());
     if (!month) {
         send_error_page(res, month.error(), header);

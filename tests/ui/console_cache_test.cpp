@@ -65,8 +65,8 @@ void tenant_with_heartbeat(SqliteStore& store, const std::string& name, const st
     key[0] = 4;
     std::copy(name.begin(), name.end(), key.begin() + 1);
     const auto id = "dev-" + name;
-    const pairing::DeviceFacts facts{"host-" + name, "linux", "12",       "1.0",
-                                     "business",     "workstation", std::string(64, 'a')};
+    const pairing::DeviceFacts facts{
+        "host-" + name, "linux", "12", "1.0", "business", "workstation", std::string(64, 'a')};
     REQUIRE(store.pair_device({code_hash, key, facts, id, start - 3600, ""}));
     pairing::Heartbeat hb;
     hb.seq = 1;
@@ -187,8 +187,8 @@ TEST_CASE("Customers: this month is each tenant's own, in its time zone") {
     application::TableQuery by_name;
     by_name.sort = "name";
     const auto now = at + 3600;
-    auto customers =
-        application::console_customers(*s.store, cache, application::Caller{}, "", by_name, "", now);
+    auto customers = application::console_customers(*s.store, cache, application::Caller{}, "",
+                                                    by_name, "", now);
     REQUIRE(customers);
     REQUIRE(customers->rows.size() == 2);
     const auto& honolulu = customers->rows[0];
@@ -204,8 +204,8 @@ TEST_CASE("Customers: this month is each tenant's own, in its time zone") {
     CHECK(customers->pending == 0);
 
     // A month picked is every tenant's: Tonga has nothing in its November.
-    auto picked = application::console_customers(*s.store, cache, application::Caller{},
-                                                  "2026-11", by_name, "", now);
+    auto picked = application::console_customers(*s.store, cache, application::Caller{}, "2026-11",
+                                                 by_name, "", now);
     REQUIRE(picked);
     CHECK(picked->rows[0].units_this_month == 1);
     CHECK(picked->rows[1].month == "2026-11");
@@ -215,8 +215,7 @@ TEST_CASE("Customers: this month is each tenant's own, in its time zone") {
     auto month = application::local_month("Pacific/Tongatapu", at - 3600);
     REQUIRE(month);
     CHECK(*month == "2026-11");
-    CHECK(*application::local_month("Pacific/Honolulu", kNov + 30 * 86400 + 9 * 3600) ==
-          "2026-11");
+    CHECK(*application::local_month("Pacific/Honolulu", kNov + 30 * 86400 + 9 * 3600) == "2026-11");
     CHECK(*application::local_month("Pacific/Honolulu", kNov + 30 * 86400 + 10 * 3600) ==
           "2026-12");
     auto bad = application::local_month("Not/AZone", now);

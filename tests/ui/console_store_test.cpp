@@ -89,12 +89,11 @@ TEST_CASE("console store: daily activity, a device's days, a user's month, event
     REQUIRE(user_days->size() == 7);
     CHECK((*user_days)[0].day == first + 3);
     CHECK((*user_days)[0].active_minutes == 10);
-    CHECK(std::accumulate(user_days->begin(), user_days->end(), std::int64_t{0},
-                          [](std::int64_t n, const ConsoleUserDay& d) {
-                              return n + d.active_minutes;
-                          }) == 40);
-    auto other_principal =
-        f.store->console_user_days("user4@vendor.example", false, {"dev-0000003"}, first, first + 29);
+    CHECK(std::accumulate(
+              user_days->begin(), user_days->end(), std::int64_t{0},
+              [](std::int64_t n, const ConsoleUserDay& d) { return n + d.active_minutes; }) == 40);
+    auto other_principal = f.store->console_user_days("user4@vendor.example", false,
+                                                      {"dev-0000003"}, first, first + 29);
     REQUIRE(other_principal);
     CHECK(other_principal->empty());
 
@@ -125,8 +124,7 @@ TEST_CASE("console use cases: a month's pages, a device, a user, Customers") {
     application::TableQuery users;
     users.sort = "active_minutes";
     users.descending = true;
-    auto month =
-        application::console_month(cache, "vendor", "2026-11", devices, users, f.now);
+    auto month = application::console_month(cache, "vendor", "2026-11", devices, users, f.now);
     REQUIRE(month);
     CHECK(month->devices_page.total == 70);
     CHECK(month->devices.size() == 70);
