@@ -28,6 +28,7 @@
 
 #include "bench/console/console_fleet.h"
 #include "pairing/time_format.h"
+#include "server/application/report_cache.h"
 #include "server/billing/user_key.h"
 #include "server/front/router.h"
 #include "server/ui/ui_routes.h"
@@ -241,6 +242,24 @@ int measure(server::Store& store, const Clock& clock, const std::string& token,
     return failed == 0 ? 0 : 1;
 }
 
+//! What the console keeps of the month (application/report_cache.h) against the whole
+//! report.
+void print_report_memory(server::Store& store, const std::string& month, std::int64_t now,
+                         int devices) {
+    auto report = server::build_usage_report(store, "vendor", month, now);
+    if (!report) {
+        throw std::runtime_error(report.error().message);
+    }
+    const auto whole = server::application::approx_bytes(*report);
+    const auto kept =
+        server::application::approx_bytes(server::application::compact_report(std::move(*report)));
+    std::printf(
+        "month's report: %.1f MB whole (%.0f B a device), %.1f MB kept by the console "
+        "(%.0f B a device)\n",
+        static_cast<double>(whole) / 1e6, static_cast<double>(whole) / devices,
+        static_cast<double>(kept) / 1e6, static_cast<double>(kept) / devices);
+}
+
 std::string peak_rss() {
     std::ifstream status("/proc/self/status");
     std::string line;
@@ -280,6 +299,7 @@ int main(int argc, char** argv) {
         const auto now = o.fleet.month_start + 19 * 86400 + 12 * 3600;  // 2026-11-20 12:00
         const int rc = measure(
             **store, [now] { return now; }, token, o.month, o.fleet.devices, o.runs);
+        print_report_memory(**store, o.month, now, o.fleet.devices);
         std::printf("peak RSS of the process (state building included): %s\n", peak_rss().c_str());
         store->reset();
         if (!o.keep) {

@@ -2,6 +2,7 @@
 
 #include "server/application/report_cache.h"
 
+#include <algorithm>
 #include <exception>
 
 #include "server/application/console_month.h"
@@ -104,13 +105,26 @@ ReportCache::SteadyTime ReportCache::deadline_or_default(std::optional<SteadyTim
     return deadline ? *deadline : std::chrono::steady_clock::now() + options_.wait;
 }
 
-void ReportCache::enqueue_locked(const Key& key, std::int64_t now) {
+void ReportCache::enqueue_locked(const Key& key, std::int64_t now, bool urgent) {
     if (asked_at_.contains(key)) {
-        return;  // debounced: queued or being computed already
+        // Debounced: queued or being computed already. A page waiting for it moves it to the
+        // front (ahead of warm-up and of the 12-month chart's months).
+        const auto it =
+            std::find_if(queue_.begin(), queue_.end(), [&](const Job& j) { return j.key == key; });
+        if (urgent && it != queue_.end() && it != queue_.begin()) {
+            const auto job = *it;
+            queue_.erase(it);
+            queue_.push_front(job);
+        }
+        return;
     }
     failed_.erase(key);
     asked_at_[key] = now;
-    queue_.push_back({key, now});
+    if (urgent) {
+        queue_.push_front({key, now});
+    } else {
+        queue_.push_back({key, now});
+    }
     changed_.notify_all();
 }
 
@@ -161,11 +175,11 @@ Result<std::shared_ptr<const UsageReport>> ReportCache::report(std::string_view 
     if (const auto it = reports_.find(key); it != reports_.end()) {
         it->second.used = ++tick_;
         if (stale(it->second.made_at, now)) {
-            enqueue_locked(key, now);
+            enqueue_locked(key, now, false);
         }
         return it->second.report;
     }
-    enqueue_locked(key, now);
+    enqueue_locked(key, now, true);
     auto done = wait_locked(lock, key, deadline_or_default(deadline));
     if (!done) {
         return done.error();
@@ -187,7 +201,7 @@ Result<std::optional<ReportCache::Totals>> ReportCache::totals(std::string_view 
         std::lock_guard lock(mutex_);
         if (const auto it = totals_.find(key); it != totals_.end()) {
             if (!it->second.closed && stale(it->second.made_at, now)) {
-                enqueue_locked(key, now);
+                enqueue_locked(key, now, false);
             }
             return std::optional(it->second.totals);
         }
@@ -202,7 +216,7 @@ Result<std::optional<ReportCache::Totals>> ReportCache::totals(std::string_view 
         }
     }
     std::unique_lock lock(mutex_);
-    enqueue_locked(key, now);
+    enqueue_locked(key, now, false);
     auto done = wait_locked(lock, key, deadline_or_default(deadline));
     if (!done) {
         return done.error();
@@ -218,7 +232,7 @@ void ReportCache::request(std::string_view tenant, std::string_view month, std::
     std::lock_guard lock(mutex_);
     const auto it = reports_.find(key);
     if (it == reports_.end() || stale(it->second.made_at, now)) {
-        enqueue_locked(key, now);
+        enqueue_locked(key, now, false);
     }
 }
 

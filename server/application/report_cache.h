@@ -109,8 +109,9 @@ class ReportCache {
         return now - made_at >= options_.refresh_seconds;
     }
     SteadyTime deadline_or_default(std::optional<SteadyTime> deadline) const;
-    //! With mutex_ held: queues the key unless queued or being computed.
-    void enqueue_locked(const Key& key, std::int64_t now);
+    //! With mutex_ held: queues the key unless queued or being computed; `urgent` (a page
+    //! waits for it) at the front.
+    void enqueue_locked(const Key& key, std::int64_t now, bool urgent);
     //! With mutex_ held: keeps a built report and evicts down to the bound.
     void keep_locked(const Key& key, std::shared_ptr<const UsageReport> report, std::int64_t now);
     //! With `lock` held: waits until the key is kept or failed, or the deadline. The error of
