@@ -480,10 +480,13 @@ void warm_up(Store& store, application::ReportCache& cache, std::int64_t now) {
         return;
     }
     for (const auto& t : *tenants) {
-        if (auto month = application::local_month(t.time_zone, now)) {
-            cache.request(t.name, *month, now);
-            cache.request(t.name, application::shift_month(*month, -1), now);
+        auto month = application::local_month(t.time_zone, now);
+        if (!month) {
+            log_event("ui: warm-up skipped tenant " + t.name + ": " + month.error().message);
+            continue;
         }
+        cache.request(t.name, *month, now);
+        cache.request(t.name, application::shift_month(*month, -1), now);
     }
 }
 
