@@ -252,7 +252,7 @@ void print_report_memory(server::Store& store, const std::string& month, std::in
     }
     const auto whole = server::application::approx_bytes(*report);
     const auto kept =
-        server::application::approx_bytes(server::application::compact_report(std::move(*report)));
+        server::application::approx_bytes(server::application::keep_report(std::move(*report)));
     std::printf(
         "month's report: %.1f MB whole (%.0f B a device), %.1f MB kept by the console "
         "(%.0f B a device)\n",

@@ -10,7 +10,7 @@
 namespace tally::server::application {
 namespace {
 
-Result<std::pair<int, unsigned>> month_of(const UsageReport& report) {
+Result<std::pair<int, unsigned>> month_of(const KeptReport& report) {
     const auto ym = parse_month(report.month);
     if (!ym) {
         return make_error("internal", "report month '" + report.month + "' is not YYYY-MM");
@@ -47,8 +47,8 @@ Result<ConsoleDevicePage> console_device(Store& store, ReportCache& cache, std::
     }
     out.report = *report;
     for (const auto& d : out.report->devices) {
-        if (d.usage.device.id == out.device.id) {
-            out.row = &d;
+        if (d.id == out.device.id) {
+            out.row = out.report->expand(d);
             break;
         }
     }
@@ -124,12 +124,11 @@ Result<ConsoleUserPage> console_user(Store& store, ReportCache& cache, std::stri
     }
     const auto& paired = out.user->devices_paired;
     for (const auto& d : out.report->devices) {
-        const auto& id = d.usage.device.id;
-        if (const auto it = used.find(id); it != used.end()) {
-            out.hostnames[it->second] = d.usage.device.facts.hostname;
+        if (const auto it = used.find(d.id); it != used.end()) {
+            out.hostnames[it->second] = d.hostname;
         }
-        if (std::find(paired.begin(), paired.end(), id) != paired.end()) {
-            out.paired.push_back(&d);
+        if (std::find(paired.begin(), paired.end(), d.id) != paired.end()) {
+            out.paired.push_back(d.hostname);
         }
     }
     return out;

@@ -13,31 +13,29 @@
 namespace tally::server::application {
 namespace {
 
-using Dev = const DeviceReportRow*;
+using Dev = const KeptDevice*;
 using Usr = const billing::UserBilling*;
 
-bool less_device(std::string_view key, Dev a, Dev b) {
-    const auto& fa = a->usage.device.facts;
-    const auto& fb = b->usage.device.facts;
+bool less_device(const KeptReport& r, std::string_view key, Dev a, Dev b) {
     const auto tie = [&](auto x, auto y) {
         return x != y                       ? x < y
-               : fa.hostname != fb.hostname ? fa.hostname < fb.hostname
-                                            : a->usage.device.id < b->usage.device.id;
+               : a->hostname != b->hostname ? a->hostname < b->hostname
+                                            : a->id < b->id;
     };
     if (key == "type")
-        return tie(fa.device_type, fb.device_type);
+        return tie(r.word(a->type), r.word(b->type));
     if (key == "role")
-        return tie(fa.role, fb.role);
+        return tie(r.word(a->role), r.word(b->role));
     if (key == "billed_as")
-        return tie(to_string(a->billing.billed_as), to_string(b->billing.billed_as));
+        return tie(to_string(a->billed_as), to_string(b->billed_as));
     if (key == "package")
-        return tie(a->billing.package, b->billing.package);
+        return tie(r.word(a->package), r.word(b->package));
     if (key == "active_days")
-        return tie(a->billing.active_days, b->billing.active_days);
+        return tie(a->billing_days, b->billing_days);
     if (key == "active_minutes")
-        return tie(a->billing.active_minutes, b->billing.active_minutes);
+        return tie(a->billing_minutes, b->billing_minutes);
     if (key == "last_seen")
-        return tie(a->billing.last_seen.value_or(0), b->billing.last_seen.value_or(0));
+        return tie(a->billing_last_seen.value_or(0), b->billing_last_seen.value_or(0));
     return tie(0, 0);  // hostname
 }
 
@@ -108,17 +106,22 @@ Result<ConsoleMonth> console_month(ReportCache& cache, std::string_view tenant,
     }
     out.report = *report;
     const auto& r = *out.report;
+    std::vector<Dev> page;
+    page.reserve(r.devices.size());
     for (const auto& d : r.devices) {
-        out.devices.push_back(&d);
+        page.push_back(&d);
     }
     out.devices_page = page_rows(
-        out.devices, devices,
+        page, devices,
         [&](Dev d) {
-            return contains_folded(d->usage.device.facts.hostname, devices.search) ||
-                   contains_folded(d->usage.device.id, devices.search) ||
-                   contains_folded(d->billing.paired_user, devices.search);
+            return contains_folded(d->hostname, devices.search) ||
+                   contains_folded(d->id, devices.search) ||
+                   contains_folded(d->paired_user, devices.search);
         },
-        [&](Dev a, Dev b) { return less_device(devices.sort, a, b); });
+        [&](Dev a, Dev b) { return less_device(r, devices.sort, a, b); });
+    for (const auto* d : page) {
+        out.devices.push_back(r.expand(*d));
+    }
     for (const auto& u : r.users) {
         out.users.push_back(&u);
     }

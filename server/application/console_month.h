@@ -28,9 +28,9 @@ struct MonthUnits {
 
 struct ConsoleMonth {
     //! The whole month; nullptr while it is being computed (nothing else is filled then).
-    std::shared_ptr<const UsageReport> report;
-    std::int64_t pending_since = 0;               //!< when it was asked for, while pending
-    std::vector<const DeviceReportRow*> devices;  //!< one page, into *report
+    std::shared_ptr<const KeptReport> report;
+    std::int64_t pending_since = 0;        //!< when it was asked for, while pending
+    std::vector<DeviceReportRow> devices;  //!< one page, expanded from *report
     PageInfo devices_page;
     std::vector<const billing::UserBilling*> users;  //!< one page, into *report
     PageInfo users_page;

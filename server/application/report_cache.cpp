@@ -13,81 +13,7 @@ namespace {
 constexpr std::size_t kMaxTotals = 100000;  //!< small entries: a bound, not a policy
 constexpr std::size_t kMaxDays = 256;
 
-std::size_t heap(const std::string& s) {
-    // libstdc++ keeps up to 15 characters inside the object.
-    return s.capacity() > 15 ? s.capacity() + 1 : 0;
-}
-
-std::size_t heap(const std::vector<std::string>& v) {
-    std::size_t n = v.capacity() * sizeof(std::string);
-    for (const auto& s : v) {
-        n += heap(s);
-    }
-    return n;
-}
-
-std::size_t device_bytes(const DeviceReportRow& d) {
-    const auto& dev = d.usage.device;
-    const auto& b = d.billing;
-    return heap(dev.id) + heap(dev.tenant) + heap(dev.public_key) + heap(dev.facts.hostname) +
-           heap(dev.facts.os) + heap(dev.facts.os_version) + heap(dev.facts.agent_version) +
-           heap(dev.facts.device_type) + heap(dev.facts.role) + heap(dev.facts.fingerprint) +
-           heap(d.usage.users) + heap(b.device_id) + heap(b.users) + heap(b.paired_user) +
-           heap(b.paired_user_key) + heap(b.paired_by) + heap(b.package) + heap(b.covered_by) +
-           heap(b.covered_by_key) + heap(d.explanation);
-}
-
-std::size_t user_bytes(const billing::UserBilling& u) {
-    return heap(u.key) + heap(u.principal) + heap(u.device_id) + heap(u.group) + heap(u.package) +
-           heap(u.devices) + heap(u.devices_paired);
-}
-
-template <class T>
-void shrink(std::vector<T>& v) {
-    v.shrink_to_fit();
-}
-
 }  // namespace
-
-UsageReport compact_report(UsageReport report) {
-    for (auto& d : report.devices) {
-        // Never rendered from the kept report: the device page reads the device itself.
-        auto& dev = d.usage.device;
-        dev.tenant = {};
-        dev.public_key = {};
-        dev.facts.os = {};
-        dev.facts.os_version = {};
-        dev.facts.agent_version = {};
-        dev.facts.fingerprint = {};
-        d.billing.device_id = {};
-        d.billing.users = {};  // the same principals as usage.users
-        shrink(d.usage.users);
-    }
-    for (auto& u : report.users) {
-        shrink(u.devices);
-        shrink(u.devices_paired);
-    }
-    shrink(report.devices);
-    shrink(report.users);
-    shrink(report.late);
-    return report;
-}
-
-std::size_t approx_bytes(const UsageReport& report) {
-    std::size_t n = sizeof(UsageReport) + report.devices.capacity() * sizeof(DeviceReportRow) +
-                    report.users.capacity() * sizeof(billing::UserBilling) +
-                    report.late.capacity() * sizeof(LateHeartbeat);
-    for (const auto& d : report.devices) {
-        n += device_bytes(d);
-    }
-    for (const auto& u : report.users) {
-        n += user_bytes(u);
-    }
-    for (const auto& l : report.late) {
-        n += heap(l.device_id) + heap(l.hostname) + heap(l.users);
-    }
-    return n;
-}
 
 ReportCache::ReportCache(Store& store, ReportCacheOptions options)
     : store_(store), options_(options), worker_([this] { run(); }) {}
@@ -128,7 +54,7 @@ void ReportCache::enqueue_locked(const Key& key, std::int64_t now, bool urgent) 
     changed_.notify_all();
 }
 
-void ReportCache::keep_locked(const Key& key, std::shared_ptr<const UsageReport> report,
+void ReportCache::keep_locked(const Key& key, std::shared_ptr<const KeptReport> report,
                               std::int64_t now) {
     if (totals_.size() >= kMaxTotals) {
         totals_.clear();
@@ -166,10 +92,10 @@ Result<bool> ReportCache::wait_locked(std::unique_lock<std::mutex>& lock, const 
     return reports_.contains(key);
 }
 
-Result<std::shared_ptr<const UsageReport>> ReportCache::report(std::string_view tenant,
-                                                               std::string_view month,
-                                                               std::int64_t now,
-                                                               std::optional<SteadyTime> deadline) {
+Result<std::shared_ptr<const KeptReport>> ReportCache::report(std::string_view tenant,
+                                                              std::string_view month,
+                                                              std::int64_t now,
+                                                              std::optional<SteadyTime> deadline) {
     const Key key{std::string(tenant), std::string(month)};
     std::unique_lock lock(mutex_);
     if (const auto it = reports_.find(key); it != reports_.end()) {
@@ -185,7 +111,7 @@ Result<std::shared_ptr<const UsageReport>> ReportCache::report(std::string_view 
         return done.error();
     }
     if (!*done) {
-        return std::shared_ptr<const UsageReport>();
+        return std::shared_ptr<const KeptReport>();
     }
     auto& kept = reports_.at(key);
     kept.used = ++tick_;
@@ -236,7 +162,7 @@ void ReportCache::request(std::string_view tenant, std::string_view month, std::
     }
 }
 
-Result<std::vector<ConsoleDay>> ReportCache::days(const UsageReport& report, std::int64_t now) {
+Result<std::vector<ConsoleDay>> ReportCache::days(const KeptReport& report, std::int64_t now) {
     const Key key{report.tenant, report.month};
     {
         std::lock_guard lock(mutex_);
@@ -310,9 +236,9 @@ void ReportCache::run() {
         } catch (const std::exception& e) {
             built = make_error("internal", std::string("billing the month failed: ") + e.what());
         }
-        std::shared_ptr<const UsageReport> shared;
+        std::shared_ptr<const KeptReport> shared;
         if (built) {
-            shared = std::make_shared<const UsageReport>(compact_report(std::move(*built)));
+            shared = std::make_shared<const KeptReport>(keep_report(std::move(*built)));
         }
         lock.lock();
         asked_at_.erase(job.key);

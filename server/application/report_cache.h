@@ -1,7 +1,7 @@
 #pragma once
 // The console's per-(tenant, month) billing results: computed once by the billing engine on
-// one background thread, kept compact and bounded, refreshed in the background. A page never
-// runs the engine on its own thread: it reads what is kept (a result older than
+// one background thread, kept compact (kept_report.h) and bounded, refreshed in the background. A
+// page never runs the engine on its own thread: it reads what is kept (a result older than
 // `refresh_seconds` is served while its refresh runs behind it, the page says when it was
 // generated), or asks for it and waits at most `wait` (a month being computed is then shown
 // as such, and the page reloads itself). Safe from several threads.
@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "pairing/result.h"
+#include "server/application/kept_report.h"
 #include "server/report/usage_report.h"
 #include "server/store/console_store.h"
 #include "server/store/store.h"
@@ -37,12 +38,6 @@ struct ReportCacheOptions {
     //! How long a page waits for a result being computed before showing it as pending.
     std::chrono::milliseconds wait{150};
 };
-
-//! A compact copy of a usage report: what the console shows (fields it never renders, such as
-//! each device's public key, are dropped).
-UsageReport compact_report(UsageReport report);
-//! Approximate heap bytes of a report (its rows and their strings).
-std::size_t approx_bytes(const UsageReport& report);
 
 class ReportCache {
   public:
@@ -62,9 +57,9 @@ class ReportCache {
     //! The kept report, at once (a stale one is refreshed behind it); else asked for and
     //! waited for until `deadline` (default: now + options.wait): nullptr when not done by
     //! then. Errors: build_usage_report's (of this request's computation).
-    Result<std::shared_ptr<const UsageReport>> report(std::string_view tenant,
-                                                      std::string_view month, std::int64_t now,
-                                                      std::optional<SteadyTime> deadline = {});
+    Result<std::shared_ptr<const KeptReport>> report(std::string_view tenant,
+                                                     std::string_view month, std::int64_t now,
+                                                     std::optional<SteadyTime> deadline = {});
     //! Units and packages of the month, like report(). A month without rollup rows has 0
     //! units and no report is built; a closed month's totals are kept for good (its billed
     //! numbers never change). nullopt: being computed.
@@ -73,7 +68,7 @@ class ReportCache {
     //! Asks for the month's report in the background unless it is kept fresh or queued.
     void request(std::string_view tenant, std::string_view month, std::int64_t now);
     //! ConsoleStore::console_days of the report's month, kept like the report.
-    Result<std::vector<ConsoleDay>> days(const UsageReport& report, std::int64_t now);
+    Result<std::vector<ConsoleDay>> days(const KeptReport& report, std::int64_t now);
 
     //! When the month was asked for, while it is being computed (the pending page says so).
     std::optional<std::int64_t> pending_since(std::string_view tenant, std::string_view month);
@@ -86,7 +81,7 @@ class ReportCache {
   private:
     using Key = std::pair<std::string, std::string>;
     struct Entry {
-        std::shared_ptr<const UsageReport> report;
+        std::shared_ptr<const KeptReport> report;
         std::int64_t made_at = 0;
         std::size_t bytes = 0;
         std::uint64_t used = 0;  //!< LRU tick
@@ -113,7 +108,7 @@ class ReportCache {
     //! waits for it) at the front.
     void enqueue_locked(const Key& key, std::int64_t now, bool urgent);
     //! With mutex_ held: keeps a built report and evicts down to the bound.
-    void keep_locked(const Key& key, std::shared_ptr<const UsageReport> report, std::int64_t now);
+    void keep_locked(const Key& key, std::shared_ptr<const KeptReport> report, std::int64_t now);
     //! With `lock` held: waits until the key is kept or failed, or the deadline. The error of
     //! a failed computation is taken (the next request asks again).
     Result<bool> wait_locked(std::unique_lock<std::mutex>& lock, const Key& key,

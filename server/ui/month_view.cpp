@@ -52,9 +52,7 @@ std::string month_view(const PageHeader& header, const application::ConsoleMonth
     UsageReport cut{whole.tenant, whole.month, whole.generated_at, whole.summary, {}, {}, {}};
     cut.late.assign(whole.late.begin(), whole.late.begin() + static_cast<std::ptrdiff_t>(std::min(
                                                                  whole.late.size(), kLateRows)));
-    for (const auto* d : month.devices) {
-        cut.devices.push_back(*d);
-    }
+    cut.devices = month.devices;
     for (const auto* u : month.users) {
         cut.users.push_back(*u);
     }

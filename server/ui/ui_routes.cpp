@@ -351,7 +351,7 @@ std::optional<Allowed> allowed(Store& store, SessionStore& sessions, std::int64_
     return Allowed{*caller, std::move(*settings)};
 }
 
-Result<billing::TimeZone> zone_of(const UsageReport& report) {
+Result<billing::TimeZone> zone_of(const application::KeptReport& report) {
     return billing::TimeZone::load(report.summary.time_zone);
 }
 

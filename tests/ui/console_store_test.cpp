@@ -128,7 +128,7 @@ TEST_CASE("console use cases: a month's pages, a device, a user, Customers") {
     REQUIRE(month);
     CHECK(month->devices_page.total == 70);
     CHECK(month->devices.size() == 70);
-    CHECK(month->devices.front()->usage.device.facts.hostname == "host-0000000.vendor.example");
+    CHECK(month->devices.front().usage.device.facts.hostname == "host-0000000.vendor.example");
     CHECK(month->users_page.total == 36);               // 42 users but the 6 multiples of 7
     CHECK(month->users.front()->active_minutes == 40);  // a user on two devices
     CHECK(month->trend.size() == 12);
@@ -145,7 +145,7 @@ TEST_CASE("console use cases: a month's pages, a device, a user, Customers") {
     auto device =
         application::console_device(*f.store, cache, "vendor", "2026-11", "dev-0000069", f.now);
     REQUIRE(device);
-    REQUIRE(device->row != nullptr);
+    REQUIRE(device->row.has_value());
     CHECK(device->days.size() == 4);
     CHECK(!device->row->explanation.empty());
     // Another tenant's device is "not found" in this one.
