@@ -153,13 +153,28 @@ Result<std::optional<ReportCache::Totals>> ReportCache::totals(std::string_view 
     return std::optional(totals_.at(key).totals);
 }
 
-void ReportCache::request(std::string_view tenant, std::string_view month, std::int64_t now) {
+Result<void> ReportCache::request(std::string_view tenant, std::string_view month,
+                                  std::int64_t now) {
     const Key key{std::string(tenant), std::string(month)};
-    std::lock_guard lock(mutex_);
-    const auto it = reports_.find(key);
-    if (it == reports_.end() || stale(it->second.made_at, now)) {
-        enqueue_locked(key, now, false);
+    {
+        std::lock_guard lock(mutex_);
+        const auto it = reports_.find(key);
+        if (it != reports_.end() && !stale(it->second.made_at, now)) {
+            return {};
+        }
     }
+    if (const auto ym = parse_month(month)) {
+        auto active = store_.console_month_active(tenant, ym->first * 100 + ym->second);
+        if (!active) {
+            return active.error();
+        }
+        if (!*active) {
+            return {};  // nothing counted: no engine run (a page asks for it itself)
+        }
+    }
+    std::lock_guard lock(mutex_);
+    enqueue_locked(key, now, false);
+    return {};
 }
 
 Result<std::vector<ConsoleDay>> ReportCache::days(const KeptReport& report, std::int64_t now) {

@@ -65,8 +65,10 @@ class ReportCache {
     //! numbers never change). nullopt: being computed.
     Result<std::optional<Totals>> totals(std::string_view tenant, std::string_view month,
                                          std::int64_t now, std::optional<SteadyTime> deadline = {});
-    //! Asks for the month's report in the background unless it is kept fresh or queued.
-    void request(std::string_view tenant, std::string_view month, std::int64_t now);
+    //! Asks for the month's report in the background unless it is kept fresh or queued, or
+    //! the month has no rollup rows (nothing to compute ahead; a page asks for it itself).
+    //! Errors: db.
+    Result<void> request(std::string_view tenant, std::string_view month, std::int64_t now);
     //! ConsoleStore::console_days of the report's month, kept like the report.
     Result<std::vector<ConsoleDay>> days(const KeptReport& report, std::int64_t now);
 

@@ -485,8 +485,11 @@ void warm_up(Store& store, application::ReportCache& cache, std::int64_t now) {
             log_event("ui: warm-up skipped tenant " + t.name + ": " + month.error().message);
             continue;
         }
-        cache.request(t.name, *month, now);
-        cache.request(t.name, application::shift_month(*month, -1), now);
+        for (const auto& m : {*month, application::shift_month(*month, -1)}) {
+            if (auto asked = cache.request(t.name, m, now); !asked) {
+                log_event("ui: warm-up of " + t.name + " " + m + ": " + asked.error().message);
+            }
+        }
     }
 }
 

@@ -119,6 +119,18 @@ TEST_CASE("report cache: a month is computed in the background, a page never wai
     CHECK(*fresh != *kept);
     CHECK((*fresh)->generated_at == now + 61);
 
+    // Warm-up: a month with rollups is computed ahead, one without is not asked for.
+    ReportCache warm(*s.store, {60, std::size_t{64} << 20, std::chrono::milliseconds(0)});
+    REQUIRE(warm.request("vendor", "2026-10", now));
+    warm.drain();
+    CHECK(warm.kept_reports() == 0);
+    REQUIRE(warm.request("vendor", "2026-11", now));
+    warm.drain();
+    CHECK(warm.kept_reports() == 1);
+    auto warmed = warm.report("vendor", "2026-11", now);
+    REQUIRE(warmed);
+    CHECK(*warmed != nullptr);  // at once, without waiting
+
     // A failed computation is the waiting page's error, and asked for again next time.
     ReportCache waits(*s.store, waiting());
     auto unknown = waits.report("no-such-tenant", "2026-11", now);
