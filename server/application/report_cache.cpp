@@ -264,6 +264,9 @@ void ReportCache::run() {
                 days_[job.key] = {std::move(**days), job.now};
             }
         } else {
+            if (failed_.size() >= kMaxDays) {
+                failed_.clear();  // errors nobody asked for again (the next ask recomputes)
+            }
             failed_[job.key] = built.error();
         }
         changed_.notify_all();
