@@ -4,6 +4,12 @@
 
 namespace tally::platform {
 
+std::optional<std::uint32_t> console_uid(std::uint32_t written) {
+    if (written == kUnsetConsoleUid)
+        return std::nullopt;
+    return written;
+}
+
 bool is_console_user(const std::optional<std::string>& user) {
     return user && !user->empty() && *user != kLoginWindowUser;
 }

@@ -25,6 +25,14 @@ namespace tally::platform {
 inline constexpr const char* kLoginWindowUser = "loginwindow";
 //! utmpx ut_line of a GUI login written by loginwindow.
 inline constexpr const char* kConsoleLine = "console";
+//! Preset in SCDynamicStoreCopyConsoleUser's uid out-parameter: the function writes it only
+//! when the store's console entry has a UID number (configd, SCDConsoleUser.c), so without
+//! a preset a missing UID would read as 0, root.
+inline constexpr std::uint32_t kUnsetConsoleUid = 0xFFFFFFFFu;
+
+//! The console user's uid from what SCDynamicStoreCopyConsoleUser left in the preset
+//! out-parameter; nullopt when it wrote nothing.
+std::optional<std::uint32_t> console_uid(std::uint32_t written);
 
 //! What the Apple APIs said this sample; every field may be missing.
 struct ConsoleFacts {

@@ -4,6 +4,8 @@
 
 #include <sys/types.h>
 
+#include "platform/macos/console_sessions.h"
+
 namespace tally::platform {
 
 ConsoleUserReader::ConsoleUserReader()
@@ -11,7 +13,8 @@ ConsoleUserReader::ConsoleUserReader()
 
 ConsoleUserReading ConsoleUserReader::read() const {
     ConsoleUserReading out;
-    uid_t uid = 0;
+    // The uid is written only when the store has one (console_sessions.h): preset, not 0.
+    uid_t uid = static_cast<uid_t>(kUnsetConsoleUid);
     gid_t gid = 0;
     // NULL store: "use a temporary session" (SCDynamicStoreCopyConsoleUser documentation).
     CfRef<CFStringRef> name(SCDynamicStoreCopyConsoleUser(store_.get(), &uid, &gid));
@@ -28,7 +31,7 @@ ConsoleUserReading ConsoleUserReader::read() const {
         out.error = "SCDynamicStoreCopyConsoleUser: user name is not UTF-8";
         return out;
     }
-    out.uid = static_cast<std::uint32_t>(uid);
+    out.uid = console_uid(static_cast<std::uint32_t>(uid));
     return out;
 }
 

@@ -49,6 +49,8 @@ CfRef<CFMutableDictionaryRef> p256_attributes(CFStringRef key_class) {
         throw std::runtime_error("out of memory");
     const int bits = 256;
     CfRef<CFNumberRef> size(CFNumberCreate(kCFAllocatorDefault, kCFNumberIntType, &bits));
+    if (!size)  // a NULL value would crash CFDictionarySetValue's retain callback
+        throw std::runtime_error("out of memory");
     CFDictionarySetValue(d.get(), kSecAttrKeyType, kSecAttrKeyTypeECSECPrimeRandom);
     CFDictionarySetValue(d.get(), kSecAttrKeySizeInBits, size.get());
     if (key_class != nullptr)

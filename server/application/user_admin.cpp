@@ -4,6 +4,7 @@
 
 #include "server/billing/billing_engine.h"
 #include "server/billing/user_key.h"
+#include "server/billing/user_retention.h"
 
 namespace tally::server::application {
 
@@ -35,7 +36,7 @@ Result<std::vector<UserView>> UserAdmin::list(const std::string& tenant, std::in
                    std::nullopt};
         if (billing::is_surrogate(u.key)) {
             u.status = UserStatus::purged;
-        } else if (s.last_signal + billing::kReleaseSeconds <= now) {
+        } else if (billing::is_released(s.last_signal, now)) {
             u.status = UserStatus::released;
         }
         if (auto canonical = billing::resolve_alias(facts->aliases, u.key); canonical != u.key) {

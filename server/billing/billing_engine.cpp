@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "server/billing/user_key.h"
+#include "server/billing/user_retention.h"
 #include "server/domain/device_type.h"
 
 namespace tally::server::billing {
@@ -484,7 +485,7 @@ class PrimaryUsers {
   private:
     bool released(const std::string& key) const {
         const auto it = signals_.find(key);
-        return it != signals_.end() && it->second + kReleaseSeconds <= as_of_;
+        return it != signals_.end() && is_released(it->second, as_of_);
     }
 
     const Aliases& aliases_;

@@ -3,16 +3,19 @@
 // Without --tenant the token reads every tenant.
 // `tally-server admin-token list`: id, name, tenant, created, expires, state; never a token.
 // `tally-server admin-token revoke ID`: the token stops working at once.
+// The use cases are application::TokenAdmin's (the same as /v1/admin-tokens).
 
 #include <iostream>
 
 #include "pairing/time_format.h"
-#include "server/auth/admin_token.h"
+#include "server/application/token_admin.h"
 #include "server/cli/command.h"
-#include "server/cli/duration.h"
 
 namespace tally::server::cli {
 namespace {
+
+using application::Caller;
+using application::TokenAdmin;
 
 constexpr const char* kUsage =
     "usage: tally-server admin-token create [--tenant NAME] [--name TEXT] [--expires 90d]\n"
@@ -25,44 +28,32 @@ std::string when(const std::optional<std::int64_t>& t, const char* none) {
 }
 
 int create(const Args& args, Store& store) {
-    const auto expires = args.get_or("expires", "90d");
-    const auto lifetime = parse_duration_seconds(expires);
-    if (!lifetime) {
-        return fail(make_error("usage", "--expires must be a duration such as 90d or 12h, not '" +
-                                            printable(expires) + "'"));
+    application::NewToken request{args.get("tenant"), args.get_or("name", ""),
+                                  args.get_or("expires", "90d")};
+    auto issued = TokenAdmin(store).create(Caller::global(), request, now_seconds());
+    if (!issued) {
+        // A bad option is a usage error on the command line (exit 64).
+        const auto& e = issued.error();
+        return fail(e.code == "bad_request" ? make_error("usage", "--" + e.message) : e);
     }
-    const auto name = args.get_or("name", "");
-    if (name.size() > 128) {
-        return fail(make_error("usage", "--name must be at most 128 bytes"));
-    }
-    const auto token = generate_admin_token();
-    const auto now = now_seconds();
-    NewAdminToken made{hash_admin_token(token), args.get("tenant"), name, now + *lifetime};
-    if (auto r = store.create_admin_token(made, now); !r) {
-        return fail(r.error());
-    }
-    std::cout << token << std::endl;
-    std::cerr << "admin token " << made.token_hash.substr(0, 12) << " expires "
-              << pairing::format_rfc3339(*made.expires_at)
+    std::cout << issued->token << std::endl;
+    std::cerr << "admin token " << issued->id << " expires "
+              << pairing::format_rfc3339(issued->expires_at)
               << "; it is shown only now: store it safely" << std::endl;
     return kExitOk;
 }
 
 int list(Store& store) {
-    auto tokens = store.list_admin_tokens();
+    auto tokens = TokenAdmin(store).list(Caller::global(), now_seconds());
     if (!tokens) {
         return fail(tokens.error());
     }
-    const auto now = now_seconds();
     std::cout << "id\tname\ttenant\tcreated\texpires\tstate\n";
-    for (const auto& t : *tokens) {
-        const char* state = t.revoked_at                             ? "revoked"
-                            : (t.expires_at && *t.expires_at <= now) ? "expired"
-                                                                     : "active";
+    for (const auto& [t, state] : *tokens) {
         std::cout << t.id << '\t' << printable(t.name) << '\t'
                   << printable(t.tenant.value_or("(global)")) << '\t'
                   << pairing::format_rfc3339(t.created_at) << '\t' << when(t.expires_at, "never")
-                  << '\t' << state << '\n';
+                  << '\t' << application::to_string(state) << '\n';
     }
     std::cout << std::flush;
     return kExitOk;
@@ -93,7 +84,7 @@ int run_admin_token(const std::vector<std::string>& words) {
     if (verb == "list") {
         return list(**store);
     }
-    if (auto r = (*store)->revoke_admin_token(pos[2], now_seconds()); !r) {
+    if (auto r = TokenAdmin(**store).revoke(Caller::global(), pos[2], now_seconds()); !r) {
         return fail(r.error());
     }
     std::cout << "admin token " << printable(pos[2]) << " revoked" << std::endl;

@@ -8,7 +8,7 @@
 #include "pairing/crypto.h"
 #include "pairing/pairing_code.h"
 #include "server/cli/command.h"
-#include "server/cli/duration.h"
+#include "server/domain/duration.h"
 
 namespace tally::server::cli {
 
@@ -31,7 +31,7 @@ int run_pairing_code(const std::vector<std::string>& words) {
         uses > 1000000) {
         return fail(make_error("usage", "--uses must be a whole number from 1 to 1000000"));
     }
-    const auto lifetime = parse_duration_seconds(args->get_or("expires", "7d"));
+    const auto lifetime = domain::parse_duration_seconds(args->get_or("expires", "7d"));
     if (!lifetime) {
         return fail(make_error("usage", "--expires must look like 30d, 12h, 90m or 45s"));
     }

@@ -2,6 +2,7 @@
 
 #include "server/cli/periodic_purge.h"
 
+#include "server/application/purge_run.h"
 #include "server/http/event_log.h"
 
 namespace tally::server::cli {
@@ -22,7 +23,7 @@ void PeriodicPurge::loop() {
     std::unique_lock lock(mutex_);
     while (!stop_) {
         lock.unlock();
-        auto r = store_.purge_users(clock_());
+        auto r = application::PurgeRun(store_).run(application::Caller::global(), clock_());
         if (!r) {
             log_event("purge failed: " + r.error().message);
         } else if (r->users_purged > 0) {

@@ -1,5 +1,5 @@
 #pragma once
-// Runs Store::purge_users at start and then every `interval` on its own thread until
+// Runs the purge (application::PurgeRun) at start and then every `interval` on its own thread until
 // destroyed (used by `serve`). Failures are logged and retried at the next interval.
 
 #include <chrono>

@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "server/application/purge_run.h"
 #include "server/cli/command.h"
 #include "server/cli/progress_meter.h"
 
@@ -21,7 +22,7 @@ int run_purge(const std::vector<std::string>& words) {
         return fail(store.error());
     }
     ProgressMeter progress(std::cerr, "purge");  // a line only if it took 2 s or more
-    auto r = (*store)->purge_users(now_seconds());
+    auto r = application::PurgeRun(**store).run(application::Caller::global(), now_seconds());
     if (!r) {
         return fail(r.error());
     }

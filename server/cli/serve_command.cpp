@@ -14,6 +14,7 @@
 
 #include "server/cli/command.h"
 #include "server/cli/listen_address.h"
+#include "server/cli/periodic_month_close.h"
 #include "server/cli/periodic_purge.h"
 #include "server/front/https_server.h"
 #include "server/http/event_log.h"
@@ -170,6 +171,8 @@ int run_serve(const std::vector<std::string>& words) {
 
     // DESIGN.md §5 rule 4: released users' metadata is purged without an operator.
     PeriodicPurge purge(**store, now_seconds, std::chrono::hours(1));
+    // DESIGN.md §5 rule 7: a month's bill is frozen soon after its close (server/report/).
+    PeriodicMonthClose month_close(**store, now_seconds, std::chrono::minutes(15));
 
     auto port = (*server)->bind(listen->host, listen->port);
     if (!port) {

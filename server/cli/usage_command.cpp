@@ -10,6 +10,7 @@
 
 #include "server/cli/command.h"
 #include "server/cli/progress_meter.h"
+#include "server/report/month_close.h"
 #include "server/report/usage_output.h"
 #include "server/report/usage_report.h"
 
@@ -66,17 +67,20 @@ int run_usage(const std::vector<std::string>& words) {
         return fail(store.error());
     }
     ProgressMeter progress(std::cerr, "usage");
+    // A closed month's rows are decoded from its snapshot one at a time as they are written.
     auto report =
-        build_usage_report(**store, *args->get("tenant"), *args->get("month"), now_seconds());
+        build_usage_rows(**store, *args->get("tenant"), *args->get("month"), now_seconds());
     if (!report) {
         const auto& e = report.error();
         return fail(e.code == "bad_request" ? make_error("usage", e.message) : e);
     }
-    const auto rows = report->devices.size() + report->users.size() + report->late.size();
-    progress.step("report built: " + std::to_string(report->devices.size()) + " devices, " +
-                  std::to_string(report->users.size()) + " users");
+    const auto& head = *report->head;
+    const auto& body = *report->rows;
+    const auto rows = body.device_count() + body.user_count() + head.late.size();
+    progress.step("report built: " + std::to_string(body.device_count()) + " devices, " +
+                  std::to_string(body.user_count()) + " users");
     const int code = emit(output, [&](std::ostream& out) {
-        return write_usage(*report, *parse_usage_format(format), out,
+        return write_usage(head, body, *parse_usage_format(format), out,
                            [&](std::size_t done) { progress.rows(done, rows, "rows written"); });
     });
     progress.finish(code == kExitOk ? "done, " + std::to_string(rows) + " rows" : "failed");

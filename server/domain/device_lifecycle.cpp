@@ -96,4 +96,14 @@ Result<Transition> transition(DeviceState from, DeviceEvent event, std::string_v
     return refused(from, event, device_id);
 }
 
+Transition after_fork(DeviceState from, std::string_view device_id) {
+    auto next = transition(from, DeviceEvent::flag_clone, device_id);
+    if (next) {
+        return *next;
+    }
+    // Refused only for an ended device (retired, revoked): it takes no uploads and is not
+    // billed, so a suspected clone changes nothing; the fork row is the record of it.
+    return Transition{from, false};
+}
+
 }  // namespace tally::server::domain

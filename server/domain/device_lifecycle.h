@@ -12,6 +12,7 @@
 // Allowed: upload in paired/suspected_clone; flag_clone in paired/suspected_clone; retire in
 // any state (idempotent: an ended device stays as it ended, PROTOCOL.md §6 retire is
 // idempotent); revoke in paired/suspected_clone/revoked.
+// A store that sees a fork asks after_fork() (below), which goes through transition().
 // Refused: upload or flag_clone of a retired (device_retired) or revoked (device_revoked)
 // device; revoke of a retired device (device_retired: it already takes no uploads and is not
 // billed; the CLI reports it as already ended).
@@ -42,5 +43,11 @@ struct Transition {
 
 //! The state after `event`, or the typed refusal (device_retired, device_revoked).
 Result<Transition> transition(DeviceState from, DeviceEvent event, std::string_view device_id);
+
+//! What a fork (the same seq with other bytes) seen for a device in `from` does to its state:
+//! transition(flag_clone). A live device becomes suspected_clone; for an ended device the
+//! refusal is the decision: its end stands and the fork is evidence only (a bundle imported
+//! after the retirement may carry one). The store writes the state only when `changes`.
+Transition after_fork(DeviceState from, std::string_view device_id);
 
 }  // namespace tally::server::domain

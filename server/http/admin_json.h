@@ -1,6 +1,6 @@
 #pragma once
-// The admin API's JSON: reading request bodies (fields named as DESIGN.md §6) and writing
-// the answers. Shared by the admin route files.
+// The admin API's JSON answers (request bodies are read by request_fields.h). Shared by the
+// admin route files.
 
 #include <cstdint>
 #include <optional>
@@ -17,13 +17,6 @@
 namespace tally::server::admin_json {
 
 using nlohmann::json;
-
-//! An empty body is {}; anything but a JSON object is bad_request.
-Result<json> body(const Request& req);
-//! A non-empty string of at most 256 bytes, else bad_request naming the field.
-Result<std::string> str_field(const json& doc, const char* name);
-//! JSON fields (snake_case) → the CLI-named options of billing/tenant_policy.h.
-Result<billing::Options> policy_options(const json& doc);
 
 json opt_time(const std::optional<std::int64_t>& t);
 json tenant(const TenantSettings& t, std::int64_t now);

@@ -1,128 +1,61 @@
-// The admin HTTP API (see admin_routes.h): each route reads its request, calls one use case
-// of server/application and writes its answer; errors map to statuses in one table
-// (domain/error_code.h).
+// The admin HTTP API's tenant routes (see admin_routes.h): each reads its fields
+// (request_fields.h), calls one use case of server/application and replies (admin_route.h).
 
 #include "server/http/admin_routes.h"
 
 #include "pairing/time_format.h"
 
-#include "server/application/admin_access.h"
 #include "server/application/device_admin.h"
 #include "server/application/group_admin.h"
 #include "server/application/tenant_admin.h"
 #include "server/application/user_admin.h"
-#include "server/auth/admin_token.h"
 #include "server/domain/error_code.h"
 #include "server/http/admin_json.h"
-#include "server/http/error_response.h"
+#include "server/http/admin_route.h"
 #include "server/http/event_log.h"
 #include "server/http/report_body.h"
+#include "server/http/request_fields.h"
 #include "server/report/usage_report.h"
 
 namespace tally::server {
 namespace {
 
-using application::Caller;
-using domain::ErrorCode;
+using admin_route::Caller;
+using admin_route::Ctx;
+using admin_route::reply;
 using nlohmann::json;
 namespace aj = admin_json;
 
-struct Ctx {
-    Store& store;
-    Clock clock;
-};
-
-using CallerRoute = Result<void> (*)(const Ctx&, const Request&, Response&, const Caller&);
-using TenantRoute = Result<void> (*)(const Ctx&, const Request&, Response&, const Caller&,
-                                     TenantSettings&);
-
-Result<Caller> authenticate(Store& store, const Request& req, std::int64_t now) {
-    constexpr std::string_view kBearer = "Bearer ";
-    const auto header = req.get_header_value("Authorization");
-    if (header.size() <= kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0) {
-        return domain::make_error(ErrorCode::unauthorized,
-                                  "an 'Authorization: Bearer <admin token>' header is required");
+//! `items` as a JSON array, each by `one`.
+template <typename Items, typename One>
+json array_of(const Items& items, One&& one) {
+    json out = json::array();
+    for (const auto& item : items) {
+        out.push_back(one(item));
     }
-    auto token =
-        find_usable_admin_token(store, hash_admin_token(header.substr(kBearer.size())), now);
-    if (!token) {
-        return token.error();
-    }
-    if (!*token) {
-        return domain::make_error(ErrorCode::unauthorized,
-                                  "the admin token is not valid (unknown, expired or revoked)");
-    }
-    return Caller{(*token)->tenant};
-}
-
-//! "exists" is answered as bad_request (the name is taken), as the API always did.
-Error exists_as_bad_request(const Error& e) {
-    return domain::code_of(e) == ErrorCode::exists
-               ? domain::make_error(ErrorCode::bad_request, e.message)
-               : e;
-}
-
-Handler caller_route(const Ctx& ctx, CallerRoute route) {
-    return [ctx, route](const Request& req, Response& res) {
-        auto caller = authenticate(ctx.store, req, ctx.clock());
-        Result<void> r = caller ? route(ctx, req, res, *caller) : Result<void>(caller.error());
-        if (!r) {
-            set_error(res, r.error());
-        }
-    };
-}
-
-Handler tenant_route(const Ctx& ctx, TenantRoute route) {
-    return [ctx, route](const Request& req, Response& res) {
-        auto r = [&]() -> Result<void> {
-            auto caller = authenticate(ctx.store, req, ctx.clock());
-            if (!caller) {
-                return caller.error();
-            }
-            auto t = application::tenant_access(ctx.store, *caller, req.matches[1], ctx.clock());
-            if (!t) {
-                return t.error();
-            }
-            return route(ctx, req, res, *caller, *t);
-        }();
-        if (!r) {
-            set_error(res, r.error());
-        }
-    };
+    return out;
 }
 
 Result<void> list_tenants(const Ctx& ctx, const Request&, Response& res, const Caller& c) {
-    auto tenants = application::TenantAdmin(ctx.store).list(c);
-    if (!tenants) {
-        return tenants.error();
-    }
-    json out = json::array();
-    for (const auto& t : *tenants) {
-        out.push_back(aj::tenant(t, ctx.clock()));
-    }
-    aj::ok(res, out);
-    return {};
+    const auto now = ctx.clock();
+    return reply(res, application::TenantAdmin(ctx.store).list(c), [now](const auto& tenants) {
+        return array_of(tenants, [now](const auto& t) { return aj::tenant(t, now); });
+    });
 }
 
 Result<void> add_tenant(const Ctx& ctx, const Request& req, Response& res, const Caller& c) {
     if (auto g = application::global_only(c); !g) {
         return g;
     }
-    auto doc = aj::body(req);
-    if (!doc) {
-        return doc.error();
+    RequestFields f(req);
+    const auto name = f.required("name");
+    const auto options = f.policy_options();
+    if (auto bad = f.check(); !bad) {
+        return bad;
     }
-    auto name = aj::str_field(*doc, "name");
-    if (!name) {
-        return name.error();
-    }
-    auto options = aj::policy_options(*doc);
-    if (!options) {
-        return options.error();
-    }
-    auto added = application::TenantAdmin(ctx.store).add(*name, *options, ctx.clock());
+    auto added = application::TenantAdmin(ctx.store).add(name, options, ctx.clock());
     if (!added) {
-        return exists_as_bad_request(added.error());
+        return admin_route::exists_as_bad_request(added.error());
     }
     aj::ok(res, aj::tenant(*added, ctx.clock()));
     return {};
@@ -139,171 +72,119 @@ Result<void> change_tenant(const Ctx& ctx, const Request& req, Response& res, co
     if (auto g = application::global_only(c); !g) {
         return g;
     }
-    auto doc = aj::body(req);
-    if (!doc) {
-        return doc.error();
-    }
-    auto options = aj::policy_options(*doc);
-    if (!options) {
-        return options.error();
-    }
     const std::string what = req.matches[2];
-    std::string status;
+    RequestFields f(req);
+    const auto options = f.policy_options();
+    const auto status = what == "status" ? f.required("status") : std::string();
+    if (auto bad = f.check(); !bad) {
+        return bad;
+    }
     auto change = application::TenantChange::policy;
     if (what == "status") {
-        auto s = aj::str_field(*doc, "status");
-        if (!s) {
-            return s.error();
-        }
-        status = *s;
         change = application::TenantChange::status;
     } else if (what == "trial") {
-        if (!options->contains("trial-end")) {
-            return domain::make_error(ErrorCode::bad_request, "field 'trial_end' is required");
+        if (!options.contains("trial-end")) {
+            return domain::make_error(domain::ErrorCode::bad_request,
+                                      "field 'trial_end' is required");
         }
         change = application::TenantChange::trial;
     }
     auto changed =
-        application::TenantAdmin(ctx.store).change(t, change, status, *options, ctx.clock());
-    if (!changed) {
-        return changed.error();
+        application::TenantAdmin(ctx.store).change(t, change, status, options, ctx.clock());
+    if (changed) {
+        log_event("tenant " + changed->name + " changed (" + what + ")");
     }
-    log_event("tenant " + changed->name + " changed (" + what + ")");
-    aj::ok(res, aj::tenant(*changed, ctx.clock()));
-    return {};
+    const auto now = ctx.clock();
+    return reply(res, changed, [now](const auto& s) { return aj::tenant(s, now); });
 }
 
 Result<void> list_groups(const Ctx& ctx, const Request&, Response& res, const Caller&,
                          TenantSettings& t) {
-    auto groups = application::GroupAdmin(ctx.store).list_groups(t.name);
-    if (!groups) {
-        return groups.error();
-    }
-    json out = json::array();
-    for (const auto& g : *groups) {
-        out.push_back({{"name", g.name},
-                       {"package", g.package ? json(*g.package) : json(nullptr)},
-                       {"members", g.members}});
-    }
-    aj::ok(res, out);
-    return {};
+    return reply(res, application::GroupAdmin(ctx.store).list_groups(t.name), [](const auto& gs) {
+        return array_of(gs, [](const auto& g) {
+            return json{{"name", g.name},
+                        {"package", g.package ? json(*g.package) : json(nullptr)},
+                        {"members", g.members}};
+        });
+    });
 }
 
 Result<void> add_group(const Ctx& ctx, const Request& req, Response& res, const Caller&,
                        TenantSettings& t) {
-    auto doc = aj::body(req);
-    if (!doc) {
-        return doc.error();
+    RequestFields f(req);
+    const auto name = f.required("name");
+    if (auto bad = f.check(); !bad) {
+        return bad;
     }
-    auto name = aj::str_field(*doc, "name");
-    if (!name) {
-        return name.error();
+    if (auto r = application::GroupAdmin(ctx.store).add_group(t.name, name, ctx.clock()); !r) {
+        return admin_route::exists_as_bad_request(r.error());
     }
-    if (auto r = application::GroupAdmin(ctx.store).add_group(t.name, *name, ctx.clock()); !r) {
-        return exists_as_bad_request(r.error());
-    }
-    aj::ok(res, {{"group", *name}});
+    aj::ok(res, {{"group", name}});
     return {};
 }
 
 Result<void> add_member(const Ctx& ctx, const Request& req, Response& res, const Caller&,
                         TenantSettings& t) {
-    auto doc = aj::body(req);
-    if (!doc) {
-        return doc.error();
-    }
-    auto principal = aj::str_field(*doc, "principal");
-    if (!principal) {
-        return principal.error();
+    RequestFields f(req);
+    const auto principal = f.required("principal");
+    if (auto bad = f.check(); !bad) {
+        return bad;
     }
     const std::string group = req.matches[2];
-    auto key =
-        application::GroupAdmin(ctx.store).add_member(t.name, group, *principal, ctx.clock());
-    if (!key) {
-        return key.error();
-    }
-    aj::ok(res, {{"group", group}, {"user", *key}});
-    return {};
+    auto key = application::GroupAdmin(ctx.store).add_member(t.name, group, principal, ctx.clock());
+    return reply(res, key, [&](const auto& k) { return json{{"group", group}, {"user", k}}; });
 }
 
 Result<void> list_subscriptions(const Ctx& ctx, const Request&, Response& res, const Caller&,
                                 TenantSettings& t) {
     auto subs = application::GroupAdmin(ctx.store).list_subscriptions(t.name);
-    if (!subs) {
-        return subs.error();
-    }
-    json out = json::array();
-    for (const auto& s : *subs) {
-        out.push_back({{"group", s.group},
-                       {"package", s.package},
-                       {"attached_at", pairing::format_rfc3339(s.attached_at)}});
-    }
-    aj::ok(res, out);
-    return {};
+    return reply(res, subs, [](const auto& all) {
+        return array_of(all, [](const auto& s) {
+            return json{{"group", s.group},
+                        {"package", s.package},
+                        {"attached_at", pairing::format_rfc3339(s.attached_at)}};
+        });
+    });
 }
 
 Result<void> attach_subscription(const Ctx& ctx, const Request& req, Response& res, const Caller&,
                                  TenantSettings& t) {
-    auto doc = aj::body(req);
-    if (!doc) {
-        return doc.error();
+    RequestFields f(req);
+    const auto group = f.required("group");
+    const auto package = f.required("package");
+    if (auto bad = f.check(); !bad) {
+        return bad;
     }
-    auto group = aj::str_field(*doc, "group");
-    if (!group) {
-        return group.error();
-    }
-    auto package = aj::str_field(*doc, "package");
-    if (!package) {
-        return package.error();
-    }
-    if (auto r = application::GroupAdmin(ctx.store).attach(t.name, *group, *package, ctx.clock());
+    if (auto r = application::GroupAdmin(ctx.store).attach(t.name, group, package, ctx.clock());
         !r) {
         return r;
     }
-    aj::ok(res, {{"group", *group}, {"package", *package}});
+    aj::ok(res, {{"group", group}, {"package", package}});
     return {};
 }
 
 Result<void> list_devices(const Ctx& ctx, const Request&, Response& res, const Caller&,
                           TenantSettings& t) {
-    auto devices = application::DeviceAdmin(ctx.store).list(t.name);
-    if (!devices) {
-        return devices.error();
-    }
-    json out = json::array();
-    for (const auto& v : *devices) {
-        out.push_back(aj::device(v));
-    }
-    aj::ok(res, out);
-    return {};
+    return reply(res, application::DeviceAdmin(ctx.store).list(t.name),
+                 [](const auto& devices) { return array_of(devices, aj::device); });
 }
 
 //! user (assign or clear), type, or retire (through the device lifecycle).
 Result<void> edit_device(const Ctx& ctx, const Request& req, application::DeviceAdmin& admin,
                          const Device& device) {
-    auto doc = aj::body(req);
-    if (!doc) {
-        return doc.error();
-    }
+    RequestFields f(req);
     const std::string what = req.matches[3];
+    const auto principal = what == "user" ? f.optional("principal") : std::nullopt;
+    const auto type = what == "type" ? f.required("type") : std::string();
+    if (auto bad = f.check(); !bad) {
+        return bad;
+    }
     if (what == "user") {
-        std::optional<std::string> principal;
-        if (const auto it = doc->find("principal"); it != doc->end() && !it->is_null()) {
-            auto p = aj::str_field(*doc, "principal");
-            if (!p) {
-                return p.error();
-            }
-            principal = *p;
-        }
         auto key = admin.assign_user(device, principal, ctx.clock());
         return key ? Result<void>() : Result<void>(key.error());
     }
     if (what == "type") {
-        auto type = aj::str_field(*doc, "type");
-        if (!type) {
-            return type.error();
-        }
-        return admin.set_type(device, *type, ctx.clock());
+        return admin.set_type(device, type, ctx.clock());
     }
     auto retired = admin.retire(device, "retired by admin", ctx.clock());
     return retired ? Result<void>() : Result<void>(retired.error());
@@ -325,39 +206,22 @@ Result<void> change_device(const Ctx& ctx, const Request& req, Response& res, co
 
 Result<void> list_users(const Ctx& ctx, const Request&, Response& res, const Caller&,
                         TenantSettings& t) {
-    auto users = application::UserAdmin(ctx.store, ctx.store).list(t.name, ctx.clock());
-    if (!users) {
-        return users.error();
-    }
-    json out = json::array();
-    for (const auto& u : *users) {
-        out.push_back(aj::user(u));
-    }
-    aj::ok(res, out);
-    return {};
+    return reply(res, application::UserAdmin(ctx.store, ctx.store).list(t.name, ctx.clock()),
+                 [](const auto& users) { return array_of(users, aj::user); });
 }
 
 Result<void> merge_users(const Ctx& ctx, const Request& req, Response& res, const Caller&,
                          TenantSettings& t) {
-    auto doc = aj::body(req);
-    if (!doc) {
-        return doc.error();
+    RequestFields f(req);
+    const auto from = f.required("from");
+    const auto into = f.required("into");
+    if (auto bad = f.check(); !bad) {
+        return bad;
     }
-    auto from = aj::str_field(*doc, "from");
-    if (!from) {
-        return from.error();
-    }
-    auto into = aj::str_field(*doc, "into");
-    if (!into) {
-        return into.error();
-    }
-    auto keys =
-        application::UserAdmin(ctx.store, ctx.store).merge(t.name, *from, *into, ctx.clock());
-    if (!keys) {
-        return keys.error();
-    }
-    aj::ok(res, {{"merged", keys->first}, {"into", keys->second}});
-    return {};
+    auto keys = application::UserAdmin(ctx.store, ctx.store).merge(t.name, from, into, ctx.clock());
+    return reply(res, keys, [](const auto& k) {
+        return json{{"merged", k.first}, {"into", k.second}};
+    });
 }
 
 Result<void> usage(const Ctx& ctx, const Request& req, Response& res, const Caller&,
@@ -382,22 +246,11 @@ Result<void> usage(const Ctx& ctx, const Request& req, Response& res, const Call
     return {};
 }
 
-Result<void> purge(const Ctx& ctx, const Request&, Response& res, const Caller& c) {
-    if (auto g = application::global_only(c); !g) {
-        return g;
-    }
-    auto r = ctx.store.purge_users(ctx.clock());
-    if (!r) {
-        return r.error();
-    }
-    aj::ok(res, {{"users_purged", r->users_purged},
-                 {"heartbeat_rows_redacted", r->heartbeat_rows_redacted}});
-    return {};
-}
-
 }  // namespace
 
 void install_admin_routes(Router& router, Store& store, Clock clock) {
+    using admin_route::caller_route;
+    using admin_route::tenant_route;
     const Ctx ctx{store, std::move(clock)};
     const std::string t = R"(/v1/tenants/([^/]+))";
     router.get("/v1/tenants", caller_route(ctx, list_tenants));
@@ -414,7 +267,7 @@ void install_admin_routes(Router& router, Store& store, Clock clock) {
     router.get(t + "/users", tenant_route(ctx, list_users));
     router.post(t + "/users/merge", tenant_route(ctx, merge_users));
     router.get(t + R"(/usage(\.csv|\.xlsx|\.json)?)", tenant_route(ctx, usage));
-    router.post("/v1/purge", caller_route(ctx, purge));
+    admin_route::install_global_routes(router, ctx);
 }
 
 }  // namespace tally::server

@@ -184,6 +184,11 @@ Row late_row(const UsageReport& r, const LateHeartbeat& l) {
 }  // namespace
 
 void write_usage_csv(const UsageReport& r, std::ostream& out, const RowProgress& progress) {
+    write_usage_csv(r, InMemoryRows(r), out, progress);
+}
+
+void write_usage_csv(const UsageReport& r, const ReportRows& rows_of, std::ostream& out,
+                     const RowProgress& progress) {
     out << csv_row(std::vector<std::string>(kHeader.begin(), kHeader.end()));
     out << csv_row(summary_row(r).f);
     for (const auto& p : r.summary.packages) {
@@ -195,14 +200,14 @@ void write_usage_csv(const UsageReport& r, std::ostream& out, const RowProgress&
             progress(++rows);
         }
     };
-    for (const auto& dr : r.devices) {
+    rows_of.each_device([&](const DeviceReportRow& dr) {
         out << csv_row(device_row(r, dr).f);
         tick();
-    }
-    for (const auto& u : r.users) {
+    });
+    rows_of.each_user([&](const billing::UserBilling& u) {
         out << csv_row(user_row(r, u).f);
         tick();
-    }
+    });
     for (const auto& l : r.late) {
         out << csv_row(late_row(r, l).f);
         tick();

@@ -14,6 +14,7 @@
 #include <ostream>
 #include <string>
 
+#include "server/report/report_rows.h"
 #include "server/report/row_progress.h"
 #include "server/report/usage_report.h"
 
@@ -22,6 +23,9 @@ namespace tally::server {
 std::string usage_to_csv(const UsageReport& report);
 //! The same bytes as usage_to_csv, written row by row (no whole document in memory).
 void write_usage_csv(const UsageReport& report, std::ostream& out,
+                     const RowProgress& progress = {});
+//! The same, the device and user rows taken from `rows` (report.devices/users unread).
+void write_usage_csv(const UsageReport& report, const ReportRows& rows, std::ostream& out,
                      const RowProgress& progress = {});
 
 }  // namespace tally::server

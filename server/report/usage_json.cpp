@@ -238,9 +238,21 @@ ordered_json late_json(const LateHeartbeat& l) {
             {"users", l.users}};
 }
 
+//! Appends one late adjustment's JSON to `text`, its lines indented by `depth`.
+void late_text(std::string& text, std::size_t depth, const LateHeartbeat& l) {
+    const auto dumped = late_json(l).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    for (const char c : dumped) {
+        text += c;
+        if (c == '\n') {
+            text.append(depth, ' ');
+        }
+    }
+}
+
 //! Writes the document piece by piece to `sink` (a callable taking std::string_view).
 template <typename Sink>
-void write_json(const UsageReport& r, Sink&& sink, const RowProgress& progress = {}) {
+void write_json(const UsageReport& r, const ReportRows& rows_of, Sink&& sink,
+                const RowProgress& progress = {}) {
     std::size_t rows = 0;
     // The document is written as nlohmann's dump(2) would write it whole: each value dumped
     // on its own, its line breaks indented by its depth (JSON strings hold no raw newlines).
@@ -263,16 +275,18 @@ void write_json(const UsageReport& r, Sink&& sink, const RowProgress& progress =
         put(ordered_json(name), 0);
         out(": ");
     };
-    // An array of objects; `write(text, depth, item)` appends one item's text to `text`.
-    const auto array = [&](std::string_view name, const auto& items, const auto& write, bool last) {
+    // An array of `count` objects visited by `visit(fn)`; `write(text, depth, item)` appends
+    // one item's text to `text`.
+    const auto array = [&](std::string_view name, std::size_t count, const auto& visit,
+                           const auto& write, bool last) {
         key(name);
-        if (items.empty()) {
+        if (count == 0) {
             out("[]");
         } else {
             out("[\n");
             bool first = true;
             std::string text;
-            for (const auto& item : items) {
+            visit([&](const auto& item) {
                 text.assign(first ? "    " : ",\n    ");
                 first = false;
                 write(text, 4, item);
@@ -280,20 +294,10 @@ void write_json(const UsageReport& r, Sink&& sink, const RowProgress& progress =
                 if (progress) {
                     progress(++rows);
                 }
-            }
+            });
             out("\n  ]");
         }
         out(last ? "\n" : ",\n");
-    };
-    const auto late = [](std::string& text, std::size_t depth, const LateHeartbeat& l) {
-        const auto dumped =
-            late_json(l).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-        for (const char c : dumped) {
-            text += c;
-            if (c == '\n') {
-                text.append(depth, ' ');
-            }
-        }
     };
     out("{\n");
     key("tenant");
@@ -308,9 +312,20 @@ void write_json(const UsageReport& r, Sink&& sink, const RowProgress& progress =
     key("summary");
     put(summary_json(r.summary), 2);
     out(",\n");
-    array("devices", r.devices, device_json, false);
-    array("users", r.users, user_json, false);
-    array("late_adjustments", r.late, late, true);
+    array(
+        "devices", rows_of.device_count(), [&](const auto& fn) { rows_of.each_device(fn); },
+        device_json, false);
+    array(
+        "users", rows_of.user_count(), [&](const auto& fn) { rows_of.each_user(fn); }, user_json,
+        false);
+    array(
+        "late_adjustments", r.late.size(),
+        [&](const auto& fn) {
+            for (const auto& l : r.late) {
+                fn(l);
+            }
+        },
+        late_text, true);
     out("}\n");
 }
 
@@ -320,13 +335,18 @@ std::string usage_to_json(const UsageReport& r) {
     std::string text;
     // One allocation for most reports: a device is ~740 bytes, a user ~400.
     text.reserve(4096 + 800 * r.devices.size() + 450 * r.users.size() + 400 * r.late.size());
-    write_json(r, [&text](std::string_view piece) { text.append(piece); });
+    write_json(r, InMemoryRows(r), [&text](std::string_view piece) { text.append(piece); });
     return text;
 }
 
 void write_usage_json(const UsageReport& r, std::ostream& out, const RowProgress& progress) {
+    write_usage_json(r, InMemoryRows(r), out, progress);
+}
+
+void write_usage_json(const UsageReport& r, const ReportRows& rows, std::ostream& out,
+                      const RowProgress& progress) {
     write_json(
-        r,
+        r, rows,
         [&out](std::string_view piece) {
             out.write(piece.data(), static_cast<std::streamsize>(piece.size()));
         },

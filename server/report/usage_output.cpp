@@ -35,12 +35,17 @@ std::string_view content_type(UsageFormat format) {
 
 Result<void> write_usage(const UsageReport& report, UsageFormat format, std::ostream& out,
                          const RowProgress& progress) {
+    return write_usage(report, InMemoryRows(report), format, out, progress);
+}
+
+Result<void> write_usage(const UsageReport& report, const ReportRows& rows, UsageFormat format,
+                         std::ostream& out, const RowProgress& progress) {
     if (format == UsageFormat::json) {
-        write_usage_json(report, out, progress);
+        write_usage_json(report, rows, out, progress);
     } else if (format == UsageFormat::csv) {
-        write_usage_csv(report, out, progress);
+        write_usage_csv(report, rows, out, progress);
     } else {
-        auto written = write_usage_xlsx(report, out, progress);
+        auto written = write_usage_xlsx(report, rows, out, progress);
         if (!written) {
             return written.error();
         }

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "pairing/result.h"
+#include "server/report/report_rows.h"
 #include "server/report/row_progress.h"
 #include "server/report/usage_report.h"
 
@@ -24,5 +25,9 @@ std::string_view content_type(UsageFormat format);
 //! Errors: xlsx (usage_xlsx.h), io (the stream failed).
 Result<void> write_usage(const UsageReport& report, UsageFormat format, std::ostream& out,
                          const RowProgress& progress = {});
+//! The same, the device and user rows taken from `rows` (a closed month's snapshot decoded row
+//! by row: month_close.h usage_rows).
+Result<void> write_usage(const UsageReport& report, const ReportRows& rows, UsageFormat format,
+                         std::ostream& out, const RowProgress& progress = {});
 
 }  // namespace tally::server

@@ -11,6 +11,7 @@
 #include "server/billing/time_zone.h"
 #include "server/billing/user_key.h"
 #include "server/report/device_explanation.h"
+#include "server/report/month_close.h"
 
 namespace tally::server {
 
@@ -142,6 +143,18 @@ void list_devices(BillingFacts& facts,
 
 Result<UsageReport> build_usage_report(Store& store, std::string_view tenant,
                                        std::string_view month, std::int64_t now) {
+    const auto closed = month_is_closed(store, tenant, month, now);
+    if (!closed) {
+        return closed.error();
+    }
+    if (*closed) {
+        return closed_month_report(store, tenant, month, now);
+    }
+    return build_usage_report_from_rollups(store, tenant, month, now);
+}
+
+Result<UsageReport> build_usage_report_from_rollups(Store& store, std::string_view tenant,
+                                                    std::string_view month, std::int64_t now) {
     auto settings = store.tenant_settings(tenant);
     if (!settings) {
         return settings.error();

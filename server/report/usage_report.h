@@ -73,8 +73,16 @@ struct UsageReport {
     std::vector<LateHeartbeat> late;
 };
 
+//! The month's report: of an open month computed from the rollups; of a closed month read
+//! from its frozen snapshot, made at the first request if the month-close job has not made it
+//! yet (month_close.h), with the late adjustments received since.
 //! Errors: bad_request (month not YYYY-MM, bad time zone), not_found (unknown tenant), db.
 Result<UsageReport> build_usage_report(Store& store, std::string_view tenant,
                                        std::string_view month, std::int64_t now);
+
+//! The month's report computed from the rollups at `now`, snapshot or not (what a snapshot is
+//! made of). Errors: build_usage_report's.
+Result<UsageReport> build_usage_report_from_rollups(Store& store, std::string_view tenant,
+                                                    std::string_view month, std::int64_t now);
 
 }  // namespace tally::server

@@ -123,15 +123,15 @@ void packages_sheet(XlsxBook& book, const UsageReport& r) {
 }
 
 // The large sheets are written cell by cell, without building rows.
-void users_sheet(XlsxBook& book, const UsageReport& r, const RowProgress& progress,
+void users_sheet(XlsxBook& book, const ReportRows& r, const RowProgress& progress,
                  std::size_t& written) {
     auto& users = book.add_sheet(
         "Users",
         columns({"principal", "local", "device_id", "group", "package", "devices_paired",
                  "active_minutes", "active_days", "first_seen", "last_seen", "devices"}),
-        r.users.size());
+        r.user_count());
     std::string buffer;
-    for (const auto& u : r.users) {
+    r.each_user([&](const billing::UserBilling& u) {
         users.text(0, u.principal);
         users.boolean(1, u.local);
         if (u.local) {
@@ -149,10 +149,10 @@ void users_sheet(XlsxBook& book, const UsageReport& r, const RowProgress& progre
         if (progress) {
             progress(++written);
         }
-    }
+    });
 }
 
-void devices_sheet(XlsxBook& book, const UsageReport& r, const RowProgress& progress,
+void devices_sheet(XlsxBook& book, const ReportRows& r, const RowProgress& progress,
                    std::size_t& written) {
     auto& devices = book.add_sheet(
         "Devices",
@@ -160,9 +160,9 @@ void devices_sheet(XlsxBook& book, const UsageReport& r, const RowProgress& prog
                  "billed_as", "package", "active", "active_minutes", "active_days", "heartbeats",
                  "last_seq", "last_seen", "users", "covered_by", "retired_at",
                  "inactive_span_heartbeats", "explanation"}),
-        r.devices.size());
+        r.device_count());
     std::string buffer;
-    for (const auto& dr : r.devices) {
+    r.each_device([&](const DeviceReportRow& dr) {
         const auto& d = dr.usage.device;
         const auto& b = dr.billing;
         devices.text(0, d.id);
@@ -188,7 +188,7 @@ void devices_sheet(XlsxBook& book, const UsageReport& r, const RowProgress& prog
         if (progress) {
             progress(++written);
         }
-    }
+    });
 }
 
 void late_sheet(XlsxBook& book, const UsageReport& r, const RowProgress& progress,
@@ -217,6 +217,11 @@ void late_sheet(XlsxBook& book, const UsageReport& r, const RowProgress& progres
 
 Result<void> write_usage_xlsx(const UsageReport& report, std::ostream& out,
                               const RowProgress& progress, const XlsxBookHook& before_zip) {
+    return write_usage_xlsx(report, InMemoryRows(report), out, progress, before_zip);
+}
+
+Result<void> write_usage_xlsx(const UsageReport& report, const ReportRows& rows, std::ostream& out,
+                              const RowProgress& progress, const XlsxBookHook& before_zip) {
     auto book = XlsxBook::create(report.generated_at);
     if (!book) {
         return book.error();
@@ -224,8 +229,8 @@ Result<void> write_usage_xlsx(const UsageReport& report, std::ostream& out,
     std::size_t written = 0;
     summary_sheet(*book, report);
     packages_sheet(*book, report);
-    users_sheet(*book, report, progress, written);
-    devices_sheet(*book, report, progress, written);
+    users_sheet(*book, rows, progress, written);
+    devices_sheet(*book, rows, progress, written);
     late_sheet(*book, report, progress, written);
     if (before_zip) {
         before_zip(*book);

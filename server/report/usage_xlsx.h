@@ -10,6 +10,7 @@
 #include <string>
 
 #include "pairing/result.h"
+#include "server/report/report_rows.h"
 #include "server/report/row_progress.h"
 #include "server/report/usage_report.h"
 
@@ -26,6 +27,11 @@ Result<void> write_usage_xlsx(const UsageReport& report, std::ostream& out,
                               const XlsxBookHook& before_zip = {});
 
 //! The workbook's bytes as one string (tests, small reports). Errors: as above.
+//! The same, the device and user rows taken from `rows` (report.devices/users unread).
+Result<void> write_usage_xlsx(const UsageReport& report, const ReportRows& rows, std::ostream& out,
+                              const RowProgress& progress = {},
+                              const XlsxBookHook& before_zip = {});
+
 Result<std::string> usage_to_xlsx(const UsageReport& report);
 
 }  // namespace tally::server

@@ -288,8 +288,27 @@ ALTER TABLE rollup_user_month ADD COLUMN first_signal INTEGER;
 ALTER TABLE rollup_user_month ADD COLUMN last_signal INTEGER;
 )SQL";
 
-constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1, kStep2, kStep3, kStep4, kStep5,
-                                                            kStep6, kStep7, kStep8, kStep9};
+// Step 10 is issue 20's bounded evidence (engineer 20a's branch); empty on this branch so the
+// month-close step keeps its number 11 when both merge (step 11 needs nothing of step 10).
+constexpr const char* kStep10 = "";
+
+// Step 11 (issue 20): month close (DESIGN.md §5 rule 7). One frozen bill per closed
+// tenant-month, written once (INSERT … ON CONFLICT DO NOTHING): the report encoded by
+// server/report/month_snapshot_codec.h (format_version says which encoding), compressed.
+// Month is YYYYMM like the rollups'. Needs only tenants, so it applies after step 9 or 10.
+constexpr const char* kStep11 = R"SQL(
+CREATE TABLE IF NOT EXISTS month_snapshots (
+    tenant_id INTEGER NOT NULL REFERENCES tenants(id),
+    month INTEGER NOT NULL,
+    closed_at INTEGER NOT NULL,
+    format_version INTEGER NOT NULL,
+    body BLOB NOT NULL,
+    PRIMARY KEY (tenant_id, month)
+) WITHOUT ROWID;
+)SQL";
+
+constexpr std::array<const char*, kSchemaVersion> kSteps = {
+    kStep1, kStep2, kStep3, kStep4, kStep5, kStep6, kStep7, kStep8, kStep9, kStep10, kStep11};
 
 }  // namespace
 

@@ -93,6 +93,14 @@ class SqliteStore final : public Store {
         std::int64_t first_day, std::int64_t last_day) override;
     Result<bool> console_month_active(std::string_view tenant, std::int64_t month) override;
 
+    // Month close (sqlite_store_snapshots.cpp).
+    Result<std::optional<MonthSnapshot>> month_snapshot(std::string_view tenant,
+                                                        std::string_view month) override;
+    Result<bool> put_month_snapshot(std::string_view tenant,
+                                    const MonthSnapshot& snapshot) override;
+    Result<std::int64_t> late_heartbeats(std::string_view tenant, std::string_view month) override;
+    Result<std::vector<std::string>> months_without_snapshot(std::string_view tenant) override;
+
     //! Re-checks a tenant's month ("YYYY-MM", its time zone) from the stored evidence
     //! (sqlite_store_verify.cpp). Errors: not_found (tenant), bad_request (month), db.
     Result<EvidenceCheck> verify_evidence(std::string_view tenant, std::string_view month);

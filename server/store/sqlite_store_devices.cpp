@@ -6,6 +6,7 @@
 #include "server/domain/tenant_state.h"
 #include "server/store/device_row.h"
 #include "server/store/rollups.h"
+#include "server/store/sqlite_device_state.h"
 #include "server/store/sqlite_store.h"
 
 namespace tally::server {
@@ -180,14 +181,14 @@ Result<void> SqliteStore::retire_device(std::string_view device_id, std::string_
     if (!txn) {
         return txn.error();
     }
-    auto s = db_->prepare(
-        "UPDATE devices SET retired_at = ?, retire_reason = ? "
-        "WHERE id = ? AND retired_at IS NULL");
-    if (!s) {
-        return s.error();
+    // The state machine decides again in this transaction (an admin and the agent may end
+    // the device at once): the first end is kept, a refused one fails.
+    auto ended = detail::end_device_state(*db_, device_id, reason, now);
+    if (!ended) {
+        return ended.error();
     }
-    if (auto r = s->bind(1, now).bind(2, reason).bind(3, device_id).run(); !r) {
-        return r;
+    if (!ended->changes) {
+        return txn->commit();
     }
     // Billing's buckets are cut at the retirement: recut when a stored heartbeat starts at or
     // after it (an agent clock ahead of the server's), so none straddles it.

@@ -13,6 +13,7 @@
 #include "pairing/crypto.h"
 #include "pairing/heartbeat.h"
 #include "server/store/rollups.h"
+#include "server/store/sqlite_device_state.h"
 #include "server/store/sqlite_store.h"
 
 namespace tally::server {
@@ -122,11 +123,11 @@ Result<void> insert_fork(SqliteDb& db, std::string_view device_id, std::uint64_t
     if (auto r = s->bind(5, now).run(); !r) {
         return r;
     }
-    auto flag = db.prepare("UPDATE devices SET suspected_clone = 1 WHERE id = ?");
-    if (!flag) {
-        return flag.error();
+    // The lifecycle decides what the fork does to the device (suspected_clone, or nothing).
+    if (auto r = detail::record_fork_state(db, device_id); !r) {
+        return r.error();
     }
-    return flag->bind(1, device_id).run();
+    return {};
 }
 
 Result<void> insert_held(SqliteDb& db, std::string_view device_id, const AcceptedHeartbeat& hb,

@@ -15,6 +15,7 @@
 #include "pairing/heartbeat.h"
 #include "server/billing/billing_engine.h"
 #include "server/billing/user_key.h"
+#include "server/billing/user_retention.h"
 #include "server/store/rollups.h"
 #include "server/store/sqlite_store.h"
 
@@ -204,10 +205,8 @@ Result<PurgeResult> SqliteStore::purge_tenant_locked(std::int64_t tid, std::int6
     }
     std::set<std::string> purged;
     std::set<std::string> all_keys;  // canonical + raw + alias keys of purged users
-    for (const auto& [key, at] : last) {
-        if (at + billing::kReleaseSeconds + billing::kPurgeAfterReleaseSeconds > now) {
-            continue;
-        }
+    // The rule (billing/user_retention.h) names the users; the store deletes what it named.
+    for (const auto& key : billing::users_to_purge(last, now)) {
         const auto surrogate = "purged-" + pairing::hex_encode(pairing::random_bytes(8));
         purged.insert(key);
         std::set<std::string> keys = {key};

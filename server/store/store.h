@@ -10,6 +10,7 @@
 //   IngestStore (ingest_store.h)       storing a verified batch
 //   AdminTokenStore                    admin token hashes
 //   ConsoleStore (console_store.h)     the /ui console's rollup reads
+//   MonthCloseStore                    closed months' frozen bills (month_close_store.h)
 // SqliteStore implements them all; a PostgreSQL store can be added beside it without
 // touching ingest, HTTP or the CLI. Implementations are safe to call from several threads.
 
@@ -17,6 +18,7 @@
 #include "server/store/billing_store.h"
 #include "server/store/console_store.h"
 #include "server/store/ingest_store.h"
+#include "server/store/month_close_store.h"
 #include "server/store/pairing_store.h"
 #include "server/store/storage_stats.h"
 
@@ -26,7 +28,8 @@ class Store : public BillingStore,
               public PairingStore,
               public IngestStore,
               public AdminTokenStore,
-              public ConsoleStore {
+              public ConsoleStore,
+              public MonthCloseStore {
   public:
     ~Store() override = default;
 

@@ -152,6 +152,19 @@ class OpenApi(TallyTestCase):
             ("getTenant", 401): get("/v1/tenants/acme"),
             ("getTenant", 403): get("/v1/tenants/other", a),
             ("getTenant", 404): get("/v1/tenants/nope", g),
+            ("listAdminTokens", 200): get("/v1/admin-tokens", g),
+            ("listAdminTokens", 401): get("/v1/admin-tokens"),
+            ("listAdminTokens", 403): get("/v1/admin-tokens", a),
+            ("createAdminToken", 200): post("/v1/admin-tokens", {"name": "api", "tenant": "acme"},
+                                            g),
+            ("createAdminToken", 400): post("/v1/admin-tokens", {"expires": "soon"}, g),
+            ("createAdminToken", 401): post("/v1/admin-tokens", {}),
+            ("createAdminToken", 403): post("/v1/admin-tokens", {}, a),
+            ("createAdminToken", 404): post("/v1/admin-tokens", {"tenant": "nope"}, g),
+            ("revokeAdminToken", 200): self.revoke_new_token,
+            ("revokeAdminToken", 401): post("/v1/admin-tokens/0123456789ab/revoke"),
+            ("revokeAdminToken", 403): post("/v1/admin-tokens/0123456789ab/revoke", {}, a),
+            ("revokeAdminToken", 404): post("/v1/admin-tokens/0123456789ab/revoke", {}, g),
             ("purge", 200): post("/v1/purge", {}, g),
             ("purge", 401): post("/v1/purge", {}),
             ("purge", 403): post("/v1/purge", {}, a),
@@ -240,6 +253,18 @@ class OpenApi(TallyTestCase):
         assert status == 200, body
         dev = self.extra["paused"]
         return dev.upload([dev.next_heartbeat()])
+
+    def revoke_new_token(self):
+        """A token made for this (revoking the test's own would end the other requests)."""
+        status, body = self.call("POST", "/v1/admin-tokens", {"name": "short"}, token=self.glob)
+        assert status == 200, body
+        made = json.loads(body)
+        status, body = self.call("POST", f"/v1/admin-tokens/{made['id']}/revoke", {},
+                                 token=self.glob)
+        if status == 200:
+            # Revoked at once: the token it named no longer reads anything.
+            assert self.call("GET", "/v1/tenants", token=made["token"])[0] == 401
+        return status, body
 
     def upload_after_admin_retire(self):
         dev = self.extra["retired"]

@@ -105,6 +105,41 @@ class SettingsTest(unittest.TestCase):
                 self.assertEqual(proc.returncode, 1)
                 self.assertIn(message, proc.stderr)
 
+    def test_settings_file_others_could_write_is_refused(self):
+        # /tmp/tally.env: any local user may create it before the RMM script writes it.
+        proc = self.check("PAIRING_CODE=TLY-X\n", mode=0o666)
+        self.assertEqual(proc.returncode, 1)
+        self.assertIn("has mode 666: others may write it, refusing it", proc.stderr)
+        proc = self.check("PAIRING_CODE=TLY-X\n", mode=0o620)
+        self.assertEqual(proc.returncode, 1)
+
+    def test_settings_file_link_is_refused(self):
+        tmp = tempfile.mkdtemp(prefix="tally-env-")
+        self.addCleanup(shutil.rmtree, tmp)
+        target = os.path.join(tmp, "elsewhere")
+        with open(target, "w") as f:
+            f.write("PAIRING_CODE=TLY-X\n")
+        os.chmod(target, 0o600)
+        link = os.path.join(tmp, "tally.env")
+        os.symlink(target, link)
+        proc = run(["sh", HOOK, "check"], check=False, env=dict(os.environ, TALLY_INSTALL_ENV=link))
+        self.assertEqual(proc.returncode, 1)
+        self.assertIn("is a symbolic link: refusing it", proc.stderr)
+
+    @unittest.skipUnless(os.geteuid() == 0, "chown to another uid needs root (CI runs as root)")
+    def test_settings_file_of_another_user_is_refused(self):
+        tmp = tempfile.mkdtemp(prefix="tally-env-")
+        self.addCleanup(shutil.rmtree, tmp)
+        path = os.path.join(tmp, "tally.env")
+        with open(path, "w") as f:
+            f.write("SERVER_URL=https://attacker.example\nPAIRING_CODE=TLY-X\n")
+        os.chmod(path, 0o600)
+        os.chown(path, 65534, 65534)  # nobody
+        proc = run(["sh", HOOK, "check"], check=False, env=dict(os.environ, TALLY_INSTALL_ENV=path))
+        self.assertEqual(proc.returncode, 1)
+        self.assertIn("is owned by uid 65534, not 0 (the installer): refusing it", proc.stderr)
+        self.assertNotIn("attacker", proc.stdout)
+
     def test_readable_settings_file_is_flagged(self):
         proc = self.check("PAIRING_CODE=TLY-X\n", mode=0o644)
         self.assertEqual(proc.returncode, 0)

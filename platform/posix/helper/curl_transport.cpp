@@ -3,7 +3,6 @@
 #include "platform/posix/helper/curl_transport.h"
 
 #include <curl/curl.h>
-#include <openssl/ssl.h>
 
 #include <algorithm>
 #include <cctype>
@@ -11,7 +10,7 @@
 
 #include "pairing/bytes.h"
 #include "platform/posix/helper/proxy_trust.h"
-#include "platform/posix/helper/spki_hash.h"
+#include "platform/posix/helper/tls_hooks.h"
 #include "platform/posix/helper/tls_session_file.h"
 
 namespace tally::platform {
@@ -29,17 +28,8 @@ struct Transfer {
     std::size_t max_bytes = 0;
     bool too_large = false;
     agent::HttpResponse response;
-    std::string stored_session;  //!< DER from the file, to resume
-    std::string new_session;     //!< DER of the latest ticket the server sent
-    bool offered_session = false;
-    bool resumed = false;
-    std::string server_spki;  //!< hex SHA-256 of the server key, seen at handshake end
+    TlsState tls;  //!< session to resume, new session, server SPKI (tls_hooks.h)
 };
-
-int ctx_index() {
-    static const int index = SSL_CTX_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
-    return index;
-}
 
 std::size_t on_body(char* data, std::size_t size, std::size_t n, void* user) {
     auto* t = static_cast<Transfer*>(user);
@@ -71,65 +61,6 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
     value.erase(0, value.find_first_not_of(" \t"));
     t->response.headers.emplace_back(std::move(name), std::move(value));
     return size * n;
-}
-
-//! OpenSSL hands each new session ticket here; the latest one is kept for the next run.
-int on_new_session(SSL* ssl, SSL_SESSION* session) {
-    auto* t = static_cast<Transfer*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctx_index()));
-    const int len = i2d_SSL_SESSION(session, nullptr);
-    if (t != nullptr && len > 0) {
-        std::string der(static_cast<std::size_t>(len), '\0');
-        auto* p = reinterpret_cast<unsigned char*>(der.data());
-        i2d_SSL_SESSION(session, &p);
-        t->new_session = std::move(der);
-    }
-    return 0;  // we did not keep a reference
-}
-
-//! At the start of the handshake (before the ClientHello is built) the stored session is
-//! offered: libcurl's own session cache lives only as long as one process. At its end the
-//! server's key and whether the session was resumed are noted (libcurl may have closed the
-//! connection by the time the transfer returns).
-void on_tls_info(const SSL* ssl, int where, int) {
-    auto* t = static_cast<Transfer*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), ctx_index()));
-    if (t == nullptr)
-        return;
-    if ((where & SSL_CB_HANDSHAKE_DONE) != 0) {
-        t->resumed = SSL_session_reused(ssl) == 1;
-        t->server_spki = peer_spki_sha256_hex(const_cast<SSL*>(ssl));
-        return;
-    }
-    if ((where & SSL_CB_HANDSHAKE_START) == 0 || t->stored_session.empty() || t->offered_session)
-        return;
-    t->offered_session = true;
-    const auto* p = reinterpret_cast<const unsigned char*>(t->stored_session.data());
-    SSL_SESSION* s = d2i_SSL_SESSION(nullptr, &p, static_cast<long>(t->stored_session.size()));
-    if (s != nullptr) {
-        SSL_set_session(const_cast<SSL*>(ssl), s);
-        SSL_SESSION_free(s);
-    }
-}
-
-CURLcode on_ssl_ctx(CURL*, void* ssl_ctx, void* user) {
-    auto* ctx = static_cast<SSL_CTX*>(ssl_ctx);
-    SSL_CTX_set_ex_data(ctx, ctx_index(), user);
-    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL);
-    SSL_CTX_sess_set_new_cb(ctx, on_new_session);
-    SSL_CTX_set_info_callback(ctx, on_tls_info);
-    // Fewer, modern choices keep the ClientHello short (bytes on every upload); SHA-256
-    // suites first make Finished and the PSK binder 16 bytes shorter than SHA-384.
-    if (SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384") != 1 ||
-        SSL_CTX_set1_sigalgs_list(ctx,
-                                  "ECDSA+SHA256:ECDSA+SHA384:ed25519:rsa_pss_rsae_sha256:"
-                                  "rsa_pss_rsae_sha384:rsa_pss_rsae_sha512:RSA+SHA256:"
-                                  "RSA+SHA384:RSA+SHA512") != 1)
-        return CURLE_SSL_CIPHER;
-    // Middlebox compatibility adds a 32-byte session id and ChangeCipherSpec records to every
-    // TLS 1.3 handshake; HTTP CONNECT proxies only relay bytes, so it buys nothing here.
-    // libcurl sets SSL_OP_ALL, whose TLSEXT_PADDING pads a 256..511-byte ClientHello to 512
-    // bytes (a workaround for F5 devices of 2013): ~95 bytes of zeros on every upload.
-    SSL_CTX_clear_options(ctx, SSL_OP_ENABLE_MIDDLEBOX_COMPAT | SSL_OP_TLSEXT_PADDING);
-    return CURLE_OK;
 }
 
 TransportError classify(CURLcode rc, long connect_code, bool too_large) {
@@ -186,8 +117,7 @@ void set_tls(CURL* c, const agent::TransportOptions& o, Transfer& t) {
     curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
     if (!o.ca_file.empty())
         curl_easy_setopt(c, CURLOPT_CAINFO, o.ca_file.c_str());
-    curl_easy_setopt(c, CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx);
-    curl_easy_setopt(c, CURLOPT_SSL_CTX_DATA, &t);
+    install_tls_hooks(c, t.tls);
     // HTTP/1.1 only (the server speaks nothing else): no ALPN extension on the wire.
     curl_easy_setopt(c, CURLOPT_SSL_ENABLE_ALPN, 0L);
 }
@@ -298,8 +228,8 @@ TransportResult CurlTransport::send(const agent::HttpRequest& request) {
     }
     const std::string session_key = request.url.substr(0, request.url.find('/', 8)) + " " +
                                     options_.pinned_spki_sha256 + " " + options_.ca_file;
-    if (!session_file_.empty())
-        t.stored_session = load_tls_session(session_file_, session_key).value_or("");
+    if (!session_file_.empty() && tls_sessions_across_runs())
+        t.tls.stored_session = load_tls_session(session_file_, session_key).value_or("");
     char error_text[CURL_ERROR_SIZE] = {};
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_text);
     set_tls(c, options_, t);
@@ -321,10 +251,11 @@ TransportResult CurlTransport::send(const agent::HttpRequest& request) {
     const CURLcode rc = curl_easy_perform(c);
     long connect_code = 0;
     curl_easy_getinfo(c, CURLINFO_HTTP_CONNECTCODE, &connect_code);
-    result.server_spki_sha256 = t.server_spki;
-    resumed_ = t.resumed;
-    if (!t.new_session.empty() && !session_file_.empty())
-        store_tls_session(session_file_, session_key, t.new_session);
+    collect_tls_facts(c, t.tls);
+    result.server_spki_sha256 = t.tls.server_spki;
+    resumed_ = t.tls.resumed;
+    if (!t.tls.new_session.empty() && !session_file_.empty())
+        store_tls_session(session_file_, session_key, t.tls.new_session);
     if (rc != CURLE_OK) {
         result.error = classify(rc, connect_code, t.too_large);
         result.message = t.too_large ? "response larger than " +

@@ -1,12 +1,14 @@
 #pragma once
-// agent::HttpTransport on libcurl (+ OpenSSL), used only inside tally-agent-helper: HTTPS
+// agent::HttpTransport on libcurl, used only inside tally-agent-helper: HTTPS
 // only, certificates always verified (ca_file or the system store), TLS >= 1.2, the SPKI pin
 // as CURLOPT_PINNEDPUBLICKEY, proxies from the options or https_proxy/no_proxy (HTTP, HTTPS,
 // SOCKS5; Basic/Digest/NTLM/Negotiate proxy authentication), connect/total deadlines, a
 // low-speed limit and a response size cap. No redirects are followed.
 //
-// The TLS session is resumed across helper runs: the latest session ticket is kept in
-// `session_file` (0600, in the state dir) with the host:port, pin and trust it belongs to.
+// With libcurl on OpenSSL 3 (Linux) the TLS session is resumed across helper runs: the latest
+// session ticket is kept in `session_file` (0600, in the state dir) with the host:port, pin
+// and trust it belongs to. With macOS's system libcurl no session outlives the process
+// (tls_hooks.h).
 
 #include <filesystem>
 #include <string>

@@ -17,42 +17,22 @@
 #include "agent/state/agent_state.h"
 #include "agent/status/status.h"
 #include "agent/upload/upload_outcome.h"
+#include "fake_key_store.h"
 #include "pairing/bytes.h"
 #include "pairing/crypto.h"
 #include "pairing/heartbeat.h"
 #include "pairing/messages.h"
 #include "pairing/pairing_code.h"
 #include "platform/posix/posix_file_system.h"
+#include "scripted_transport.h"
 #include "temp_dir.h"
 
 using namespace tally::agent;
+using namespace tally::agent::test;
 namespace pairing = tally::pairing;
 namespace fs = std::filesystem;
 
 namespace {
-
-class MemoryKeyStore : public KeyStore {
-  public:
-    bool has_key() const override { return key_.has_value(); }
-    tally::Result<void> create() override {
-        key_.emplace(pairing::SoftwareKey::generate().value());
-        ++created;
-        return {};
-    }
-    tally::Result<pairing::Bytes> public_key() const override { return key_->public_key(); }
-    tally::Result<pairing::Bytes> sign(std::span<const std::uint8_t> m) const override {
-        return key_->sign(m);
-    }
-    tally::Result<void> destroy() override {
-        key_.reset();
-        return {};
-    }
-    std::string describe() const override { return "memory"; }
-    int created = 0;
-
-  private:
-    std::optional<pairing::SoftwareKey> key_;
-};
 
 class FixedFingerprint : public MachineFingerprint {
   public:
@@ -63,42 +43,6 @@ class FixedFingerprint : public MachineFingerprint {
   private:
     std::string fp_;
 };
-
-class ScriptedTransport : public HttpTransport {
-  public:
-    void configure(const TransportOptions&) override {}
-    TransportResult send(const HttpRequest& request) override {
-        std::lock_guard lock(mutex_);
-        requests.push_back(request);
-        TransportResult r;
-        if (answers.empty()) {
-            r.error = TransportError::connect;
-            r.message = "no scripted answer left";
-            return r;
-        }
-        r = answers.front();
-        answers.pop_front();
-        return r;
-    }
-    std::deque<TransportResult> answers;
-    std::vector<HttpRequest> requests;
-    std::mutex mutex_;
-};
-
-TransportResult answer(int status, std::string body) {
-    TransportResult r;
-    r.response.status = status;
-    r.response.body = std::move(body);
-    return r;
-}
-
-std::string header(const HttpRequest& r, const std::string& name) {
-    for (const auto& [k, v] : r.headers) {
-        if (k == name)
-            return v;
-    }
-    return {};
-}
 
 const std::string kThisMachine(64, 'a');
 const std::string kOtherMachine(64, 'b');

@@ -9,39 +9,13 @@
 #include "pairing/crypto.h"
 #include "pairing/messages.h"
 
+#include "fake_key_store.h"
+
 using namespace tally::agent;
+using namespace tally::agent::test;
 namespace pairing = tally::pairing;
 
 namespace {
-
-class OneKey : public KeyStore {
-  public:
-    bool has_key() const override { return key_.has_value(); }
-    tally::Result<void> create() override {
-        key_.emplace(pairing::SoftwareKey::generate().value());
-        ++created;
-        return {};
-    }
-    tally::Result<pairing::Bytes> public_key() const override {
-        if (!key_)
-            return tally::make_error("no_key", "no key");
-        return key_->public_key();
-    }
-    tally::Result<pairing::Bytes> sign(std::span<const std::uint8_t> m) const override {
-        if (!key_)
-            return tally::make_error("no_key", "no key");
-        return key_->sign(m);
-    }
-    tally::Result<void> destroy() override {
-        key_.reset();
-        return {};
-    }
-    std::string describe() const override { return "memory"; }
-    int created = 0;
-
-  private:
-    std::optional<pairing::SoftwareKey> key_;
-};
 
 class LastRequest : public HttpTransport {
   public:
@@ -87,7 +61,7 @@ SignedRequest pair_request() {
 }  // namespace
 
 TEST_CASE("sign_request: the pairing key filled in, the exact body signed", "[sign]") {
-    OneKey keys;
+    MemoryKeyStore keys;
     REQUIRE(keys.create().ok());
     const auto pub = pairing::base64url_encode(*keys.public_key());
     auto http = sign_request(pair_request(), pub,
@@ -127,7 +101,7 @@ TEST_CASE("sign_request: malformed requests are refused before signing", "[sign]
 }
 
 TEST_CASE("KeySigningSender: pairing makes the key when asked; uploads sign with it", "[sign]") {
-    OneKey keys;
+    MemoryKeyStore keys;
     LastRequest transport;
     KeySigningSender sender(keys, transport);
     SignedRequest upload;

@@ -10,70 +10,21 @@
 #include "agent/sign/key_signing_sender.h"
 #include "agent/spool/spool.h"
 #include "agent/upload/uploader.h"
+#include "fake_key_store.h"
 #include "pairing/batch.h"
 #include "pairing/crypto.h"
 #include "pairing/gzip.h"
 #include "pairing/heartbeat.h"
 #include "pairing/messages.h"
 #include "platform/posix/posix_file_system.h"
+#include "scripted_transport.h"
 #include "temp_dir.h"
 
 using namespace tally::agent;
+using namespace tally::agent::test;
 namespace pairing = tally::pairing;
 
 namespace {
-
-class SoftwareKeyStore : public KeyStore {
-  public:
-    SoftwareKeyStore() : key_(pairing::SoftwareKey::generate().value()) {}
-    bool has_key() const override { return true; }
-    tally::Result<void> create() override { return {}; }
-    tally::Result<pairing::Bytes> public_key() const override { return key_.public_key(); }
-    tally::Result<pairing::Bytes> sign(std::span<const std::uint8_t> m) const override {
-        return key_.sign(m);
-    }
-    tally::Result<void> destroy() override { return {}; }
-    std::string describe() const override { return "memory"; }
-
-  private:
-    pairing::SoftwareKey key_;
-};
-
-class ScriptedTransport : public HttpTransport {
-  public:
-    void configure(const TransportOptions&) override {}
-    TransportResult send(const HttpRequest& request) override {
-        std::lock_guard lock(mutex_);
-        requests.push_back(request);
-        if (answers.empty()) {
-            TransportResult none;
-            none.error = TransportError::connect;
-            none.message = "no scripted answer left";
-            return none;
-        }
-        TransportResult r = answers.front();
-        answers.pop_front();
-        return r;
-    }
-    std::deque<TransportResult> answers;
-    std::vector<HttpRequest> requests;
-    std::mutex mutex_;
-};
-
-TransportResult answer(int status, std::string body) {
-    TransportResult r;
-    r.response.status = status;
-    r.response.body = std::move(body);
-    return r;
-}
-
-std::string header(const HttpRequest& r, const std::string& name) {
-    for (const auto& [k, v] : r.headers) {
-        if (k == name)
-            return v;
-    }
-    return {};
-}
 
 void append_n(spool::Spool& s, int n) {
     for (int i = 0; i < n; ++i) {
@@ -114,7 +65,7 @@ TEST_CASE("uploader: an ack past the batch is a protocol error: nothing deleted,
     tally::test::TempDir dir;
     auto spool = spool::Spool::open(files, dir.path()).value();
     append_n(*spool, 2);
-    SoftwareKeyStore keys;
+    MemoryKeyStore keys(MemoryKeyStore::Start::with_key);
     ScriptedTransport transport;
     KeySigningSender sender(keys, transport);
     transport.answers.push_back(
@@ -151,7 +102,7 @@ TEST_CASE("uploader: a server that forgot gets the held heartbeats again and one
     append_n(*spool, 3);
     REQUIRE(spool->ack(3).ok());  // the server held 1..3, the spool deleted them
     append_n(*spool, 2);
-    SoftwareKeyStore keys;
+    MemoryKeyStore keys(MemoryKeyStore::Start::with_key);
     ScriptedTransport transport;
     KeySigningSender sender(keys, transport);
     transport.answers.push_back(
@@ -201,7 +152,7 @@ TEST_CASE("uploader: retry after 503, then acknowledge; 410 stops", "[upload]") 
         REQUIRE(spool->append_heartbeat(seq, bytes).ok());
     }
 
-    SoftwareKeyStore keys;
+    MemoryKeyStore keys(MemoryKeyStore::Start::with_key);
     ScriptedTransport transport;
     KeySigningSender sender(keys, transport);
     transport.answers.push_back(answer(503, pairing::encode_error({"internal", "down"})));
@@ -271,7 +222,7 @@ TEST_CASE("uploader: the first upload comes right after start, then one an inter
     tally::platform::PosixFileSystem files;
     tally::test::TempDir dir;
     auto spool = spool::Spool::open(files, dir.path()).value();
-    SoftwareKeyStore keys;
+    MemoryKeyStore keys(MemoryKeyStore::Start::with_key);
     ScriptedTransport transport;
     KeySigningSender sender(keys, transport);
     for (std::uint64_t acked = 1; acked <= 3; ++acked)
@@ -341,7 +292,7 @@ TEST_CASE("uploader: shutdown during an upload still sends what closed since", "
     tally::platform::PosixFileSystem files;
     tally::test::TempDir dir;
     auto spool = spool::Spool::open(files, dir.path()).value();
-    SoftwareKeyStore keys;
+    MemoryKeyStore keys(MemoryKeyStore::Start::with_key);
     GatedTransport transport;
     KeySigningSender sender(keys, transport);
     transport.answers.push_back(answer(200, pairing::encode_ack({1, 1'800'000'000, 1, 0})));

@@ -29,7 +29,11 @@ class BillingScenario {
     //! `count` heartbeats, one a day from `first_end` on, each with `minutes` for `principal`.
     void daily(const std::string& device, std::int64_t first_end, int count,
                const std::string& principal, std::uint32_t minutes);
+    //! The month's report computed from the rollups at `now` (the rules; a closed month's
+    //! snapshot is neither read nor made: scenarios edit data after the close to test them).
     UsageReport report(const std::string& month, std::int64_t now);
+    //! The report as served (build_usage_report): a closed month's from its snapshot.
+    UsageReport billed(const std::string& month, std::int64_t now);
     TenantSettings settings();
     void save(const TenantSettings& s);
 

@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
-"""The macOS agent compiles platform/posix/ and platform/macos/ with Apple's SDK, which this
-Debian CI does not have. This check stands in for that compile where a text check can: it
-fails on the Linux-only names that would break the macOS build (each with the macOS
-spelling), in every source file of those folders, except the files that are Linux-only by
-design (the Linux durable_sync and spawn_fds)."""
+"""The macOS workflow compiles platform/posix/ and platform/macos/ (and agent/, pairing/ and
+tally-server's server/, all built on the runner) with Apple's SDK, which this Debian CI does
+not have. This check stands in for that compile where a text check can: it fails on the
+Linux-only names that would break the macOS build (each with the macOS spelling), in every
+source file of those folders, except the files that are Linux-only by design (the Linux
+durable_sync and spawn_fds)."""
 
 import pathlib
 import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[3]
-FOLDERS = ["platform/posix", "platform/macos"]
+FOLDERS = ["platform/posix", "platform/macos", "agent", "pairing", "server"]
 LINUX_ONLY_FILES = {"platform/posix/durable_sync_fsync.cpp", "platform/posix/spawn_fds_closefrom.cpp"}
 
 # name → what macOS has instead. Not listed: MSG_NOSIGNAL, which recent macOS SDKs define

@@ -163,3 +163,18 @@ TEST_CASE("the dynamic store's uid wins over the name lookup") {
     CHECK(out[0].uid == 777u);
     CHECK(out[0].source == "scdynamicstore+iokit");
 }
+
+TEST_CASE("a console entry without a UID is no uid, never root") {
+    // configd's SCDynamicStoreCopyConsoleUser writes *uid only when the store's
+    // State:/Users/ConsoleUser entry holds a UID number (SCDConsoleUser.c); the reader presets
+    // the out-parameter so that nothing written stays "unknown".
+    using tally::platform::console_uid;
+    using tally::platform::kUnsetConsoleUid;
+    CHECK_FALSE(console_uid(kUnsetConsoleUid).has_value());
+    CHECK(console_uid(501) == 501u);
+    CHECK(console_uid(0) == 0u);  // root really at the console stays root
+    auto out = macos_sessions({"alice", console_uid(kUnsetConsoleUid), 3}, {}, fill_account);
+    REQUIRE(out.size() == 1);
+    CHECK(out[0].uid == 501u);  // the name lookup's, not 0
+    CHECK_FALSE(out[0].system_account);
+}

@@ -13,6 +13,7 @@
 
 #include "platform/posix/helper/curl_transport.h"
 #include "platform/posix/helper/proxy_credentials.h"
+#include "platform/posix/helper/tls_hooks.h"
 #include "temp_dir.h"
 #include "tls_test_server.h"
 
@@ -66,6 +67,23 @@ TEST_CASE("curl transport: verified TLS with the CA file, headers, body, server 
     CHECK(r.response.header("x-got-test") == std::optional<std::string>("42"));
     CHECK(r.response.header("x-reply").has_value());
     CHECK(r.server_spki_sha256 == server.spki_sha256());
+}
+
+TEST_CASE("curl transport: host names get SNI and name verification, IP addresses no SNI") {
+    // Replaces the hollow SNI test of the old transport (it ended in SUCCEED when localhost
+    // did not resolve): the server records each ClientHello's SNI and the test checks it.
+    TlsTestServer server;
+    CurlTransport t;
+    t.configure(server.trusted());
+    auto ip = t.send(post(server.url("/echo"), "ip"));
+    INFO(ip.message);
+    REQUIRE(ip.error == TransportError::none);
+    CHECK(server.last_sni().empty());  // RFC 6066: an IP address is never sent as SNI
+    auto named = t.send(post("https://localhost:" + std::to_string(server.port()) + "/echo", "n"));
+    INFO(named.message);
+    REQUIRE(named.error == TransportError::none);  // localhost is 127.0.0.1 on Debian
+    CHECK(named.response.body == "n");
+    CHECK(server.last_sni() == "localhost");
 }
 
 TEST_CASE("curl transport: an unknown CA is refused as tls") {
@@ -131,6 +149,20 @@ TEST_CASE("curl transport: refused connections and non-https URLs") {
 }
 
 TEST_CASE("curl transport: the session file is 0600, resumed only for the same trust") {
+    if (!tally::platform::tls_sessions_across_runs()) {
+        // The certinfo hooks (macOS's system libcurl) keep no session: none is written.
+        TlsTestServer server;
+        TempDir dir;
+        CurlTransport first(dir / "tls-session");
+        first.configure(server.trusted());
+        REQUIRE(first.send(post(server.url("/close"), "1")).error == TransportError::none);
+        CurlTransport second(dir / "tls-session");
+        second.configure(server.trusted());
+        REQUIRE(second.send(post(server.url("/close"), "2")).error == TransportError::none);
+        CHECK_FALSE(second.resumed());
+        CHECK_FALSE(std::filesystem::exists(dir / "tls-session"));
+        return;
+    }
     TlsTestServer server;
     TempDir dir;
     const auto file = dir / "tls-session";

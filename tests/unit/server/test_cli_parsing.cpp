@@ -3,10 +3,11 @@
 #include <catch2/catch.hpp>
 
 #include "server/cli/args.h"
-#include "server/cli/duration.h"
 #include "server/cli/listen_address.h"
+#include "server/domain/duration.h"
 
 using namespace tally::server::cli;
+using tally::server::domain::parse_duration_seconds;
 
 TEST_CASE("options with values, both spellings; unknown options are usage errors", "[cli]") {
     auto a = parse_args({"usage", "--tenant", "acme", "--month=2026-11", "-o", "f.csv"},

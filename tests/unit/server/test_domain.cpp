@@ -144,3 +144,19 @@ TEST_CASE("every refused device transition", "[domain][lifecycle]") {
         CHECK(http_status_for(t.error().code) == 410);
     }
 }
+
+TEST_CASE("a fork flags a live device and leaves an ended one as it ended", "[domain][lifecycle]") {
+    using S = DeviceState;
+    const std::pair<S, Transition> rows[] = {
+        {S::paired, {S::suspected_clone, true}},
+        {S::suspected_clone, {S::suspected_clone, false}},  // flagged once, not rewritten
+        {S::retired, {S::retired, false}},                  // refused flag_clone: end stands
+        {S::revoked, {S::revoked, false}},
+    };
+    for (const auto& [from, expected] : rows) {
+        INFO(to_string(from));
+        const auto t = after_fork(from, "d1");
+        CHECK(t.to == expected.to);
+        CHECK(t.changes == expected.changes);
+    }
+}

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "pairing/gzip.h"
+#include "pairing/heartbeat.h"
 #include "server/ingest/retire_handler.h"
 #include "server_fixture.h"
 
@@ -188,6 +189,36 @@ TEST_CASE("a seq seen again with different bytes is a fork: kept, flagged, count
     // The same fork again adds no second copy of the evidence.
     REQUIRE(f.upload(dev, dev.batch({forked})).ok());
     CHECK(f.count("SELECT count(*) FROM forks") == 1);
+}
+
+TEST_CASE("the store writes a device's state only as the lifecycle decides",
+          "[ingest][lifecycle]") {
+    ServerFixture f;
+    TestDevice dev;
+    f.pair(dev);
+    REQUIRE(f.upload(dev, dev.batch({dev.next_heartbeat(kNow - 300, 5)})).ok());
+    REQUIRE(f.store->retire_device(dev.device_id, "uninstall", kNow).ok());
+    // A bundle imported after the retirement carries a fork (store_batch as the import calls
+    // it): the fork is kept as evidence, the device stays retired, never suspected_clone.
+    TestDevice clone_chain;
+    const auto forked = clone_chain.next_heartbeat(kNow - 300, 1);
+    auto decoded = tally::pairing::decode_heartbeat(forked);
+    REQUIRE(decoded.ok());
+    const std::vector<AcceptedHeartbeat> bundle = {{forked, *decoded, false}};
+    auto r = f.store->store_batch(dev.device_id, bundle, {}, kNow + 10);
+    REQUIRE(r.ok());
+    CHECK(r->forks == 1);
+    CHECK(f.count("SELECT count(*) FROM forks") == 1);
+    CHECK(f.count("SELECT suspected_clone FROM devices") == 0);
+    CHECK(f.count("SELECT retired_at FROM devices") == kNow);
+    // Revoking a retired device is refused by the store's own transaction too (an admin
+    // racing the agent's retire), and the first end is kept.
+    auto revoke = f.store->retire_device(dev.device_id, "revoked", kNow + 20);
+    REQUIRE_FALSE(revoke.ok());
+    CHECK(revoke.error().code == "device_retired");
+    REQUIRE(f.store->retire_device(dev.device_id, "uninstall", kNow + 30).ok());
+    CHECK(f.count("SELECT retired_at FROM devices") == kNow);
+    CHECK(f.count("SELECT count(*) FROM devices WHERE retire_reason = 'uninstall'") == 1);
 }
 
 TEST_CASE("declared gaps let the ack advance past lost seqs", "[ingest]") {

@@ -1,10 +1,10 @@
 // Duration parsing (see duration.h).
 
-#include "server/cli/duration.h"
+#include "server/domain/duration.h"
 
 #include <charconv>
 
-namespace tally::server::cli {
+namespace tally::server::domain {
 
 std::optional<std::int64_t> parse_duration_seconds(std::string_view text) {
     if (text.size() < 2) {
@@ -37,4 +37,4 @@ std::optional<std::int64_t> parse_duration_seconds(std::string_view text) {
     return n * unit;
 }
 
-}  // namespace tally::server::cli
+}  // namespace tally::server::domain

@@ -6,8 +6,8 @@
 #include <optional>
 #include <string_view>
 
-namespace tally::server::cli {
+namespace tally::server::domain {
 
 std::optional<std::int64_t> parse_duration_seconds(std::string_view text);
 
-}  // namespace tally::server::cli
+}  // namespace tally::server::domain

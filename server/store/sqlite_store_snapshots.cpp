@@ -1,0 +1,149 @@
+// Month close on SQLite (month_close_store.h): table month_snapshots (schema step 11), one row
+// per closed tenant-month, written once.
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+
+#include "server/store/billing_queries.h"
+#include "server/store/sqlite_store.h"
+
+namespace tally::server {
+namespace {
+
+//! "YYYY-MM" as the rollups' YYYYMM; bad_request otherwise.
+Result<std::int64_t> month_key(std::string_view month) {
+    const bool shaped = month.size() == 7 && month[4] == '-' &&
+                        std::all_of(month.begin(), month.end(),
+                                    [](char c) { return c == '-' || (c >= '0' && c <= '9'); });
+    const auto mm = shaped ? std::stoi(std::string(month.substr(5, 2))) : 0;
+    if (!shaped || mm < 1 || mm > 12) {
+        return make_error("bad_request",
+                          "month '" + std::string(month) + "' is not of the form YYYY-MM");
+    }
+    return std::stoll(std::string(month.substr(0, 4))) * 100 + mm;
+}
+
+std::string month_text(std::int64_t key) {
+    char text[48];
+    std::snprintf(text, sizeof text, "%04lld-%02lld", static_cast<long long>(key / 100),
+                  static_cast<long long>(key % 100));
+    return text;
+}
+
+}  // namespace
+
+Result<std::optional<MonthSnapshot>> SqliteStore::month_snapshot(std::string_view tenant,
+                                                                 std::string_view month) {
+    const auto key = month_key(month);
+    if (!key) {
+        return key.error();
+    }
+    auto reader = readers_.acquire();
+    if (!reader) {
+        return reader.error();
+    }
+    const auto tid = detail::tenant_id(reader->db(), tenant);
+    if (!tid) {
+        return tid.error();
+    }
+    auto s = reader->db().prepare(
+        "SELECT closed_at, format_version, body FROM month_snapshots"
+        " WHERE tenant_id = ? AND month = ?");
+    if (!s) {
+        return s.error();
+    }
+    s->bind(1, *tid).bind(2, *key);
+    const auto row = s->step();
+    if (!row) {
+        return row.error();
+    }
+    if (!*row) {
+        return std::optional<MonthSnapshot>();
+    }
+    return std::optional<MonthSnapshot>(
+        MonthSnapshot{std::string(month), s->int64(0), s->int64(1), s->text(2)});
+}
+
+Result<bool> SqliteStore::put_month_snapshot(std::string_view tenant,
+                                             const MonthSnapshot& snapshot) {
+    const auto key = month_key(snapshot.month);
+    if (!key) {
+        return key.error();
+    }
+    std::lock_guard lock(mutex_);
+    const auto tid = detail::tenant_id(*db_, tenant);
+    if (!tid) {
+        return tid.error();
+    }
+    auto s = db_->prepare(
+        "INSERT INTO month_snapshots(tenant_id, month, closed_at, format_version, body)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT(tenant_id, month) DO NOTHING");
+    if (!s) {
+        return s.error();
+    }
+    s->bind(1, *tid).bind(2, *key).bind(3, snapshot.closed_at).bind(4, snapshot.format_version);
+    s->bind_blob(5, snapshot.body);
+    if (auto r = s->run(); !r) {
+        return r.error();
+    }
+    return db_->changes() > 0;
+}
+
+Result<std::int64_t> SqliteStore::late_heartbeats(std::string_view tenant, std::string_view month) {
+    const auto key = month_key(month);
+    if (!key) {
+        return key.error();
+    }
+    auto reader = readers_.acquire();
+    if (!reader) {
+        return reader.error();
+    }
+    const auto tid = detail::tenant_id(reader->db(), tenant);
+    if (!tid) {
+        return tid.error();
+    }
+    auto s = reader->db().prepare(
+        "SELECT coalesce(sum(late_heartbeats), 0) FROM rollup_device_month"
+        " WHERE tenant_id = ? AND month = ?");
+    if (!s) {
+        return s.error();
+    }
+    s->bind(1, *tid).bind(2, *key);
+    if (const auto row = s->step(); !row) {
+        return row.error();
+    }
+    return s->int64(0);
+}
+
+Result<std::vector<std::string>> SqliteStore::months_without_snapshot(std::string_view tenant) {
+    auto reader = readers_.acquire();
+    if (!reader) {
+        return reader.error();
+    }
+    const auto tid = detail::tenant_id(reader->db(), tenant);
+    if (!tid) {
+        return tid.error();
+    }
+    // One probe per month of the primary key (a skip scan), not a scan of every device row.
+    auto s = reader->db().prepare(
+        "WITH RECURSIVE m(month) AS ("
+        " SELECT min(month) FROM rollup_device_month WHERE tenant_id = ?1"
+        " UNION ALL SELECT (SELECT min(month) FROM rollup_device_month"
+        "  WHERE tenant_id = ?1 AND month > m.month) FROM m WHERE m.month IS NOT NULL)"
+        " SELECT month FROM m WHERE month IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
+        " month_snapshots s WHERE s.tenant_id = ?1 AND s.month = m.month) ORDER BY month");
+    if (!s) {
+        return s.error();
+    }
+    s->bind(1, *tid);
+    std::vector<std::string> out;
+    if (auto r = s->each_row(
+            [&](const SqliteStatement& row) { out.push_back(month_text(row.int64(0))); });
+        !r) {
+        return r.error();
+    }
+    return out;
+}
+
+}  // namespace tally::server
