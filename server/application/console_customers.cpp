@@ -2,6 +2,8 @@
 
 #include "server/application/console_customers.h"
 
+#include <chrono>
+
 #include "server/application/tenant_admin.h"
 #include "server/billing/tenant_status.h"
 
@@ -32,6 +34,32 @@ const std::vector<std::string_view>& customer_sorts() {
     return keys;
 }
 
+namespace {
+
+//! Fills the row's units from the kept totals, waiting at most until `deadline`.
+Result<void> fill_units(ReportCache& cache, CustomerRow& row, std::int64_t now,
+                        ReportCache::SteadyTime deadline) {
+    auto this_month = cache.totals(row.name, row.month, now, deadline);
+    if (!this_month) {
+        return this_month.error();
+    }
+    auto last_month = cache.totals(row.name, row.last_month, now, deadline);
+    if (!last_month) {
+        return last_month.error();
+    }
+    row.pending = !*this_month || !*last_month;
+    if (*this_month) {
+        row.packages = (*this_month)->packages;
+        row.units_this_month = (*this_month)->billable_units;
+    }
+    if (*last_month) {
+        row.units_last_month = (*last_month)->billable_units;
+    }
+    return {};
+}
+
+}  // namespace
+
 Result<Customers> console_customers(Store& store, ReportCache& cache, const Caller& caller,
                                     std::string_view month, const TableQuery& query,
                                     std::string_view status, std::int64_t now) {
@@ -41,34 +69,39 @@ Result<Customers> console_customers(Store& store, ReportCache& cache, const Call
     if (status != "" && status != "in_trial" && status != "active" && status != "inactive") {
         return make_error("bad_request", "Parameter status: must be in_trial, active or inactive.");
     }
-    if (!parse_month(month)) {
+    if (!month.empty() && !parse_month(month)) {
         return make_error("bad_request", "Parameter month: must be YYYY-MM.");
     }
     auto tenants = TenantAdmin(store).list(caller);
     if (!tenants) {
         return tenants.error();
     }
-    Customers out{std::string(month), shift_month(month, -1), {}, {}};
+    Customers out{std::string(month), {}, {}, 0};
     for (const auto& t : *tenants) {
-        CustomerRow row{t.name, billing::effective_status(t, now), {}, 0, 0};
+        CustomerRow row{
+            t.name, t.time_zone, std::string(month), {}, billing::effective_status(t, now), {}, 0,
+            0,      false};
         if ((!status.empty() && row.status != status) || !contains_folded(row.name, query.search)) {
             continue;
         }
+        if (row.month.empty()) {
+            auto local = local_month(t.time_zone, now);
+            if (!local) {
+                return local.error();
+            }
+            row.month = std::move(*local);
+        }
+        row.last_month = shift_month(row.month, -1);
         out.rows.push_back(std::move(row));
     }
-    // Filtered by name and status first: only the listed tenants' months are computed.
+    // Filtered by name and status first: only the listed tenants' months are asked for,
+    // waited for together (one deadline for the page).
+    const auto deadline = std::chrono::steady_clock::now() + cache.wait();
     for (auto& row : out.rows) {
-        auto now_units = cache.totals(store, row.name, out.month, now);
-        if (!now_units) {
-            return now_units.error();
+        if (auto ok = fill_units(cache, row, now, deadline); !ok) {
+            return ok.error();
         }
-        auto last_units = cache.totals(store, row.name, out.last_month, now);
-        if (!last_units) {
-            return last_units.error();
-        }
-        row.packages = now_units->packages;
-        row.units_this_month = now_units->billable_units;
-        row.units_last_month = last_units->billable_units;
+        out.pending += row.pending ? 1 : 0;
     }
     TableQuery sorted = query;
     sorted.search.clear();  // applied above

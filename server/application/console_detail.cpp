@@ -10,7 +10,7 @@
 namespace tally::server::application {
 namespace {
 
-Result<std::pair<int, unsigned>> month_of(const UsageReport& report) {
+Result<std::pair<int, unsigned>> month_of(const KeptReport& report) {
     const auto ym = parse_month(report.month);
     if (!ym) {
         return make_error("internal", "report month '" + report.month + "' is not YYYY-MM");
@@ -23,6 +23,9 @@ Result<std::pair<int, unsigned>> month_of(const UsageReport& report) {
 Result<ConsoleDevicePage> console_device(Store& store, ReportCache& cache, std::string_view tenant,
                                          std::string_view month, std::string_view device_id,
                                          std::int64_t now) {
+    if (!parse_month(month)) {
+        return make_error("bad_request", "Parameter month: must be YYYY-MM.");
+    }
     auto device = store.find_device(device_id);
     if (!device) {
         return device.error();
@@ -34,14 +37,18 @@ Result<ConsoleDevicePage> console_device(Store& store, ReportCache& cache, std::
     }
     ConsoleDevicePage out;
     out.device = std::move(**device);
-    auto report = cache.report(store, tenant, month, now);
+    auto report = cache.report(tenant, month, now);
     if (!report) {
         return report.error();
     }
+    if (!*report) {
+        out.pending_since = cache.pending_since(tenant, month).value_or(now);
+        return out;
+    }
     out.report = *report;
     for (const auto& d : out.report->devices) {
-        if (d.usage.device.id == out.device.id) {
-            out.row = &d;
+        if (d.id == out.device.id) {
+            out.row = out.report->expand(d);
             break;
         }
     }
@@ -69,9 +76,16 @@ Result<ConsoleUserPage> console_user(Store& store, ReportCache& cache, std::stri
                                      std::string_view month, std::string_view key,
                                      std::int64_t now) {
     ConsoleUserPage out;
-    auto report = cache.report(store, tenant, month, now);
+    if (!parse_month(month)) {
+        return make_error("bad_request", "Parameter month: must be YYYY-MM.");
+    }
+    auto report = cache.report(tenant, month, now);
     if (!report) {
         return report.error();
+    }
+    if (!*report) {
+        out.pending_since = cache.pending_since(tenant, month).value_or(now);
+        return out;
     }
     out.report = *report;
     for (const auto& u : out.report->users) {
@@ -88,7 +102,14 @@ Result<ConsoleUserPage> console_user(Store& store, ReportCache& cache, std::stri
     if (!ym) {
         return ym.error();
     }
+    out.first_day = pairing::days_from_civil(ym->first, ym->second, 1);
     out.days_in_month = days_in_month(ym->first, ym->second);
+    auto days = store.console_user_days(out.user->principal, out.user->local, out.user->devices,
+                                        out.first_day, out.first_day + out.days_in_month - 1);
+    if (!days) {
+        return days.error();
+    }
+    out.days = std::move(*days);
     auto rows = store.console_user_month(tenant, ym->first * 100 + ym->second, out.user->principal,
                                          out.user->devices);
     if (!rows) {
@@ -103,12 +124,11 @@ Result<ConsoleUserPage> console_user(Store& store, ReportCache& cache, std::stri
     }
     const auto& paired = out.user->devices_paired;
     for (const auto& d : out.report->devices) {
-        const auto& id = d.usage.device.id;
-        if (const auto it = used.find(id); it != used.end()) {
-            out.hostnames[it->second] = d.usage.device.facts.hostname;
+        if (const auto it = used.find(d.id); it != used.end()) {
+            out.hostnames[it->second] = d.hostname;
         }
-        if (std::find(paired.begin(), paired.end(), id) != paired.end()) {
-            out.paired.push_back(&d);
+        if (std::find(paired.begin(), paired.end(), d.id) != paired.end()) {
+            out.paired.push_back(d.hostname);
         }
     }
     return out;

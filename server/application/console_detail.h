@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,22 +16,28 @@
 namespace tally::server::application {
 
 struct ConsoleDevicePage {
-    std::shared_ptr<const UsageReport> report;
+    //! nullptr while the month is being computed (only device is filled then).
+    std::shared_ptr<const KeptReport> report;
+    std::int64_t pending_since = 0;
     Device device;
-    const DeviceReportRow* row = nullptr;  //!< into *report; nullptr: not in the month
-    std::int64_t first_day = 0;            //!< local day number of day 1 of the month
+    std::optional<DeviceReportRow> row;  //!< expanded from *report; nullopt: not in the month
+    std::int64_t first_day = 0;          //!< local day number of day 1 of the month
     unsigned days_in_month = 0;
     std::vector<ConsoleDeviceDay> days;  //!< days with rollups, by day
     std::vector<ConsoleEvent> events;    //!< by time
 };
 
 struct ConsoleUserPage {
-    std::shared_ptr<const UsageReport> report;
+    //! nullptr while the month is being computed (nothing else is filled then).
+    std::shared_ptr<const KeptReport> report;
+    std::int64_t pending_since = 0;
     const billing::UserBilling* user = nullptr;  //!< into *report
+    std::int64_t first_day = 0;                  //!< local day number of day 1 of the month
     unsigned days_in_month = 0;
-    std::vector<ConsoleUserDevice> devices;      //!< its month rollups per device
-    std::vector<std::string> hostnames;          //!< of devices[i] ("" when unknown)
-    std::vector<const DeviceReportRow*> paired;  //!< active devices paired with it
+    std::vector<ConsoleUserDay> days;        //!< active minutes per day, days with some
+    std::vector<ConsoleUserDevice> devices;  //!< its month rollups per device
+    std::vector<std::string> hostnames;      //!< of devices[i] ("" when unknown)
+    std::vector<std::string> paired;         //!< hostnames of active devices paired with it
 };
 
 //! The caller has been allowed the tenant already. Errors: not_found (no such device in

@@ -2,38 +2,40 @@
 
 #include "server/application/console_month.h"
 
+#include <chrono>
 #include <cstdio>
+#include <map>
+#include <mutex>
 
 #include "pairing/time_format.h"
+#include "server/billing/time_zone.h"
 
 namespace tally::server::application {
 namespace {
 
-using Dev = const DeviceReportRow*;
+using Dev = const KeptDevice*;
 using Usr = const billing::UserBilling*;
 
-bool less_device(std::string_view key, Dev a, Dev b) {
-    const auto& fa = a->usage.device.facts;
-    const auto& fb = b->usage.device.facts;
+bool less_device(const KeptReport& r, std::string_view key, Dev a, Dev b) {
     const auto tie = [&](auto x, auto y) {
         return x != y                       ? x < y
-               : fa.hostname != fb.hostname ? fa.hostname < fb.hostname
-                                            : a->usage.device.id < b->usage.device.id;
+               : a->hostname != b->hostname ? a->hostname < b->hostname
+                                            : a->id < b->id;
     };
     if (key == "type")
-        return tie(fa.device_type, fb.device_type);
+        return tie(r.word(a->type), r.word(b->type));
     if (key == "role")
-        return tie(fa.role, fb.role);
+        return tie(r.word(a->role), r.word(b->role));
     if (key == "billed_as")
-        return tie(to_string(a->billing.billed_as), to_string(b->billing.billed_as));
+        return tie(to_string(a->billed_as), to_string(b->billed_as));
     if (key == "package")
-        return tie(a->billing.package, b->billing.package);
+        return tie(r.word(a->package), r.word(b->package));
     if (key == "active_days")
-        return tie(a->billing.active_days, b->billing.active_days);
+        return tie(a->billing_days, b->billing_days);
     if (key == "active_minutes")
-        return tie(a->billing.active_minutes, b->billing.active_minutes);
+        return tie(a->billing_minutes, b->billing_minutes);
     if (key == "last_seen")
-        return tie(a->billing.last_seen.value_or(0), b->billing.last_seen.value_or(0));
+        return tie(a->billing_last_seen.value_or(0), b->billing_last_seen.value_or(0));
     return tie(0, 0);  // hostname
 }
 
@@ -56,106 +58,23 @@ bool less_user(std::string_view key, Usr a, Usr b) {
     return tie(0, 0);  // principal
 }
 
-Result<std::vector<MonthUnits>> trend(Store& store, ReportCache& cache, std::string_view tenant,
+//! The 12 months ending with `month`: kept totals at once, the others asked for in the
+//! background and marked pending (the chart never waits for 11 runs of the engine).
+Result<std::vector<MonthUnits>> trend(ReportCache& cache, std::string_view tenant,
                                       std::string_view month, std::int64_t now) {
     std::vector<MonthUnits> out;
     for (int back = 11; back >= 0; --back) {
         const auto m = shift_month(month, -back);
-        auto totals = cache.totals(store, tenant, m, now);
+        auto totals = cache.totals(tenant, m, now, std::chrono::steady_clock::now());
         if (!totals) {
             return totals.error();
         }
-        out.push_back({m, totals->billable_units});
+        out.push_back({m, *totals ? (*totals)->billable_units : 0, !*totals});
     }
     return out;
 }
 
 }  // namespace
-
-Result<std::shared_ptr<const UsageReport>> ReportCache::report(Store& store,
-                                                               std::string_view tenant,
-                                                               std::string_view month,
-                                                               std::int64_t now) {
-    const Key key{std::string(tenant), std::string(month)};
-    {
-        std::lock_guard lock(mutex_);
-        const auto it = reports_.find(key);
-        if (it != reports_.end() && fresh(false, it->second.made_at, now)) {
-            return it->second.report;
-        }
-    }
-    auto built = build_usage_report(store, tenant, month, now);
-    if (!built) {
-        return built.error();
-    }
-    auto shared = std::make_shared<const UsageReport>(std::move(*built));
-    std::lock_guard lock(mutex_);
-    totals_[key] = {
-        {shared->summary.billable_units, shared->summary.packages}, shared->summary.closed, now};
-    if (reports_.size() >= max_reports_ && !reports_.contains(key)) {
-        auto oldest = reports_.begin();
-        for (auto it = reports_.begin(); it != reports_.end(); ++it) {
-            if (it->second.made_at < oldest->second.made_at) {
-                oldest = it;
-            }
-        }
-        reports_.erase(oldest);
-    }
-    reports_[key] = {shared, now};
-    return shared;
-}
-
-Result<ReportCache::Totals> ReportCache::totals(Store& store, std::string_view tenant,
-                                                std::string_view month, std::int64_t now) {
-    {
-        std::lock_guard lock(mutex_);
-        const auto it = totals_.find(Key{std::string(tenant), std::string(month)});
-        if (it != totals_.end() && fresh(it->second.closed, it->second.made_at, now)) {
-            return it->second.totals;
-        }
-    }
-    if (const auto ym = parse_month(month)) {
-        auto active = store.console_month_active(tenant, ym->first * 100 + ym->second);
-        if (!active) {
-            return active.error();
-        }
-        if (!*active) {
-            return Totals{};  // not kept: a heartbeat may arrive any time
-        }
-    }
-    auto built = report(store, tenant, month, now);
-    if (!built) {
-        return built.error();
-    }
-    return Totals{(*built)->summary.billable_units, (*built)->summary.packages};
-}
-
-Result<std::vector<ConsoleDay>> ReportCache::days(Store& store, const UsageReport& report,
-                                                  std::int64_t now) {
-    const Key key{report.tenant, report.month};
-    {
-        std::lock_guard lock(mutex_);
-        const auto it = days_.find(key);
-        if (it != days_.end() && fresh(false, it->second.made_at, now)) {
-            return it->second.days;
-        }
-    }
-    const auto ym = parse_month(report.month);
-    if (!ym) {
-        return make_error("internal", "report month '" + report.month + "' is not YYYY-MM");
-    }
-    auto days = store.console_days(report.tenant, ym->first * 100 + ym->second,
-                                   days_in_month(ym->first, ym->second));
-    if (!days) {
-        return days.error();
-    }
-    std::lock_guard lock(mutex_);
-    if (days_.size() >= 64) {
-        days_.clear();  // small entries; a bound, not an eviction policy
-    }
-    days_[key] = {*days, now};
-    return days;
-}
 
 const std::vector<std::string_view>& device_sorts() {
     static const std::vector<std::string_view> keys = {"hostname",       "type",     "role",
@@ -170,27 +89,39 @@ const std::vector<std::string_view>& user_sorts() {
     return keys;
 }
 
-Result<ConsoleMonth> console_month(Store& store, ReportCache& cache, std::string_view tenant,
+Result<ConsoleMonth> console_month(ReportCache& cache, std::string_view tenant,
                                    std::string_view month, const TableQuery& devices,
                                    const TableQuery& users, std::int64_t now) {
+    if (!parse_month(month)) {
+        return make_error("bad_request", "Parameter month: must be YYYY-MM.");
+    }
     ConsoleMonth out;
-    auto report = cache.report(store, tenant, month, now);
+    auto report = cache.report(tenant, month, now);
     if (!report) {
         return report.error();
     }
+    if (!*report) {
+        out.pending_since = cache.pending_since(tenant, month).value_or(now);
+        return out;
+    }
     out.report = *report;
     const auto& r = *out.report;
+    std::vector<Dev> page;
+    page.reserve(r.devices.size());
     for (const auto& d : r.devices) {
-        out.devices.push_back(&d);
+        page.push_back(&d);
     }
     out.devices_page = page_rows(
-        out.devices, devices,
+        page, devices,
         [&](Dev d) {
-            return contains_folded(d->usage.device.facts.hostname, devices.search) ||
-                   contains_folded(d->usage.device.id, devices.search) ||
-                   contains_folded(d->billing.paired_user, devices.search);
+            return contains_folded(d->hostname, devices.search) ||
+                   contains_folded(d->id, devices.search) ||
+                   contains_folded(d->paired_user, devices.search);
         },
-        [&](Dev a, Dev b) { return less_device(devices.sort, a, b); });
+        [&](Dev a, Dev b) { return less_device(r, devices.sort, a, b); });
+    for (const auto* d : page) {
+        out.devices.push_back(r.expand(*d));
+    }
     for (const auto& u : r.users) {
         out.users.push_back(&u);
     }
@@ -201,17 +132,32 @@ Result<ConsoleMonth> console_month(Store& store, ReportCache& cache, std::string
                    contains_folded(u->group, users.search);
         },
         [&](Usr a, Usr b) { return less_user(users.sort, a, b); });
-    auto days = cache.days(store, r, now);
+    auto days = cache.days(r, now);
     if (!days) {
         return days.error();
     }
     out.days = std::move(*days);
-    auto t = trend(store, cache, tenant, r.month, now);
+    auto t = trend(cache, tenant, r.month, now);
     if (!t) {
         return t.error();
     }
     out.trend = std::move(*t);
     return out;
+}
+
+Result<std::string> local_month(std::string_view zone, std::int64_t now) {
+    static std::mutex mutex;
+    static std::map<std::string, billing::TimeZone, std::less<>> zones;
+    std::lock_guard lock(mutex);
+    auto it = zones.find(zone);
+    if (it == zones.end()) {
+        auto loaded = billing::TimeZone::load(zone);
+        if (!loaded) {
+            return loaded.error();
+        }
+        it = zones.emplace(std::string(zone), std::move(*loaded)).first;
+    }
+    return pairing::format_rfc3339(now + it->second.offset_at(now)).substr(0, 7);
 }
 
 std::optional<std::pair<int, unsigned>> parse_month(std::string_view month) {

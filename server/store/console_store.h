@@ -35,6 +35,12 @@ struct ConsoleUserDevice {
     std::int64_t day_mask = 0;  //!< bit d-1: day d of the month had active minutes
 };
 
+//! One local day of one user, over the devices it used.
+struct ConsoleUserDay {
+    std::int64_t day = 0;  //!< days since 1970-01-01 in the tenant's zone
+    std::int64_t active_minutes = 0;
+};
+
 //! A dated change of a device that can change its billing.
 struct ConsoleEvent {
     std::int64_t at = 0;
@@ -62,6 +68,12 @@ class ConsoleStore {
     virtual Result<std::vector<ConsoleUserDevice>> console_user_month(
         std::string_view tenant, std::int64_t month, std::string_view principal,
         const std::vector<std::string>& device_ids) = 0;
+    //! The principal's active minutes per local day in [first_day, last_day] summed over the
+    //! given devices (billing's per-hour rollups, rollup_bucket_user, read by device and
+    //! hour range), by day; days without minutes are left out.
+    virtual Result<std::vector<ConsoleUserDay>> console_user_days(
+        std::string_view principal, bool local, const std::vector<std::string>& device_ids,
+        std::int64_t first_day, std::int64_t last_day) = 0;
     //! Whether the tenant has any rollup row in `month` (YYYYMM): without one, nothing was
     //! counted that month and its billable units are 0 without running the engine.
     virtual Result<bool> console_month_active(std::string_view tenant, std::int64_t month) = 0;

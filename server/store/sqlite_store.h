@@ -88,6 +88,9 @@ class SqliteStore final : public Store {
     Result<std::vector<ConsoleUserDevice>> console_user_month(
         std::string_view tenant, std::int64_t month, std::string_view principal,
         const std::vector<std::string>& device_ids) override;
+    Result<std::vector<ConsoleUserDay>> console_user_days(
+        std::string_view principal, bool local, const std::vector<std::string>& device_ids,
+        std::int64_t first_day, std::int64_t last_day) override;
     Result<bool> console_month_active(std::string_view tenant, std::int64_t month) override;
 
     // Month close (sqlite_store_snapshots.cpp).

@@ -119,6 +119,45 @@ Result<std::vector<ConsoleUserDevice>> SqliteStore::console_user_month(
     return out;
 }
 
+Result<std::vector<ConsoleUserDay>> SqliteStore::console_user_days(
+    std::string_view principal, bool local, const std::vector<std::string>& device_ids,
+    std::int64_t first_day, std::int64_t last_day) {
+    auto reader = readers_.acquire();
+    if (!reader) {
+        return reader.error();
+    }
+    // A local day starts between 14 h before and 12 h after its UTC midnight: the hour range
+    // (the key's second column) with a margin, the day filter exact.
+    constexpr std::int64_t kMarginHours = 15;
+    auto s = reader->db().prepare(
+        "SELECT day, sum(active_minutes) FROM rollup_bucket_user WHERE device_id = ? "
+        "AND hour BETWEEN ? AND ? AND day BETWEEN ? AND ? AND principal = ? AND local = ? "
+        "GROUP BY day");
+    if (!s) {
+        return s.error();
+    }
+    std::map<std::int64_t, std::int64_t> minutes;
+    for (const auto& id : device_ids) {
+        s->reset();
+        s->bind(1, id)
+            .bind(2, first_day * 24 - kMarginHours)
+            .bind(3, (last_day + 1) * 24 + kMarginHours)
+            .bind(4, first_day)
+            .bind(5, last_day)
+            .bind(6, principal)
+            .bind(7, std::int64_t{local ? 1 : 0});
+        auto ok = s->each_row([&](auto&) { minutes[s->int64(0)] += s->int64(1); });
+        if (!ok) {
+            return ok.error();
+        }
+    }
+    std::vector<ConsoleUserDay> out;
+    for (const auto& [day, m] : minutes) {
+        out.push_back({day, m});
+    }
+    return out;
+}
+
 Result<bool> SqliteStore::console_month_active(std::string_view tenant, std::int64_t month) {
     auto reader = readers_.acquire();
     if (!reader) {

@@ -44,16 +44,25 @@ std::string package_mix(const std::vector<billing::PackageUnits>& packages) {
     return out.empty() ? "—" : out;
 }
 
-std::string row(const application::CustomerRow& c, const std::string& month) {
-    const auto href = "/ui/report?tenant=" + url_encode(c.name) + "&month=" + url_encode(month);
-    const auto change = c.change();
+std::string units(const application::CustomerRow& c, std::int64_t value, bool signed_value) {
+    if (c.pending) {
+        return "<abbr title=\"being computed\">…</abbr>";
+    }
+    return (signed_value && value > 0 ? "+" : "") + std::to_string(value);
+}
+
+std::string row(const application::CustomerRow& c) {
+    const auto href = "/ui/report?tenant=" + url_encode(c.name) + "&month=" + url_encode(c.month);
     return "<tr><td data-field=\"name\"><a href=\"" + html_escape(href) + "\">" +
            html_escape(c.name) + "</a></td><td data-field=\"status\">" +
-           html_escape(status_text(c.status)) + "</td><td data-field=\"packages\">" +
-           package_mix(c.packages) + "</td><td class=\"n\" data-field=\"units\">" +
-           std::to_string(c.units_this_month) + "</td><td class=\"n\" data-field=\"last\">" +
-           std::to_string(c.units_last_month) + "</td><td class=\"n\" data-field=\"change\">" +
-           (change > 0 ? "+" : "") + std::to_string(change) + "</td></tr>";
+           html_escape(status_text(c.status)) + "</td><td data-field=\"month\">" +
+           html_escape(c.month) + " <span class=\"muted\">" + html_escape(c.time_zone) +
+           "</span></td><td data-field=\"packages\">" +
+           (c.pending ? units(c, 0, false) : package_mix(c.packages)) +
+           "</td><td class=\"n\" data-field=\"units\">" + units(c, c.units_this_month, false) +
+           "</td><td class=\"n\" data-field=\"last\">" + units(c, c.units_last_month, false) +
+           "</td><td class=\"n\" data-field=\"change\">" + units(c, c.change(), true) +
+           "</td></tr>";
 }
 
 std::string table(const application::Customers& customers, const PageLink& link,
@@ -64,13 +73,13 @@ std::string table(const application::Customers& customers, const PageLink& link,
     std::string out = "<div class=\"scroll\" tabindex=\"0\"><table id=\"customers\"><thead><tr>";
     out += sort_heading(link, "", "name", "Customer", query);
     out += sort_heading(link, "", "status", "Status", query);
-    out += "<th scope=\"col\">Package mix (" + html_escape(customers.month) + ")</th>";
-    out += sort_heading(link, "", "units", "Units " + customers.month, query);
-    out += sort_heading(link, "", "last", "Units " + customers.last_month, query);
+    out += "<th scope=\"col\">Month (time zone)</th><th scope=\"col\">Package mix</th>";
+    out += sort_heading(link, "", "units", "Units this month", query);
+    out += sort_heading(link, "", "last", "Units last month", query);
     out += sort_heading(link, "", "change", "Change", query);
     out += "</tr></thead><tbody>";
     for (const auto& c : customers.rows) {
-        out += row(c, customers.month);
+        out += row(c);
     }
     return out + "</tbody></table></div>";
 }
@@ -83,8 +92,14 @@ std::string customers_page(const PageHeader& header, const application::Customer
     std::string body = "<h2 id=\"title\">Customers</h2>";
     body +=
         "<p class=\"muted\">Billable units as billed (DESIGN.md §5): outside the trial, "
-        "before inactivation; this month so far. Numbers of the open month may be up to a "
-        "minute old.</p>";
+        "before inactivation; this month so far, each tenant's month in its own time zone "
+        "unless a month is picked. Numbers of an open month may be a minute or two old.</p>";
+    if (customers.pending > 0) {
+        body += "<p class=\"muted\" id=\"pending\">The figures of " +
+                std::to_string(customers.pending) +
+                (customers.pending == 1 ? " customer are" : " customers are") +
+                " being computed (…); this page reloads itself.</p>";
+    }
     body += filter_form(link);
     body += pager(link, "", "customers-pager", customers.page);
     body += table(customers, link, query);

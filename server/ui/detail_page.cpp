@@ -27,7 +27,7 @@ std::string when(const billing::TimeZone& zone, const std::optional<std::int64_t
     return t ? html_escape(local_time(zone, *t)) : std::string("—");
 }
 
-std::string back_links(const UsageReport& report) {
+std::string back_links(const application::KeptReport& report) {
     const auto query =
         "?tenant=" + url_encode(report.tenant) + "&month=" + url_encode(report.month);
     return "<nav class=\"downloads\"><a id=\"back\" href=\"" + html_escape("/ui/report" + query) +
@@ -83,7 +83,7 @@ std::string device_page(const PageHeader& header, const application::ConsoleDevi
     const auto& d = p.device;
     std::string body = "<h2 id=\"title\">Device " + html_escape(d.facts.hostname) + "</h2>";
     body += back_links(*p.report);
-    const auto* row = p.row;
+    const auto& row = p.row;
     Rows rows = {
         {"Billed as", row ? html_escape(to_string(row->billing.billed_as)) : "not in this month"},
         {"Why", row ? html_escape(row->explanation) : "—"},
@@ -114,8 +114,8 @@ std::string user_page(const PageHeader& header, const application::ConsoleUserPa
     std::string body = "<h2 id=\"title\">User " + html_escape(u.principal) + "</h2>";
     body += back_links(*p.report);
     std::string paired;
-    for (const auto* d : p.paired) {
-        paired += (paired.empty() ? "" : ", ") + html_escape(d->usage.device.facts.hostname);
+    for (const auto& hostname : p.paired) {
+        paired += (paired.empty() ? "" : ", ") + html_escape(hostname);
     }
     body += facts_table("user", {{"Package (billed as one user)", html_escape(u.package)},
                                  {"Group", html_escape(u.group.empty() ? "—" : u.group)},
@@ -127,14 +127,25 @@ std::string user_page(const PageHeader& header, const application::ConsoleUserPa
                                  {"Devices paired with it", paired.empty() ? "—" : paired}});
     std::vector<std::string> labels;
     std::vector<std::int64_t> devices(p.days_in_month, 0);
+    std::vector<std::int64_t> minutes(p.days_in_month, 0);
     for (unsigned d = 1; d <= p.days_in_month; ++d) {
         labels.push_back(std::to_string(d));
         for (const auto& row : p.devices) {
             devices[d - 1] += (row.day_mask >> (d - 1)) & 1;
         }
     }
-    body += bar_chart("user-days", "Devices used per day of " + p.report->month, labels,
-                      {{"devices", "s2", devices}}, 2);
+    for (const auto& day : p.days) {
+        const auto i = day.day - p.first_day;
+        if (i >= 0 && i < static_cast<std::int64_t>(minutes.size())) {
+            minutes[static_cast<std::size_t>(i)] = day.active_minutes;
+        }
+    }
+    body += "<div class=\"charts\">" +
+            bar_chart("user-minutes", "Active minutes per day of " + p.report->month, labels,
+                      {{"active minutes", "s1", minutes}}, 2) +
+            bar_chart("user-days", "Devices used per day of " + p.report->month, labels,
+                      {{"devices", "s2", devices}}, 2) +
+            "</div>";
     body +=
         "<h2>Devices used</h2><div class=\"scroll\"><table id=\"user-devices\"><thead><tr>"
         "<th scope=\"col\">Hostname</th><th scope=\"col\">Active minutes</th></tr></thead>"

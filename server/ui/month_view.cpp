@@ -21,16 +21,24 @@ std::string charts(const application::ConsoleMonth& m) {
     }
     std::vector<std::string> months;
     std::vector<std::int64_t> units;
+    std::string pending;
     for (const auto& t : m.trend) {
         months.push_back(t.month);
         units.push_back(t.billable_units);
+        if (t.pending) {
+            pending += (pending.empty() ? "" : ", ") + t.month;
+        }
     }
     return "<h2>Activity</h2><div class=\"charts\">" +
            bar_chart("chart-days", "Active users and devices per day of " + m.report->month, days,
                      {{"active users", "s1", users}, {"active devices", "s2", devices}}, 2) +
            bar_chart("chart-months", "Billable units, last 12 months", months,
                      {{"billable units", "s1", units}}) +
-           "</div>";
+           "</div>" +
+           (pending.empty() ? std::string()
+                            : "<p class=\"muted\" id=\"trend-pending\">Being computed, shown as 0 "
+                              "for now: " +
+                                  pending + ".</p>");
 }
 
 }  // namespace
@@ -44,9 +52,7 @@ std::string month_view(const PageHeader& header, const application::ConsoleMonth
     UsageReport cut{whole.tenant, whole.month, whole.generated_at, whole.summary, {}, {}, {}};
     cut.late.assign(whole.late.begin(), whole.late.begin() + static_cast<std::ptrdiff_t>(std::min(
                                                                  whole.late.size(), kLateRows)));
-    for (const auto* d : month.devices) {
-        cut.devices.push_back(*d);
-    }
+    cut.devices = month.devices;
     for (const auto* u : month.users) {
         cut.users.push_back(*u);
     }

@@ -201,6 +201,26 @@ std::string current_month(std::int64_t now) {
     return pairing::format_rfc3339(now).substr(0, 7);
 }
 
+//! The query's month, else the tenant's current month in its own zone.
+Result<std::string> month_of(const Req& req, const TenantSettings& tenant, std::int64_t now) {
+    if (req.params.count("month") != 0) {
+        return req.get_param_value("month");
+    }
+    return application::local_month(tenant.time_zone, now);
+}
+
+//! A page whose month is being computed in the background: says so and reloads itself.
+void send_pending(Res& res, const PageHeader& header, const std::string& tenant,
+                  const std::string& month, std::int64_t waited) {
+    const std::string body =
+        "<h2 id=\"pending\">Computing " + html_escape(tenant) + " in " + html_escape(month) +
+        "</h2><p>The month's billing is being computed (asked for " + std::to_string(waited) +
+        " s ago); it takes a few seconds for a tenant of 100,000 devices. This page reloads "
+        "itself every 2 seconds.</p><p><a href=\"/ui\">Back to Tally usage</a></p>";
+    send_html(res, 200, page("Computing " + tenant + " " + month, body, header));
+    res.set_header("Refresh", "2");
+}
+
 //! The query parameters of one table, checked (application/console_table.h).
 Result<application::TableQuery> table_query(const Req& req, const std::string& prefix,
                                             const std::vector<std::string_view>& sorts) {
@@ -228,11 +248,11 @@ void home(Store& store, application::ReportCache& cache, SessionStore& sessions,
         send_html(res, 200, sign_in_page(std::nullopt));
         return;
     }
-    const auto month =
-        req.params.count("month") != 0 ? req.get_param_value("month") : current_month(now);
+    // Without a month, each tenant's own current month (its time zone).
+    const auto month = req.get_param_value("month");
     if (caller->tenant) {
         redirect(res, "/ui/report?tenant=" + url_encode(*caller->tenant) +
-                          "&month=" + url_encode(month));
+                          (month.empty() ? "" : "&month=" + url_encode(month)));
         return;
     }
     auto tenants = application::TenantAdmin(store).list({caller->tenant});
@@ -252,9 +272,12 @@ void home(Store& store, application::ReportCache& cache, SessionStore& sessions,
         choices.push_back({t.name, billing::effective_status(t, now)});
     }
     const auto link = page_link(req, "/ui", {"q", "status", "sort", "dir", "page", "month"});
-    send_html(
-        res, 200,
-        customers_page(caller->header(), *customers, link, *query, picker_form(choices, month)));
+    send_html(res, 200,
+              customers_page(caller->header(), *customers, link, *query,
+                             picker_form(choices, month.empty() ? current_month(now) : month)));
+    if (customers->pending > 0) {
+        res.set_header("Refresh", "2");
+    }
 }
 
 //! POST /ui/sign-in: an admin token becomes a session cookie.
@@ -328,7 +351,7 @@ std::optional<Allowed> allowed(Store& store, SessionStore& sessions, std::int64_
     return Allowed{*caller, std::move(*settings)};
 }
 
-Result<billing::TimeZone> zone_of(const UsageReport& report) {
+Result<billing::TimeZone> zone_of(const application::KeptReport& report) {
     return billing::TimeZone::load(report.summary.time_zone);
 }
 
@@ -347,10 +370,16 @@ void month_page(Store& store, application::ReportCache& cache, SessionStore& ses
         send_error_page(res, !devices ? devices.error() : users.error(), header);
         return;
     }
-    auto month = application::console_month(store, cache, who->settings.name,
-                                            req.get_param_value("month"), *devices, *users, now);
+    auto wanted = month_of(req, who->settings, now);
+    auto month = wanted ? application::console_month(cache, who->settings.name, *wanted, *devices,
+                                                     *users, now)
+                        : Result<application::ConsoleMonth>(wanted.error());
     if (!month) {
         send_error_page(res, month.error(), header);
+        return;
+    }
+    if (!month->report) {
+        send_pending(res, header, who->settings.name, *wanted, now - month->pending_since);
         return;
     }
     auto zone = zone_of(*month->report);
@@ -376,11 +405,20 @@ void detail(Store& store, application::ReportCache& cache, SessionStore& session
     }
     const auto header = who->caller.header();
     const auto& tenant = who->settings.name;
-    const auto month = req.get_param_value("month");
+    auto wanted = month_of(req, who->settings, now);
+    if (!wanted) {
+        send_error_page(res, wanted.error(), header);
+        return;
+    }
+    const auto& month = *wanted;
     const std::string what = req.matches[1];
     if (what == "device") {
         auto p = application::console_device(store, cache, tenant, month, req.get_param_value("id"),
                                              now);
+        if (p && !p->report) {
+            send_pending(res, header, tenant, month, now - p->pending_since);
+            return;
+        }
         auto zone = p ? zone_of(*p->report) : Result<billing::TimeZone>(p.error());
         if (!zone) {
             send_error_page(res, zone.error(), header);
@@ -391,6 +429,10 @@ void detail(Store& store, application::ReportCache& cache, SessionStore& session
     }
     auto p =
         application::console_user(store, cache, tenant, month, req.get_param_value("key"), now);
+    if (p && !p->report) {
+        send_pending(res, header, tenant, month, now - p->pending_since);
+        return;
+    }
     auto zone = p ? zone_of(*p->report) : Result<billing::TimeZone>(p.error());
     if (!zone) {
         send_error_page(res, zone.error(), header);
@@ -430,15 +472,40 @@ void download(Store& store, SessionStore& sessions, const Clock& clock, const Re
     res.body_file = std::move(*body);
 }
 
+//! Asks for every tenant's current and last month (its zone) in the background.
+void warm_up(Store& store, application::ReportCache& cache, std::int64_t now) {
+    auto tenants = application::TenantAdmin(store).list({std::nullopt});
+    if (!tenants) {
+        log_event("ui: warm-up skipped: " + tenants.error().message);
+        return;
+    }
+    for (const auto& t : *tenants) {
+        auto month = application::local_month(t.time_zone, now);
+        if (!month) {
+            log_event("ui: warm-up skipped tenant " + t.name + ": " + month.error().message);
+            continue;
+        }
+        for (const auto& m : {*month, application::shift_month(*month, -1)}) {
+            if (auto asked = cache.request(t.name, m, now); !asked) {
+                log_event("ui: warm-up of " + t.name + " " + m + ": " + asked.error().message);
+            }
+        }
+    }
+}
+
 }  // namespace
 
-void install_ui_routes(Router& router, Store& store, Clock clock) {
+void install_ui_routes(Router& router, Store& store, Clock clock, UiOptions options) {
     auto sessions = std::make_shared<SessionStore>();
     // Tokens are 256-bit random, so this is not what keeps guessers out; it keeps a script
     // from turning the sign-in form into a SQLite load generator.
     auto sign_in_limit = std::make_shared<RateLimiter>(RateLimit{20, 1});
-    // Reports behind the console's pages, kept a minute (console_month.h).
-    auto cache = std::make_shared<application::ReportCache>();
+    // The months' billing behind the console's pages, computed in the background
+    // (application/report_cache.h).
+    auto cache = std::make_shared<application::ReportCache>(store, options.cache);
+    if (options.warm_up) {
+        warm_up(store, *cache, clock());
+    }
     router.get(R"(/ui/?)", [&store, clock, sessions, cache](const Req& req, Res& res) {
         home(store, *cache, *sessions, clock, req, res);
     });

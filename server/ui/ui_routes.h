@@ -9,6 +9,7 @@
 // parameters) · GET /ui/device?…&id= · GET /ui/user?…&key= ·
 // GET /ui/usage.csv|usage.xlsx?tenant=T&month=M. See README.md.
 
+#include "server/application/report_cache.h"
 #include "server/front/router.h"
 #include "server/http/routes.h"
 #include "server/store/store.h"
@@ -18,7 +19,15 @@ namespace tally::server::ui {
 //! Cookie that carries the session id (the __Host- prefix: Secure, Path=/, no Domain).
 inline constexpr const char* kSessionCookie = "__Host-tally_session";
 
-//! `store` must outlive the server; sessions live in memory (a restart signs everyone out).
-void install_ui_routes(Router& router, Store& store, Clock clock);
+struct UiOptions {
+    application::ReportCacheOptions cache;
+    //! At install, ask for every tenant's current and last month in the background, so the
+    //! first views after a start find them computed (the bench turns it off to measure cold).
+    bool warm_up = true;
+};
+
+//! `store` must outlive the router (the console's background thread reads it until the
+//! router's routes are destroyed); sessions live in memory (a restart signs everyone out).
+void install_ui_routes(Router& router, Store& store, Clock clock, UiOptions options = {});
 
 }  // namespace tally::server::ui

@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include "server/application/console_table.h"
+#include "server/application/kept_report.h"
+#include "server/report/usage_json.h"
 #include "server/ui/customers_page.h"
 #include "server/ui/detail_page.h"
 #include "server/ui/month_view.h"
@@ -67,8 +69,9 @@ PageLink hostile_link(const char* path) {
 TEST_CASE("the Customers page escapes tenant names and every query parameter") {
     application::Customers c;
     c.month = "2026-01";
-    c.last_month = "2025-12";
-    c.rows.push_back({evil, "active", {{evil, 2, 1, 3}}, 3, 1});
+    c.rows.push_back({evil, evil, "2026-01", "2025-12", "active", {{evil, 2, 1, 3}}, 3, 1, false});
+    c.rows.push_back({"pending", "UTC", "2026-01", "2025-12", "active", {}, 0, 0, true});
+    c.pending = 1;
     c.page = {1, 1, 1, 1};
     application::TableQuery q;
     q.sort = "name";
@@ -76,12 +79,14 @@ TEST_CASE("the Customers page escapes tenant names and every query parameter") {
     check_inert(html);
     CHECK(html.find("/ui/report?tenant=%3Cscript%3E") != std::string::npos);
     CHECK(html.find("<td class=\"n\" data-field=\"change\">+2</td>") != std::string::npos);
+    CHECK(html.find("id=\"pending\"") != std::string::npos);
 }
 
 TEST_CASE("a customer's month escapes names, search terms and links") {
+    const auto full = hostile_report();
     application::ConsoleMonth m;
-    m.report = std::make_shared<const UsageReport>(hostile_report());
-    m.devices = {&m.report->devices[0]};
+    m.report = std::make_shared<const application::KeptReport>(application::keep_report(full));
+    m.devices = {m.report->expand(m.report->devices[0])};
     m.users = {&m.report->users[0]};
     m.days = {{1, 3, 2}};
     m.trend = {{"2026-01", 4}};
@@ -106,7 +111,7 @@ TEST_CASE("a month's late adjustments are cut to 100 rows, with a note") {
         l.hostname = evil;
     }
     application::ConsoleMonth m;
-    m.report = std::make_shared<const UsageReport>(report);
+    m.report = std::make_shared<const application::KeptReport>(application::keep_report(report));
     application::TableQuery q;
     q.sort = "hostname";
     const auto html = month_view(PageHeader{"x"}, m,
@@ -123,11 +128,13 @@ TEST_CASE("a month's late adjustments are cut to 100 rows, with a note") {
 }
 
 TEST_CASE("device and user pages escape names, events and facts") {
-    const auto report = std::make_shared<const UsageReport>(hostile_report());
+    const auto full = hostile_report();
+    const auto report =
+        std::make_shared<const application::KeptReport>(application::keep_report(full));
     application::ConsoleDevicePage d;
     d.report = report;
-    d.device = report->devices[0].usage.device;
-    d.row = &report->devices[0];
+    d.device = full.devices[0].usage.device;
+    d.row = report->expand(report->devices[0]);
     d.days_in_month = 31;
     d.first_day = 20454;
     d.days = {{20455, 3, 30, 1}};
@@ -143,8 +150,20 @@ TEST_CASE("device and user pages escape names, events and facts") {
     u.days_in_month = 31;
     u.devices = {{evil, false, 12, 3}};
     u.hostnames = {evil};
-    u.paired = {&report->devices[0]};
+    u.paired = {evil};
     check_inert(user_page(PageHeader{evil}, u, billing::TimeZone()));
+}
+
+TEST_CASE("a kept month expands to the report's own rows: the same JSON") {
+    const auto full = hostile_report();
+    const auto kept = application::keep_report(full);
+    UsageReport back{kept.tenant, kept.month, kept.generated_at, kept.summary,
+                     {},          kept.users, kept.late};
+    for (const auto& d : kept.devices) {
+        back.devices.push_back(kept.expand(d));
+    }
+    CHECK(usage_to_json(back) == usage_to_json(full));
+    CHECK(application::approx_bytes(kept) < application::approx_bytes(full));
 }
 
 TEST_CASE("charts draw escaped labels and scale to the largest value") {

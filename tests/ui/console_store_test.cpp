@@ -81,6 +81,22 @@ TEST_CASE("console store: daily activity, a device's days, a user's month, event
     CHECK((*user)[0].active_minutes == 20);
     CHECK(__builtin_popcountll(static_cast<unsigned long long>((*user)[0].day_mask)) == 4);
 
+    // Its minutes per day over both devices (billing's per-hour rollups): device 3 on days
+    // 4, 9, 14, 19, device 45 on 8, 13, 18, 4 (5 minutes each), so day 4 has 10.
+    auto user_days = f.store->console_user_days("user3@vendor.example", false,
+                                                {"dev-0000003", "dev-0000045"}, first, first + 29);
+    REQUIRE(user_days);
+    REQUIRE(user_days->size() == 7);
+    CHECK((*user_days)[0].day == first + 3);
+    CHECK((*user_days)[0].active_minutes == 10);
+    CHECK(std::accumulate(
+              user_days->begin(), user_days->end(), std::int64_t{0},
+              [](std::int64_t n, const ConsoleUserDay& d) { return n + d.active_minutes; }) == 40);
+    auto other_principal = f.store->console_user_days("user4@vendor.example", false,
+                                                      {"dev-0000003"}, first, first + 29);
+    REQUIRE(other_principal);
+    CHECK(other_principal->empty());
+
     CHECK(*f.store->console_month_active("vendor", 202611));
     CHECK_FALSE(*f.store->console_month_active("vendor", 202610));
     CHECK_FALSE(*f.store->console_month_active("small-a", 202611));
@@ -100,19 +116,19 @@ TEST_CASE("console store: daily activity, a device's days, a user's month, event
 
 TEST_CASE("console use cases: a month's pages, a device, a user, Customers") {
     Fleet f;
-    application::ReportCache cache;
+    // Waits for every computation (the pending path is console_cache_test's).
+    application::ReportCache cache(*f.store, {60, std::size_t{64} << 20, std::chrono::seconds(60)});
     application::TableQuery devices;
     devices.sort = "hostname";
     devices.page = 1;
     application::TableQuery users;
     users.sort = "active_minutes";
     users.descending = true;
-    auto month =
-        application::console_month(*f.store, cache, "vendor", "2026-11", devices, users, f.now);
+    auto month = application::console_month(cache, "vendor", "2026-11", devices, users, f.now);
     REQUIRE(month);
     CHECK(month->devices_page.total == 70);
     CHECK(month->devices.size() == 70);
-    CHECK(month->devices.front()->usage.device.facts.hostname == "host-0000000.vendor.example");
+    CHECK(month->devices.front().usage.device.facts.hostname == "host-0000000.vendor.example");
     CHECK(month->users_page.total == 36);               // 42 users but the 6 multiples of 7
     CHECK(month->users.front()->active_minutes == 40);  // a user on two devices
     CHECK(month->trend.size() == 12);
@@ -121,7 +137,7 @@ TEST_CASE("console use cases: a month's pages, a device, a user, Customers") {
     CHECK(month->trend.front().billable_units == 0);
 
     devices.search = "HOST-0000069";
-    month = application::console_month(*f.store, cache, "vendor", "2026-11", devices, users, f.now);
+    month = application::console_month(cache, "vendor", "2026-11", devices, users, f.now);
     REQUIRE(month);
     REQUIRE(month->devices.size() == 1);
     CHECK(month->devices_page.matched == 1);
@@ -129,7 +145,7 @@ TEST_CASE("console use cases: a month's pages, a device, a user, Customers") {
     auto device =
         application::console_device(*f.store, cache, "vendor", "2026-11", "dev-0000069", f.now);
     REQUIRE(device);
-    REQUIRE(device->row != nullptr);
+    REQUIRE(device->row.has_value());
     CHECK(device->days.size() == 4);
     CHECK(!device->row->explanation.empty());
     // Another tenant's device is "not found" in this one.
@@ -143,6 +159,8 @@ TEST_CASE("console use cases: a month's pages, a device, a user, Customers") {
     REQUIRE(user);
     CHECK(user->devices.size() == 2);
     CHECK(user->hostnames[0] == "host-0000003.vendor.example");
+    REQUIRE(user->days.size() == 7);  // the per-day minutes chart's data
+    CHECK(user->days[0].day == user->first_day + 3);
 
     application::TableQuery by_units;
     by_units.sort = "units";

@@ -17,9 +17,26 @@ async function texts(page, selector) {
   return page.$$eval(selector, (cs) => cs.map((c) => c.textContent));
 }
 
+// A month not computed yet is a page that says so (#pending) and reloads itself: open it
+// again until the real page is there (the server computes it in the background).
+async function settle(page) {
+  for (let i = 0; i < 600 && await page.$('#pending'); i++) {
+    await page.waitForTimeout(200);
+    await page.goto(page.url()).catch(() => {});  // a Refresh may navigate at the same time
+  }
+  assert.equal(await page.$('#pending'), null, `${page.url()} still being computed`);
+}
+
+async function open(page, url) {
+  const response = await page.goto(url);
+  await settle(page);
+  return response;
+}
+
 async function clickAndWait(page, selector) {
   const [response] = await Promise.all([page.waitForNavigation(), page.click(selector)]);
   assert.equal(response.status(), 200, `${selector} → ${page.url()}`);
+  await settle(page);
 }
 
 // The page itself never scrolls sideways: wide tables scroll inside their own box.
@@ -100,6 +117,7 @@ async function main() {
     await step('global admin signs in; the cookie is a session id, not the token', async () => {
       const response = await signIn(page, setup.global_token);
       assert.equal(response.status(), 200);
+      await settle(page);
       assert.equal(new URL(page.url()).pathname, '/ui');
       const cookies = await context.cookies();
       assert.equal(cookies.length, 1);
@@ -131,10 +149,14 @@ async function main() {
       await page.selectOption('#customers-status', 'inactive');
       await clickAndWait(page, '#customers-go');
       assert.match(await page.textContent('#customers'), /No customer matches/);
-      await page.goto(`${base}/ui?sort=name&dir=desc`);
+      await open(page, `${base}/ui?sort=name&dir=desc`);
       const desc = await texts(page, '#customers tbody [data-field=name]');
       assert.deepEqual(desc, [...setup.all_tenants].sort().reverse());
-      await page.goto(`${base}/ui`);
+      // Each tenant's own month (UTC here) with its zone named.
+      const months = await texts(page, '#customers tbody [data-field=month]');
+      const utcMonth = new Date().toISOString().slice(0, 7);
+      assert.ok(months.every((m) => m === `${utcMonth} UTC`), months.join(' | '));
+      await open(page, `${base}/ui`);
     });
 
     await step('picks tenant and month; summary equals the JSON API', async () => {
@@ -145,6 +167,7 @@ async function main() {
         page.click('#show'),
       ]);
       assert.equal(response.status(), 200);
+      await settle(page);
       const s = setup.report.summary;
       const cells = await summaryCells(page);
       for (const key of ['billable_units', 'reported_units', 'active_users', 'active_devices',
@@ -204,7 +227,7 @@ async function main() {
     });
 
     await step('pages through a 2,000-device tenant, searches a device and opens it', async () => {
-      await page.goto(fleetUrl);
+      await open(page, fleetUrl);
       assert.match(await page.textContent('#devices-pager'), /Rows 1–100 of 2000 · page 1 of 20/);
       assert.equal((await texts(page, '#devices tbody tr')).length, 100);
       // Every row says why it is billed or not.
@@ -241,6 +264,14 @@ async function main() {
       await clickAndWait(page, '#back');
       await clickAndWait(page, '#users tbody [data-field=principal] a');
       assert.match(await page.textContent('#title'), /^User user/);
+      // Its active minutes per day (billing's hourly rollups) add up to its month's minutes.
+      const perDay = (await texts(page, '#user-minutes rect title'))
+        .map((t) => Number(t.split(' ').pop()));
+      assert.ok(perDay.length >= 28, `${perDay.length} days`);
+      const facts = await page.$$eval('#user tr', (rows) => Object.fromEntries(rows.map((r) => [
+        r.querySelector('th').textContent, r.querySelector('td').textContent])));
+      assert.equal(perDay.reduce((a, b) => a + b, 0), Number(facts['Active minutes']));
+      assert.ok(perDay.some((m) => m > 0));
     });
 
     await step('fits 1280 px and 390 px without cutting columns; keyboard; screenshots',
@@ -249,14 +280,14 @@ async function main() {
           // Tall enough for the summary, the charts and the first rows of the tables.
           await page.setViewportSize({ width, height: 1500 });
           for (const [name, url] of [['customers', `${base}/ui`], ['month', fleetUrl]]) {
-            await page.goto(url);
+            await open(page, url);
             await fitsWidth(page);
             await page.screenshot({ path: `${setup.artifacts}/${name}-${width}.png` });
           }
         }
         await page.setViewportSize({ width: 1280, height: 900 });
         // Tab reaches the links and the sign-out button in document order.
-        await page.goto(fleetUrl);
+        await open(page, fleetUrl);
         const focused = [];
         for (let i = 0; i < 4; i++) {
           await page.keyboard.press('Tab');
@@ -266,7 +297,7 @@ async function main() {
       });
 
     await step('screenshot', async () => {
-      await page.goto(reportUrl('acme'));
+      await open(page, reportUrl('acme'));
       await page.screenshot({ path: setup.screenshot, fullPage: true });
     });
 
@@ -293,9 +324,10 @@ async function main() {
     await step('a tenant admin lands on its own month and gets 403 for another', async () => {
       const response = await signIn(page, setup.acme_token);
       assert.equal(response.status(), 200);
+      await settle(page);
       assert.equal(new URL(page.url()).pathname, '/ui/report');
       assert.equal(new URL(page.url()).searchParams.get('tenant'), 'acme');
-      const own = await page.goto(reportUrl('acme'));
+      const own = await open(page, reportUrl('acme'));
       assert.equal(own.status(), 200);
       assert.equal((await summaryCells(page)).billable_units,
         String(setup.report.summary.billable_units));
