@@ -254,7 +254,20 @@ CREATE TABLE rollup_bucket_user (
 );
 )SQL";
 
-constexpr std::array<const char*, kPgSchemaVersion> kSteps = {kStep1, kStep2};
+// Step 3: month-close snapshots (DESIGN.md §5 rule 7), one per closed tenant-month, written
+// once (INSERT … ON CONFLICT DO NOTHING: two servers closing a month at once store one).
+constexpr const char* kStep3 = R"SQL(
+CREATE TABLE month_snapshots (
+    tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+    month INTEGER NOT NULL,
+    closed_at BIGINT NOT NULL,
+    format_version BIGINT NOT NULL,
+    body BYTEA NOT NULL,
+    PRIMARY KEY (tenant_id, month)
+);
+)SQL";
+
+constexpr std::array<const char*, kPgSchemaVersion> kSteps = {kStep1, kStep2, kStep3};
 
 // Any constant shared by every Tally server ("tally" in ASCII): serialises migrations
 // across processes.

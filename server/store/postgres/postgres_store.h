@@ -93,6 +93,14 @@ class PostgresStore final : public Store {
     //! Returns how many partitions were dropped.
     Result<std::int64_t> drop_old_evidence(std::int64_t now, std::int64_t retention_days);
 
+    // Month close (postgres_store_snapshots.cpp).
+    Result<std::optional<MonthSnapshot>> month_snapshot(std::string_view tenant,
+                                                        std::string_view month) override;
+    Result<bool> put_month_snapshot(std::string_view tenant,
+                                    const MonthSnapshot& snapshot) override;
+    Result<std::int64_t> late_heartbeats(std::string_view tenant, std::string_view month) override;
+    Result<std::vector<std::string>> months_without_snapshot(std::string_view tenant) override;
+
     // The console's reads and /metrics (postgres_store_console.cpp).
     Result<std::vector<ConsoleDay>> console_days(std::string_view tenant, std::int64_t month,
                                                  unsigned days_in_month) override;
@@ -103,6 +111,9 @@ class PostgresStore final : public Store {
     Result<std::vector<ConsoleUserDevice>> console_user_month(
         std::string_view tenant, std::int64_t month, std::string_view principal,
         const std::vector<std::string>& device_ids) override;
+    Result<std::vector<ConsoleUserDay>> console_user_days(
+        std::string_view principal, bool local, const std::vector<std::string>& device_ids,
+        std::int64_t first_day, std::int64_t last_day) override;
     Result<bool> console_month_active(std::string_view tenant, std::int64_t month) override;
     Result<StorageStats> storage_stats() override;
 

@@ -92,6 +92,37 @@ Result<std::vector<ConsoleUserDevice>> PostgresStore::console_user_month(
     });
 }
 
+Result<std::vector<ConsoleUserDay>> PostgresStore::console_user_days(
+    std::string_view principal, bool local, const std::vector<std::string>& device_ids,
+    std::int64_t first_day, std::int64_t last_day) {
+    // A local day starts between 14 h before and 12 h after its UTC midnight: the hour range
+    // (the key's second column) with a margin, the day filter exact.
+    constexpr std::int64_t kMarginHours = 15;
+    return pg_statement(*pool_, [&](PgConnection& c) -> Result<std::vector<ConsoleUserDay>> {
+        std::map<std::int64_t, std::int64_t> minutes;
+        for (const auto& id : device_ids) {
+            auto r = c.exec(
+                "SELECT day, sum(active_minutes) FROM rollup_bucket_user WHERE device_id = $1"
+                " AND hour BETWEEN $2 AND $3 AND day BETWEEN $4 AND $5 AND principal = $6"
+                " AND local = $7 GROUP BY day",
+                {pg_param(id), pg_param(first_day * 24 - kMarginHours),
+                 pg_param((last_day + 1) * 24 + kMarginHours), pg_param(first_day),
+                 pg_param(last_day), pg_param(principal), pg_param(local ? "true" : "false")});
+            if (!r) {
+                return r.error();
+            }
+            for (int i = 0; i < r->rows(); ++i) {
+                minutes[r->int64(i, 0)] += r->int64(i, 1);
+            }
+        }
+        std::vector<ConsoleUserDay> out;
+        for (const auto& [day, m] : minutes) {
+            out.push_back({day, m});
+        }
+        return out;
+    });
+}
+
 Result<bool> PostgresStore::console_month_active(std::string_view tenant, std::int64_t month) {
     return pg_statement(*pool_, [&](PgConnection& c) -> Result<bool> {
         auto r = c.exec(

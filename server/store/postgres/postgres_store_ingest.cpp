@@ -16,6 +16,7 @@
 #include "pairing/crypto.h"
 #include "pairing/heartbeat.h"
 #include "server/store/postgres/pg_array.h"
+#include "server/store/postgres/pg_device_state.h"
 #include "server/store/postgres/pg_evidence.h"
 #include "server/store/postgres/pg_rollups.h"
 #include "server/store/postgres/pg_transaction.h"
@@ -266,9 +267,7 @@ Result<void> write_forks(PgConnection& c, std::string_view device_id, const Writ
         }
     }
     if (!w.forks.empty()) {
-        if (auto r = c.exec("UPDATE devices SET suspected_clone = true WHERE id = $1",
-                            {pg_param(device_id)});
-            !r) {
+        if (auto r = detail::pg_record_fork_state(c, device_id); !r) {
             return r.error();
         }
     }

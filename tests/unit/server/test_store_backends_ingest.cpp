@@ -4,6 +4,7 @@
 // batch stored through two stores (two servers) at once counted once; a released user purged.
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <filesystem>
 #include <thread>
 #include <vector>
@@ -247,8 +248,48 @@ void console_body() {
     REQUIRE(events.ok());
     REQUIRE_FALSE(events->empty());
     CHECK(events->front().what == "paired");
+    const auto day = (t0 - 300) / 86400;
+    auto user_days = s.console_user_days("dave", false, {p.agent.device_id}, day - 1, day + 1);
+    REQUIRE(user_days.ok());
+    REQUIRE(user_days->size() == 1);
+    CHECK((*user_days)[0].day == day);
+    CHECK((*user_days)[0].active_minutes == 5);
 }
 BACKEND_TEST("the console reads the rollups", console_body)
+
+template <class B>
+void month_close_body() {
+    Paired<B> p;
+    Store& s = *p.b.store;
+    const auto t0 = kNow - 10 * kHour;
+    REQUIRE(s.store_batch(p.agent.device_id, {p.hb(t0, {user("dave", 5)})}, {}, kNow).ok());
+    int y = 0;
+    unsigned m = 0;
+    unsigned d = 0;
+    pairing::civil_from_days((t0 - 300) / 86400, y, m, d);
+    char month[16];
+    std::snprintf(month, sizeof month, "%04d-%02u", y, m);
+    auto open = s.months_without_snapshot("acme");
+    REQUIRE(open.ok());
+    CHECK(*open == std::vector<std::string>{month});
+    CHECK_FALSE(s.month_snapshot("acme", month)->has_value());
+    CHECK(*s.late_heartbeats("acme", month) == 0);
+    // Written once: the second writer (another server) changes nothing and reads the first.
+    const std::string body = std::string("\0frozen", 7) + "\xff";
+    CHECK(*s.put_month_snapshot("acme", {month, kNow, 1, body}));
+    auto other = p.b.second();
+    CHECK_FALSE(*other->put_month_snapshot("acme", {month, kNow + 5, 2, "later"}));
+    auto kept = other->month_snapshot("acme", month);
+    REQUIRE(kept.ok());
+    REQUIRE(kept->has_value());
+    CHECK((*kept)->body == body);
+    CHECK((*kept)->closed_at == kNow);
+    CHECK((*kept)->format_version == 1);
+    CHECK(s.months_without_snapshot("acme")->empty());
+    CHECK(s.month_snapshot("nobody", month).error().code == "not_found");
+    CHECK(s.month_snapshot("acme", "2026-13").error().code == "bad_request");
+}
+BACKEND_TEST("a month's snapshot is written once and read back", month_close_body)
 
 }  // namespace
 

@@ -1,0 +1,109 @@
+// PostgresStore: month close (month_close_store.h) on table month_snapshots (PostgreSQL
+// schema step 3), one row per closed tenant-month, written once whichever server gets there
+// first.
+
+#include "server/store/month_key.h"
+#include "server/store/postgres/pg_transaction.h"
+#include "server/store/postgres/postgres_store.h"
+
+namespace tally::server {
+
+Result<std::optional<MonthSnapshot>> PostgresStore::month_snapshot(std::string_view tenant,
+                                                                   std::string_view month) {
+    const auto key = month_key(month);
+    if (!key) {
+        return key.error();
+    }
+    return pg_statement(*pool_, [&](PgConnection& c) -> Result<std::optional<MonthSnapshot>> {
+        const auto tid = detail::pg_tenant_id(c, tenant);
+        if (!tid) {
+            return tid.error();
+        }
+        auto r = c.exec(
+            "SELECT closed_at, format_version, encode(body, 'hex') FROM month_snapshots"
+            " WHERE tenant_id = $1 AND month = $2",
+            {pg_param(*tid), pg_param(*key)});
+        if (!r) {
+            return r.error();
+        }
+        if (r->rows() == 0) {
+            return std::optional<MonthSnapshot>();
+        }
+        return std::optional<MonthSnapshot>(
+            MonthSnapshot{std::string(month), r->int64(0, 0), r->int64(0, 1), r->hex_bytes(0, 2)});
+    });
+}
+
+Result<bool> PostgresStore::put_month_snapshot(std::string_view tenant,
+                                               const MonthSnapshot& snapshot) {
+    const auto key = month_key(snapshot.month);
+    if (!key) {
+        return key.error();
+    }
+    return pg_statement(*pool_, [&](PgConnection& c) -> Result<bool> {
+        const auto tid = detail::pg_tenant_id(c, tenant);
+        if (!tid) {
+            return tid.error();
+        }
+        auto r = c.exec(
+            "INSERT INTO month_snapshots(tenant_id, month, closed_at, format_version, body)"
+            " VALUES ($1, $2, $3, $4, decode($5, 'hex'))"
+            " ON CONFLICT (tenant_id, month) DO NOTHING",
+            {pg_param(*tid), pg_param(*key), pg_param(snapshot.closed_at),
+             pg_param(snapshot.format_version), pg_hex_param(snapshot.body)});
+        if (!r) {
+            return r.error();
+        }
+        return r->affected() > 0;
+    });
+}
+
+Result<std::int64_t> PostgresStore::late_heartbeats(std::string_view tenant,
+                                                    std::string_view month) {
+    const auto key = month_key(month);
+    if (!key) {
+        return key.error();
+    }
+    return pg_statement(*pool_, [&](PgConnection& c) -> Result<std::int64_t> {
+        const auto tid = detail::pg_tenant_id(c, tenant);
+        if (!tid) {
+            return tid.error();
+        }
+        auto r = c.exec(
+            "SELECT coalesce(sum(late_heartbeats), 0) FROM rollup_device_month"
+            " WHERE tenant_id = $1 AND month = $2",
+            {pg_param(*tid), pg_param(*key)});
+        if (!r) {
+            return r.error();
+        }
+        return r->int64(0, 0);
+    });
+}
+
+Result<std::vector<std::string>> PostgresStore::months_without_snapshot(std::string_view tenant) {
+    return pg_statement(*pool_, [&](PgConnection& c) -> Result<std::vector<std::string>> {
+        const auto tid = detail::pg_tenant_id(c, tenant);
+        if (!tid) {
+            return tid.error();
+        }
+        // One index probe per month (a loose index scan), not a scan of every device row.
+        auto r = c.exec(
+            "WITH RECURSIVE m(month) AS ("
+            " SELECT min(month) FROM rollup_device_month WHERE tenant_id = $1"
+            " UNION ALL SELECT (SELECT min(month) FROM rollup_device_month"
+            "  WHERE tenant_id = $1 AND month > m.month) FROM m WHERE m.month IS NOT NULL)"
+            " SELECT month FROM m WHERE month IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
+            " month_snapshots s WHERE s.tenant_id = $1 AND s.month = m.month) ORDER BY month",
+            {pg_param(*tid)});
+        if (!r) {
+            return r.error();
+        }
+        std::vector<std::string> out;
+        for (int i = 0; i < r->rows(); ++i) {
+            out.push_back(month_text(r->int64(i, 0)));
+        }
+        return out;
+    });
+}
+
+}  // namespace tally::server
