@@ -181,6 +181,11 @@ Result<void> SqliteStore::redact_month_snapshot(std::string_view tenant, std::st
     if (!tid) {
         return tid.error();
     }
+    // As the purge: the old body's pages are zeroed when freed, and the checkpoint below
+    // copies the new pages over the old ones and empties the WAL (best effort, as the purge).
+    if (auto r = db_->exec("PRAGMA secure_delete=ON"); !r) {
+        return r.error();
+    }
     auto s = db_->prepare("UPDATE month_snapshots SET body = ? WHERE tenant_id = ? AND month = ?");
     if (!s) {
         return s.error();
@@ -193,6 +198,9 @@ Result<void> SqliteStore::redact_month_snapshot(std::string_view tenant, std::st
     if (db_->changes() == 0) {
         return make_error("not_found", "tenant '" + std::string(tenant) +
                                            "' has no snapshot of month " + std::string(month));
+    }
+    if (auto r = db_->exec("PRAGMA wal_checkpoint(TRUNCATE)"); !r) {
+        return r.error();
     }
     return {};
 }
