@@ -7,7 +7,7 @@
 
 namespace tally::server::cli {
 
-PeriodicPurge::PeriodicPurge(PurgeStore& store, Clock clock, std::chrono::seconds interval)
+PeriodicPurge::PeriodicPurge(Store& store, Clock clock, std::chrono::seconds interval)
     : store_(store), clock_(std::move(clock)), interval_(interval), thread_([this] { loop(); }) {}
 
 PeriodicPurge::~PeriodicPurge() {

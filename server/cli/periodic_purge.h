@@ -8,13 +8,13 @@
 #include <thread>
 
 #include "server/http/routes.h"
-#include "server/store/purge_store.h"
+#include "server/store/store.h"
 
 namespace tally::server::cli {
 
 class PeriodicPurge {
   public:
-    PeriodicPurge(PurgeStore& store, Clock clock, std::chrono::seconds interval);
+    PeriodicPurge(Store& store, Clock clock, std::chrono::seconds interval);
     ~PeriodicPurge();
     PeriodicPurge(const PeriodicPurge&) = delete;
     PeriodicPurge& operator=(const PeriodicPurge&) = delete;
@@ -22,7 +22,7 @@ class PeriodicPurge {
   private:
     void loop();
 
-    PurgeStore& store_;
+    Store& store_;
     Clock clock_;
     std::chrono::seconds interval_;
     std::mutex mutex_;

@@ -15,6 +15,7 @@
 #include "server/http/event_log.h"
 #include "server/http/report_body.h"
 #include "server/http/request_fields.h"
+#include "server/report/month_close.h"
 #include "server/report/usage_report.h"
 
 namespace tally::server {
@@ -226,14 +227,16 @@ Result<void> merge_users(const Ctx& ctx, const Request& req, Response& res, cons
 
 Result<void> usage(const Ctx& ctx, const Request& req, Response& res, const Caller&,
                    TenantSettings& t) {
-    auto report = build_usage_report(ctx.store, t.name, req.get_param_value("month"), ctx.clock());
-    if (!report) {
-        return report.error();
+    // A closed month's rows stay in its snapshot, decoded one at a time as they are written.
+    auto built = build_usage_rows(ctx.store, t.name, req.get_param_value("month"), ctx.clock());
+    if (!built) {
+        return built.error();
     }
+    const auto& report = built->head;
     const std::string ext = req.matches[2];
     const auto format = ext.empty() ? UsageFormat::json : *parse_usage_format(ext.substr(1));
     // Written to a temporary file the front sends: never the whole text in memory.
-    auto body = usage_body_file(*report, format);
+    auto body = usage_body_file(*report, *built->rows, format);
     if (!body) {
         return body.error();
     }

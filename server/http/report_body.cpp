@@ -14,6 +14,12 @@ namespace tally::server {
 
 Result<std::shared_ptr<const BodyFile>> usage_body_file(const UsageReport& report,
                                                         UsageFormat format) {
+    return usage_body_file(report, InMemoryRows(report), format);
+}
+
+Result<std::shared_ptr<const BodyFile>> usage_body_file(const UsageReport& report,
+                                                        const ReportRows& rows,
+                                                        UsageFormat format) {
     std::error_code ec;
     const auto dir = std::filesystem::temp_directory_path(ec);
     if (ec) {
@@ -31,7 +37,7 @@ Result<std::shared_ptr<const BodyFile>> usage_body_file(const UsageReport& repor
     ::close(fd);
     auto file = std::make_shared<const BodyFile>(name);  // removed on every path from here
     std::ofstream out(name, std::ios::binary | std::ios::trunc);
-    if (auto r = write_usage(report, format, out); !r) {
+    if (auto r = write_usage(report, rows, format, out); !r) {
         return make_error(r.error().code, r.error().message + " (temporary file " + name + ")");
     }
     out.close();

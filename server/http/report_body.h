@@ -14,5 +14,9 @@ namespace tally::server {
 //! Errors: io (no temporary file, disk full), xlsx.
 Result<std::shared_ptr<const BodyFile>> usage_body_file(const UsageReport& report,
                                                         UsageFormat format);
+//! The same from `head` and its `rows` (month_close.h build_usage_rows: a closed month's rows
+//! are decoded from its snapshot one at a time as they are written, never all at once).
+Result<std::shared_ptr<const BodyFile>> usage_body_file(const UsageReport& head,
+                                                        const ReportRows& rows, UsageFormat format);
 
 }  // namespace tally::server

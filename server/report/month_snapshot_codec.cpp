@@ -139,6 +139,39 @@ class Encoder {
     std::string out_;
 };
 
+//! Visits every text field of a record (through describe), for each_snapshot_text.
+class TextVisitor {
+  public:
+    explicit TextVisitor(const std::function<void(std::string&)>& fn) : fn_(fn) {}
+    template <typename... T>
+    void operator()(T&... values) {
+        (visit(values), ...);
+    }
+
+  private:
+    void visit(std::string& s) { fn_(s); }
+    template <typename T>
+    requires std::is_arithmetic_v<T> || std::is_enum_v<T>
+    void visit(T&) {}
+    template <typename T>
+    void visit(std::optional<T>& v) {
+        if (v) {
+            visit(*v);
+        }
+    }
+    template <typename T>
+    void visit(std::vector<T>& list) {
+        for (auto& item : list) {
+            visit(item);
+        }
+    }
+    template <typename T>
+    requires std::is_class_v<T>
+    void visit(T& record) { describe(*this, record); }
+
+    const std::function<void(std::string&)>& fn_;
+};
+
 struct Damaged : std::runtime_error {
     Damaged() : std::runtime_error("damaged month snapshot") {}
 };
@@ -465,6 +498,11 @@ Result<UsageReport> decode_month_snapshot(std::string_view body) {
     report.users.reserve((*rows)->user_count());
     (*rows)->each_user([&](const billing::UserBilling& user) { report.users.push_back(user); });
     return report;
+}
+
+void each_snapshot_text(UsageReport& report, const std::function<void(std::string&)>& fn) {
+    TextVisitor visit(fn);
+    visit(report.tenant, report.month, report.summary, report.devices, report.users);
 }
 
 }  // namespace tally::server

@@ -6,6 +6,7 @@
 // it wrote from the report it was made of.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -52,5 +53,9 @@ class SnapshotRows final : public ReportRows {
 
 //! The whole report (rows decoded into its vectors). Errors: db (damaged).
 Result<UsageReport> decode_month_snapshot(std::string_view body);
+
+//! Calls fn on every text field of `report` that a snapshot encodes (the same field lists as
+//! the codec, so no field is missed): the purge's redaction (snapshot_redaction.h).
+void each_snapshot_text(UsageReport& report, const std::function<void(std::string&)>& fn);
 
 }  // namespace tally::server

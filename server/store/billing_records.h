@@ -132,9 +132,21 @@ struct ReportFacts {
     std::unordered_map<std::string, DeviceEvidence> evidence;
 };
 
+//! One purged user, as the purge run saw it: every name it was known by (its user keys, alias
+//! keys and raw principals) and the surrogate that replaced them. Held in memory only, for
+//! the rest of the same purge run (the closed-month snapshots, snapshot_redaction.h); never
+//! stored, never logged.
+struct PurgedUser {
+    std::string tenant;
+    std::string surrogate;
+    std::vector<std::string> names;
+};
+
 struct PurgeResult {
     std::int64_t users_purged = 0;
     std::int64_t heartbeat_rows_redacted = 0;
+    std::vector<PurgedUser> purged;       //!< the users purged by this run
+    std::int64_t snapshots_redacted = 0;  //!< closed-month snapshots rewritten (PurgeRun)
 };
 
 }  // namespace tally::server

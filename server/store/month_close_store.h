@@ -41,6 +41,13 @@ class MonthCloseStore {
     //! The months ("YYYY-MM", ascending) with usage rollups and no snapshot yet (the month-close
     //! job's candidates; whether each has closed is the caller's rule). Errors: not_found, db.
     virtual Result<std::vector<std::string>> months_without_snapshot(std::string_view tenant) = 0;
+    //! The months ("YYYY-MM", ascending) that have a snapshot. Errors: not_found (tenant), db.
+    virtual Result<std::vector<std::string>> months_with_snapshot(std::string_view tenant) = 0;
+    //! Replaces the body of the month's existing snapshot (its closed_at and format version
+    //! stay); used only to redact purged users' names (DESIGN.md §5 rule 4), never to change
+    //! a frozen figure. Errors: not_found (tenant, or the month has no snapshot), db.
+    virtual Result<void> redact_month_snapshot(std::string_view tenant, std::string_view month,
+                                               const std::string& body) = 0;
 };
 
 }  // namespace tally::server

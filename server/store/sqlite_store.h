@@ -100,6 +100,9 @@ class SqliteStore final : public Store {
                                     const MonthSnapshot& snapshot) override;
     Result<std::int64_t> late_heartbeats(std::string_view tenant, std::string_view month) override;
     Result<std::vector<std::string>> months_without_snapshot(std::string_view tenant) override;
+    Result<std::vector<std::string>> months_with_snapshot(std::string_view tenant) override;
+    Result<void> redact_month_snapshot(std::string_view tenant, std::string_view month,
+                                       const std::string& body) override;
 
     //! Re-checks a tenant's month ("YYYY-MM", its time zone) from the stored evidence
     //! (sqlite_store_verify.cpp). Errors: not_found (tenant), bad_request (month), db.

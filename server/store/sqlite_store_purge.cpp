@@ -215,7 +215,9 @@ Result<PurgeResult> SqliteStore::purge_tenant_locked(std::int64_t tid, std::int6
                 keys.insert(a.alias_key);
             }
         }
+        PurgedUser named{"", surrogate, {}};
         for (const auto& u : raws[key]) {
+            named.names.push_back(u.principal);
             keys.insert(billing::user_key(u.principal, u.local, u.device_id));
             if (auto r = surrogate_raw_user(*db_, tid, u, surrogate); !r) {
                 return r.error();
@@ -226,7 +228,9 @@ Result<PurgeResult> SqliteStore::purge_tenant_locked(std::int64_t tid, std::int6
                 return r.error();
             }
             all_keys.insert(k);
+            named.names.push_back(k);
         }
+        result.purged.push_back(std::move(named));
         auto rec = db_->prepare(
             "INSERT INTO purged_users(tenant_id, surrogate, purged_at) VALUES (?,?,?)");
         if (!rec) {
@@ -261,8 +265,8 @@ Result<PurgeResult> SqliteStore::purge_users(std::int64_t now) {
         if (!txn) {
             return txn.error();
         }
-        std::vector<std::int64_t> tenants;
-        auto s = db_->prepare("SELECT id FROM tenants ORDER BY id");
+        std::vector<std::pair<std::int64_t, std::string>> tenants;
+        auto s = db_->prepare("SELECT id, name FROM tenants ORDER BY id");
         if (!s) {
             return s.error();
         }
@@ -274,9 +278,9 @@ Result<PurgeResult> SqliteStore::purge_users(std::int64_t now) {
             if (!*row) {
                 break;
             }
-            tenants.push_back(s->int64(0));
+            tenants.emplace_back(s->int64(0), s->text(1));
         }
-        for (const auto tid : tenants) {
+        for (const auto& [tid, name] : tenants) {
             auto r = purge_tenant_locked(tid, now);
             if (!r) {
                 return r.error();
@@ -289,6 +293,10 @@ Result<PurgeResult> SqliteStore::purge_users(std::int64_t now) {
             }
             total.users_purged += r->users_purged;
             total.heartbeat_rows_redacted += r->heartbeat_rows_redacted;
+            for (auto& p : r->purged) {
+                p.tenant = name;
+                total.purged.push_back(std::move(p));
+            }
         }
         if (auto r = txn->commit(); !r) {
             return r.error();

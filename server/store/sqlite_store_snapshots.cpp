@@ -122,4 +122,63 @@ Result<std::vector<std::string>> SqliteStore::months_without_snapshot(std::strin
     return out;
 }
 
+Result<std::vector<std::string>> SqliteStore::months_with_snapshot(std::string_view tenant) {
+    auto reader = readers_.acquire();
+    if (!reader) {
+        return reader.error();
+    }
+    const auto tid = detail::tenant_id(reader->db(), tenant);
+    if (!tid) {
+        return tid.error();
+    }
+    auto s = reader->db().prepare(
+        "SELECT month FROM month_snapshots WHERE tenant_id = ? ORDER BY month");
+    if (!s) {
+        return s.error();
+    }
+    s->bind(1, *tid);
+    std::vector<std::string> out;
+    if (auto r = s->each_row(
+            [&](const SqliteStatement& row) { out.push_back(month_text(row.int64(0))); });
+        !r) {
+        return r.error();
+    }
+    return out;
+}
+
+Result<void> SqliteStore::redact_month_snapshot(std::string_view tenant, std::string_view month,
+                                                const std::string& body) {
+    const auto key = month_key(month);
+    if (!key) {
+        return key.error();
+    }
+    std::lock_guard lock(mutex_);
+    const auto tid = detail::tenant_id(*db_, tenant);
+    if (!tid) {
+        return tid.error();
+    }
+    // As the purge: the old body's pages are zeroed when freed, and the checkpoint below
+    // copies the new pages over the old ones and empties the WAL (best effort, as the purge).
+    if (auto r = db_->exec("PRAGMA secure_delete=ON"); !r) {
+        return r.error();
+    }
+    auto s = db_->prepare("UPDATE month_snapshots SET body = ? WHERE tenant_id = ? AND month = ?");
+    if (!s) {
+        return s.error();
+    }
+    s->bind_blob(1, body);
+    s->bind(2, *tid).bind(3, *key);
+    if (auto r = s->run(); !r) {
+        return r.error();
+    }
+    if (db_->changes() == 0) {
+        return make_error("not_found", "tenant '" + std::string(tenant) +
+                                           "' has no snapshot of month " + std::string(month));
+    }
+    if (auto r = db_->exec("PRAGMA wal_checkpoint(TRUNCATE)"); !r) {
+        return r.error();
+    }
+    return {};
+}
+
 }  // namespace tally::server

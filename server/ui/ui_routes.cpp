@@ -33,6 +33,7 @@
 #include "server/http/event_log.h"
 #include "server/http/rate_limiter.h"
 #include "server/http/report_body.h"
+#include "server/report/month_close.h"
 #include "server/report/usage_report.h"
 #include "server/ui/customers_page.h"
 #include "server/ui/detail_page.h"
@@ -450,17 +451,18 @@ void download(Store& store, SessionStore& sessions, const Clock& clock, const Re
         return;
     }
     const auto header = who->caller.header();
-    auto report = build_usage_report(store, who->settings.name, req.get_param_value("month"), now);
-    if (!report) {
-        send_error_page(res, report.error(), header);
+    auto built = build_usage_rows(store, who->settings.name, req.get_param_value("month"), now);
+    if (!built) {
+        send_error_page(res, built.error(), header);
         return;
     }
+    const auto& report = built->head;  // a closed month's rows stay in its snapshot
     const std::string what = req.matches[1];
     secure_headers(res);
     const auto file = file_name(report->tenant, report->month);
     // Written to a temporary file the front sends (http/report_body.h).
     const auto format = what == "usage.csv" ? UsageFormat::csv : UsageFormat::xlsx;
-    auto body = usage_body_file(*report, format);
+    auto body = usage_body_file(*report, *built->rows, format);
     if (!body) {
         send_error_page(res, body.error(), header);
         return;

@@ -7,7 +7,7 @@ close the report is computed from the rollups and says "closed": false. A server
 the close freezes March by its month-close job; then a group move, a subscription and a device
 type change leave March's report byte for byte the same (HTTP and CLI) while April's follows
 them, and a March heartbeat received after the close is listed as a late adjustment without
-changing the bill.
+changing the bill. A user purged after the close (rule 4) is gone from the frozen month too.
 """
 
 import json
@@ -160,6 +160,38 @@ class MonthClose(TallyTestCase):
         self.assertNotEqual(april, april_before)
         alice = next(u for u in json.loads(april)["users"] if u["principal"] == "alice@corp")
         self.assertEqual(alice["package"], "CorePlus")
+
+    def test_the_purge_redacts_a_closed_months_snapshot(self):
+        """DESIGN.md §5 rule 4: a user purged after the close is gone from the frozen March
+        too (served from the snapshot over HTTPS), and March's figures stay."""
+        self.srv.cli("tenant", "add", "acme")
+        self.token = self.srv.admin_token()
+        code = self.srv.pairing_code("acme", uses=5, expires="30d")
+        laptop = Device(self.srv.url, self.srv.ca_file, clock=self.fake_now)
+        self.assertEqual(laptop.pair(code, hostname="laptop")[0], 200)
+        self.upload(laptop, [(utc(3, 4, 10), 5, [user("Zed.Purgeme@corp"), user("keeper")])])
+
+        self.move_clock(utc(4, 5))  # March closed: the first report freezes it
+        frozen = json.loads(self.http_json("2026-03"))
+        self.assertTrue(frozen["summary"]["closed"])
+        self.assertIn("purgeme", json.dumps(frozen).lower())
+        self.upload(laptop, [(utc(4, 5, 10), 5, [user("keeper")])])
+
+        # Jul 10: zed was released on Apr 3 (30 days without signal), purged 90 days later.
+        self.move_clock(utc(7, 10))
+        self.token = self.srv.admin_token()  # the first one has expired by now
+        self.upload(laptop, [(utc(7, 10, 10), 5, [user("keeper")])])
+        out = self.srv.cli("purge").stdout
+        self.assertIn("purged 1 user(s)", out)
+        after = json.loads(self.http_json("2026-03"))
+        text = json.dumps(after).lower()
+        self.assertNotIn("purgeme", text)
+        self.assertIn("purged-", text)
+        self.assertIn("keeper", text)
+        for key in ("billable_units", "active_users", "active_devices"):
+            self.assertEqual(after["summary"][key], frozen["summary"][key])
+        self.assertEqual(sorted(u["active_minutes"] for u in after["users"]),
+                         sorted(u["active_minutes"] for u in frozen["users"]))
 
     @staticmethod
     def frozen_part(doc):

@@ -5,10 +5,15 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "billing_fixture.h"
+#include "server/application/purge_run.h"
+#include "server/report/month_close.h"
+#include "server/report/month_snapshot_codec.h"
+#include "server/report/usage_json.h"
 
 using namespace tally::server;
 using namespace tally::server::test;
@@ -103,4 +108,63 @@ TEST_CASE("purge: released on day 30, deleted on day 90 after it, from every tab
         CHECK(u.principal.find("purgeme") == std::string::npos);
     }
     CHECK(st.purge_users(purge_day + kDay)->users_purged == 0);  // idempotent
+}
+
+TEST_CASE("purge: a closed month's snapshot no longer names the purged user, its figures stay",
+          "[billing][purge][month_close]") {
+    BillingScenario s;
+    s.device("a");
+    s.device("b");
+    const auto last = at(2026, 11, 20);
+    s.beat("a", at(2026, 11, 18), 5, {user("Zed.Purgeme@corp", 5), user("keeper", 3)});
+    s.beat("b", last, 5, {user("zed.purgeme@corp", 5)});
+    auto& st = *s.f.store;
+    REQUIRE(st.assign_device_user(s.id("b"), "zed.purgeme@corp", last).ok());
+    REQUIRE(st.merge_users("acme", "zed.alias@corp", "zed.purgeme@corp", last).ok());
+    s.beat("a", last + 200 * kDay, 5, {user("keeper", 5)});
+    const auto purge_day = last + 30 * kDay + 90 * kDay;
+
+    // November closes (and is frozen) while zed is still known.
+    REQUIRE(close_month(st, "acme", "2026-11", at(2026, 12, 10)).value());
+    const auto frozen = s.report("2026-11", at(2026, 12, 10));
+    REQUIRE(usage_to_json(frozen).find("purgeme") != std::string::npos);
+    const auto body_of = [&] { return st.month_snapshot("acme", "2026-11").value()->body; };
+    const auto before = body_of();
+
+    application::PurgeRun run(st);
+    auto purged = run.run(application::Caller::global(), purge_day);
+    REQUIRE(purged.ok());
+    CHECK(purged->users_purged == 1);
+    CHECK(purged->snapshots_redacted == 1);
+    CHECK(purged->purged.empty());  // the names do not leave the run
+
+    // Decompressed, the snapshot names zed nowhere (any case, any field, the explanations).
+    const auto after = decode_month_snapshot(body_of());
+    REQUIRE(after.ok());
+    auto text = usage_to_json(*after);
+    std::transform(text.begin(), text.end(), text.begin(), ::tolower);
+    CHECK(text.find("purgeme") == std::string::npos);
+    CHECK(text.find("zed.alias") == std::string::npos);
+    CHECK(text.find("purged-") != std::string::npos);
+    CHECK(text.find("keeper") != std::string::npos);
+    // The frozen figures are unchanged; the report of the month is still read from it.
+    CHECK(after->summary.billable_units == frozen.summary.billable_units);
+    CHECK(after->summary.active_users == frozen.summary.active_users);
+    CHECK(after->summary.active_devices == frozen.summary.active_devices);
+    REQUIRE(after->devices.size() == frozen.devices.size());
+    for (std::size_t i = 0; i < frozen.devices.size(); ++i) {
+        CHECK(after->devices[i].billing.billed_as == frozen.devices[i].billing.billed_as);
+        CHECK(after->devices[i].billing.active_minutes == frozen.devices[i].billing.active_minutes);
+    }
+    REQUIRE(after->users.size() == frozen.users.size());
+    for (std::size_t i = 0; i < frozen.users.size(); ++i) {
+        CHECK(after->users[i].active_minutes == frozen.users[i].active_minutes);
+    }
+    CHECK(s.report("2026-11", purge_day).summary.billable_units == frozen.summary.billable_units);
+    CHECK(body_of() != before);
+
+    // A second run purges no one and leaves the snapshot byte for byte.
+    const auto redacted = body_of();
+    CHECK(run.run(application::Caller::global(), purge_day + kDay)->snapshots_redacted == 0);
+    CHECK(body_of() == redacted);
 }
