@@ -100,6 +100,9 @@ class PostgresStore final : public Store {
                                     const MonthSnapshot& snapshot) override;
     Result<std::int64_t> late_heartbeats(std::string_view tenant, std::string_view month) override;
     Result<std::vector<std::string>> months_without_snapshot(std::string_view tenant) override;
+    Result<std::vector<std::string>> months_with_snapshot(std::string_view tenant) override;
+    Result<void> redact_month_snapshot(std::string_view tenant, std::string_view month,
+                                       const std::string& body) override;
 
     // The console's reads and /metrics (postgres_store_console.cpp).
     Result<std::vector<ConsoleDay>> console_days(std::string_view tenant, std::int64_t month,

@@ -13,6 +13,7 @@
 #include "pairing/time_format.h"
 #include "server/billing/billing_engine.h"
 #include "server/billing/user_key.h"
+#include "server/billing/user_retention.h"
 #include "server/store/postgres/pg_evidence.h"
 #include "server/store/postgres/pg_transaction.h"
 #include "server/store/postgres/postgres_store.h"
@@ -250,10 +251,8 @@ Result<PurgeResult> purge_tenant(PgConnection& c, std::int64_t tid, std::int64_t
         return r.error();
     }
     PurgeResult result;
-    for (const auto& [key, at] : last) {
-        if (at + billing::kReleaseSeconds + billing::kPurgeAfterReleaseSeconds > now) {
-            continue;
-        }
+    // The rule (billing/user_retention.h) names the users; the store deletes what it named.
+    for (const auto& key : billing::users_to_purge(last, now)) {
         if (result.users_purged == 0) {
             // Ingest writes a device's rollup rows with its row locked: so does the purge,
             // or a batch committed between the copy and the delete below would be lost.
@@ -272,7 +271,9 @@ Result<PurgeResult> purge_tenant(PgConnection& c, std::int64_t tid, std::int64_t
                 keys.insert(a.alias_key);
             }
         }
+        PurgedUser named{"", surrogate, {}};  // its names, for the snapshots' redaction
         for (const auto& u : raws[key]) {
+            named.names.push_back(u.principal);
             keys.insert(billing::user_key(u.principal, u.local, u.device_id));
             if (auto r = move_rollups(c, tid, u, surrogate); !r) {
                 return r.error();
@@ -282,7 +283,9 @@ Result<PurgeResult> purge_tenant(PgConnection& c, std::int64_t tid, std::int64_t
             if (auto r = surrogate_key(c, tid, k, surrogate); !r) {
                 return r.error();
             }
+            named.names.push_back(k);
         }
+        result.purged.push_back(std::move(named));
         if (auto r = exec(c,
                           "INSERT INTO purged_users(tenant_id, surrogate, purged_at)"
                           " VALUES ($1, $2, $3)",
@@ -312,7 +315,7 @@ Result<PurgeResult> PostgresStore::purge_users(std::int64_t now) {
         if (auto r = c.command(kPurgeLock); !r) {
             return r.error();
         }
-        auto tenants = c.exec("SELECT id FROM tenants ORDER BY id");
+        auto tenants = c.exec("SELECT id, name FROM tenants ORDER BY id");
         if (!tenants) {
             return tenants.error();
         }
@@ -324,6 +327,10 @@ Result<PurgeResult> PostgresStore::purge_users(std::int64_t now) {
             }
             total.users_purged += r->users_purged;
             total.heartbeat_rows_redacted += r->heartbeat_rows_redacted;
+            for (auto& p : r->purged) {
+                p.tenant = tenants->text(i, 1);
+                total.purged.push_back(std::move(p));
+            }
         }
         return total;
     });

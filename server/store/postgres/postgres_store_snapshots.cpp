@@ -106,4 +106,49 @@ Result<std::vector<std::string>> PostgresStore::months_without_snapshot(std::str
     });
 }
 
+Result<std::vector<std::string>> PostgresStore::months_with_snapshot(std::string_view tenant) {
+    return pg_statement(*pool_, [&](PgConnection& c) -> Result<std::vector<std::string>> {
+        const auto tid = detail::pg_tenant_id(c, tenant);
+        if (!tid) {
+            return tid.error();
+        }
+        auto r = c.exec("SELECT month FROM month_snapshots WHERE tenant_id = $1 ORDER BY month",
+                        {pg_param(*tid)});
+        if (!r) {
+            return r.error();
+        }
+        std::vector<std::string> out;
+        for (int i = 0; i < r->rows(); ++i) {
+            out.push_back(month_text(r->int64(i, 0)));
+        }
+        return out;
+    });
+}
+
+Result<void> PostgresStore::redact_month_snapshot(std::string_view tenant, std::string_view month,
+                                                  const std::string& body) {
+    const auto key = month_key(month);
+    if (!key) {
+        return key.error();
+    }
+    return pg_statement(*pool_, [&](PgConnection& c) -> Result<void> {
+        const auto tid = detail::pg_tenant_id(c, tenant);
+        if (!tid) {
+            return tid.error();
+        }
+        auto r = c.exec(
+            "UPDATE month_snapshots SET body = decode($3, 'hex') WHERE tenant_id = $1"
+            " AND month = $2",
+            {pg_param(*tid), pg_param(*key), pg_hex_param(body)});
+        if (!r) {
+            return r.error();
+        }
+        if (r->affected() == 0) {
+            return make_error("not_found", "tenant '" + std::string(tenant) +
+                                               "' has no snapshot of month " + std::string(month));
+        }
+        return {};
+    });
+}
+
 }  // namespace tally::server

@@ -3,6 +3,7 @@
 // held heartbeats and their promotion, the ack; what billing and usage then read; the same
 // batch stored through two stores (two servers) at once counted once; a released user purged.
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -196,6 +197,12 @@ void purge_body() {
     REQUIRE(purged.ok());
     CHECK(purged->users_purged == 1);
     CHECK(purged->heartbeat_rows_redacted == 1);
+    // Who was purged, for the closed-month snapshots' redaction (PurgeRun).
+    REQUIRE(purged->purged.size() == 1);
+    CHECK(purged->purged[0].tenant == "acme");
+    CHECK(purged->purged[0].surrogate.rfind("purged-", 0) == 0);
+    const auto& names = purged->purged[0].names;
+    CHECK(std::find(names.begin(), names.end(), "carol") != names.end());
     auto usage = s.usage("acme", kNow - 2 * 86400, kNow + 86400);
     REQUIRE(usage.ok());
     REQUIRE(usage->users.size() == 1);
@@ -286,6 +293,13 @@ void month_close_body() {
     CHECK((*kept)->closed_at == kNow);
     CHECK((*kept)->format_version == 1);
     CHECK(s.months_without_snapshot("acme")->empty());
+    CHECK(*s.months_with_snapshot("acme") == std::vector<std::string>{month});
+    // Redaction replaces the body only (closed_at and the format stay).
+    REQUIRE(other->redact_month_snapshot("acme", month, "redacted").ok());
+    kept = s.month_snapshot("acme", month);
+    CHECK((*kept)->body == "redacted");
+    CHECK((*kept)->closed_at == kNow);
+    CHECK(s.redact_month_snapshot("acme", "2020-01", "x").error().code == "not_found");
     CHECK(s.month_snapshot("nobody", month).error().code == "not_found");
     CHECK(s.month_snapshot("acme", "2026-13").error().code == "bad_request");
 }
