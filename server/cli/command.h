@@ -36,6 +36,9 @@ std::int64_t now_seconds();
 std::string printable(const std::string& text);
 //! data_dir(args) then open_store.
 Result<std::unique_ptr<SqliteStore>> store_for(const Args& args);
+//! Option --`name` (default `fallback`) as a whole number of days from 1 to 3650 (usage error).
+Result<std::int64_t> parse_days(const Args& args, const std::string& name,
+                                const std::string& fallback);
 
 // Command groups; `words` are the arguments after "tally-server".
 int run_serve(const std::vector<std::string>& words);

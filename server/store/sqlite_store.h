@@ -42,6 +42,11 @@ class SqliteStore final : public Store {
                                          const std::vector<AcceptedHeartbeat>& hbs,
                                          const std::vector<pairing::Gap>& gaps,
                                          std::int64_t now) override;
+    Result<StoreBatchResult> store_signed_batch(std::string_view device_id,
+                                                const SignedUpload& signed_body,
+                                                const std::vector<AcceptedHeartbeat>& hbs,
+                                                const std::vector<pairing::Gap>& gaps,
+                                                std::int64_t now) override;
 
     Result<DeviceEvidence> device_evidence(std::string_view device_id) override;
 
@@ -77,6 +82,8 @@ class SqliteStore final : public Store {
     Result<ReportFacts> report_facts(std::string_view tenant, std::int64_t from,
                                      std::int64_t to) override;
     Result<PurgeResult> purge_users(std::int64_t now) override;
+    Result<EvidencePurgeResult> purge_evidence(std::int64_t now,
+                                               const EvidencePolicy& policy) override;
 
     // The console's reads (sqlite_store_console.cpp).
     Result<std::vector<ConsoleDay>> console_days(std::string_view tenant, std::int64_t month,
@@ -97,7 +104,13 @@ class SqliteStore final : public Store {
   private:
     SqliteStore(std::unique_ptr<SqliteDb> db, const std::string& path)
         : db_(std::move(db)), readers_(path, kReadConnections), group_commit_(*db_, mutex_) {}
+    Result<StoreBatchResult> store_batch_grouped(std::string_view device_id,
+                                                 const SignedUpload* signed_body,
+                                                 const std::vector<AcceptedHeartbeat>& hbs,
+                                                 const std::vector<pairing::Gap>& gaps,
+                                                 std::int64_t now);
     Result<StoreBatchResult> store_batch_locked(std::string_view device_id,
+                                                const SignedUpload* signed_body,
                                                 const std::vector<AcceptedHeartbeat>& hbs,
                                                 const std::vector<pairing::Gap>& gaps,
                                                 std::int64_t now);
