@@ -3,12 +3,16 @@
 The API path (tally-bench-month through HTTPS) and the in-process fast path
 (tally-bench-fastmonth) pair the same fleet under different device ids and store at
 different wall times; everything else must be equal. `stored_state` reads every table that
-holds per-device data (the evidence: heartbeats and their users, gaps, forks, held
-heartbeats, chain breaks; the rollups; the devices themselves) with each device id replaced by
+holds per-device data (the evidence: the counted heartbeats decoded from the evidence batches,
+gaps, forks, held heartbeats, chain breaks; the rollups; the devices themselves) with each device id replaced by
 the device's hostname (`bench-<i>`, the same on both paths) and the columns that are
-wall-clock or random by nature left out (receive times, a device's last_seen, keys, ids). `report_state` does the same for the usage report.
+wall-clock or random by nature left out (receive times, a device's last_seen, keys, ids).
+Evidence batches are compared by what they prove, one row per counted heartbeat (kind, seq,
+exact bytes): how heartbeats are grouped into batches, a batch's sent_at and its (randomised)
+ECDSA signature differ between any two runs. `report_state` does the same for the usage report.
 """
 
+import gzip
 import json
 import sqlite3
 
@@ -27,6 +31,9 @@ def stored_state(db_path):
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         state = {}
         for table in tables:
+            if table == "evidence_batches":
+                state[table] = evidence_state(con, host)
+                continue
             cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
             if table != "devices" and "device_id" not in cols:
                 continue
@@ -39,6 +46,21 @@ def stored_state(db_path):
         return state
     finally:
         con.close()
+
+
+def evidence_state(con, host):
+    """(columns, sorted rows): one row per counted heartbeat of the evidence batches."""
+    rows = []
+    for device, kind, counted, body in con.execute(
+            "SELECT device_id, kind, counted, body FROM evidence_batches"):
+        ranges = [tuple(int(x) for x in r.split("-")) for r in counted.split(",") if r]
+        text = gzip.decompress(body).decode("utf-8")
+        texts = json.loads(text)["heartbeats"] if kind == 0 else text.split("\n")
+        for t in texts:
+            seq = json.loads(t)["seq"]
+            if any(a <= seq <= b for a, b in ranges):
+                rows.append((host.get(device, device), kind, seq, t))
+    return (["device_id", "kind", "seq", "bytes"], sorted(rows, key=repr))
 
 
 def report_state(report_path):

@@ -9,7 +9,9 @@ has as a declared gap is *lost*; a count above the distinct seqs held is *double
 """
 
 import atexit
+import datetime
 import faulthandler
+import gzip
 import json
 import os
 import signal
@@ -97,9 +99,31 @@ class Ledger:
     # bytes as evidence and acknowledges them, but does not count them (DESIGN §3 time window)
     out_of_window: set = field(default_factory=set)
     # `tally-server verify-evidence` of the month (issue 20): exit code and output. It
-    # re-decodes every counted heartbeat, re-checks the hash chain and recomputes the usage
-    # rollups from the stored heartbeats; after any fault they must equal what ingest rolled up.
+    # re-verifies every stored batch's signature, re-checks the hash chain and recomputes the
+    # usage rollups from the evidence; after any fault they must equal what ingest rolled up.
     evidence: tuple = (0, "")
+
+
+def counted_heartbeats(con, device_id):
+    """The device's counted heartbeats, decoded from the server's evidence batches (schema 10:
+    each accepted batch's signed gzip body, or the counted heartbeats' bytes for imports):
+    {seq: heartbeat dict}."""
+    out = {}
+    for kind, counted, body in con.execute(
+            "SELECT kind, counted, body FROM evidence_batches WHERE device_id=?", (device_id,)):
+        ranges = [tuple(int(x) for x in r.split("-")) for r in counted.split(",") if r]
+        text = gzip.decompress(body).decode("utf-8")
+        texts = json.loads(text)["heartbeats"] if kind == 0 else text.split("\n")
+        for t in texts:
+            hb = json.loads(t)
+            if any(a <= hb["seq"] <= b for a, b in ranges):
+                out[hb["seq"]] = hb
+    return out
+
+
+def _unix(rfc3339):
+    return int(datetime.datetime.strptime(rfc3339, "%Y-%m-%dT%H:%M:%SZ")
+               .replace(tzinfo=datetime.timezone.utc).timestamp())
 
 
 def server_ledger(server, device_id):
@@ -109,8 +133,7 @@ def server_ledger(server, device_id):
     db = os.path.join(server.data_dir, "tally.db")
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
     try:
-        held = {r[0] for r in con.execute("SELECT seq FROM heartbeats WHERE device_id=?",
-                                          (device_id,))}
+        held = set(counted_heartbeats(con, device_id))
         gap_seqs = set()
         for a, b in con.execute("SELECT from_seq, to_seq FROM gaps WHERE device_id=?",
                                 (device_id,)):
@@ -134,8 +157,8 @@ def silent_holes(server, device_id, max_hole_s):
     db = os.path.join(server.data_dir, "tally.db")
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
     try:
-        rows = list(con.execute("SELECT seq, start_ts, end_ts FROM heartbeats WHERE device_id=? "
-                                "ORDER BY seq", (device_id,)))
+        rows = [(seq, _unix(hb["start"]), _unix(hb["end"]))
+                for seq, hb in sorted(counted_heartbeats(con, device_id).items())]
     finally:
         con.close()
     return [(b[0], b[1] - a[2]) for a, b in zip(rows, rows[1:])
