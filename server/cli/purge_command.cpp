@@ -47,7 +47,8 @@ int run_purge(const std::vector<std::string>& words) {
     std::cout << "deleted " << evidence->batches_deleted
               << " evidence batch(es) past evidence_retention_days (" << *retention
               << " days); pruned the dedupe hashes of " << evidence->batches_pruned
-              << " batch(es) past the acceptance window" << std::endl;
+              << " batch(es) past the acceptance window; stored " << evidence->batches_compacted
+              << " signed body(ies) in their compact form" << std::endl;
     return kExitOk;
 }
 

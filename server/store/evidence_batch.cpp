@@ -8,6 +8,7 @@
 #include "pairing/bytes.h"
 #include "pairing/crypto.h"
 #include "pairing/gzip.h"
+#include "server/store/evidence_compact.h"
 
 namespace tally::server::evidence {
 namespace {
@@ -104,6 +105,13 @@ std::string encode_texts(const std::vector<std::string_view>& heartbeats) {
 }
 
 Result<std::vector<std::string>> heartbeats_of(Kind kind, std::string_view body) {
+    if (kind == Kind::compact) {
+        auto rebuilt = rebuild(body, false);
+        if (!rebuilt) {
+            return rebuilt.error();
+        }
+        return std::move(rebuilt->heartbeats);
+    }
     auto inflated = pairing::gzip_decompress(body, kMaxInflated);
     if (!inflated) {
         return bad("stored body does not inflate: " + inflated.error().message);

@@ -9,6 +9,8 @@
 //  * texts: the counted heartbeats' exact bytes, gzip-compressed, no signature (a standalone
 //    bundle import, whose bundle is verified on import; heartbeats migrated from schema 9,
 //    whose signed bodies were never kept).
+//  * compact: a signed body in the compact form of evidence_compact.h (made by the evidence
+//    purge when it rebuilds the exact signed bytes), with the same signature.
 //  * redacted: like texts, but re-encoded by the purge with purged users' principals replaced
 //    by their surrogates: it still counts, its bytes are no longer the device's.
 
@@ -22,7 +24,7 @@
 
 namespace tally::server::evidence {
 
-enum class Kind : std::int64_t { signed_body = 0, texts = 1, redacted = 2 };
+enum class Kind : std::int64_t { signed_body = 0, texts = 1, redacted = 2, compact = 3 };
 
 //! Inclusive seq ranges, ascending and disjoint.
 using SeqRanges = std::vector<std::pair<std::uint64_t, std::uint64_t>>;

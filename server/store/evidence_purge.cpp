@@ -4,8 +4,11 @@
 // and evidence_horizon keeps rebuilds off the months it touched). A batch whose heartbeats all
 // started more than the acceptance window (max_backfill_days, plus a day) ago loses its short
 // hashes: such a seq can no longer be counted, the watermark answers it (see
-// sqlite_store_ingest.cpp).
+// sqlite_store_ingest.cpp). And signed bodies are stored in their compact form
+// (evidence_compact.h) when it rebuilds their exact bytes, a chunk of batches per transaction
+// so ingest waits little.
 
+#include "server/store/evidence_compact.h"
 #include "server/store/sqlite_store.h"
 
 namespace tally::server {
@@ -22,7 +25,52 @@ Result<std::int64_t> run_counted(SqliteDb& db, const char* sql, std::int64_t at)
     return db.changes();
 }
 
+constexpr int kCompactChunk = 64;
+
 }  // namespace
+
+Result<std::int64_t> SqliteStore::compact_evidence_chunk(std::int64_t& after, bool& done) {
+    std::lock_guard lock(mutex_);
+    auto txn = SqliteTransaction::begin(*db_);
+    if (!txn) {
+        return txn.error();
+    }
+    auto s = db_->prepare(
+        "SELECT id, body FROM evidence_batches WHERE kind = 0 AND id > ? ORDER BY id LIMIT ?");
+    if (!s) {
+        return s.error();
+    }
+    std::vector<std::pair<std::int64_t, std::string>> rows;
+    if (auto r = s->bind(1, after)
+                     .bind(2, std::int64_t{kCompactChunk})
+                     .each_row([&](const SqliteStatement& row) {
+                         rows.emplace_back(row.int64(0), row.text(1));
+                     });
+        !r) {
+        return r.error();
+    }
+    done = rows.size() < static_cast<std::size_t>(kCompactChunk);
+    auto upd = db_->prepare("UPDATE evidence_batches SET kind = 3, body = ? WHERE id = ?");
+    if (!upd) {
+        return upd.error();
+    }
+    std::int64_t compacted = 0;
+    for (const auto& [id, body] : rows) {
+        after = id;
+        const auto small = evidence::compact(body);
+        if (!small) {
+            continue;  // kept as received
+        }
+        if (auto r = upd->reset().bind_blob(1, *small).bind(2, id).run(); !r) {
+            return r.error();
+        }
+        ++compacted;
+    }
+    if (auto r = txn->commit(); !r) {
+        return r.error();
+    }
+    return compacted;
+}
 
 Result<EvidencePurgeResult> SqliteStore::purge_evidence(std::int64_t now,
                                                         const EvidencePolicy& policy) {
@@ -31,6 +79,23 @@ Result<EvidencePurgeResult> SqliteStore::purge_evidence(std::int64_t now,
                           "evidence_retention_days and the acceptance window "
                           "must be at least one day");
     }
+    auto result = purge_evidence_locked(now, policy);
+    if (!result) {
+        return result;
+    }
+    std::int64_t after = 0;
+    for (bool done = false; !done;) {
+        auto n = compact_evidence_chunk(after, done);
+        if (!n) {
+            return n.error();
+        }
+        result->batches_compacted += *n;
+    }
+    return result;
+}
+
+Result<EvidencePurgeResult> SqliteStore::purge_evidence_locked(std::int64_t now,
+                                                               const EvidencePolicy& policy) {
     std::lock_guard lock(mutex_);
     auto txn = SqliteTransaction::begin(*db_);
     if (!txn) {

@@ -307,7 +307,7 @@ CREATE TABLE evidence_batches (
     first_start INTEGER NOT NULL,
     last_start INTEGER NOT NULL,
     received_at INTEGER NOT NULL,
-    kind INTEGER NOT NULL CHECK (kind IN (0, 1, 2)),
+    kind INTEGER NOT NULL CHECK (kind IN (0, 1, 2, 3)),
     signature BLOB,
     body BLOB NOT NULL,
     hashes BLOB

@@ -119,6 +119,12 @@ class SqliteStore final : public Store {
     Result<DeviceEvidence> device_evidence_locked(std::string_view device_id);
     Result<std::int64_t> tenant_id_locked(std::string_view tenant);
     Result<std::int64_t> group_id_locked(std::int64_t tenant_id, std::string_view group);
+    //! purge_evidence's deletes and pruning, one transaction.
+    Result<EvidencePurgeResult> purge_evidence_locked(std::int64_t now,
+                                                      const EvidencePolicy& policy);
+    //! Compacts the next chunk of signed bodies after id `after` (advanced); `done` when no
+    //! more. Returns how many it compacted.
+    Result<std::int64_t> compact_evidence_chunk(std::int64_t& after, bool& done);
     Result<PurgeResult> purge_tenant_locked(std::int64_t tenant_id, std::int64_t now);
     //! The tenant's zone and grace for the rollups, read in the caller's transaction.
     Result<const detail::TenantClock*> clock_locked(std::string_view tenant);

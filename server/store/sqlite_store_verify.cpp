@@ -14,6 +14,7 @@
 #include "pairing/crypto.h"
 #include "pairing/heartbeat.h"
 #include "server/store/billing_queries.h"
+#include "server/store/evidence_compact.h"
 #include "server/store/evidence_rows.h"
 #include "server/store/rollups.h"
 #include "server/store/sqlite_store.h"
@@ -117,11 +118,17 @@ class EvidenceWalk {
     }
 
     void check_signature(const detail::EvidenceRow& row) {
-        if (row.kind != evidence::Kind::signed_body) {
+        std::string rebuilt;
+        if (row.kind == evidence::Kind::compact) {
+            // The exact signed bytes, re-deflated from the compact form.
+            auto r = evidence::rebuild(row.body, true);
+            rebuilt = r ? std::move(r->body) : std::string();
+        } else if (row.kind != evidence::Kind::signed_body) {
             ++out_.unsigned_batches;
             return;
         }
-        if (pairing::verify_signature(pairing::as_bytes(key_), pairing::as_bytes(row.body),
+        const auto& body = row.kind == evidence::Kind::compact ? rebuilt : row.body;
+        if (pairing::verify_signature(pairing::as_bytes(key_), pairing::as_bytes(body),
                                       pairing::as_bytes(row.signature))) {
             ++out_.signatures_ok;
             return;
