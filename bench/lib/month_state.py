@@ -13,6 +13,7 @@ ECDSA signature differ between any two runs. `report_state` does the same for th
 """
 
 import gzip
+import hashlib
 import json
 import sqlite3
 
@@ -48,18 +49,53 @@ def stored_state(db_path):
         con.close()
 
 
+def _varint(data, i):
+    v = shift = 0
+    while True:
+        b = data[i]
+        i += 1
+        v |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            return v, i
+
+
+def compact_heartbeats(body):
+    """The heartbeats of a compact evidence body (kind 3, server/store/evidence_compact.cpp)."""
+    raw = gzip.decompress(body)
+    assert raw[:3] == b"TC1", "unknown compact evidence format"
+    i = 3 + 10 + 1
+    n, i = _varint(raw, i)
+    i += n  # the batch JSON template
+    count, i = _varint(raw, i)
+    out = []
+    for _ in range(count):
+        chained = raw[i] == 1
+        n, i = _varint(raw, i + 1)
+        hb = raw[i:i + n]
+        i += n
+        if chained:
+            hb = hb[:-2] + hashlib.sha256(out[-1]).hexdigest().encode() + hb[-2:]
+        out.append(hb)
+    return [h.decode("utf-8") for h in out]
+
+
 def evidence_state(con, host):
     """(columns, sorted rows): one row per counted heartbeat of the evidence batches."""
     rows = []
     for device, kind, counted, body in con.execute(
             "SELECT device_id, kind, counted, body FROM evidence_batches"):
         ranges = [tuple(int(x) for x in r.split("-")) for r in counted.split(",") if r]
-        text = gzip.decompress(body).decode("utf-8")
-        texts = json.loads(text)["heartbeats"] if kind == 0 else text.split("\n")
+        if kind == 3:
+            texts = compact_heartbeats(body)
+        else:
+            text = gzip.decompress(body).decode("utf-8")
+            texts = json.loads(text)["heartbeats"] if kind == 0 else text.split("\n")
         for t in texts:
             seq = json.loads(t)["seq"]
             if any(a <= seq <= b for a, b in ranges):
-                rows.append((host.get(device, device), kind, seq, t))
+                # A signed body kept as received or compact proves the same (kind 0 or 3).
+                rows.append((host.get(device, device), 0 if kind == 3 else kind, seq, t))
     return (["device_id", "kind", "seq", "bytes"], sorted(rows, key=repr))
 
 

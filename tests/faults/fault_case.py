@@ -12,6 +12,7 @@ import atexit
 import datetime
 import faulthandler
 import gzip
+import hashlib
 import json
 import os
 import signal
@@ -104,6 +105,37 @@ class Ledger:
     evidence: tuple = (0, "")
 
 
+def _varint(data, i):
+    v = shift = 0
+    while True:
+        b = data[i]
+        i += 1
+        v |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            return v, i
+
+
+def compact_heartbeats(body):
+    """The heartbeats of a compact evidence body (kind 3, server/store/evidence_compact.cpp)."""
+    raw = gzip.decompress(body)
+    assert raw[:3] == b"TC1", "unknown compact evidence format"
+    i = 3 + 10 + 1
+    n, i = _varint(raw, i)
+    i += n  # the batch JSON template
+    count, i = _varint(raw, i)
+    out = []
+    for _ in range(count):
+        chained = raw[i] == 1
+        n, i = _varint(raw, i + 1)
+        hb = raw[i:i + n]
+        i += n
+        if chained:
+            hb = hb[:-2] + hashlib.sha256(out[-1]).hexdigest().encode() + hb[-2:]
+        out.append(hb)
+    return [h.decode("utf-8") for h in out]
+
+
 def counted_heartbeats(con, device_id):
     """The device's counted heartbeats, decoded from the server's evidence batches (schema 10:
     each accepted batch's signed gzip body, or the counted heartbeats' bytes for imports):
@@ -112,8 +144,11 @@ def counted_heartbeats(con, device_id):
     for kind, counted, body in con.execute(
             "SELECT kind, counted, body FROM evidence_batches WHERE device_id=?", (device_id,)):
         ranges = [tuple(int(x) for x in r.split("-")) for r in counted.split(",") if r]
-        text = gzip.decompress(body).decode("utf-8")
-        texts = json.loads(text)["heartbeats"] if kind == 0 else text.split("\n")
+        if kind == 3:
+            texts = compact_heartbeats(body)
+        else:
+            text = gzip.decompress(body).decode("utf-8")
+            texts = json.loads(text)["heartbeats"] if kind == 0 else text.split("\n")
         for t in texts:
             hb = json.loads(t)
             if any(a <= hb["seq"] <= b for a, b in ranges):
