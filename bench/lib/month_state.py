@@ -3,12 +3,17 @@
 The API path (tally-bench-month through HTTPS) and the in-process fast path
 (tally-bench-fastmonth) pair the same fleet under different device ids and store at
 different wall times; everything else must be equal. `stored_state` reads every table that
-holds per-device data (the evidence: heartbeats and their users, gaps, forks, held
-heartbeats, chain breaks; the rollups; the devices themselves) with each device id replaced by
+holds per-device data (the evidence: the counted heartbeats decoded from the evidence batches,
+gaps, forks, held heartbeats, chain breaks; the rollups; the devices themselves) with each device id replaced by
 the device's hostname (`bench-<i>`, the same on both paths) and the columns that are
-wall-clock or random by nature left out (receive times, a device's last_seen, keys, ids). `report_state` does the same for the usage report.
+wall-clock or random by nature left out (receive times, a device's last_seen, keys, ids).
+Evidence batches are compared by what they prove, one row per counted heartbeat (kind, seq,
+exact bytes): how heartbeats are grouped into batches, a batch's sent_at and its (randomised)
+ECDSA signature differ between any two runs. `report_state` does the same for the usage report.
 """
 
+import gzip
+import hashlib
 import json
 import sqlite3
 
@@ -27,6 +32,9 @@ def stored_state(db_path):
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         state = {}
         for table in tables:
+            if table == "evidence_batches":
+                state[table] = evidence_state(con, host)
+                continue
             cols = [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
             if table != "devices" and "device_id" not in cols:
                 continue
@@ -39,6 +47,56 @@ def stored_state(db_path):
         return state
     finally:
         con.close()
+
+
+def _varint(data, i):
+    v = shift = 0
+    while True:
+        b = data[i]
+        i += 1
+        v |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            return v, i
+
+
+def compact_heartbeats(body):
+    """The heartbeats of a compact evidence body (kind 3, server/store/evidence_compact.cpp)."""
+    raw = gzip.decompress(body)
+    assert raw[:3] == b"TC1", "unknown compact evidence format"
+    i = 3 + 10 + 1
+    n, i = _varint(raw, i)
+    i += n  # the batch JSON template
+    count, i = _varint(raw, i)
+    out = []
+    for _ in range(count):
+        chained = raw[i] == 1
+        n, i = _varint(raw, i + 1)
+        hb = raw[i:i + n]
+        i += n
+        if chained:
+            hb = hb[:-2] + hashlib.sha256(out[-1]).hexdigest().encode() + hb[-2:]
+        out.append(hb)
+    return [h.decode("utf-8") for h in out]
+
+
+def evidence_state(con, host):
+    """(columns, sorted rows): one row per counted heartbeat of the evidence batches."""
+    rows = []
+    for device, kind, counted, body in con.execute(
+            "SELECT device_id, kind, counted, body FROM evidence_batches"):
+        ranges = [tuple(int(x) for x in r.split("-")) for r in counted.split(",") if r]
+        if kind == 3:
+            texts = compact_heartbeats(body)
+        else:
+            text = gzip.decompress(body).decode("utf-8")
+            texts = json.loads(text)["heartbeats"] if kind == 0 else text.split("\n")
+        for t in texts:
+            seq = json.loads(t)["seq"]
+            if any(a <= seq <= b for a, b in ranges):
+                # A signed body kept as received or compact proves the same (kind 0 or 3).
+                rows.append((host.get(device, device), 0 if kind == 3 else kind, seq, t))
+    return (["device_id", "kind", "seq", "bytes"], sorted(rows, key=repr))
 
 
 def report_state(report_path):

@@ -7,8 +7,10 @@
 #include <mutex>
 #include <thread>
 
+#include "pairing/batch.h"
 #include "pairing/bytes.h"
 #include "pairing/crypto.h"
+#include "pairing/gzip.h"
 #include "pairing/heartbeat.h"
 #include "server/ingest/device_id.h"
 
@@ -64,7 +66,8 @@ Result<std::vector<FastDevice>> pair_all(server::SqliteStore& store, const FastM
         if (!device) {
             return device.error();
         }
-        out.push_back({device->id, static_cast<std::uint32_t>(i)});
+        out.push_back({device->id, static_cast<std::uint32_t>(i),
+                       std::make_shared<pairing::SoftwareKey>(std::move(*key))});
     }
     return out;
 }
@@ -96,6 +99,22 @@ std::vector<server::AcceptedHeartbeat> day_heartbeats(const MonthFleet& fleet, s
     return out;
 }
 
+//! The day's batch as the agent sends it: gzip JSON, signed with the device's key (the
+//! evidence the store keeps; what the upload handler's checks would find is not re-checked).
+//! Returns the body; `signature` gets its 64-byte r||s.
+std::string signed_body(const FastDevice& device, const std::vector<server::AcceptedHeartbeat>& hbs,
+                        std::string& signature) {
+    pairing::Batch batch;
+    batch.device_id = device.device_id;
+    batch.sent_at = unix_now();
+    for (const auto& hb : hbs) {
+        batch.heartbeats.push_back(hb.bytes);
+    }
+    auto body = pairing::gzip_compress(pairing::encode_batch(batch));
+    signature = std::string(pairing::as_chars(device.key->sign(body)));
+    return body;
+}
+
 }  // namespace
 
 Result<FastMonthResult> build_fast_month(server::SqliteStore& store, const MonthFleet& fleet,
@@ -120,7 +139,10 @@ Result<FastMonthResult> build_fast_month(server::SqliteStore& store, const Month
             std::string prev = pairing::kGenesisPrev;
             for (std::size_t day = 0; day < days; ++day) {
                 const auto hbs = day_heartbeats(fleet, device.index, day, seq, prev);
-                auto r = store.store_batch(device.device_id, hbs, {}, unix_now());
+                server::SignedUpload upload;
+                const auto body = signed_body(device, hbs, upload.signature);
+                upload.body = body;
+                auto r = store.store_signed_batch(device.device_id, upload, hbs, {}, unix_now());
                 if (!r) {
                     std::lock_guard lock(failure_mutex);
                     failure = r.error();

@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include <charconv>
 #include <ctime>
 #include <iostream>
 
@@ -119,6 +120,17 @@ Result<std::unique_ptr<SqliteStore>> sqlite_store_for(const Args& args) {
 
 std::int64_t now_seconds() {
     return static_cast<std::int64_t>(std::time(nullptr));
+}
+
+Result<std::int64_t> parse_days(const Args& args, const std::string& name,
+                                const std::string& fallback) {
+    const auto text = args.get_or(name, fallback);
+    std::int64_t days = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), days);
+    if (ec != std::errc() || end != text.data() + text.size() || days < 1 || days > 3650) {
+        return make_error("usage", "--" + name + " must be a whole number from 1 to 3650");
+    }
+    return days;
 }
 
 }  // namespace tally::server::cli

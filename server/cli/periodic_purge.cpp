@@ -7,8 +7,13 @@
 
 namespace tally::server::cli {
 
-PeriodicPurge::PeriodicPurge(Store& store, Clock clock, std::chrono::seconds interval)
-    : store_(store), clock_(std::move(clock)), interval_(interval), thread_([this] { loop(); }) {}
+PeriodicPurge::PeriodicPurge(Store& store, Clock clock, std::chrono::seconds interval,
+                             EvidencePolicy evidence)
+    : store_(store),
+      clock_(std::move(clock)),
+      interval_(interval),
+      evidence_(evidence),
+      thread_([this] { loop(); }) {}
 
 PeriodicPurge::~PeriodicPurge() {
     {
@@ -28,6 +33,13 @@ void PeriodicPurge::loop() {
             log_event("purge failed: " + r.error().message);
         } else if (r->users_purged > 0) {
             log_event("purged " + std::to_string(r->users_purged) + " released user(s)");
+        }
+        auto e = store_.purge_evidence(clock_(), evidence_);
+        if (!e) {
+            log_event("evidence purge failed: " + e.error().message);
+        } else if (e->batches_deleted > 0) {
+            log_event("deleted " + std::to_string(e->batches_deleted) +
+                      " evidence batch(es) past evidence_retention_days");
         }
         lock.lock();
         cv_.wait_for(lock, interval_, [this] { return stop_; });

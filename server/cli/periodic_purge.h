@@ -1,6 +1,7 @@
 #pragma once
-// Runs the purge (application::PurgeRun) at start and then every `interval` on its own thread until
-// destroyed (used by `serve`). Failures are logged and retried at the next interval.
+// Runs the purge (application::PurgeRun) and Store::purge_evidence (evidence past evidence_retention_days,
+// dedupe hashes past the acceptance window) at start and then every `interval` on its own
+// thread until destroyed (used by `serve`). Failures are logged and retried at the next interval.
 
 #include <chrono>
 #include <condition_variable>
@@ -14,7 +15,8 @@ namespace tally::server::cli {
 
 class PeriodicPurge {
   public:
-    PeriodicPurge(Store& store, Clock clock, std::chrono::seconds interval);
+    PeriodicPurge(Store& store, Clock clock, std::chrono::seconds interval,
+                  EvidencePolicy evidence = {});
     ~PeriodicPurge();
     PeriodicPurge(const PeriodicPurge&) = delete;
     PeriodicPurge& operator=(const PeriodicPurge&) = delete;
@@ -25,6 +27,7 @@ class PeriodicPurge {
     Store& store_;
     Clock clock_;
     std::chrono::seconds interval_;
+    EvidencePolicy evidence_;
     std::mutex mutex_;
     std::condition_variable cv_;
     bool stop_ = false;

@@ -71,13 +71,7 @@ Result<void> write_listen_addr(const std::filesystem::path& dir, const std::stri
 }
 
 Result<std::int64_t> parse_backfill(const Args& args) {
-    const auto text = args.get_or("max-backfill-days", "35");
-    std::int64_t days = 0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), days);
-    if (ec != std::errc() || end != text.data() + text.size() || days < 1 || days > 3650) {
-        return make_error("usage", "--max-backfill-days must be a whole number from 1 to 3650");
-    }
-    return days;
+    return parse_days(args, "max-backfill-days", "35");
 }
 
 struct RunEnd {
@@ -123,8 +117,8 @@ RunEnd run_until_signal(HttpsServer& server, sigset_t& signals) {
 }  // namespace
 
 int run_serve(const std::vector<std::string>& words) {
-    auto args =
-        parse_args(words, {"data-dir", "db", "listen", "tls-cert", "tls-key", "max-backfill-days"});
+    auto args = parse_args(words, {"data-dir", "db", "listen", "tls-cert", "tls-key",
+                                   "max-backfill-days", "evidence-retention-days"});
     if (!args) {
         return fail(args.error());
     }
@@ -132,7 +126,7 @@ int run_serve(const std::vector<std::string>& words) {
         return fail(make_error("usage",
                                "usage: tally-server serve --listen HOST:PORT "
                                "[--tls-cert F --tls-key F] [--max-backfill-days N] "
-                               "[--data-dir DIR] [--db URL]"));
+                               "[--evidence-retention-days N] [--data-dir DIR] [--db URL]"));
     }
     auto listen = parse_listen_address(*args->get("listen"));
     if (!listen) {
@@ -141,6 +135,10 @@ int run_serve(const std::vector<std::string>& words) {
     auto backfill = parse_backfill(*args);
     if (!backfill) {
         return fail(backfill.error());
+    }
+    auto retention = parse_days(*args, "evidence-retention-days", "400");
+    if (!retention) {
+        return fail(retention.error());
     }
     auto dir = data_dir(*args);
     if (!dir) {
@@ -170,7 +168,9 @@ int run_serve(const std::vector<std::string>& words) {
     }
 
     // DESIGN.md §5 rule 4: released users' metadata is purged without an operator.
-    PeriodicPurge purge(**store, now_seconds, std::chrono::hours(1));
+    // And evidence past evidence_retention_days, dedupe hashes past the window (DESIGN.md §5).
+    PeriodicPurge purge(**store, now_seconds, std::chrono::hours(1),
+                        EvidencePolicy{*retention, *backfill});
     // DESIGN.md §5 rule 7: a month's bill is frozen soon after its close (server/report/).
     PeriodicMonthClose month_close(**store, now_seconds, std::chrono::minutes(15));
 

@@ -13,19 +13,21 @@ void print(const EvidenceCheck& c, const std::string& tenant, const std::string&
     std::cout << "tenant " << printable(tenant) << ", month " << month << " (" << c.time_zone
               << ")\n";
     std::cout << "heartbeats: " << c.heartbeats << " counted, " << c.held << " held; "
-              << c.decoded_ok << " re-decoded equal to the numbers they were counted with, "
-              << c.redacted << " redacted by the purge (hash kept, not decodable)\n";
+              << c.decoded_ok << " decoded from their batches, " << c.redacted
+              << " re-encoded by the purge (surrogates; chain not checkable)\n";
     std::cout << "chain: " << c.links_checked << " link(s) checked, " << c.recorded_breaks
               << " broken as recorded on arrival\n";
-    std::cout << "signatures: not re-verifiable, this version keeps the heartbeats' bytes but "
-                 "not the signed batch bodies\n";
+    std::cout << "batches: " << c.batches << " read, " << c.signatures_ok
+              << " signed body(ies) verified byte for byte with the device's key, "
+              << c.unsigned_batches
+              << " kept without a signed body (bundle imports, data from schema 9, redacted)\n";
     for (const auto& p : c.problems) {
         std::cout << "problem: device " << p.device_id << " seq " << p.seq << ": "
                   << printable(p.what) << "\n";
     }
     if (c.rollup_differences.empty()) {
         std::cout << "rollups: " << c.rollup_rows
-                  << " row(s) equal to a recomputation from the stored heartbeats\n";
+                  << " row(s) equal to a recomputation from the evidence\n";
     }
     for (const auto& d : c.rollup_differences) {
         std::cout << "problem: rollup " << printable(d) << "\n";

@@ -50,7 +50,7 @@ Result<std::string> render(Store& store, const metrics::IngestMetrics& ingest,
     sample(out, "tally_database_bytes", {{"file", "main"}}, bytes(stats->database_bytes));
     sample(out, "tally_database_bytes", {{"file", "wal"}}, bytes(stats->wal_bytes));
     family(out, "tally_evidence_rows", "gauge",
-           "Heartbeats stored as evidence (counted and held).");
+           "Evidence rows stored: accepted batches and held heartbeats.");
     sample(out, "tally_evidence_rows", {}, bytes(stats->evidence_rows));
     family(out, "tally_open_connections", "gauge", "TCP connections open on the HTTPS front.");
     sample(out, "tally_open_connections", {}, static_cast<std::uint64_t>(connections));

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "pairing/batch.h"
+#include "pairing/bytes.h"
 #include "pairing/gzip.h"
 #include "pairing/heartbeat.h"
 #include "server/application/device_admin.h"
@@ -145,7 +146,11 @@ Result<UploadOutcome> handle_upload(Store& store, const UploadRequest& req, std:
     if (!accepted) {
         return accepted.error();
     }
-    auto stored = store.store_batch(device->id, *accepted, batch->gaps, now);
+    // The signed body is the batch's evidence (schema 10): kept as received with its signature.
+    const auto signature = pairing::base64url_decode(req.signature);
+    const SignedUpload signed_body{
+        req.body, signature ? std::string(pairing::as_chars(*signature)) : std::string()};
+    auto stored = store.store_signed_batch(device->id, signed_body, *accepted, batch->gaps, now);
     if (!stored) {
         return stored.error();
     }

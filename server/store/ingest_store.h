@@ -24,6 +24,17 @@ class IngestStore {
                                                  const std::vector<AcceptedHeartbeat>& hbs,
                                                  const std::vector<pairing::Gap>& gaps,
                                                  std::int64_t now) = 0;
+
+    //! store_batch that also keeps the signed request body as the batch's evidence (schema
+    //! 10, evidence_batch.h). A store that keeps no batch evidence stores the batch alone.
+    virtual Result<StoreBatchResult> store_signed_batch(std::string_view device_id,
+                                                        const SignedUpload& signed_body,
+                                                        const std::vector<AcceptedHeartbeat>& hbs,
+                                                        const std::vector<pairing::Gap>& gaps,
+                                                        std::int64_t now) {
+        static_cast<void>(signed_body);
+        return store_batch(device_id, hbs, gaps, now);
+    }
 };
 
 }  // namespace tally::server

@@ -15,6 +15,19 @@
 
 namespace tally::server {
 
+//! What purge_evidence did.
+struct EvidencePurgeResult {
+    std::int64_t batches_deleted = 0;    //!< evidence batches past evidence_retention_days
+    std::int64_t batches_pruned = 0;     //!< batches whose short hashes left the window
+    std::int64_t batches_compacted = 0;  //!< signed bodies stored in their compact form
+};
+
+//! How long evidence is kept (DESIGN.md §5 "Storage at scale").
+struct EvidencePolicy {
+    std::int64_t retention_days = 400;  //!< evidence_retention_days
+    std::int64_t window_days = 35;      //!< max_backfill_days: a seq can arrive this long
+};
+
 class PurgeStore {
   public:
     virtual ~PurgeStore() = default;
@@ -23,6 +36,17 @@ class PurgeStore {
     //! days ago: principal strings are replaced by a random surrogate in every table and
     //! heartbeat bytes naming them are replaced by their SHA-256.
     virtual Result<PurgeResult> purge_users(std::int64_t now) = 0;
+
+    //! Deletes evidence batches whose heartbeats all started more than retention_days before
+    //! `now` (the rollups stay), drops the dedupe short hashes of batches past the window, and
+    //! stores signed bodies in a compact form that rebuilds their exact bytes where it can.
+    //! A store that keeps no batch evidence does nothing.
+    virtual Result<EvidencePurgeResult> purge_evidence(std::int64_t now,
+                                                       const EvidencePolicy& policy) {
+        static_cast<void>(now);
+        static_cast<void>(policy);
+        return EvidencePurgeResult{};
+    }
 };
 
 }  // namespace tally::server

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pairing/batch.h"
@@ -57,6 +58,12 @@ struct AcceptedHeartbeat {
     //! Outside the time window: held as evidence (closes the ack), never counted. The same
     //! bytes stored later without this flag (bundle import) are promoted to counted.
     bool held = false;
+};
+
+//! The request body a device signed and its signature, kept as the batch's evidence.
+struct SignedUpload {
+    std::string_view body;  //!< the exact request bytes (the gzip stream)
+    std::string signature;  //!< 64-byte r||s
 };
 
 struct StoreBatchResult {

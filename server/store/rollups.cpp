@@ -6,7 +6,9 @@
 #include <bit>
 #include <limits>
 
+#include "pairing/heartbeat.h"
 #include "pairing/time_format.h"
+#include "server/store/evidence_rows.h"
 
 namespace tally::server::detail {
 namespace {
@@ -417,7 +419,8 @@ Result<void> apply_rollups(SqliteDb& db, std::int64_t tenant_id, const Rollups& 
 namespace {
 
 //! Feeds every counted heartbeat of the tenant (month YYYYMM only unless `month` is 0; by its
-//! start's local day, so a small margin of UTC days around the month is read) to `fn`.
+//! start's local day, so a small margin of UTC days around the month is read) to `fn`, decoded
+//! from the evidence batches (a body that does not decode is an error).
 template <typename Fn>
 Result<void> each_counted(SqliteDb& db, const TenantClock& clock, std::int64_t month, Fn&& fn) {
     std::int64_t from = std::numeric_limits<std::int64_t>::min();
@@ -427,40 +430,33 @@ Result<void> each_counted(SqliteDb& db, const TenantClock& clock, std::int64_t m
         from = (first - 2) * 86400;
         to = (next + 2) * 86400;
     }
-    auto s = db.prepare(
-        "SELECT h.device_id, h.seq, h.start_ts, h.end_ts, h.received_at, h.device_active_minutes,"
-        " hu.principal, hu.local, hu.active_minutes FROM devices d"
-        " JOIN heartbeats h ON h.device_id = d.id"
-        " LEFT JOIN heartbeat_users hu ON hu.device_id = h.device_id AND hu.seq = h.seq"
-        " WHERE d.tenant_id = ?1 AND h.start_ts >= ?2 AND h.start_ts < ?3"
-        " ORDER BY h.device_id, h.seq");
-    if (!s) {
-        return s.error();
-    }
-    s->bind(1, clock.tenant_id).bind(2, from).bind(3, to);
-    RollupHeartbeat hb;
-    std::int64_t seq = -1;
-    const auto flush = [&] {
-        if (seq >= 0 && (month == 0 || clock.month_day(hb.start).first == month)) {
-            fn(hb);
-        }
-    };
-    if (auto r = s->each_row([&](const SqliteStatement& row) {
-            if (row.text(0) != hb.device_id || row.int64(1) != seq) {
-                flush();
-                hb = RollupHeartbeat{row.text(0),  row.int64(2), row.int64(3),
-                                     row.int64(4), row.int64(5), {}};
-                seq = row.int64(1);
+    return each_evidence_batch(
+        db, clock.tenant_id, from, to, false,
+        [&](const EvidenceRow& batch, const std::vector<CountedHeartbeat>& counted,
+            const std::string&) -> Result<void> {
+            for (const auto& c : counted) {
+                auto d = pairing::decode_heartbeat(c.bytes);
+                if (!d) {
+                    return make_error("bad_evidence", "evidence batch " + std::to_string(batch.id) +
+                                                          ": " + d.error().message);
+                }
+                if (d->start < from || d->start >= to ||
+                    (month != 0 && clock.month_day(d->start).first != month)) {
+                    continue;
+                }
+                RollupHeartbeat hb{batch.device_id,
+                                   d->start,
+                                   d->end,
+                                   batch.received_at,
+                                   std::int64_t{d->device_active_minutes},
+                                   {}};
+                for (const auto& u : d->users) {
+                    hb.users.push_back({u.principal, u.local, std::int64_t{u.active_minutes}});
+                }
+                fn(hb);
             }
-            if (!row.is_null(6)) {
-                hb.users.push_back({row.text(6), row.int64(7) != 0, row.int64(8)});
-            }
+            return {};
         });
-        !r) {
-        return r;
-    }
-    flush();
-    return {};
 }
 
 }  // namespace
@@ -476,32 +472,77 @@ Result<Rollups> recompute_rollups(SqliteDb& db, const TenantClock& clock, std::i
     return out;
 }
 
-Result<void> rebuild_rollups(SqliteDb& db, std::int64_t tenant_id) {
-    for (const char* sql : {"DELETE FROM rollup_device_month WHERE tenant_id = ?",
-                            "DELETE FROM rollup_user_month WHERE tenant_id = ?",
+namespace {
+
+//! The first month (YYYYMM, the tenant's) whose heartbeats all still have their evidence: 0
+//! when the retention never deleted any (evidence_horizon).
+Result<std::int64_t> first_rebuildable_month(SqliteDb& db, const TenantClock& clock) {
+    auto s = db.prepare("SELECT purged_before FROM evidence_horizon WHERE id = 1");
+    if (!s) {
+        return s.error();
+    }
+    auto row = s->step();
+    if (!row) {
+        return row.error();
+    }
+    if (!*row) {
+        return std::int64_t{0};
+    }
+    // The month after the one holding the horizon (a day's margin for the zone).
+    auto [y_m, day] = clock.month_day(s->int64(0) + 86400);
+    static_cast<void>(day);
+    return y_m % 100 == 12 ? (y_m / 100 + 1) * 100 + 1 : y_m + 1;
+}
+
+Result<void> delete_rollups_from(SqliteDb& db, std::int64_t tenant_id, std::int64_t month) {
+    const auto first_day =
+        month == 0 ? std::numeric_limits<std::int64_t>::min() : month_days(month).first;
+    for (const char* sql : {"DELETE FROM rollup_device_month WHERE tenant_id = ?1 AND month >= ?2",
+                            "DELETE FROM rollup_user_month WHERE tenant_id = ?1 AND month >= ?2",
                             "DELETE FROM rollup_device_day WHERE device_id IN"
-                            " (SELECT id FROM devices WHERE tenant_id = ?)",
+                            " (SELECT id FROM devices WHERE tenant_id = ?1) AND day >= ?3",
                             "DELETE FROM rollup_bucket WHERE device_id IN"
-                            " (SELECT id FROM devices WHERE tenant_id = ?)",
+                            " (SELECT id FROM devices WHERE tenant_id = ?1) AND day >= ?3",
                             "DELETE FROM rollup_bucket_user WHERE device_id IN"
-                            " (SELECT id FROM devices WHERE tenant_id = ?)"}) {
+                            " (SELECT id FROM devices WHERE tenant_id = ?1) AND day >= ?3"}) {
         auto s = db.prepare(sql);
         if (!s) {
             return s.error();
         }
-        if (auto r = s->bind(1, tenant_id).run(); !r) {
+        if (auto r = s->bind(1, tenant_id).bind(2, month).bind(3, first_day).run(); !r) {
             return r;
         }
     }
+    return {};
+}
+
+}  // namespace
+
+Result<void> rebuild_rollups(SqliteDb& db, std::int64_t tenant_id) {
     auto clock = tenant_clock(db, tenant_id);
     if (!clock) {
         return clock.error();
     }
-    auto all = recompute_rollups(db, *clock, 0);
-    if (!all) {
-        return all.error();
+    // Months whose evidence the retention deleted (wholly or in part) keep their rows.
+    auto from = first_rebuildable_month(db, *clock);
+    if (!from) {
+        return from.error();
     }
-    return apply_rollups(db, tenant_id, *all);
+    if (auto r = delete_rollups_from(db, tenant_id, *from); !r) {
+        return r;
+    }
+    Rollups all;
+    if (auto r = each_counted(db, *clock, 0,
+                              [&](const RollupHeartbeat& hb) {
+                                  if (clock->month_day(hb.start).first >= *from) {
+                                      all.add(*clock, hb);
+                                  }
+                              });
+        !r) {
+        return r.error();
+    }
+    all.finish_active_users();
+    return apply_rollups(db, tenant_id, all);
 }
 
 Result<void> rebuild_all_rollups(SqliteDb& db) {

@@ -167,13 +167,16 @@ struct Rollups {
 //! transaction.
 Result<void> apply_rollups(SqliteDb& db, std::int64_t tenant_id, const Rollups& delta);
 
-//! Deletes and recomputes the rollups of a tenant from its counted heartbeats (migration,
-//! a change of time zone or grace, the purge's surrogates). Inside the caller's transaction.
+//! Deletes and recomputes the rollups of a tenant from the evidence of its counted heartbeats
+//! (migration, a change of time zone or grace, the purge's surrogates); months before the
+//! evidence retention's horizon (evidence_horizon) keep their rows. Inside the caller's
+//! transaction.
 Result<void> rebuild_rollups(SqliteDb& db, std::int64_t tenant_id);
-//! rebuild_rollups for every tenant (the migration to schema 8).
+//! rebuild_rollups for every tenant (the migration to schema 10).
 Result<void> rebuild_all_rollups(SqliteDb& db);
 
-//! What the counted heartbeats of the tenant imply for month YYYYMM (`month` 0: every month).
+//! What the counted heartbeats of the tenant imply for month YYYYMM (`month` 0: every month),
+//! decoded from the evidence batches (error bad_evidence when a body does not decode).
 Result<Rollups> recompute_rollups(SqliteDb& db, const TenantClock& clock, std::int64_t month);
 //! The stored rollups of the tenant for month YYYYMM (`month` 0: every month).
 Result<Rollups> read_rollups(SqliteDb& db, std::int64_t tenant_id, std::int64_t month);

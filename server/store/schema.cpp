@@ -5,6 +5,7 @@
 #include <array>
 #include <string>
 
+#include "server/store/evidence_migration.h"
 #include "server/store/rollups.h"
 
 namespace tally::server {
@@ -288,9 +289,36 @@ ALTER TABLE rollup_user_month ADD COLUMN first_signal INTEGER;
 ALTER TABLE rollup_user_month ADD COLUMN last_signal INTEGER;
 )SQL";
 
-// Step 10 is issue 20's bounded evidence (engineer 20a's branch); empty on this branch so the
-// month-close step keeps its number 11 when both merge (step 11 needs nothing of step 10).
-constexpr const char* kStep10 = "";
+// Step 10 (issue 20, bounded evidence): each accepted batch is kept once as evidence
+// (evidence_batch.h) in place of a row per heartbeat and per heartbeat user. `counted` holds
+// the seq ranges the batch counted ("a-b,c-d"), `hashes` a short hash per counted seq (in
+// order) while the seq can still arrive (NULL once pruned), first/last_start the counted
+// heartbeats' earliest and latest start. devices.evidence_floor: the highest seq whose batch
+// the retention deleted. evidence_horizon: heartbeats starting before purged_before may have
+// lost their evidence (their rollups stay and are never rebuilt). The schema-9 heartbeats are
+// moved into batches (evidence_migration.cpp), then heartbeats and heartbeat_users dropped.
+constexpr const char* kStep10 = R"SQL(
+CREATE TABLE evidence_batches (
+    id INTEGER PRIMARY KEY,
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    first_seq INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    counted TEXT NOT NULL,
+    first_start INTEGER NOT NULL,
+    last_start INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    kind INTEGER NOT NULL CHECK (kind IN (0, 1, 2, 3)),
+    signature BLOB,
+    body BLOB NOT NULL,
+    hashes BLOB
+);
+CREATE INDEX evidence_batches_device ON evidence_batches(device_id, first_seq);
+ALTER TABLE devices ADD COLUMN evidence_floor INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE evidence_horizon (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    purged_before INTEGER NOT NULL
+);
+)SQL";
 
 // Step 11 (issue 20): month close (DESIGN.md §5 rule 7). One frozen bill per closed
 // tenant-month, written once (INSERT … ON CONFLICT DO NOTHING): the report encoded by
@@ -350,9 +378,13 @@ Result<void> migrate(SqliteDb& db) {
         if (auto r = db.exec(kSteps[static_cast<std::size_t>(*version)]); !r) {
             return r;
         }
-        // Data steps: the rollups of what an older version stored (made once every rollup
-        // table exists: after step 9; a version-7 file gets them then too).
-        if (*version == 8) {
+        // Data step: the heartbeats an older version stored become evidence batches, then the
+        // rollups are recomputed from them (made once every rollup table and the evidence
+        // exist: after step 10; a version-7 or 8 file gets its rollups then too).
+        if (*version == 9) {
+            if (auto r = detail::migrate_heartbeats_to_evidence(db); !r) {
+                return r;
+            }
             if (auto r = detail::rebuild_all_rollups(db); !r) {
                 return r;
             }

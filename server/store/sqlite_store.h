@@ -42,6 +42,11 @@ class SqliteStore final : public Store {
                                          const std::vector<AcceptedHeartbeat>& hbs,
                                          const std::vector<pairing::Gap>& gaps,
                                          std::int64_t now) override;
+    Result<StoreBatchResult> store_signed_batch(std::string_view device_id,
+                                                const SignedUpload& signed_body,
+                                                const std::vector<AcceptedHeartbeat>& hbs,
+                                                const std::vector<pairing::Gap>& gaps,
+                                                std::int64_t now) override;
 
     Result<DeviceEvidence> device_evidence(std::string_view device_id) override;
 
@@ -77,6 +82,8 @@ class SqliteStore final : public Store {
     Result<ReportFacts> report_facts(std::string_view tenant, std::int64_t from,
                                      std::int64_t to) override;
     Result<PurgeResult> purge_users(std::int64_t now) override;
+    Result<EvidencePurgeResult> purge_evidence(std::int64_t now,
+                                               const EvidencePolicy& policy) override;
 
     // The console's reads (sqlite_store_console.cpp).
     Result<std::vector<ConsoleDay>> console_days(std::string_view tenant, std::int64_t month,
@@ -111,7 +118,13 @@ class SqliteStore final : public Store {
   private:
     SqliteStore(std::unique_ptr<SqliteDb> db, const std::string& path)
         : db_(std::move(db)), readers_(path, kReadConnections), group_commit_(*db_, mutex_) {}
+    Result<StoreBatchResult> store_batch_grouped(std::string_view device_id,
+                                                 const SignedUpload* signed_body,
+                                                 const std::vector<AcceptedHeartbeat>& hbs,
+                                                 const std::vector<pairing::Gap>& gaps,
+                                                 std::int64_t now);
     Result<StoreBatchResult> store_batch_locked(std::string_view device_id,
+                                                const SignedUpload* signed_body,
                                                 const std::vector<AcceptedHeartbeat>& hbs,
                                                 const std::vector<pairing::Gap>& gaps,
                                                 std::int64_t now);
@@ -120,6 +133,12 @@ class SqliteStore final : public Store {
     Result<DeviceEvidence> device_evidence_locked(std::string_view device_id);
     Result<std::int64_t> tenant_id_locked(std::string_view tenant);
     Result<std::int64_t> group_id_locked(std::int64_t tenant_id, std::string_view group);
+    //! purge_evidence's deletes and pruning, one transaction.
+    Result<EvidencePurgeResult> purge_evidence_locked(std::int64_t now,
+                                                      const EvidencePolicy& policy);
+    //! Compacts the next chunk of signed bodies after id `after` (advanced); `done` when no
+    //! more. Returns how many it compacted.
+    Result<std::int64_t> compact_evidence_chunk(std::int64_t& after, bool& done);
     Result<PurgeResult> purge_tenant_locked(std::int64_t tenant_id, std::int64_t now);
     //! The tenant's zone and grace for the rollups, read in the caller's transaction.
     Result<const detail::TenantClock*> clock_locked(std::string_view tenant);

@@ -194,7 +194,7 @@ Result<void> SqliteStore::retire_device(std::string_view device_id, std::string_
     // after it (an agent clock ahead of the server's), so none straddles it.
     auto later = db_->prepare(
         "SELECT d.tenant_id FROM devices d WHERE d.id = ?1 AND d.retired_at = ?2 AND EXISTS"
-        " (SELECT 1 FROM heartbeats h WHERE h.device_id = d.id AND h.start_ts >= ?2)");
+        " (SELECT 1 FROM evidence_batches e WHERE e.device_id = d.id AND e.last_start >= ?2)");
     if (!later) {
         return later.error();
     }

@@ -1,8 +1,17 @@
 // SqliteStore::store_batch: the dedupe and the write are one transaction (a dedupe key
 // claimed apart from its write can lose a retried heartbeat; here: one savepoint of a group
-// commit, see group_commit.h), forks are kept as evidence,
-// out-of-window heartbeats are held (not counted), chain breaks and gaps are recorded, and
-// the contiguous ack is advanced before commit.
+// commit, see group_commit.h). Schema 10: a batch that counts heartbeats is kept once, as
+// evidence (evidence_batch.h), with a short hash per counted seq for the dedupe while the seq
+// can still arrive; no row per heartbeat. Forks are kept as evidence, out-of-window heartbeats
+// are held (not counted), chain breaks and gaps are recorded, and the contiguous ack is
+// advanced before commit.
+//
+// Is seq s already stored? s above devices.last_seq: no (the common case, no look-up). Else
+// the batch whose counted ranges hold s decides by its short hash (same: duplicate; different:
+// fork). Once the short hashes are pruned (past the acceptance window, purge_evidence) or the
+// batch deleted (past evidence_retention_days, devices.evidence_floor), a seq arriving again is
+// answered as a duplicate and never counted: the agent still gets its ack, a different body is
+// not counted (but no longer told apart as a fork).
 
 #include <algorithm>
 #include <optional>
@@ -12,6 +21,7 @@
 #include "pairing/bytes.h"
 #include "pairing/crypto.h"
 #include "pairing/heartbeat.h"
+#include "server/store/evidence_rows.h"
 #include "server/store/rollups.h"
 #include "server/store/sqlite_device_state.h"
 #include "server/store/sqlite_store.h"
@@ -19,95 +29,20 @@
 namespace tally::server {
 namespace {
 
-enum class Held { kNone, kSame, kDifferent };
+enum class Found { kNone, kSame, kDifferent, kPastWindow };
 
-//! `table` is heartbeats (counted) or held_heartbeats (out of the time window).
-Result<Held> held_state(SqliteDb& db, const char* table, std::string_view device_id,
-                        std::uint64_t seq, std::string_view bytes) {
-    auto s =
-        db.prepare(std::string("SELECT bytes FROM ") + table + " WHERE device_id = ? AND seq = ?");
+//! The held (out-of-window) bytes of `seq`, if any.
+Result<std::optional<std::string>> held_bytes(SqliteDb& db, std::string_view device_id,
+                                              std::uint64_t seq) {
+    auto s = db.prepare("SELECT bytes FROM held_heartbeats WHERE device_id = ? AND seq = ?");
     if (!s) {
         return s.error();
     }
-    s->bind(1, device_id).bind(2, static_cast<std::int64_t>(seq));
-    auto row = s->step();
+    auto row = s->bind(1, device_id).bind(2, static_cast<std::int64_t>(seq)).step();
     if (!row) {
         return row.error();
     }
-    if (!*row) {
-        return Held::kNone;
-    }
-    return s->text(0) == bytes ? Held::kSame : Held::kDifferent;
-}
-
-Result<void> insert_users(SqliteDb& db, std::string_view device_id, const AcceptedHeartbeat& hb) {
-    const auto& d = hb.decoded;
-    for (const auto& u : d.users) {
-        // Duplicate (principal, local) pairs inside one heartbeat are summed, not rejected:
-        // the decoder already bounded each value.
-        auto us = db.prepare(
-            "INSERT INTO heartbeat_users(device_id, seq, principal, local, kind, active_minutes)"
-            " VALUES (?,?,?,?,?,?) ON CONFLICT(device_id, seq, principal, local) DO UPDATE SET"
-            " active_minutes = active_minutes + excluded.active_minutes");
-        if (!us) {
-            return us.error();
-        }
-        us->bind(1, device_id).bind(2, static_cast<std::int64_t>(d.seq)).bind(3, u.principal);
-        us->bind(4, std::int64_t{u.local ? 1 : 0}).bind(5, u.kind);
-        if (auto r = us->bind(6, std::int64_t{u.active_minutes}).run(); !r) {
-            return r;
-        }
-    }
-    return {};
-}
-
-//! Binds ?1..?7 = device_id, seq, bytes, start, end, device_active_minutes, received_at.
-SqliteStatement& bind_heartbeat(SqliteStatement& s, std::string_view device_id,
-                                const AcceptedHeartbeat& hb, std::int64_t now) {
-    const auto& d = hb.decoded;
-    s.bind(1, device_id).bind(2, static_cast<std::int64_t>(d.seq)).bind_blob(3, hb.bytes);
-    s.bind(4, d.start).bind(5, d.end).bind(6, std::int64_t{d.device_active_minutes});
-    return s.bind(7, now);
-}
-
-Result<void> insert_heartbeat(SqliteDb& db, std::string_view device_id, const AcceptedHeartbeat& hb,
-                              std::int64_t now) {
-    auto s = db.prepare(
-        "INSERT INTO heartbeats(device_id, seq, bytes, start_ts, end_ts, device_active_minutes,"
-        " received_at) VALUES (?,?,?,?,?,?,?)");
-    if (!s) {
-        return s.error();
-    }
-    if (auto r = bind_heartbeat(*s, device_id, hb, now).run(); !r) {
-        return r;
-    }
-    return insert_users(db, device_id, hb);
-}
-
-//! The common case in one statement: a seq neither counted nor held is claimed and written
-//! at once (the dedupe and the write stay one statement of the same transaction). False when
-//! the seq is already counted or held: the caller then compares bytes (duplicate, fork,
-//! promotion) as before.
-Result<bool> insert_new_heartbeat(SqliteDb& db, std::string_view device_id,
-                                  const AcceptedHeartbeat& hb, std::int64_t now) {
-    auto s = db.prepare(
-        "INSERT INTO heartbeats(device_id, seq, bytes, start_ts, end_ts, device_active_minutes,"
-        " received_at) SELECT ?1,?2,?3,?4,?5,?6,?7 WHERE NOT EXISTS (SELECT 1 FROM"
-        " held_heartbeats WHERE device_id = ?1 AND seq = ?2)"
-        " ON CONFLICT(device_id, seq) DO NOTHING");
-    if (!s) {
-        return s.error();
-    }
-    if (auto r = bind_heartbeat(*s, device_id, hb, now).run(); !r) {
-        return r.error();
-    }
-    if (db.changes() == 0) {
-        return false;
-    }
-    if (auto r = insert_users(db, device_id, hb); !r) {
-        return r.error();
-    }
-    return true;
+    return *row ? std::optional<std::string>(s->text(0)) : std::nullopt;
 }
 
 Result<void> insert_fork(SqliteDb& db, std::string_view device_id, std::uint64_t seq,
@@ -150,26 +85,6 @@ Result<void> delete_held(SqliteDb& db, std::string_view device_id, std::uint64_t
     return s->bind(1, device_id).bind(2, static_cast<std::int64_t>(seq)).run();
 }
 
-//! The bytes stored for `seq`, counted or held; nullopt when neither.
-Result<std::optional<std::string>> stored_bytes(SqliteDb& db, std::string_view device_id,
-                                                std::uint64_t seq) {
-    auto s = db.prepare(
-        "SELECT bytes FROM heartbeats WHERE device_id = ?1 AND seq = ?2"
-        " UNION ALL SELECT bytes FROM held_heartbeats WHERE device_id = ?1 AND seq = ?2");
-    if (!s) {
-        return s.error();
-    }
-    s->bind(1, device_id).bind(2, static_cast<std::int64_t>(seq));
-    auto row = s->step();
-    if (!row) {
-        return row.error();
-    }
-    if (!*row) {
-        return std::optional<std::string>();
-    }
-    return std::optional<std::string>(s->text(0));
-}
-
 Result<bool> record_break(SqliteDb& db, std::string_view device_id, std::uint64_t seq,
                           std::int64_t now) {
     auto s = db.prepare(
@@ -185,79 +100,147 @@ Result<bool> record_break(SqliteDb& db, std::string_view device_id, std::uint64_
     return db.changes() > 0;
 }
 
-//! What this batch has stored so far (counted or held, and duplicates of stored bytes), by
-//! seq: the bytes now stored for that seq, read here instead of from the tables.
-struct StoredNow {
+//! What this batch has stored so far and what the device had before it.
+struct BatchState {
+    std::string_view device_id;
+    //! Bytes this batch stored (counted or held) or found identical, by seq.
     std::unordered_map<std::uint64_t, std::string_view> bytes;
-    //! No heartbeat with a larger seq is stored (counted or held): devices.last_seq is the
-    //! largest stored seq, raised by every insert.
+    //! No heartbeat with a larger seq is stored (counted or held): devices.last_seq, raised here.
     std::uint64_t max_seq = 0;
-
-    Result<std::optional<std::string>> lookup(SqliteDb& db, std::string_view device_id,
-                                              std::uint64_t seq) const {
-        if (const auto it = bytes.find(seq); it != bytes.end()) {
-            return std::optional<std::string>(std::string(it->second));
-        }
-        if (seq > max_seq) {
-            return std::optional<std::string>();
-        }
-        return stored_bytes(db, device_id, seq);
-    }
+    //! Seqs up to this had their evidence deleted by the retention (devices.evidence_floor).
+    std::uint64_t floor = 0;
+    std::vector<const AcceptedHeartbeat*> counted;  //!< newly counted, for the evidence row
 };
 
+//! How `hb`'s seq is already stored: counted (by short hash) or held (by bytes).
+struct Existing {
+    Found counted = Found::kNone;
+    Found held = Found::kNone;
+};
+
+Result<Existing> existing(SqliteDb& db, const BatchState& st, const AcceptedHeartbeat& hb) {
+    Existing e;
+    const auto seq = hb.decoded.seq;
+    if (seq > st.max_seq) {
+        return e;
+    }
+    auto counted = detail::find_counted(db, st.device_id, seq);
+    if (!counted) {
+        return counted.error();
+    }
+    if (*counted) {
+        e.counted = (*counted)->hash.empty()                             ? Found::kPastWindow
+                    : (*counted)->hash == evidence::short_hash(hb.bytes) ? Found::kSame
+                                                                         : Found::kDifferent;
+        return e;
+    }
+    auto held = held_bytes(db, st.device_id, seq);
+    if (!held) {
+        return held.error();
+    }
+    if (*held) {
+        e.held = **held == hb.bytes ? Found::kSame : Found::kDifferent;
+    } else if (seq <= st.floor) {
+        e.counted = Found::kPastWindow;
+    }
+    return e;
+}
+
+//! Whether heartbeat `seq - 1`'s link to `prev` holds; nullopt when it cannot be told (not
+//! stored, or past the window).
+Result<std::optional<bool>> link_before(SqliteDb& db, const BatchState& st, std::uint64_t seq,
+                                        std::string_view prev) {
+    const auto before = seq - 1;
+    if (const auto it = st.bytes.find(before); it != st.bytes.end()) {
+        return std::optional<bool>(pairing::chain_hash(it->second) == prev);
+    }
+    if (before > st.max_seq) {
+        return std::optional<bool>();
+    }
+    auto counted = detail::find_counted(db, st.device_id, before);
+    if (!counted) {
+        return counted.error();
+    }
+    if (*counted) {
+        if ((*counted)->hash.empty()) {
+            return std::optional<bool>();
+        }
+        return std::optional<bool>(evidence::prev_matches(prev, (*counted)->hash));
+    }
+    auto held = held_bytes(db, st.device_id, before);
+    if (!held) {
+        return held.error();
+    }
+    return *held ? std::optional<bool>(pairing::chain_hash(**held) == prev) : std::nullopt;
+}
+
+//! The bytes of the stored heartbeat after `seq` (stored by an earlier batch: out of order).
+Result<std::optional<std::string>> bytes_after(SqliteDb& db, const BatchState& st,
+                                               std::uint64_t seq) {
+    if (seq + 1 > st.max_seq || st.bytes.count(seq + 1) > 0) {
+        return std::optional<std::string>();
+    }
+    auto counted = detail::counted_bytes(db, st.device_id, seq + 1);
+    if (!counted || *counted) {
+        return counted;
+    }
+    return held_bytes(db, st.device_id, seq + 1);
+}
+
 //! Checks the links between a newly stored heartbeat and its stored neighbours; returns how
-//! many new breaks it recorded. A neighbour inside a declared gap is simply absent. `known`
-//! must not yet include `hb` itself.
-Result<std::uint32_t> check_chain(SqliteDb& db, std::string_view device_id,
-                                  const AcceptedHeartbeat& hb, const StoredNow& known,
+//! many new breaks it recorded. A neighbour inside a declared gap is simply absent.
+Result<std::uint32_t> check_chain(SqliteDb& db, const BatchState& st, const AcceptedHeartbeat& hb,
                                   std::int64_t now) {
     std::uint32_t breaks = 0;
     const auto seq = hb.decoded.seq;
-    if (seq > 1) {
-        auto before = known.lookup(db, device_id, seq - 1);
-        if (!before) {
-            return before.error();
+    const auto record = [&](std::uint64_t at) -> Result<void> {
+        auto r = record_break(db, st.device_id, at, now);
+        if (!r) {
+            return r.error();
         }
-        if (*before && pairing::chain_hash(**before) != hb.decoded.prev) {
-            auto r = record_break(db, device_id, seq, now);
-            if (!r) {
+        breaks += *r ? 1 : 0;
+        return {};
+    };
+    if (seq > 1) {
+        auto ok = link_before(db, st, seq, hb.decoded.prev);
+        if (!ok) {
+            return ok.error();
+        }
+        if (*ok && !**ok) {
+            if (auto r = record(seq); !r) {
                 return r.error();
             }
-            breaks += *r ? 1 : 0;
         }
     }
-    auto after = known.lookup(db, device_id, seq + 1);
+    auto after = bytes_after(db, st, seq);
     if (!after) {
         return after.error();
     }
     if (*after) {
         auto next = pairing::decode_heartbeat(**after);
         if (next && next->prev != pairing::chain_hash(hb.bytes)) {
-            auto r = record_break(db, device_id, seq + 1, now);
-            if (!r) {
+            if (auto r = record(seq + 1); !r) {
                 return r.error();
             }
-            breaks += *r ? 1 : 0;
         }
     }
     return breaks;
 }
 
-//! Records a heartbeat this batch just stored in `known`; with `check`, first checks its links
-//! to its stored neighbours (check_chain). Returns the chain breaks it recorded.
-Result<std::uint32_t> note_stored(SqliteDb& db, std::string_view device_id,
-                                  const AcceptedHeartbeat& hb, StoredNow& known, std::int64_t now,
-                                  bool check) {
+//! Records a heartbeat this batch just stored; with `check`, first checks its links to its
+//! stored neighbours. Returns the chain breaks it recorded.
+Result<std::uint32_t> note_stored(SqliteDb& db, BatchState& st, const AcceptedHeartbeat& hb,
+                                  std::int64_t now, bool check) {
     std::uint32_t breaks = 0;
     if (check) {
-        auto r = check_chain(db, device_id, hb, known, now);
+        auto r = check_chain(db, st, hb, now);
         if (!r) {
             return r.error();
         }
         breaks = *r;
     }
-    known.bytes[hb.decoded.seq] = hb.bytes;
-    known.max_seq = std::max(known.max_seq, hb.decoded.seq);
+    st.bytes[hb.decoded.seq] = hb.bytes;
+    st.max_seq = std::max(st.max_seq, hb.decoded.seq);
     return breaks;
 }
 
@@ -274,16 +257,29 @@ Result<void> insert_gap(SqliteDb& db, std::string_view device_id, const pairing:
     return s->bind(5, now).run();
 }
 
-//! The contiguous ack from `from`: stored seqs (counted or held: the agent may delete held
-//! ones too) and declared gaps.
-Result<std::uint64_t> advance_ack(SqliteDb& db, std::string_view device_id, std::uint64_t from,
-                                  const StoredNow& known) {
-    auto held = db.prepare(
-        "SELECT 1 FROM heartbeats WHERE device_id = ?1 AND seq = ?2"
-        " UNION ALL SELECT 1 FROM held_heartbeats WHERE device_id = ?1 AND seq = ?2");
+//! Whether `seq` (at most max_seq, not stored by this batch) is stored: counted, held, or
+//! below the retention floor.
+Result<bool> seq_stored(SqliteDb& db, const BatchState& st, std::uint64_t seq) {
+    if (seq <= st.floor) {
+        return true;
+    }
+    auto counted = detail::find_counted(db, st.device_id, seq);
+    if (!counted) {
+        return counted.error();
+    }
+    if (*counted) {
+        return true;
+    }
+    auto held = held_bytes(db, st.device_id, seq);
     if (!held) {
         return held.error();
     }
+    return held->has_value();
+}
+
+//! The contiguous ack from `from`: stored seqs (counted or held: the agent may delete held
+//! ones too) and declared gaps.
+Result<std::uint64_t> advance_ack(SqliteDb& db, const BatchState& st, std::uint64_t from) {
     auto gap = db.prepare(
         "SELECT max(to_seq) FROM gaps WHERE device_id = ? AND from_seq <= ? AND to_seq >= ?");
     if (!gap) {
@@ -291,20 +287,23 @@ Result<std::uint64_t> advance_ack(SqliteDb& db, std::string_view device_id, std:
     }
     std::uint64_t ack = from;
     for (;;) {
-        if (known.bytes.count(ack + 1) > 0) {
+        const auto next = ack + 1;
+        if (st.bytes.count(next) > 0) {
             ++ack;
             continue;
         }
-        const auto next = static_cast<std::int64_t>(ack + 1);
-        auto row = held->reset().bind(1, device_id).bind(2, next).step();
-        if (!row) {
-            return row.error();
+        if (next <= st.max_seq) {
+            auto stored = seq_stored(db, st, next);
+            if (!stored) {
+                return stored.error();
+            }
+            if (*stored) {
+                ++ack;
+                continue;
+            }
         }
-        if (*row) {
-            ack = static_cast<std::uint64_t>(next);
-            continue;
-        }
-        auto grow = gap->reset().bind(1, device_id).bind(2, next).bind(3, next).step();
+        const auto n = static_cast<std::int64_t>(next);
+        auto grow = gap->reset().bind(1, st.device_id).bind(2, n).bind(3, n).step();
         if (!grow) {
             return grow.error();
         }
@@ -328,17 +327,51 @@ void add_rollup(detail::Rollups& rollups, const detail::TenantClock& clock,
     rollups.add(clock, r);
 }
 
-//! The batch's declared gaps, the device's new ack (returned), last seq and last seen.
-Result<std::uint64_t> finish_batch(SqliteDb& db, std::string_view device_id,
+//! The batch's evidence row: the signed body when there is one, else the counted heartbeats'
+//! bytes (a bundle import).
+Result<void> store_evidence(SqliteDb& db, const BatchState& st, const SignedUpload* signed_body,
+                            std::int64_t now) {
+    if (st.counted.empty()) {
+        return {};
+    }
+    detail::NewEvidence e;
+    std::vector<std::string_view> texts;
+    e.first_start = st.counted.front()->decoded.start;
+    e.last_start = e.first_start;
+    for (const auto* hb : st.counted) {
+        e.seqs.push_back(hb->decoded.seq);
+        e.hashes += evidence::short_hash(hb->bytes);
+        e.first_start = std::min(e.first_start, hb->decoded.start);
+        e.last_start = std::max(e.last_start, hb->decoded.start);
+        texts.push_back(hb->bytes);
+    }
+    std::string body;
+    if (signed_body != nullptr) {
+        e.kind = evidence::Kind::signed_body;
+        e.body = signed_body->body;
+        e.signature = signed_body->signature;
+    } else {
+        body = evidence::encode_texts(texts);
+        e.body = body;
+    }
+    return detail::insert_evidence(db, st.device_id, e, now);
+}
+
+//! The batch's declared gaps, its evidence, the device's new ack (returned), last seq and
+//! last seen.
+Result<std::uint64_t> finish_batch(SqliteDb& db, const BatchState& st,
                                    const std::vector<pairing::Gap>& gaps,
-                                   std::uint64_t acked_through, const StoredNow& known,
+                                   std::uint64_t acked_through, const SignedUpload* signed_body,
                                    std::int64_t now) {
     for (const auto& g : gaps) {
-        if (auto r = insert_gap(db, device_id, g, now); !r) {
+        if (auto r = insert_gap(db, st.device_id, g, now); !r) {
             return r.error();
         }
     }
-    auto ack = advance_ack(db, device_id, acked_through, known);
+    if (auto r = store_evidence(db, st, signed_body, now); !r) {
+        return r.error();
+    }
+    auto ack = advance_ack(db, st, acked_through);
     if (!ack) {
         return ack.error();
     }
@@ -348,8 +381,8 @@ Result<std::uint64_t> finish_batch(SqliteDb& db, std::string_view device_id,
         return upd.error();
     }
     upd->bind(1, static_cast<std::int64_t>(*ack));
-    upd->bind(2, static_cast<std::int64_t>(known.max_seq));
-    if (auto r = upd->bind(3, now).bind(4, device_id).run(); !r) {
+    upd->bind(2, static_cast<std::int64_t>(st.max_seq));
+    if (auto r = upd->bind(3, now).bind(4, st.device_id).run(); !r) {
         return r.error();
     }
     return *ack;
@@ -358,75 +391,60 @@ Result<std::uint64_t> finish_batch(SqliteDb& db, std::string_view device_id,
 //! Stores one heartbeat of a batch: counted (or held) when new, else a duplicate or a fork;
 //! what it adds to the rollups goes into `rollups`, its counts into `result`.
 Result<void> store_heartbeat(SqliteDb& db, const detail::TenantClock& clock,
-                             std::string_view device_id, const AcceptedHeartbeat& hb,
-                             std::int64_t now, StoredNow& known, detail::Rollups& rollups,
-                             StoreBatchResult& result) {
+                             const AcceptedHeartbeat& hb, std::int64_t now, BatchState& st,
+                             detail::Rollups& rollups, StoreBatchResult& result) {
     const auto seq = hb.decoded.seq;
-    if (!hb.held) {
-        auto inserted = insert_new_heartbeat(db, device_id, hb, now);
-        if (!inserted) {
-            return inserted.error();
-        }
-        if (*inserted) {
-            ++result.accepted;
-            add_rollup(rollups, clock, device_id, hb, now);
-            auto breaks = note_stored(db, device_id, hb, known, now, true);
-            if (!breaks) {
-                return breaks.error();
-            }
-            result.chain_breaks += *breaks;
-            return {};
-        }
+    auto found = existing(db, st, hb);
+    if (!found) {
+        return found.error();
     }
-    auto state = held_state(db, "heartbeats", device_id, seq, hb.bytes);
-    if (!state) {
-        return state.error();
+    const bool same = found->counted == Found::kSame || found->held == Found::kSame;
+    // Held bytes seen again in the window (a bundle import) become counted.
+    const bool promote = found->held == Found::kSame && !hb.held;
+    if (found->counted == Found::kDifferent || found->held == Found::kDifferent) {
+        ++result.forks;
+        return insert_fork(db, st.device_id, seq, hb.bytes, now);
     }
-    bool promote = false;
-    if (*state == Held::kNone) {
-        auto held = held_state(db, "held_heartbeats", device_id, seq, hb.bytes);
-        if (!held) {
-            return held.error();
+    if (found->counted == Found::kPastWindow || (same && !promote)) {
+        ++result.duplicates;
+        if (same) {
+            st.bytes[seq] = hb.bytes;
         }
-        // Held bytes seen again in the window (a bundle import) become counted.
-        promote = *held == Held::kSame && !hb.held;
-        state = promote ? Held::kNone : *held;
+        return {};
     }
-    switch (*state) {
-        case Held::kSame:
-            ++result.duplicates;
-            known.bytes[seq] = hb.bytes;
-            break;
-        case Held::kDifferent:
-            if (auto r = insert_fork(db, device_id, seq, hb.bytes, now); !r) {
-                return r.error();
-            }
-            ++result.forks;
-            break;
-        case Held::kNone: {
-            if (promote) {
-                if (auto r = delete_held(db, device_id, seq); !r) {
-                    return r.error();
-                }
-            }
-            auto r = hb.held ? insert_held(db, device_id, hb, now)
-                             : insert_heartbeat(db, device_id, hb, now);
-            if (!r) {
-                return r.error();
-            }
-            ++(hb.held ? result.held : result.accepted);
-            if (!hb.held) {
-                add_rollup(rollups, clock, device_id, hb, now);
-            }
-            auto breaks = note_stored(db, device_id, hb, known, now, !promote);
-            if (!breaks) {
-                return breaks.error();
-            }
-            result.chain_breaks += *breaks;
-            break;
+    if (promote) {
+        if (auto r = delete_held(db, st.device_id, seq); !r) {
+            return r.error();
         }
     }
+    if (hb.held) {
+        if (auto r = insert_held(db, st.device_id, hb, now); !r) {
+            return r.error();
+        }
+        ++result.held;
+    } else {
+        ++result.accepted;
+        add_rollup(rollups, clock, st.device_id, hb, now);
+        st.counted.push_back(&hb);
+    }
+    auto breaks = note_stored(db, st, hb, now, !promote);
+    if (!breaks) {
+        return breaks.error();
+    }
+    result.chain_breaks += *breaks;
     return {};
+}
+
+Result<std::uint64_t> evidence_floor(SqliteDb& db, std::string_view device_id) {
+    auto s = db.prepare("SELECT evidence_floor FROM devices WHERE id = ?");
+    if (!s) {
+        return s.error();
+    }
+    auto row = s->bind(1, device_id).step();
+    if (!row) {
+        return row.error();
+    }
+    return *row ? static_cast<std::uint64_t>(s->int64(0)) : 0;
 }
 
 }  // namespace
@@ -439,11 +457,27 @@ Result<StoreBatchResult> SqliteStore::store_batch(std::string_view device_id,
                                                   const std::vector<AcceptedHeartbeat>& hbs,
                                                   const std::vector<pairing::Gap>& gaps,
                                                   std::int64_t now) {
+    return store_batch_grouped(device_id, nullptr, hbs, gaps, now);
+}
+
+Result<StoreBatchResult> SqliteStore::store_signed_batch(std::string_view device_id,
+                                                         const SignedUpload& signed_body,
+                                                         const std::vector<AcceptedHeartbeat>& hbs,
+                                                         const std::vector<pairing::Gap>& gaps,
+                                                         std::int64_t now) {
+    return store_batch_grouped(device_id, &signed_body, hbs, gaps, now);
+}
+
+Result<StoreBatchResult> SqliteStore::store_batch_grouped(std::string_view device_id,
+                                                          const SignedUpload* signed_body,
+                                                          const std::vector<AcceptedHeartbeat>& hbs,
+                                                          const std::vector<pairing::Gap>& gaps,
+                                                          std::int64_t now) {
     // The batch is one savepoint of a group transaction: its dedupe and its writes commit
     // together (or not at all), and run() returns only after that commit.
     StoreBatchResult result;
     auto stored = group_commit_.run([&]() -> Result<void> {
-        auto r = store_batch_locked(device_id, hbs, gaps, now);
+        auto r = store_batch_locked(device_id, signed_body, hbs, gaps, now);
         if (!r) {
             return r.error();
         }
@@ -457,6 +491,7 @@ Result<StoreBatchResult> SqliteStore::store_batch(std::string_view device_id,
 }
 
 Result<StoreBatchResult> SqliteStore::store_batch_locked(std::string_view device_id,
+                                                         const SignedUpload* signed_body,
                                                          const std::vector<AcceptedHeartbeat>& hbs,
                                                          const std::vector<pairing::Gap>& gaps,
                                                          std::int64_t now) {
@@ -472,20 +507,25 @@ Result<StoreBatchResult> SqliteStore::store_batch_locked(std::string_view device
     if (!clock) {
         return clock.error();
     }
+    auto floor = evidence_floor(*db_, device_id);
+    if (!floor) {
+        return floor.error();
+    }
     StoreBatchResult result;
-    StoredNow known;
-    known.max_seq = (*device)->last_seq;
+    BatchState st;
+    st.device_id = device_id;
+    st.max_seq = (*device)->last_seq;
+    st.floor = *floor;
     detail::Rollups rollups;  // what the counted heartbeats of this batch add
     for (const auto& hb : hbs) {
-        if (auto r = store_heartbeat(*db_, **clock, device_id, hb, now, known, rollups, result);
-            !r) {
+        if (auto r = store_heartbeat(*db_, **clock, hb, now, st, rollups, result); !r) {
             return r.error();
         }
     }
     if (auto r = detail::apply_rollups(*db_, (*clock)->tenant_id, rollups); !r) {
         return r.error();
     }
-    auto ack = finish_batch(*db_, device_id, gaps, (*device)->acked_through, known, now);
+    auto ack = finish_batch(*db_, st, gaps, (*device)->acked_through, signed_body, now);
     if (!ack) {
         return ack.error();
     }

@@ -1,12 +1,15 @@
 // SqliteStore::purge_users: DESIGN.md §5 rule 4, "user metadata is deleted permanently 90
 // days after release". Deleted means gone from every table, not hidden: each principal of a
 // purged user is replaced by one random surrogate ("purged-<hex>", so past months still count
-// that person once), heartbeat bytes that name it (counted, held and forked) are replaced by
-// "redacted-sha256:<hex of the bytes>" (duplicate and chain checks of such old seqs compare
-// hashes from then on), and secure_delete plus a WAL checkpoint keep the old text out of
+// that person once), evidence batches naming it are rewritten as redacted batches (their
+// counted heartbeats re-encoded with the surrogate: they still count, the signature is gone),
+// held and forked bytes that name it are replaced by "redacted-sha256:<hex of the bytes>", and
+// the rollups are recomputed; secure_delete plus a WAL checkpoint keep the old text out of
 // freed pages and the WAL.
 
+#include <limits>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -16,6 +19,7 @@
 #include "server/billing/billing_engine.h"
 #include "server/billing/user_key.h"
 #include "server/billing/user_retention.h"
+#include "server/store/evidence_rows.h"
 #include "server/store/rollups.h"
 #include "server/store/sqlite_store.h"
 
@@ -32,7 +36,7 @@ struct RawUser {
     std::string device_id;
 };
 
-//! Replaces bytes naming a purged user in `table` (heartbeats, held_heartbeats, forks).
+//! Replaces bytes naming a purged user in `table` (held_heartbeats, forks).
 Result<std::int64_t> redact_table(SqliteDb& db, const char* table, std::int64_t tenant_id,
                                   const std::vector<AliasFact>& aliases,
                                   const std::set<std::string>& purged) {
@@ -100,15 +104,15 @@ Result<std::vector<AliasFact>> read_aliases(SqliteDb& db, std::int64_t tid) {
 }
 
 //! Every raw user of the tenant, grouped by canonical user (`raws`), with its last signal
-//! (`last`); surrogates (already purged) are left out.
+//! (`last`), read from the user months (every user a counted heartbeat named has one);
+//! surrogates (already purged) are left out.
 Result<void> read_raw_users(SqliteDb& db, std::int64_t tid, const std::vector<AliasFact>& aliases,
                             std::map<std::string, std::vector<RawUser>>& raws,
                             std::map<std::string, std::int64_t>& last) {
     auto s = db.prepare(
-        "SELECT hu.principal, hu.local, CASE WHEN hu.local THEN hu.device_id ELSE '' END,"
-        " max(h.end_ts) FROM heartbeat_users hu"
-        " JOIN heartbeats h ON h.device_id = hu.device_id AND h.seq = hu.seq"
-        " JOIN devices d ON d.id = h.device_id WHERE d.tenant_id = ? GROUP BY 1, 2, 3");
+        "SELECT principal, local, CASE WHEN local THEN device_id ELSE '' END,"
+        " max(coalesce(last_signal, 0)) FROM rollup_user_month WHERE tenant_id = ?"
+        " GROUP BY 1, 2, 3");
     if (!s) {
         return s.error();
     }
@@ -133,39 +137,80 @@ Result<void> read_raw_users(SqliteDb& db, std::int64_t tid, const std::vector<Al
     return {};
 }
 
-//! Moves one raw user's heartbeat_users rows onto `surrogate` (merged into an existing row of
-//! the same heartbeat), then deletes the raw rows.
-Result<void> surrogate_raw_user(SqliteDb& db, std::int64_t tid, const RawUser& u,
-                                const std::string& surrogate) {
-    const char* match =
-        " FROM heartbeat_users hu WHERE hu.principal = ?1 AND hu.local = ?2"
-        " AND (?2 = 0 OR hu.device_id = ?3)"
-        " AND hu.device_id IN (SELECT id FROM devices WHERE tenant_id = ?4)";
-    auto copy =
-        db.prepare(std::string("INSERT INTO heartbeat_users(device_id, seq, principal, local, kind,"
-                               " active_minutes) SELECT hu.device_id, hu.seq, ?5, 0, hu.kind,"
-                               " hu.active_minutes") +
-                   match +
-                   " AND true ON CONFLICT(device_id, seq, principal, local) DO UPDATE SET"
-                   " active_minutes = active_minutes + excluded.active_minutes");
-    auto del = db.prepare(std::string("DELETE FROM heartbeat_users WHERE rowid IN"
-                                      " (SELECT hu.rowid") +
-                          match + ")");
-    if (!copy) {
-        return copy.error();
+//! `hb` with every user whose key resolves to a purged user replaced by its surrogate (merged
+//! with an entry of the same surrogate); nullopt when it names none.
+std::optional<std::string> surrogated(const pairing::Heartbeat& hb, const std::string& device_id,
+                                      const std::vector<AliasFact>& aliases,
+                                      const std::map<std::string, std::string>& surrogate_of) {
+    std::map<std::pair<std::string, bool>, pairing::UserActivity> users;
+    bool named = false;
+    for (const auto& u : hb.users) {
+        const auto key =
+            billing::resolve_alias(aliases, billing::user_key(u.principal, u.local, device_id));
+        const auto it = surrogate_of.find(key);
+        auto entry = u;
+        if (it != surrogate_of.end()) {
+            named = true;
+            entry.principal = it->second;
+            entry.local = false;
+        }
+        auto [slot, added] = users.try_emplace({entry.principal, entry.local}, entry);
+        if (!added) {
+            slot->second.active_minutes += entry.active_minutes;
+        }
     }
-    if (!del) {
-        return del.error();
+    if (!named) {
+        return std::nullopt;
     }
-    copy->bind(1, u.principal).bind(2, std::int64_t{u.local ? 1 : 0}).bind(3, u.device_id);
-    if (auto r = copy->bind(4, tid).bind(5, surrogate).run(); !r) {
-        return r.error();
+    auto copy = hb;
+    copy.users.clear();
+    for (auto& [key, u] : users) {
+        copy.users.push_back(std::move(u));
     }
-    del->bind(1, u.principal).bind(2, std::int64_t{u.local ? 1 : 0}).bind(3, u.device_id);
-    if (auto r = del->bind(4, tid).run(); !r) {
-        return r.error();
+    return pairing::encode_heartbeat(copy);
+}
+
+//! Rewrites every evidence batch of the tenant naming a purged user as a redacted batch: its
+//! counted heartbeats re-encoded with the surrogates (they still count; the signature is
+//! dropped, the device's bytes and their principals are gone). Returns the batches rewritten.
+Result<std::int64_t> redact_evidence(SqliteDb& db, std::int64_t tid,
+                                     const std::vector<AliasFact>& aliases,
+                                     const std::map<std::string, std::string>& surrogate_of) {
+    std::vector<std::pair<std::int64_t, std::string>> rewrites;
+    auto walked = detail::each_evidence_batch(
+        db, tid, std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max(),
+        false,
+        [&](const detail::EvidenceRow& row, const std::vector<detail::CountedHeartbeat>& counted,
+            const std::string&) -> Result<void> {
+            std::vector<std::string> texts;
+            bool named = false;
+            for (const auto& c : counted) {
+                auto hb = pairing::decode_heartbeat(c.bytes);
+                auto redone =
+                    hb ? surrogated(*hb, row.device_id, aliases, surrogate_of) : std::nullopt;
+                named = named || redone.has_value();
+                texts.push_back(redone ? std::move(*redone) : std::string(c.bytes));
+            }
+            if (named) {
+                std::vector<std::string_view> views(texts.begin(), texts.end());
+                rewrites.emplace_back(row.id, evidence::encode_texts(views));
+            }
+            return {};
+        });
+    if (!walked) {
+        return walked.error();
     }
-    return {};
+    auto upd =
+        db.prepare("UPDATE evidence_batches SET kind = 2, signature = NULL, body = ? WHERE id = ?");
+    if (!upd) {
+        return upd.error();
+    }
+    for (const auto& [id, body] : rewrites) {
+        if (auto r = upd->reset().bind_blob(1, body).bind(2, id).run(); !r) {
+            return r.error();
+        }
+    }
+    return static_cast<std::int64_t>(rewrites.size());
 }
 
 //! Replaces user key `k` by `surrogate` in group members and device assignments, and drops
@@ -205,6 +250,7 @@ Result<PurgeResult> SqliteStore::purge_tenant_locked(std::int64_t tid, std::int6
     }
     std::set<std::string> purged;
     std::set<std::string> all_keys;  // canonical + raw + alias keys of purged users
+    std::map<std::string, std::string> surrogate_of;  // each of those keys → its surrogate
     // The rule (billing/user_retention.h) names the users; the store deletes what it named.
     for (const auto& key : billing::users_to_purge(last, now)) {
         const auto surrogate = "purged-" + pairing::hex_encode(pairing::random_bytes(8));
@@ -219,11 +265,9 @@ Result<PurgeResult> SqliteStore::purge_tenant_locked(std::int64_t tid, std::int6
         for (const auto& u : raws[key]) {
             named.names.push_back(u.principal);
             keys.insert(billing::user_key(u.principal, u.local, u.device_id));
-            if (auto r = surrogate_raw_user(*db_, tid, u, surrogate); !r) {
-                return r.error();
-            }
         }
         for (const auto& k : keys) {
+            surrogate_of[k] = surrogate;
             if (auto r = surrogate_key(*db_, tid, k, surrogate); !r) {
                 return r.error();
             }
@@ -244,7 +288,12 @@ Result<PurgeResult> SqliteStore::purge_tenant_locked(std::int64_t tid, std::int6
     if (purged.empty()) {
         return result;
     }
-    for (const char* table : {"heartbeats", "held_heartbeats", "forks"}) {
+    auto batches = redact_evidence(*db_, tid, *aliases, surrogate_of);
+    if (!batches) {
+        return batches.error();
+    }
+    result.heartbeat_rows_redacted += *batches;
+    for (const char* table : {"held_heartbeats", "forks"}) {
         auto n = redact_table(*db_, table, tid, *aliases, purged);
         if (!n) {
             return n.error();

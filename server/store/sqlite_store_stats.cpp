@@ -23,7 +23,7 @@ Result<StorageStats> SqliteStore::storage_stats() {
         return reader.error();
     }
     auto s = reader->db().prepare(
-        "SELECT (SELECT count(*) FROM heartbeats) + (SELECT count(*) FROM held_heartbeats)");
+        "SELECT (SELECT count(*) FROM evidence_batches) + (SELECT count(*) FROM held_heartbeats)");
     if (!s) {
         return s.error();
     }

@@ -1,40 +1,46 @@
 // SqliteStore::verify_evidence (see evidence_check.h): re-checks one tenant's month from what
-// the store holds, read in one transaction under the store's lock.
+// the store holds, read in one transaction under the store's lock. Every evidence batch with a
+// counted heartbeat starting in the month is read: a signed one's body must verify with the
+// device's registered key (the exact bytes the device sent), every body must decode, each
+// counted heartbeat's link to the one before it must hold or have been recorded as a break on
+// arrival, and the rollups recomputed from the evidence must equal the stored ones.
 
 #include <map>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "pairing/bytes.h"
+#include "pairing/crypto.h"
 #include "pairing/heartbeat.h"
 #include "server/store/billing_queries.h"
+#include "server/store/evidence_compact.h"
+#include "server/store/evidence_rows.h"
 #include "server/store/rollups.h"
 #include "server/store/sqlite_store.h"
 
 namespace tally::server {
 namespace {
 
-using UserMinutes = std::map<std::pair<std::string, bool>, std::int64_t>;
-
-struct StoredHeartbeat {
-    std::uint64_t seq = 0;
-    std::string bytes;
-    std::int64_t start = 0;
-    std::int64_t end = 0;
-    std::int64_t device_minutes = 0;
-    UserMinutes users;
-};
-
-bool is_redacted(std::string_view bytes) {
-    return bytes.substr(0, 9) == "redacted-";
+Result<bool> break_recorded(SqliteDb& db, const std::string& device, std::uint64_t seq) {
+    auto s = db.prepare("SELECT 1 FROM chain_breaks WHERE device_id = ? AND seq = ?");
+    if (!s) {
+        return s.error();
+    }
+    return s->bind(1, device).bind(2, static_cast<std::int64_t>(seq)).step();
 }
 
-//! The bytes stored for `seq` (counted or held), if any.
+//! The bytes stored for `seq` (counted or held) when not the previous one walked.
 Result<std::optional<std::string>> bytes_of(SqliteDb& db, const std::string& device,
                                             std::uint64_t seq) {
-    auto s = db.prepare(
-        "SELECT bytes FROM heartbeats WHERE device_id = ?1 AND seq = ?2"
-        " UNION ALL SELECT bytes FROM held_heartbeats WHERE device_id = ?1 AND seq = ?2");
+    auto counted = detail::counted_bytes(db, device, seq);
+    if (!counted && counted.error().code == "bad_evidence") {
+        return std::optional<std::string>();  // its batch is reported where it is walked
+    }
+    if (!counted || *counted) {
+        return counted;
+    }
+    auto s = db.prepare("SELECT bytes FROM held_heartbeats WHERE device_id = ? AND seq = ?");
     if (!s) {
         return s.error();
     }
@@ -45,131 +51,154 @@ Result<std::optional<std::string>> bytes_of(SqliteDb& db, const std::string& dev
     return *row ? std::optional<std::string>(s->text(0)) : std::nullopt;
 }
 
-//! Why the stored bytes do not match the numbers the heartbeat was counted with ("" if they do).
-std::string mismatch(const StoredHeartbeat& h) {
-    auto d = pairing::decode_heartbeat(h.bytes);
-    if (!d) {
-        return "stored bytes do not decode: " + d.error().message;
-    }
-    if (d->seq != h.seq || d->start != h.start || d->end != h.end ||
-        std::int64_t{d->device_active_minutes} != h.device_minutes) {
-        return "stored bytes disagree with the counted seq, times or device minutes";
-    }
-    UserMinutes users;
-    for (const auto& u : d->users) {
-        users[{u.principal, u.local}] += u.active_minutes;
-    }
-    return users == h.users ? "" : "stored bytes disagree with the counted users' minutes";
-}
+//! Walks the month's batches: signatures, decoding and chain links.
+class EvidenceWalk {
+  public:
+    EvidenceWalk(SqliteDb& db, const detail::TenantClock& clock, std::int64_t month,
+                 EvidenceCheck& out)
+        : db_(db), clock_(clock), month_(month), out_(out) {}
 
-Result<bool> break_recorded(SqliteDb& db, const std::string& device, std::uint64_t seq) {
-    auto s = db.prepare("SELECT 1 FROM chain_breaks WHERE device_id = ? AND seq = ?");
-    if (!s) {
-        return s.error();
-    }
-    return s->bind(1, device).bind(2, static_cast<std::int64_t>(seq)).step();
-}
-
-//! Checks `h`'s bytes and its link to the heartbeat before it.
-Result<void> check_one(SqliteDb& db, const std::string& device, const StoredHeartbeat& h,
-                       const std::optional<std::pair<std::uint64_t, std::string>>& previous,
-                       EvidenceCheck& out) {
-    if (is_redacted(h.bytes)) {
-        ++out.redacted;
-        return {};
-    }
-    if (auto why = mismatch(h); !why.empty()) {
-        out.problems.push_back({device, h.seq, why});
-        return {};
-    }
-    ++out.decoded_ok;
-    std::optional<std::string> before;
-    if (h.seq == 1) {
-        before.reset();
-    } else if (previous && previous->first == h.seq - 1) {
-        before = previous->second;
-    } else {
-        auto stored = bytes_of(db, device, h.seq - 1);
-        if (!stored) {
-            return stored.error();
+    Result<void> batch(const detail::EvidenceRow& row,
+                       const std::vector<detail::CountedHeartbeat>& counted,
+                       const std::string& problem) {
+        if (row.device_id != device_) {
+            device_ = row.device_id;
+            previous_.reset();
+            auto key = public_key(row.device_id);
+            if (!key) {
+                return key.error();
+            }
+            key_ = std::move(*key);
         }
-        before = std::move(*stored);
-    }
-    const auto prev = pairing::decode_heartbeat(h.bytes)->prev;
-    const bool checkable = h.seq == 1 || (before && !is_redacted(*before));
-    if (!checkable) {
-        return {};  // the seq before is not stored (a declared gap) or was redacted
-    }
-    ++out.links_checked;
-    const auto expected =
-        h.seq == 1 ? std::string(pairing::kGenesisPrev) : pairing::chain_hash(*before);
-    if (prev == expected) {
-        return {};
-    }
-    auto recorded = break_recorded(db, device, h.seq);
-    if (!recorded) {
-        return recorded.error();
-    }
-    if (*recorded) {
-        ++out.recorded_breaks;
-    } else {
-        out.problems.push_back({device, h.seq,
-                                "prev does not match the heartbeat before it, "
-                                "and no chain break was recorded on arrival"});
-    }
-    return {};
-}
-
-Result<void> check_heartbeats(SqliteDb& db, std::int64_t tid, std::int64_t from, std::int64_t to,
-                              EvidenceCheck& out) {
-    auto s = db.prepare(
-        "SELECT h.device_id, h.seq, h.bytes, h.start_ts, h.end_ts, h.device_active_minutes,"
-        " hu.principal, hu.local, hu.active_minutes FROM devices d"
-        " JOIN heartbeats h ON h.device_id = d.id"
-        " LEFT JOIN heartbeat_users hu ON hu.device_id = h.device_id AND hu.seq = h.seq"
-        " WHERE d.tenant_id = ?1 AND h.start_ts >= ?2 AND h.start_ts < ?3"
-        " ORDER BY h.device_id, h.seq");
-    if (!s) {
-        return s.error();
-    }
-    s->bind(1, tid).bind(2, from).bind(3, to);
-    std::string device;
-    std::optional<StoredHeartbeat> current;
-    std::optional<std::pair<std::uint64_t, std::string>> previous;  // of the same device
-    const auto flush = [&]() -> Result<void> {
-        if (!current) {
+        bool in_month = !problem.empty();  // a body that does not decode is reported
+        for (const auto& c : counted) {
+            in_month = in_month || month_of(c.bytes) == month_;
+        }
+        if (!in_month) {
+            remember(counted);
             return {};
         }
-        ++out.heartbeats;
-        auto r = check_one(db, device, *current, previous, out);
-        previous.emplace(current->seq, std::move(current->bytes));
-        current.reset();
-        return r;
-    };
-    for (;;) {
-        auto row = s->step();
+        ++out_.batches;
+        check_signature(row);
+        if (!problem.empty()) {
+            out_.problems.push_back({row.device_id, 0, problem});
+            previous_.reset();
+            return {};
+        }
+        for (const auto& c : counted) {
+            if (auto r = heartbeat(row, c); !r) {
+                return r;
+            }
+        }
+        return {};
+    }
+
+  private:
+    Result<std::string> public_key(const std::string& device) {
+        auto s = db_.prepare("SELECT public_key FROM devices WHERE id = ?");
+        if (!s) {
+            return s.error();
+        }
+        auto row = s->bind(1, device).step();
         if (!row) {
             return row.error();
         }
-        if (!*row) {
-            return flush();
-        }
-        const auto seq = static_cast<std::uint64_t>(s->int64(1));
-        if (!current || s->text(0) != device || seq != current->seq) {
-            if (auto r = flush(); !r) {
-                return r;
-            }
-            if (s->text(0) != device) {
-                device = s->text(0);
-                previous.reset();
-            }
-            current = StoredHeartbeat{seq, s->text(2), s->int64(3), s->int64(4), s->int64(5), {}};
-        }
-        if (!s->is_null(6)) {
-            current->users[{s->text(6), s->int64(7) != 0}] += s->int64(8);
+        return *row ? s->text(0) : std::string();
+    }
+
+    std::int64_t month_of(std::string_view bytes) const {
+        auto d = pairing::decode_heartbeat(bytes);
+        return d ? clock_.month_day(d->start).first : 0;
+    }
+
+    void remember(const std::vector<detail::CountedHeartbeat>& counted) {
+        if (!counted.empty()) {
+            previous_.emplace(counted.back().seq, std::string(counted.back().bytes));
         }
     }
-}
+
+    void check_signature(const detail::EvidenceRow& row) {
+        std::string rebuilt;
+        if (row.kind == evidence::Kind::compact) {
+            // The exact signed bytes, re-deflated from the compact form.
+            auto r = evidence::rebuild(row.body, true);
+            rebuilt = r ? std::move(r->body) : std::string();
+        } else if (row.kind != evidence::Kind::signed_body) {
+            ++out_.unsigned_batches;
+            return;
+        }
+        const auto& body = row.kind == evidence::Kind::compact ? rebuilt : row.body;
+        if (pairing::verify_signature(pairing::as_bytes(key_), pairing::as_bytes(body),
+                                      pairing::as_bytes(row.signature))) {
+            ++out_.signatures_ok;
+            return;
+        }
+        out_.problems.push_back({row.device_id, 0,
+                                 "evidence batch " + std::to_string(row.id) +
+                                     ": the stored body does not verify with the device's "
+                                     "registered key (altered after it was stored)"});
+    }
+
+    Result<void> heartbeat(const detail::EvidenceRow& row, const detail::CountedHeartbeat& c) {
+        auto d = pairing::decode_heartbeat(c.bytes);
+        std::optional<std::pair<std::uint64_t, std::string>> before;
+        before.swap(previous_);
+        previous_.emplace(c.seq, std::string(c.bytes));
+        if (!d || clock_.month_day(d->start).first != month_) {
+            return {};
+        }
+        ++out_.heartbeats;
+        ++out_.decoded_ok;
+        if (row.kind == evidence::Kind::redacted) {
+            ++out_.redacted;
+            return {};
+        }
+        return link(c.seq, d->prev, before);
+    }
+
+    Result<void> link(std::uint64_t seq, const std::string& prev,
+                      const std::optional<std::pair<std::uint64_t, std::string>>& walked) {
+        std::optional<std::string> before;
+        if (seq > 1 && walked && walked->first == seq - 1) {
+            before = walked->second;
+        } else if (seq > 1) {
+            auto stored = bytes_of(db_, device_, seq - 1);
+            if (!stored) {
+                return stored.error();
+            }
+            before = std::move(*stored);
+        }
+        if (seq > 1 && !before) {
+            return {};  // the seq before is not stored (a declared gap)
+        }
+        ++out_.links_checked;
+        const auto expected =
+            seq == 1 ? std::string(pairing::kGenesisPrev) : pairing::chain_hash(*before);
+        if (prev == expected) {
+            return {};
+        }
+        auto recorded = break_recorded(db_, device_, seq);
+        if (!recorded) {
+            return recorded.error();
+        }
+        if (*recorded) {
+            ++out_.recorded_breaks;
+        } else {
+            out_.problems.push_back({device_, seq,
+                                     "prev does not match the heartbeat before it, "
+                                     "and no chain break was recorded on arrival"});
+        }
+        return {};
+    }
+
+    SqliteDb& db_;
+    const detail::TenantClock& clock_;
+    std::int64_t month_;
+    EvidenceCheck& out_;
+    std::string device_;
+    std::string key_;
+    std::optional<std::pair<std::uint64_t, std::string>> previous_;
+};
 
 Result<std::int64_t> count_held(SqliteDb& db, std::int64_t tid, std::int64_t from,
                                 std::int64_t to) {
@@ -207,7 +236,14 @@ Result<EvidenceCheck> SqliteStore::verify_evidence(std::string_view tenant,
     EvidenceCheck out;
     out.time_zone = (*clock)->tz.name();
     const auto tid = (*clock)->tenant_id;
-    if (auto r = check_heartbeats(*db_, tid, range->first, range->second, out); !r) {
+    const auto number = (*clock)->month_day(range->first).first;
+    EvidenceWalk walk(*db_, **clock, number, out);
+    // A day's margin before the month so the walk knows the heartbeat before its first one.
+    if (auto r = detail::each_evidence_batch(
+            *db_, tid, range->first - 86400, range->second, true,
+            [&](const detail::EvidenceRow& row, const std::vector<detail::CountedHeartbeat>& c,
+                const std::string& problem) { return walk.batch(row, c, problem); });
+        !r) {
         return r.error();
     }
     auto held = count_held(*db_, tid, range->first, range->second);
@@ -215,8 +251,12 @@ Result<EvidenceCheck> SqliteStore::verify_evidence(std::string_view tenant,
         return held.error();
     }
     out.held = *held;
-    const auto number = (*clock)->month_day(range->first).first;
     auto expected = detail::recompute_rollups(*db_, **clock, number);
+    if (!expected && expected.error().code == "bad_evidence") {
+        out.rollup_differences.push_back("not recomputable from the evidence: " +
+                                         expected.error().message);
+        return out;
+    }
     if (!expected) {
         return expected.error();
     }

@@ -8,7 +8,7 @@ namespace tally::server {
 struct StorageStats {
     std::int64_t database_bytes = 0;  //!< the main database file
     std::int64_t wal_bytes = 0;       //!< its write-ahead log (0 when absent)
-    std::int64_t evidence_rows = 0;   //!< stored heartbeats (counted and held)
+    std::int64_t evidence_rows = 0;   //!< evidence batches (schema 10) + held heartbeats
 };
 
 }  // namespace tally::server

@@ -9,7 +9,10 @@ has as a declared gap is *lost*; a count above the distinct seqs held is *double
 """
 
 import atexit
+import datetime
 import faulthandler
+import gzip
+import hashlib
 import json
 import os
 import signal
@@ -97,9 +100,65 @@ class Ledger:
     # bytes as evidence and acknowledges them, but does not count them (DESIGN §3 time window)
     out_of_window: set = field(default_factory=set)
     # `tally-server verify-evidence` of the month (issue 20): exit code and output. It
-    # re-decodes every counted heartbeat, re-checks the hash chain and recomputes the usage
-    # rollups from the stored heartbeats; after any fault they must equal what ingest rolled up.
+    # re-verifies every stored batch's signature, re-checks the hash chain and recomputes the
+    # usage rollups from the evidence; after any fault they must equal what ingest rolled up.
     evidence: tuple = (0, "")
+
+
+def _varint(data, i):
+    v = shift = 0
+    while True:
+        b = data[i]
+        i += 1
+        v |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            return v, i
+
+
+def compact_heartbeats(body):
+    """The heartbeats of a compact evidence body (kind 3, server/store/evidence_compact.cpp)."""
+    raw = gzip.decompress(body)
+    assert raw[:3] == b"TC1", "unknown compact evidence format"
+    i = 3 + 10 + 1
+    n, i = _varint(raw, i)
+    i += n  # the batch JSON template
+    count, i = _varint(raw, i)
+    out = []
+    for _ in range(count):
+        chained = raw[i] == 1
+        n, i = _varint(raw, i + 1)
+        hb = raw[i:i + n]
+        i += n
+        if chained:
+            hb = hb[:-2] + hashlib.sha256(out[-1]).hexdigest().encode() + hb[-2:]
+        out.append(hb)
+    return [h.decode("utf-8") for h in out]
+
+
+def counted_heartbeats(con, device_id):
+    """The device's counted heartbeats, decoded from the server's evidence batches (schema 10:
+    each accepted batch's signed gzip body, or the counted heartbeats' bytes for imports):
+    {seq: heartbeat dict}."""
+    out = {}
+    for kind, counted, body in con.execute(
+            "SELECT kind, counted, body FROM evidence_batches WHERE device_id=?", (device_id,)):
+        ranges = [tuple(int(x) for x in r.split("-")) for r in counted.split(",") if r]
+        if kind == 3:
+            texts = compact_heartbeats(body)
+        else:
+            text = gzip.decompress(body).decode("utf-8")
+            texts = json.loads(text)["heartbeats"] if kind == 0 else text.split("\n")
+        for t in texts:
+            hb = json.loads(t)
+            if any(a <= hb["seq"] <= b for a, b in ranges):
+                out[hb["seq"]] = hb
+    return out
+
+
+def _unix(rfc3339):
+    return int(datetime.datetime.strptime(rfc3339, "%Y-%m-%dT%H:%M:%SZ")
+               .replace(tzinfo=datetime.timezone.utc).timestamp())
 
 
 def server_ledger(server, device_id):
@@ -109,8 +168,7 @@ def server_ledger(server, device_id):
     db = os.path.join(server.data_dir, "tally.db")
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
     try:
-        held = {r[0] for r in con.execute("SELECT seq FROM heartbeats WHERE device_id=?",
-                                          (device_id,))}
+        held = set(counted_heartbeats(con, device_id))
         gap_seqs = set()
         for a, b in con.execute("SELECT from_seq, to_seq FROM gaps WHERE device_id=?",
                                 (device_id,)):
@@ -134,8 +192,8 @@ def silent_holes(server, device_id, max_hole_s):
     db = os.path.join(server.data_dir, "tally.db")
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
     try:
-        rows = list(con.execute("SELECT seq, start_ts, end_ts FROM heartbeats WHERE device_id=? "
-                                "ORDER BY seq", (device_id,)))
+        rows = [(seq, _unix(hb["start"]), _unix(hb["end"]))
+                for seq, hb in sorted(counted_heartbeats(con, device_id).items())]
     finally:
         con.close()
     return [(b[0], b[1] - a[2]) for a, b in zip(rows, rows[1:])

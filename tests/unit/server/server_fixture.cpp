@@ -9,9 +9,11 @@
 
 #include "pairing/bytes.h"
 #include "pairing/gzip.h"
+#include "pairing/heartbeat.h"
 #include "pairing/messages.h"
 #include "pairing/pairing_code.h"
 #include "server/ingest/pair_handler.h"
+#include "server/store/evidence_batch.h"
 
 namespace tally::server::test {
 
@@ -129,6 +131,37 @@ std::int64_t ServerFixture::count(const std::string& sql) {
     sqlite3_finalize(stmt);
     sqlite3_close(db);
     return n;
+}
+
+std::vector<std::string> ServerFixture::counted_bytes() {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2((dir.path() / "tally.db").c_str(), &db, SQLITE_OPEN_READONLY,
+                            nullptr) == SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db,
+                               "SELECT kind, counted, body FROM evidence_batches"
+                               " ORDER BY device_id, first_seq",
+                               -1, &stmt, nullptr) == SQLITE_OK);
+    std::vector<std::string> out;
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        const auto kind = static_cast<evidence::Kind>(sqlite3_column_int64(stmt, 0));
+        const auto ranges =
+            evidence::decode_ranges(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1)));
+        REQUIRE(ranges.ok());
+        const std::string body(static_cast<const char*>(sqlite3_column_blob(stmt, 2)),
+                               static_cast<std::size_t>(sqlite3_column_bytes(stmt, 2)));
+        auto all = evidence::heartbeats_of(kind, body);
+        REQUIRE(all.ok());
+        for (auto& bytes : *all) {
+            auto hb = pairing::decode_heartbeat(bytes);
+            if (hb && evidence::in_ranges(*ranges, hb->seq)) {
+                out.push_back(std::move(bytes));
+            }
+        }
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return out;
 }
 
 }  // namespace tally::server::test

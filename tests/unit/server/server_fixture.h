@@ -71,6 +71,11 @@ class ServerFixture {
     Result<UploadOutcome> upload(const TestDevice& device, const SignedBody& body,
                                  std::int64_t now = kNow);
     std::int64_t count(const std::string& sql);
+    //! The counted heartbeats' exact bytes, read back from the evidence batches (schema 10),
+    //! by device and seq.
+    std::vector<std::string> counted_bytes();
+    //! How many heartbeats are counted.
+    std::int64_t counted() { return static_cast<std::int64_t>(counted_bytes().size()); }
 
     TempDir dir;
     std::unique_ptr<SqliteStore> store;

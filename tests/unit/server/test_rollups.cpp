@@ -45,6 +45,7 @@ struct Month {
     ServerFixture f;
     TestDevice a;
     TestDevice b;
+    std::string b1;  //!< b's one heartbeat
     Month() {
         f.pair(a);
         f.pair(b);
@@ -55,7 +56,7 @@ struct Month {
         send(f, a, {a3, a4});  // the later day first
         send(f, a, {a1, a2});
         send(f, a, {a1, a2});  // a retry: counted once
-        const auto b1 = b.next_heartbeat(kDay11, 5, {user("root", 5, true), user("bob", 1)});
+        b1 = b.next_heartbeat(kDay11, 5, {user("root", 5, true), user("bob", 1)});
         send(f, b, {b1});
     }
 };
@@ -147,25 +148,75 @@ TEST_CASE("a change of time zone moves heartbeats to their local day and month",
     CHECK(check->heartbeats == 2);
 }
 
-TEST_CASE("verify-evidence reports a corrupted heartbeat and a corrupted rollup", "[rollups]") {
+//! Flips one bit of byte `at` of column `column` of the evidence batch holding `seq` of `device`.
+void tamper(ServerFixture& f, const std::string& device, std::uint64_t seq, const char* column,
+            std::size_t at) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((f.dir.path() / "tally.db").c_str(), &db) == SQLITE_OK);
+    const auto where = " FROM evidence_batches WHERE device_id = '" + device +
+                       "' AND first_seq <= " + std::to_string(seq) +
+                       " AND last_seq >= " + std::to_string(seq);
+    sqlite3_stmt* read = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, (std::string("SELECT id, ") + column + where).c_str(), -1, &read,
+                               nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(read) == SQLITE_ROW);
+    const auto id = sqlite3_column_int64(read, 0);
+    std::string blob(static_cast<const char*>(sqlite3_column_blob(read, 1)),
+                     static_cast<std::size_t>(sqlite3_column_bytes(read, 1)));
+    sqlite3_finalize(read);
+    REQUIRE(at < blob.size());
+    blob[at] = static_cast<char>(blob[at] ^ 0x01);
+    sqlite3_stmt* write = nullptr;
+    REQUIRE(
+        sqlite3_prepare_v2(
+            db,
+            (std::string("UPDATE evidence_batches SET ") + column + " = ? WHERE id = ?").c_str(),
+            -1, &write, nullptr) == SQLITE_OK);
+    sqlite3_bind_blob(write, 1, blob.data(), static_cast<int>(blob.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_int64(write, 2, id);
+    REQUIRE(sqlite3_step(write) == SQLITE_DONE);
+    sqlite3_finalize(write);
+    sqlite3_close(db);
+}
+
+TEST_CASE("verify-evidence re-verifies each stored batch's signature byte for byte", "[rollups]") {
     Month m;
     auto& f = m.f;
-    exec(f, "UPDATE heartbeats SET bytes = replace(bytes, 'alice', 'mallory') WHERE device_id = '" +
-                m.a.device_id + "' AND seq = 2");
     auto check = f.store->verify_evidence("acme", "2026-11");
     REQUIRE(check.ok());
-    CHECK_FALSE(check->ok());
-    REQUIRE(check->problems.size() == 2);  // seq 2's bytes, and seq 3's link to them
-    CHECK(check->problems[0].seq == 2);
-    CHECK_THAT(check->problems[0].what, Catch::Contains("users"));
-    CHECK(check->problems[1].seq == 3);
-    CHECK_THAT(check->problems[1].what, Catch::Contains("prev"));
-    CHECK(check->rollup_differences.empty());
+    CHECK(check->ok());
+    CHECK(check->batches == 3);  // the retry counted nothing: no batch kept for it
+    CHECK(check->signatures_ok == 3);
+    CHECK(check->heartbeats == 5);
+    CHECK(check->links_checked == 5);
+    SECTION("one byte of a stored body changed: its signature fails, named") {
+        tamper(f, m.a.device_id, 2, "body", 30);
+        check = f.store->verify_evidence("acme", "2026-11");
+        REQUIRE(check.ok());
+        CHECK_FALSE(check->ok());
+        REQUIRE_FALSE(check->problems.empty());
+        CHECK(check->problems[0].device_id == m.a.device_id);
+        CHECK_THAT(check->problems[0].what, Catch::Contains("does not verify"));
+        CHECK(check->signatures_ok == 2);
+    }
+    SECTION("one byte of a stored signature changed") {
+        tamper(f, m.b.device_id, 1, "signature", 5);
+        check = f.store->verify_evidence("acme", "2026-11");
+        REQUIRE(check.ok());
+        REQUIRE(check->problems.size() == 1);
+        CHECK(check->problems[0].device_id == m.b.device_id);
+        CHECK_THAT(check->problems[0].what, Catch::Contains("does not verify"));
+        CHECK(check->rollup_differences.empty());
+    }
+}
 
+TEST_CASE("verify-evidence reports a corrupted rollup", "[rollups]") {
+    Month m;
+    auto& f = m.f;
     exec(f,
          "UPDATE rollup_device_month SET active_minutes = active_minutes + 1 WHERE device_id = '" +
              m.b.device_id + "'");
-    check = f.store->verify_evidence("acme", "2026-11");
+    auto check = f.store->verify_evidence("acme", "2026-11");
     REQUIRE(check.ok());
     REQUIRE(check->rollup_differences.size() == 1);
     CHECK_THAT(check->rollup_differences[0], Catch::Contains(m.b.device_id));
@@ -197,20 +248,105 @@ TEST_CASE("verify-evidence compares billing's buckets with the evidence", "[roll
     CHECK(missing);
 }
 
+//! Rewrites the fixture's database into what schema 9 stored: a row per heartbeat (its exact
+//! bytes and numbers) and per heartbeat user, no evidence batches.
+void downgrade_to_schema_9(ServerFixture& f) {
+    const auto bytes = f.counted_bytes();
+    const auto received = f.count("SELECT min(received_at) FROM evidence_batches");
+    REQUIRE(received == f.count("SELECT max(received_at) FROM evidence_batches"));
+    std::string sql =
+        "CREATE TABLE heartbeats (device_id TEXT NOT NULL REFERENCES devices(id),"
+        " seq INTEGER NOT NULL, bytes BLOB NOT NULL, start_ts INTEGER NOT NULL,"
+        " end_ts INTEGER NOT NULL, device_active_minutes INTEGER NOT NULL,"
+        " received_at INTEGER NOT NULL, PRIMARY KEY (device_id, seq));"
+        "CREATE INDEX heartbeats_start ON heartbeats(device_id, start_ts);"
+        "CREATE TABLE heartbeat_users (device_id TEXT NOT NULL, seq INTEGER NOT NULL,"
+        " principal TEXT NOT NULL, local INTEGER NOT NULL, kind TEXT NOT NULL,"
+        " active_minutes INTEGER NOT NULL, PRIMARY KEY (device_id, seq, principal, local),"
+        " FOREIGN KEY (device_id, seq) REFERENCES heartbeats(device_id, seq));"
+        "CREATE INDEX heartbeat_users_principal ON heartbeat_users(principal);";
+    // Each device's heartbeats in seq order: the device of a heartbeat is that of its batch.
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((f.dir.path() / "tally.db").c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* s = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db,
+                               "SELECT device_id, last_seq - first_seq + 1 FROM evidence_batches"
+                               " ORDER BY device_id, first_seq",
+                               -1, &s, nullptr) == SQLITE_OK);
+    std::size_t i = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const std::string device = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
+        for (auto n = sqlite3_column_int64(s, 1); n > 0; --n, ++i) {
+            REQUIRE(i < bytes.size());
+            const auto hb = tally::pairing::decode_heartbeat(bytes[i]);
+            REQUIRE(hb.ok());
+            const auto key = "'" + device + "', " + std::to_string(hb->seq);
+            sql += "INSERT INTO heartbeats VALUES (" + key + ", CAST('" + bytes[i] +
+                   "' AS BLOB), " + std::to_string(hb->start) + ", " + std::to_string(hb->end) +
+                   ", " + std::to_string(hb->device_active_minutes) + ", " +
+                   std::to_string(received) + ");";
+            for (const auto& u : hb->users) {
+                sql += "INSERT INTO heartbeat_users VALUES (" + key + ", '" + u.principal + "', " +
+                       (u.local ? "1" : "0") + ", '" + u.kind + "', " +
+                       std::to_string(u.active_minutes) + ");";
+            }
+        }
+    }
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+    REQUIRE(i == bytes.size());
+    f.store.reset();
+    exec(f, sql +
+                "DROP TABLE evidence_batches; DROP TABLE evidence_horizon;"
+                " ALTER TABLE devices DROP COLUMN evidence_floor; PRAGMA user_version = 9;");
+}
+
+void reopen(ServerFixture& f) {
+    auto reopened = SqliteStore::open((f.dir.path() / "tally.db").string());
+    INFO((reopened.ok() ? std::string() : reopened.error().message));
+    REQUIRE(reopened.ok());
+    f.store = std::move(*reopened);
+    CHECK(f.count("PRAGMA user_version") == kSchemaVersion);
+}
+
+TEST_CASE("a schema-9 database's heartbeats become evidence batches", "[rollups]") {
+    Month m;
+    auto& f = m.f;
+    const auto counted = f.counted_bytes();
+    const auto rows = f.count("SELECT count(*) FROM rollup_bucket_user") +
+                      f.count("SELECT count(*) FROM rollup_user_month");
+    downgrade_to_schema_9(f);
+    CHECK(f.count("SELECT count(*) FROM heartbeat_users") == 6);
+    reopen(f);
+    CHECK(f.counted_bytes() == counted);  // the exact bytes, kept
+    CHECK(f.count("SELECT count(*) FROM sqlite_master WHERE name LIKE 'heartbeat%'") == 0);
+    CHECK(f.count("SELECT count(*) FROM evidence_batches WHERE kind = 1") == 2);  // one a device
+    CHECK(f.count("SELECT count(*) FROM rollup_bucket_user") +
+              f.count("SELECT count(*) FROM rollup_user_month") ==
+          rows);
+    auto check = f.store->verify_evidence("acme", "2026-11");
+    REQUIRE(check.ok());
+    CHECK(check->ok());
+    CHECK(check->unsigned_batches == 2);
+    CHECK(check->links_checked == 5);
+    // The dedupe still knows the migrated seqs: a retry counts nothing.
+    auto again = f.upload(m.b, m.b.batch({m.b1}));
+    REQUIRE(again.ok());
+    CHECK(again->ack.duplicates == 1);
+    CHECK(again->ack.accepted == 0);
+}
+
 TEST_CASE("a schema-7 database gets its rollups from the heartbeats it holds", "[rollups]") {
     Month m;
     auto& f = m.f;
     const auto minutes = f.count("SELECT sum(active_minutes) FROM rollup_user_month");
-    f.store.reset();
+    downgrade_to_schema_9(f);
     // What schema 7 was: the same tables without the rollups.
     exec(f,
          "DROP TABLE rollup_device_month; DROP TABLE rollup_user_month;"
          " DROP TABLE rollup_device_day; DROP TABLE rollup_bucket;"
          " DROP TABLE rollup_bucket_user; PRAGMA user_version = 7;");
-    auto reopened = SqliteStore::open((f.dir.path() / "tally.db").string());
-    REQUIRE(reopened.ok());
-    f.store = std::move(*reopened);
-    CHECK(f.count("PRAGMA user_version") == kSchemaVersion);
+    reopen(f);
     CHECK(f.count("SELECT sum(active_minutes) FROM rollup_user_month") == minutes);
     CHECK(f.count("SELECT count(*) FROM rollup_device_day") == 3);
     auto check = f.store->verify_evidence("acme", "2026-11");
@@ -225,18 +361,15 @@ TEST_CASE("a schema-8 database gets billing's buckets from the heartbeats it hol
     const auto beats = f.count("SELECT sum(heartbeats) FROM rollup_bucket");
     const auto minutes = f.count("SELECT sum(active_minutes) FROM rollup_bucket_user");
     REQUIRE(buckets > 0);
-    CHECK(beats == f.count("SELECT count(*) FROM heartbeats"));
+    CHECK(beats == f.counted());
+    downgrade_to_schema_9(f);
     CHECK(minutes == f.count("SELECT sum(active_minutes) FROM heartbeat_users"));
-    f.store.reset();
     // What schema 8 was: the same tables without billing's buckets.
     exec(f,
          "DROP TABLE rollup_bucket; DROP TABLE rollup_bucket_user;"
          " ALTER TABLE rollup_user_month DROP COLUMN first_signal;"
          " ALTER TABLE rollup_user_month DROP COLUMN last_signal; PRAGMA user_version = 8;");
-    auto reopened = SqliteStore::open((f.dir.path() / "tally.db").string());
-    REQUIRE(reopened.ok());
-    f.store = std::move(*reopened);
-    CHECK(f.count("PRAGMA user_version") == kSchemaVersion);
+    reopen(f);
     CHECK(f.count("SELECT count(*) FROM rollup_bucket") == buckets);
     CHECK(f.count("SELECT sum(heartbeats) FROM rollup_bucket") == beats);
     CHECK(f.count("SELECT sum(active_minutes) FROM rollup_bucket_user") == minutes);

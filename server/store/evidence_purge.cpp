@@ -1,0 +1,144 @@
+// SqliteStore::purge_evidence (purge_store.h): the evidence's end of life. A batch whose
+// counted heartbeats all started more than evidence_retention_days ago is deleted (its rollups
+// stay; devices.evidence_floor remembers its highest seq, so the seq is never counted again,
+// and evidence_horizon keeps rebuilds off the months it touched). A batch whose heartbeats all
+// started more than the acceptance window (max_backfill_days, plus a day) ago loses its short
+// hashes: such a seq can no longer be counted, the watermark answers it (see
+// sqlite_store_ingest.cpp). And signed bodies are stored in their compact form
+// (evidence_compact.h) when it rebuilds their exact bytes, a chunk of batches per transaction
+// so ingest waits little.
+
+#include "server/store/evidence_compact.h"
+#include "server/store/sqlite_store.h"
+
+namespace tally::server {
+namespace {
+
+Result<std::int64_t> run_counted(SqliteDb& db, const char* sql, std::int64_t at) {
+    auto s = db.prepare(sql);
+    if (!s) {
+        return s.error();
+    }
+    if (auto r = s->bind(1, at).run(); !r) {
+        return r.error();
+    }
+    return db.changes();
+}
+
+constexpr int kCompactChunk = 64;
+
+}  // namespace
+
+Result<std::int64_t> SqliteStore::compact_evidence_chunk(std::int64_t& after, bool& done) {
+    std::lock_guard lock(mutex_);
+    auto txn = SqliteTransaction::begin(*db_);
+    if (!txn) {
+        return txn.error();
+    }
+    auto s = db_->prepare(
+        "SELECT id, body FROM evidence_batches WHERE kind = 0 AND id > ? ORDER BY id LIMIT ?");
+    if (!s) {
+        return s.error();
+    }
+    std::vector<std::pair<std::int64_t, std::string>> rows;
+    if (auto r = s->bind(1, after)
+                     .bind(2, std::int64_t{kCompactChunk})
+                     .each_row([&](const SqliteStatement& row) {
+                         rows.emplace_back(row.int64(0), row.text(1));
+                     });
+        !r) {
+        return r.error();
+    }
+    done = rows.size() < static_cast<std::size_t>(kCompactChunk);
+    auto upd = db_->prepare("UPDATE evidence_batches SET kind = 3, body = ? WHERE id = ?");
+    if (!upd) {
+        return upd.error();
+    }
+    std::int64_t compacted = 0;
+    for (const auto& [id, body] : rows) {
+        after = id;
+        const auto small = evidence::compact(body);
+        if (!small) {
+            continue;  // kept as received
+        }
+        if (auto r = upd->reset().bind_blob(1, *small).bind(2, id).run(); !r) {
+            return r.error();
+        }
+        ++compacted;
+    }
+    if (auto r = txn->commit(); !r) {
+        return r.error();
+    }
+    return compacted;
+}
+
+Result<EvidencePurgeResult> SqliteStore::purge_evidence(std::int64_t now,
+                                                        const EvidencePolicy& policy) {
+    if (policy.retention_days < 1 || policy.window_days < 1) {
+        return make_error("bad_request",
+                          "evidence_retention_days and the acceptance window "
+                          "must be at least one day");
+    }
+    auto result = purge_evidence_locked(now, policy);
+    if (!result) {
+        return result;
+    }
+    std::int64_t after = 0;
+    for (bool done = false; !done;) {
+        auto n = compact_evidence_chunk(after, done);
+        if (!n) {
+            return n.error();
+        }
+        result->batches_compacted += *n;
+    }
+    return result;
+}
+
+Result<EvidencePurgeResult> SqliteStore::purge_evidence_locked(std::int64_t now,
+                                                               const EvidencePolicy& policy) {
+    std::lock_guard lock(mutex_);
+    auto txn = SqliteTransaction::begin(*db_);
+    if (!txn) {
+        return txn.error();
+    }
+    const auto horizon = now - policy.retention_days * 86400;
+    EvidencePurgeResult result;
+    auto floors = run_counted(*db_,
+                              "UPDATE devices SET evidence_floor = max(evidence_floor, (SELECT"
+                              " max(e.last_seq) FROM evidence_batches e WHERE e.device_id ="
+                              " devices.id AND e.last_start < ?1)) WHERE id IN (SELECT device_id"
+                              " FROM evidence_batches WHERE last_start < ?1)",
+                              horizon);
+    if (!floors) {
+        return floors.error();
+    }
+    auto deleted = run_counted(*db_, "DELETE FROM evidence_batches WHERE last_start < ?1", horizon);
+    if (!deleted) {
+        return deleted.error();
+    }
+    result.batches_deleted = *deleted;
+    if (*deleted > 0) {
+        auto mark = run_counted(*db_,
+                                "INSERT INTO evidence_horizon(id, purged_before) VALUES (1, ?1)"
+                                " ON CONFLICT(id) DO UPDATE SET purged_before ="
+                                " max(purged_before, excluded.purged_before)",
+                                horizon);
+        if (!mark) {
+            return mark.error();
+        }
+    }
+    auto pruned = run_counted(*db_,
+                              "UPDATE evidence_batches SET hashes = NULL"
+                              " WHERE hashes IS NOT NULL AND last_start < ?1",
+                              now - (policy.window_days + 1) * 86400);
+    if (!pruned) {
+        return pruned.error();
+    }
+    result.batches_pruned = *pruned;
+    if (auto r = txn->commit(); !r) {
+        return r.error();
+    }
+    return result;
+}
+
+}  // namespace tally::server
