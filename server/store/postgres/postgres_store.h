@@ -91,7 +91,13 @@ class PostgresStore final : public Store {
     //! Drops the evidence partitions of months that ended more than `retention_days` before
     //! `now`, with their seqs' rows (the devices' seq_floor keeps later copies duplicates).
     //! Returns how many partitions were dropped.
-    Result<std::int64_t> drop_old_evidence(std::int64_t now, std::int64_t retention_days);
+    //! `batches_deleted`, if given, grows by the evidence rows dropped with them.
+    Result<std::int64_t> drop_old_evidence(std::int64_t now, std::int64_t retention_days,
+                                           std::int64_t* batches_deleted = nullptr);
+    //! Evidence retention by policy.retention_days (drop_old_evidence); the dedupe rows
+    //! (heartbeat_seqs) go with their month's partition.
+    Result<EvidencePurgeResult> purge_evidence(std::int64_t now,
+                                               const EvidencePolicy& policy) override;
 
     // Month close (postgres_store_snapshots.cpp).
     Result<std::optional<MonthSnapshot>> month_snapshot(std::string_view tenant,

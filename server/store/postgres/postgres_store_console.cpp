@@ -163,11 +163,12 @@ Result<std::vector<ConsoleEvent>> PostgresStore::console_device_events(std::stri
 }
 
 // The database's size as PostgreSQL counts it (no WAL of its own to report: 0), and the
-// stored heartbeats (counted and held: one heartbeat_seqs row each).
+// evidence as the SQLite store counts it: stored batches plus held heartbeats.
 Result<StorageStats> PostgresStore::storage_stats() {
     return pg_statement(*pool_, [&](PgConnection& c) -> Result<StorageStats> {
         auto r = c.exec(
-            "SELECT pg_database_size(current_database()), (SELECT count(*) FROM heartbeat_seqs)");
+            "SELECT pg_database_size(current_database()), (SELECT count(*) FROM heartbeat_evidence)"
+            " + (SELECT count(*) FROM held_heartbeats)");
         if (!r) {
             return r.error();
         }

@@ -307,10 +307,16 @@ Result<PurgeResult> purge_tenant(PgConnection& c, std::int64_t tid, std::int64_t
 
 }  // namespace
 
-Result<PurgeResult> PostgresStore::purge_users(std::int64_t now) {
-    if (auto r = drop_old_evidence(now, kEvidenceRetentionDays); !r) {
+Result<EvidencePurgeResult> PostgresStore::purge_evidence(std::int64_t now,
+                                                          const EvidencePolicy& policy) {
+    EvidencePurgeResult result;
+    if (auto r = drop_old_evidence(now, policy.retention_days, &result.batches_deleted); !r) {
         return r.error();
     }
+    return result;
+}
+
+Result<PurgeResult> PostgresStore::purge_users(std::int64_t now) {
     return pg_transaction(*pool_, [&](PgConnection& c) -> Result<PurgeResult> {
         if (auto r = c.command(kPurgeLock); !r) {
             return r.error();
@@ -336,8 +342,8 @@ Result<PurgeResult> PostgresStore::purge_users(std::int64_t now) {
     });
 }
 
-Result<std::int64_t> PostgresStore::drop_old_evidence(std::int64_t now,
-                                                      std::int64_t retention_days) {
+Result<std::int64_t> PostgresStore::drop_old_evidence(std::int64_t now, std::int64_t retention_days,
+                                                      std::int64_t* batches_deleted) {
     return pg_transaction(*pool_, [&](PgConnection& c) -> Result<std::int64_t> {
         if (auto r = c.command(kPurgeLock); !r) {
             return r.error();
@@ -370,6 +376,13 @@ Result<std::int64_t> PostgresStore::drop_old_evidence(std::int64_t now,
                 if (auto r = exec(c, sql, {pg_param(month)}); !r) {
                     return r.error();
                 }
+            }
+            if (batches_deleted) {
+                auto rows = c.exec("SELECT count(*) FROM " + name);
+                if (!rows) {
+                    return rows.error();
+                }
+                *batches_deleted += rows->int64(0, 0);
             }
             if (auto r = c.command("DROP TABLE IF EXISTS " + name); !r) {
                 return r.error();

@@ -143,7 +143,8 @@ void ingest_body() {
     CHECK(usage->users[0].active_minutes == 14);
     auto stats = s.storage_stats();
     REQUIRE(stats.ok());
-    CHECK(stats->evidence_rows == 6);
+    // Evidence is kept per batch that counted something: three batches did.
+    CHECK(stats->evidence_rows == 3);
 }
 BACKEND_TEST("a batch's dedupe, fork, gap, chain break, held and ack; billing reads", ingest_body)
 
@@ -364,9 +365,14 @@ TEST_CASE("evidence partitions are dropped at retention; their seqs stay duplica
         return r->int64(0, 0);
     };
     const auto before = partitions();
-    auto dropped = s.drop_old_evidence(kNow, PostgresStore::kEvidenceRetentionDays);
+    // A retention of 10 years keeps it; the default 400 days drops it, with its one batch.
+    auto kept = s.purge_evidence(kNow, EvidencePolicy{3650, 35});
+    REQUIRE(kept.ok());
+    CHECK(kept->batches_deleted == 0);
+    CHECK(partitions() == before);
+    auto dropped = s.purge_evidence(kNow, EvidencePolicy{});
     REQUIRE(dropped.ok());
-    CHECK(*dropped == 1);
+    CHECK(dropped->batches_deleted == 1);
     CHECK(partitions() == before - 1);
     CHECK(*s.drop_old_evidence(kNow, PostgresStore::kEvidenceRetentionDays) == 0);
     // The old batch again: nothing counted twice; the ack holds; its month's usage stays.
