@@ -1,79 +1,18 @@
 // PostgresStore: what the billing engine and the usage report read (billing_read_store.h),
 // from the rollups, each call in one REPEATABLE READ read-only transaction (one snapshot).
 
-#include <algorithm>
-#include <bit>
-#include <cctype>
 #include <map>
-#include <set>
 
 #include "server/store/postgres/pg_billing_reads.h"
 #include "server/store/postgres/pg_transaction.h"
 #include "server/store/postgres/postgres_store.h"
+#include "server/store/usage_rows.h"
 
 namespace tally::server {
 namespace {
 
 //! The first statement of the transaction: every read after it sees one snapshot.
 constexpr const char* kSnapshot = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY";
-
-std::int64_t days_in(std::int64_t mask) {
-    return std::popcount(static_cast<std::uint64_t>(mask));
-}
-
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
-
-struct UserAcc {
-    UserUsageRow row;
-    std::int64_t mask = 0;
-    std::set<std::string> devices;
-};
-
-//! The users of the month from its user rollups, as SqliteStore::usage makes them: each
-//! device's user list, and the billed users (retired devices' users left out). Directory
-//! principals are one person across devices (compared case-insensitively); local accounts
-//! are distinct per device.
-void bill_users(const detail::Rollups& rollups, const std::map<std::string, std::size_t>& index,
-                UsageData& data) {
-    std::map<std::pair<std::string, std::string>, UserAcc> users;
-    for (const auto& [key, row] : rollups.user_months) {
-        const auto it = index.find(key.device_id);
-        if (row.active_minutes <= 0 || it == index.end()) {
-            continue;
-        }
-        auto& device = data.devices[it->second];
-        device.users.push_back(key.principal);
-        if (device.device.retired_at) {
-            continue;
-        }
-        auto& acc = users[{key.local ? key.principal : lower(key.principal),
-                           key.local ? key.device_id : ""}];
-        if (acc.row.principal.empty() || key.principal < acc.row.principal) {
-            acc.row.principal = key.principal;
-        }
-        acc.row.local = key.local;
-        acc.row.device_id = key.local ? key.device_id : "";
-        acc.row.active_minutes += row.active_minutes;
-        acc.mask |= row.day_mask;
-        acc.devices.insert(key.device_id);
-    }
-    for (auto& d : data.devices) {
-        std::sort(d.users.begin(), d.users.end());
-        d.users.erase(std::unique(d.users.begin(), d.users.end()), d.users.end());
-    }
-    for (auto& [key, acc] : users) {
-        acc.row.active_days = days_in(acc.mask);
-        acc.row.devices.assign(acc.devices.begin(), acc.devices.end());
-        data.users.push_back(std::move(acc.row));
-    }
-    std::sort(data.users.begin(), data.users.end(), [](const auto& a, const auto& b) {
-        return a.principal != b.principal ? a.principal < b.principal : a.device_id < b.device_id;
-    });
-}
 
 }  // namespace
 
@@ -141,15 +80,8 @@ Result<UsageData> PostgresStore::usage(std::string_view tenant, std::int64_t fro
         for (int i = 0; i < devices->rows(); ++i) {
             DeviceUsageRow row;
             row.device = detail::pg_device_from_row(*devices, i);
-            const auto it = rollups->device_months.find({row.device.id, month});
-            // Listed: paired before the month ended, or with heartbeats in it.
-            if (row.device.paired_at >= to && it == rollups->device_months.end()) {
+            if (!detail::fill_device_usage(row, *rollups, month, to)) {
                 continue;
-            }
-            if (it != rollups->device_months.end()) {
-                row.active_minutes = it->second.active_minutes;
-                row.active_days = days_in(it->second.day_mask);
-                row.heartbeats = it->second.heartbeats;
             }
             index[row.device.id] = data.devices.size();
             listed.push_back(row.device);
@@ -162,7 +94,7 @@ Result<UsageData> PostgresStore::usage(std::string_view tenant, std::int64_t fro
         for (auto& d : data.devices) {
             d.evidence = (*evidence)[d.device.id];
         }
-        bill_users(*rollups, index, data);
+        detail::bill_users(*rollups, index, data);
         return data;
     });
 }
