@@ -15,12 +15,10 @@ data from the Python protocol client (real signed gzip batches).
 """
 
 import csv
-import datetime
 import io
 import json
 import os
 import ssl
-import time
 import unittest
 import urllib.error
 import urllib.request
@@ -28,57 +26,14 @@ import urllib.request
 import openpyxl
 
 from protocol_client import Device
-from tally_harness import TallyTestCase
+from fake_clock import FakeClockTestCase, user, utc
 
-LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 MONTH = "2026-02"
 
 
-def utc(month, day, hour=12, minute=0):
-    return int(datetime.datetime(2026, month, day, hour, minute,
-                                 tzinfo=datetime.timezone.utc).timestamp())
+class BillingCases(FakeClockTestCase):
 
-
-def user(principal, minutes=5):
-    return {"principal": principal, "local": False, "kind": "x11", "active_minutes": minutes}
-
-
-class BillingCases(TallyTestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.rc_file = os.path.join(self.workdir, "server.faketimerc")
-        self.saved_env = {k: os.environ.get(k) for k in (
-            "LD_PRELOAD", "FAKETIME_TIMESTAMP_FILE", "FAKETIME_NO_CACHE",
-            "FAKETIME_DONT_FAKE_MONOTONIC", "ASAN_OPTIONS")}
-        self.move_clock(utc(2, 3))
-        # The server and every CLI call inherit the fake clock; this process keeps the real
-        # one (TLS certificates are checked against it: the server's CA is valid for years).
-        # Under AddressSanitizer (scripts/test's second pass) libfaketime comes first in the
-        # preload list, which ASan refuses unless told the order is intended.
-        asan = os.environ.get("ASAN_OPTIONS", "")
-        os.environ.update(LD_PRELOAD=LIBFAKETIME, FAKETIME_TIMESTAMP_FILE=self.rc_file,
-                          FAKETIME_NO_CACHE="1", FAKETIME_DONT_FAKE_MONOTONIC="1",
-                          ASAN_OPTIONS=(asan + ":" if asan else "") + "verify_asan_link_order=0")
-        self.srv = self.server().start()
-
-    def tearDown(self):
-        super().tearDown()
-        for key, value in self.saved_env.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-    def move_clock(self, instant):
-        """The server's clock from now on reads `instant` (and runs on from there)."""
-        self.offset = instant - int(time.time())
-        with open(self.rc_file + ".tmp", "w") as f:
-            f.write(f"{self.offset:+d}\n")
-        os.replace(self.rc_file + ".tmp", self.rc_file)
-
-    def fake_now(self):
-        return time.time() + self.offset
+    START = utc(2, 3)
 
     def pair(self, tenant, hostname, device_type="business"):
         self.srv.cli("tenant", "add", tenant, check=False)

@@ -15,56 +15,17 @@ import os
 import sqlite3
 import ssl
 import datetime
-import time
 import unittest
 import urllib.request
 
 from protocol_client import Device
-from tally_harness import TallyTestCase, wait_until
-
-LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
-
-
-def utc(month, day, hour=12, minute=0):
-    return int(datetime.datetime(2026, month, day, hour, minute,
-                                 tzinfo=datetime.timezone.utc).timestamp())
+from fake_clock import FakeClockTestCase, user, utc
+from tally_harness import wait_until
 
 
-def user(principal, minutes=5):
-    return {"principal": principal, "local": False, "kind": "x11", "active_minutes": minutes}
+class MonthClose(FakeClockTestCase):
 
-
-class MonthClose(TallyTestCase):
-
-    def setUp(self):
-        super().setUp()
-        self.rc_file = os.path.join(self.workdir, "server.faketimerc")
-        self.saved_env = {k: os.environ.get(k) for k in (
-            "LD_PRELOAD", "FAKETIME_TIMESTAMP_FILE", "FAKETIME_NO_CACHE",
-            "FAKETIME_DONT_FAKE_MONOTONIC", "ASAN_OPTIONS")}
-        self.move_clock(utc(3, 5))
-        asan = os.environ.get("ASAN_OPTIONS", "")
-        os.environ.update(LD_PRELOAD=LIBFAKETIME, FAKETIME_TIMESTAMP_FILE=self.rc_file,
-                          FAKETIME_NO_CACHE="1", FAKETIME_DONT_FAKE_MONOTONIC="1",
-                          ASAN_OPTIONS=(asan + ":" if asan else "") + "verify_asan_link_order=0")
-        self.srv = self.server().start()
-
-    def tearDown(self):
-        super().tearDown()
-        for key, value in self.saved_env.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-    def move_clock(self, instant):
-        self.offset = instant - int(time.time())
-        with open(self.rc_file + ".tmp", "w") as f:
-            f.write(f"{self.offset:+d}\n")
-        os.replace(self.rc_file + ".tmp", self.rc_file)
-
-    def fake_now(self):
-        return time.time() + self.offset
+    START = utc(3, 5)
 
     def snapshots(self):
         """How many month snapshots the server has stored (read-only, beside the server)."""
