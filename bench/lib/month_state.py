@@ -13,9 +13,14 @@ ECDSA signature differ between any two runs. `report_state` does the same for th
 """
 
 import gzip
-import hashlib
 import json
+import os
 import sqlite3
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "tests", "integration"))
+from evidence_reader import compact_heartbeats  # noqa: E402
 
 # Columns whose values differ between two runs that stored the same thing.
 # A device's last_seen is when the server last heard from it (the receive time).
@@ -47,37 +52,6 @@ def stored_state(db_path):
         return state
     finally:
         con.close()
-
-
-def _varint(data, i):
-    v = shift = 0
-    while True:
-        b = data[i]
-        i += 1
-        v |= (b & 0x7F) << shift
-        shift += 7
-        if b < 0x80:
-            return v, i
-
-
-def compact_heartbeats(body):
-    """The heartbeats of a compact evidence body (kind 3, server/store/evidence_compact.cpp)."""
-    raw = gzip.decompress(body)
-    assert raw[:3] == b"TC1", "unknown compact evidence format"
-    i = 3 + 10 + 1
-    n, i = _varint(raw, i)
-    i += n  # the batch JSON template
-    count, i = _varint(raw, i)
-    out = []
-    for _ in range(count):
-        chained = raw[i] == 1
-        n, i = _varint(raw, i + 1)
-        hb = raw[i:i + n]
-        i += n
-        if chained:
-            hb = hb[:-2] + hashlib.sha256(out[-1]).hexdigest().encode() + hb[-2:]
-        out.append(hb)
-    return [h.decode("utf-8") for h in out]
 
 
 def evidence_state(con, host):

@@ -12,7 +12,6 @@ import atexit
 import datetime
 import faulthandler
 import gzip
-import hashlib
 import json
 import os
 import signal
@@ -20,6 +19,7 @@ import sqlite3
 import time
 from dataclasses import dataclass, field
 
+from evidence_reader import compact_heartbeats
 from tally_harness import Agent, TallyTestCase, current_month, wait_until
 
 faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <pid>` prints where a run hangs
@@ -103,37 +103,6 @@ class Ledger:
     # re-verifies every stored batch's signature, re-checks the hash chain and recomputes the
     # usage rollups from the evidence; after any fault they must equal what ingest rolled up.
     evidence: tuple = (0, "")
-
-
-def _varint(data, i):
-    v = shift = 0
-    while True:
-        b = data[i]
-        i += 1
-        v |= (b & 0x7F) << shift
-        shift += 7
-        if b < 0x80:
-            return v, i
-
-
-def compact_heartbeats(body):
-    """The heartbeats of a compact evidence body (kind 3, server/store/evidence_compact.cpp)."""
-    raw = gzip.decompress(body)
-    assert raw[:3] == b"TC1", "unknown compact evidence format"
-    i = 3 + 10 + 1
-    n, i = _varint(raw, i)
-    i += n  # the batch JSON template
-    count, i = _varint(raw, i)
-    out = []
-    for _ in range(count):
-        chained = raw[i] == 1
-        n, i = _varint(raw, i + 1)
-        hb = raw[i:i + n]
-        i += n
-        if chained:
-            hb = hb[:-2] + hashlib.sha256(out[-1]).hexdigest().encode() + hb[-2:]
-        out.append(hb)
-    return [h.decode("utf-8") for h in out]
 
 
 def counted_heartbeats(con, device_id):
