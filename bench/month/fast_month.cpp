@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "bench/month/month_days.h"
 #include "pairing/batch.h"
 #include "pairing/bytes.h"
 #include "pairing/crypto.h"
@@ -68,33 +69,6 @@ Result<std::vector<FastDevice>> pair_all(server::SqliteStore& store, const FastM
         }
         out.push_back({device->id, static_cast<std::uint32_t>(i),
                        std::make_shared<pairing::SoftwareKey>(std::move(*key))});
-    }
-    return out;
-}
-
-//! One device's heartbeats of day `day`, as tally-bench-month's make_month_batch makes them.
-std::vector<server::AcceptedHeartbeat> day_heartbeats(const MonthFleet& fleet, std::uint32_t device,
-                                                      std::size_t day, std::uint64_t& seq,
-                                                      std::string& prev) {
-    std::vector<server::AcceptedHeartbeat> out;
-    out.reserve(MonthFleet::kSlotsPerDay);
-    const auto first = day * MonthFleet::kSlotsPerDay;
-    for (std::size_t slot = first; slot < first + MonthFleet::kSlotsPerDay; ++slot) {
-        auto activity = fleet.activity(device, slot);
-        pairing::Heartbeat hb;
-        hb.seq = seq++;
-        hb.start = fleet.slot_start(slot);
-        hb.end = hb.start + MonthFleet::kSlotSeconds;
-        hb.boot_id = "6c1f0b7e-2a44-4d0e-9a51-3f8e2d7c9b10";
-        hb.uptime_s = 3600 + slot * MonthFleet::kSlotSeconds;
-        hb.device_active_minutes = activity.device_minutes;
-        hb.users = std::move(activity.users);
-        hb.prev = prev;
-        server::AcceptedHeartbeat a;
-        a.bytes = pairing::encode_heartbeat(hb);
-        prev = pairing::chain_hash(a.bytes);
-        a.decoded = std::move(hb);
-        out.push_back(std::move(a));
     }
     return out;
 }

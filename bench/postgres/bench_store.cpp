@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/month/month_days.h"
 #include "pairing/bytes.h"
 #include "pairing/crypto.h"
 #include "pairing/heartbeat.h"
@@ -128,32 +129,6 @@ Result<std::vector<std::string>> pair_fleet(server::Store& store, std::size_t de
     return ids;
 }
 
-//! One device's heartbeats of one day, chained from `seq`/`prev`.
-std::vector<server::AcceptedHeartbeat> day_of(const MonthFleet& fleet, std::size_t device,
-                                              std::size_t day, std::uint64_t& seq,
-                                              std::string& prev) {
-    std::vector<server::AcceptedHeartbeat> out;
-    for (std::size_t slot = day * MonthFleet::kSlotsPerDay;
-         slot < (day + 1) * MonthFleet::kSlotsPerDay; ++slot) {
-        auto activity = fleet.activity(device, slot);
-        pairing::Heartbeat hb;
-        hb.seq = seq++;
-        hb.start = fleet.slot_start(slot);
-        hb.end = hb.start + MonthFleet::kSlotSeconds;
-        hb.boot_id = "6c1f0b7e-2a44-4d0e-9a51-3f8e2d7c9b10";
-        hb.uptime_s = 3600 + slot * MonthFleet::kSlotSeconds;
-        hb.device_active_minutes = activity.device_minutes;
-        hb.users = std::move(activity.users);
-        hb.prev = prev;
-        server::AcceptedHeartbeat a;
-        a.bytes = pairing::encode_heartbeat(hb);
-        prev = pairing::chain_hash(a.bytes);
-        a.decoded = std::move(hb);
-        out.push_back(std::move(a));
-    }
-    return out;
-}
-
 //! Stores every device's days from `threads` threads (thread t: devices t, t+threads, …, on
 //! store t), `batch` heartbeats per call. Returns the wall seconds.
 Result<double> store_all(Fresh& f, const MonthFleet& fleet, const std::vector<std::string>& ids,
@@ -171,7 +146,7 @@ Result<double> store_all(Fresh& f, const MonthFleet& fleet, const std::vector<st
                 std::uint64_t seq = 1;
                 std::string prev = pairing::kGenesisPrev;
                 for (std::size_t day = 0; day < days && !failed; ++day) {
-                    auto hbs = day_of(fleet, d, day, seq, prev);
+                    auto hbs = day_heartbeats(fleet, d, day, seq, prev);
                     for (std::size_t i = 0; i < hbs.size(); i += batch) {
                         const std::vector<server::AcceptedHeartbeat> part(
                             hbs.begin() + static_cast<std::ptrdiff_t>(i),

@@ -1,7 +1,8 @@
 #pragma once
-// Runs the purge (application::PurgeRun) and Store::purge_evidence (evidence past evidence_retention_days,
-// dedupe hashes past the acceptance window) at start and then every `interval` on its own
-// thread until destroyed (used by `serve`). Failures are logged and retried at the next interval.
+// Runs the purge (application::PurgeRun) and Store::purge_evidence (evidence past
+// evidence_retention_days, dedupe hashes past the acceptance window) at start and then every
+// `interval` on its own thread until destroyed (used by `serve`). Failures are logged and retried
+// at the next interval.
 
 #include <chrono>
 #include <condition_variable>

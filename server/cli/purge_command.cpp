@@ -12,7 +12,8 @@
 namespace tally::server::cli {
 
 int run_purge(const std::vector<std::string>& words) {
-    auto args = parse_args(words, {"data-dir", "db", "evidence-retention-days", "max-backfill-days"});
+    auto args =
+        parse_args(words, {"data-dir", "db", "evidence-retention-days", "max-backfill-days"});
     if (!args) {
         return fail(args.error());
     }
