@@ -7,22 +7,9 @@
 #include <utility>
 
 #include "server/store/sqlite_store.h"
+#include "server/store/usage_rows.h"
 
 namespace tally::server {
-namespace {
-
-constexpr unsigned kMaxDays = 31;
-
-//! Adds one to days[d] for every bit d-1 set in mask.
-void count_bits(std::int64_t mask, std::vector<std::int64_t>& days) {
-    for (unsigned d = 0; d < kMaxDays; ++d) {
-        if ((mask >> d) & 1) {
-            ++days[d];
-        }
-    }
-}
-
-}  // namespace
 
 Result<std::vector<ConsoleDay>> SqliteStore::console_days(std::string_view tenant,
                                                           std::int64_t month,
@@ -31,8 +18,8 @@ Result<std::vector<ConsoleDay>> SqliteStore::console_days(std::string_view tenan
     if (!reader) {
         return reader.error();
     }
-    std::vector<std::int64_t> devices(kMaxDays, 0);
-    std::vector<std::int64_t> users(kMaxDays, 0);
+    std::vector<std::int64_t> devices(detail::kMaxMonthDays, 0);
+    std::vector<std::int64_t> users(detail::kMaxMonthDays, 0);
     auto d = reader->db().prepare(
         "SELECT day_mask FROM rollup_device_month WHERE tenant_id = "
         "(SELECT id FROM tenants WHERE name = ?) AND month = ?");
@@ -40,7 +27,7 @@ Result<std::vector<ConsoleDay>> SqliteStore::console_days(std::string_view tenan
         return d.error();
     }
     d->bind(1, tenant).bind(2, month);
-    auto ok = d->each_row([&](auto&) { count_bits(d->int64(0), devices); });
+    auto ok = d->each_row([&](auto&) { detail::count_day_bits(d->int64(0), devices); });
     if (!ok) {
         return ok.error();
     }
@@ -58,10 +45,10 @@ Result<std::vector<ConsoleDay>> SqliteStore::console_days(std::string_view tenan
         return ok.error();
     }
     for (const auto& [key, mask] : by_user) {
-        count_bits(mask, users);
+        detail::count_day_bits(mask, users);
     }
     std::vector<ConsoleDay> out;
-    for (unsigned day = 1; day <= days_in_month && day <= kMaxDays; ++day) {
+    for (unsigned day = 1; day <= days_in_month && day <= detail::kMaxMonthDays; ++day) {
         out.push_back({day, devices[day - 1], users[day - 1]});
     }
     return out;

@@ -82,4 +82,12 @@ void bill_users(const Rollups& rollups, const std::map<std::string, std::size_t>
     });
 }
 
+void count_day_bits(std::int64_t mask, std::vector<std::int64_t>& days) {
+    for (unsigned d = 0; d < kMaxMonthDays; ++d) {
+        if ((mask >> d) & 1) {
+            ++days[d];
+        }
+    }
+}
+
 }  // namespace tally::server::detail

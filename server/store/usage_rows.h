@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "server/store/records.h"
 #include "server/store/rollups.h"
@@ -23,5 +24,11 @@ bool fill_device_usage(DeviceUsageRow& row, const Rollups& rollups, std::int64_t
 //! accounts are distinct per device.
 void bill_users(const Rollups& rollups, const std::map<std::string, std::size_t>& index,
                 UsageData& data);
+
+//! Days a month's day mask can hold (bit d-1 is day d).
+inline constexpr unsigned kMaxMonthDays = 31;
+
+//! Adds one to days[d-1] for every day d set in `mask` (days has kMaxMonthDays entries).
+void count_day_bits(std::int64_t mask, std::vector<std::int64_t>& days);
 
 }  // namespace tally::server::detail

@@ -7,28 +7,16 @@
 
 #include "server/store/postgres/pg_transaction.h"
 #include "server/store/postgres/postgres_store.h"
+#include "server/store/usage_rows.h"
 
 namespace tally::server {
-namespace {
-
-constexpr unsigned kMaxDays = 31;
-
-void count_bits(std::int64_t mask, std::vector<std::int64_t>& days) {
-    for (unsigned d = 0; d < kMaxDays; ++d) {
-        if ((mask >> d) & 1) {
-            ++days[d];
-        }
-    }
-}
-
-}  // namespace
 
 Result<std::vector<ConsoleDay>> PostgresStore::console_days(std::string_view tenant,
                                                             std::int64_t month,
                                                             unsigned days_in_month) {
     return pg_statement(*pool_, [&](PgConnection& c) -> Result<std::vector<ConsoleDay>> {
-        std::vector<std::int64_t> devices(kMaxDays, 0);
-        std::vector<std::int64_t> users(kMaxDays, 0);
+        std::vector<std::int64_t> devices(detail::kMaxMonthDays, 0);
+        std::vector<std::int64_t> users(detail::kMaxMonthDays, 0);
         // Each device's mask, and each principal's masks OR-ed over its devices (a principal
         // on several devices counts once a day), in one statement.
         auto r = c.exec(
@@ -41,10 +29,10 @@ Result<std::vector<ConsoleDay>> PostgresStore::console_days(std::string_view ten
             return r.error();
         }
         for (int i = 0; i < r->rows(); ++i) {
-            count_bits(r->int64(i, 1), r->boolean(i, 0) ? devices : users);
+            detail::count_day_bits(r->int64(i, 1), r->boolean(i, 0) ? devices : users);
         }
         std::vector<ConsoleDay> out;
-        for (unsigned day = 1; day <= days_in_month && day <= kMaxDays; ++day) {
+        for (unsigned day = 1; day <= days_in_month && day <= detail::kMaxMonthDays; ++day) {
             out.push_back({day, devices[day - 1], users[day - 1]});
         }
         return out;
