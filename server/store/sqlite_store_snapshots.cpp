@@ -1,6 +1,8 @@
 // Month close on SQLite (month_close_store.h): table month_snapshots (schema step 11), one row
 // per closed tenant-month, written once.
 
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "server/store/billing_queries.h"
@@ -9,13 +11,14 @@
 
 namespace tally::server {
 
-Result<std::optional<MonthSnapshot>> SqliteStore::month_snapshot(std::string_view tenant,
-                                                                 std::string_view month) {
-    const auto key = month_key(month);
-    if (!key) {
-        return key.error();
-    }
-    auto reader = readers_.acquire();
+namespace {
+
+//! Prepares `sql` on a leased read connection with the tenant's row id as ?1 (and `month` as
+//! ?2 when given) and calls `on_row` for each row: the start of every snapshot read.
+Result<void> each_tenant_row(SqliteReadPool& readers, std::string_view tenant,
+                             std::optional<std::int64_t> month, const char* sql,
+                             const std::function<void(const SqliteStatement&)>& on_row) {
+    auto reader = readers.acquire();
     if (!reader) {
         return reader.error();
     }
@@ -23,22 +26,50 @@ Result<std::optional<MonthSnapshot>> SqliteStore::month_snapshot(std::string_vie
     if (!tid) {
         return tid.error();
     }
-    auto s = reader->db().prepare(
-        "SELECT closed_at, format_version, body FROM month_snapshots"
-        " WHERE tenant_id = ? AND month = ?");
+    auto s = reader->db().prepare(sql);
     if (!s) {
         return s.error();
     }
-    s->bind(1, *tid).bind(2, *key);
-    const auto row = s->step();
-    if (!row) {
-        return row.error();
+    s->bind(1, *tid);
+    if (month) {
+        s->bind(2, *month);
     }
-    if (!*row) {
-        return std::optional<MonthSnapshot>();
+    return s->each_row(on_row);
+}
+
+//! The months a tenant-scoped query returns in column 0, as YYYY-MM.
+Result<std::vector<std::string>> months_of(SqliteReadPool& readers, std::string_view tenant,
+                                           const char* sql) {
+    std::vector<std::string> out;
+    auto r = each_tenant_row(readers, tenant, std::nullopt, sql, [&](const SqliteStatement& row) {
+        out.push_back(month_text(row.int64(0)));
+    });
+    if (!r) {
+        return r.error();
     }
-    return std::optional<MonthSnapshot>(
-        MonthSnapshot{std::string(month), s->int64(0), s->int64(1), s->text(2)});
+    return out;
+}
+
+}  // namespace
+
+Result<std::optional<MonthSnapshot>> SqliteStore::month_snapshot(std::string_view tenant,
+                                                                 std::string_view month) {
+    const auto key = month_key(month);
+    if (!key) {
+        return key.error();
+    }
+    std::optional<MonthSnapshot> out;
+    auto r = each_tenant_row(
+        readers_, tenant, *key,
+        "SELECT closed_at, format_version, body FROM month_snapshots"
+        " WHERE tenant_id = ? AND month = ?",
+        [&](const SqliteStatement& row) {
+            out = MonthSnapshot{std::string(month), row.int64(0), row.int64(1), row.text(2)};
+        });
+    if (!r) {
+        return r.error();
+    }
+    return out;
 }
 
 Result<bool> SqliteStore::put_month_snapshot(std::string_view tenant,
@@ -71,79 +102,32 @@ Result<std::int64_t> SqliteStore::late_heartbeats(std::string_view tenant, std::
     if (!key) {
         return key.error();
     }
-    auto reader = readers_.acquire();
-    if (!reader) {
-        return reader.error();
+    std::int64_t late = 0;
+    auto r = each_tenant_row(readers_, tenant, *key,
+                             "SELECT coalesce(sum(late_heartbeats), 0) FROM rollup_device_month"
+                             " WHERE tenant_id = ? AND month = ?",
+                             [&](const SqliteStatement& row) { late = row.int64(0); });
+    if (!r) {
+        return r.error();
     }
-    const auto tid = detail::tenant_id(reader->db(), tenant);
-    if (!tid) {
-        return tid.error();
-    }
-    auto s = reader->db().prepare(
-        "SELECT coalesce(sum(late_heartbeats), 0) FROM rollup_device_month"
-        " WHERE tenant_id = ? AND month = ?");
-    if (!s) {
-        return s.error();
-    }
-    s->bind(1, *tid).bind(2, *key);
-    if (const auto row = s->step(); !row) {
-        return row.error();
-    }
-    return s->int64(0);
+    return late;
 }
 
 Result<std::vector<std::string>> SqliteStore::months_without_snapshot(std::string_view tenant) {
-    auto reader = readers_.acquire();
-    if (!reader) {
-        return reader.error();
-    }
-    const auto tid = detail::tenant_id(reader->db(), tenant);
-    if (!tid) {
-        return tid.error();
-    }
     // One probe per month of the primary key (a skip scan), not a scan of every device row.
-    auto s = reader->db().prepare(
-        "WITH RECURSIVE m(month) AS ("
-        " SELECT min(month) FROM rollup_device_month WHERE tenant_id = ?1"
-        " UNION ALL SELECT (SELECT min(month) FROM rollup_device_month"
-        "  WHERE tenant_id = ?1 AND month > m.month) FROM m WHERE m.month IS NOT NULL)"
-        " SELECT month FROM m WHERE month IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
-        " month_snapshots s WHERE s.tenant_id = ?1 AND s.month = m.month) ORDER BY month");
-    if (!s) {
-        return s.error();
-    }
-    s->bind(1, *tid);
-    std::vector<std::string> out;
-    if (auto r = s->each_row(
-            [&](const SqliteStatement& row) { out.push_back(month_text(row.int64(0))); });
-        !r) {
-        return r.error();
-    }
-    return out;
+    return months_of(readers_, tenant,
+                     "WITH RECURSIVE m(month) AS ("
+                     " SELECT min(month) FROM rollup_device_month WHERE tenant_id = ?1"
+                     " UNION ALL SELECT (SELECT min(month) FROM rollup_device_month"
+                     "  WHERE tenant_id = ?1 AND month > m.month) FROM m WHERE m.month IS NOT NULL)"
+                     " SELECT month FROM m WHERE month IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
+                     " month_snapshots s WHERE s.tenant_id = ?1 AND s.month = m.month)"
+                     " ORDER BY month");
 }
 
 Result<std::vector<std::string>> SqliteStore::months_with_snapshot(std::string_view tenant) {
-    auto reader = readers_.acquire();
-    if (!reader) {
-        return reader.error();
-    }
-    const auto tid = detail::tenant_id(reader->db(), tenant);
-    if (!tid) {
-        return tid.error();
-    }
-    auto s = reader->db().prepare(
-        "SELECT month FROM month_snapshots WHERE tenant_id = ? ORDER BY month");
-    if (!s) {
-        return s.error();
-    }
-    s->bind(1, *tid);
-    std::vector<std::string> out;
-    if (auto r = s->each_row(
-            [&](const SqliteStatement& row) { out.push_back(month_text(row.int64(0))); });
-        !r) {
-        return r.error();
-    }
-    return out;
+    return months_of(readers_, tenant,
+                     "SELECT month FROM month_snapshots WHERE tenant_id = ? ORDER BY month");
 }
 
 Result<void> SqliteStore::redact_month_snapshot(std::string_view tenant, std::string_view month,

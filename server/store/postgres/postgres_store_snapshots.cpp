@@ -8,6 +8,31 @@
 
 namespace tally::server {
 
+namespace {
+
+//! Runs `sql` with the tenant's row id as $1 and `params` after it: the start of every
+//! snapshot statement.
+Result<PgResult> tenant_exec(PgConnection& c, std::string_view tenant, const std::string& sql,
+                             PgParams params = {}) {
+    const auto tid = detail::pg_tenant_id(c, tenant);
+    if (!tid) {
+        return tid.error();
+    }
+    params.insert(params.begin(), pg_param(*tid));
+    return c.exec(sql, params);
+}
+
+//! The months in column 0 of `r`, as YYYY-MM.
+std::vector<std::string> month_list(const PgResult& r) {
+    std::vector<std::string> out;
+    for (int i = 0; i < r.rows(); ++i) {
+        out.push_back(month_text(r.int64(i, 0)));
+    }
+    return out;
+}
+
+}  // namespace
+
 Result<std::optional<MonthSnapshot>> PostgresStore::month_snapshot(std::string_view tenant,
                                                                    std::string_view month) {
     const auto key = month_key(month);
@@ -15,14 +40,11 @@ Result<std::optional<MonthSnapshot>> PostgresStore::month_snapshot(std::string_v
         return key.error();
     }
     return pg_statement(*pool_, [&](PgConnection& c) -> Result<std::optional<MonthSnapshot>> {
-        const auto tid = detail::pg_tenant_id(c, tenant);
-        if (!tid) {
-            return tid.error();
-        }
-        auto r = c.exec(
-            "SELECT closed_at, format_version, encode(body, 'hex') FROM month_snapshots"
-            " WHERE tenant_id = $1 AND month = $2",
-            {pg_param(*tid), pg_param(*key)});
+        auto r =
+            tenant_exec(c, tenant,
+                        "SELECT closed_at, format_version, encode(body, 'hex') FROM month_snapshots"
+                        " WHERE tenant_id = $1 AND month = $2",
+                        {pg_param(*key)});
         if (!r) {
             return r.error();
         }
@@ -41,16 +63,13 @@ Result<bool> PostgresStore::put_month_snapshot(std::string_view tenant,
         return key.error();
     }
     return pg_statement(*pool_, [&](PgConnection& c) -> Result<bool> {
-        const auto tid = detail::pg_tenant_id(c, tenant);
-        if (!tid) {
-            return tid.error();
-        }
-        auto r = c.exec(
+        auto r = tenant_exec(
+            c, tenant,
             "INSERT INTO month_snapshots(tenant_id, month, closed_at, format_version, body)"
             " VALUES ($1, $2, $3, $4, decode($5, 'hex'))"
             " ON CONFLICT (tenant_id, month) DO NOTHING",
-            {pg_param(*tid), pg_param(*key), pg_param(snapshot.closed_at),
-             pg_param(snapshot.format_version), pg_hex_param(snapshot.body)});
+            {pg_param(*key), pg_param(snapshot.closed_at), pg_param(snapshot.format_version),
+             pg_hex_param(snapshot.body)});
         if (!r) {
             return r.error();
         }
@@ -65,14 +84,10 @@ Result<std::int64_t> PostgresStore::late_heartbeats(std::string_view tenant,
         return key.error();
     }
     return pg_statement(*pool_, [&](PgConnection& c) -> Result<std::int64_t> {
-        const auto tid = detail::pg_tenant_id(c, tenant);
-        if (!tid) {
-            return tid.error();
-        }
-        auto r = c.exec(
-            "SELECT coalesce(sum(late_heartbeats), 0) FROM rollup_device_month"
-            " WHERE tenant_id = $1 AND month = $2",
-            {pg_param(*tid), pg_param(*key)});
+        auto r = tenant_exec(c, tenant,
+                             "SELECT coalesce(sum(late_heartbeats), 0) FROM rollup_device_month"
+                             " WHERE tenant_id = $1 AND month = $2",
+                             {pg_param(*key)});
         if (!r) {
             return r.error();
         }
@@ -82,46 +97,30 @@ Result<std::int64_t> PostgresStore::late_heartbeats(std::string_view tenant,
 
 Result<std::vector<std::string>> PostgresStore::months_without_snapshot(std::string_view tenant) {
     return pg_statement(*pool_, [&](PgConnection& c) -> Result<std::vector<std::string>> {
-        const auto tid = detail::pg_tenant_id(c, tenant);
-        if (!tid) {
-            return tid.error();
-        }
         // One index probe per month (a loose index scan), not a scan of every device row.
-        auto r = c.exec(
+        auto r = tenant_exec(
+            c, tenant,
             "WITH RECURSIVE m(month) AS ("
             " SELECT min(month) FROM rollup_device_month WHERE tenant_id = $1"
             " UNION ALL SELECT (SELECT min(month) FROM rollup_device_month"
             "  WHERE tenant_id = $1 AND month > m.month) FROM m WHERE m.month IS NOT NULL)"
             " SELECT month FROM m WHERE month IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
-            " month_snapshots s WHERE s.tenant_id = $1 AND s.month = m.month) ORDER BY month",
-            {pg_param(*tid)});
+            " month_snapshots s WHERE s.tenant_id = $1 AND s.month = m.month) ORDER BY month");
         if (!r) {
             return r.error();
         }
-        std::vector<std::string> out;
-        for (int i = 0; i < r->rows(); ++i) {
-            out.push_back(month_text(r->int64(i, 0)));
-        }
-        return out;
+        return month_list(*r);
     });
 }
 
 Result<std::vector<std::string>> PostgresStore::months_with_snapshot(std::string_view tenant) {
     return pg_statement(*pool_, [&](PgConnection& c) -> Result<std::vector<std::string>> {
-        const auto tid = detail::pg_tenant_id(c, tenant);
-        if (!tid) {
-            return tid.error();
-        }
-        auto r = c.exec("SELECT month FROM month_snapshots WHERE tenant_id = $1 ORDER BY month",
-                        {pg_param(*tid)});
+        auto r = tenant_exec(
+            c, tenant, "SELECT month FROM month_snapshots WHERE tenant_id = $1 ORDER BY month");
         if (!r) {
             return r.error();
         }
-        std::vector<std::string> out;
-        for (int i = 0; i < r->rows(); ++i) {
-            out.push_back(month_text(r->int64(i, 0)));
-        }
-        return out;
+        return month_list(*r);
     });
 }
 
@@ -132,14 +131,11 @@ Result<void> PostgresStore::redact_month_snapshot(std::string_view tenant, std::
         return key.error();
     }
     return pg_statement(*pool_, [&](PgConnection& c) -> Result<void> {
-        const auto tid = detail::pg_tenant_id(c, tenant);
-        if (!tid) {
-            return tid.error();
-        }
-        auto r = c.exec(
-            "UPDATE month_snapshots SET body = decode($3, 'hex') WHERE tenant_id = $1"
-            " AND month = $2",
-            {pg_param(*tid), pg_param(*key), pg_hex_param(body)});
+        auto r =
+            tenant_exec(c, tenant,
+                        "UPDATE month_snapshots SET body = decode($3, 'hex') WHERE tenant_id = $1"
+                        " AND month = $2",
+                        {pg_param(*key), pg_hex_param(body)});
         if (!r) {
             return r.error();
         }
