@@ -30,13 +30,52 @@ void le32(std::string& out, std::uint64_t v) {
 
 ZipStream::ZipStream(std::ostream& out) : out_(out) {
     buffer_.reserve(kChunk + 4096);
+    pending_.reserve(kChunk + 4096);
     packed_.resize(kChunk);
+    worker_ = std::thread([this] { run(); });
 }
 
 ZipStream::~ZipStream() {
+    {
+        std::lock_guard lock(mutex_);
+        stop_ = true;
+    }
+    changed_.notify_all();
+    worker_.join();
     if (open_) {
         deflateEnd(&z_);
     }
+}
+
+void ZipStream::run() {
+    std::unique_lock lock(mutex_);
+    while (true) {
+        changed_.wait(lock, [&] { return stop_ || pending_flush_ >= 0; });
+        if (pending_flush_ < 0) {
+            return;  // stopped, nothing left
+        }
+        const int flush = pending_flush_;
+        lock.unlock();
+        deflate_some(pending_, flush);
+        lock.lock();
+        pending_flush_ = -1;
+        changed_.notify_all();
+    }
+}
+
+void ZipStream::wait_idle() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return pending_flush_ < 0; });
+}
+
+void ZipStream::hand_over(int flush) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return pending_flush_ < 0; });
+    pending_.swap(buffer_);
+    pending_flush_ = flush;
+    lock.unlock();
+    changed_.notify_all();
+    buffer_.clear();
 }
 
 void ZipStream::put(std::string_view bytes) {
@@ -45,6 +84,7 @@ void ZipStream::put(std::string_view bytes) {
 }
 
 void ZipStream::begin(std::string name) {
+    wait_idle();
     Entry e;
     e.name = std::move(name);
     e.crc = static_cast<std::uint32_t>(crc32(0, nullptr, 0));
@@ -73,12 +113,12 @@ void ZipStream::begin(std::string name) {
     open_ = true;
 }
 
-void ZipStream::deflate_some(int flush) {
+void ZipStream::deflate_some(const std::string& bytes, int flush) {
     auto& e = entries_.back();
-    z_.next_in = reinterpret_cast<Bytef*>(buffer_.data());
-    z_.avail_in = static_cast<uInt>(buffer_.size());
+    z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(bytes.data()));
+    z_.avail_in = static_cast<uInt>(bytes.size());
     e.crc = static_cast<std::uint32_t>(crc32(e.crc, z_.next_in, z_.avail_in));
-    e.raw += buffer_.size();
+    e.raw += bytes.size();
     int rc = Z_OK;
     do {
         z_.next_out = reinterpret_cast<Bytef*>(packed_.data());
@@ -88,15 +128,15 @@ void ZipStream::deflate_some(int flush) {
         e.packed += n;
         put(std::string_view(packed_.data(), n));
     } while (z_.avail_out == 0 || (flush == Z_FINISH && rc != Z_STREAM_END));
-    buffer_.clear();
 }
 
 void ZipStream::flush_buffer() {
-    deflate_some(Z_NO_FLUSH);
+    hand_over(Z_NO_FLUSH);
 }
 
 void ZipStream::end() {
-    deflate_some(Z_FINISH);
+    hand_over(Z_FINISH);
+    wait_idle();
     deflateEnd(&z_);
     open_ = false;
     const auto& e = entries_.back();
@@ -110,6 +150,7 @@ void ZipStream::end() {
 }
 
 Result<void> ZipStream::finish() {
+    wait_idle();
     const auto start = at_;
     std::string dir;
     for (const auto& e : entries_) {
