@@ -1,4 +1,4 @@
-// XLSX exports through libxlsxwriter (issue 20): cell text made safe (Excel's _xHHHH_,
+// XLSX exports through our one-pass writer (issue 20): cell text made safe (Excel's _xHHHH_,
 // invalid UTF-8, the 32,767-character cell limit), date serials, and a large generated report
 // written in constant-memory mode whose memory does not grow with its rows and which openpyxl
 // reads back (strings that look like formulas stay strings).
@@ -75,7 +75,7 @@ UsageReport generated_report(std::size_t n) {
 
 }  // namespace
 
-TEST_CASE("cell text: markup left to libxlsxwriter, kept as it is") {
+TEST_CASE("cell text: markup left to the sheet's XML escaping, kept as it is") {
     CHECK(esc("plain text 123") == "plain text 123");
     CHECK(esc("a&b<c>d\"e'") == "a&b<c>d\"e'");
     CHECK(esc("") == "");
