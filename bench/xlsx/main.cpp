@@ -1,11 +1,14 @@
 // tally-bench-xlsx: the same Devices-like sheet (N rows of the report's device columns: text,
 // numbers, booleans, UTC date-times; a bold frozen header, column widths, an autofilter)
-// written by the product's writer (server/report/xlsx_book: libxlsxwriter in constant-memory
-// mode with the cell text made safe, xlsx_text.h) or by libxlsxwriter called directly in the
-// same mode (the cost of the product's wrapper). Prints one `RESULT {json}` line: wall
-// seconds, this process's peak RSS (ru_maxrss) and the file's size (bench/README.md).
+// written by the product's writer (server/report/xlsx_book: our one-pass writer, the same
+// sheet XML as libxlsxwriter's constant-memory mode, deflate level 1 on a second thread, the
+// cell text made safe by xlsx_text.h) or by libxlsxwriter called directly in its
+// constant-memory mode (the writer the product used before; `--tmpdir DIR` gives it a
+// temporary directory, e.g. on tmpfs). Prints one `RESULT {json}` line: wall seconds, CPU
+// seconds (user + system, both threads), this process's peak RSS (ru_maxrss) and the file's
+// size (bench/README.md).
 //
-//   tally-bench-xlsx --writer product|libxlsxwriter --rows N --out FILE.xlsx
+//   tally-bench-xlsx --writer product|libxlsxwriter --rows N --out FILE.xlsx [--tmpdir DIR]
 
 #include <sys/resource.h>
 #include <xlsxwriter.h>
@@ -95,9 +98,10 @@ int write_product(std::size_t rows, const std::string& out) {
     return f ? 0 : 1;
 }
 
-int write_libxlsxwriter(std::size_t rows, const std::string& out) {
+int write_libxlsxwriter(std::size_t rows, const std::string& out, std::string tmpdir) {
     lxw_workbook_options options = {};
     options.constant_memory = LXW_TRUE;
+    options.tmpdir = tmpdir.empty() ? nullptr : tmpdir.data();
     lxw_workbook* book = workbook_new_opt(out.c_str(), &options);
     if (!book) {
         return 1;
@@ -141,7 +145,7 @@ int write_libxlsxwriter(std::size_t rows, const std::string& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string writer, out;
+    std::string writer, out, tmpdir;
     std::size_t rows = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string k = argv[i];
@@ -151,22 +155,29 @@ int main(int argc, char** argv) {
             rows = std::stoul(argv[i + 1]);
         } else if (k == "--out") {
             out = argv[i + 1];
+        } else if (k == "--tmpdir") {
+            tmpdir = argv[i + 1];
         }
     }
     if ((writer != "product" && writer != "libxlsxwriter") || rows == 0 || out.empty()) {
-        std::cerr << "usage: tally-bench-xlsx --writer product|libxlsxwriter --rows N --out FILE\n";
+        std::cerr << "usage: tally-bench-xlsx --writer product|libxlsxwriter --rows N --out FILE "
+                     "[--tmpdir DIR]\n";
         return 64;
     }
     const auto t0 = std::chrono::steady_clock::now();
-    const int rc = writer == "product" ? write_product(rows, out) : write_libxlsxwriter(rows, out);
+    const int rc =
+        writer == "product" ? write_product(rows, out) : write_libxlsxwriter(rows, out, tmpdir);
     const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     rusage ru{};
     ::getrusage(RUSAGE_SELF, &ru);
     std::ifstream f(out, std::ios::binary | std::ios::ate);
+    const auto secs = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
     std::printf(
-        "RESULT {\"writer\":\"%s\",\"rows\":%zu,\"seconds\":%.3f,\"rss_mb\":%.1f,"
-        "\"bytes\":%lld}\n",
-        writer.c_str(), rows, s, static_cast<double>(ru.ru_maxrss) / 1024,
-        static_cast<long long>(f.tellg()));
+        "RESULT {\"writer\":\"%s\",\"rows\":%zu,\"seconds\":%.3f,\"cpu_seconds\":%.3f,"
+        "\"rss_mb\":%.1f,\"bytes\":%lld}\n",
+        writer.c_str(), rows, s, secs(ru.ru_utime) + secs(ru.ru_stime),
+        static_cast<double>(ru.ru_maxrss) / 1024, static_cast<long long>(f.tellg()));
     return rc;
 }

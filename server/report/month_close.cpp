@@ -135,10 +135,14 @@ Result<UsageReport> closed_month_report(Store& store, std::string_view tenant,
     if (!rows) {
         return rows.error();
     }
-    report.devices.reserve((*rows)->device_count());
-    (*rows)->each_device([&](const DeviceReportRow& row) { report.devices.push_back(row); });
-    report.users.reserve((*rows)->user_count());
-    (*rows)->each_user([&](const billing::UserBilling& user) { report.users.push_back(user); });
+    try {
+        report.devices.reserve((*rows)->device_count());
+        (*rows)->each_device([&](const DeviceReportRow& row) { report.devices.push_back(row); });
+        report.users.reserve((*rows)->user_count());
+        (*rows)->each_user([&](const billing::UserBilling& u) { report.users.push_back(u); });
+    } catch (const RowsDamaged&) {
+        return make_error("db", "the snapshot of " + std::string(month) + " is damaged");
+    }
     return report;
 }
 

@@ -467,10 +467,6 @@ Result<std::unique_ptr<SnapshotRows>> SnapshotRows::open(std::string body, Usage
         rows->user_count_ = static_cast<std::size_t>(users);
         rows->devices_ = {(*parts)[1].raw_size, (*parts)[1].packed};
         rows->users_ = {(*parts)[2].raw_size, (*parts)[2].packed};
-        // Every row checked once here, so that no later visit meets damage half-way through
-        // a write.
-        rows->each_device([](const DeviceReportRow&) {});
-        rows->each_user([](const billing::UserBilling&) {});
     } catch (const Damaged&) {
         return damaged;
     }
@@ -479,12 +475,30 @@ Result<std::unique_ptr<SnapshotRows>> SnapshotRows::open(std::string body, Usage
     return rows;
 }
 
+Result<void> SnapshotRows::check() const {
+    try {
+        each_device([](const DeviceReportRow&) {});
+        each_user([](const billing::UserBilling&) {});
+    } catch (const RowsDamaged&) {
+        return make_error("db", "the month snapshot is damaged or of another format");
+    }
+    return {};
+}
+
 void SnapshotRows::each_device(const std::function<void(const DeviceReportRow&)>& fn) const {
-    each_row<DeviceReportRow>({devices_.raw_size, devices_.packed}, device_count_, fn);
+    try {
+        each_row<DeviceReportRow>({devices_.raw_size, devices_.packed}, device_count_, fn);
+    } catch (const Damaged&) {
+        throw RowsDamaged();
+    }
 }
 
 void SnapshotRows::each_user(const std::function<void(const billing::UserBilling&)>& fn) const {
-    each_row<billing::UserBilling>({users_.raw_size, users_.packed}, user_count_, fn);
+    try {
+        each_row<billing::UserBilling>({users_.raw_size, users_.packed}, user_count_, fn);
+    } catch (const Damaged&) {
+        throw RowsDamaged();
+    }
 }
 
 Result<UsageReport> decode_month_snapshot(std::string_view body) {
@@ -493,10 +507,14 @@ Result<UsageReport> decode_month_snapshot(std::string_view body) {
     if (!rows) {
         return rows.error();
     }
-    report.devices.reserve((*rows)->device_count());
-    (*rows)->each_device([&](const DeviceReportRow& row) { report.devices.push_back(row); });
-    report.users.reserve((*rows)->user_count());
-    (*rows)->each_user([&](const billing::UserBilling& user) { report.users.push_back(user); });
+    try {
+        report.devices.reserve((*rows)->device_count());
+        (*rows)->each_device([&](const DeviceReportRow& row) { report.devices.push_back(row); });
+        report.users.reserve((*rows)->user_count());
+        (*rows)->each_user([&](const billing::UserBilling& user) { report.users.push_back(user); });
+    } catch (const RowsDamaged&) {
+        return make_error("db", "the month snapshot is damaged or of another format");
+    }
     return report;
 }
 

@@ -30,9 +30,11 @@ std::string encode_month_snapshot(const UsageReport& report);
 //! its raw size, its packed size and a zlib stream; a row is its byte length and its fields.
 class SnapshotRows final : public ReportRows {
   public:
-    //! Decodes everything but the rows into `head` (its devices and users left empty), and
-    //! checks every row once. Errors: db (damaged).
+    //! Decodes everything but the rows into `head` (its devices and users left empty); the
+    //! rows are decoded by each visit (check() first, or catch RowsDamaged). Errors: db
+    //! (damaged head or parts).
     static Result<std::unique_ptr<SnapshotRows>> open(std::string body, UsageReport& head);
+    Result<void> check() const override;
     std::size_t device_count() const override { return device_count_; }
     std::size_t user_count() const override { return user_count_; }
     void each_device(const std::function<void(const DeviceReportRow&)>& fn) const override;

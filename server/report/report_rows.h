@@ -6,17 +6,30 @@
 
 #include <cstddef>
 #include <functional>
+#include <stdexcept>
+
+#include "pairing/result.h"
 
 #include "server/report/usage_report.h"
 
 namespace tally::server {
 
+//! Thrown by a visit that meets a row it cannot decode (a damaged snapshot): a writer whose
+//! output is not final until it ends (XLSX) catches it and fails with nothing written.
+struct RowsDamaged : std::runtime_error {
+    RowsDamaged() : std::runtime_error("damaged month snapshot") {}
+};
+
 class ReportRows {
   public:
     virtual ~ReportRows() = default;
+    //! Decodes every row once, writing nothing: for writers whose bytes go out as they are
+    //! made (JSON, CSV), so that no visit meets damage half-way. Errors: db (damaged).
+    virtual Result<void> check() const { return {}; }
     virtual std::size_t device_count() const = 0;
     virtual std::size_t user_count() const = 0;
-    //! Calls fn for each device row in report order; the row lives until fn returns.
+    //! Calls fn for each device row in report order; the row lives until fn returns. Throws
+    //! RowsDamaged on a row it cannot decode (never after check() succeeded).
     virtual void each_device(const std::function<void(const DeviceReportRow&)>& fn) const = 0;
     virtual void each_user(const std::function<void(const billing::UserBilling&)>& fn) const = 0;
 };

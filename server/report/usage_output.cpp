@@ -40,14 +40,25 @@ Result<void> write_usage(const UsageReport& report, UsageFormat format, std::ost
 
 Result<void> write_usage(const UsageReport& report, const ReportRows& rows, UsageFormat format,
                          std::ostream& out, const RowProgress& progress) {
-    if (format == UsageFormat::json) {
-        write_usage_json(report, rows, out, progress);
-    } else if (format == UsageFormat::csv) {
-        write_usage_csv(report, rows, out, progress);
+    if (format == UsageFormat::xlsx) {
+        // Rows checked while they are written: the book reaches `out` only when it is whole.
+        try {
+            auto written = write_usage_xlsx(report, rows, out, progress);
+            if (!written) {
+                return written.error();
+            }
+        } catch (const RowsDamaged&) {
+            return make_error("db", "the month snapshot is damaged or of another format");
+        }
     } else {
-        auto written = write_usage_xlsx(report, rows, out, progress);
-        if (!written) {
-            return written.error();
+        // JSON and CSV bytes go out as they are made: every row is checked first.
+        if (auto checked = rows.check(); !checked) {
+            return checked.error();
+        }
+        if (format == UsageFormat::json) {
+            write_usage_json(report, rows, out, progress);
+        } else {
+            write_usage_csv(report, rows, out, progress);
         }
     }
     out.flush();

@@ -1,5 +1,5 @@
 // Usage report → XLSX (see usage_xlsx.h): the sheets written one after the other, row by row,
-// into an XlsxBook (libxlsxwriter, constant-memory mode), then zipped to the stream.
+// into an XlsxBook (one pass, rows deflated as they come), then copied to the stream.
 
 #include "server/report/usage_xlsx.h"
 

@@ -1,9 +1,9 @@
 #pragma once
-// The usage report as an XLSX workbook, written by libxlsxwriter in constant-memory mode
-// (xlsx_book.h): sheets Summary (field/value), Packages, Users, Devices and Late adjustments;
-// typed cells (numbers, booleans, UTC date-times; text as strings, never formulas), a frozen
-// header row and an autofilter on each sheet. Rows go to temporary files as they are written
-// and the package is zipped from them at the end: memory does not grow with the rows.
+// The usage report as an XLSX workbook, written in one pass (xlsx_book.h): sheets Summary
+// (field/value), Packages, Users, Devices and Late adjustments; typed cells (numbers,
+// booleans, UTC date-times; text as strings, never formulas), a frozen header row and an
+// autofilter on each sheet. Rows are deflated into the package as they are written: memory
+// does not grow with the rows.
 
 #include <functional>
 #include <ostream>
@@ -21,7 +21,8 @@ class XlsxBook;
 using XlsxBookHook = std::function<void(const XlsxBook&)>;
 
 //! Writes the workbook's bytes to `out`; `progress` after each user, device and late row.
-//! Errors: xlsx (libxlsxwriter, a sheet beyond Excel's limits), io (temporary files, `out`).
+//! Errors: xlsx (a sheet beyond Excel's limits), io (temporary files, `out`). A visit of
+//! `rows` that throws RowsDamaged leaves `out` untouched (usage_output.h turns it into db).
 Result<void> write_usage_xlsx(const UsageReport& report, std::ostream& out,
                               const RowProgress& progress = {},
                               const XlsxBookHook& before_zip = {});

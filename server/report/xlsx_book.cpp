@@ -1,17 +1,20 @@
-// An XLSX workbook through libxlsxwriter in constant-memory mode (see xlsx_book.h).
+// An XLSX workbook in one pass (see xlsx_book.h): the book (package, sheets' order, names).
+// The cells are xlsx_sheet.cpp.
 
 #include "server/report/xlsx_book.h"
 
 #include <stdlib.h>
-#include <xlsxwriter.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <system_error>
 
+#include "server/report/xlsx_parts.h"
 #include "server/report/xlsx_text.h"
+#include "server/report/xlsx_zip.h"
 
 namespace tally::server {
 namespace {
@@ -32,20 +35,90 @@ Result<std::filesystem::path> make_private_dir() {
     return std::filesystem::path(templ);
 }
 
+//! Excel's rules for a sheet name ("" when `name` follows them).
+std::string name_problem(const std::string& name, const std::vector<XlsxSheetInfo>& taken) {
+    if (name.empty() || name.size() > 31) {
+        return "a sheet name has 1 to 31 characters";
+    }
+    if (name.find_first_of("[]:*?/\\") != std::string::npos || name.front() == '\'' ||
+        name.back() == '\'') {
+        return "a sheet name holds none of []:*?/\\ and neither starts nor ends with '";
+    }
+    const auto lower = [](std::string s) {
+        std::transform(s.begin(), s.end(), s.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        return s;
+    };
+    for (const auto& sheet : taken) {
+        if (lower(sheet.name) == lower(name)) {
+            return "the sheet name is used twice";
+        }
+    }
+    return "";
+}
+
+//! A column width as libxlsxwriter stores it (Excel's characters plus its cell padding).
+std::string stored_width(double width) {
+    constexpr double kDigit = 7;
+    constexpr double kPadding = 5;
+    double w = 0;
+    if (width >= 1) {
+        w = static_cast<std::uint16_t>(
+                (static_cast<std::uint16_t>(width * kDigit + 0.5) + kPadding) / kDigit * 256.0) /
+            256.0;
+    } else if (width > 0) {
+        w = static_cast<std::uint16_t>(
+                static_cast<std::uint16_t>(width * (kDigit + kPadding) + 0.5) / kDigit * 256.0) /
+            256.0;
+    }
+    char buf[32];
+    const auto end = std::to_chars(buf, buf + sizeof buf, w, std::chars_format::general, 16).ptr;
+    return std::string(buf, end);
+}
+
+//! The sheet's XML up to its first row: dimension, frozen header pane, column widths.
+std::string sheet_head(const std::vector<XlsxColumn>& columns, std::size_t data_rows,
+                       bool selected) {
+    std::string x =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<worksheet "
+        "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
+        "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\">"
+        "<dimension ref=\"A1";
+    if (!columns.empty()) {
+        x += ":" + xlsx_column_name(columns.size() - 1) +
+             std::to_string(std::min(data_rows, kMaxRows) + 1);
+    }
+    x += "\"/><sheetViews><sheetView ";
+    x += selected ? "tabSelected=\"1\" " : "";
+    x += "workbookViewId=\"0\"><pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" "
+         "state=\"frozen\"/><selection pane=\"bottomLeft\"/></sheetView></sheetViews>"
+         "<sheetFormatPr defaultRowHeight=\"15\"/>";
+    if (!columns.empty()) {
+        x += "<cols>";
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            const auto n = std::to_string(c + 1);
+            x += "<col min=\"" + n + "\" max=\"" + n + "\" width=\"" +
+                 stored_width(columns[c].width) + "\" customWidth=\"1\"/>";
+        }
+        x += "</cols>";
+    }
+    return x + "<sheetData>";
+}
+
 }  // namespace
 
 struct XlsxBook::State {
     std::filesystem::path dir;
     std::filesystem::path file;
-    lxw_workbook* book = nullptr;
-    lxw_format* bold = nullptr;
-    lxw_format* time = nullptr;
+    std::ofstream out;
+    std::unique_ptr<ZipStream> zip;
+    std::int64_t created = 0;
     std::vector<std::unique_ptr<XlsxSheet>> sheets;
+    std::vector<XlsxSheetInfo> infos;  // of the sheets written (a refused one has none)
 
     ~State() {
-        if (book != nullptr) {
-            workbook_close(book);  // libxlsxwriter has no "discard": write, then remove
-        }
+        zip.reset();
+        out.close();
         std::error_code ec;
         std::filesystem::remove_all(dir, ec);
     }
@@ -59,21 +132,13 @@ Result<XlsxBook> XlsxBook::create(std::int64_t created) {
     auto state = std::make_unique<State>();
     state->dir = *dir;
     state->file = *dir / "book.xlsx";
-    std::string tmpdir = dir->string();
-    lxw_workbook_options options = {};
-    options.constant_memory = LXW_TRUE;
-    options.tmpdir = tmpdir.data();
-    state->book = workbook_new_opt(state->file.c_str(), &options);
-    if (state->book == nullptr) {
-        return make_error("xlsx", "libxlsxwriter could not start a workbook in " + tmpdir);
+    state->created = created;
+    state->out.open(state->file, std::ios::binary | std::ios::trunc);
+    if (!state->out) {
+        return make_error("io",
+                          "cannot write the XLSX book's temporary file " + state->file.string());
     }
-    lxw_doc_properties properties = {};
-    properties.created = static_cast<time_t>(created);
-    workbook_set_properties(state->book, &properties);
-    state->bold = workbook_add_format(state->book);
-    format_set_bold(state->bold);
-    state->time = workbook_add_format(state->book);
-    format_set_num_format(state->time, "yyyy-mm-dd hh:mm:ss");
+    state->zip = std::make_unique<ZipStream>(state->out);
     return XlsxBook(std::move(state));
 }
 
@@ -83,55 +148,77 @@ XlsxBook::~XlsxBook() = default;
 
 XlsxSheet& XlsxBook::add_sheet(const std::string& name, const std::vector<XlsxColumn>& columns,
                                std::size_t data_rows) {
-    lxw_worksheet* ws = workbook_add_worksheet(state_->book, name.c_str());
-    auto sheet = std::make_unique<XlsxSheet>(ws, state_->time, name);
-    if (ws == nullptr) {
-        sheet->error_ =
-            "libxlsxwriter refused the sheet's name (used twice, too long or "
-            "with characters Excel forbids)";
-        state_->sheets.push_back(std::move(sheet));
+    if (!state_->sheets.empty()) {
+        state_->sheets.back()->close();
+    }
+    const auto problem = name_problem(name, state_->infos);
+    if (!problem.empty()) {
+        auto refused = std::make_unique<XlsxSheet>(nullptr, name, 0);
+        refused->fail(problem);
+        state_->sheets.push_back(std::move(refused));
         return *state_->sheets.back();
     }
-    for (std::size_t c = 0; c < columns.size(); ++c) {
-        const auto col = static_cast<lxw_col_t>(c);
-        sheet->check(worksheet_set_column(ws, col, col, columns[c].width, nullptr));
-        sheet->check(worksheet_write_string(ws, 0, col, xlsx_cell_text(columns[c].name).c_str(),
-                                            state_->bold));
-    }
-    worksheet_freeze_panes(ws, 1, 0);
+    XlsxSheetInfo info{name, ""};
     if (!columns.empty()) {
-        const auto last = static_cast<lxw_row_t>(std::min(data_rows, kMaxRows));
-        sheet->check(
-            worksheet_autofilter(ws, 0, 0, last, static_cast<lxw_col_t>(columns.size() - 1)));
+        const auto last = std::to_string(std::min(data_rows, kMaxRows) + 1);
+        info.filter = "$A$1:$" + xlsx_column_name(columns.size() - 1) + "$" + last;
     }
-    if (state_->sheets.empty()) {
-        worksheet_activate(ws);
+    state_->infos.push_back(info);
+    auto& zip = *state_->zip;
+    zip.begin("xl/worksheets/sheet" + std::to_string(state_->infos.size()) + ".xml");
+    zip.write(sheet_head(columns, data_rows, state_->infos.size() == 1));
+    state_->sheets.push_back(std::make_unique<XlsxSheet>(&zip, name, columns.size()));
+    auto& sheet = *state_->sheets.back();
+    if (!columns.empty()) {
+        sheet.filter_ = "A1:" + xlsx_column_name(columns.size() - 1) +
+                        std::to_string(std::min(data_rows, kMaxRows) + 1);
     }
-    state_->sheets.push_back(std::move(sheet));
-    return *state_->sheets.back();
+    for (std::size_t c = 0; c < columns.size(); ++c) {
+        if (sheet.open_cell(c, kXlsxBoldStyle, " t=\"inlineStr\"")) {
+            auto& b = zip.buffer();
+            b += "<is><t>";
+            xlsx_xml_escape(b, xlsx_cell_text(columns[c].name));
+            b += "</t></is></c>";
+        }
+    }
+    sheet.next_row();
+    return sheet;
 }
 
 bool XlsxBook::constant_memory() const {
-    for (const auto& sheet : state_->sheets) {
-        if (sheet->sheet_ == nullptr || !sheet->sheet_->optimize ||
-            sheet->sheet_->optimize_tmpfile == nullptr) {
-            return false;
-        }
-    }
-    return state_->book != nullptr;
+    return state_->zip != nullptr;
 }
 
 Result<void> XlsxBook::finish(std::ostream& out) {
+    if (!state_->sheets.empty()) {
+        state_->sheets.back()->close();
+    }
     for (const auto& sheet : state_->sheets) {
         if (!sheet->error_.empty()) {
             return make_error("xlsx", "sheet \"" + sheet->name_ + "\": " + sheet->error_);
         }
     }
-    const lxw_error closed = workbook_close(state_->book);
-    state_->book = nullptr;
-    if (closed != LXW_NO_ERROR) {
-        return make_error(
-            "xlsx", std::string("the workbook could not be written: ") + lxw_strerror(closed));
+    auto& zip = *state_->zip;
+    const auto part = [&](const std::string& name, const std::string& xml) {
+        zip.begin(name);
+        zip.write(xml);
+        zip.end();
+    };
+    const auto& infos = state_->infos;
+    part("xl/workbook.xml", xlsx_workbook(infos));
+    part("xl/_rels/workbook.xml.rels", xlsx_workbook_rels(infos.size()));
+    part("xl/styles.xml", xlsx_styles());
+    part("docProps/core.xml", xlsx_core_properties(state_->created));
+    part("docProps/app.xml", xlsx_app_properties(infos));
+    part("_rels/.rels", xlsx_root_rels());
+    part("[Content_Types].xml", xlsx_content_types(infos.size()));
+    if (auto done = zip.finish(); !done) {
+        return done.error();
+    }
+    state_->out.close();
+    if (!state_->out) {
+        return make_error("io",
+                          "cannot write the XLSX book's temporary file " + state_->file.string());
     }
     std::ifstream in(state_->file, std::ios::binary);
     if (!in) {
@@ -143,46 +230,6 @@ Result<void> XlsxBook::finish(std::ostream& out) {
         return make_error("io", "the report could not be written");
     }
     return {};
-}
-
-void XlsxSheet::check(int error) {
-    if (error != LXW_NO_ERROR && error_.empty()) {
-        error_ = lxw_strerror(static_cast<lxw_error>(error));
-    }
-}
-
-void XlsxSheet::text(std::size_t column, std::string_view value) {
-    if (value.empty() || sheet_ == nullptr) {
-        return;
-    }
-    cell_ = xlsx_cell_text(value);
-    check(worksheet_write_string(sheet_, row_, static_cast<lxw_col_t>(column), cell_.c_str(),
-                                 nullptr));
-}
-
-void XlsxSheet::number(std::size_t column, std::int64_t value) {
-    if (sheet_ != nullptr) {
-        check(worksheet_write_number(sheet_, row_, static_cast<lxw_col_t>(column),
-                                     static_cast<double>(value), nullptr));
-    }
-}
-
-void XlsxSheet::boolean(std::size_t column, bool value) {
-    if (sheet_ != nullptr) {
-        check(worksheet_write_boolean(sheet_, row_, static_cast<lxw_col_t>(column), value ? 1 : 0,
-                                      nullptr));
-    }
-}
-
-void XlsxSheet::time(std::size_t column, std::int64_t unix_seconds) {
-    if (sheet_ != nullptr) {
-        check(worksheet_write_number(sheet_, row_, static_cast<lxw_col_t>(column),
-                                     xlsx_serial_time(unix_seconds), time_format_));
-    }
-}
-
-void XlsxSheet::next_row() {
-    ++row_;
 }
 
 double xlsx_serial_time(std::int64_t unix_seconds) {

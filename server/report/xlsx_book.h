@@ -1,11 +1,13 @@
 #pragma once
-// An XLSX workbook written by libxlsxwriter in its constant-memory mode: each sheet's rows go
-// to a temporary file as they are written (one row in memory), and the package is zipped from
-// those files when the book is finished, so memory does not grow with the rows. Every sheet
+// An XLSX workbook written in one pass with memory that does not grow with its rows: each
+// sheet's XML is produced cell by cell and deflated into a ZIP entry as it goes
+// (xlsx_zip.h), the package's small parts are added at the end (xlsx_parts.h). Every sheet
 // has a bold header row that stays frozen, fixed column widths and an autofilter over its
-// rows; cells are strings (xlsx_text.h), numbers, booleans or UTC date-times. The book and
-// its temporary files live in a private directory (mkdtemp under $TMPDIR, else /tmp) removed
-// with the book.
+// rows; cells are strings (xlsx_text.h, inline strings: no shared-string table to hold),
+// numbers, booleans or UTC date-times, written as libxlsxwriter's constant-memory mode wrote
+// them. The archive goes to a temporary file in a private directory (mkdtemp under $TMPDIR,
+// else /tmp, removed with the book) and is copied to the caller's stream only by finish(), so
+// a book that fails half-way leaves nothing there.
 
 #include <cstddef>
 #include <cstdint>
@@ -17,11 +19,9 @@
 
 #include "pairing/result.h"
 
-struct lxw_workbook;
-struct lxw_worksheet;
-struct lxw_format;
-
 namespace tally::server {
+
+class ZipStream;
 
 struct XlsxColumn {
     std::string name;  //!< the header cell
@@ -39,26 +39,31 @@ class XlsxSheet {
     //! Ends the current row (also one without cells).
     void next_row();
 
-    //! Made by XlsxBook::add_sheet (a null `sheet` records an error reported by finish()).
-    XlsxSheet(lxw_worksheet* sheet, lxw_format* time_format, std::string name)
-        : sheet_(sheet), time_format_(time_format), name_(std::move(name)) {}
+    //! Made by XlsxBook::add_sheet (a null `zip` records an error reported by finish()).
+    XlsxSheet(ZipStream* zip, std::string name, std::size_t columns);
 
   private:
     friend class XlsxBook;
-    void check(int error);
+    //! Opens the cell's element up to its value ("" when the cell cannot be written).
+    bool open_cell(std::size_t column, int style, std::string_view type);
+    void fail(const std::string& error);
+    void close();
 
-    lxw_worksheet* sheet_;
-    lxw_format* time_format_;
+    ZipStream* zip_;
     std::string name_;
-    std::uint32_t row_ = 1;  // 0-based row being written (0 is the header)
-    std::string cell_;       // the current text cell, escaped (reused)
-    std::string error_;      // the first error of this sheet ("" while none)
+    std::vector<std::string> column_names_;  // "A", "B", … of the declared columns
+    std::uint32_t row_ = 0;                  // 0-based row being written (0 is the header)
+    std::string row_number_ = "1";           // row_ + 1 as text
+    std::string filter_;                     // the autofilter's range ("" for none)
+    bool row_open_ = false;
+    std::string cell_;   // the current text cell, escaped (reused)
+    std::string error_;  // the first error of this sheet ("" while none)
 };
 
 class XlsxBook {
   public:
-    //! A book in constant-memory mode; `created` is its document creation time (unix seconds).
-    //! Errors: io (no temporary directory), xlsx (libxlsxwriter could not start the book).
+    //! A new book; `created` is its document creation time (unix seconds).
+    //! Errors: io (no temporary directory or file).
     static Result<XlsxBook> create(std::int64_t created);
     XlsxBook(XlsxBook&&) noexcept;
     XlsxBook& operator=(XlsxBook&&) = delete;
@@ -66,16 +71,18 @@ class XlsxBook {
     ~XlsxBook();
 
     //! A new sheet (tabs in the order added; the first is the active one) with its header row.
-    //! `data_rows` rows follow (for the autofilter's range). Sheets are written one after the
-    //! other: the previous sheet's handle is not used again.
+    //! `data_rows` rows follow (for the dimension and the autofilter's range). Sheets are
+    //! written one after the other: the previous sheet's handle is not used again.
     XlsxSheet& add_sheet(const std::string& name, const std::vector<XlsxColumn>& columns,
                          std::size_t data_rows);
 
-    //! Zips the book and writes its bytes to `out`. Errors: xlsx (a sheet's cell out of
-    //! Excel's limits, libxlsxwriter), io (the temporary file or `out` failed).
+    //! Finishes the package and writes its bytes to `out`. Errors: xlsx (a sheet's cell out
+    //! of Excel's limits, a bad sheet name, beyond ZIP's 4 GiB), io (the temporary file or
+    //! `out` failed).
     Result<void> finish(std::ostream& out);
 
-    //! True: the rows go to temporary files (libxlsxwriter's constant_memory option is on).
+    //! True: rows go out as they are written, nothing of them is held (one pass, a deflate
+    //! buffer). Kept for the tests that check the mode of the book a report was written with.
     bool constant_memory() const;
 
   private:

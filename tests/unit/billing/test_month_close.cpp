@@ -253,3 +253,35 @@ TEST_CASE("a month snapshot decodes to the report it was made of and refuses dam
     REQUIRE(s.f.store->put_month_snapshot("acme", {"2026-11", kNovCloses, 99, body}).value());
     CHECK(build_usage_report(*s.f.store, "acme", "2026-11", kNovCloses).error().code == "db");
 }
+
+TEST_CASE("a snapshot damaged in its last row part: every format fails, nothing written",
+          "[billing][month_close]") {
+    BillingScenario s;
+    two_months(s);
+    auto live = build_usage_report_from_rollups(*s.f.store, "acme", "2026-11", kNovCloses);
+    REQUIRE(live.ok());
+    auto body = encode_month_snapshot(*live);
+    // The body's last byte is the users part's zlib checksum: found only once every row has
+    // been decoded, i.e. after the XLSX writer (which does not check first) wrote them all.
+    body.back() = static_cast<char>(body.back() ^ 0x5a);
+    UsageReport head;
+    auto rows = SnapshotRows::open(body, head);
+    REQUIRE(rows.ok());  // the head part is whole; the rows are checked when read
+    CHECK((*rows)->check().error().code == "db");
+    for (const auto format : {UsageFormat::json, UsageFormat::csv, UsageFormat::xlsx}) {
+        std::ostringstream out;
+        auto written = write_usage(head, **rows, format, out);
+        REQUIRE_FALSE(written.ok());
+        CHECK(written.error().code == "db");
+        CHECK(out.str().empty());
+    }
+    CHECK(decode_month_snapshot(body).error().code == "db");
+    // The same snapshot whole is written in every format.
+    UsageReport whole_head;
+    auto whole = SnapshotRows::open(encode_month_snapshot(*live), whole_head);
+    REQUIRE(whole.ok());
+    REQUIRE((*whole)->check().ok());
+    std::ostringstream xlsx;
+    REQUIRE(write_usage(whole_head, **whole, UsageFormat::xlsx, xlsx).ok());
+    CHECK(xlsx.str().substr(0, 2) == "PK");
+}

@@ -1,4 +1,4 @@
-// XLSX exports through libxlsxwriter (issue 20): cell text made safe (Excel's _xHHHH_,
+// XLSX exports through our one-pass writer (issue 20): cell text made safe (Excel's _xHHHH_,
 // invalid UTF-8, the 32,767-character cell limit), date serials, and a large generated report
 // written in constant-memory mode whose memory does not grow with its rows and which openpyxl
 // reads back (strings that look like formulas stay strings).
@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 
 #include "server/report/usage_xlsx.h"
@@ -75,7 +76,7 @@ UsageReport generated_report(std::size_t n) {
 
 }  // namespace
 
-TEST_CASE("cell text: markup left to libxlsxwriter, kept as it is") {
+TEST_CASE("cell text: markup left to the sheet's XML escaping, kept as it is") {
     CHECK(esc("plain text 123") == "plain text 123");
     CHECK(esc("a&b<c>d\"e'") == "a&b<c>d\"e'");
     CHECK(esc("") == "");
@@ -153,6 +154,61 @@ TEST_CASE("a sheet beyond Excel's rows is an xlsx error naming it, not a corrupt
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code == "xlsx");
     CHECK(r.error().message.find("Big") != std::string::npos);
+}
+
+TEST_CASE("the one-pass book: white space kept, markup escaped, large numbers, openpyxl reads") {
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("tally-xlsx-cells-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto file = dir / "cells.xlsx";
+    {
+        auto book = XlsxBook::create(1795780800);
+        REQUIRE(book.ok());
+        auto& sheet = book->add_sheet("Cells & <more>", {{"a", 10.0}, {"b", 10.0}}, 3);
+        sheet.text(0, "  lead and trail\t");
+        sheet.text(1, "a&b<c>d\"e'");
+        sheet.next_row();
+        sheet.number(0, 123456789012345678);  // beyond 10^16: written as "%.16G" does
+        sheet.number(1, -42);
+        sheet.next_row();
+        sheet.boolean(0, false);
+        sheet.time(1, 1795780800);
+        sheet.next_row();
+        std::ofstream out(file, std::ios::binary);
+        REQUIRE(book->finish(out).ok());
+    }
+    const auto script = dir / "check.py";
+    std::ofstream(script) << R"(import sys, datetime, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1], read_only=True)
+assert wb.sheetnames == ["Cells & <more>"], wb.sheetnames
+rows = list(wb.worksheets[0].iter_rows(values_only=True))
+assert rows[0] == ("a", "b"), rows[0]
+assert rows[1] == ("  lead and trail\t", "a&b<c>d\"e'"), rows[1]
+assert rows[2] == (1.234567890123457e17, -42), rows[2]
+assert rows[3] == (False, datetime.datetime(2026, 11, 27, 12, 0)), rows[3]
+print("ok")
+)";
+    const auto cmd = "/usr/bin/python3 " + script.string() + " " + file.string();
+    const int status = std::system(cmd.c_str());
+    std::filesystem::remove_all(dir);
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("a sheet name Excel refuses, or used twice, is an xlsx error naming it") {
+    for (const std::string& bad :
+         std::vector<std::string>{"a/b", "", std::string(32, 'x'), "'quoted'", "Twice"}) {
+        auto book = XlsxBook::create(0);
+        REQUIRE(book.ok());
+        book->add_sheet("twice", {{"a", 10.0}}, 0);
+        book->add_sheet(bad, {{"a", 10.0}}, 0).text(0, "x");
+        std::ostringstream out;
+        auto r = book->finish(out);
+        REQUIRE_FALSE(r.ok());
+        CHECK(r.error().code == "xlsx");
+        CHECK(r.error().message.find("sheet \"" + bad + "\"") != std::string::npos);
+        CHECK(out.str().empty());
+    }
 }
 
 TEST_CASE("a large report: constant-memory mode, memory flat in the rows, openpyxl reads it") {
