@@ -3,23 +3,22 @@ agent and server, soft checks collected into one failure, and the results table.
 
 Reconciliation: the agent's record is 1..last_seq (status JSON), of which it declared `gaps`
 lost. The server's record is read twice: from the usage JSON (`heartbeats`, `last_seq`,
-`gaps`, `forks`, `flags`) and, seq by seq, from its SQLite file opened read-only (tables
-`heartbeats`, `gaps`, `forks`). A seq the agent recorded that the server neither holds nor
+`gaps`, `forks`, `flags`) and, seq by seq, from its store read outside the server
+(evidence_reader.StoreReader: the SQLite file read-only, or the PostgreSQL database through
+psql when the suite runs on PostgreSQL, TALLY_TEST_DB=postgres). A seq the agent recorded that the server neither holds nor
 has as a declared gap is *lost*; a count above the distinct seqs held is *double-counted*.
 """
 
 import atexit
 import datetime
 import faulthandler
-import gzip
 import json
 import os
 import signal
-import sqlite3
 import time
 from dataclasses import dataclass, field
 
-from evidence_reader import compact_heartbeats
+from evidence_reader import StoreReader
 from tally_harness import Agent, TallyTestCase, current_month, wait_until
 
 faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <pid>` prints where a run hangs
@@ -105,26 +104,6 @@ class Ledger:
     evidence: tuple = (0, "")
 
 
-def counted_heartbeats(con, device_id):
-    """The device's counted heartbeats, decoded from the server's evidence batches (schema 10:
-    each accepted batch's signed gzip body, or the counted heartbeats' bytes for imports):
-    {seq: heartbeat dict}."""
-    out = {}
-    for kind, counted, body in con.execute(
-            "SELECT kind, counted, body FROM evidence_batches WHERE device_id=?", (device_id,)):
-        ranges = [tuple(int(x) for x in r.split("-")) for r in counted.split(",") if r]
-        if kind == 3:
-            texts = compact_heartbeats(body)
-        else:
-            text = gzip.decompress(body).decode("utf-8")
-            texts = json.loads(text)["heartbeats"] if kind == 0 else text.split("\n")
-        for t in texts:
-            hb = json.loads(t)
-            if any(a <= hb["seq"] <= b for a, b in ranges):
-                out[hb["seq"]] = hb
-    return out
-
-
 def _unix(rfc3339):
     return int(datetime.datetime.strptime(rfc3339, "%Y-%m-%dT%H:%M:%SZ")
                .replace(tzinfo=datetime.timezone.utc).timestamp())
@@ -134,20 +113,13 @@ def server_ledger(server, device_id):
     report = server.usage(TENANT, current_month())
     rows = [d for d in report.get("devices", []) if d.get("device_id") == device_id]
     usage = rows[0] if rows else {}
-    db = os.path.join(server.data_dir, "tally.db")
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
-    try:
-        held = set(counted_heartbeats(con, device_id))
-        gap_seqs = set()
-        for a, b in con.execute("SELECT from_seq, to_seq FROM gaps WHERE device_id=?",
-                                (device_id,)):
-            gap_seqs.update(range(a, b + 1))
-        forks = {r[0] for r in con.execute("SELECT seq FROM forks WHERE device_id=?",
-                                           (device_id,))}
-        out_of_window = {r[0] for r in con.execute(
-            "SELECT seq FROM held_heartbeats WHERE device_id=?", (device_id,))}
-    finally:
-        con.close()
+    store = StoreReader(server)
+    held = set(store.counted_heartbeats(device_id))
+    gap_seqs = set()
+    for a, b, _ in store.gaps(device_id):
+        gap_seqs.update(range(a, b + 1))
+    forks = store.seqs("forks", device_id)
+    out_of_window = store.seqs("held_heartbeats", device_id)
     verified = server.cli("verify-evidence", "--tenant", TENANT, "--month", current_month(),
                           check=False)
     return Ledger(usage, held, gap_seqs, forks, out_of_window,
@@ -158,13 +130,8 @@ def silent_holes(server, device_id, max_hole_s):
     """Stretches of time between consecutive heartbeats (by seq) longer than max_hole_s
     while the seqs are consecutive: time the agent ran but recorded nothing and declared
     nothing. Returns [(seq, seconds)]."""
-    db = os.path.join(server.data_dir, "tally.db")
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
-    try:
-        rows = [(seq, _unix(hb["start"]), _unix(hb["end"]))
-                for seq, hb in sorted(counted_heartbeats(con, device_id).items())]
-    finally:
-        con.close()
+    rows = [(seq, _unix(hb["start"]), _unix(hb["end"]))
+            for seq, hb in sorted(StoreReader(server).counted_heartbeats(device_id).items())]
     return [(b[0], b[1] - a[2]) for a, b in zip(rows, rows[1:])
             if b[0] == a[0] + 1 and b[1] - a[2] > max_hole_s]
 
