@@ -15,11 +15,12 @@ import faulthandler
 import json
 import os
 import signal
+import subprocess
 import time
 from dataclasses import dataclass, field
 
 from evidence_reader import StoreReader
-from tally_harness import Agent, TallyTestCase, current_month, wait_until
+from tally_harness import SERVER_BIN, Agent, TallyTestCase, current_month, wait_until
 
 faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <pid>` prints where a run hangs
 MODE = os.environ.get("TALLY_FAULTS_MODE", "short")
@@ -110,20 +111,27 @@ def _unix(rfc3339):
 
 
 def server_ledger(server, device_id):
-    report = server.usage(TENANT, current_month())
+    # verify-evidence runs while the rest is read: the whole read is short next to the agent's
+    # heartbeat interval (settle() wants the agent unchanged across it).
+    verify = subprocess.Popen(
+        [SERVER_BIN, "verify-evidence", "--tenant", TENANT, "--month", current_month(),
+         "--data-dir", server.data_dir, *server.db_args],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        report = server.usage(TENANT, current_month())
+        record = StoreReader(server).device_record(device_id)
+        output = verify.communicate(timeout=60)[0]
+    finally:
+        if verify.poll() is None:
+            verify.kill()
+            verify.wait()
     rows = [d for d in report.get("devices", []) if d.get("device_id") == device_id]
     usage = rows[0] if rows else {}
-    store = StoreReader(server)
-    held = set(store.counted_heartbeats(device_id))
     gap_seqs = set()
-    for a, b, _ in store.gaps(device_id):
+    for a, b, _ in record["gaps"]:
         gap_seqs.update(range(a, b + 1))
-    forks = store.seqs("forks", device_id)
-    out_of_window = store.seqs("held_heartbeats", device_id)
-    verified = server.cli("verify-evidence", "--tenant", TENANT, "--month", current_month(),
-                          check=False)
-    return Ledger(usage, held, gap_seqs, forks, out_of_window,
-                  (verified.returncode, verified.stdout + verified.stderr))
+    return Ledger(usage, set(record["counted"]), gap_seqs, record["forks"], record["held"],
+                  (verify.returncode, output))
 
 
 def silent_holes(server, device_id, max_hole_s):

@@ -124,6 +124,35 @@ class StoreReader:
                 out[hb["seq"]] = hb
         return out
 
+    def device_record(self, device_id):
+        """Everything the store holds about the device's delivery, read at once (on
+        PostgreSQL one psql call): {"counted": counted_heartbeats(), "gaps": gaps(),
+        "forks": seqs("forks"), "held": seqs("held_heartbeats")}."""
+        if not self.url:
+            return {"counted": self.counted_heartbeats(device_id), "gaps": self.gaps(device_id),
+                    "forks": self.seqs("forks", device_id),
+                    "held": self.seqs("held_heartbeats", device_id)}
+        rows = self.rows(
+            "SELECT 'e', kind::text, coalesce(counted, ''), encode(body, 'hex')"
+            " FROM heartbeat_evidence WHERE device_id = ?"
+            " UNION ALL SELECT 'g', from_seq::text, to_seq::text, reason FROM gaps"
+            " WHERE device_id = ?"
+            " UNION ALL SELECT 'f', seq::text, '', '' FROM forks WHERE device_id = ?"
+            " UNION ALL SELECT 'h', seq::text, '', '' FROM held_heartbeats WHERE device_id = ?",
+            (device_id,) * 4)
+        out = {"counted": {}, "gaps": [], "forks": set(), "held": set()}
+        for tag, a, b, c in ((r + ("", "", ""))[:4] for r in rows):
+            if tag == "e":
+                for t in pg_batch_heartbeats(int(a), b, bytes.fromhex(c)):
+                    hb = json.loads(t)
+                    out["counted"][hb["seq"]] = hb
+            elif tag == "g":
+                out["gaps"].append((int(a), int(b), c))
+            else:
+                out["forks" if tag == "f" else "held"].add(int(a))
+        out["gaps"].sort()
+        return out
+
     def gaps(self, device_id):
         """[(from_seq, to_seq, reason)] of the device's declared gaps, by from_seq."""
         return [(int(a), int(b), r) for a, b, r in self.rows(
