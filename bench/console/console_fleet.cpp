@@ -44,7 +44,7 @@ pairing::DeviceFacts facts(int i) {
             std::string(64, 'a')};
 }
 
-void pair_all(server::SqliteStore& store, const std::string& tenant, int first, int count,
+void pair_all(server::Store& store, const std::string& tenant, int first, int count,
               std::int64_t now) {
     const auto code_hash = pairing::hex_encode(pairing::sha256("code-" + tenant));
     must(store.add_pairing_code({tenant, code_hash, count + 1, now + 86400 * 365}, now),
@@ -60,7 +60,7 @@ void pair_all(server::SqliteStore& store, const std::string& tenant, int first, 
 
 //! Device i's heartbeats: most devices have one user (60% as many users as devices, so
 //! some users have two), every 7th none (standalone), each beat on another day.
-void send(server::SqliteStore& store, int i, const ConsoleFleetOptions& o, int users) {
+void send(server::Store& store, int i, const ConsoleFleetOptions& o, int users) {
     std::vector<server::AcceptedHeartbeat> batch;
     std::string prev = pairing::kGenesisPrev;
     for (int h = 0; h < o.heartbeats; ++h) {
@@ -85,7 +85,7 @@ void send(server::SqliteStore& store, int i, const ConsoleFleetOptions& o, int u
 
 }  // namespace
 
-std::string build_console_fleet(server::SqliteStore& store, const ConsoleFleetOptions& o) {
+std::string build_console_fleet(server::Store& store, const ConsoleFleetOptions& o) {
     const auto now = o.month_start;
     must(store.add_tenant("vendor", now - 86400 * 400), "tenant");
     for (const auto* t : {"small-a", "small-b", "small-c"}) {

@@ -1,15 +1,16 @@
 #pragma once
 // A vendor tenant of N devices written in process through the store API (pair_device,
 // store_batch: the rollups are made by the same code as at ingest), plus a few small
-// tenants, in a fresh SQLite store. Heartbeats are not signed (the console never reads
-// their bytes): this builds the state, it does not test ingest.
+// tenants, in a fresh store (SQLite, or PostgreSQL for the ui suite's `.postgres` variant).
+// Heartbeats are not signed (the console never reads their bytes): this builds the state, it does
+// not test ingest.
 
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
 
-#include "server/store/sqlite_store.h"
+#include "server/store/store.h"
 
 namespace tally::bench {
 
@@ -22,6 +23,6 @@ struct ConsoleFleetOptions {
 };
 
 //! Writes the fleet; returns a global admin token. Throws std::runtime_error on a store error.
-std::string build_console_fleet(server::SqliteStore& store, const ConsoleFleetOptions& options);
+std::string build_console_fleet(server::Store& store, const ConsoleFleetOptions& options);
 
 }  // namespace tally::bench

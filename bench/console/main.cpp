@@ -10,8 +10,9 @@
 //
 //   tally-bench-console [--devices 100000] [--heartbeats 4] [--threads 4] [--keep]
 //                       [--month YYYY-MM (2026-11)] [--runs 3]
-//   tally-bench-console --out DIR [--devices N] [--month YYYY-MM]: only writes the state to
-//       DIR/tally.db (a tally-server data dir) and prints the global admin token.
+//   tally-bench-console --out DIR [--db URL] [--devices N] [--month YYYY-MM]: only writes the
+//       state to DIR/tally.db (a tally-server data dir), or to the database --db names
+//       (`postgresql://…`, as tally-server's --db), and prints the global admin token.
 
 #include <algorithm>
 #include <chrono>
@@ -21,6 +22,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -31,6 +33,7 @@
 #include "server/application/report_cache.h"
 #include "server/billing/user_key.h"
 #include "server/front/router.h"
+#include "server/store/open_store.h"
 #include "server/ui/ui_routes.h"
 
 namespace {
@@ -42,7 +45,8 @@ struct Options {
     bool keep = false;
     int runs = 3;
     std::string month = "2026-11";
-    std::string out;  //!< write the state here and stop
+    std::string out;                //!< write the state here and stop
+    std::optional<std::string> db;  //!< with --out: the store to write (tally-server's --db)
 };
 
 Options parse(int argc, char** argv) {
@@ -65,6 +69,8 @@ Options parse(int argc, char** argv) {
             o.month = argv[++i];
         } else if (a == "--out" && i + 1 < argc) {
             o.out = argv[++i];
+        } else if (a == "--db" && i + 1 < argc) {
+            o.db = argv[++i];
         } else if (a == "--runs") {
             o.runs = value();
         } else if (a == "--keep") {
@@ -72,6 +78,9 @@ Options parse(int argc, char** argv) {
         } else {
             throw std::invalid_argument("unknown option " + a);
         }
+    }
+    if (o.db && o.out.empty()) {
+        throw std::invalid_argument("--db goes with --out");
     }
     if (o.runs < 1) {
         throw std::invalid_argument("--runs ≥ 1");
@@ -283,7 +292,11 @@ int main(int argc, char** argv) {
         o.fleet.month_start = month_range->first;
         const auto dir = o.out.empty() ? work_dir() : std::filesystem::path(o.out);
         std::filesystem::create_directories(dir);
-        auto store = server::SqliteStore::open((dir / "tally.db").string());
+        auto choice = server::parse_db(o.db, dir);
+        if (!choice) {
+            throw std::invalid_argument(choice.error().message);
+        }
+        auto store = server::open_store(*choice);
         if (!store) {
             throw std::runtime_error(store.error().message);
         }

@@ -100,24 +100,6 @@ Result<std::unique_ptr<Store>> store_for(const Args& args) {
     return open_chosen_store(args, *dir);
 }
 
-Result<std::unique_ptr<SqliteStore>> sqlite_store_for(const Args& args) {
-    auto dir = data_dir(args);
-    if (!dir) {
-        return dir.error();
-    }
-    auto choice = parse_db(args.get("db"), *dir);
-    if (!choice) {
-        return choice.error();
-    }
-    if (choice->kind != DbChoice::Kind::sqlite) {
-        return make_error("usage", "this command reads the SQLite store only, not PostgreSQL");
-    }
-    if (!args.get("db")) {
-        return open_store(*dir);
-    }
-    return SqliteStore::open(choice->target);
-}
-
 std::int64_t now_seconds() {
     return static_cast<std::int64_t>(std::time(nullptr));
 }

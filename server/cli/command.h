@@ -40,9 +40,6 @@ Result<std::unique_ptr<Store>> open_chosen_store(const Args& args,
                                                  const std::filesystem::path& dir);
 //! data_dir(args) then open_chosen_store.
 Result<std::unique_ptr<Store>> store_for(const Args& args);
-//! store_for for the commands only the SQLite store offers (verify-evidence): a --db naming
-//! PostgreSQL is a usage error.
-Result<std::unique_ptr<SqliteStore>> sqlite_store_for(const Args& args);
 //! Option --`name` (default `fallback`) as a whole number of days from 1 to 3650 (usage error).
 Result<std::int64_t> parse_days(const Args& args, const std::string& name,
                                 const std::string& fallback);

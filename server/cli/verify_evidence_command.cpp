@@ -1,5 +1,6 @@
 // `tally-server verify-evidence --tenant NAME --month YYYY-MM`: re-checks a month from the
-// stored evidence (SqliteStore::verify_evidence) and says what it found. Exit 0 when
+// stored evidence (EvidenceVerifyStore: the SQLite store, or PostgreSQL with --db
+// postgresql://…, the same checks and output) and says what it found. Exit 0 when
 // everything holds, 1 when something does not (each problem is listed), 64 on usage errors.
 
 #include <iostream>
@@ -50,7 +51,7 @@ int run_verify_evidence(const std::vector<std::string>& words) {
                                "usage: tally-server verify-evidence --tenant NAME --month YYYY-MM "
                                "[--data-dir DIR] [--db URL]"));
     }
-    auto store = sqlite_store_for(*args);
+    auto store = store_for(*args);
     if (!store) {
         return fail(store.error());
     }

@@ -39,6 +39,7 @@ constexpr std::array kTable = {
     Row{ErrorCode::rate_limited,       "rate_limited",       429, kFail},
     Row{ErrorCode::header_too_large,   "header_too_large",   431, kFail},
     Row{ErrorCode::usage,              "usage",              400, kUsage},
+    Row{ErrorCode::unavailable,        "unavailable",        503, kFail},
     Row{ErrorCode::internal,           "internal",           500, kFail},
 };
 // clang-format on
@@ -59,6 +60,10 @@ std::string_view to_string(ErrorCode code) {
 }
 
 ErrorCode code_of(std::string_view wire) {
+    // The database went away (PostgreSQL down or restarting, retries spent): worth a retry.
+    if (wire == "db_unavailable" || wire == "db_retry") {
+        return ErrorCode::unavailable;
+    }
     for (const auto& r : kTable) {
         if (r.wire == wire) {
             return r.code;

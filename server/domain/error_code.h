@@ -32,7 +32,8 @@ enum class ErrorCode {
     rate_limited,
     header_too_large,
     usage,
-    internal,  //!< database, I/O and every code not in the table
+    unavailable,  //!< the database is unreachable for now (store errors db_unavailable, db_retry)
+    internal,     //!< database, I/O and every code not in the table
 };
 
 //! The wire string, e.g. "bad_signature".

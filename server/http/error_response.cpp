@@ -20,6 +20,9 @@ void set_error(Response& res, const Error& error) {
     if (res.status == 500) {
         log_event("internal error: " + error.code + ": " + error.message);
         body = {"internal", "the server failed to handle the request; retry later"};
+    } else if (res.status == 503) {
+        log_event("database unavailable: " + error.code + ": " + error.message);
+        body = {"unavailable", "the server's database is unavailable; retry later"};
     }
     res.set_content(pairing::encode_error(body), "application/json");
 }

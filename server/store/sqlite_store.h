@@ -113,7 +113,7 @@ class SqliteStore final : public Store {
 
     //! Re-checks a tenant's month ("YYYY-MM", its time zone) from the stored evidence
     //! (sqlite_store_verify.cpp). Errors: not_found (tenant), bad_request (month), db.
-    Result<EvidenceCheck> verify_evidence(std::string_view tenant, std::string_view month);
+    Result<EvidenceCheck> verify_evidence(std::string_view tenant, std::string_view month) override;
 
   private:
     SqliteStore(std::unique_ptr<SqliteDb> db, const std::string& path)

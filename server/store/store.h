@@ -11,12 +11,14 @@
 //   AdminTokenStore                    admin token hashes
 //   ConsoleStore (console_store.h)     the /ui console's rollup reads
 //   MonthCloseStore                    closed months' frozen bills (month_close_store.h)
+//   EvidenceVerifyStore                verify-evidence (evidence_verify_store.h)
 // SqliteStore implements them all; a PostgreSQL store can be added beside it without
 // touching ingest, HTTP or the CLI. Implementations are safe to call from several threads.
 
 #include "server/store/admin_token_store.h"
 #include "server/store/billing_store.h"
 #include "server/store/console_store.h"
+#include "server/store/evidence_verify_store.h"
 #include "server/store/ingest_store.h"
 #include "server/store/month_close_store.h"
 #include "server/store/pairing_store.h"
@@ -29,7 +31,8 @@ class Store : public BillingStore,
               public IngestStore,
               public AdminTokenStore,
               public ConsoleStore,
-              public MonthCloseStore {
+              public MonthCloseStore,
+              public EvidenceVerifyStore {
   public:
     ~Store() override = default;
 

@@ -3,24 +3,24 @@ agent and server, soft checks collected into one failure, and the results table.
 
 Reconciliation: the agent's record is 1..last_seq (status JSON), of which it declared `gaps`
 lost. The server's record is read twice: from the usage JSON (`heartbeats`, `last_seq`,
-`gaps`, `forks`, `flags`) and, seq by seq, from its SQLite file opened read-only (tables
-`heartbeats`, `gaps`, `forks`). A seq the agent recorded that the server neither holds nor
+`gaps`, `forks`, `flags`) and, seq by seq, from its store read outside the server
+(evidence_reader.StoreReader: the SQLite file read-only, or the PostgreSQL database through
+psql when the suite runs on PostgreSQL, TALLY_TEST_DB=postgres). A seq the agent recorded that the server neither holds nor
 has as a declared gap is *lost*; a count above the distinct seqs held is *double-counted*.
 """
 
 import atexit
 import datetime
 import faulthandler
-import gzip
 import json
 import os
 import signal
-import sqlite3
+import subprocess
 import time
 from dataclasses import dataclass, field
 
-from evidence_reader import compact_heartbeats
-from tally_harness import Agent, TallyTestCase, current_month, wait_until
+from evidence_reader import StoreReader
+from tally_harness import SERVER_BIN, Agent, TallyTestCase, current_month, wait_until
 
 faulthandler.register(signal.SIGUSR1)  # `kill -USR1 <pid>` prints where a run hangs
 MODE = os.environ.get("TALLY_FAULTS_MODE", "short")
@@ -105,66 +105,41 @@ class Ledger:
     evidence: tuple = (0, "")
 
 
-def counted_heartbeats(con, device_id):
-    """The device's counted heartbeats, decoded from the server's evidence batches (schema 10:
-    each accepted batch's signed gzip body, or the counted heartbeats' bytes for imports):
-    {seq: heartbeat dict}."""
-    out = {}
-    for kind, counted, body in con.execute(
-            "SELECT kind, counted, body FROM evidence_batches WHERE device_id=?", (device_id,)):
-        ranges = [tuple(int(x) for x in r.split("-")) for r in counted.split(",") if r]
-        if kind == 3:
-            texts = compact_heartbeats(body)
-        else:
-            text = gzip.decompress(body).decode("utf-8")
-            texts = json.loads(text)["heartbeats"] if kind == 0 else text.split("\n")
-        for t in texts:
-            hb = json.loads(t)
-            if any(a <= hb["seq"] <= b for a, b in ranges):
-                out[hb["seq"]] = hb
-    return out
-
-
 def _unix(rfc3339):
     return int(datetime.datetime.strptime(rfc3339, "%Y-%m-%dT%H:%M:%SZ")
                .replace(tzinfo=datetime.timezone.utc).timestamp())
 
 
 def server_ledger(server, device_id):
-    report = server.usage(TENANT, current_month())
+    # verify-evidence runs while the rest is read: the whole read is short next to the agent's
+    # heartbeat interval (settle() wants the agent unchanged across it).
+    verify = subprocess.Popen(
+        [SERVER_BIN, "verify-evidence", "--tenant", TENANT, "--month", current_month(),
+         "--data-dir", server.data_dir, *server.db_args],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        report = server.usage(TENANT, current_month())
+        record = StoreReader(server).device_record(device_id)
+        output = verify.communicate(timeout=60)[0]
+    finally:
+        if verify.poll() is None:
+            verify.kill()
+            verify.wait()
     rows = [d for d in report.get("devices", []) if d.get("device_id") == device_id]
     usage = rows[0] if rows else {}
-    db = os.path.join(server.data_dir, "tally.db")
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
-    try:
-        held = set(counted_heartbeats(con, device_id))
-        gap_seqs = set()
-        for a, b in con.execute("SELECT from_seq, to_seq FROM gaps WHERE device_id=?",
-                                (device_id,)):
-            gap_seqs.update(range(a, b + 1))
-        forks = {r[0] for r in con.execute("SELECT seq FROM forks WHERE device_id=?",
-                                           (device_id,))}
-        out_of_window = {r[0] for r in con.execute(
-            "SELECT seq FROM held_heartbeats WHERE device_id=?", (device_id,))}
-    finally:
-        con.close()
-    verified = server.cli("verify-evidence", "--tenant", TENANT, "--month", current_month(),
-                          check=False)
-    return Ledger(usage, held, gap_seqs, forks, out_of_window,
-                  (verified.returncode, verified.stdout + verified.stderr))
+    gap_seqs = set()
+    for a, b, _ in record["gaps"]:
+        gap_seqs.update(range(a, b + 1))
+    return Ledger(usage, set(record["counted"]), gap_seqs, record["forks"], record["held"],
+                  (verify.returncode, output))
 
 
 def silent_holes(server, device_id, max_hole_s):
     """Stretches of time between consecutive heartbeats (by seq) longer than max_hole_s
     while the seqs are consecutive: time the agent ran but recorded nothing and declared
     nothing. Returns [(seq, seconds)]."""
-    db = os.path.join(server.data_dir, "tally.db")
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
-    try:
-        rows = [(seq, _unix(hb["start"]), _unix(hb["end"]))
-                for seq, hb in sorted(counted_heartbeats(con, device_id).items())]
-    finally:
-        con.close()
+    rows = [(seq, _unix(hb["start"]), _unix(hb["end"]))
+            for seq, hb in sorted(StoreReader(server).counted_heartbeats(device_id).items())]
     return [(b[0], b[1] - a[2]) for a, b in zip(rows, rows[1:])
             if b[0] == a[0] + 1 and b[1] - a[2] > max_hole_s]
 

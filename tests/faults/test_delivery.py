@@ -9,10 +9,10 @@ the real server (made == counted, plus what is declared lost)."""
 import os
 import shutil
 import signal
-import sqlite3
 import time
 import unittest
 
+from evidence_reader import StoreReader
 from fault_case import Endpoint, FaultCase, Row, TENANT
 from fault_endpoint import FaultEndpoint, ServerCertificate
 from tally_harness import current_month, run, wait_until
@@ -24,13 +24,30 @@ TROUBLE_AFTER_S = 10  # status: an upload waiting longer is in trouble (kUploadT
 
 
 def gap_rows(server, device_id):
-    db = os.path.join(server.data_dir, "tally.db")
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10)
-    try:
-        return list(con.execute("SELECT from_seq, to_seq, reason FROM gaps WHERE device_id=? "
-                                "ORDER BY from_seq", (device_id,)))
-    finally:
-        con.close()
+    return StoreReader(server).gaps(device_id)
+
+
+def back_up(server, dest):
+    """A clean copy of the stopped server's database in `dest`: its SQLite files (WAL
+    checkpointed on stop), or a pg_dump of its PostgreSQL database."""
+    if server.database:
+        server.database.dump(os.path.join(dest, "tally.dump"))
+        return
+    for f in os.listdir(server.data_dir):
+        if f.startswith("tally.db"):
+            shutil.copy2(os.path.join(server.data_dir, f), dest)
+
+
+def restore(server, src):
+    """The stopped server's database replaced by the copy back_up made in `src`."""
+    if server.database:
+        server.database.restore(os.path.join(src, "tally.dump"))
+        return
+    for f in os.listdir(server.data_dir):
+        if f.startswith("tally.db"):
+            os.remove(os.path.join(server.data_dir, f))
+    for f in os.listdir(src):
+        shutil.copy2(os.path.join(src, f), server.data_dir)
 
 
 class Delivery(FaultCase):
@@ -80,24 +97,18 @@ class Delivery(FaultCase):
         ag.start()
         self.wait_acked(ag, 3)
         addr = srv.addr
-        # The backup: a clean copy of the database (the server stopped, WAL checkpointed).
+        # The backup: a clean copy of the database (the server stopped).
         srv.stop()
         backup = os.path.join(self.workdir, "backup")
         os.makedirs(backup)
-        db_files = [f for f in os.listdir(srv.data_dir) if f.startswith("tally.db")]
-        for f in db_files:
-            shutil.copy2(os.path.join(srv.data_dir, f), backup)
+        back_up(srv, backup)
         srv.start(listen=addr)
         _, before = self.status(ag)
         self.wait_acked(ag, before.get("acked_through", 0) + 5, timeout=60)
         # Disaster: the database is restored from the backup; the agent deleted what the
         # server had acknowledged since.
         srv.stop()
-        for f in os.listdir(srv.data_dir):
-            if f.startswith("tally.db"):
-                os.remove(os.path.join(srv.data_dir, f))
-        for f in db_files:
-            shutil.copy2(os.path.join(backup, f), srv.data_dir)
+        restore(srv, backup)
         _, at_restore = self.status(ag)
         forgotten_to = at_restore.get("acked_through", 0)
         srv.start(listen=addr)

@@ -66,6 +66,16 @@ class PostgresDatabase:
     def drop(self):
         self._admin(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
 
+    def dump(self, path):
+        """A backup of the database (pg_dump's custom format) at `path`."""
+        run(["pg_dump", "-Fc", "-f", path, "-d", self.url])
+
+    def restore(self, path):
+        """The database replaced by the backup at `path` (a dump() of it)."""
+        self.drop()
+        self._admin(f"CREATE DATABASE {self.name}")
+        run(["pg_restore", "--exit-on-error", "--no-owner", "-d", self.url, path])
+
 
 class Server:
     """A real tally-server on an ephemeral loopback port with a generated CA. `db`: a

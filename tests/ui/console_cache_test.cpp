@@ -18,6 +18,7 @@
 #include "server/application/console_month.h"
 #include "server/application/report_cache.h"
 #include "server/report/usage_json.h"
+#include "server/store/sqlite_store.h"
 
 using namespace tally;
 using namespace tally::server;

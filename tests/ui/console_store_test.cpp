@@ -18,6 +18,7 @@
 #include "server/application/console_detail.h"
 #include "server/application/console_month.h"
 #include "server/billing/user_key.h"
+#include "server/store/sqlite_store.h"
 
 using namespace tally;
 using namespace tally::server;

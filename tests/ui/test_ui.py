@@ -7,7 +7,10 @@ read back (openpyxl, csv) and compared with the JSON API's report.
 TALLY_UI_SCREENSHOT=path keeps the report page's screenshot there (default: the work dir);
 TALLY_UI_ARTIFACTS=dir keeps the console's screenshots at 1280 and 390 px (CTest: the build
 dir's tests/ui/artifacts). A 2,000-device tenant "vendor" is written into the server's
-database before it starts by tally-bench-console --out (bench/console, the store API)."""
+database before it starts by tally-bench-console --out (bench/console, the store API).
+
+TALLY_TEST_DB=postgres (CTest: ui.browser.postgres) runs it all on a PostgreSQL database of its
+own (tests/integration/tally_harness.py), the fleet written there with --db."""
 
 import base64
 import csv
@@ -80,8 +83,8 @@ class WebPage(TallyTestCase):
         self.fleet_month = "%04d-%02d" % ((first.tm_year, first.tm_mon - 1) if first.tm_mon > 1
                                           else (first.tm_year - 1, 12))
         server = self.server()
-        subprocess.run([BENCH_CONSOLE, "--out", server.data_dir, "--devices", str(FLEET_DEVICES),
-                        "--month", self.fleet_month], check=True, timeout=300,
+        subprocess.run([BENCH_CONSOLE, "--out", server.data_dir, *server.db_args, "--devices",
+                        str(FLEET_DEVICES), "--month", self.fleet_month], check=True, timeout=300,
                        stdout=subprocess.DEVNULL)
         self.server = server.start()
         self.server.tenant("acme")

@@ -17,6 +17,7 @@
 #include "pairing/time_format.h"
 #include "server/billing/user_key.h"
 #include "server/front/router.h"
+#include "server/store/sqlite_store.h"
 #include "server/ui/ui_routes.h"
 
 using namespace tally;

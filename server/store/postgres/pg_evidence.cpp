@@ -5,6 +5,7 @@
 #include "pairing/bytes.h"
 #include "pairing/crypto.h"
 #include "pairing/time_format.h"
+#include "server/store/evidence_batch.h"
 #include "server/store/postgres/pg_transaction.h"
 
 namespace tally::server {
@@ -59,6 +60,36 @@ Result<std::vector<std::string>> pg_decode_evidence(std::string_view body) {
         }
         out.emplace_back(body.substr(at, n));
         at += n;
+    }
+    return out;
+}
+
+Result<std::vector<std::string>> pg_evidence_entries(std::int64_t kind, std::string_view body,
+                                                     std::string_view counted) {
+    if (kind == static_cast<std::int64_t>(PgEvidenceKind::list)) {
+        auto list = pg_decode_evidence(body);
+        if (!list) {
+            return make_error("bad_evidence", list.error().message);
+        }
+        return list;
+    }
+    if (kind != static_cast<std::int64_t>(PgEvidenceKind::signed_body)) {
+        return make_error("bad_evidence", "unknown evidence kind " + std::to_string(kind));
+    }
+    auto ranges = evidence::decode_ranges(counted);
+    if (!ranges) {
+        return ranges.error();
+    }
+    auto all = evidence::heartbeats_of(evidence::Kind::signed_body, body);
+    if (!all) {
+        return all.error();
+    }
+    std::vector<std::string> out;
+    for (auto& bytes : *all) {
+        auto hb = pairing::decode_heartbeat(bytes);
+        if (hb && evidence::in_ranges(*ranges, hb->seq)) {
+            out.push_back(std::move(bytes));
+        }
     }
     return out;
 }

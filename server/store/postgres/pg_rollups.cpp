@@ -443,15 +443,16 @@ Result<void> pg_rebuild_rollups(PgConnection& c, PgZones& zones, std::int64_t te
         return clock.error();
     }
     auto ev = c.exec(
-        "SELECT e.device_id, e.received_at, encode(e.body, 'hex') FROM heartbeat_evidence e"
-        " JOIN devices d ON d.id = e.device_id WHERE d.tenant_id = $1",
+        "SELECT e.device_id, e.received_at, encode(e.body, 'hex'), e.kind, e.counted"
+        " FROM heartbeat_evidence e JOIN devices d ON d.id = e.device_id WHERE d.tenant_id = $1",
         tid);
     if (!ev) {
         return ev.error();
     }
     Rollups all;
     for (int i = 0; i < ev->rows(); ++i) {
-        auto entries = pg_decode_evidence(ev->hex_bytes(i, 2));
+        auto entries = pg_evidence_entries(ev->int64(i, 3), ev->hex_bytes(i, 2),
+                                           ev->is_null(i, 4) ? std::string() : ev->text(i, 4));
         if (!entries) {
             return entries.error();
         }

@@ -267,7 +267,20 @@ CREATE TABLE month_snapshots (
 );
 )SQL";
 
-constexpr std::array<const char*, kPgSchemaVersion> kSteps = {kStep1, kStep2, kStep3};
+// Step 4 (issue 21, verify-evidence): a served batch's evidence is the signed request body
+// exactly as received (kind 0), its 64-byte signature and its counted seqs ("a-b,c-d"), so
+// verify-evidence re-checks the signature byte for byte as on SQLite; kind 1 is the
+// length-prefixed list of counted heartbeats (pg_evidence.h: rows from before step 4, bundle
+// imports, bodies redacted by the purge). `id` names a batch in verify-evidence's output;
+// rows from before step 4 have none (a volatile default would rewrite every partition).
+constexpr const char* kStep4 = R"SQL(
+CREATE SEQUENCE heartbeat_evidence_ids;
+ALTER TABLE heartbeat_evidence ADD COLUMN id BIGINT, ADD COLUMN kind SMALLINT NOT NULL DEFAULT 1,
+    ADD COLUMN counted TEXT, ADD COLUMN signature BYTEA;
+ALTER TABLE heartbeat_evidence ALTER COLUMN id SET DEFAULT nextval('heartbeat_evidence_ids');
+)SQL";
+
+constexpr std::array<const char*, kPgSchemaVersion> kSteps = {kStep1, kStep2, kStep3, kStep4};
 
 // Any constant shared by every Tally server ("tally" in ASCII): serialises migrations
 // across processes.

@@ -78,6 +78,15 @@ class PostgresStore final : public Store {
                                          const std::vector<AcceptedHeartbeat>& hbs,
                                          const std::vector<pairing::Gap>& gaps,
                                          std::int64_t now) override;
+    //! store_batch keeping the signed request body and its signature as the batch's evidence.
+    Result<StoreBatchResult> store_signed_batch(std::string_view device_id,
+                                                const SignedUpload& signed_body,
+                                                const std::vector<AcceptedHeartbeat>& hbs,
+                                                const std::vector<pairing::Gap>& gaps,
+                                                std::int64_t now) override;
+
+    // verify-evidence (pg_verify.cpp): the checks of evidence_walk.h on this store's rows.
+    Result<EvidenceCheck> verify_evidence(std::string_view tenant, std::string_view month) override;
 
     // Billing and usage reads (postgres_store_billing.cpp, postgres_store_usage.cpp).
     Result<BillingFacts> billing_facts(std::string_view tenant, std::int64_t from,
@@ -131,6 +140,11 @@ class PostgresStore final : public Store {
 
   private:
     explicit PostgresStore(std::unique_ptr<PgPool> pool) : pool_(std::move(pool)) {}
+    Result<StoreBatchResult> store_batch_with(std::string_view device_id,
+                                              const SignedUpload* signed_body,
+                                              const std::vector<AcceptedHeartbeat>& hbs,
+                                              const std::vector<pairing::Gap>& gaps,
+                                              std::int64_t now);
     //! Creates the evidence partition of month YYYYMM once per process.
     Result<void> ensure_partition(std::int64_t month);
 

@@ -15,6 +15,7 @@
 
 #include "pairing/crypto.h"
 #include "pairing/heartbeat.h"
+#include "server/store/evidence_batch.h"
 #include "server/store/postgres/pg_array.h"
 #include "server/store/postgres/pg_device_state.h"
 #include "server/store/postgres/pg_evidence.h"
@@ -55,7 +56,9 @@ struct DeviceRow {
 struct Writes {
     PgArray seq, hash, prev, held;  // new heartbeat_seqs rows
     std::vector<std::string_view> counted;
+    std::vector<std::uint64_t> counted_seqs;
     std::int64_t first_counted = 0;
+    const SignedUpload* signed_body = nullptr;  //!< the request as received, when served
     std::vector<const AcceptedHeartbeat*> held_rows;
     std::vector<std::int64_t> promoted;
     std::vector<const AcceptedHeartbeat*> forks;
@@ -117,6 +120,7 @@ class BatchJudge {
             w.first_counted = static_cast<std::int64_t>(hb.decoded.seq);
         }
         w.counted.push_back(hb.bytes);
+        w.counted_seqs.push_back(hb.decoded.seq);
         newly_counted.push_back(&hb);
     }
 
@@ -214,17 +218,38 @@ Result<void> write_seqs(PgConnection& c, std::string_view device_id, const Write
     return {};
 }
 
-Result<void> write_evidence(PgConnection& c, std::string_view device_id, const Writes& w,
-                            std::int64_t now) {
-    if (!w.counted.empty()) {
+//! The batch's evidence row: the signed body with its signature and counted seqs when the
+//! batch was served, else the list of the counted heartbeats' bytes.
+Result<void> write_counted(PgConnection& c, std::string_view device_id, const Writes& w,
+                           std::int64_t now) {
+    if (w.counted.empty()) {
+        return {};
+    }
+    if (w.signed_body == nullptr) {
         auto r = c.exec(
-            "INSERT INTO heartbeat_evidence(month, device_id, first_seq, received_at, body)"
-            " VALUES ($1, $2, $3, $4, decode($5, 'hex'))",
+            "INSERT INTO heartbeat_evidence(month, device_id, first_seq, received_at, body, kind)"
+            " VALUES ($1, $2, $3, $4, decode($5, 'hex'), 1)",
             {pg_param(pg_utc_month(now)), pg_param(device_id), pg_param(w.first_counted),
              pg_param(now), pg_hex_param(pg_encode_evidence(w.counted))});
-        if (!r) {
-            return r.error();
-        }
+        return r ? Result<void>() : Result<void>(r.error());
+    }
+    auto seqs = w.counted_seqs;
+    std::sort(seqs.begin(), seqs.end());
+    auto r = c.exec(
+        "INSERT INTO heartbeat_evidence(month, device_id, first_seq, received_at, body, kind,"
+        " counted, signature) VALUES ($1, $2, $3, $4, decode($5, 'hex'), 0, $6,"
+        " decode($7, 'hex'))",
+        {pg_param(pg_utc_month(now)), pg_param(device_id),
+         pg_param(static_cast<std::int64_t>(seqs.front())), pg_param(now),
+         pg_hex_param(w.signed_body->body), pg_param(evidence::encode_ranges(seqs)),
+         pg_hex_param(w.signed_body->signature)});
+    return r ? Result<void>() : Result<void>(r.error());
+}
+
+Result<void> write_evidence(PgConnection& c, std::string_view device_id, const Writes& w,
+                            std::int64_t now) {
+    if (auto r = write_counted(c, device_id, w, now); !r) {
+        return r;
     }
     for (const auto* hb : w.held_rows) {
         auto r = c.exec(
@@ -380,6 +405,21 @@ Result<StoreBatchResult> PostgresStore::store_batch(std::string_view device_id,
                                                     const std::vector<AcceptedHeartbeat>& hbs,
                                                     const std::vector<pairing::Gap>& gaps,
                                                     std::int64_t now) {
+    return store_batch_with(device_id, nullptr, hbs, gaps, now);
+}
+
+Result<StoreBatchResult> PostgresStore::store_signed_batch(
+    std::string_view device_id, const SignedUpload& signed_body,
+    const std::vector<AcceptedHeartbeat>& hbs, const std::vector<pairing::Gap>& gaps,
+    std::int64_t now) {
+    return store_batch_with(device_id, &signed_body, hbs, gaps, now);
+}
+
+Result<StoreBatchResult> PostgresStore::store_batch_with(std::string_view device_id,
+                                                         const SignedUpload* signed_body,
+                                                         const std::vector<AcceptedHeartbeat>& hbs,
+                                                         const std::vector<pairing::Gap>& gaps,
+                                                         std::int64_t now) {
     if (auto r = ensure_partition(pg_utc_month(now)); !r) {
         return r.error();
     }
@@ -399,6 +439,7 @@ Result<StoreBatchResult> PostgresStore::store_batch(std::string_view device_id,
         }
         StoreBatchResult result;
         Writes w;
+        w.signed_body = signed_body;
         BatchJudge judge(std::move(*stored), (*device)->seq_floor);
         std::vector<const AcceptedHeartbeat*> counted;
         for (const auto& hb : hbs) {

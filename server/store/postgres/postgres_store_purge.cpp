@@ -143,15 +143,17 @@ bool names_purged(const pairing::Heartbeat& hb, const TenantPurge& t, const std:
 Result<std::int64_t> redact(PgConnection& c, const TenantPurge& t) {
     std::int64_t redacted = 0;
     auto ev = c.exec(
-        "SELECT e.device_id, e.first_seq, e.received_at, encode(e.body, 'hex')"
-        " FROM heartbeat_evidence e JOIN devices d ON d.id = e.device_id WHERE d.tenant_id = $1",
+        "SELECT e.device_id, e.first_seq, e.received_at, encode(e.body, 'hex'), e.kind,"
+        " e.counted FROM heartbeat_evidence e JOIN devices d ON d.id = e.device_id"
+        " WHERE d.tenant_id = $1",
         {pg_param(t.tid)});
     if (!ev) {
         return ev.error();
     }
     for (int i = 0; i < ev->rows(); ++i) {
         const auto device = ev->text(i, 0);
-        auto entries = pg_decode_evidence(ev->hex_bytes(i, 3));
+        auto entries = pg_evidence_entries(ev->int64(i, 4), ev->hex_bytes(i, 3),
+                                           ev->is_null(i, 5) ? std::string() : ev->text(i, 5));
         if (!entries) {
             return entries.error();
         }
@@ -172,8 +174,11 @@ Result<std::int64_t> redact(PgConnection& c, const TenantPurge& t) {
         }
         std::vector<std::string_view> views(entries->begin(), entries->end());
         if (auto r = exec(c,
-                          "UPDATE heartbeat_evidence SET body = decode($4, 'hex') WHERE"
-                          " device_id = $1 AND first_seq = $2 AND received_at = $3",
+                          // A signed body naming the user becomes the list of its counted
+                          // heartbeats, redacted: its signature no longer applies.
+                          "UPDATE heartbeat_evidence SET body = decode($4, 'hex'), kind = 1,"
+                          " counted = NULL, signature = NULL WHERE device_id = $1"
+                          " AND first_seq = $2 AND received_at = $3",
                           {pg_param(device), pg_param(ev->int64(i, 1)), pg_param(ev->int64(i, 2)),
                            pg_hex_param(pg_encode_evidence(views))});
             !r) {

@@ -27,7 +27,7 @@ TEST_CASE("the error table maps each wire code to one HTTP status and one exit s
         {"forbidden", 403, 1},      {"not_found", 404, 1},      {"method_not_allowed", 405, 1},
         {"device_retired", 410, 1}, {"device_revoked", 410, 1}, {"payload_too_large", 413, 1},
         {"out_of_window", 422, 1},  {"rate_limited", 429, 1},   {"header_too_large", 431, 1},
-        {"usage", 400, 64},         {"internal", 500, 1},
+        {"usage", 400, 64},         {"unavailable", 503, 1},    {"internal", 500, 1},
     };
     for (const auto& r : rows) {
         INFO(r.wire);
@@ -42,6 +42,11 @@ TEST_CASE("the error table maps each wire code to one HTTP status and one exit s
     for (const char* internal : {"db", "io", "", "BAD_REQUEST"}) {
         CHECK(code_of(internal) == ErrorCode::internal);
         CHECK(http_status_for(internal) == 500);
+    }
+    // The database unreachable (PostgreSQL down, retries spent): 503, the agent retries.
+    for (const char* gone : {"db_unavailable", "db_retry"}) {
+        CHECK(code_of(gone) == ErrorCode::unavailable);
+        CHECK(http_status_for(gone) == 503);
     }
 }
 
