@@ -12,6 +12,7 @@
 #include "pairing/batch.h"
 #include "pairing/gzip.h"
 #include "pairing/heartbeat.h"
+#include "server/store/evidence_varint.h"
 
 namespace tally::server::evidence {
 namespace {
@@ -21,42 +22,6 @@ constexpr std::size_t kHeader = 10;
 constexpr std::string_view kPrevKey = "\"prev\":\"";
 constexpr std::size_t kHex = 64;
 constexpr std::size_t kMaxRaw = 256u << 20;
-
-void put_varint(std::string& out, std::uint64_t v) {
-    while (v >= 0x80) {
-        out += static_cast<char>((v & 0x7f) | 0x80);
-        v >>= 7;
-    }
-    out += static_cast<char>(v);
-}
-
-bool get_varint(std::string_view& in, std::uint64_t& v) {
-    v = 0;
-    for (int shift = 0; shift < 64 && !in.empty(); shift += 7) {
-        const auto b = static_cast<unsigned char>(in.front());
-        in.remove_prefix(1);
-        v |= std::uint64_t{b & 0x7fu} << shift;
-        if ((b & 0x80) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-void put_bytes(std::string& out, std::string_view s) {
-    put_varint(out, s.size());
-    out += s;
-}
-
-bool get_bytes(std::string_view& in, std::string_view& s) {
-    std::uint64_t n = 0;
-    if (!get_varint(in, n) || n > in.size()) {
-        return false;
-    }
-    s = in.substr(0, n);
-    in.remove_prefix(n);
-    return true;
-}
 
 //! Where the hex of a trailing `"prev":"<hex>"}` starts, or npos.
 std::size_t prev_at(std::string_view hb) {
@@ -177,15 +142,27 @@ std::optional<std::string> compact(std::string_view body) {
     return std::nullopt;
 }
 
+Result<std::string> inflate(std::string_view compact_body) {
+    auto raw = pairing::gzip_decompress(compact_body, kMaxRaw);
+    if (!raw) {
+        return make_error("bad_evidence", "compact body: does not inflate: " + raw.error().message);
+    }
+    return std::move(*raw);
+}
+
 Result<Rebuilt> rebuild(std::string_view compact_body, bool with_body) {
+    auto raw = inflate(compact_body);
+    if (!raw) {
+        return raw.error();
+    }
+    return rebuild_raw(*raw, with_body);
+}
+
+Result<Rebuilt> rebuild_raw(std::string_view raw, bool with_body) {
     const auto bad = [](const std::string& what) {
         return make_error("bad_evidence", "compact body: " + what);
     };
-    auto raw = pairing::gzip_decompress(compact_body, kMaxRaw);
-    if (!raw) {
-        return bad("does not inflate: " + raw.error().message);
-    }
-    std::string_view in(*raw);
+    std::string_view in(raw);
     if (!in.starts_with(kMagic) || in.size() < kMagic.size() + kHeader + 1) {
         return bad("unknown format");
     }

@@ -26,4 +26,10 @@ struct Rebuilt {
 //! Error bad_evidence when `compact_body` does not decode.
 Result<Rebuilt> rebuild(std::string_view compact_body, bool with_body);
 
+//! The compact form uncompressed (what an evidence pack holds, evidence_pack_codec.h): error
+//! bad_evidence when `compact_body` does not inflate.
+Result<std::string> inflate(std::string_view compact_body);
+//! rebuild() of an inflated compact form.
+Result<Rebuilt> rebuild_raw(std::string_view raw, bool with_body);
+
 }  // namespace tally::server::evidence

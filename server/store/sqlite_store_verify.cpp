@@ -15,6 +15,7 @@
 #include "pairing/heartbeat.h"
 #include "server/store/billing_queries.h"
 #include "server/store/evidence_compact.h"
+#include "server/store/evidence_packs.h"
 #include "server/store/evidence_rows.h"
 #include "server/store/rollups.h"
 #include "server/store/sqlite_store.h"
@@ -30,7 +31,7 @@ Result<bool> break_recorded(SqliteDb& db, const std::string& device, std::uint64
     return s->bind(1, device).bind(2, static_cast<std::int64_t>(seq)).step();
 }
 
-//! The bytes stored for `seq` (counted or held) when not the previous one walked.
+//! The bytes stored for `seq` (counted, packed or held) when not the previous one walked.
 Result<std::optional<std::string>> bytes_of(SqliteDb& db, const std::string& device,
                                             std::uint64_t seq) {
     auto counted = detail::counted_bytes(db, device, seq);
@@ -39,6 +40,13 @@ Result<std::optional<std::string>> bytes_of(SqliteDb& db, const std::string& dev
     }
     if (!counted || *counted) {
         return counted;
+    }
+    auto packed = detail::packed_bytes(db, device, seq);
+    if (!packed && packed.error().code == "bad_evidence") {
+        return std::optional<std::string>();  // its pack is reported where it is walked
+    }
+    if (!packed || *packed) {
+        return packed;
     }
     auto s = db.prepare("SELECT bytes FROM held_heartbeats WHERE device_id = ? AND seq = ?");
     if (!s) {
@@ -119,22 +127,29 @@ class EvidenceWalk {
 
     void check_signature(const detail::EvidenceRow& row) {
         std::string rebuilt;
-        if (row.kind == evidence::Kind::compact) {
-            // The exact signed bytes, re-deflated from the compact form.
-            auto r = evidence::rebuild(row.body, true);
+        const bool compact =
+            row.kind == evidence::Kind::compact || row.kind == evidence::Kind::compact_raw;
+        if (compact) {
+            // The exact signed bytes, re-deflated from the compact form (as stored, or as an
+            // evidence pack holds it).
+            auto r = row.kind == evidence::Kind::compact ? evidence::rebuild(row.body, true)
+                                                         : evidence::rebuild_raw(row.body, true);
             rebuilt = r ? std::move(r->body) : std::string();
         } else if (row.kind != evidence::Kind::signed_body) {
             ++out_.unsigned_batches;
             return;
         }
-        const auto& body = row.kind == evidence::Kind::compact ? rebuilt : row.body;
+        const auto& body = compact ? rebuilt : row.body;
         if (pairing::verify_signature(pairing::as_bytes(key_), pairing::as_bytes(body),
                                       pairing::as_bytes(row.signature))) {
             ++out_.signatures_ok;
             return;
         }
+        const auto where = row.pack_id == 0
+                               ? std::string()
+                               : " (in evidence pack " + std::to_string(row.pack_id) + ")";
         out_.problems.push_back({row.device_id, 0,
-                                 "evidence batch " + std::to_string(row.id) +
+                                 "evidence batch " + std::to_string(row.id) + where +
                                      ": the stored body does not verify with the device's "
                                      "registered key (altered after it was stored)"});
     }
