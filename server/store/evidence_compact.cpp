@@ -81,7 +81,69 @@ std::vector<int> levels_for(std::string_view header) {
     return {6, 5, 7, 8, 4, 3, 2};
 }
 
+//! Where the first heartbeat's record (flag, length-prefixed bytes) starts in an inflated
+//! compact form, or npos when it does not parse or holds no heartbeat.
+std::size_t first_record(std::string_view raw) {
+    std::string_view in(raw);
+    if (!in.starts_with(kMagic) || in.size() < kMagic.size() + kHeader + 1) {
+        return std::string_view::npos;
+    }
+    in.remove_prefix(kMagic.size() + kHeader + 1);
+    std::string_view tmpl;
+    std::uint64_t n = 0;
+    if (!get_bytes(in, tmpl) || !get_varint(in, n) || n == 0 || in.empty()) {
+        return std::string_view::npos;
+    }
+    return raw.size() - in.size();
+}
+
+//! `raw` with the first record replaced by `flag` and `hb`.
+std::string with_first(std::string_view raw, std::size_t at, char flag, std::string_view hb) {
+    std::string_view rest = raw.substr(at + 1);
+    std::string_view old;
+    get_bytes(rest, old);
+    std::string out(raw.substr(0, at));
+    out += flag;
+    put_bytes(out, hb);
+    out += rest;
+    return out;
+}
+
 }  // namespace
+
+std::optional<std::string> drop_first_prev(std::string_view raw, std::string_view prev_hex) {
+    const auto at = first_record(raw);
+    if (at == std::string_view::npos || raw[at] != '\x00' || prev_hex.size() != kHex) {
+        return std::nullopt;
+    }
+    std::string_view rest = raw.substr(at + 1);
+    std::string_view hb;
+    if (!get_bytes(rest, hb)) {
+        return std::nullopt;
+    }
+    const auto p = prev_at(hb);
+    if (p == std::string_view::npos || hb.substr(p, kHex) != prev_hex) {
+        return std::nullopt;
+    }
+    return with_first(raw, at, '\x02',
+                      std::string(hb.substr(0, p)) + std::string(hb.substr(p + kHex)));
+}
+
+Result<std::string> restore_first_prev(std::string_view raw, std::string_view prev_hex) {
+    const auto at = first_record(raw);
+    if (at == std::string_view::npos || raw[at] != '\x02') {
+        return std::string(raw);
+    }
+    std::string_view rest = raw.substr(at + 1);
+    std::string_view hb;
+    if (!get_bytes(rest, hb) || hb.size() < 2 || prev_hex.empty()) {
+        return make_error("bad_evidence",
+                          "compact body: its first prev follows from no batch before it");
+    }
+    std::string whole(hb);
+    whole.insert(whole.size() - 2, prev_hex);
+    return with_first(raw, at, '\x00', whole);
+}
 
 std::optional<std::string> compact(std::string_view body) {
     // One member with no optional header fields (FLG 0): the header is 10 bytes.
@@ -183,6 +245,9 @@ Result<Rebuilt> rebuild_raw(std::string_view raw, bool with_body) {
         std::string_view part;
         if (in.empty()) {
             return bad("truncated");
+        }
+        if (static_cast<unsigned char>(in.front()) > 1) {
+            return bad("a prev cut in a pack and not put back");
         }
         const bool chained = in.front() == '\x01';
         in.remove_prefix(1);

@@ -2,11 +2,18 @@
 // number of batches, then per batch its id, kind, counted ranges (length-prefixed), first and
 // last seq, first and last start, receive time (each a zigzag delta from the batch before, so
 // a device-day's mostly take a byte or two), its signature's length and its body
-// (length-prefixed). The signatures themselves follow one another in `signatures`.
+// (length-prefixed). A compact body is held inflated, and its first heartbeat's `prev` is cut
+// (flag 2, evidence_compact.h drop_first_prev) when it is the chain hash of the last heartbeat
+// of the compact batch before it in the pack: decoding puts it back, batch by batch, so every
+// batch comes out whole. The signatures themselves follow one another in `signatures`.
 
 #include "server/store/evidence_pack_codec.h"
 
+#include <optional>
+#include <utility>
+
 #include "pairing/gzip.h"
+#include "pairing/heartbeat.h"
 #include "server/store/evidence_compact.h"
 #include "server/store/evidence_varint.h"
 
@@ -52,14 +59,33 @@ bool get_numbers(std::string_view& in, Numbers& n, const Numbers& before) {
     return true;
 }
 
-//! What the pack holds of `b`'s body, and under which kind.
-std::pair<Kind, std::string> stored_form(const PackedBatch& b) {
+//! The chain hash of the last heartbeat of inflated compact form `raw`, or "" when it has
+//! none or does not parse.
+std::string last_hash(std::string_view raw) {
+    auto rebuilt = rebuild_raw(raw, false);
+    return rebuilt && !rebuilt->heartbeats.empty() ? pairing::chain_hash(rebuilt->heartbeats.back())
+                                                   : std::string();
+}
+
+//! What the pack holds of `b`'s body, and under which kind: a compact body inflated, its
+//! first `prev` cut when it follows from the batch before (`before`: that batch's last
+//! heartbeat's chain hash, "" unless it was compact too), which becomes `b`'s.
+std::pair<Kind, std::string> stored_form(const PackedBatch& b, std::string& before) {
+    const auto previous = std::exchange(before, std::string());
+    std::optional<std::string> raw;
     if (b.kind == Kind::compact) {
-        if (auto raw = inflate(b.body)) {
-            return {Kind::compact_raw, std::move(*raw)};
+        if (auto inflated = inflate(b.body)) {
+            raw = std::move(*inflated);
         }
+    } else if (b.kind == Kind::compact_raw) {
+        raw = b.body;
     }
-    return {b.kind, b.body};
+    if (!raw) {
+        return {b.kind, b.body};
+    }
+    before = last_hash(*raw);
+    auto cut = previous.empty() ? std::nullopt : drop_first_prev(*raw, previous);
+    return {Kind::compact_raw, cut ? std::move(*cut) : std::move(*raw)};
 }
 
 }  // namespace
@@ -69,8 +95,9 @@ EncodedPack encode_pack(const std::vector<PackedBatch>& batches) {
     std::string raw(kMagic);
     put_varint(raw, batches.size());
     Numbers before;
+    std::string chain;  // the chain hash the next batch's first prev may follow from
     for (const auto& b : batches) {
-        const auto [kind, body] = stored_form(b);
+        const auto [kind, body] = stored_form(b, chain);
         put_signed(raw, b.id);
         put_varint(raw, static_cast<std::uint64_t>(kind));
         put_bytes(raw, b.counted);
@@ -103,6 +130,7 @@ Result<std::vector<PackedBatch>> decode_pack(std::string_view body, std::string_
     }
     std::vector<PackedBatch> out;
     Numbers before;
+    std::string chain;  // the chain hash a cut first prev follows from
     for (std::uint64_t i = 0; i < n; ++i) {
         PackedBatch b;
         std::uint64_t kind = 0;
@@ -116,6 +144,17 @@ Result<std::vector<PackedBatch>> decode_pack(std::string_view body, std::string_
             return bad("truncated at batch " + std::to_string(i + 1) + " of " + std::to_string(n));
         }
         before = num;
+        const auto previous = std::exchange(chain, std::string());
+        if (kind == static_cast<std::uint64_t>(Kind::compact_raw)) {
+            auto whole = restore_first_prev(stored, previous);
+            if (!whole) {
+                return bad("batch " + std::to_string(b.id) + ": " + whole.error().message);
+            }
+            chain = last_hash(*whole);
+            b.body = std::move(*whole);
+        } else {
+            b.body = stored;
+        }
         b.kind = static_cast<Kind>(kind);
         b.counted = counted;
         b.first_seq = num.first_seq;
@@ -125,7 +164,6 @@ Result<std::vector<PackedBatch>> decode_pack(std::string_view body, std::string_
         b.received_at = num.received_at;
         b.signature = signatures.substr(0, sig);
         signatures.remove_prefix(sig);
-        b.body = stored;
         out.push_back(std::move(b));
     }
     if (!in.empty() || !signatures.empty()) {

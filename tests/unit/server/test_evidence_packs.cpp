@@ -9,6 +9,7 @@
 
 #include "pairing/crypto.h"
 #include "pairing/gzip.h"
+#include "pairing/heartbeat.h"
 #include "server/store/evidence_compact.h"
 #include "server/store/evidence_pack_codec.h"
 #include "server_fixture.h"
@@ -135,11 +136,25 @@ TEST_CASE("a pack gives back each batch, compact bodies rebuilding the exact sig
         CHECK(b.last_start == batches[i].last_start);
         CHECK(b.received_at == batches[i].received_at);
         CHECK(b.signature == batches[i].signature);
+        CHECK(b.body == *evidence::inflate(batches[i].body));
         auto rebuilt = evidence::rebuild_raw(b.body, true);
         REQUIRE(rebuilt.ok());
         CHECK(rebuilt->body == signed_bodies[i]);
         CHECK(rebuilt->heartbeats.size() == 12);
     }
+    // Inside the pack, batch 2's first prev (the chain hash of batch 1's last heartbeat) is
+    // cut and put back; another hash is not cut, and a cut one cannot be read alone.
+    const auto raw1 = *evidence::inflate(batches[1].body);
+    const auto last0 = evidence::rebuild_raw(*evidence::inflate(batches[0].body), false);
+    REQUIRE(last0.ok());
+    const auto prev = tally::pairing::chain_hash(last0->heartbeats.back());
+    const auto cut = evidence::drop_first_prev(raw1, prev);
+    REQUIRE(cut);
+    CHECK(cut->size() == raw1.size() - 64);
+    CHECK(!evidence::drop_first_prev(raw1, std::string(64, '0')));
+    CHECK(evidence::restore_first_prev(*cut, prev).value() == raw1);
+    CHECK(!evidence::restore_first_prev(*cut, "").ok());
+    CHECK(!evidence::rebuild_raw(*cut, false).ok());
     CHECK((*back)[3].kind == evidence::Kind::texts);
     CHECK((*back)[3].body == texts.body);
     CHECK((*back)[3].signature.empty());
