@@ -13,15 +13,14 @@
 
 namespace {
 
-struct Options {
-    int devices = 100;
-    int days = 30;
-    int batch = 288;
+struct Cli {
+    tally::bench::StoreMonthOptions o;
     bool keep = false;
 };
 
-Options parse(int argc, char** argv) {
-    Options o;
+Cli parse(int argc, char** argv) {
+    Cli cli;
+    auto& o = cli.o;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         const auto value = [&]() -> int {
@@ -39,28 +38,38 @@ Options parse(int argc, char** argv) {
             o.days = value();
         } else if (a == "--batch") {
             o.batch = value();
+        } else if (a == "--realistic") {
+            o.realistic = true;
+        } else if (a == "--purge-after") {
+            o.purge_after_days = value();
+        } else if (a == "--no-pack") {
+            o.pack = false;
         } else if (a == "--keep") {
-            o.keep = true;
+            cli.keep = true;
         } else {
-            throw std::invalid_argument("unknown option " + a +
-                                        " (--short, --devices N, --days D, --batch B, --keep)");
+            throw std::invalid_argument(
+                "unknown option " + a +
+                " (--short, --devices N, --days D, --batch B, --realistic, --purge-after DAYS,"
+                " --no-pack, --keep)");
         }
     }
-    if (o.devices < 1 || o.days < 1 || o.days > 30 || o.batch < 1 || o.batch > 500) {
-        throw std::invalid_argument("need devices >= 1, 1 <= days <= 30, 1 <= batch <= 500");
+    if (o.devices < 1 || o.days < 1 || o.days > 30 || o.batch < 1 || o.batch > 500 ||
+        o.purge_after_days < 0) {
+        throw std::invalid_argument(
+            "need devices >= 1, 1 <= days <= 30, 1 <= batch <= 500, purge-after >= 0");
     }
-    return o;
+    return cli;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
     try {
-        const auto o = parse(argc, argv);
-        tally::bench::MonthFleet fleet(o.devices, o.days, o.batch);
+        const auto cli = parse(argc, argv);
+        tally::bench::StoreMonth fleet(cli.o);
         const auto result = fleet.run();
         std::cout << result.text;
-        if (o.keep) {
+        if (cli.keep) {
             std::cout << "database kept in " << fleet.dir() << "\n";
             fleet.keep();
         }

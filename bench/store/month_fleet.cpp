@@ -11,6 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "bench/month/month_days.h"
 #include "pairing/batch.h"
 #include "pairing/bytes.h"
 #include "pairing/gzip.h"
@@ -78,14 +79,16 @@ std::filesystem::path make_dir() {
 
 }  // namespace
 
-MonthFleet::MonthFleet(int devices, int days, int batch)
-    : devices_(devices), days_(days), batch_(batch), dir_(make_dir()) {
+StoreMonth::StoreMonth(const StoreMonthOptions& options)
+    : o_(options),
+      profile_(kMonthStart, static_cast<std::size_t>(options.days), 1),
+      dir_(make_dir()) {
     store_ = must(server::SqliteStore::open((dir_ / "tally.db").string()), "open");
     must(store_->add_tenant("bench", kMonthStart - 86400), "tenant");
     options_.max_backfill_days = 35;
 }
 
-MonthFleet::~MonthFleet() {
+StoreMonth::~StoreMonth() {
     store_.reset();
     if (!keep_) {
         std::error_code ec;
@@ -93,23 +96,28 @@ MonthFleet::~MonthFleet() {
     }
 }
 
-void MonthFleet::pair_all() {
+void StoreMonth::pair_all() {
     const auto code = pairing::generate_pairing_code();
     const auto canonical = must(pairing::normalize_pairing_code(code), "code");
     must(store_->add_pairing_code({"bench", pairing::hex_encode(pairing::sha256(canonical)),
-                                   devices_, kMonthStart + 86400},
+                                   o_.devices, kMonthStart + 86400},
                                   kMonthStart - 60),
          "pairing code");
-    for (int d = 0; d < devices_; ++d) {
-        Device device{must(pairing::SoftwareKey::generate(), "key"), "", pairing::kGenesisPrev};
+    for (int d = 0; d < o_.devices; ++d) {
+        Device device{
+            must(pairing::SoftwareKey::generate(), "key"), "", pairing::kGenesisPrev, 0, {}, 0};
         pairing::PairRequest r;
         r.code = code;
         r.public_key = pairing::base64url_encode(device.key.public_key());
         r.time = kMonthStart;
         r.nonce = pairing::base64url_encode(pairing::random_bytes(16));
-        r.device = {
-            "pc-" + std::to_string(d), "linux", "Debian 12", "0.1.0", "business", "workstation",
-            std::string(64, 'a')};
+        r.device = {"pc-" + std::to_string(d),
+                    "linux",
+                    "Debian 12",
+                    "0.1.0",
+                    "business",
+                    o_.realistic ? profile_.role(static_cast<std::size_t>(d)) : "workstation",
+                    std::string(64, 'a')};
         const auto body = pairing::encode_pair_request(r);
         const auto sig = pairing::base64url_encode(device.key.sign(body));
         device.id =
@@ -118,7 +126,7 @@ void MonthFleet::pair_all() {
     }
 }
 
-std::string MonthFleet::heartbeat(Device& device, int d, std::int64_t i) {
+std::string StoreMonth::heartbeat(Device& device, int d, std::int64_t i) {
     pairing::Heartbeat hb;
     hb.seq = ++device.seq;
     hb.start = kMonthStart + i * kInterval;
@@ -136,17 +144,33 @@ std::string MonthFleet::heartbeat(Device& device, int d, std::int64_t i) {
     return bytes;
 }
 
-std::int64_t MonthFleet::send_all() {
-    const std::int64_t total = days_ * kPerDay;
+std::string StoreMonth::realistic_heartbeat(Device& device, int d) {
+    if (device.pending.empty()) {
+        if (device.seq == 0) {
+            device.seq = 1;  // day_heartbeats takes the next seq to use
+        }
+        for (auto& hb : day_heartbeats(profile_, static_cast<std::size_t>(d), device.next_day++,
+                                       device.seq, device.prev)) {
+            device.pending.push_back(std::move(hb.bytes));
+        }
+    }
+    auto bytes = std::move(device.pending.front());
+    device.pending.pop_front();
+    return bytes;
+}
+
+std::int64_t StoreMonth::send_all() {
+    const std::int64_t total = o_.days * kPerDay;
     std::int64_t accepted = 0;
-    for (std::int64_t first = 0; first < total; first += batch_) {
-        const auto last = std::min(total, first + batch_);
-        for (int d = 0; d < devices_; ++d) {
+    for (std::int64_t first = 0; first < total; first += o_.batch) {
+        const auto last = std::min(total, first + o_.batch);
+        for (int d = 0; d < o_.devices; ++d) {
             auto& device = fleet_[static_cast<std::size_t>(d)];
             pairing::Batch b;
             b.device_id = device.id;
             for (auto i = first; i < last; ++i) {
-                b.heartbeats.push_back(heartbeat(device, d, i));
+                b.heartbeats.push_back(o_.realistic ? realistic_heartbeat(device, d)
+                                                    : heartbeat(device, d, i));
             }
             const auto now = kMonthStart + last * kInterval + 60;
             b.sent_at = now;
@@ -184,24 +208,73 @@ std::map<std::string, std::int64_t> sizes(const std::filesystem::path& db_path) 
     return out;
 }
 
+//! Bytes of the pages that hold data (page_count - freelist_count): the file less the pages
+//! the purge freed, which SQLite reuses but does not give back without a VACUUM.
+std::int64_t pages_in_use(const std::filesystem::path& db_path) {
+    sqlite3* db = nullptr;
+    if (sqlite3_open(db_path.c_str(), &db) != SQLITE_OK) {
+        throw std::runtime_error("cannot open " + db_path.string());
+    }
+    std::int64_t v[3] = {};
+    const char* pragmas[] = {"PRAGMA page_count", "PRAGMA freelist_count", "PRAGMA page_size"};
+    for (int i = 0; i < 3; ++i) {
+        sqlite3_stmt* s = nullptr;
+        if (sqlite3_prepare_v2(db, pragmas[i], -1, &s, nullptr) == SQLITE_OK &&
+            sqlite3_step(s) == SQLITE_ROW) {
+            v[i] = sqlite3_column_int64(s, 0);
+        }
+        sqlite3_finalize(s);
+    }
+    sqlite3_close(db);
+    return (v[0] - v[1]) * v[2];
+}
+
+std::string describe(const server::EvidenceCheck& check) {
+    std::ostringstream out;
+    out << check.heartbeats << " heartbeats, " << check.decoded_ok << " re-decoded, "
+        << check.signatures_ok << " of " << check.batches << " batch signatures verified, "
+        << check.links_checked << " links, "
+        << check.problems.size() + check.rollup_differences.size() << " problem(s)";
+    return out.str();
+}
+
 }  // namespace
 
-FleetResult MonthFleet::run() {
+std::string StoreMonth::purge() {
+    const auto now = kMonthStart + (o_.days + o_.purge_after_days) * 86400;
+    server::EvidencePolicy policy;
+    policy.pack = o_.pack;
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = must(store_->purge_evidence(now, policy), "purge");
+    const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0);
+    purged_check_ = must(store_->verify_evidence("bench", "2026-11"), "verify");
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(1);
+    out << "evidence purge " << o_.purge_after_days << " days after the month"
+        << (o_.pack ? "" : " (--no-pack)") << ": " << r.batches_pruned << " batches pruned, "
+        << r.batches_compacted << " compacted, " << r.batches_packed << " packed into "
+        << r.packs_written << " packs, in " << seconds.count() << " s\n";
+    out << "verify-evidence 2026-11 after the purge: " << describe(*purged_check_) << "\n";
+    return out.str();
+}
+
+FleetResult StoreMonth::run() {
     pair_all();
     const auto t0 = std::chrono::steady_clock::now();
     const auto accepted = send_all();
     const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0);
     const auto check = must(store_->verify_evidence("bench", "2026-11"), "verify");
+    const auto purged = o_.purge_after_days > 0 ? purge() : std::string();
     store_.reset();
-    const auto expected = static_cast<std::int64_t>(devices_) * days_ * kPerDay;
+    const auto expected = static_cast<std::int64_t>(o_.devices) * o_.days * kPerDay;
     const auto db_path = dir_ / "tally.db";
     const auto table_sizes = sizes(db_path);
     const auto file = static_cast<std::int64_t>(std::filesystem::file_size(db_path));
 
     std::ostringstream out;
     out << std::fixed << std::setprecision(1);
-    out << "fleet: " << devices_ << " devices x " << days_ << " days x " << kPerDay
-        << " heartbeats/day = " << expected << " heartbeats, batches of " << batch_ << "\n";
+    out << "fleet: " << o_.devices << " devices x " << o_.days << " days x " << kPerDay
+        << " heartbeats/day = " << expected << " heartbeats, batches of " << o_.batch << "\n";
     out << "ingest (in process, handle_upload, no TLS): " << accepted << " accepted in "
         << seconds.count() << " s = " << accepted / seconds.count() << " heartbeats/s\n";
     out << "database file after checkpoint: " << file
@@ -225,10 +298,16 @@ FleetResult MonthFleet::run() {
     out << "signed batch bodies as received (gzip) + 64-byte signatures: " << body_bytes_
         << " bytes = " << static_cast<double>(body_bytes_) / static_cast<double>(expected)
         << " B/heartbeat (what one evidence row per batch would hold)\n";
-    out << "verify-evidence 2026-11: " << check.heartbeats << " heartbeats, " << check.decoded_ok
-        << " re-decoded, " << check.links_checked << " links, "
-        << check.problems.size() + check.rollup_differences.size() << " problem(s)\n";
-    const bool ok = accepted == expected && check.heartbeats == expected && check.ok();
+    out << "verify-evidence 2026-11: " << describe(check) << "\n" << purged;
+    const auto used = pages_in_use(db_path);
+    out << "pages in use: " << used
+        << " bytes = " << static_cast<double>(used) / static_cast<double>(expected)
+        << " B/heartbeat\n";
+    bool ok = accepted == expected && check.heartbeats == expected && check.ok();
+    if (purged_check_) {
+        ok = ok && purged_check_->heartbeats == expected && purged_check_->ok() &&
+             purged_check_->signatures_ok == purged_check_->batches;
+    }
     out << (ok ? "result: ok" : "result: FAILED (counts or evidence differ)") << "\n";
     return {ok, out.str()};
 }

@@ -105,8 +105,8 @@ std::string encode_texts(const std::vector<std::string_view>& heartbeats) {
 }
 
 Result<std::vector<std::string>> heartbeats_of(Kind kind, std::string_view body) {
-    if (kind == Kind::compact) {
-        auto rebuilt = rebuild(body, false);
+    if (kind == Kind::compact || kind == Kind::compact_raw) {
+        auto rebuilt = kind == Kind::compact ? rebuild(body, false) : rebuild_raw(body, false);
         if (!rebuilt) {
             return rebuilt.error();
         }

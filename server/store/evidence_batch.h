@@ -13,6 +13,8 @@
 //    purge when it rebuilds the exact signed bytes), with the same signature.
 //  * redacted: like texts, but re-encoded by the purge with purged users' principals replaced
 //    by their surrogates: it still counts, its bytes are no longer the device's.
+//  * compact_raw: never stored in `evidence_batches`; a compact body uncompressed, as a batch
+//    read back from an evidence pack (evidence_pack_codec.h) holds it.
 
 #include <cstdint>
 #include <string>
@@ -24,7 +26,13 @@
 
 namespace tally::server::evidence {
 
-enum class Kind : std::int64_t { signed_body = 0, texts = 1, redacted = 2, compact = 3 };
+enum class Kind : std::int64_t {
+    signed_body = 0,
+    texts = 1,
+    redacted = 2,
+    compact = 3,
+    compact_raw = 4
+};
 
 //! Inclusive seq ranges, ascending and disjoint.
 using SeqRanges = std::vector<std::pair<std::uint64_t, std::uint64_t>>;

@@ -12,6 +12,7 @@
 #include "pairing/batch.h"
 #include "pairing/gzip.h"
 #include "pairing/heartbeat.h"
+#include "server/store/evidence_varint.h"
 
 namespace tally::server::evidence {
 namespace {
@@ -21,42 +22,6 @@ constexpr std::size_t kHeader = 10;
 constexpr std::string_view kPrevKey = "\"prev\":\"";
 constexpr std::size_t kHex = 64;
 constexpr std::size_t kMaxRaw = 256u << 20;
-
-void put_varint(std::string& out, std::uint64_t v) {
-    while (v >= 0x80) {
-        out += static_cast<char>((v & 0x7f) | 0x80);
-        v >>= 7;
-    }
-    out += static_cast<char>(v);
-}
-
-bool get_varint(std::string_view& in, std::uint64_t& v) {
-    v = 0;
-    for (int shift = 0; shift < 64 && !in.empty(); shift += 7) {
-        const auto b = static_cast<unsigned char>(in.front());
-        in.remove_prefix(1);
-        v |= std::uint64_t{b & 0x7fu} << shift;
-        if ((b & 0x80) == 0) {
-            return true;
-        }
-    }
-    return false;
-}
-
-void put_bytes(std::string& out, std::string_view s) {
-    put_varint(out, s.size());
-    out += s;
-}
-
-bool get_bytes(std::string_view& in, std::string_view& s) {
-    std::uint64_t n = 0;
-    if (!get_varint(in, n) || n > in.size()) {
-        return false;
-    }
-    s = in.substr(0, n);
-    in.remove_prefix(n);
-    return true;
-}
 
 //! Where the hex of a trailing `"prev":"<hex>"}` starts, or npos.
 std::size_t prev_at(std::string_view hb) {
@@ -116,7 +81,69 @@ std::vector<int> levels_for(std::string_view header) {
     return {6, 5, 7, 8, 4, 3, 2};
 }
 
+//! Where the first heartbeat's record (flag, length-prefixed bytes) starts in an inflated
+//! compact form, or npos when it does not parse or holds no heartbeat.
+std::size_t first_record(std::string_view raw) {
+    std::string_view in(raw);
+    if (!in.starts_with(kMagic) || in.size() < kMagic.size() + kHeader + 1) {
+        return std::string_view::npos;
+    }
+    in.remove_prefix(kMagic.size() + kHeader + 1);
+    std::string_view tmpl;
+    std::uint64_t n = 0;
+    if (!get_bytes(in, tmpl) || !get_varint(in, n) || n == 0 || in.empty()) {
+        return std::string_view::npos;
+    }
+    return raw.size() - in.size();
+}
+
+//! `raw` with the first record replaced by `flag` and `hb`.
+std::string with_first(std::string_view raw, std::size_t at, char flag, std::string_view hb) {
+    std::string_view rest = raw.substr(at + 1);
+    std::string_view old;
+    get_bytes(rest, old);
+    std::string out(raw.substr(0, at));
+    out += flag;
+    put_bytes(out, hb);
+    out += rest;
+    return out;
+}
+
 }  // namespace
+
+std::optional<std::string> drop_first_prev(std::string_view raw, std::string_view prev_hex) {
+    const auto at = first_record(raw);
+    if (at == std::string_view::npos || raw[at] != '\x00' || prev_hex.size() != kHex) {
+        return std::nullopt;
+    }
+    std::string_view rest = raw.substr(at + 1);
+    std::string_view hb;
+    if (!get_bytes(rest, hb)) {
+        return std::nullopt;
+    }
+    const auto p = prev_at(hb);
+    if (p == std::string_view::npos || hb.substr(p, kHex) != prev_hex) {
+        return std::nullopt;
+    }
+    return with_first(raw, at, '\x02',
+                      std::string(hb.substr(0, p)) + std::string(hb.substr(p + kHex)));
+}
+
+Result<std::string> restore_first_prev(std::string_view raw, std::string_view prev_hex) {
+    const auto at = first_record(raw);
+    if (at == std::string_view::npos || raw[at] != '\x02') {
+        return std::string(raw);
+    }
+    std::string_view rest = raw.substr(at + 1);
+    std::string_view hb;
+    if (!get_bytes(rest, hb) || hb.size() < 2 || prev_hex.empty()) {
+        return make_error("bad_evidence",
+                          "compact body: its first prev follows from no batch before it");
+    }
+    std::string whole(hb);
+    whole.insert(whole.size() - 2, prev_hex);
+    return with_first(raw, at, '\x00', whole);
+}
 
 std::optional<std::string> compact(std::string_view body) {
     // One member with no optional header fields (FLG 0): the header is 10 bytes.
@@ -177,15 +204,27 @@ std::optional<std::string> compact(std::string_view body) {
     return std::nullopt;
 }
 
+Result<std::string> inflate(std::string_view compact_body) {
+    auto raw = pairing::gzip_decompress(compact_body, kMaxRaw);
+    if (!raw) {
+        return make_error("bad_evidence", "compact body: does not inflate: " + raw.error().message);
+    }
+    return std::move(*raw);
+}
+
 Result<Rebuilt> rebuild(std::string_view compact_body, bool with_body) {
+    auto raw = inflate(compact_body);
+    if (!raw) {
+        return raw.error();
+    }
+    return rebuild_raw(*raw, with_body);
+}
+
+Result<Rebuilt> rebuild_raw(std::string_view raw, bool with_body) {
     const auto bad = [](const std::string& what) {
         return make_error("bad_evidence", "compact body: " + what);
     };
-    auto raw = pairing::gzip_decompress(compact_body, kMaxRaw);
-    if (!raw) {
-        return bad("does not inflate: " + raw.error().message);
-    }
-    std::string_view in(*raw);
+    std::string_view in(raw);
     if (!in.starts_with(kMagic) || in.size() < kMagic.size() + kHeader + 1) {
         return bad("unknown format");
     }
@@ -206,6 +245,9 @@ Result<Rebuilt> rebuild(std::string_view compact_body, bool with_body) {
         std::string_view part;
         if (in.empty()) {
             return bad("truncated");
+        }
+        if (static_cast<unsigned char>(in.front()) > 1) {
+            return bad("a prev cut in a pack and not put back");
         }
         const bool chained = in.front() == '\x01';
         in.remove_prefix(1);

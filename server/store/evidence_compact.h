@@ -26,4 +26,18 @@ struct Rebuilt {
 //! Error bad_evidence when `compact_body` does not decode.
 Result<Rebuilt> rebuild(std::string_view compact_body, bool with_body);
 
+//! The compact form uncompressed (what an evidence pack holds, evidence_pack_codec.h): error
+//! bad_evidence when `compact_body` does not inflate.
+Result<std::string> inflate(std::string_view compact_body);
+//! rebuild() of an inflated compact form.
+Result<Rebuilt> rebuild_raw(std::string_view raw, bool with_body);
+
+//! For an evidence pack: inflated compact form `raw` with its first heartbeat's `prev` cut
+//! (flag 2) when it is `prev_hex`, the chain hash of the last heartbeat of the batch before it
+//! in the pack; nullopt when it is not (kept whole).
+std::optional<std::string> drop_first_prev(std::string_view raw, std::string_view prev_hex);
+//! The inverse: `raw` with a cut first `prev` put back as `prev_hex` (unchanged when not cut).
+//! Error bad_evidence when it does not parse, or is cut and `prev_hex` is empty.
+Result<std::string> restore_first_prev(std::string_view raw, std::string_view prev_hex);
+
 }  // namespace tally::server::evidence

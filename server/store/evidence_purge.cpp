@@ -4,9 +4,13 @@
 // and evidence_horizon keeps rebuilds off the months it touched). A batch whose heartbeats all
 // started more than the acceptance window (max_backfill_days, plus a day) ago loses its short
 // hashes: such a seq can no longer be counted, the watermark answers it (see
-// sqlite_store_ingest.cpp). And signed bodies are stored in their compact form
+// sqlite_store_ingest.cpp). Signed bodies are stored in their compact form
 // (evidence_compact.h) when it rebuilds their exact bytes, a chunk of batches per transaction
-// so ingest waits little.
+// so ingest waits little. Then the batches past the window are packed, a device-day per
+// `evidence_packs` row (evidence_packs.h): each pack is written, its batches deleted and the
+// device's evidence_floor raised in one transaction (a chunk of packs per transaction), so a
+// crash leaves every batch either in its row or in its pack, and a second run finds nothing
+// left to pack. A pack is deleted whole once its last batch is past the retention.
 
 #include "server/store/evidence_compact.h"
 #include "server/store/sqlite_store.h"
@@ -26,6 +30,20 @@ Result<std::int64_t> run_counted(SqliteDb& db, const char* sql, std::int64_t at)
 }
 
 constexpr int kCompactChunk = 64;
+
+//! How many batches the packs past the retention horizon hold.
+Result<std::int64_t> packed_past(SqliteDb& db, std::int64_t horizon) {
+    auto s =
+        db.prepare("SELECT coalesce(sum(batches), 0) FROM evidence_packs WHERE last_start < ?");
+    if (!s) {
+        return s.error();
+    }
+    auto row = s->bind(1, horizon).step();
+    if (!row) {
+        return row.error();
+    }
+    return s->int64(0);
+}
 
 }  // namespace
 
@@ -91,7 +109,40 @@ Result<EvidencePurgeResult> SqliteStore::purge_evidence(std::int64_t now,
         }
         result->batches_compacted += *n;
     }
+    if (!policy.pack) {
+        return result;
+    }
+    // Whole UTC days past the window: a device-day is packed once, when all of it can be.
+    const auto edge = now - (policy.window_days + 1) * 86400;
+    const auto before = edge - ((edge % 86400) + 86400) % 86400;
+    detail::PackCursor cursor;
+    for (bool done = false; !done;) {
+        auto chunk = pack_evidence_chunk(before, cursor);
+        if (!chunk) {
+            return chunk.error();
+        }
+        result->batches_packed += chunk->batches;
+        result->packs_written += chunk->packs;
+        done = chunk->done;
+    }
     return result;
+}
+
+Result<detail::PackedChunk> SqliteStore::pack_evidence_chunk(std::int64_t before,
+                                                             detail::PackCursor& cursor) {
+    std::lock_guard lock(mutex_);
+    auto txn = SqliteTransaction::begin(*db_);
+    if (!txn) {
+        return txn.error();
+    }
+    auto chunk = detail::pack_chunk(*db_, before, cursor);
+    if (!chunk) {
+        return chunk.error();
+    }
+    if (auto r = txn->commit(); !r) {
+        return r.error();
+    }
+    return chunk;
 }
 
 Result<EvidencePurgeResult> SqliteStore::purge_evidence_locked(std::int64_t now,
@@ -116,8 +167,16 @@ Result<EvidencePurgeResult> SqliteStore::purge_evidence_locked(std::int64_t now,
     if (!deleted) {
         return deleted.error();
     }
-    result.batches_deleted = *deleted;
-    if (*deleted > 0) {
+    auto packed = packed_past(*db_, horizon);
+    if (!packed) {
+        return packed.error();
+    }
+    auto packs = run_counted(*db_, "DELETE FROM evidence_packs WHERE last_start < ?1", horizon);
+    if (!packs) {
+        return packs.error();
+    }
+    result.batches_deleted = *deleted + *packed;
+    if (*deleted > 0 || *packs > 0) {
         auto mark = run_counted(*db_,
                                 "INSERT INTO evidence_horizon(id, purged_before) VALUES (1, ?1)"
                                 " ON CONFLICT(id) DO UPDATE SET purged_before ="

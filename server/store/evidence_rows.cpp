@@ -3,6 +3,7 @@
 #include "server/store/evidence_rows.h"
 
 #include "pairing/heartbeat.h"
+#include "server/store/evidence_packs.h"
 
 namespace tally::server::detail {
 namespace {
@@ -22,6 +23,51 @@ Result<std::vector<CountedHeartbeat>> counted_of(const EvidenceRow& row,
         }
     }
     return out;
+}
+
+//! Decodes `row`'s body and counted ranges and hands them to `fn` (see each_evidence_batch).
+Result<void> visit(EvidenceRow& row, std::string_view counted_text, bool tolerant,
+                   const BatchFn& fn) {
+    std::string problem;
+    std::vector<CountedHeartbeat> counted;
+    auto ranges = evidence::decode_ranges(counted_text);
+    auto all = ranges ? evidence::heartbeats_of(row.kind, row.body)
+                      : Result<std::vector<std::string>>(ranges.error());
+    if (ranges && all) {
+        row.counted = std::move(*ranges);
+        counted = *counted_of(row, *all);
+    } else {
+        problem = "evidence batch " + std::to_string(row.id) + ": " +
+                  (ranges ? all.error().message : ranges.error().message);
+        if (!tolerant) {
+            return make_error("bad_evidence", problem);
+        }
+    }
+    return fn(row, counted, problem);
+}
+
+//! The batches of a pack with a counted heartbeat starting in [from, to); a pack that does not
+//! decode is one problem (an unsigned row naming it) unless not `tolerant`.
+Result<void> visit_pack(std::int64_t pack_id, const std::string& device_id, std::string_view body,
+                        std::string_view signatures, std::int64_t from, std::int64_t to,
+                        bool tolerant, const BatchFn& fn) {
+    auto pack = pack_rows(pack_id, device_id, body, signatures);
+    if (!pack && (!tolerant || pack.error().code != "bad_evidence")) {
+        return pack.error();
+    }
+    if (!pack) {
+        EvidenceRow row{pack_id, device_id, evidence::Kind::texts, {}, 0, {}, {}, pack_id};
+        return fn(row, {}, pack.error().message);
+    }
+    for (auto& p : *pack) {
+        if (p.last_start < from || p.first_start >= to) {
+            continue;
+        }
+        if (auto r = visit(p.row, p.counted, tolerant, fn); !r) {
+            return r;
+        }
+    }
+    return {};
 }
 
 }  // namespace
@@ -113,11 +159,15 @@ Result<std::optional<std::string>> counted_bytes(SqliteDb& db, std::string_view 
 
 Result<void> each_evidence_batch(SqliteDb& db, std::int64_t tenant_id, std::int64_t from,
                                  std::int64_t to, bool tolerant, const BatchFn& fn) {
+    // Batches and packs of batches (column 0: 1 for a pack), in one order.
     auto s = db.prepare(
-        "SELECT e.id, e.device_id, e.kind, e.counted, e.received_at, e.body, e.signature"
-        " FROM devices d JOIN evidence_batches e ON e.device_id = d.id"
+        "SELECT 0, e.id, e.device_id, e.kind, e.counted, e.received_at, e.body, e.signature,"
+        " e.first_seq FROM devices d JOIN evidence_batches e ON e.device_id = d.id"
         " WHERE d.tenant_id = ?1 AND e.last_start >= ?2 AND e.first_start < ?3"
-        " ORDER BY e.device_id, e.first_seq");
+        " UNION ALL SELECT 1, p.id, p.device_id, 0, '', 0, p.body, p.signatures, p.first_seq"
+        " FROM devices d JOIN evidence_packs p ON p.device_id = d.id"
+        " WHERE d.tenant_id = ?1 AND p.last_start >= ?2 AND p.first_start < ?3"
+        " ORDER BY 3, 9");
     if (!s) {
         return s.error();
     }
@@ -130,28 +180,18 @@ Result<void> each_evidence_batch(SqliteDb& db, std::int64_t tenant_id, std::int6
         if (!*step) {
             return {};
         }
-        EvidenceRow row{s->int64(0), s->text(1),  static_cast<evidence::Kind>(s->int64(2)),
-                        {},          s->int64(4), s->text(5),
-                        s->text(6)};
-        std::string problem;
-        std::vector<CountedHeartbeat> counted;
-        auto ranges = evidence::decode_ranges(s->text(3));
-        auto all = ranges ? evidence::heartbeats_of(row.kind, row.body)
-                          : Result<std::vector<std::string>>(ranges.error());
-        if (ranges && all) {
-            row.counted = std::move(*ranges);
-            counted = *counted_of(row, *all);
-        } else {
-            problem = "evidence batch " + std::to_string(row.id) + ": " +
-                      (ranges ? all.error().message : ranges.error().message);
-            if (!tolerant) {
-                return make_error("bad_evidence", problem);
+        if (s->int64(0) == 1) {
+            if (auto r = visit_pack(s->int64(1), s->text(2), s->text(6), s->text(7), from, to,
+                                    tolerant, fn);
+                !r) {
+                return r;
             }
+            continue;
         }
-        for (auto& c : counted) {
-            c.batch = &row;
-        }
-        if (auto r = fn(row, counted, problem); !r) {
+        EvidenceRow row{s->int64(1), s->text(2),  static_cast<evidence::Kind>(s->int64(3)),
+                        {},          s->int64(5), s->text(6),
+                        s->text(7)};
+        if (auto r = visit(row, s->text(4), tolerant, fn); !r) {
             return r;
         }
     }

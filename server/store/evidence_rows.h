@@ -23,7 +23,8 @@ struct EvidenceRow {
     evidence::SeqRanges counted;
     std::int64_t received_at = 0;
     std::string body;
-    std::string signature;  //!< 64-byte r||s; empty unless signed
+    std::string signature;     //!< 64-byte r||s; empty unless signed
+    std::int64_t pack_id = 0;  //!< the evidence_packs row holding it (evidence_packs.h), or 0
 };
 
 //! What a new evidence row holds (seqs ascending; hashes aligned with them).
@@ -59,9 +60,9 @@ struct CountedHeartbeat {
 };
 
 //! Every batch of the tenant's devices with a counted heartbeat starting in [from, to), by
-//! device and first seq. `fn` gets the row and the counted heartbeats' bytes in seq order (a
-//! body that does not decode gives an error naming the batch unless `tolerant`, when `fn` gets
-//! no heartbeats and `problem` the reason).
+//! device and first seq, packed ones (evidence_packs.h) included. `fn` gets the row and the counted
+//! heartbeats' bytes in seq order (a body that does not decode gives an error naming the batch
+//! unless `tolerant`, when `fn` gets no heartbeats and `problem` the reason).
 using BatchFn = std::function<Result<void>(const EvidenceRow&, const std::vector<CountedHeartbeat>&,
                                            const std::string& problem)>;
 Result<void> each_evidence_batch(SqliteDb& db, std::int64_t tenant_id, std::int64_t from,

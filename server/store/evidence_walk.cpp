@@ -56,22 +56,28 @@ void EvidenceWalk::remember(const std::vector<CountedHeartbeat>& counted) {
 
 void EvidenceWalk::check_signature(const EvidenceRow& row) {
     std::string rebuilt;
-    if (row.kind == evidence::Kind::compact) {
-        // The exact signed bytes, re-deflated from the compact form.
-        auto r = evidence::rebuild(row.body, true);
+    const bool compact =
+        row.kind == evidence::Kind::compact || row.kind == evidence::Kind::compact_raw;
+    if (compact) {
+        // The exact signed bytes, re-deflated from the compact form (as stored, or as an
+        // evidence pack holds it).
+        auto r = row.kind == evidence::Kind::compact ? evidence::rebuild(row.body, true)
+                                                     : evidence::rebuild_raw(row.body, true);
         rebuilt = r ? std::move(r->body) : std::string();
     } else if (row.kind != evidence::Kind::signed_body) {
         ++out_.unsigned_batches;
         return;
     }
-    const auto& body = row.kind == evidence::Kind::compact ? rebuilt : row.body;
+    const auto& body = compact ? rebuilt : row.body;
     if (pairing::verify_signature(pairing::as_bytes(key_), pairing::as_bytes(body),
                                   pairing::as_bytes(row.signature))) {
         ++out_.signatures_ok;
         return;
     }
+    const auto where = row.pack_id == 0 ? std::string()
+                                        : " (in evidence pack " + std::to_string(row.pack_id) + ")";
     out_.problems.push_back({row.device_id, 0,
-                             "evidence batch " + std::to_string(row.id) +
+                             "evidence batch " + std::to_string(row.id) + where +
                                  ": the stored body does not verify with the device's "
                                  "registered key (altered after it was stored)"});
 }

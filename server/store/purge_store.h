@@ -20,12 +20,15 @@ struct EvidencePurgeResult {
     std::int64_t batches_deleted = 0;    //!< evidence batches past evidence_retention_days
     std::int64_t batches_pruned = 0;     //!< batches whose short hashes left the window
     std::int64_t batches_compacted = 0;  //!< signed bodies stored in their compact form
+    std::int64_t batches_packed = 0;     //!< batches past the window moved into packs
+    std::int64_t packs_written = 0;      //!< evidence packs (a device-day each) written
 };
 
 //! How long evidence is kept (DESIGN.md §5 "Storage at scale").
 struct EvidencePolicy {
     std::int64_t retention_days = 400;  //!< evidence_retention_days
     std::int64_t window_days = 35;      //!< max_backfill_days: a seq can arrive this long
+    bool pack = true;  //!< SQLite: pack batches past the window (off: bench/store --no-pack)
 };
 
 class PurgeStore {
@@ -38,8 +41,9 @@ class PurgeStore {
     virtual Result<PurgeResult> purge_users(std::int64_t now) = 0;
 
     //! Deletes evidence batches whose heartbeats all started more than retention_days before
-    //! `now` (the rollups stay), drops the dedupe short hashes of batches past the window, and
-    //! stores signed bodies in a compact form that rebuilds their exact bytes where it can.
+    //! `now` (the rollups stay), drops the dedupe short hashes of batches past the window,
+    //! stores signed bodies in a compact form that rebuilds their exact bytes where it can,
+    //! and (SQLite) packs a device-day of batches past the window into one row.
     //! A store that keeps no batch evidence does nothing.
     virtual Result<EvidencePurgeResult> purge_evidence(std::int64_t now,
                                                        const EvidencePolicy& policy) {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "server/store/evidence_check.h"
+#include "server/store/evidence_packs.h"
 #include "server/store/group_commit.h"
 #include "server/store/rollups.h"
 #include "server/store/sqlite_db.h"
@@ -139,6 +140,9 @@ class SqliteStore final : public Store {
     //! Compacts the next chunk of signed bodies after id `after` (advanced); `done` when no
     //! more. Returns how many it compacted.
     Result<std::int64_t> compact_evidence_chunk(std::int64_t& after, bool& done);
+    //! Packs the next chunk of batches past the window, one transaction (evidence_packs.h).
+    Result<detail::PackedChunk> pack_evidence_chunk(std::int64_t before,
+                                                    detail::PackCursor& cursor);
     Result<PurgeResult> purge_tenant_locked(std::int64_t tenant_id, std::int64_t now);
     //! The tenant's zone and grace for the rollups, read in the caller's transaction.
     Result<const detail::TenantClock*> clock_locked(std::string_view tenant);

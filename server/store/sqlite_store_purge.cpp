@@ -19,6 +19,7 @@
 #include "server/billing/billing_engine.h"
 #include "server/billing/user_key.h"
 #include "server/billing/user_retention.h"
+#include "server/store/evidence_packs.h"
 #include "server/store/evidence_rows.h"
 #include "server/store/rollups.h"
 #include "server/store/sqlite_store.h"
@@ -177,6 +178,7 @@ Result<std::int64_t> redact_evidence(SqliteDb& db, std::int64_t tid,
                                      const std::vector<AliasFact>& aliases,
                                      const std::map<std::string, std::string>& surrogate_of) {
     std::vector<std::pair<std::int64_t, std::string>> rewrites;
+    std::map<std::int64_t, std::map<std::int64_t, std::string>> packed;  // pack → batch → body
     auto walked = detail::each_evidence_batch(
         db, tid, std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max(),
         false,
@@ -193,7 +195,12 @@ Result<std::int64_t> redact_evidence(SqliteDb& db, std::int64_t tid,
             }
             if (named) {
                 std::vector<std::string_view> views(texts.begin(), texts.end());
-                rewrites.emplace_back(row.id, evidence::encode_texts(views));
+                auto body = evidence::encode_texts(views);
+                if (row.pack_id != 0) {
+                    packed[row.pack_id][row.id] = std::move(body);
+                } else {
+                    rewrites.emplace_back(row.id, std::move(body));
+                }
             }
             return {};
         });
@@ -210,7 +217,14 @@ Result<std::int64_t> redact_evidence(SqliteDb& db, std::int64_t tid,
             return r.error();
         }
     }
-    return static_cast<std::int64_t>(rewrites.size());
+    auto count = static_cast<std::int64_t>(rewrites.size());
+    for (const auto& [pack, bodies] : packed) {
+        if (auto r = detail::redact_packed(db, pack, bodies); !r) {
+            return r.error();
+        }
+        count += static_cast<std::int64_t>(bodies.size());
+    }
+    return count;
 }
 
 //! Replaces user key `k` by `surrogate` in group members and device assignments, and drops

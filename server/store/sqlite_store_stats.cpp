@@ -23,7 +23,8 @@ Result<StorageStats> SqliteStore::storage_stats() {
         return reader.error();
     }
     auto s = reader->db().prepare(
-        "SELECT (SELECT count(*) FROM evidence_batches) + (SELECT count(*) FROM held_heartbeats)");
+        "SELECT (SELECT count(*) FROM evidence_batches) + (SELECT count(*) FROM held_heartbeats)"
+        " + (SELECT count(*) FROM evidence_packs)");
     if (!s) {
         return s.error();
     }

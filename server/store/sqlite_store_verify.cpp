@@ -10,6 +10,7 @@
 #include <string>
 
 #include "server/store/billing_queries.h"
+#include "server/store/evidence_packs.h"
 #include "server/store/evidence_rows.h"
 #include "server/store/evidence_walk.h"
 #include "server/store/rollups.h"
@@ -43,6 +44,13 @@ class SqliteLookup final : public detail::EvidenceLookup {
         }
         if (!counted || *counted) {
             return counted;
+        }
+        auto packed = detail::packed_bytes(db_, device, seq);
+        if (!packed && packed.error().code == "bad_evidence") {
+            return std::optional<std::string>();  // its pack is reported where it is walked
+        }
+        if (!packed || *packed) {
+            return packed;
         }
         auto s = db_.prepare("SELECT bytes FROM held_heartbeats WHERE device_id = ? AND seq = ?");
         if (!s) {

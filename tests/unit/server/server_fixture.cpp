@@ -5,6 +5,9 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <algorithm>
+#include <tuple>
+
 #include <catch2/catch.hpp>
 
 #include "pairing/bytes.h"
@@ -14,6 +17,7 @@
 #include "pairing/pairing_code.h"
 #include "server/ingest/pair_handler.h"
 #include "server/store/evidence_batch.h"
+#include "server/store/evidence_pack_codec.h"
 
 namespace tally::server::test {
 
@@ -133,23 +137,57 @@ std::int64_t ServerFixture::count(const std::string& sql) {
     return n;
 }
 
+namespace {
+
+std::string column(sqlite3_stmt* stmt, int i) {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt, i));
+    return p == nullptr ? std::string()
+                        : std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt, i)));
+}
+
+//! Every stored batch, packed ones (schema 13) unpacked: (device, first seq, kind, counted,
+//! body), by device and first seq.
+std::vector<std::tuple<std::string, std::int64_t, evidence::Kind, std::string, std::string>>
+stored_batches(sqlite3* db) {
+    std::vector<std::tuple<std::string, std::int64_t, evidence::Kind, std::string, std::string>>
+        out;
+    sqlite3_stmt* stmt = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db,
+                               "SELECT device_id, first_seq, kind, counted, body FROM"
+                               " evidence_batches",
+                               -1, &stmt, nullptr) == SQLITE_OK);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        out.emplace_back(column(stmt, 0), sqlite3_column_int64(stmt, 1),
+                         static_cast<evidence::Kind>(sqlite3_column_int64(stmt, 2)),
+                         column(stmt, 3), column(stmt, 4));
+    }
+    sqlite3_finalize(stmt);
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT device_id, body, signatures FROM evidence_packs", -1,
+                               &stmt, nullptr) == SQLITE_OK);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+        auto batches = evidence::decode_pack(column(stmt, 1), column(stmt, 2));
+        REQUIRE(batches.ok());
+        for (auto& b : *batches) {
+            out.emplace_back(column(stmt, 0), b.first_seq, b.kind, b.counted, b.body);
+        }
+    }
+    sqlite3_finalize(stmt);
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        return std::tie(std::get<0>(a), std::get<1>(a)) < std::tie(std::get<0>(b), std::get<1>(b));
+    });
+    return out;
+}
+
+}  // namespace
+
 std::vector<std::string> ServerFixture::counted_bytes() {
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open_v2((dir.path() / "tally.db").c_str(), &db, SQLITE_OPEN_READONLY,
                             nullptr) == SQLITE_OK);
-    sqlite3_stmt* stmt = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db,
-                               "SELECT kind, counted, body FROM evidence_batches"
-                               " ORDER BY device_id, first_seq",
-                               -1, &stmt, nullptr) == SQLITE_OK);
     std::vector<std::string> out;
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-        const auto kind = static_cast<evidence::Kind>(sqlite3_column_int64(stmt, 0));
-        const auto ranges =
-            evidence::decode_ranges(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1)));
+    for (const auto& [device, first, kind, counted, body] : stored_batches(db)) {
+        const auto ranges = evidence::decode_ranges(counted);
         REQUIRE(ranges.ok());
-        const std::string body(static_cast<const char*>(sqlite3_column_blob(stmt, 2)),
-                               static_cast<std::size_t>(sqlite3_column_bytes(stmt, 2)));
         auto all = evidence::heartbeats_of(kind, body);
         REQUIRE(all.ok());
         for (auto& bytes : *all) {
@@ -159,7 +197,6 @@ std::vector<std::string> ServerFixture::counted_bytes() {
             }
         }
     }
-    sqlite3_finalize(stmt);
     sqlite3_close(db);
     return out;
 }
