@@ -158,5 +158,4 @@ TEST_CASE("whole-month facts: the report equals the hourly one over randomized f
     }
 }
 
-}  // namespace
 }  // namespace tally::server::test
