@@ -343,6 +343,20 @@ void month_facts_body() {
         CHECK(usage_to_json(*a) == usage_to_json(*b));
         CHECK(a->devices.at(0).usage.active_days == 29);
     }
+    // Retired inside the month: read hour by hour (the month's buckets of that device only).
+    REQUIRE(p.b.store->retire_device(p.agent.device_id, "uninstall", kNov1 + 14 * 86400).ok());
+    w.coarse = true;
+    coarse = p.b.store->month_report_facts("acme", w);
+    REQUIRE(coarse.ok());
+    CHECK(coarse->facts.heartbeats.size() == 58);
+    auto a = build_usage_report_from_rollups(*p.b.store, "acme", "2026-11", kDec1 + 86400,
+                                             FactGrain::kMonth);
+    auto b = build_usage_report_from_rollups(*p.b.store, "acme", "2026-11", kDec1 + 86400,
+                                             FactGrain::kHourly);
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    CHECK(usage_to_json(*a) == usage_to_json(*b));
+    CHECK(a->devices.at(0).usage.active_days == 14);
 }
 BACKEND_TEST("a month no cut splits is one fact per device, same report", month_facts_body)
 
