@@ -13,6 +13,8 @@
 #include "pairing/bytes.h"
 #include "pairing/crypto.h"
 #include "pairing/time_format.h"
+#include "server/report/usage_json.h"
+#include "server/report/usage_report.h"
 #include "server/store/open_store.h"
 #include "store_backends.h"
 
@@ -305,6 +307,58 @@ void month_close_body() {
     CHECK(s.month_snapshot("acme", "2026-13").error().code == "bad_request");
 }
 BACKEND_TEST("a month's snapshot is written once and read back", month_close_body)
+
+//! November 2026 (UTC), daily heartbeats of two users: read as one whole-month fact, and the
+//! report the same byte for byte as from the hourly buckets, open and closed.
+template <class B>
+void month_facts_body() {
+    Paired<B> p;
+    constexpr std::int64_t kNov1 = 1793491200;
+    constexpr std::int64_t kDec1 = kNov1 + 30 * 86400;
+    std::vector<AcceptedHeartbeat> batch;
+    for (int day = 0; day < 29; ++day) {
+        const auto end = kNov1 + day * 86400 + 9 * 3600;
+        batch.push_back(p.hb(end, {user(day % 3 != 0 ? "alice" : "bob", 5)}));
+        batch.push_back(p.hb(end + 3600));
+    }
+    REQUIRE(p.b.store->store_batch(p.agent.device_id, batch, {}, kDec1 + 3600).ok());
+    MonthWindow w;
+    w.from = w.read_from = kNov1;
+    w.to = w.as_of = kDec1;
+    auto coarse = p.b.store->month_report_facts("acme", w);
+    REQUIRE(coarse.ok());
+    CHECK(coarse->facts.heartbeats.size() == 1);
+    CHECK(coarse->facts.heartbeats[0].heartbeats == 58);
+    w.coarse = false;
+    auto fine = p.b.store->month_report_facts("acme", w);
+    REQUIRE(fine.ok());
+    CHECK(fine->facts.heartbeats.size() == 58);
+    for (const auto now : {kDec1 + 86400, kDec1 + 10 * 86400}) {  // open, then closed
+        auto a =
+            build_usage_report_from_rollups(*p.b.store, "acme", "2026-11", now, FactGrain::kMonth);
+        auto b =
+            build_usage_report_from_rollups(*p.b.store, "acme", "2026-11", now, FactGrain::kHourly);
+        REQUIRE(a.ok());
+        REQUIRE(b.ok());
+        CHECK(usage_to_json(*a) == usage_to_json(*b));
+        CHECK(a->devices.at(0).usage.active_days == 29);
+    }
+    // Retired inside the month: read hour by hour (the month's buckets of that device only).
+    REQUIRE(p.b.store->retire_device(p.agent.device_id, "uninstall", kNov1 + 14 * 86400).ok());
+    w.coarse = true;
+    coarse = p.b.store->month_report_facts("acme", w);
+    REQUIRE(coarse.ok());
+    CHECK(coarse->facts.heartbeats.size() == 58);
+    auto a = build_usage_report_from_rollups(*p.b.store, "acme", "2026-11", kDec1 + 86400,
+                                             FactGrain::kMonth);
+    auto b = build_usage_report_from_rollups(*p.b.store, "acme", "2026-11", kDec1 + 86400,
+                                             FactGrain::kHourly);
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    CHECK(usage_to_json(*a) == usage_to_json(*b));
+    CHECK(a->devices.at(0).usage.active_days == 14);
+}
+BACKEND_TEST("a month no cut splits is one fact per device, same report", month_facts_body)
 
 }  // namespace
 
