@@ -110,6 +110,9 @@ struct PhaseFigures {
     std::uint64_t accepted = 0;
     std::uint64_t failed = 0;
     std::uint64_t server_hwm_kb = 0;
+    std::uint64_t batches = 0;
+    double server_cpu_s = 0;  //!< the server's CPU seconds during the timed runs
+    double client_cpu_s = 0;  //!< this load generator's, on the same cores
     std::string first_failure;
 };
 
@@ -138,6 +141,9 @@ void send_range(const std::shared_ptr<tally::bench::TlsContext>& ctx, const Opti
     fig.seconds += r.seconds;
     fig.accepted += r.heartbeats_accepted;
     fig.failed += r.failed;
+    fig.batches += r.batches_ok;
+    fig.server_cpu_s += r.server_cpu_s;
+    fig.client_cpu_s += r.client_cpu_s;
     fig.server_hwm_kb = std::max(fig.server_hwm_kb, r.server_hwm_kb);
     if (fig.first_failure.empty()) {
         fig.first_failure = r.first_failure;
@@ -158,7 +164,10 @@ nlohmann::json phase_json(const std::string& name, std::size_t batch, const Phas
             {"median_hb_per_s", rates[rates.size() / 2]},
             {"min_hb_per_s", rates.front()},
             {"max_hb_per_s", rates.back()},
-            {"server_hwm_kb", f.server_hwm_kb}};
+            {"server_hwm_kb", f.server_hwm_kb},
+            {"batches", f.batches},
+            {"server_cpu_s", f.server_cpu_s},
+            {"client_cpu_s", f.client_cpu_s}};
 }
 
 bool write_expectations(const Options& o, const MonthFleet& fleet,
@@ -222,7 +231,7 @@ int main(int argc, char** argv) {
         const auto end = std::min(devices.size(), begin + o.chunk);
         send_range(*ctx, o, fleet, devices, begin, end, 0, split, o.small_batch, small);
     }
-    for (std::size_t begin = 0; begin < devices.size(); begin += o.chunk) {
+    for (std::size_t begin = 0; split < fleet.slots() && begin < devices.size(); begin += o.chunk) {
         const auto end = std::min(devices.size(), begin + o.chunk);
         send_range(*ctx, o, fleet, devices, begin, end, split, fleet.slots(), o.large_batch, large);
     }

@@ -52,6 +52,14 @@ Result<std::string> render(Store& store, const metrics::IngestMetrics& ingest,
     family(out, "tally_evidence_rows", "gauge",
            "Evidence rows stored: accepted batches and held heartbeats.");
     sample(out, "tally_evidence_rows", {}, bytes(stats->evidence_rows));
+    if (stats->commit_transactions > 0) {
+        family(out, "tally_commit_transactions_total", "counter",
+               "Group-commit transactions committed (one fsync each).");
+        sample(out, "tally_commit_transactions_total", {}, bytes(stats->commit_transactions));
+        family(out, "tally_commit_units_total", "counter",
+               "Writes (batches and others) committed in those transactions.");
+        sample(out, "tally_commit_units_total", {}, bytes(stats->commit_units));
+    }
     family(out, "tally_open_connections", "gauge", "TCP connections open on the HTTPS front.");
     sample(out, "tally_open_connections", {}, static_cast<std::uint64_t>(connections));
     return out;

@@ -34,6 +34,9 @@ Result<StorageStats> SqliteStore::storage_stats() {
     }
     StorageStats stats;
     stats.evidence_rows = *row ? s->int64(0) : 0;
+    const auto commits = group_commit_.stats();
+    stats.commit_transactions = static_cast<std::int64_t>(commits.transactions);
+    stats.commit_units = static_cast<std::int64_t>(commits.units);
     const char* file = sqlite3_db_filename(reader->db().handle(), "main");
     const std::string path = file ? file : "";
     if (!path.empty()) {

@@ -113,6 +113,14 @@ class Metrics(TallyTestCase):
         self.assertGreater(v("tally_database_bytes", file="main"), 0)
         self.assertIsNotNone(v("tally_database_bytes", file="wal"))
         self.assertGreaterEqual(v("tally_open_connections"), 1)  # this request's
+        # SQLite's group commit: the 3 stored batches (accepted, duplicate, held) went through
+        # it, in at most as many transactions (PostgreSQL has no such counters).
+        if not self.srv.db_url:
+            self.assertEqual(types["tally_commit_transactions_total"], "counter")
+            units = v("tally_commit_units_total")
+            self.assertGreaterEqual(units, 3)
+            self.assertGreaterEqual(v("tally_commit_transactions_total"), 1)
+            self.assertLessEqual(v("tally_commit_transactions_total"), units)
 
 
 if __name__ == "__main__":
