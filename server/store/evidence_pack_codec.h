@@ -1,5 +1,5 @@
 #pragma once
-// Evidence packs (schema 13, server/store/README.md): once a device's batches are past the
+// Evidence packs (schema 12, server/store/README.md): once a device's batches are past the
 // acceptance window (no dedupe look-up needs them), the evidence purge moves a device-day of
 // them into one `evidence_packs` row, so that what repeats from batch to batch (boot id,
 // user names, the batch JSON around the heartbeats, the gzip header) is deflated once and the

@@ -1,5 +1,5 @@
 #pragma once
-// Internal to the SQLite store: the `evidence_packs` table (schema 13, evidence_pack_codec.h).
+// Internal to the SQLite store: the `evidence_packs` table (schema 12, evidence_pack_codec.h).
 // The evidence purge moves a device's batches that are past the acceptance window into packs
 // (a device-day per row); verify-evidence, rollup rebuilds and the user purge read them back
 // as the batches they were.

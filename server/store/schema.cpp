@@ -335,14 +335,12 @@ CREATE TABLE IF NOT EXISTS month_snapshots (
 ) WITHOUT ROWID;
 )SQL";
 
-// Step 13 (issue 20, evidence packs; numbered 13 beside branch s7-20b's step 12, the
-// short-hash table, and the 12th step on this branch until they merge): once a device's
+// Step 12 (issue 20, evidence packs): once a device's
 // batches are past the acceptance window the evidence purge moves a device-day of them into
 // one row (evidence_pack_codec.h: every batch's signature, counted ranges, times and body,
 // compact bodies deflated together) and deletes their evidence_batches rows; the device's
 // evidence_floor then covers their seqs. first/last seq and start span the pack's batches.
-// Needs only devices, so it applies after step 11 or 12.
-constexpr const char* kStep13 = R"SQL(
+constexpr const char* kStep12 = R"SQL(
 CREATE TABLE IF NOT EXISTS evidence_packs (
     id INTEGER PRIMARY KEY,
     device_id TEXT NOT NULL REFERENCES devices(id),
@@ -359,7 +357,7 @@ CREATE INDEX IF NOT EXISTS evidence_packs_device ON evidence_packs(device_id, fi
 
 constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1, kStep2,  kStep3,  kStep4,
                                                             kStep5, kStep6,  kStep7,  kStep8,
-                                                            kStep9, kStep10, kStep11, kStep13};
+                                                            kStep9, kStep10, kStep11, kStep12};
 
 }  // namespace
 

@@ -1,4 +1,4 @@
-"""Issue 20: evidence packs (schema 13) through the real server and CLI under libfaketime.
+"""Issue 20: evidence packs (schema 12) through the real server and CLI under libfaketime.
 
 A device uploads six signed batches on March 2-4 2026 over HTTPS (the Python protocol
 client). With the clock on May 20 (past the 35-day acceptance window and its day of margin)

@@ -145,7 +145,7 @@ std::string column(sqlite3_stmt* stmt, int i) {
                         : std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt, i)));
 }
 
-//! Every stored batch, packed ones (schema 13) unpacked: (device, first seq, kind, counted,
+//! Every stored batch, packed ones (schema 12) unpacked: (device, first seq, kind, counted,
 //! body), by device and first seq.
 std::vector<std::tuple<std::string, std::int64_t, evidence::Kind, std::string, std::string>>
 stored_batches(sqlite3* db) {

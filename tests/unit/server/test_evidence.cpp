@@ -82,7 +82,7 @@ TEST_CASE("short hashes tell forks while a seq can arrive; then the watermark an
     auto pruned = s.f.store->purge_evidence(kNow + 40 * kDay, EvidencePolicy{400, 35});
     REQUIRE(pruned.ok());
     CHECK(pruned->batches_pruned == 1);
-    // Pruned, then packed (schema 13): the batch left evidence_batches for a pack, and the
+    // Pruned, then packed (schema 12): the batch left evidence_batches for a pack, and the
     // device's evidence_floor answers its seqs.
     CHECK(s.f.count("SELECT count(*) FROM evidence_batches WHERE hashes IS NOT NULL") == 0);
     CHECK(s.f.count("SELECT count(*) FROM evidence_packs") == 1);

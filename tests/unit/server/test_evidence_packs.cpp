@@ -1,4 +1,4 @@
-// Evidence packs (schema 13, server/store/evidence_pack_codec.h, evidence_packs.h): the purge
+// Evidence packs (schema 12, server/store/evidence_pack_codec.h, evidence_packs.h): the purge
 // moves a device-day of batches past the acceptance window into one row; every packed batch
 // still re-verifies byte for byte, the chain across batches is still walked, a changed byte in
 // a pack is found, packing is one transaction per chunk and a second run packs nothing.
