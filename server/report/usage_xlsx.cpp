@@ -216,12 +216,12 @@ void late_sheet(XlsxBook& book, const UsageReport& r, const RowProgress& progres
 }  // namespace
 
 Result<void> write_usage_xlsx(const UsageReport& report, std::ostream& out,
-                              const RowProgress& progress, const XlsxBookHook& before_zip) {
-    return write_usage_xlsx(report, InMemoryRows(report), out, progress, before_zip);
+                              const RowProgress& progress) {
+    return write_usage_xlsx(report, InMemoryRows(report), out, progress);
 }
 
 Result<void> write_usage_xlsx(const UsageReport& report, const ReportRows& rows, std::ostream& out,
-                              const RowProgress& progress, const XlsxBookHook& before_zip) {
+                              const RowProgress& progress) {
     auto book = XlsxBook::create(report.generated_at);
     if (!book) {
         return book.error();
@@ -232,9 +232,6 @@ Result<void> write_usage_xlsx(const UsageReport& report, const ReportRows& rows,
     users_sheet(*book, rows, progress, written);
     devices_sheet(*book, rows, progress, written);
     late_sheet(*book, report, progress, written);
-    if (before_zip) {
-        before_zip(*book);
-    }
     return book->finish(out);
 }
 

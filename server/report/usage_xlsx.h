@@ -16,23 +16,17 @@
 
 namespace tally::server {
 
-class XlsxBook;
-//! Called with the book after its last row, before it is zipped (tests check its mode).
-using XlsxBookHook = std::function<void(const XlsxBook&)>;
-
 //! Writes the workbook's bytes to `out`; `progress` after each user, device and late row.
 //! Errors: xlsx (a sheet beyond Excel's limits), io (temporary files, `out`). A visit of
 //! `rows` that throws RowsDamaged leaves `out` untouched (usage_output.h turns it into db).
 Result<void> write_usage_xlsx(const UsageReport& report, std::ostream& out,
-                              const RowProgress& progress = {},
-                              const XlsxBookHook& before_zip = {});
+                              const RowProgress& progress = {});
 
-//! The workbook's bytes as one string (tests, small reports). Errors: as above.
 //! The same, the device and user rows taken from `rows` (report.devices/users unread).
 Result<void> write_usage_xlsx(const UsageReport& report, const ReportRows& rows, std::ostream& out,
-                              const RowProgress& progress = {},
-                              const XlsxBookHook& before_zip = {});
+                              const RowProgress& progress = {});
 
+//! The workbook's bytes as one string (tests, small reports). Errors: as above.
 Result<std::string> usage_to_xlsx(const UsageReport& report);
 
 }  // namespace tally::server

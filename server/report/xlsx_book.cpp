@@ -185,10 +185,6 @@ XlsxSheet& XlsxBook::add_sheet(const std::string& name, const std::vector<XlsxCo
     return sheet;
 }
 
-bool XlsxBook::constant_memory() const {
-    return state_->zip != nullptr;
-}
-
 Result<void> XlsxBook::finish(std::ostream& out) {
     if (!state_->sheets.empty()) {
         state_->sheets.back()->close();

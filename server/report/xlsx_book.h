@@ -81,10 +81,6 @@ class XlsxBook {
     //! `out` failed).
     Result<void> finish(std::ostream& out);
 
-    //! True: rows go out as they are written, nothing of them is held (one pass, a deflate
-    //! buffer). Kept for the tests that check the mode of the book a report was written with.
-    bool constant_memory() const;
-
   private:
     struct State;
     explicit XlsxBook(std::unique_ptr<State> state);
