@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "bench/month/month_days.h"
@@ -41,7 +43,37 @@ pairing::DeviceFacts facts(std::uint32_t i) {
             pairing::hex_encode(pairing::sha256("bench-fp-" + std::to_string(i)))};
 }
 
-Result<std::vector<FastDevice>> pair_all(server::SqliteStore& store, const FastMonthOptions& o) {
+//! Runs work(i) for i in [0, n) on `threads` threads; stops at the first error.
+Result<void> parallel_for(std::size_t n, int threads,
+                          const std::function<Result<void>(std::size_t)>& work) {
+    std::atomic<std::size_t> next{0};
+    std::mutex failure_mutex;
+    std::optional<Error> failure;
+    std::atomic<bool> failed{false};
+    const auto worker = [&] {
+        for (auto i = next++; i < n && !failed; i = next++) {
+            if (auto r = work(i); !r) {
+                std::lock_guard lock(failure_mutex);
+                failure = r.error();
+                failed = true;
+                return;
+            }
+        }
+    };
+    std::vector<std::thread> pool;
+    for (int i = 0; i < std::max(1, threads); ++i) {
+        pool.emplace_back(worker);
+    }
+    for (auto& t : pool) {
+        t.join();
+    }
+    if (failure) {
+        return *failure;
+    }
+    return {};
+}
+
+Result<std::vector<FastDevice>> pair_all(server::PairingStore& store, const FastMonthOptions& o) {
     const auto now = unix_now();
     const auto code_hash = pairing::hex_encode(
         pairing::sha256("fast-path-" + pairing::hex_encode(pairing::random_bytes(16))));
@@ -50,9 +82,8 @@ Result<std::vector<FastDevice>> pair_all(server::SqliteStore& store, const FastM
     if (!added) {
         return added.error();
     }
-    std::vector<FastDevice> out;
-    out.reserve(o.devices);
-    for (std::size_t i = 0; i < o.devices; ++i) {
+    std::vector<FastDevice> out(o.devices);
+    auto paired = parallel_for(o.devices, o.threads, [&](std::size_t i) -> Result<void> {
         auto key = pairing::SoftwareKey::generate();
         if (!key) {
             return key.error();
@@ -67,8 +98,12 @@ Result<std::vector<FastDevice>> pair_all(server::SqliteStore& store, const FastM
         if (!device) {
             return device.error();
         }
-        out.push_back({device->id, static_cast<std::uint32_t>(i),
-                       std::make_shared<pairing::SoftwareKey>(std::move(*key))});
+        out[i] = {device->id, static_cast<std::uint32_t>(i),
+                  std::make_shared<pairing::SoftwareKey>(std::move(*key))};
+        return {};
+    });
+    if (!paired) {
+        return paired.error();
     }
     return out;
 }
@@ -91,52 +126,39 @@ std::string signed_body(const FastDevice& device, const std::vector<server::Acce
 
 }  // namespace
 
-Result<FastMonthResult> build_fast_month(server::SqliteStore& store, const MonthFleet& fleet,
-                                         const FastMonthOptions& o) {
+Result<FastMonthResult> build_fast_month(server::PairingStore& pairer, server::IngestStore& ingest,
+                                         const MonthFleet& fleet, const FastMonthOptions& o) {
     FastMonthResult result;
     auto t0 = Clock::now();
-    auto devices = pair_all(store, o);
+    auto devices = pair_all(pairer, o);
     if (!devices) {
         return devices.error();
     }
     result.pair_seconds = since(t0);
     result.devices = std::move(*devices);
     const std::size_t days = fleet.slots() / MonthFleet::kSlotsPerDay;
-    std::atomic<std::size_t> next{0};
     std::atomic<std::uint64_t> stored{0};
-    std::mutex failure_mutex;
-    std::optional<Error> failure;
-    const auto worker = [&] {
-        for (auto d = next++; d < result.devices.size(); d = next++) {
-            const auto& device = result.devices[d];
-            std::uint64_t seq = 1;
-            std::string prev = pairing::kGenesisPrev;
-            for (std::size_t day = 0; day < days; ++day) {
-                const auto hbs = day_heartbeats(fleet, device.index, day, seq, prev);
-                server::SignedUpload upload;
-                const auto body = signed_body(device, hbs, upload.signature);
-                upload.body = body;
-                auto r = store.store_signed_batch(device.device_id, upload, hbs, {}, unix_now());
-                if (!r) {
-                    std::lock_guard lock(failure_mutex);
-                    failure = r.error();
-                    return;
-                }
-                stored += r->accepted;
-            }
-        }
-    };
     t0 = Clock::now();
-    std::vector<std::thread> threads;
-    for (int i = 0; i < std::max(1, o.threads); ++i) {
-        threads.emplace_back(worker);
-    }
-    for (auto& t : threads) {
-        t.join();
-    }
+    auto ok = parallel_for(result.devices.size(), o.threads, [&](std::size_t d) -> Result<void> {
+        const auto& device = result.devices[d];
+        std::uint64_t seq = 1;
+        std::string prev = pairing::kGenesisPrev;
+        for (std::size_t day = 0; day < days; ++day) {
+            const auto hbs = day_heartbeats(fleet, device.index, day, seq, prev);
+            server::SignedUpload upload;
+            const auto body = signed_body(device, hbs, upload.signature);
+            upload.body = body;
+            auto r = ingest.store_signed_batch(device.device_id, upload, hbs, {}, unix_now());
+            if (!r) {
+                return r.error();
+            }
+            stored += r->accepted;
+        }
+        return {};
+    });
     result.store_seconds = since(t0);
-    if (failure) {
-        return *failure;
+    if (!ok) {
+        return ok.error();
     }
     result.heartbeats = stored;
     return result;
