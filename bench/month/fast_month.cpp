@@ -73,14 +73,29 @@ Result<void> parallel_for(std::size_t n, int threads,
     return {};
 }
 
+//! One pairing code per thread: a code's row is locked by each pairing through it, so threads
+//! pairing through one code would run one at a time (as pairings on one code must).
+Result<std::vector<std::string>> add_codes(server::PairingStore& store, const FastMonthOptions& o,
+                                           std::int64_t now) {
+    const auto threads = static_cast<std::size_t>(std::max(1, o.threads));
+    std::vector<std::string> codes;
+    for (std::size_t t = 0; t < threads; ++t) {
+        codes.push_back(pairing::hex_encode(
+            pairing::sha256("fast-path-" + pairing::hex_encode(pairing::random_bytes(16)))));
+        const auto uses = static_cast<std::int64_t>(o.devices / threads + 1);
+        if (auto added = store.add_pairing_code({o.tenant, codes.back(), uses, now + 86400}, now);
+            !added) {
+            return added.error();
+        }
+    }
+    return codes;
+}
+
 Result<std::vector<FastDevice>> pair_all(server::PairingStore& store, const FastMonthOptions& o) {
     const auto now = unix_now();
-    const auto code_hash = pairing::hex_encode(
-        pairing::sha256("fast-path-" + pairing::hex_encode(pairing::random_bytes(16))));
-    auto added = store.add_pairing_code(
-        {o.tenant, code_hash, static_cast<std::int64_t>(o.devices), now + 86400}, now);
-    if (!added) {
-        return added.error();
+    auto codes = add_codes(store, o, now);
+    if (!codes) {
+        return codes.error();
     }
     std::vector<FastDevice> out(o.devices);
     auto paired = parallel_for(o.devices, o.threads, [&](std::size_t i) -> Result<void> {
@@ -89,7 +104,7 @@ Result<std::vector<FastDevice>> pair_all(server::PairingStore& store, const Fast
             return key.error();
         }
         server::PairAttempt a;
-        a.code_hash = code_hash;
+        a.code_hash = (*codes)[i % codes->size()];
         a.public_key = std::string(pairing::as_chars(key->public_key()));
         a.facts = facts(static_cast<std::uint32_t>(i));
         a.new_device_id = server::new_device_id();
