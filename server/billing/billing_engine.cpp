@@ -33,6 +33,15 @@ class DaySet {
     std::vector<std::int64_t> days_;
 };
 
+//! The days of a whole-month fact: bit i of `mask` is local day first_day + i.
+void insert_days(DaySet& days, std::int32_t first_day, std::uint32_t mask) {
+    for (std::int64_t i = 0; mask != 0; ++i, mask >>= 1) {
+        if ((mask & 1U) != 0) {
+            days.insert(first_day + i);
+        }
+    }
+}
+
 struct UserAcc {
     std::string principal;
     bool local = false;
@@ -357,7 +366,9 @@ void Accumulator::add_heartbeat(const HeartbeatFact& hb) {
     }
     d.heartbeats += hb.heartbeats;
     d.minutes += hb.device_active_minutes;
-    if (hb.device_active_minutes > 0) {
+    if (hb.day_mask != 0) {
+        insert_days(d.days, hb.first_day, hb.day_mask);
+    } else if (hb.device_active_minutes > 0) {
         d.days.insert(tz_.local_day(hb.start));
     }
     d.last_seen = std::max(d.last_seen.value_or(hb.end), hb.end);
@@ -403,7 +414,11 @@ void Accumulator::add_user(const HeartbeatFact& hb, const HeartbeatUserFact& u) 
         }
     }
     acc.minutes += u.active_minutes;
-    acc.days.insert(tz_.local_day(hb.start));
+    if (u.day_mask != 0) {
+        insert_days(acc.days, hb.first_day, u.day_mask);
+    } else {
+        acc.days.insert(tz_.local_day(hb.start));
+    }
     acc.first_seen = std::min(acc.first_seen, first);
     acc.last_seen = std::max(acc.last_seen, last);
     add(acc.devices, di);

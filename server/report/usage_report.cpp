@@ -154,7 +154,8 @@ Result<UsageReport> build_usage_report(Store& store, std::string_view tenant,
 }
 
 Result<UsageReport> build_usage_report_from_rollups(Store& store, std::string_view tenant,
-                                                    std::string_view month, std::int64_t now) {
+                                                    std::string_view month, std::int64_t now,
+                                                    FactGrain grain) {
     auto settings = store.tenant_settings(tenant);
     if (!settings) {
         return settings.error();
@@ -169,8 +170,26 @@ Result<UsageReport> build_usage_report_from_rollups(Store& store, std::string_vi
                           "month '" + std::string(month) + "' is not of the form YYYY-MM");
     }
     const auto [from, to] = *range;
-    // One snapshot: the facts and every device's evidence, with set-based queries.
-    auto snapshot = store.report_facts(tenant, from - billing::kPrimaryWindowSeconds, to);
+    const auto closes_at = to + settings->grace_hours * 3600;
+    billing::Period period;
+    period.from = from;
+    period.to = to;
+    period.month_end = to;
+    period.as_of = std::min(to, now);
+    if (now >= closes_at) {
+        period.received_before = closes_at;
+    }
+    // One snapshot: the facts and every device's evidence, with set-based queries. Facts
+    // before both the month and the primary user's trailing window change nothing.
+    MonthWindow window;
+    window.from = from;
+    window.to = to;
+    window.read_from = std::max(from - billing::kPrimaryWindowSeconds,
+                                std::min(from, period.as_of - billing::kPrimaryWindowSeconds));
+    window.as_of = period.as_of;
+    window.received_before = period.received_before;
+    window.coarse = grain == FactGrain::kMonth;
+    auto snapshot = store.month_report_facts(tenant, window);
     if (!snapshot) {
         return snapshot.error();
     }
@@ -188,17 +207,9 @@ Result<UsageReport> build_usage_report_from_rollups(Store& store, std::string_vi
     s.time_zone = tz->name();
     s.month_start = from;
     s.month_end = to;
-    s.closes_at = to + settings->grace_hours * 3600;
+    s.closes_at = closes_at;
     s.closed = now >= s.closes_at;
 
-    billing::Period period;
-    period.from = from;
-    period.to = to;
-    period.month_end = to;
-    period.as_of = std::min(to, now);
-    if (s.closed) {
-        period.received_before = s.closes_at;
-    }
     auto month_outcome = billing::evaluate(*facts, *tz, period);
     s.active_devices = month_outcome.active_devices;
     s.active_users = month_outcome.active_users;

@@ -80,9 +80,16 @@ struct UsageReport {
 Result<UsageReport> build_usage_report(Store& store, std::string_view tenant,
                                        std::string_view month, std::int64_t now);
 
+//! What the billing engine is fed: kMonth, one whole-month fact per device no billing cut
+//! splits inside the month (the month rollups) and the hourly buckets for the others; kHourly,
+//! the hourly buckets of every device. The report is the same (byte for byte); kMonth reads a
+//! row per device instead of one per device-hour.
+enum class FactGrain { kMonth, kHourly };
+
 //! The month's report computed from the rollups at `now`, snapshot or not (what a snapshot is
 //! made of). Errors: build_usage_report's.
 Result<UsageReport> build_usage_report_from_rollups(Store& store, std::string_view tenant,
-                                                    std::string_view month, std::int64_t now);
+                                                    std::string_view month, std::int64_t now,
+                                                    FactGrain grain = FactGrain::kMonth);
 
 }  // namespace tally::server

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "server/store/device_row.h"
+#include "server/store/month_facts.h"
 #include "server/store/rollups.h"
 
 namespace tally::server::detail {
@@ -88,8 +89,28 @@ class BucketReader {
         return read_users(device_id, lo, hi, first, part);
     }
 
+    //! The device's month as one fact (month_facts.h).
+    void append_month(const MonthDeviceRollup& m, std::uint32_t device_pos, std::int32_t first_day,
+                      const MonthWindow& w, HeartbeatPart& part) {
+        const auto seq = part.read.size();
+        append_month_fact(
+            m, device_pos, first_day, w,
+            [&](const std::string& principal) { return intern(principal, part); }, part.read,
+            part.users);
+        part.read.back().seq = seq;
+    }
+
   private:
     using Key = std::array<std::int64_t, 4>;  // hour, day, late, segment
+
+    std::uint32_t intern(const std::string& principal, HeartbeatPart& part) {
+        const auto [it, added] =
+            interned_.try_emplace(principal, static_cast<std::uint32_t>(part.principals.size()));
+        if (added) {
+            part.principals.push_back(it->first);
+        }
+        return it->second;
+    }
 
     Result<void> prepare() {
         if (buckets_) {
@@ -130,13 +151,8 @@ class BucketReader {
             if (h.user_count == 0) {
                 h.first_user = static_cast<std::uint32_t>(part.users.size());
             }
-            const auto [it, added] = interned_.try_emplace(
-                row.text(4), static_cast<std::uint32_t>(part.principals.size()));
-            if (added) {
-                part.principals.push_back(it->first);
-            }
             HeartbeatUserFact u;
-            u.principal = it->second;
+            u.principal = intern(row.text(4), part);
             u.local = row.int64(5) != 0;
             u.active_minutes = row.int64(6);
             u.first_start = row.int64(7);
@@ -167,11 +183,101 @@ class BucketReader {
     std::map<std::int64_t, std::int64_t> closes_;
 };
 
+//! One device's month rollups (month_facts.h), by three index seeks.
+class MonthReader {
+  public:
+    MonthReader(SqliteDb& db, std::int64_t tid, std::int64_t month, std::int64_t first_day,
+                std::int64_t last_day)
+        : db_(db), tid_(tid), month_(month), first_day_(first_day), last_day_(last_day) {}
+
+    //! Its rows; nullopt when it has no heartbeat in the month.
+    Result<std::optional<MonthDeviceRollup>> read(std::string_view device_id) {
+        if (auto r = prepare(); !r) {
+            return r.error();
+        }
+        std::optional<MonthDeviceRollup> out;
+        device_->reset().bind(1, tid_).bind(2, month_).bind(3, device_id);
+        if (auto r = device_->each_row([&](const SqliteStatement& row) {
+                MonthDeviceRollup m;
+                m.heartbeats = row.int64(0);
+                m.active_minutes = row.int64(1);
+                m.day_mask = static_cast<std::uint32_t>(row.int64(2));
+                m.first_active = opt_int(row, 3);
+                m.late_heartbeats = row.int64(4);
+                out = std::move(m);
+            });
+            !r || !out) {
+            return r ? Result<std::optional<MonthDeviceRollup>>(out) : r.error();
+        }
+        users_->reset().bind(1, tid_).bind(2, month_).bind(3, device_id);
+        if (auto r = users_->each_row([&](const SqliteStatement& row) {
+                out->users.push_back({row.text(0), row.int64(1) != 0, row.int64(2),
+                                      static_cast<std::uint32_t>(row.int64(3)), row.int64(4),
+                                      row.int64(5)});
+            });
+            !r) {
+            return r.error();
+        }
+        days_->reset().bind(1, device_id).bind(2, first_day_).bind(3, last_day_);
+        if (auto r = days_->each_row(
+                [&](const SqliteStatement& row) { out->last_end = opt_int(row, 0).value_or(0); });
+            !r) {
+            return r.error();
+        }
+        return out;
+    }
+
+  private:
+    Result<void> prepare() {
+        if (device_) {
+            return {};
+        }
+        auto d = db_.prepare(
+            "SELECT heartbeats, active_minutes, day_mask, first_active, late_heartbeats"
+            " FROM rollup_device_month WHERE tenant_id = ?1 AND month = ?2 AND device_id = ?3");
+        auto u = db_.prepare(
+            "SELECT principal, local, active_minutes, day_mask, first_active, last_active"
+            " FROM rollup_user_month WHERE tenant_id = ?1 AND month = ?2 AND device_id = ?3"
+            " AND active_minutes > 0 ORDER BY principal, local");
+        auto days = db_.prepare(
+            "SELECT max(last_end) FROM rollup_device_day WHERE device_id = ?1 AND day >= ?2"
+            " AND day <= ?3");
+        for (auto* s : {&d, &u, &days}) {
+            if (!*s) {
+                return s->error();
+            }
+        }
+        device_.emplace(std::move(*d));
+        users_.emplace(std::move(*u));
+        days_.emplace(std::move(*days));
+        return {};
+    }
+
+    SqliteDb& db_;
+    std::int64_t tid_;
+    std::int64_t month_;
+    std::int64_t first_day_;
+    std::int64_t last_day_;
+    std::optional<SqliteStatement> device_;
+    std::optional<SqliteStatement> users_;
+    std::optional<SqliteStatement> days_;
+};
+
+//! Whole-month facts for the report of one month (month_facts.h); absent: buckets only.
+struct MonthPlan {
+    const MonthWindow* window = nullptr;
+    std::int64_t tid = 0;
+    std::int64_t month = 0;  //!< YYYYMM
+    std::int64_t first_day = 0;
+    std::int64_t last_day = 0;
+    const MergedKeys* merged = nullptr;
+};
+
 Result<void> read_part(SqliteDb& db, const TenantClock& clock, std::int64_t from, std::int64_t to,
                        std::int64_t lo, std::int64_t hi,
                        const std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
                        const std::vector<Device>& devices, const HeartbeatOrder& order,
-                       HeartbeatPart& part) {
+                       HeartbeatPart& part, const MonthPlan& plan) {
     // By rowid: the principals are interned in the same order whether one connection reads
     // every device or two read a half each (merge_parts appends the upper half's new ones).
     std::vector<std::pair<std::int64_t, std::uint32_t>> mine;
@@ -182,8 +288,33 @@ Result<void> read_part(SqliteDb& db, const TenantClock& clock, std::int64_t from
     }
     std::sort(mine.begin(), mine.end());
     BucketReader reader(db, clock);
+    std::optional<MonthReader> months;
+    if (plan.window != nullptr) {
+        months.emplace(db, plan.tid, plan.month, plan.first_day, plan.last_day);
+    }
     for (const auto& [rowid, pos] : mine) {
-        if (auto r = reader.read(devices[pos].id, pos, from, to, part); !r) {
+        const auto& id = devices[pos].id;
+        if (months) {
+            auto m = months->read(id);
+            if (!m) {
+                return m.error();
+            }
+            const auto& w = *plan.window;
+            if (!*m || device_uncut(devices[pos], **m, w, *plan.merged)) {
+                // The trailing window's part before the month, hour by hour; the month, one.
+                if (from < w.from) {
+                    if (auto r = reader.read(id, pos, from, w.from, part); !r) {
+                        return r;
+                    }
+                }
+                if (*m) {
+                    reader.append_month(**m, pos, static_cast<std::int32_t>(plan.first_day), w,
+                                        part);
+                }
+                continue;
+            }
+        }
+        if (auto r = reader.read(id, pos, from, to, part); !r) {
             return r;
         }
     }
@@ -244,12 +375,22 @@ HeartbeatPart merge_parts(HeartbeatPart&& lower, HeartbeatPart&& upper,
 Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, std::int64_t tid, std::int64_t from,
                              std::int64_t to,
                              const std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
-                             BillingFacts& f) {
+                             const MonthWindow* month, BillingFacts& f) {
     auto tenant = tenant_clock(db, tid);  // the zone and grace the buckets were cut with
     if (!tenant) {
         return tenant.error();
     }
     const auto& clock = *tenant;
+    const MergedKeys merged(f.aliases);
+    MonthPlan plan;
+    if (month != nullptr && month_uncut(f.tenant, *month)) {
+        plan.window = month;
+        plan.tid = tid;
+        plan.month = clock.month_day(month->from).first;
+        plan.first_day = clock.tz.local_day(month->from);
+        plan.last_day = clock.tz.local_day(month->to - 1);
+        plan.merged = &merged;
+    }
     constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
     constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
     const auto& devices = f.devices;
@@ -278,7 +419,8 @@ Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, std::int64_t tid, s
     }
     HeartbeatPart all;
     if (split == kMax) {
-        if (auto r = read_part(db, clock, from, to, kMin, kMax, by_rowid, devices, order, all);
+        if (auto r =
+                read_part(db, clock, from, to, kMin, kMax, by_rowid, devices, order, all, plan);
             !r) {
             return r;
         }
@@ -286,11 +428,11 @@ Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, std::int64_t tid, s
         HeartbeatPart upper;
         Result<void> upper_result;
         std::thread upper_reader([&] {
-            upper_result =
-                read_part(*second, clock, from, to, split, kMax, by_rowid, devices, order, upper);
+            upper_result = read_part(*second, clock, from, to, split, kMax, by_rowid, devices,
+                                     order, upper, plan);
         });
         auto lower_result =
-            read_part(db, clock, from, to, kMin, split - 1, by_rowid, devices, order, all);
+            read_part(db, clock, from, to, kMin, split - 1, by_rowid, devices, order, all, plan);
         upper_reader.join();
         if (!lower_result) {
             return lower_result;
@@ -497,7 +639,8 @@ Result<void> read_groups(SqliteDb& db, std::int64_t tid, BillingFacts& f) {
 }  // namespace
 
 Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, std::int64_t from,
-                                        std::int64_t to, Signals signals, SqliteDb* second) {
+                                        std::int64_t to, Signals signals, SqliteDb* second,
+                                        const MonthWindow* month) {
     auto settings = read_tenant_settings(db, tenant);
     if (!settings) {
         return settings.error();
@@ -512,10 +655,10 @@ Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, s
     if (auto r = read_devices(db, *tid, to, by_rowid, f); !r) {
         return r.error();
     }
-    if (auto r = read_heartbeats(db, second, *tid, from, to, by_rowid, f); !r) {
+    if (auto r = read_groups(db, *tid, f); !r) {  // the merges first: month facts skip them
         return r.error();
     }
-    if (auto r = read_groups(db, *tid, f); !r) {
+    if (auto r = read_heartbeats(db, second, *tid, from, to, by_rowid, month, f); !r) {
         return r.error();
     }
     if (signals == Signals::kWhenAssigned && f.assignments.empty()) {

@@ -26,10 +26,13 @@ enum class Signals { kAll, kWhenAssigned };
 
 //! The facts of billing_facts (heartbeat starts in [from, to)). With `second`, a connection in
 //! a read transaction on the same snapshot as `db` (see SqliteStore::report_facts), half of the
-//! heartbeats are read on it, on a thread of their own; the facts are the same.
+//! heartbeats are read on it, on a thread of their own; the facts are the same. With `month`
+//! (a usage report's month inside [from, to)), devices no cut splits in that month are read as
+//! one whole-month fact each (month_facts.h).
 Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, std::int64_t from,
                                         std::int64_t to, Signals signals = Signals::kAll,
-                                        SqliteDb* second = nullptr);
+                                        SqliteDb* second = nullptr,
+                                        const MonthWindow* month = nullptr);
 
 //! The evidence of each of `devices` (the tenant's), by device id: the numbers
 //! device_evidence gives one device at a time.

@@ -28,6 +28,13 @@ class BillingReadStore {
     //! device), without holding the store's lock or connections while it reads.
     virtual Result<ReportFacts> report_facts(std::string_view tenant, std::int64_t from,
                                              std::int64_t to) = 0;
+    //! report_facts for a usage report of one month, facts from w.read_from to w.to: with
+    //! w.coarse, each device no billing cut splits inside [w.from, w.to) is ONE whole-month
+    //! fact from the month rollups (month_facts.h) instead of its hourly buckets; the billing
+    //! engine's answer is the same. This default reads the buckets (report_facts).
+    virtual Result<ReportFacts> month_report_facts(std::string_view tenant, const MonthWindow& w) {
+        return report_facts(tenant, w.read_from, w.to);
+    }
     //! Aggregates heartbeats whose start lies in [from, to) for the tenant's devices.
     virtual Result<UsageData> usage(std::string_view tenant, std::int64_t from,
                                     std::int64_t to) = 0;

@@ -49,6 +49,9 @@ struct SubscriptionInfo {
 struct HeartbeatUserFact {
     std::uint32_t principal = 0;
     bool local = false;
+    //! Of a whole-month fact (HeartbeatFact::day_mask set): bit i = the user had active minutes
+    //! on local day HeartbeatFact::first_day + i. 0: the local day of the heartbeat's start.
+    std::uint32_t day_mask = 0;
     std::int64_t active_minutes = 0;
     //! Of a rollup bucket: the earliest start and latest end of the heartbeats in which this
     //! user had active minutes (unset: the heartbeat's own start and end).
@@ -63,6 +66,10 @@ struct HeartbeatFact {
     std::uint32_t device = 0;      //!< BillingFacts::devices[device]
     std::uint32_t first_user = 0;  //!< users: heartbeat_users[first_user, + user_count)
     std::uint32_t user_count = 0;
+    //! A whole-month fact (month rollups, see MonthWindow): bit i = the device had active
+    //! minutes on local day first_day + i (days since 1970-01-01 in the tenant's zone). 0: the
+    //! local day of `start` when device_active_minutes > 0.
+    std::uint32_t day_mask = 0;
     std::uint64_t seq = 0;
     std::int64_t start = 0;
     std::int64_t end = 0;
@@ -72,6 +79,7 @@ struct HeartbeatFact {
     //! rollup_bucket rows: one device, UTC hour, local day, late flag and cut segment) adds
     //! up all of its heartbeats, `start` its earliest start, `end` its latest end.
     std::uint32_t heartbeats = 1;
+    std::int32_t first_day = 0;  //!< with day_mask: the local day of bit 0
 };
 
 struct MembershipFact {
@@ -121,6 +129,19 @@ struct BillingFacts {
     const std::string& principal(const HeartbeatUserFact& u) const {
         return principals[u.principal];
     }
+};
+
+//! The month a usage report bills, as the store's month-aware read (report_facts_for_month)
+//! takes it. With `coarse`, a device none of whose month a billing cut splits is read as ONE
+//! HeartbeatFact from the month rollups (minutes, heartbeats, first/last, day masks) instead of
+//! its hourly buckets; the billing engine's answer is the same (server/billing/README.md).
+struct MonthWindow {
+    std::int64_t read_from = 0;  //!< facts from here (the trailing window may start earlier)
+    std::int64_t from = 0;       //!< the month: heartbeat starts in [from, to)
+    std::int64_t to = 0;
+    std::int64_t as_of = 0;                       //!< billing::Period::as_of
+    std::optional<std::int64_t> received_before;  //!< closed month: the close instant
+    bool coarse = true;                           //!< false: hourly buckets only
 };
 
 //! What a usage report reads, from one snapshot (one read transaction): the billing facts and

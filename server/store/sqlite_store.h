@@ -81,6 +81,7 @@ class SqliteStore final : public Store {
                                        std::int64_t to) override;
     Result<ReportFacts> report_facts(std::string_view tenant, std::int64_t from,
                                      std::int64_t to) override;
+    Result<ReportFacts> month_report_facts(std::string_view tenant, const MonthWindow& w) override;
     Result<PurgeResult> purge_users(std::int64_t now) override;
     Result<EvidencePurgeResult> purge_evidence(std::int64_t now,
                                                const EvidencePolicy& policy) override;
@@ -128,6 +129,9 @@ class SqliteStore final : public Store {
                                                 const std::vector<AcceptedHeartbeat>& hbs,
                                                 const std::vector<pairing::Gap>& gaps,
                                                 std::int64_t now);
+    //! report_facts, with `month`: month_report_facts.
+    Result<ReportFacts> read_report_facts(std::string_view tenant, std::int64_t from,
+                                          std::int64_t to, const MonthWindow* month);
     Result<std::optional<Device>> find_device_locked(std::string_view device_id);
     Result<std::optional<Device>> find_device_by_key_locked(std::string_view public_key);
     Result<DeviceEvidence> device_evidence_locked(std::string_view device_id);

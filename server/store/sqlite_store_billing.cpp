@@ -398,6 +398,15 @@ Result<void> open_report_helpers(const std::string& path, SqliteDb& main,
 
 Result<ReportFacts> SqliteStore::report_facts(std::string_view tenant, std::int64_t from,
                                               std::int64_t to) {
+    return read_report_facts(tenant, from, to, nullptr);
+}
+
+Result<ReportFacts> SqliteStore::month_report_facts(std::string_view tenant, const MonthWindow& w) {
+    return read_report_facts(tenant, w.read_from, w.to, &w);
+}
+
+Result<ReportFacts> SqliteStore::read_report_facts(std::string_view tenant, std::int64_t from,
+                                                   std::int64_t to, const MonthWindow* month) {
     // A connection of its own: the seconds a large report reads hold neither the store's
     // mutex nor its connections (ingest goes on), and WAL gives the report one snapshot.
     std::string path;
@@ -454,7 +463,7 @@ Result<ReportFacts> SqliteStore::report_facts(std::string_view tenant, std::int6
             std::thread([&] { evidence = detail::read_tenant_evidence(*helpers[1], tenant, {}); });
     }
     auto facts = detail::read_billing_facts(**db, tenant, from, to, detail::Signals::kWhenAssigned,
-                                            locked ? helpers[0].get() : nullptr);
+                                            locked ? helpers[0].get() : nullptr, month);
     if (evidence_reader.joinable()) {
         evidence_reader.join();
     }

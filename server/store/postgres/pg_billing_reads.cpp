@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <map>
 #include <tuple>
 
+#include "server/store/month_facts.h"
 #include "server/store/postgres/postgres_store.h"
 
 namespace tally::server {
@@ -102,31 +104,58 @@ void sort_heartbeats(BillingFacts& f) {
         });
 }
 
-//! The tenant's buckets whose earliest start lies in [from, to), each one HeartbeatFact, with
-//! their users, ordered by (start, device id, index) as the engine expects.
+//! Which buckets read_buckets reads: those starting before `month_from` and those of the
+//! devices read hour by hour (`hourly`, a PostgreSQL text[] literal).
+struct BucketFilter {
+    std::int64_t month_from = std::numeric_limits<std::int64_t>::max();  //!< default: all
+    std::string hourly = "{}";
+};
+
+//! `ids` as a PostgreSQL text[] literal.
+std::string text_array(const std::vector<std::string>& ids) {
+    std::string out = "{";
+    for (const auto& id : ids) {
+        out += out.size() > 1 ? ",\"" : "\"";
+        for (const char ch : id) {
+            if (ch == '"' || ch == '\\') {
+                out += '\\';
+            }
+            out += ch;
+        }
+        out += '"';
+    }
+    return out + "}";
+}
+
+//! The tenant's buckets whose earliest start lies in [from, to) (and pass `filter`), each one
+//! HeartbeatFact, with their users, appended to f.heartbeats.
 Result<void> read_buckets(PgConnection& c, const detail::TenantClock& clock, std::int64_t tid,
                           std::int64_t from, std::int64_t to,
                           const std::unordered_map<std::string, std::uint32_t>& by_id,
-                          BillingFacts& f) {
+                          const BucketFilter& filter, BillingFacts& f) {
     const PgParams range = {pg_param(from / 3600 - 1), pg_param(to / 3600 + 1), pg_param(from),
                             pg_param(to)};
     auto b = c.exec(
         "SELECT b.device_id, b.hour, b.day, b.late, b.segment, b.first_start, b.last_end,"
         " b.heartbeats, b.active_minutes FROM rollup_bucket b JOIN devices d ON d.id = b.device_id"
         " WHERE d.tenant_id = $1 AND b.hour >= $2 AND b.hour <= $3 AND b.first_start >= $4"
-        " AND b.first_start < $5 ORDER BY b.device_id COLLATE \"C\", b.hour, b.day, b.late,"
-        " b.segment",
-        {pg_param(tid), range[0], range[1], range[2], range[3]});
+        " AND b.first_start < $5 AND (b.first_start < $6 OR b.device_id = ANY($7))"
+        " ORDER BY b.device_id COLLATE \"C\", b.hour, b.day, b.late, b.segment",
+        {pg_param(tid), range[0], range[1], range[2], range[3], pg_param(filter.month_from),
+         pg_param(filter.hourly)});
     if (!b) {
         return b.error();
     }
+    // Users of the hours up to the month's first (a bucket of it may start before the month).
     auto u = c.exec(
         "SELECT u.device_id, u.hour, u.day, u.late, u.segment, u.principal, u.local,"
         " u.active_minutes, u.first_start, u.last_end FROM rollup_bucket_user u"
         " JOIN devices d ON d.id = u.device_id WHERE d.tenant_id = $1 AND u.hour >= $2"
-        " AND u.hour <= $3 ORDER BY u.device_id COLLATE \"C\", u.hour, u.day, u.late, u.segment,"
+        " AND u.hour <= $3 AND (u.hour <= $4 OR u.device_id = ANY($5))"
+        " ORDER BY u.device_id COLLATE \"C\", u.hour, u.day, u.late, u.segment,"
         " u.principal COLLATE \"C\", u.local",
-        {pg_param(tid), range[0], range[1]});
+        {pg_param(tid), range[0], range[1], pg_param(filter.month_from / 3600),
+         pg_param(filter.hourly)});
     if (!u) {
         return u.error();
     }
@@ -163,6 +192,118 @@ Result<void> read_buckets(PgConnection& c, const detail::TenantClock& clock, std
         h.device_active_minutes = b->int64(i, 8);
         attach_users(*u, key, at, interned, h, f);
         f.heartbeats.push_back(h);
+    }
+    return {};
+}
+
+//! The month rollups (month_facts.h) of the tenant's devices with heartbeats in month YYYYMM
+//! whose local days are [first_day, last_day], by device id.
+Result<std::unordered_map<std::string, MonthDeviceRollup>> read_month_rollups(
+    PgConnection& c, std::int64_t tid, std::int64_t month, std::int64_t first_day,
+    std::int64_t last_day) {
+    std::unordered_map<std::string, MonthDeviceRollup> out;
+    if (auto r = each(c,
+                      "SELECT device_id, heartbeats, active_minutes, day_mask, first_active,"
+                      " late_heartbeats FROM rollup_device_month WHERE tenant_id = $1"
+                      " AND month = $2",
+                      tid,
+                      [&](const PgResult& r, int i) {
+                          auto& m = out[r.text(i, 0)];
+                          m.heartbeats = r.int64(i, 1);
+                          m.active_minutes = r.int64(i, 2);
+                          m.day_mask = static_cast<std::uint32_t>(r.int64(i, 3));
+                          m.first_active = r.opt_int64(i, 4);
+                          m.late_heartbeats = r.int64(i, 5);
+                      },
+                      {pg_param(month)});
+        !r) {
+        return r.error();
+    }
+    if (auto r =
+            each(c,
+                 "SELECT device_id, principal, local, active_minutes, day_mask, first_active,"
+                 " last_active FROM rollup_user_month WHERE tenant_id = $1 AND month = $2"
+                 " AND active_minutes > 0 ORDER BY device_id, principal COLLATE \"C\", local",
+                 tid,
+                 [&](const PgResult& r, int i) {
+                     out[r.text(i, 0)].users.push_back(
+                         {r.text(i, 1), r.boolean(i, 2), r.int64(i, 3),
+                          static_cast<std::uint32_t>(r.int64(i, 4)), r.int64(i, 5), r.int64(i, 6)});
+                 },
+                 {pg_param(month)});
+        !r) {
+        return r.error();
+    }
+    if (auto r = each(c,
+                      "SELECT x.device_id, max(x.last_end) FROM rollup_device_day x"
+                      " JOIN devices d ON d.id = x.device_id WHERE d.tenant_id = $1"
+                      " AND x.day >= $2 AND x.day <= $3 GROUP BY x.device_id",
+                      tid,
+                      [&](const PgResult& r, int i) {
+                          if (const auto it = out.find(r.text(i, 0)); it != out.end()) {
+                              it->second.last_end = r.int64(i, 1);
+                          }
+                      },
+                      {pg_param(first_day), pg_param(last_day)});
+        !r) {
+        return r.error();
+    }
+    return out;
+}
+
+//! The facts of [from, to): whole-month facts (month_facts.h) for the devices of `month` no cut
+//! splits, hourly buckets for the others and before the month; by (start, device id, index).
+Result<void> read_heartbeats(PgConnection& c, const detail::TenantClock& clock, std::int64_t tid,
+                             std::int64_t from, std::int64_t to,
+                             const std::unordered_map<std::string, std::uint32_t>& by_id,
+                             const MonthWindow* month, BillingFacts& f) {
+    if (month == nullptr || !month_uncut(f.tenant, *month)) {
+        if (auto r = read_buckets(c, clock, tid, from, to, by_id, {}, f); !r) {
+            return r;
+        }
+        sort_heartbeats(f);
+        return {};
+    }
+    const auto first_day = clock.tz.local_day(month->from);
+    auto rollups = read_month_rollups(c, tid, clock.month_day(month->from).first, first_day,
+                                      clock.tz.local_day(month->to - 1));
+    if (!rollups) {
+        return rollups.error();
+    }
+    const MergedKeys merged(f.aliases);
+    std::vector<std::string> hourly;
+    std::vector<std::pair<std::uint32_t, const MonthDeviceRollup*>> whole;
+    for (std::uint32_t i = 0; i < f.devices.size(); ++i) {
+        const auto it = rollups->find(f.devices[i].id);
+        if (it == rollups->end()) {
+            continue;  // no heartbeat in the month: nothing to read in it
+        }
+        if (device_uncut(f.devices[i], it->second, *month, merged)) {
+            whole.emplace_back(i, &it->second);
+        } else {
+            hourly.push_back(f.devices[i].id);
+        }
+    }
+    const BucketFilter filter{month->from, text_array(hourly)};
+    if (auto r = read_buckets(c, clock, tid, from, to, by_id, filter, f); !r) {
+        return r;
+    }
+    std::unordered_map<std::string, std::uint32_t> interned;
+    for (std::uint32_t i = 0; i < f.principals.size(); ++i) {
+        interned.emplace(f.principals[i], i);
+    }
+    const auto intern = [&](const std::string& principal) {
+        const auto [it, added] =
+            interned.try_emplace(principal, static_cast<std::uint32_t>(f.principals.size()));
+        if (added) {
+            f.principals.push_back(principal);
+        }
+        return it->second;
+    };
+    for (const auto& [pos, m] : whole) {
+        append_month_fact(*m, pos, static_cast<std::int32_t>(first_day), *month, intern,
+                          f.heartbeats, f.heartbeat_users);
+        f.heartbeats.back().seq = std::numeric_limits<std::uint32_t>::max();
     }
     sort_heartbeats(f);
     return {};
@@ -220,7 +361,7 @@ Result<void> read_groups(PgConnection& c, std::int64_t tid, BillingFacts& f) {
 
 Result<BillingFacts> pg_read_billing_facts(PgConnection& c, PgZones& zones, std::string_view tenant,
                                            std::int64_t from, std::int64_t to,
-                                           bool signals_when_assigned) {
+                                           bool signals_when_assigned, const MonthWindow* month) {
     auto settings = detail::pg_tenant_settings(c, tenant);
     if (!settings) {
         return settings.error();
@@ -239,10 +380,10 @@ Result<BillingFacts> pg_read_billing_facts(PgConnection& c, PgZones& zones, std:
     if (!clock) {
         return clock.error();
     }
-    if (auto r = read_buckets(c, *clock, *tid, from, to, by_id, f); !r) {
+    if (auto r = read_groups(c, *tid, f); !r) {  // the merges first: month facts skip them
         return r.error();
     }
-    if (auto r = read_groups(c, *tid, f); !r) {
+    if (auto r = read_heartbeats(c, *clock, *tid, from, to, by_id, month, f); !r) {
         return r.error();
     }
     if (signals_when_assigned && f.assignments.empty()) {

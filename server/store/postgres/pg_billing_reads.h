@@ -16,10 +16,12 @@
 namespace tally::server {
 
 //! The facts of billing_facts (bucket starts in [from, to)). With `signals_when_assigned`, the
-//! users' last signals are read only when the tenant has an admin assignment.
+//! users' last signals are read only when the tenant has an admin assignment. With `month`, the
+//! devices no cut splits in that month are one whole-month fact each (month_facts.h).
 Result<BillingFacts> pg_read_billing_facts(PgConnection& c, PgZones& zones, std::string_view tenant,
                                            std::int64_t from, std::int64_t to,
-                                           bool signals_when_assigned);
+                                           bool signals_when_assigned,
+                                           const MonthWindow* month = nullptr);
 
 //! The delivery evidence of each of the tenant's `devices`, by device id.
 Result<std::unordered_map<std::string, DeviceEvidence>> pg_read_tenant_evidence(

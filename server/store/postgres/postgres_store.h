@@ -84,6 +84,7 @@ class PostgresStore final : public Store {
                                        std::int64_t to) override;
     Result<ReportFacts> report_facts(std::string_view tenant, std::int64_t from,
                                      std::int64_t to) override;
+    Result<ReportFacts> month_report_facts(std::string_view tenant, const MonthWindow& w) override;
     Result<UsageData> usage(std::string_view tenant, std::int64_t from, std::int64_t to) override;
 
     // Purge and evidence retention (postgres_store_purge.cpp).
@@ -130,6 +131,9 @@ class PostgresStore final : public Store {
     static constexpr std::int64_t kEvidenceRetentionDays = 400;
 
   private:
+    //! report_facts, with `month`: month_report_facts.
+    Result<ReportFacts> read_report_facts(std::string_view tenant, std::int64_t from,
+                                          std::int64_t to, const MonthWindow* month);
     explicit PostgresStore(std::unique_ptr<PgPool> pool) : pool_(std::move(pool)) {}
     //! Creates the evidence partition of month YYYYMM once per process.
     Result<void> ensure_partition(std::int64_t month);

@@ -28,11 +28,21 @@ Result<BillingFacts> PostgresStore::billing_facts(std::string_view tenant, std::
 
 Result<ReportFacts> PostgresStore::report_facts(std::string_view tenant, std::int64_t from,
                                                 std::int64_t to) {
+    return read_report_facts(tenant, from, to, nullptr);
+}
+
+Result<ReportFacts> PostgresStore::month_report_facts(std::string_view tenant,
+                                                      const MonthWindow& w) {
+    return read_report_facts(tenant, w.read_from, w.to, &w);
+}
+
+Result<ReportFacts> PostgresStore::read_report_facts(std::string_view tenant, std::int64_t from,
+                                                     std::int64_t to, const MonthWindow* month) {
     return pg_transaction(*pool_, [&](PgConnection& c) -> Result<ReportFacts> {
         if (auto r = c.command(kSnapshot); !r) {
             return r.error();
         }
-        auto facts = pg_read_billing_facts(c, zones_, tenant, from, to, true);
+        auto facts = pg_read_billing_facts(c, zones_, tenant, from, to, true, month);
         if (!facts) {
             return facts.error();
         }

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "pairing/time_format.h"
+#include "server/report/usage_json.h"
 
 namespace tally::server::test {
 
@@ -49,6 +50,10 @@ void BillingScenario::daily(const std::string& device, std::int64_t first_end, i
 UsageReport BillingScenario::report(const std::string& month, std::int64_t now) {
     auto r = build_usage_report_from_rollups(*f.store, "acme", month, now);
     REQUIRE(r.ok());
+    // Every scenario also checks that the whole-month facts give the hourly buckets' answer.
+    auto hourly = build_usage_report_from_rollups(*f.store, "acme", month, now, FactGrain::kHourly);
+    REQUIRE(hourly.ok());
+    REQUIRE(usage_to_json(*r) == usage_to_json(*hourly));
     return std::move(*r);
 }
 

@@ -1,0 +1,69 @@
+#pragma once
+// Whole-month billing facts (both stores): when no billing cut falls inside a report's month
+// for a device, its month rollups (rollup_device_month, rollup_user_month and the device's
+// latest end from rollup_device_day) stand in for its hourly buckets as ONE HeartbeatFact with
+// day masks; the billing engine's answer is the same (server/billing/README.md, "Whole-month
+// facts"). The stores read the rows; what may be coarse and the fact itself are decided here.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "server/store/billing_records.h"
+
+namespace tally::server {
+
+struct MonthUserRollup {
+    std::string principal;
+    bool local = false;
+    std::int64_t active_minutes = 0;
+    std::uint32_t day_mask = 0;  //!< bit d-1: local day d of the month
+    std::int64_t first_active = 0;
+    std::int64_t last_active = 0;
+};
+
+//! One device's rollups of the month.
+struct MonthDeviceRollup {
+    std::int64_t heartbeats = 0;
+    std::int64_t active_minutes = 0;
+    std::uint32_t day_mask = 0;
+    std::optional<std::int64_t> first_active;
+    std::int64_t last_end = 0;  //!< latest end of any heartbeat of the month (device days)
+    std::int64_t late_heartbeats = 0;
+    std::vector<MonthUserRollup> users;  //!< only users with active minutes
+};
+
+//! Whether no tenant-wide cut falls strictly inside the month: the trial end, an inactivation
+//! or inactive-span edge, and the edges of the primary user's trailing window [as_of - 30 days,
+//! as_of). False when `w.coarse` is false.
+bool month_uncut(const TenantSettings& tenant, const MonthWindow& w);
+
+//! Every user key a merge names (merged away or into). The engine's display name and local flag
+//! of a merged user depend on the order it meets the facts, so a device with such a user is
+//! read hour by hour, as before.
+class MergedKeys {
+  public:
+    explicit MergedKeys(const std::vector<AliasFact>& aliases);
+    bool names_any(const MonthDeviceRollup& m, std::string_view device_id) const;
+
+  private:
+    std::unordered_set<std::string> keys_;
+};
+
+//! Whether `device`'s month (rollup `m`) can be one fact: not retired inside the month, and,
+//! for a closed month, nothing received after the close; no user of it merged.
+bool device_uncut(const Device& device, const MonthDeviceRollup& m, const MonthWindow& w,
+                  const MergedKeys& merged);
+
+//! Appends the month fact of device `device_pos` (`first_day`: the local day of the month's day
+//! 1) and its users, interning principals with `intern`.
+void append_month_fact(const MonthDeviceRollup& m, std::uint32_t device_pos, std::int32_t first_day,
+                       const MonthWindow& w,
+                       const std::function<std::uint32_t(const std::string&)>& intern,
+                       std::vector<HeartbeatFact>& facts, std::vector<HeartbeatUserFact>& users);
+
+}  // namespace tally::server
