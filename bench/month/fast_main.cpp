@@ -1,27 +1,33 @@
 // tally-bench-fastmonth: the in-process fast path for bench state (fast_month.h): a realistic
-// month of N devices stored straight into a data dir's store (the tenant must exist: create it
-// with `tally-server tenant add`), then, like tally-bench-month, what the report must say per
-// device to --expect FILE and one `RESULT {json}` line.
+// month of N devices stored straight into a store — the data dir's SQLite database, or the one
+// --db names as `tally-server --db` does (postgresql://… or sqlite:PATH) — (the tenant must
+// exist: create it with `tally-server tenant add`), then, like tally-bench-month, what the
+// report must say per device to --expect FILE and one `RESULT {json}` line.
 //
-//   tally-bench-fastmonth --data-dir DIR --tenant T --devices N --month-start UNIX_SECONDS
-//       --days D --expect FILE [--seed S] [--threads 4]
+//   tally-bench-fastmonth --data-dir DIR [--db URL] --tenant T --devices N
+//       --month-start UNIX_SECONDS --days D --expect FILE [--seed S] [--threads 4]
+//
+// --threads: threads storing device-days at once (and pairing); on PostgreSQL each holds a
+// connection of the store's pool (16), so up to 16 run in parallel.
 
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "bench/ingest/bench_flags.h"
 #include "bench/month/fast_month.h"
 #include "bench/month/month_batch.h"
+#include "server/store/open_store.h"
 
 namespace {
 
 int usage(const std::string& why) {
     std::cerr << "tally-bench-fastmonth: " << why
-              << "\nusage: tally-bench-fastmonth --data-dir DIR --tenant T --devices N "
+              << "\nusage: tally-bench-fastmonth --data-dir DIR [--db URL] --tenant T --devices N "
                  "--month-start UNIX_SECONDS --days D --expect FILE [--seed S] [--threads 4]\n";
     return 64;
 }
@@ -57,6 +63,7 @@ int main(int argc, char** argv) {
     }
     auto& a = *flags;
     std::string dir, expect;
+    std::optional<std::string> db;
     tally::bench::FastMonthOptions o;
     std::int64_t month_start = 0;
     std::size_t days = 0;
@@ -64,6 +71,7 @@ int main(int argc, char** argv) {
     try {
         dir = a.at("data-dir");
         expect = a.at("expect");
+        db = a.count("db") ? std::optional<std::string>(a["db"]) : std::nullopt;
         o.tenant = a.at("tenant");
         o.devices = std::stoul(a.at("devices"));
         month_start = std::stoll(a.at("month-start"));
@@ -76,14 +84,17 @@ int main(int argc, char** argv) {
     if (o.devices == 0 || days == 0 || days > 31 || o.threads < 1) {
         return usage("--devices and --threads must be at least 1, --days 1 to 31");
     }
-    auto store =
-        tally::server::SqliteStore::open((std::filesystem::path(dir) / "tally.db").string());
+    auto choice = tally::server::parse_db(db, dir);
+    if (!choice) {
+        return usage(choice.error().message);
+    }
+    auto store = tally::server::open_store(*choice);
     if (!store) {
         std::cerr << "tally-bench-fastmonth: " << store.error().message << "\n";
         return 1;
     }
     const tally::bench::MonthFleet fleet(month_start, days, seed);
-    auto r = tally::bench::build_fast_month(**store, fleet, o);
+    auto r = tally::bench::build_fast_month(**store, **store, fleet, o);
     if (!r) {
         std::cerr << "tally-bench-fastmonth: " << r.error().code << ": " << r.error().message
                   << "\n";

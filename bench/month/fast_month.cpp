@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "bench/month/month_days.h"
@@ -41,24 +43,68 @@ pairing::DeviceFacts facts(std::uint32_t i) {
             pairing::hex_encode(pairing::sha256("bench-fp-" + std::to_string(i)))};
 }
 
-Result<std::vector<FastDevice>> pair_all(server::SqliteStore& store, const FastMonthOptions& o) {
-    const auto now = unix_now();
-    const auto code_hash = pairing::hex_encode(
-        pairing::sha256("fast-path-" + pairing::hex_encode(pairing::random_bytes(16))));
-    auto added = store.add_pairing_code(
-        {o.tenant, code_hash, static_cast<std::int64_t>(o.devices), now + 86400}, now);
-    if (!added) {
-        return added.error();
+//! Runs work(i) for i in [0, n) on `threads` threads; stops at the first error.
+Result<void> parallel_for(std::size_t n, int threads,
+                          const std::function<Result<void>(std::size_t)>& work) {
+    std::atomic<std::size_t> next{0};
+    std::mutex failure_mutex;
+    std::optional<Error> failure;
+    std::atomic<bool> failed{false};
+    const auto worker = [&] {
+        for (auto i = next++; i < n && !failed; i = next++) {
+            if (auto r = work(i); !r) {
+                std::lock_guard lock(failure_mutex);
+                failure = r.error();
+                failed = true;
+                return;
+            }
+        }
+    };
+    std::vector<std::thread> pool;
+    for (int i = 0; i < std::max(1, threads); ++i) {
+        pool.emplace_back(worker);
     }
-    std::vector<FastDevice> out;
-    out.reserve(o.devices);
-    for (std::size_t i = 0; i < o.devices; ++i) {
+    for (auto& t : pool) {
+        t.join();
+    }
+    if (failure) {
+        return *failure;
+    }
+    return {};
+}
+
+//! One pairing code per thread: a code's row is locked by each pairing through it, so threads
+//! pairing through one code would run one at a time (as pairings on one code must).
+Result<std::vector<std::string>> add_codes(server::PairingStore& store, const FastMonthOptions& o,
+                                           std::int64_t now) {
+    const auto threads = static_cast<std::size_t>(std::max(1, o.threads));
+    std::vector<std::string> codes;
+    for (std::size_t t = 0; t < threads; ++t) {
+        codes.push_back(pairing::hex_encode(
+            pairing::sha256("fast-path-" + pairing::hex_encode(pairing::random_bytes(16)))));
+        const auto uses = static_cast<std::int64_t>(o.devices / threads + 1);
+        if (auto added = store.add_pairing_code({o.tenant, codes.back(), uses, now + 86400}, now);
+            !added) {
+            return added.error();
+        }
+    }
+    return codes;
+}
+
+Result<std::vector<FastDevice>> pair_all(server::PairingStore& store, const FastMonthOptions& o) {
+    const auto now = unix_now();
+    auto codes = add_codes(store, o, now);
+    if (!codes) {
+        return codes.error();
+    }
+    std::vector<FastDevice> out(o.devices);
+    auto paired = parallel_for(o.devices, o.threads, [&](std::size_t i) -> Result<void> {
         auto key = pairing::SoftwareKey::generate();
         if (!key) {
             return key.error();
         }
         server::PairAttempt a;
-        a.code_hash = code_hash;
+        a.code_hash = (*codes)[i % codes->size()];
         a.public_key = std::string(pairing::as_chars(key->public_key()));
         a.facts = facts(static_cast<std::uint32_t>(i));
         a.new_device_id = server::new_device_id();
@@ -67,8 +113,12 @@ Result<std::vector<FastDevice>> pair_all(server::SqliteStore& store, const FastM
         if (!device) {
             return device.error();
         }
-        out.push_back({device->id, static_cast<std::uint32_t>(i),
-                       std::make_shared<pairing::SoftwareKey>(std::move(*key))});
+        out[i] = {device->id, static_cast<std::uint32_t>(i),
+                  std::make_shared<pairing::SoftwareKey>(std::move(*key))};
+        return {};
+    });
+    if (!paired) {
+        return paired.error();
     }
     return out;
 }
@@ -91,52 +141,39 @@ std::string signed_body(const FastDevice& device, const std::vector<server::Acce
 
 }  // namespace
 
-Result<FastMonthResult> build_fast_month(server::SqliteStore& store, const MonthFleet& fleet,
-                                         const FastMonthOptions& o) {
+Result<FastMonthResult> build_fast_month(server::PairingStore& pairer, server::IngestStore& ingest,
+                                         const MonthFleet& fleet, const FastMonthOptions& o) {
     FastMonthResult result;
     auto t0 = Clock::now();
-    auto devices = pair_all(store, o);
+    auto devices = pair_all(pairer, o);
     if (!devices) {
         return devices.error();
     }
     result.pair_seconds = since(t0);
     result.devices = std::move(*devices);
     const std::size_t days = fleet.slots() / MonthFleet::kSlotsPerDay;
-    std::atomic<std::size_t> next{0};
     std::atomic<std::uint64_t> stored{0};
-    std::mutex failure_mutex;
-    std::optional<Error> failure;
-    const auto worker = [&] {
-        for (auto d = next++; d < result.devices.size(); d = next++) {
-            const auto& device = result.devices[d];
-            std::uint64_t seq = 1;
-            std::string prev = pairing::kGenesisPrev;
-            for (std::size_t day = 0; day < days; ++day) {
-                const auto hbs = day_heartbeats(fleet, device.index, day, seq, prev);
-                server::SignedUpload upload;
-                const auto body = signed_body(device, hbs, upload.signature);
-                upload.body = body;
-                auto r = store.store_signed_batch(device.device_id, upload, hbs, {}, unix_now());
-                if (!r) {
-                    std::lock_guard lock(failure_mutex);
-                    failure = r.error();
-                    return;
-                }
-                stored += r->accepted;
-            }
-        }
-    };
     t0 = Clock::now();
-    std::vector<std::thread> threads;
-    for (int i = 0; i < std::max(1, o.threads); ++i) {
-        threads.emplace_back(worker);
-    }
-    for (auto& t : threads) {
-        t.join();
-    }
+    auto ok = parallel_for(result.devices.size(), o.threads, [&](std::size_t d) -> Result<void> {
+        const auto& device = result.devices[d];
+        std::uint64_t seq = 1;
+        std::string prev = pairing::kGenesisPrev;
+        for (std::size_t day = 0; day < days; ++day) {
+            const auto hbs = day_heartbeats(fleet, device.index, day, seq, prev);
+            server::SignedUpload upload;
+            const auto body = signed_body(device, hbs, upload.signature);
+            upload.body = body;
+            auto r = ingest.store_signed_batch(device.device_id, upload, hbs, {}, unix_now());
+            if (!r) {
+                return r.error();
+            }
+            stored += r->accepted;
+        }
+        return {};
+    });
     result.store_seconds = since(t0);
-    if (failure) {
-        return *failure;
+    if (!ok) {
+        return ok.error();
     }
     result.heartbeats = stored;
     return result;

@@ -1,11 +1,14 @@
 #pragma once
-// The in-process fast path for bench state (issue 20): a realistic month (month_profile.h)
-// for N devices written straight into a data dir's store through its batch-storing call
-// (SqliteStore::store_signed_batch), one whole device-day (288 heartbeats) per call, from several
-// threads so that group commit puts many days in one transaction. Each device is paired
-// through SqliteStore::pair_device with a real P-256 public key and the same facts the API
-// bench sends; its heartbeats are the same canonical bytes (encode_heartbeat, seq, hash
-// chain) tally-bench-month signs and sends.
+// The in-process fast path for bench state (issues 20, 21): a realistic month (month_profile.h)
+// for N devices written straight into a store — SQLite or PostgreSQL, whichever `--db` opens
+// (server/store/open_store.h) — through its batch-storing call (IngestStore::store_signed_batch,
+// the call the upload handler makes), one whole device-day (288 heartbeats) per call, from
+// several threads: on SQLite group commit puts many days in one transaction, on PostgreSQL each
+// thread holds a pooled connection of its own and each day is one transaction of a handful of
+// multi-row statements (postgres_store_ingest.cpp). Each device is paired through
+// PairingStore::pair_device (from the same threads: one transaction per device) with a real
+// P-256 public key and the same facts the API bench sends; its heartbeats are the same
+// canonical bytes (encode_heartbeat, seq, hash chain) tally-bench-month signs and sends.
 //
 // What it skips, compared with the API: TLS, HTTP, the pairing request (its signature,
 // nonce, clock and rate checks: the device row is written directly), the verification of the
@@ -14,7 +17,8 @@
 // window check (every heartbeat is stored as in-window: the month must lie inside the
 // server's --max-backfill-days when the API would send it). What the store does with a
 // batch — dedupe, chain check, evidence rows, rollups, ack — is the same code.
-// The CTest bench.month.fast_equals_api shows on a small fleet that both paths store the same.
+// The CTest bench.month.fast_equals_api shows on a small fleet that both paths store the same
+// (bench.month.fast_equals_api.postgres on PostgreSQL).
 
 #include <cstddef>
 #include <cstdint>
@@ -25,7 +29,8 @@
 #include "bench/month/month_profile.h"
 #include "pairing/crypto.h"
 #include "pairing/result.h"
-#include "server/store/sqlite_store.h"
+#include "server/store/ingest_store.h"
+#include "server/store/pairing_store.h"
 
 namespace tally::bench {
 
@@ -50,8 +55,9 @@ struct FastMonthResult {
     double store_seconds = 0;
 };
 
-//! Pairs the fleet and stores its month. Errors: the store's (a failed pair or batch).
-Result<FastMonthResult> build_fast_month(server::SqliteStore& store, const MonthFleet& fleet,
-                                         const FastMonthOptions& options);
+//! Pairs the fleet and stores its month (`pairer` and `ingest` are usually one Store).
+//! Errors: the store's (a failed pair or batch).
+Result<FastMonthResult> build_fast_month(server::PairingStore& pairer, server::IngestStore& ingest,
+                                         const MonthFleet& fleet, const FastMonthOptions& options);
 
 }  // namespace tally::bench

@@ -101,7 +101,8 @@ Result<std::string> PgConnection::prepared_name(const std::string& sql, std::siz
     return name;
 }
 
-Result<PgResult> PgConnection::exec(const std::string& sql, const PgParams& params) {
+Result<PgResult> PgConnection::exec(const std::string& sql, const PgParams& params,
+                                    bool binary_result) {
     auto name = prepared_name(sql, params.size());
     if (!name) {
         return name.error();
@@ -112,7 +113,7 @@ Result<PgResult> PgConnection::exec(const std::string& sql, const PgParams& para
         values.push_back(p ? p->c_str() : nullptr);
     }
     PgResult r(PQexecPrepared(conn_.get(), name->c_str(), static_cast<int>(values.size()),
-                              values.data(), nullptr, nullptr, 0));
+                              values.data(), nullptr, nullptr, binary_result ? 1 : 0));
     const auto status = PQresultStatus(r.raw());
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
         return pg_error(r.raw(), conn_.get());

@@ -59,8 +59,11 @@ class PgConnection {
     //! Connects to a postgresql:// URL. Errors: db_unavailable (never shows the password).
     static Result<std::unique_ptr<PgConnection>> connect(const std::string& url);
 
-    //! Runs one statement, prepared on first use on this connection.
-    Result<PgResult> exec(const std::string& sql, const PgParams& params = {});
+    //! Runs one statement, prepared on first use on this connection. `binary_result`: the
+    //! rows come back in binary format, where PgResult::text of a bytea column is its raw bytes
+    //! (no hex text twice their size to hold and decode); select other columns as ::text.
+    Result<PgResult> exec(const std::string& sql, const PgParams& params = {},
+                          bool binary_result = false);
     //! Runs SQL text without parameters (transaction control, migration scripts).
     Result<void> command(const std::string& sql);
     //! True once the server connection is lost: the pool then drops it.
