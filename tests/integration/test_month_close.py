@@ -12,12 +12,12 @@ changing the bill. A user purged after the close (rule 4) is gone from the froze
 
 import json
 import os
-import sqlite3
 import ssl
 import datetime
 import unittest
 import urllib.request
 
+from evidence_reader import StoreReader
 from protocol_client import Device
 from fake_clock import FakeClockTestCase, user, utc
 from tally_harness import wait_until
@@ -28,13 +28,9 @@ class MonthClose(FakeClockTestCase):
     START = utc(3, 5)
 
     def snapshots(self):
-        """How many month snapshots the server has stored (read-only, beside the server)."""
-        db = sqlite3.connect("file:%s?mode=ro" % os.path.join(self.srv.data_dir, "tally.db"),
-                             uri=True, timeout=10)
-        try:
-            return db.execute("SELECT count(*) FROM month_snapshots").fetchone()[0]
-        finally:
-            db.close()
+        """How many month snapshots the server has stored (read-only, beside the server, from
+        the SQLite file or the PostgreSQL database: evidence_reader.StoreReader)."""
+        return int(StoreReader(self.srv).rows("SELECT count(*) FROM month_snapshots")[0][0])
 
     def upload(self, device, beats):
         hbs = [device.next_heartbeat(end, minutes, users) for end, minutes, users in beats]
@@ -78,7 +74,7 @@ class MonthClose(FakeClockTestCase):
         # A server started after the close freezes March by its month-close job.
         self.srv.stop()
         self.move_clock(utc(4, 4, 0, 10))
-        self.srv = self.server().start()
+        self.srv = self.server(db=self.srv.db_url).start()  # the same database on PostgreSQL
         laptop.server_url = desk.server_url = self.srv.url  # a new port
         # Frozen by the month-close job, or first by the console's report warm-up, which
         # also starts with serve and makes a missing snapshot of a closed month; whichever
