@@ -1,4 +1,6 @@
-// The console's reads on a real SQLite store (ConsoleStore, sqlite_store_console.cpp) and
+// The console's reads on a real store (ConsoleStore: sqlite_store_console.cpp, or with
+// TALLY_TEST_DB=postgres postgres_store_console.cpp on a database of its own on the cluster
+// TALLY_TEST_POSTGRES_URL names, tests/unit/server/store_backends.h; CTest ui.unit.postgres) and
 // its use cases over them (application/console_*), on a small fleet written through the
 // store API by bench/console/console_fleet.h: 70 devices, 4 heartbeats of 5 minutes each on
 // days d, d+5, d+10, d+15 of 2026-11 (d = device number mod 19), every 7th device without a
@@ -10,7 +12,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <numeric>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "bench/console/console_fleet.h"
 #include "pairing/time_format.h"
@@ -19,15 +23,35 @@
 #include "server/application/console_month.h"
 #include "server/billing/user_key.h"
 #include "server/store/sqlite_store.h"
+#include "tests/unit/server/store_backends.h"
 
 using namespace tally;
 using namespace tally::server;
 
 namespace {
 
+bool on_postgres() {
+    const char* db = std::getenv("TALLY_TEST_DB");
+    return db != nullptr && std::string_view(db) == "postgres";
+}
+
+std::unique_ptr<Store> open_store(const std::filesystem::path& dir,
+                                  std::optional<test::PgTestDatabase>& pg) {
+    if (on_postgres()) {
+        pg.emplace();
+        auto opened = PostgresStore::open(pg->url());
+        REQUIRE(opened);
+        return std::move(*opened);
+    }
+    auto opened = SqliteStore::open((dir / "tally.db").string());
+    REQUIRE(opened);
+    return std::move(*opened);
+}
+
 struct Fleet {
+    std::optional<test::PgTestDatabase> pg;
     std::filesystem::path dir;
-    std::unique_ptr<SqliteStore> store;
+    std::unique_ptr<Store> store;
     std::int64_t start = pairing::month_range_utc("2026-11")->first;
     std::int64_t now = start + 25 * 86400;
 
@@ -36,9 +60,7 @@ struct Fleet {
             (std::filesystem::temp_directory_path() / "tally-ui-console-XXXXXX").string();
         REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
         dir = tmpl;
-        auto opened = SqliteStore::open((dir / "tally.db").string());
-        REQUIRE(opened);
-        store = std::move(*opened);
+        store = open_store(dir, pg);
         bench::ConsoleFleetOptions o;
         o.devices = 70;
         o.month_start = start;
@@ -53,7 +75,8 @@ struct Fleet {
 
 }  // namespace
 
-TEST_CASE("console store: daily activity, a device's days, a user's month, events") {
+TEST_CASE("console store: daily activity, a device's days, a user's month, events",
+          "[console_store]") {
     Fleet f;
     auto days = f.store->console_days("vendor", 202611, 30);
     REQUIRE(days);
@@ -115,7 +138,7 @@ TEST_CASE("console store: daily activity, a device's days, a user's month, event
     CHECK((*events)[2].what == "retired: uninstall");
 }
 
-TEST_CASE("console use cases: a month's pages, a device, a user, Customers") {
+TEST_CASE("console use cases: a month's pages, a device, a user, Customers", "[console_store]") {
     Fleet f;
     // Waits for every computation (the pending path is console_cache_test's).
     application::ReportCache cache(*f.store, {60, std::size_t{64} << 20, std::chrono::seconds(60)});
