@@ -6,12 +6,14 @@ the same fleet under different device ids, at different wall times, in different
 `stored_state` reads every table with a `device_id` column, plus `devices`, through psql (no
 Python driver needed), each device id replaced by the device's hostname and the wall-clock,
 random or batching columns left out (month_state.VOLATILE, and `month`: the UTC month a row was
-received in). The evidence (`heartbeat_evidence`, one row per batch, a body of length-prefixed
-heartbeat bytes: server/store/postgres/pg_evidence.h) is compared by what it proves: one row
-per counted heartbeat (its seq and exact bytes), however the batches grouped them.
+received in). The evidence (`heartbeat_evidence`, one row per batch: the signed body as
+received, or a list of length-prefixed heartbeat bytes: server/store/postgres/pg_evidence.h)
+is compared by what it proves: one row per counted heartbeat (its seq and exact bytes),
+however the batches grouped them.
 """
 
 import csv
+import gzip
 import io
 import json
 import os
@@ -35,9 +37,8 @@ def query(url, sql):
             for row in csv.reader(io.StringIO(proc.stdout))]
 
 
-def decode_evidence(body_hex):
-    """The heartbeats of one evidence body (4-byte big-endian length, then the bytes)."""
-    body = bytes.fromhex(body_hex)
+def decode_list(body):
+    """The heartbeats of a list body (kind 1: 4-byte big-endian length, then the bytes)."""
     out, at = [], 0
     while at < len(body):
         n = int.from_bytes(body[at:at + 4], "big")
@@ -46,10 +47,23 @@ def decode_evidence(body_hex):
     return out
 
 
+def decode_evidence(kind, counted, body_hex):
+    """The counted heartbeats of one evidence row: kind 0 is the signed request body as
+    received (gzip JSON, only the seqs in `counted` "a-b,c-d" were counted), kind 1 the list
+    of counted heartbeats (server/store/postgres/pg_schema.cpp, step 4)."""
+    body = bytes.fromhex(body_hex)
+    if kind == "1":
+        return decode_list(body)
+    ranges = [tuple(int(x) for x in r.split("-")) for r in (counted or "").split(",") if r]
+    texts = json.loads(gzip.decompress(body).decode("utf-8"))["heartbeats"]
+    return [t for t in texts if any(a <= json.loads(t)["seq"] <= b for a, b in ranges)]
+
+
 def evidence_state(url, host):
     rows = []
-    for device, body in query(url, "SELECT device_id, encode(body, 'hex') FROM heartbeat_evidence"):
-        for text in decode_evidence(body):
+    for device, kind, counted, body in query(
+            url, "SELECT device_id, kind, counted, encode(body, 'hex') FROM heartbeat_evidence"):
+        for text in decode_evidence(kind, counted, body):
             rows.append((host.get(device, device), json.loads(text)["seq"], text))
     return (["device_id", "seq", "bytes"], sorted(rows, key=repr))
 
