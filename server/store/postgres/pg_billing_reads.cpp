@@ -234,24 +234,32 @@ Result<void> read_buckets(PgConnection& c, const detail::TenantClock& clock, std
                           const BucketFilter& filter, BillingFacts& f) {
     const PgParams range = {pg_param(from / 3600 - 1), pg_param(to / 3600 + 1), pg_param(from),
                             pg_param(to)};
-    auto b = c.exec(
+    // Two branches, each bounded by an index: the hours before the month (rollup_bucket_hour,
+    // schema step 5; a bucket's hour is its first start's, +-1) and the devices read hour by
+    // hour (the primary key). One OR instead scanned every bucket of the month.
+    const std::string bucket_columns =
         "SELECT b.device_id, b.hour, b.day, b.late, b.segment, b.first_start, b.last_end,"
         " b.heartbeats, b.active_minutes FROM rollup_bucket b JOIN devices d ON d.id = b.device_id"
         " WHERE d.tenant_id = $1 AND b.hour >= $2 AND b.hour <= $3 AND b.first_start >= $4"
-        " AND b.first_start < $5 AND (b.first_start < $6 OR b.device_id = ANY($7))",
-        {pg_param(tid), range[0], range[1], range[2], range[3], pg_param(filter.month_from),
-         pg_param(filter.hourly)});
+        " AND b.first_start < $5";
+    auto b =
+        c.exec(bucket_columns + " AND b.first_start < $6 AND b.hour <= $8 UNION ALL " +
+                   bucket_columns + " AND b.first_start >= $6 AND b.device_id = ANY($7)",
+               {pg_param(tid), range[0], range[1], range[2], range[3], pg_param(filter.month_from),
+                pg_param(filter.hourly), pg_param(filter.month_from / 3600 + 1)});
     if (!b) {
         return b.error();
     }
     // Users of the hours up to the month's first (a bucket of it may start before the month).
-    auto u = c.exec(
+    const std::string user_columns =
         "SELECT u.device_id, u.hour, u.day, u.late, u.segment, u.principal, u.local,"
         " u.active_minutes, u.first_start, u.last_end FROM rollup_bucket_user u"
         " JOIN devices d ON d.id = u.device_id WHERE d.tenant_id = $1 AND u.hour >= $2"
-        " AND u.hour <= $3 AND (u.hour <= $4 OR u.device_id = ANY($5))",
-        {pg_param(tid), range[0], range[1], pg_param(filter.month_from / 3600),
-         pg_param(filter.hourly)});
+        " AND u.hour <= $3";
+    auto u = c.exec(user_columns + " AND u.hour <= $4 UNION ALL " + user_columns +
+                        " AND u.hour > $4 AND u.device_id = ANY($5)",
+                    {pg_param(tid), range[0], range[1], pg_param(filter.month_from / 3600),
+                     pg_param(filter.hourly)});
     if (!u) {
         return u.error();
     }
