@@ -60,34 +60,93 @@ Result<void> read_devices(PgConnection& c, std::int64_t tid, std::int64_t to,
         {pg_param(to)});
 }
 
-using BucketId = std::tuple<std::string, std::int64_t, std::int64_t, bool, std::int64_t>;
+//! A bucket (or bucket user) row's key within its device, and its row in the result.
+struct RowKey {
+    std::int64_t hour = 0;
+    std::int64_t day = 0;
+    bool late = false;
+    std::int64_t segment = 0;
+    std::string principal;  //!< users only
+    bool local = false;     //!< users only
+    int row = 0;
 
-BucketId bucket_id(const PgResult& r, int i) {
-    return {r.text(i, 0), r.int64(i, 1), r.int64(i, 2), r.boolean(i, 3), r.int64(i, 4)};
+    auto bucket() const { return std::tie(hour, day, late, segment); }
+    auto all() const { return std::tie(hour, day, late, segment, principal, local); }
+};
+
+//! The rows of `r` (column 0 a device id) grouped by device position in `by_id` (CSR: the
+//! rows of device d are rows[start[d]] to rows[start[d + 1]]), rows of other devices left out.
+//! Grouping here, not ORDER BY device_id COLLATE "C" in SQL, spares PostgreSQL a sort of
+//! every row on text keys (bench/README.md, issue 21 part H).
+struct DeviceGroups {
+    std::vector<std::uint32_t> start;
+    std::vector<int> rows;
+};
+
+DeviceGroups group_by_device(const PgResult& r,
+                             const std::unordered_map<std::string, std::uint32_t>& by_id,
+                             std::size_t devices) {
+    std::vector<std::uint32_t> pos(static_cast<std::size_t>(r.rows()));
+    DeviceGroups g;
+    g.start.assign(devices + 2, 0);
+    for (int i = 0; i < r.rows(); ++i) {
+        const auto it = by_id.find(r.text(i, 0));
+        pos[static_cast<std::size_t>(i)] = it == by_id.end() ? devices : it->second;
+        ++g.start[pos[static_cast<std::size_t>(i)] + 1];
+    }
+    for (std::size_t d = 1; d < g.start.size(); ++d) {
+        g.start[d] += g.start[d - 1];
+    }
+    auto next = g.start;
+    g.rows.resize(static_cast<std::size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i) {
+        g.rows[next[pos[static_cast<std::size_t>(i)]]++] = i;
+    }
+    return g;
 }
 
-//! The users of bucket `key` (rows of `u` ordered as the buckets, from `at` on) into `h`.
-void attach_users(const PgResult& u, const BucketId& key, int& at,
-                  std::unordered_map<std::string, std::uint32_t>& interned, HeartbeatFact& h,
-                  BillingFacts& f) {
-    while (at < u.rows() && bucket_id(u, at) < key) {
+//! The keys of rows [from, to) of `g`, sorted (with the principal and local when `users`).
+std::vector<RowKey> sorted_keys(const PgResult& r, const DeviceGroups& g, std::uint32_t from,
+                                std::uint32_t to, bool users) {
+    std::vector<RowKey> keys;
+    keys.reserve(to - from);
+    for (auto k = from; k < to; ++k) {
+        const int i = g.rows[k];
+        RowKey key{r.int64(i, 1), r.int64(i, 2), r.boolean(i, 3), r.int64(i, 4), {}, false, i};
+        if (users) {
+            key.principal = r.text(i, 5);
+            key.local = r.boolean(i, 6);
+        }
+        keys.push_back(std::move(key));
+    }
+    std::sort(keys.begin(), keys.end(),
+              [](const RowKey& x, const RowKey& y) { return x.all() < y.all(); });
+    return keys;
+}
+
+//! The users of bucket `key` (`users` sorted as the buckets, from `at` on) into `h`.
+void attach_users(const PgResult& u, const std::vector<RowKey>& users, const RowKey& key,
+                  std::size_t& at, std::unordered_map<std::string, std::uint32_t>& interned,
+                  HeartbeatFact& h, BillingFacts& f) {
+    while (at < users.size() && users[at].bucket() < key.bucket()) {
         ++at;  // a bucket outside the window
     }
-    for (; at < u.rows() && bucket_id(u, at) == key; ++at) {
+    for (; at < users.size() && users[at].bucket() == key.bucket(); ++at) {
+        const int row = users[at].row;
         if (h.user_count == 0) {
             h.first_user = static_cast<std::uint32_t>(f.heartbeat_users.size());
         }
-        const auto [p, added] =
-            interned.try_emplace(u.text(at, 5), static_cast<std::uint32_t>(f.principals.size()));
+        const auto [p, added] = interned.try_emplace(
+            users[at].principal, static_cast<std::uint32_t>(f.principals.size()));
         if (added) {
             f.principals.push_back(p->first);
         }
         HeartbeatUserFact user;
         user.principal = p->second;
-        user.local = u.boolean(at, 6);
-        user.active_minutes = u.int64(at, 7);
-        user.first_start = u.int64(at, 8);
-        user.last_end = u.int64(at, 9);
+        user.local = users[at].local;
+        user.active_minutes = u.int64(row, 7);
+        user.first_start = u.int64(row, 8);
+        user.last_end = u.int64(row, 9);
         f.heartbeat_users.push_back(user);
         ++h.user_count;
     }
@@ -127,6 +186,46 @@ std::string text_array(const std::vector<std::string>& ids) {
     return out + "}";
 }
 
+//! Bucket rows `b` with their user rows `u` (both of read_buckets) appended to f.heartbeats,
+//! device by device, each device's buckets by (hour, day, late, segment): the index order.
+Result<void> append_buckets(const detail::TenantClock& clock, const PgResult& b, const PgResult& u,
+                            const std::unordered_map<std::string, std::uint32_t>& by_id,
+                            BillingFacts& f) {
+    const auto bg = group_by_device(b, by_id, f.devices.size());
+    const auto ug = group_by_device(u, by_id, f.devices.size());
+    std::map<std::int64_t, std::int64_t> closes;  // month → its close
+    std::unordered_map<std::string, std::uint32_t> interned;
+    f.heartbeats.reserve(f.heartbeats.size() + bg.start[f.devices.size()]);
+    for (std::uint32_t d = 0; d < f.devices.size(); ++d) {
+        const auto buckets = sorted_keys(b, bg, bg.start[d], bg.start[d + 1], false);
+        const auto users = sorted_keys(u, ug, ug.start[d], ug.start[d + 1], true);
+        std::size_t at = 0;  // the next user row
+        std::uint64_t index = 0;
+        for (const auto& key : buckets) {
+            HeartbeatFact h;
+            h.device = d;
+            h.seq = index++;
+            h.start = b.int64(key.row, 5);
+            h.end = b.int64(key.row, 6);
+            if (key.late) {
+                const auto month = clock.month_day(h.start).first;
+                auto [it, added] = closes.try_emplace(month, 0);
+                if (added) {
+                    it->second = clock.close_of(month);
+                }
+                h.received_at = it->second;
+            } else {
+                h.received_at = h.start;
+            }
+            h.heartbeats = static_cast<std::uint32_t>(b.int64(key.row, 7));
+            h.device_active_minutes = b.int64(key.row, 8);
+            attach_users(u, users, key, at, interned, h, f);
+            f.heartbeats.push_back(h);
+        }
+    }
+    return {};
+}
+
 //! The tenant's buckets whose earliest start lies in [from, to) (and pass `filter`), each one
 //! HeartbeatFact, with their users, appended to f.heartbeats.
 Result<void> read_buckets(PgConnection& c, const detail::TenantClock& clock, std::int64_t tid,
@@ -135,65 +234,36 @@ Result<void> read_buckets(PgConnection& c, const detail::TenantClock& clock, std
                           const BucketFilter& filter, BillingFacts& f) {
     const PgParams range = {pg_param(from / 3600 - 1), pg_param(to / 3600 + 1), pg_param(from),
                             pg_param(to)};
-    auto b = c.exec(
+    // Two branches, each bounded by an index: the hours before the month (rollup_bucket_hour,
+    // schema step 5; a bucket's hour is its first start's, +-1) and the devices read hour by
+    // hour (the primary key). One OR instead scanned every bucket of the month.
+    const std::string bucket_columns =
         "SELECT b.device_id, b.hour, b.day, b.late, b.segment, b.first_start, b.last_end,"
         " b.heartbeats, b.active_minutes FROM rollup_bucket b JOIN devices d ON d.id = b.device_id"
         " WHERE d.tenant_id = $1 AND b.hour >= $2 AND b.hour <= $3 AND b.first_start >= $4"
-        " AND b.first_start < $5 AND (b.first_start < $6 OR b.device_id = ANY($7))"
-        " ORDER BY b.device_id COLLATE \"C\", b.hour, b.day, b.late, b.segment",
-        {pg_param(tid), range[0], range[1], range[2], range[3], pg_param(filter.month_from),
-         pg_param(filter.hourly)});
+        " AND b.first_start < $5";
+    auto b =
+        c.exec(bucket_columns + " AND b.first_start < $6 AND b.hour <= $8 UNION ALL " +
+                   bucket_columns + " AND b.first_start >= $6 AND b.device_id = ANY($7)",
+               {pg_param(tid), range[0], range[1], range[2], range[3], pg_param(filter.month_from),
+                pg_param(filter.hourly), pg_param(filter.month_from / 3600 + 1)});
     if (!b) {
         return b.error();
     }
     // Users of the hours up to the month's first (a bucket of it may start before the month).
-    auto u = c.exec(
+    const std::string user_columns =
         "SELECT u.device_id, u.hour, u.day, u.late, u.segment, u.principal, u.local,"
         " u.active_minutes, u.first_start, u.last_end FROM rollup_bucket_user u"
         " JOIN devices d ON d.id = u.device_id WHERE d.tenant_id = $1 AND u.hour >= $2"
-        " AND u.hour <= $3 AND (u.hour <= $4 OR u.device_id = ANY($5))"
-        " ORDER BY u.device_id COLLATE \"C\", u.hour, u.day, u.late, u.segment,"
-        " u.principal COLLATE \"C\", u.local",
-        {pg_param(tid), range[0], range[1], pg_param(filter.month_from / 3600),
-         pg_param(filter.hourly)});
+        " AND u.hour <= $3";
+    auto u = c.exec(user_columns + " AND u.hour <= $4 UNION ALL " + user_columns +
+                        " AND u.hour > $4 AND u.device_id = ANY($5)",
+                    {pg_param(tid), range[0], range[1], pg_param(filter.month_from / 3600),
+                     pg_param(filter.hourly)});
     if (!u) {
         return u.error();
     }
-    std::map<std::int64_t, std::int64_t> closes;  // month → its close
-    std::unordered_map<std::string, std::uint32_t> interned;
-    int at = 0;  // the next user row
-    std::string device;
-    std::uint64_t index = 0;
-    f.heartbeats.reserve(static_cast<std::size_t>(b->rows()));
-    for (int i = 0; i < b->rows(); ++i) {
-        const auto key = bucket_id(*b, i);
-        const auto pos = by_id.find(std::get<0>(key));
-        if (pos == by_id.end()) {
-            continue;
-        }
-        index = std::get<0>(key) == device ? index + 1 : 0;
-        device = std::get<0>(key);
-        HeartbeatFact h;
-        h.device = pos->second;
-        h.seq = index;
-        h.start = b->int64(i, 5);
-        h.end = b->int64(i, 6);
-        if (std::get<3>(key)) {
-            const auto month = clock.month_day(h.start).first;
-            auto [it, added] = closes.try_emplace(month, 0);
-            if (added) {
-                it->second = clock.close_of(month);
-            }
-            h.received_at = it->second;
-        } else {
-            h.received_at = h.start;
-        }
-        h.heartbeats = static_cast<std::uint32_t>(b->int64(i, 7));
-        h.device_active_minutes = b->int64(i, 8);
-        attach_users(*u, key, at, interned, h, f);
-        f.heartbeats.push_back(h);
-    }
-    return {};
+    return append_buckets(clock, *b, *u, by_id, f);
 }
 
 //! The month rollups (month_facts.h) of the tenant's devices with heartbeats in month YYYYMM

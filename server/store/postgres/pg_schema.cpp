@@ -280,7 +280,15 @@ ALTER TABLE heartbeat_evidence ADD COLUMN id BIGINT, ADD COLUMN kind SMALLINT NO
 ALTER TABLE heartbeat_evidence ALTER COLUMN id SET DEFAULT nextval('heartbeat_evidence_ids');
 )SQL";
 
-constexpr std::array<const char*, kPgSchemaVersion> kSteps = {kStep1, kStep2, kStep3, kStep4};
+// Step 5 (issue 21, part H): the whole-month billing read takes the hourly buckets before the
+// month by hour (pg_billing_reads.cpp) instead of scanning every bucket of the month.
+constexpr const char* kStep5 = R"SQL(
+CREATE INDEX rollup_bucket_hour ON rollup_bucket(hour);
+CREATE INDEX rollup_bucket_user_hour ON rollup_bucket_user(hour);
+)SQL";
+
+constexpr std::array<const char*, kPgSchemaVersion> kSteps = {kStep1, kStep2, kStep3, kStep4,
+                                                              kStep5};
 
 // Any constant shared by every Tally server ("tally" in ASCII): serialises migrations
 // across processes.
