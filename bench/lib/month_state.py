@@ -28,8 +28,14 @@ VOLATILE = {"received_at", "paired_at", "public_key", "id", "created_at", "last_
             "updated_at", "tenant_id"}
 
 
-def stored_state(db_path):
-    """{table: sorted rows} for every table with a device_id column, plus `devices`."""
+# What the rollup-level fast path (tally-bench-fastmonth --rollups-only) does not write: the
+# evidence. Every other table — all the report reads — is compared.
+EVIDENCE_TABLES = ("evidence_batches", "evidence_packs")
+
+
+def stored_state(db_path, skip=()):
+    """{table: sorted rows} for every table with a device_id column, plus `devices`, but the
+    tables named in `skip`."""
     con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         host = dict(con.execute("SELECT id, hostname FROM devices"))
@@ -37,6 +43,8 @@ def stored_state(db_path):
             "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         state = {}
         for table in tables:
+            if table in skip:
+                continue
             if table == "evidence_batches":
                 state[table] = evidence_state(con, host)
                 continue

@@ -43,7 +43,8 @@ pairing::DeviceFacts facts(std::uint32_t i) {
             pairing::hex_encode(pairing::sha256("bench-fp-" + std::to_string(i)))};
 }
 
-//! Runs work(i) for i in [0, n) on `threads` threads; stops at the first error.
+}  // namespace
+
 Result<void> parallel_for(std::size_t n, int threads,
                           const std::function<Result<void>(std::size_t)>& work) {
     std::atomic<std::size_t> next{0};
@@ -73,6 +74,8 @@ Result<void> parallel_for(std::size_t n, int threads,
     return {};
 }
 
+namespace {
+
 //! One pairing code per thread: a code's row is locked by each pairing through it, so threads
 //! pairing through one code would run one at a time (as pairings on one code must).
 Result<std::vector<std::string>> add_codes(server::PairingStore& store, const FastMonthOptions& o,
@@ -91,7 +94,9 @@ Result<std::vector<std::string>> add_codes(server::PairingStore& store, const Fa
     return codes;
 }
 
-Result<std::vector<FastDevice>> pair_all(server::PairingStore& store, const FastMonthOptions& o) {
+}  // namespace
+
+Result<std::vector<FastDevice>> pair_fleet(server::PairingStore& store, const FastMonthOptions& o) {
     const auto now = unix_now();
     auto codes = add_codes(store, o, now);
     if (!codes) {
@@ -123,6 +128,8 @@ Result<std::vector<FastDevice>> pair_all(server::PairingStore& store, const Fast
     return out;
 }
 
+namespace {
+
 //! The day's batch as the agent sends it: gzip JSON, signed with the device's key (the
 //! evidence the store keeps; what the upload handler's checks would find is not re-checked).
 //! Returns the body; `signature` gets its 64-byte r||s.
@@ -145,7 +152,7 @@ Result<FastMonthResult> build_fast_month(server::PairingStore& pairer, server::I
                                          const MonthFleet& fleet, const FastMonthOptions& o) {
     FastMonthResult result;
     auto t0 = Clock::now();
-    auto devices = pair_all(pairer, o);
+    auto devices = pair_fleet(pairer, o);
     if (!devices) {
         return devices.error();
     }

@@ -22,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -54,6 +55,15 @@ struct FastMonthResult {
     double pair_seconds = 0;
     double store_seconds = 0;
 };
+
+//! Runs work(i) for i in [0, n) on `threads` threads; stops at the first error.
+Result<void> parallel_for(std::size_t n, int threads,
+                          const std::function<Result<void>(std::size_t)>& work);
+
+//! Pairs the fleet through PairingStore::pair_device (what build_fast_month does first): device
+//! i gets hostname bench-<i> and the API bench's facts, a fresh P-256 key.
+Result<std::vector<FastDevice>> pair_fleet(server::PairingStore& store,
+                                           const FastMonthOptions& options);
 
 //! Pairs the fleet and stores its month (`pairer` and `ingest` are usually one Store).
 //! Errors: the store's (a failed pair or batch).
