@@ -10,6 +10,8 @@ wall-clock or random by nature left out (receive times, a device's last_seen, ke
 Evidence batches are compared by what they prove, one row per counted heartbeat (kind, seq,
 exact bytes): how heartbeats are grouped into batches, a batch's sent_at and its (randomised)
 ECDSA signature differ between any two runs. `report_state` does the same for the usage report.
+The rollup-level fast path (tally-bench-fastmonth --rollups-only) writes no evidence: its
+comparison skips EVIDENCE_TABLES and compares every other table, all the report reads.
 """
 
 import gzip
