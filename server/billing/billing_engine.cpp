@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include "server/billing/user_key.h"
 #include "server/billing/user_retention.h"
@@ -28,6 +31,7 @@ class DaySet {
         }
     }
     std::size_t size() const { return days_.size(); }
+    void release() { std::vector<std::int64_t>().swap(days_); }
 
   private:
     std::vector<std::int64_t> days_;
@@ -190,6 +194,40 @@ std::unordered_map<std::string, std::int64_t> last_signals(const BillingFacts& f
     return out;
 }
 
+//! The active users: one vector (the outcome's, sorted at the end) and an index by key into
+//! it (no node per user: a large tenant has tens of thousands).
+class UserTable {
+  public:
+    explicit UserTable(std::vector<UserBilling> list) : list_(std::move(list)) {
+        index_.reserve(list_.size());
+        for (std::size_t i = 0; i < list_.size(); ++i) {
+            index_.emplace(list_[i].key, i);  // views of list_'s keys: list_ never grows
+        }
+    }
+    const UserBilling* find(std::string_view key) const {
+        const auto it = index_.find(key);
+        return it == index_.end() ? nullptr : &list_[it->second];
+    }
+    bool contains(std::string_view key) const { return find(key) != nullptr; }
+    UserBilling& at(std::string_view key) {
+        const auto* user = find(key);
+        if (user == nullptr) {
+            throw std::out_of_range("billing: no active user " + std::string(key));
+        }
+        return list_[static_cast<std::size_t>(user - list_.data())];
+    }
+    std::vector<UserBilling>& list() { return list_; }
+    //! The users, moved out (the table is empty afterwards).
+    std::vector<UserBilling> take() {
+        index_.clear();
+        return std::exchange(list_, {});
+    }
+
+  private:
+    std::vector<UserBilling> list_;
+    std::unordered_map<std::string_view, std::size_t> index_;
+};
+
 //! Licenses used by one user: one business and up to two personal devices (rule 2).
 struct Allowance {
     int business = 0;
@@ -209,8 +247,7 @@ struct Allowance {
 //! left (most active minutes on it first); a device no active user can cover is standalone
 //! (kStandalone: no user active on it; kOverflow: every one of them is out of allowance).
 //! Primary users claim first, their devices by most active minutes; then the others.
-void cover_devices(const BillingFacts& f, const std::vector<DeviceAcc>& acc,
-                   std::unordered_map<std::string, UserBilling>& users,
+void cover_devices(const BillingFacts& f, const std::vector<DeviceAcc>& acc, UserTable& users,
                    std::vector<DeviceBilling>& devices) {
     std::vector<std::size_t> order;  // active devices, most active first
     for (std::size_t i = 0; i < devices.size(); ++i) {
@@ -256,7 +293,7 @@ void cover_devices(const BillingFacts& f, const std::vector<DeviceAcc>& acc,
         // The user whose allowance ran out first: the primary user, else the most active.
         const std::string* over = d.primary_user_active ? &d.paired_user_key : nullptr;
         for (const auto& [key, minutes] : candidates) {
-            if (minutes <= 0 || users.count(*key) == 0) {
+            if (minutes <= 0 || !users.contains(*key)) {
                 continue;
             }
             if (allowance[*key].take(is_personal)) {
@@ -271,7 +308,7 @@ void cover_devices(const BillingFacts& f, const std::vector<DeviceAcc>& acc,
             d.package = users.at(*over).package;
         }
     }
-    for (auto& [key, user] : users) {
+    for (auto& user : users.list()) {
         std::sort(user.devices_paired.begin(), user.devices_paired.end());
     }
 }
@@ -426,10 +463,9 @@ void Accumulator::add_user(const HeartbeatFact& hb, const HeartbeatUserFact& u) 
 
 //! Phase 2: the active users, by key (no order: out.users is sorted by (principal, key) at
 //! the end, and the allowance and the package counts do not depend on the order).
-std::unordered_map<std::string, UserBilling> user_billings(Accumulator& acc, const BillingFacts& f,
-                                                           const Memberships& memberships,
-                                                           const Period& p) {
-    std::unordered_map<std::string, UserBilling> users;
+UserTable user_billings(Accumulator& acc, const BillingFacts& f, const Memberships& memberships,
+                        const Period& p) {
+    std::vector<UserBilling> users;
     users.reserve(acc.users.size());
     for (auto& [key, a] : acc.users) {
         UserBilling u;
@@ -443,10 +479,10 @@ std::unordered_map<std::string, UserBilling> user_billings(Accumulator& acc, con
         u.first_seen = a.first_seen;
         u.last_seen = a.last_seen;
         u.devices = sorted_names(a.devices, [&](std::uint32_t i) { return f.devices[i].id; });
-        users.emplace(key, std::move(u));
+        users.push_back(std::move(u));
     }
-    acc.users.clear();
-    return users;
+    std::unordered_map<std::string, UserAcc>().swap(acc.users);
+    return UserTable(std::move(users));
 }
 
 //! Phase 3: primary users. The newest admin assignment at as_of (unless its user was
@@ -465,7 +501,7 @@ class PrimaryUsers {
     }
 
     void pair(DeviceBilling& d, const Accumulator& acc, std::size_t di,
-              const std::unordered_map<std::string, UserBilling>& users) const {
+              const UserTable& users) const {
         const auto found = assignment_.find(d.device_id);
         const AssignmentFact* assigned = found != assignment_.end() ? found->second : nullptr;
         if (assigned && assigned->user_key) {
@@ -488,13 +524,13 @@ class PrimaryUsers {
             }
         }
         if (!d.paired_user_key.empty()) {
-            const auto user = users.find(d.paired_user_key);
+            const auto* user = users.find(d.paired_user_key);
             const auto shown = acc.display.find(d.paired_user_key);
-            d.paired_user = user != users.end()          ? user->second.principal
+            d.paired_user = user != nullptr              ? user->principal
                             : shown != acc.display.end() ? shown->second
                                                          : d.paired_user_key;
         }
-        d.primary_user_active = users.count(d.paired_user_key) > 0;
+        d.primary_user_active = users.contains(d.paired_user_key);
     }
 
   private:
@@ -512,8 +548,7 @@ class PrimaryUsers {
 //! Phase 4: one device's numbers, primary user and first verdict (standalone until a
 //! license covers it in cover_devices).
 DeviceBilling device_billing(const BillingFacts& f, const Period& p, Accumulator& acc,
-                             std::size_t di, const PrimaryUsers& primary,
-                             const std::unordered_map<std::string, UserBilling>& users) {
+                             std::size_t di, const PrimaryUsers& primary, const UserTable& users) {
     const auto& dev = f.devices[di];
     auto& a = acc.devices[di];
     DeviceBilling d;
@@ -523,6 +558,9 @@ DeviceBilling device_billing(const BillingFacts& f, const Period& p, Accumulator
     d.heartbeats = a.heartbeats;
     d.last_seen = a.last_seen;
     d.users = sorted_names(a.users, [&](std::uint32_t i) { return f.principals[i]; });
+    // Read no more (cover_devices reads only user_minutes): free them as the devices go.
+    a.days.release();
+    std::vector<std::uint32_t>().swap(a.users);
     const bool by_signal = f.tenant.count_devices_by == "signal";
     d.active = by_signal ? a.heartbeats > 0 : a.minutes > 0;
     d.retired_at = dev.retired_at;
@@ -539,13 +577,12 @@ DeviceBilling device_billing(const BillingFacts& f, const Period& p, Accumulator
 }
 
 //! Phase 5: units per package and in total (rule 3), users sorted by (principal, key).
-void add_totals(BillingOutcome& out, std::unordered_map<std::string, UserBilling>& users) {
+void add_totals(BillingOutcome& out, UserTable& users) {
     std::map<std::string, PackageUnits> packages;
-    out.users.reserve(users.size());
-    for (auto& [key, u] : users) {
+    out.users = users.take();
+    for (const auto& u : out.users) {
         ++packages[u.package].active_users;
         ++out.active_users;
-        out.users.push_back(std::move(u));  // `users` is not read after this
     }
     for (const auto& d : out.devices) {
         if (d.active) {
@@ -613,6 +650,9 @@ BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period&
     for (std::size_t di = 0; di < f.devices.size(); ++di) {
         out.devices.push_back(device_billing(f, p, acc, di, primary, users));
     }
+    // Primary users are chosen: the trailing minutes and display names are read no more.
+    std::vector<std::vector<std::pair<const std::string*, std::int64_t>>>().swap(acc.trailing);
+    std::unordered_map<std::string, std::string>().swap(acc.display);
     cover_devices(f, acc.devices, users, out.devices);
     add_totals(out, users);
     return out;
