@@ -12,7 +12,8 @@ namespace {
 
 //! The row of device i; `row`'s strings keep their storage from the previous row.
 void fill_row(const OpenMonthParts& p, std::size_t i, DeviceReportRow& row) {
-    const auto& b = p.billing[i];
+    row.billing = p.outcome.device(i, p.devices[i]);
+    const auto& b = row.billing;
     row.usage.device = p.devices[i];
     row.usage.active_minutes = b.active_minutes;
     row.usage.active_days = b.active_days;
@@ -22,7 +23,6 @@ void fill_row(const OpenMonthParts& p, std::size_t i, DeviceReportRow& row) {
     row.active = b.active;
     row.inactive_span_heartbeats = p.inactive_beats[i];
     row.explanation = explain_device(b, p.inactive_beats[i]);
-    row.billing = b;
 }
 
 }  // namespace
@@ -36,7 +36,8 @@ OpenMonthRows::OpenMonthRows(OpenMonthParts parts) : parts_(std::move(parts)) {
 bool OpenMonthRows::listed(std::size_t i) const {
     // Paired before the month ended, or with heartbeats in it (a device can upload heartbeats
     // older than its pairing, e.g. after standalone mode).
-    return parts_.devices[i].paired_at < parts_.month_end || parts_.billing[i].heartbeats != 0;
+    return parts_.devices[i].paired_at < parts_.month_end ||
+           parts_.outcome.devices[i].heartbeats != 0;
 }
 
 void OpenMonthRows::each_device(const std::function<void(const DeviceReportRow&)>& fn) const {
@@ -50,7 +51,7 @@ void OpenMonthRows::each_device(const std::function<void(const DeviceReportRow&)
 }
 
 void OpenMonthRows::each_user(const std::function<void(const billing::UserBilling&)>& fn) const {
-    for (const auto& user : parts_.users) {
+    for (const auto& user : parts_.outcome.users) {
         fn(user);
     }
 }
@@ -62,8 +63,9 @@ std::vector<DeviceReportRow> OpenMonthRows::take_devices() {
         if (!listed(i)) {
             continue;
         }
-        auto& b = parts_.billing[i];
         DeviceReportRow row;
+        row.billing = parts_.outcome.device(i, parts_.devices[i]);
+        const auto& b = row.billing;
         row.usage.active_minutes = b.active_minutes;
         row.usage.active_days = b.active_days;
         row.usage.heartbeats = b.heartbeats;
@@ -72,18 +74,17 @@ std::vector<DeviceReportRow> OpenMonthRows::take_devices() {
         row.active = b.active;
         row.inactive_span_heartbeats = parts_.inactive_beats[i];
         row.explanation = explain_device(b, parts_.inactive_beats[i]);
-        row.billing = std::move(b);
         row.usage.device = std::move(parts_.devices[i]);
         rows.push_back(std::move(row));
     }
     parts_.devices.clear();
-    parts_.billing.clear();
+    parts_.outcome.devices.clear();
     listed_ = 0;
     return rows;
 }
 
 std::vector<billing::UserBilling> OpenMonthRows::take_users() {
-    return std::exchange(parts_.users, {});
+    return std::exchange(parts_.outcome.users, {});
 }
 
 }  // namespace tally::server

@@ -13,15 +13,14 @@
 
 namespace tally::server {
 
-//! What the engine's answer and the store's facts give for the open month's rows. The three
-//! device vectors are parallel (facts order); a device is listed when it was paired before
-//! the month ended or has heartbeats in it.
+//! What the engine's answer (compact: billing_engine.h CompactOutcome) and the store's facts
+//! give for the open month's rows. The device vectors are parallel (facts order); a device is
+//! listed when it was paired before the month ended or has heartbeats in it.
 struct OpenMonthParts {
     std::vector<Device> devices;
-    std::vector<billing::DeviceBilling> billing;
+    billing::CompactOutcome outcome;  //!< its devices parallel to `devices`, its users in order
     std::vector<DeviceEvidence> evidence;
     std::vector<std::int64_t> inactive_beats;  //!< started while the tenant was inactive
-    std::vector<billing::UserBilling> users;   //!< report order
     std::int64_t month_end = 0;
 };
 
@@ -29,7 +28,7 @@ class OpenMonthRows final : public ReportRows {
   public:
     explicit OpenMonthRows(OpenMonthParts parts);
     std::size_t device_count() const override { return listed_; }
-    std::size_t user_count() const override { return parts_.users.size(); }
+    std::size_t user_count() const override { return parts_.outcome.users.size(); }
     void each_device(const std::function<void(const DeviceReportRow&)>& fn) const override;
     void each_user(const std::function<void(const billing::UserBilling&)>& fn) const override;
 

@@ -47,7 +47,7 @@ void list_late(const BillingFacts& facts, std::int64_t from, std::int64_t to, Us
 //! evaluation over `period`.
 void fill_billed(const BillingFacts& facts, const billing::TimeZone& tz,
                  const TenantSettings& settings, const billing::Period& period,
-                 const billing::BillingOutcome& month_outcome, UsageSummary& s) {
+                 const billing::CompactOutcome& month_outcome, UsageSummary& s) {
     const auto from = s.month_start;
     const auto to = s.month_end;
     // The billed part: the same rules over the heartbeats outside the trial, before a current
@@ -67,7 +67,7 @@ void fill_billed(const BillingFacts& facts, const billing::TimeZone& tz,
         copy.from = window->first;
         copy.to = window->second;
         copy.not_billed = not_billed;
-        return billing::evaluate(facts, tz, copy);
+        return billing::evaluate_compact(facts, tz, copy);
     };
     if (window) {
         s.billable_from = window->first;
@@ -76,7 +76,7 @@ void fill_billed(const BillingFacts& facts, const billing::TimeZone& tz,
         // the billed one (evaluate is a pure function of the same facts and period).
         const bool whole_month =
             window->first == from && window->second == to && not_billed.empty();
-        const auto billed = whole_month ? billing::BillingOutcome{} : billed_units(period);
+        const auto billed = whole_month ? billing::CompactOutcome{} : billed_units(period);
         const auto& billed_outcome = whole_month ? month_outcome : billed;
         s.billable_units = billed_outcome.billable_units;
         s.packages = billed_outcome.packages;
@@ -246,7 +246,7 @@ Result<std::unique_ptr<OpenMonthRows>> compute_report(Store& store, std::string_
     auto& s = report.summary;
     start_summary(*plan, now, s);
 
-    auto month_outcome = billing::evaluate(facts, plan->tz, period);
+    auto month_outcome = billing::evaluate_compact(facts, plan->tz, period);
     s.active_devices = month_outcome.active_devices;
     s.active_users = month_outcome.active_users;
     s.standalone_devices = month_outcome.standalone_devices;
@@ -259,8 +259,7 @@ Result<std::unique_ptr<OpenMonthRows>> compute_report(Store& store, std::string_
     }
     parts.inactive_beats = count_inactive_beats(facts, s);
     parts.devices = std::move(facts.devices);
-    parts.billing = std::move(month_outcome.devices);
-    parts.users = std::move(month_outcome.users);
+    parts.outcome = std::move(month_outcome);
     parts.month_end = period.to;
     snapshot->facts = BillingFacts{};  // read no more: free them before the rows are written
     return std::make_unique<OpenMonthRows>(std::move(parts));
