@@ -707,11 +707,19 @@ DeviceBilling CompactOutcome::device(std::size_t i, const Device& device) const 
     return d;
 }
 
-CompactOutcome evaluate_compact(const BillingFacts& f, const TimeZone& tz, const Period& p) {
+namespace {
+
+//! evaluate_compact; `release`, when set, is `f` itself: its heartbeats are freed once added up.
+CompactOutcome evaluate_facts(const BillingFacts& f, const TimeZone& tz, const Period& p,
+                              BillingFacts* release) {
     const Aliases aliases(f.aliases);
     Accumulator acc(f, tz, p, aliases);
     for (const auto& hb : f.heartbeats) {
         acc.add_heartbeat(hb);
+    }
+    if (release != nullptr) {
+        std::vector<HeartbeatFact>().swap(release->heartbeats);
+        std::vector<HeartbeatUserFact>().swap(release->heartbeat_users);
     }
     const Memberships memberships(f, aliases);
     auto users = user_billings(acc, f, memberships, p);
@@ -728,6 +736,16 @@ CompactOutcome evaluate_compact(const BillingFacts& f, const TimeZone& tz, const
     out.texts.seal();
     add_totals(out, users);
     return out;
+}
+
+}  // namespace
+
+CompactOutcome evaluate_compact(const BillingFacts& f, const TimeZone& tz, const Period& p) {
+    return evaluate_facts(f, tz, p, nullptr);
+}
+
+CompactOutcome evaluate_compact_releasing(BillingFacts& f, const TimeZone& tz, const Period& p) {
+    return evaluate_facts(f, tz, p, &f);
 }
 
 BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period& p) {

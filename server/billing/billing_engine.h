@@ -158,6 +158,11 @@ struct CompactOutcome {
 //! evaluate, its devices compact.
 CompactOutcome evaluate_compact(const BillingFacts& facts, const TimeZone& tz,
                                 const Period& period);
+//! The same, freeing facts.heartbeats and facts.heartbeat_users as soon as they are added up
+//! (before the per-device answers are made: the report's peak), for a caller that reads them
+//! no more.
+CompactOutcome evaluate_compact_releasing(BillingFacts& facts, const TimeZone& tz,
+                                          const Period& period);
 
 //! The canonical key of a raw key after merges (follows chains, stops on cycles).
 std::string resolve_alias(const std::vector<AliasFact>& aliases, const std::string& key);

@@ -43,7 +43,38 @@ void list_late(const BillingFacts& facts, std::int64_t from, std::int64_t to, Us
     }
 }
 
-//! The billed part of the summary and its inactive spans; `month_outcome` is the month's
+//! The tenant's past inactive spans in [from, to) (never billed).
+std::vector<billing::TimeSpan> past_inactive_spans(const TenantSettings& settings,
+                                                   std::int64_t from, std::int64_t to) {
+    std::vector<billing::TimeSpan> out;
+    for (const auto& span : billing::inactive_spans_in(settings, from, to)) {
+        out.push_back({span.since, span.until});
+    }
+    return out;
+}
+
+//! The summary's inactive spans: the past ones and a current inactivation up to the month's
+//! end.
+void set_inactive_spans(const TenantSettings& settings, UsageSummary& s) {
+    s.inactive_spans = past_inactive_spans(settings, s.month_start, s.month_end);
+    if (s.inactive_since && *s.inactive_since < s.month_end) {
+        s.inactive_spans.push_back({std::max(s.month_start, *s.inactive_since), s.month_end});
+    }
+}
+
+//! Whether the billed part needs a second evaluation (the heartbeats read again): something
+//! is billed, and it is not the whole month, or the month is closed (late units).
+bool bills_apart(const TenantSettings& settings, const UsageSummary& s) {
+    const auto window = billing::billable_window(settings, s.month_start, s.month_end);
+    if (!window) {
+        return false;
+    }
+    const bool whole_month = window->first == s.month_start && window->second == s.month_end &&
+                             past_inactive_spans(settings, s.month_start, s.month_end).empty();
+    return !whole_month || s.closed;
+}
+
+//! The billed part of the summary; `month_outcome` is the month's
 //! evaluation over `period`.
 void fill_billed(const BillingFacts& facts, const billing::TimeZone& tz,
                  const TenantSettings& settings, const billing::Period& period,
@@ -54,14 +85,7 @@ void fill_billed(const BillingFacts& facts, const billing::TimeZone& tz,
     // inactivation and outside past inactive spans (pairing and membership are still judged
     // at the month's end).
     const auto window = billing::billable_window(settings, from, to);
-    std::vector<billing::TimeSpan> not_billed;
-    for (const auto& span : billing::inactive_spans_in(settings, from, to)) {
-        not_billed.push_back({span.since, span.until});
-    }
-    s.inactive_spans = not_billed;
-    if (s.inactive_since && *s.inactive_since < to) {
-        s.inactive_spans.push_back({std::max(from, *s.inactive_since), to});
-    }
+    const auto not_billed = past_inactive_spans(settings, from, to);
     const auto billed_units = [&](const billing::Period& p) {
         auto copy = p;
         copy.from = window->first;
@@ -245,8 +269,17 @@ Result<std::unique_ptr<OpenMonthRows>> compute_report(Store& store, std::string_
     report.generated_at = now;
     auto& s = report.summary;
     start_summary(*plan, now, s);
+    set_inactive_spans(plan->settings, s);
+    if (s.closed) {
+        list_late(facts, period.from, period.to, report);
+    }
+    parts.inactive_beats = count_inactive_beats(facts, s);
 
-    auto month_outcome = billing::evaluate_compact(facts, plan->tz, period);
+    // Unless the billed part is evaluated apart, the heartbeats are read no more once the
+    // engine has added them up: it frees them before it makes the devices' answers.
+    auto month_outcome = bills_apart(plan->settings, s)
+                             ? billing::evaluate_compact(facts, plan->tz, period)
+                             : billing::evaluate_compact_releasing(facts, plan->tz, period);
     s.active_devices = month_outcome.active_devices;
     s.active_users = month_outcome.active_users;
     s.standalone_devices = month_outcome.standalone_devices;
@@ -254,10 +287,6 @@ Result<std::unique_ptr<OpenMonthRows>> compute_report(Store& store, std::string_
     s.reported_units = month_outcome.billable_units;
 
     fill_billed(facts, plan->tz, plan->settings, period, month_outcome, s);
-    if (s.closed) {
-        list_late(facts, period.from, period.to, report);
-    }
-    parts.inactive_beats = count_inactive_beats(facts, s);
     parts.devices = std::move(facts.devices);
     parts.outcome = std::move(month_outcome);
     parts.month_end = period.to;
