@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include "server/billing/user_key.h"
 #include "server/billing/user_retention.h"
@@ -28,6 +31,7 @@ class DaySet {
         }
     }
     std::size_t size() const { return days_.size(); }
+    void release() { std::vector<std::int64_t>().swap(days_); }
 
   private:
     std::vector<std::int64_t> days_;
@@ -190,6 +194,40 @@ std::unordered_map<std::string, std::int64_t> last_signals(const BillingFacts& f
     return out;
 }
 
+//! The active users: one vector (the outcome's, sorted at the end) and an index by key into
+//! it (no node per user: a large tenant has tens of thousands).
+class UserTable {
+  public:
+    explicit UserTable(std::vector<UserBilling> list) : list_(std::move(list)) {
+        index_.reserve(list_.size());
+        for (std::size_t i = 0; i < list_.size(); ++i) {
+            index_.emplace(list_[i].key, i);  // views of list_'s keys: list_ never grows
+        }
+    }
+    const UserBilling* find(std::string_view key) const {
+        const auto it = index_.find(key);
+        return it == index_.end() ? nullptr : &list_[it->second];
+    }
+    bool contains(std::string_view key) const { return find(key) != nullptr; }
+    UserBilling& at(std::string_view key) {
+        const auto* user = find(key);
+        if (user == nullptr) {
+            throw std::out_of_range("billing: no active user " + std::string(key));
+        }
+        return list_[static_cast<std::size_t>(user - list_.data())];
+    }
+    std::vector<UserBilling>& list() { return list_; }
+    //! The users, moved out (the table is empty afterwards).
+    std::vector<UserBilling> take() {
+        index_.clear();
+        return std::exchange(list_, {});
+    }
+
+  private:
+    std::vector<UserBilling> list_;
+    std::unordered_map<std::string_view, std::size_t> index_;
+};
+
 //! Licenses used by one user: one business and up to two personal devices (rule 2).
 struct Allowance {
     int business = 0;
@@ -209,9 +247,10 @@ struct Allowance {
 //! left (most active minutes on it first); a device no active user can cover is standalone
 //! (kStandalone: no user active on it; kOverflow: every one of them is out of allowance).
 //! Primary users claim first, their devices by most active minutes; then the others.
-void cover_devices(const BillingFacts& f, const std::vector<DeviceAcc>& acc,
-                   std::unordered_map<std::string, UserBilling>& users,
-                   std::vector<DeviceBilling>& devices) {
+void cover_devices(const BillingFacts& f, const std::vector<DeviceAcc>& acc, UserTable& users,
+                   CompactOutcome& out) {
+    auto& devices = out.devices;
+    auto& texts = out.texts;         // interning never moves a text: references stay valid
     std::vector<std::size_t> order;  // active devices, most active first
     for (std::size_t i = 0; i < devices.size(); ++i) {
         if (devices[i].active) {
@@ -222,24 +261,27 @@ void cover_devices(const BillingFacts& f, const std::vector<DeviceAcc>& acc,
         const auto& da = devices[a];
         const auto& db = devices[b];
         return da.active_minutes != db.active_minutes ? da.active_minutes > db.active_minutes
-                                                      : da.device_id < db.device_id;
+                                                      : f.devices[a].id < f.devices[b].id;
     });
     std::unordered_map<std::string, Allowance> allowance;
-    const auto cover = [&](DeviceBilling& d, const std::string& key, Coverage how) {
+    const auto cover = [&](std::size_t i, const std::string& key, Coverage how) {
+        auto& d = devices[i];
         auto& user = users.at(key);
         d.billed_as = BilledAs::kUserCovered;
         d.coverage = how;
-        d.covered_by_key = key;
-        d.covered_by = user.principal;
-        d.package = user.package;
-        user.devices_paired.push_back(d.device_id);
+        d.covered_by_key = texts.intern(key);
+        d.covered_by = texts.intern(user.principal);
+        d.package = texts.intern(user.package);
+        user.devices_paired.push_back(f.devices[i].id);
+    };
+    const auto personal = [&](std::size_t i) {
+        return domain::parse_device_type(f.devices[i].facts.device_type) ==
+               domain::DeviceType::personal;
     };
     for (const auto i : order) {  // primary users first
-        auto& d = devices[i];
-        const bool is_personal = domain::parse_device_type(f.devices[i].facts.device_type) ==
-                                 domain::DeviceType::personal;
-        if (d.primary_user_active && allowance[d.paired_user_key].take(is_personal)) {
-            cover(d, d.paired_user_key, Coverage::kPrimaryUser);
+        const auto& paired = texts[devices[i].paired_user_key];
+        if (devices[i].primary_user_active && allowance[paired].take(personal(i))) {
+            cover(i, paired, Coverage::kPrimaryUser);
         }
     }
     for (const auto i : order) {  // then any other user active on it
@@ -251,27 +293,25 @@ void cover_devices(const BillingFacts& f, const std::vector<DeviceAcc>& acc,
         std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
             return a.second != b.second ? a.second > b.second : *a.first < *b.first;
         });
-        const bool is_personal = domain::parse_device_type(f.devices[i].facts.device_type) ==
-                                 domain::DeviceType::personal;
+        const auto& paired = texts[d.paired_user_key];
         // The user whose allowance ran out first: the primary user, else the most active.
-        const std::string* over = d.primary_user_active ? &d.paired_user_key : nullptr;
+        const std::string* over = d.primary_user_active ? &paired : nullptr;
         for (const auto& [key, minutes] : candidates) {
-            if (minutes <= 0 || users.count(*key) == 0) {
+            if (minutes <= 0 || !users.contains(*key)) {
                 continue;
             }
-            if (allowance[*key].take(is_personal)) {
-                cover(d, *key,
-                      *key == d.paired_user_key ? Coverage::kPrimaryUser : Coverage::kOtherUser);
+            if (allowance[*key].take(personal(i))) {
+                cover(i, *key, *key == paired ? Coverage::kPrimaryUser : Coverage::kOtherUser);
                 break;
             }
             over = over != nullptr ? over : key;
         }
         if (d.billed_as != BilledAs::kUserCovered && over != nullptr) {
             d.billed_as = BilledAs::kOverflow;  // a standalone unit in that user's package
-            d.package = users.at(*over).package;
+            d.package = texts.intern(users.at(*over).package);
         }
     }
-    for (auto& [key, user] : users) {
+    for (auto& user : users.list()) {
         std::sort(user.devices_paired.begin(), user.devices_paired.end());
     }
 }
@@ -426,10 +466,9 @@ void Accumulator::add_user(const HeartbeatFact& hb, const HeartbeatUserFact& u) 
 
 //! Phase 2: the active users, by key (no order: out.users is sorted by (principal, key) at
 //! the end, and the allowance and the package counts do not depend on the order).
-std::unordered_map<std::string, UserBilling> user_billings(Accumulator& acc, const BillingFacts& f,
-                                                           const Memberships& memberships,
-                                                           const Period& p) {
-    std::unordered_map<std::string, UserBilling> users;
+UserTable user_billings(Accumulator& acc, const BillingFacts& f, const Memberships& memberships,
+                        const Period& p) {
+    std::vector<UserBilling> users;
     users.reserve(acc.users.size());
     for (auto& [key, a] : acc.users) {
         UserBilling u;
@@ -443,10 +482,10 @@ std::unordered_map<std::string, UserBilling> user_billings(Accumulator& acc, con
         u.first_seen = a.first_seen;
         u.last_seen = a.last_seen;
         u.devices = sorted_names(a.devices, [&](std::uint32_t i) { return f.devices[i].id; });
-        users.emplace(key, std::move(u));
+        users.push_back(std::move(u));
     }
-    acc.users.clear();
-    return users;
+    std::unordered_map<std::string, UserAcc>().swap(acc.users);
+    return UserTable(std::move(users));
 }
 
 //! Phase 3: primary users. The newest admin assignment at as_of (unless its user was
@@ -465,7 +504,7 @@ class PrimaryUsers {
     }
 
     void pair(DeviceBilling& d, const Accumulator& acc, std::size_t di,
-              const std::unordered_map<std::string, UserBilling>& users) const {
+              const UserTable& users) const {
         const auto found = assignment_.find(d.device_id);
         const AssignmentFact* assigned = found != assignment_.end() ? found->second : nullptr;
         if (assigned && assigned->user_key) {
@@ -488,13 +527,13 @@ class PrimaryUsers {
             }
         }
         if (!d.paired_user_key.empty()) {
-            const auto user = users.find(d.paired_user_key);
+            const auto* user = users.find(d.paired_user_key);
             const auto shown = acc.display.find(d.paired_user_key);
-            d.paired_user = user != users.end()          ? user->second.principal
+            d.paired_user = user != nullptr              ? user->principal
                             : shown != acc.display.end() ? shown->second
                                                          : d.paired_user_key;
         }
-        d.primary_user_active = users.count(d.paired_user_key) > 0;
+        d.primary_user_active = users.contains(d.paired_user_key);
     }
 
   private:
@@ -512,8 +551,7 @@ class PrimaryUsers {
 //! Phase 4: one device's numbers, primary user and first verdict (standalone until a
 //! license covers it in cover_devices).
 DeviceBilling device_billing(const BillingFacts& f, const Period& p, Accumulator& acc,
-                             std::size_t di, const PrimaryUsers& primary,
-                             const std::unordered_map<std::string, UserBilling>& users) {
+                             std::size_t di, const PrimaryUsers& primary, const UserTable& users) {
     const auto& dev = f.devices[di];
     auto& a = acc.devices[di];
     DeviceBilling d;
@@ -523,6 +561,9 @@ DeviceBilling device_billing(const BillingFacts& f, const Period& p, Accumulator
     d.heartbeats = a.heartbeats;
     d.last_seen = a.last_seen;
     d.users = sorted_names(a.users, [&](std::uint32_t i) { return f.principals[i]; });
+    // Read no more (cover_devices reads only user_minutes): free them as the devices go.
+    a.days.release();
+    std::vector<std::uint32_t>().swap(a.users);
     const bool by_signal = f.tenant.count_devices_by == "signal";
     d.active = by_signal ? a.heartbeats > 0 : a.minutes > 0;
     d.retired_at = dev.retired_at;
@@ -538,21 +579,46 @@ DeviceBilling device_billing(const BillingFacts& f, const Period& p, Accumulator
     return d;
 }
 
+//! A device's verdict with its texts interned in `out`.
+DeviceVerdict compact(const DeviceBilling& d, CompactOutcome& out) {
+    DeviceVerdict v;
+    v.active_minutes = d.active_minutes;
+    v.active_days = d.active_days;
+    v.heartbeats = d.heartbeats;
+    v.not_billed_heartbeats = d.not_billed_heartbeats;
+    v.last_seen = d.last_seen;
+    v.first_user = static_cast<std::uint32_t>(out.device_users.size());
+    v.user_count = static_cast<std::uint32_t>(d.users.size());
+    for (const auto& u : d.users) {
+        out.device_users.push_back(out.texts.intern(u));
+    }
+    v.paired_user = out.texts.intern(d.paired_user);
+    v.paired_user_key = out.texts.intern(d.paired_user_key);
+    v.paired_by = out.texts.intern(d.paired_by);
+    v.package = out.texts.intern(d.package);
+    v.covered_by = out.texts.intern(d.covered_by);
+    v.covered_by_key = out.texts.intern(d.covered_by_key);
+    v.billed_as = d.billed_as;
+    v.coverage = d.coverage;
+    v.active = d.active;
+    v.primary_user_active = d.primary_user_active;
+    return v;
+}
+
 //! Phase 5: units per package and in total (rule 3), users sorted by (principal, key).
-void add_totals(BillingOutcome& out, std::unordered_map<std::string, UserBilling>& users) {
+void add_totals(CompactOutcome& out, UserTable& users) {
     std::map<std::string, PackageUnits> packages;
-    out.users.reserve(users.size());
-    for (auto& [key, u] : users) {
+    out.users = users.take();
+    for (const auto& u : out.users) {
         ++packages[u.package].active_users;
         ++out.active_users;
-        out.users.push_back(std::move(u));  // `users` is not read after this
     }
     for (const auto& d : out.devices) {
         if (d.active) {
             ++out.active_devices;
         }
         if (d.billed_as == BilledAs::kStandalone || d.billed_as == BilledAs::kOverflow) {
-            ++packages[d.package].standalone_devices;
+            ++packages[out.texts[d.package]].standalone_devices;
             ++out.standalone_devices;
             out.overflow_devices += d.billed_as == BilledAs::kOverflow ? 1 : 0;
         }
@@ -599,22 +665,103 @@ std::string resolve_alias(const std::vector<AliasFact>& aliases, const std::stri
     return current;
 }
 
-BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period& p) {
+OutcomeTexts::OutcomeTexts() {
+    texts_.emplace_back();
+    index_.emplace(texts_.front(), 0);
+}
+
+std::uint32_t OutcomeTexts::intern(const std::string& text) {
+    if (const auto it = index_.find(text); it != index_.end()) {
+        return it->second;
+    }
+    const auto id = static_cast<std::uint32_t>(texts_.size());
+    texts_.push_back(text);
+    index_.emplace(texts_.back(), id);
+    return id;
+}
+
+DeviceBilling CompactOutcome::device(std::size_t i, const Device& device) const {
+    const auto& v = devices[i];
+    DeviceBilling d;
+    d.device_id = device.id;
+    d.active = v.active;
+    d.active_minutes = v.active_minutes;
+    d.active_days = v.active_days;
+    d.heartbeats = v.heartbeats;
+    d.last_seen = v.last_seen;
+    d.users.reserve(v.user_count);
+    for (std::uint32_t k = 0; k < v.user_count; ++k) {
+        d.users.push_back(texts[device_users[v.first_user + k]]);
+    }
+    d.paired_user = texts[v.paired_user];
+    d.paired_user_key = texts[v.paired_user_key];
+    d.paired_by = texts[v.paired_by];
+    d.billed_as = v.billed_as;
+    d.package = texts[v.package];
+    d.coverage = v.coverage;
+    d.covered_by = texts[v.covered_by];
+    d.covered_by_key = texts[v.covered_by_key];
+    d.primary_user_active = v.primary_user_active;
+    d.retired_at = device.retired_at;
+    d.not_billed_heartbeats = v.not_billed_heartbeats;
+    return d;
+}
+
+namespace {
+
+//! evaluate_compact; `release`, when set, is `f` itself: its heartbeats are freed once added up.
+CompactOutcome evaluate_facts(const BillingFacts& f, const TimeZone& tz, const Period& p,
+                              BillingFacts* release) {
     const Aliases aliases(f.aliases);
     Accumulator acc(f, tz, p, aliases);
     for (const auto& hb : f.heartbeats) {
         acc.add_heartbeat(hb);
     }
+    if (release != nullptr) {
+        std::vector<HeartbeatFact>().swap(release->heartbeats);
+        std::vector<HeartbeatUserFact>().swap(release->heartbeat_users);
+    }
     const Memberships memberships(f, aliases);
     auto users = user_billings(acc, f, memberships, p);
     const PrimaryUsers primary(f, aliases, p);
-    BillingOutcome out;
+    CompactOutcome out;
     out.devices.reserve(f.devices.size());
     for (std::size_t di = 0; di < f.devices.size(); ++di) {
-        out.devices.push_back(device_billing(f, p, acc, di, primary, users));
+        out.devices.push_back(compact(device_billing(f, p, acc, di, primary, users), out));
     }
-    cover_devices(f, acc.devices, users, out.devices);
+    // Primary users are chosen: the trailing minutes and display names are read no more.
+    std::vector<std::vector<std::pair<const std::string*, std::int64_t>>>().swap(acc.trailing);
+    std::unordered_map<std::string, std::string>().swap(acc.display);
+    cover_devices(f, acc.devices, users, out);
+    out.texts.seal();
     add_totals(out, users);
+    return out;
+}
+
+}  // namespace
+
+CompactOutcome evaluate_compact(const BillingFacts& f, const TimeZone& tz, const Period& p) {
+    return evaluate_facts(f, tz, p, nullptr);
+}
+
+CompactOutcome evaluate_compact_releasing(BillingFacts& f, const TimeZone& tz, const Period& p) {
+    return evaluate_facts(f, tz, p, &f);
+}
+
+BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period& p) {
+    auto compact = evaluate_compact(f, tz, p);
+    BillingOutcome out;
+    out.devices.reserve(compact.devices.size());
+    for (std::size_t di = 0; di < compact.devices.size(); ++di) {
+        out.devices.push_back(compact.device(di, f.devices[di]));
+    }
+    out.users = std::move(compact.users);
+    out.packages = std::move(compact.packages);
+    out.active_devices = compact.active_devices;
+    out.active_users = compact.active_users;
+    out.standalone_devices = compact.standalone_devices;
+    out.overflow_devices = compact.overflow_devices;
+    out.billable_units = compact.billable_units;
     return out;
 }
 

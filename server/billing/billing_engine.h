@@ -5,9 +5,11 @@
 // and, for a closed month, the receipt cut-off that keeps late heartbeats out.
 
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "server/billing/time_zone.h"
@@ -96,6 +98,71 @@ struct BillingOutcome {
 };
 
 BillingOutcome evaluate(const BillingFacts& facts, const TimeZone& tz, const Period& period);
+
+//! Texts of the compact outcome, each stored once (user keys, principals, packages): id 0 is
+//! "". Addresses of the texts never move.
+class OutcomeTexts {
+  public:
+    OutcomeTexts();
+    std::uint32_t intern(const std::string& text);
+    const std::string& operator[](std::uint32_t id) const { return texts_[id]; }
+    //! Drops the index (intern no more; the texts stay).
+    void seal() { std::unordered_map<std::string_view, std::uint32_t>().swap(index_); }
+
+  private:
+    std::deque<std::string> texts_;
+    std::unordered_map<std::string_view, std::uint32_t> index_;
+};
+
+//! DeviceBilling without a string of its own (a large tenant has 100,000 devices): its texts
+//! are ids in CompactOutcome::texts, its users a range of CompactOutcome::device_users; the
+//! device id and retirement are the device's (BillingFacts::devices).
+struct DeviceVerdict {
+    std::int64_t active_minutes = 0;
+    std::int64_t active_days = 0;
+    std::int64_t heartbeats = 0;
+    std::int64_t not_billed_heartbeats = 0;
+    std::optional<std::int64_t> last_seen;
+    std::uint32_t first_user = 0;  //!< device_users[first_user, + user_count): sorted names
+    std::uint32_t user_count = 0;
+    std::uint32_t paired_user = 0;
+    std::uint32_t paired_user_key = 0;
+    std::uint32_t paired_by = 0;
+    std::uint32_t package = 0;
+    std::uint32_t covered_by = 0;
+    std::uint32_t covered_by_key = 0;
+    BilledAs billed_as = BilledAs::kNotActive;
+    Coverage coverage = Coverage::kNone;
+    bool active = false;
+    bool primary_user_active = false;
+};
+
+//! evaluate's answer with compact devices (what the usage report keeps while it writes its
+//! rows): device(i, facts.devices[i]) is evaluate's devices[i].
+struct CompactOutcome {
+    std::vector<DeviceVerdict> devices;  //!< every device in facts, facts order
+    OutcomeTexts texts;
+    std::vector<std::uint32_t> device_users;  //!< text ids (DeviceVerdict::first_user)
+    std::vector<UserBilling> users;           //!< active users, by principal
+    std::vector<PackageUnits> packages;       //!< by package name
+    std::int64_t active_devices = 0;
+    std::int64_t active_users = 0;
+    std::int64_t standalone_devices = 0;
+    std::int64_t overflow_devices = 0;
+    std::int64_t billable_units = 0;
+
+    //! The DeviceBilling of devices[i]; `device` is facts.devices[i] (its id and retirement).
+    DeviceBilling device(std::size_t i, const Device& device) const;
+};
+
+//! evaluate, its devices compact.
+CompactOutcome evaluate_compact(const BillingFacts& facts, const TimeZone& tz,
+                                const Period& period);
+//! The same, freeing facts.heartbeats and facts.heartbeat_users as soon as they are added up
+//! (before the per-device answers are made: the report's peak), for a caller that reads them
+//! no more.
+CompactOutcome evaluate_compact_releasing(BillingFacts& facts, const TimeZone& tz,
+                                          const Period& period);
 
 //! The canonical key of a raw key after merges (follows chains, stops on cycles).
 std::string resolve_alias(const std::vector<AliasFact>& aliases, const std::string& key);

@@ -179,12 +179,12 @@ Result<UsageRows> build_usage_rows(Store& store, std::string_view tenant, std::s
         out.rows = std::move(*rows);
         return out;
     }
-    auto report = build_usage_report_from_rollups(store, tenant, month, now);
-    if (!report) {
-        return report.error();
+    // The open month: each device row made as it is written, none held whole.
+    auto rows = usage_rows_from_rollups(store, tenant, month, now, *out.head);
+    if (!rows) {
+        return rows.error();
     }
-    *out.head = std::move(*report);
-    out.rows = std::make_unique<InMemoryRows>(*out.head);
+    out.rows = std::move(*rows);
     return out;
 }
 

@@ -3,6 +3,7 @@
 #include "server/report/usage_report.h"
 
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -10,8 +11,8 @@
 #include "server/billing/tenant_status.h"
 #include "server/billing/time_zone.h"
 #include "server/billing/user_key.h"
-#include "server/report/device_explanation.h"
 #include "server/report/month_close.h"
+#include "server/report/open_month_rows.h"
 
 namespace tally::server {
 
@@ -42,31 +43,55 @@ void list_late(const BillingFacts& facts, std::int64_t from, std::int64_t to, Us
     }
 }
 
-//! The billed part of the summary and its inactive spans; `month_outcome` is the month's
+//! The tenant's past inactive spans in [from, to) (never billed).
+std::vector<billing::TimeSpan> past_inactive_spans(const TenantSettings& settings,
+                                                   std::int64_t from, std::int64_t to) {
+    std::vector<billing::TimeSpan> out;
+    for (const auto& span : billing::inactive_spans_in(settings, from, to)) {
+        out.push_back({span.since, span.until});
+    }
+    return out;
+}
+
+//! The summary's inactive spans: the past ones and a current inactivation up to the month's
+//! end.
+void set_inactive_spans(const TenantSettings& settings, UsageSummary& s) {
+    s.inactive_spans = past_inactive_spans(settings, s.month_start, s.month_end);
+    if (s.inactive_since && *s.inactive_since < s.month_end) {
+        s.inactive_spans.push_back({std::max(s.month_start, *s.inactive_since), s.month_end});
+    }
+}
+
+//! Whether the billed part needs a second evaluation (the heartbeats read again): something
+//! is billed, and it is not the whole month, or the month is closed (late units).
+bool bills_apart(const TenantSettings& settings, const UsageSummary& s) {
+    const auto window = billing::billable_window(settings, s.month_start, s.month_end);
+    if (!window) {
+        return false;
+    }
+    const bool whole_month = window->first == s.month_start && window->second == s.month_end &&
+                             past_inactive_spans(settings, s.month_start, s.month_end).empty();
+    return !whole_month || s.closed;
+}
+
+//! The billed part of the summary; `month_outcome` is the month's
 //! evaluation over `period`.
 void fill_billed(const BillingFacts& facts, const billing::TimeZone& tz,
                  const TenantSettings& settings, const billing::Period& period,
-                 const billing::BillingOutcome& month_outcome, UsageSummary& s) {
+                 const billing::CompactOutcome& month_outcome, UsageSummary& s) {
     const auto from = s.month_start;
     const auto to = s.month_end;
     // The billed part: the same rules over the heartbeats outside the trial, before a current
     // inactivation and outside past inactive spans (pairing and membership are still judged
     // at the month's end).
     const auto window = billing::billable_window(settings, from, to);
-    std::vector<billing::TimeSpan> not_billed;
-    for (const auto& span : billing::inactive_spans_in(settings, from, to)) {
-        not_billed.push_back({span.since, span.until});
-    }
-    s.inactive_spans = not_billed;
-    if (s.inactive_since && *s.inactive_since < to) {
-        s.inactive_spans.push_back({std::max(from, *s.inactive_since), to});
-    }
+    const auto not_billed = past_inactive_spans(settings, from, to);
     const auto billed_units = [&](const billing::Period& p) {
         auto copy = p;
         copy.from = window->first;
         copy.to = window->second;
         copy.not_billed = not_billed;
-        return billing::evaluate(facts, tz, copy);
+        return billing::evaluate_compact(facts, tz, copy);
     };
     if (window) {
         s.billable_from = window->first;
@@ -75,7 +100,7 @@ void fill_billed(const BillingFacts& facts, const billing::TimeZone& tz,
         // the billed one (evaluate is a pure function of the same facts and period).
         const bool whole_month =
             window->first == from && window->second == to && not_billed.empty();
-        const auto billed = whole_month ? billing::BillingOutcome{} : billed_units(period);
+        const auto billed = whole_month ? billing::CompactOutcome{} : billed_units(period);
         const auto& billed_outcome = whole_month ? month_outcome : billed;
         s.billable_units = billed_outcome.billable_units;
         s.packages = billed_outcome.packages;
@@ -106,38 +131,41 @@ std::vector<std::int64_t> count_inactive_beats(const BillingFacts& facts, UsageS
     return inactive_beats;
 }
 
-//! The report's device rows; moves each listed device out of `facts` and its billing out of
-//! `month_outcome`.
-void list_devices(BillingFacts& facts,
-                  const std::unordered_map<std::string, DeviceEvidence>& evidence,
-                  billing::BillingOutcome& month_outcome,
-                  const std::vector<std::int64_t>& inactive_beats, UsageReport& report) {
-    const auto to = report.summary.month_end;
-    report.devices.reserve(facts.devices.size());
-    for (std::size_t i = 0; i < facts.devices.size(); ++i) {
-        auto& dev = facts.devices[i];
-        auto& b = month_outcome.devices[i];
-        // Listed: paired before the month ended, or with heartbeats in it (a device can
-        // upload heartbeats older than its pairing, e.g. after standalone mode).
-        if (dev.paired_at >= to && b.heartbeats == 0) {
-            continue;
+//! Each device's evidence by its position in `devices` (the store gives them by device id).
+std::vector<DeviceEvidence> evidence_by_position(
+    const std::vector<Device>& devices, std::unordered_map<std::string, DeviceEvidence>& by_id) {
+    std::vector<DeviceEvidence> out(devices.size());
+    for (std::size_t i = 0; i < devices.size(); ++i) {
+        if (const auto it = by_id.find(devices[i].id); it != by_id.end()) {
+            out[i] = it->second;
         }
-        DeviceReportRow row;
-        row.usage.active_minutes = b.active_minutes;
-        row.usage.active_days = b.active_days;
-        row.usage.heartbeats = b.heartbeats;
-        row.usage.users = b.users;
-        if (const auto it = evidence.find(dev.id); it != evidence.end()) {
-            row.usage.evidence = it->second;
-        }
-        row.active = b.active;
-        row.inactive_span_heartbeats = inactive_beats[i];
-        row.explanation = explain_device(b, inactive_beats[i]);
-        row.billing = std::move(b);
-        row.usage.device = std::move(dev);  // the facts are not read after this loop
-        report.devices.push_back(std::move(row));
+    }
+    std::unordered_map<std::string, DeviceEvidence>().swap(by_id);
+    return out;
+}
+
+//! Frees the text of each device that no writer reads (the rows keep id, hostname, type,
+//! role; a snapshot keeps everything).
+void drop_unwritten(std::vector<Device>& devices) {
+    for (auto& d : devices) {
+        std::string().swap(d.tenant);
+        std::string().swap(d.public_key);
+        std::string().swap(d.facts.os);
+        std::string().swap(d.facts.os_version);
+        std::string().swap(d.facts.agent_version);
+        std::string().swap(d.facts.fingerprint);
     }
 }
+
+//! How much of each device the rows keep.
+enum class DeviceDetail { kWhole, kWritten };
+
+//! The month's report from the rollups: `report` gets its head (summary, late adjustments),
+//! the returned rows its device and user rows.
+Result<std::unique_ptr<OpenMonthRows>> compute_report(Store& store, std::string_view tenant,
+                                                      std::string_view month, std::int64_t now,
+                                                      FactGrain grain, DeviceDetail detail,
+                                                      UsageReport& report);
 
 }  // namespace
 
@@ -153,9 +181,18 @@ Result<UsageReport> build_usage_report(Store& store, std::string_view tenant,
     return build_usage_report_from_rollups(store, tenant, month, now);
 }
 
-Result<UsageReport> build_usage_report_from_rollups(Store& store, std::string_view tenant,
-                                                    std::string_view month, std::int64_t now,
-                                                    FactGrain grain) {
+namespace {
+
+//! The month in the tenant's zone and the period the engine judges it over.
+struct MonthPlan {
+    TenantSettings settings;
+    billing::TimeZone tz;
+    billing::Period period;
+    std::int64_t closes_at = 0;
+};
+
+Result<MonthPlan> plan_month(Store& store, std::string_view tenant, std::string_view month,
+                             std::int64_t now) {
     auto settings = store.tenant_settings(tenant);
     if (!settings) {
         return settings.error();
@@ -179,13 +216,40 @@ Result<UsageReport> build_usage_report_from_rollups(Store& store, std::string_vi
     if (now >= closes_at) {
         period.received_before = closes_at;
     }
+    return MonthPlan{std::move(*settings), std::move(*tz), std::move(period), closes_at};
+}
+
+//! The summary's fields that come from the tenant and the month, not from the engine.
+void start_summary(const MonthPlan& plan, std::int64_t now, UsageSummary& s) {
+    const auto& settings = plan.settings;
+    s.tenant_status = billing::effective_status(settings, now);
+    s.trial_end = settings.trial_end;
+    s.trial = settings.trial_end && *settings.trial_end > plan.period.from;
+    s.inactive_since = settings.status == "inactive" ? settings.inactive_since : std::nullopt;
+    s.time_zone = plan.tz.name();
+    s.month_start = plan.period.from;
+    s.month_end = plan.period.to;
+    s.closes_at = plan.closes_at;
+    s.closed = now >= s.closes_at;
+}
+
+Result<std::unique_ptr<OpenMonthRows>> compute_report(Store& store, std::string_view tenant,
+                                                      std::string_view month, std::int64_t now,
+                                                      FactGrain grain, DeviceDetail detail,
+                                                      UsageReport& report) {
+    auto plan = plan_month(store, tenant, month, now);
+    if (!plan) {
+        return plan.error();
+    }
+    const auto& period = plan->period;
     // One snapshot: the facts and every device's evidence, with set-based queries. Facts
     // before both the month and the primary user's trailing window change nothing.
     MonthWindow window;
-    window.from = from;
-    window.to = to;
-    window.read_from = std::max(from - billing::kPrimaryWindowSeconds,
-                                std::min(from, period.as_of - billing::kPrimaryWindowSeconds));
+    window.from = period.from;
+    window.to = period.to;
+    window.read_from =
+        std::max(period.from - billing::kPrimaryWindowSeconds,
+                 std::min(period.from, period.as_of - billing::kPrimaryWindowSeconds));
     window.as_of = period.as_of;
     window.received_before = period.received_before;
     window.coarse = grain == FactGrain::kMonth;
@@ -193,43 +257,67 @@ Result<UsageReport> build_usage_report_from_rollups(Store& store, std::string_vi
     if (!snapshot) {
         return snapshot.error();
     }
-    auto* facts = &snapshot->facts;
+    auto& facts = snapshot->facts;
+    OpenMonthParts parts;
+    parts.evidence = evidence_by_position(facts.devices, snapshot->evidence);
+    if (detail == DeviceDetail::kWritten) {
+        drop_unwritten(facts.devices);
+    }
 
-    UsageReport report;
     report.tenant = std::string(tenant);
     report.month = std::string(month);
     report.generated_at = now;
     auto& s = report.summary;
-    s.tenant_status = billing::effective_status(*settings, now);
-    s.trial_end = settings->trial_end;
-    s.trial = settings->trial_end && *settings->trial_end > from;
-    s.inactive_since = settings->status == "inactive" ? settings->inactive_since : std::nullopt;
-    s.time_zone = tz->name();
-    s.month_start = from;
-    s.month_end = to;
-    s.closes_at = closes_at;
-    s.closed = now >= s.closes_at;
+    start_summary(*plan, now, s);
+    set_inactive_spans(plan->settings, s);
+    if (s.closed) {
+        list_late(facts, period.from, period.to, report);
+    }
+    parts.inactive_beats = count_inactive_beats(facts, s);
 
-    auto month_outcome = billing::evaluate(*facts, *tz, period);
+    // Unless the billed part is evaluated apart, the heartbeats are read no more once the
+    // engine has added them up: it frees them before it makes the devices' answers.
+    auto month_outcome = bills_apart(plan->settings, s)
+                             ? billing::evaluate_compact(facts, plan->tz, period)
+                             : billing::evaluate_compact_releasing(facts, plan->tz, period);
     s.active_devices = month_outcome.active_devices;
     s.active_users = month_outcome.active_users;
     s.standalone_devices = month_outcome.standalone_devices;
     s.overflow_devices = month_outcome.overflow_devices;
     s.reported_units = month_outcome.billable_units;
 
-    fill_billed(*facts, *tz, *settings, period, month_outcome, s);
-    if (s.closed) {
-        list_late(*facts, from, to, report);
-    }
-    auto inactive_beats = count_inactive_beats(*facts, s);
-    // Read no more: free them early.
-    std::vector<HeartbeatFact>().swap(facts->heartbeats);
-    std::vector<HeartbeatUserFact>().swap(facts->heartbeat_users);
-    std::vector<std::string>().swap(facts->principals);
+    fill_billed(facts, plan->tz, plan->settings, period, month_outcome, s);
+    parts.devices = std::move(facts.devices);
+    parts.outcome = std::move(month_outcome);
+    parts.month_end = period.to;
+    snapshot->facts = BillingFacts{};  // read no more: free them before the rows are written
+    return std::make_unique<OpenMonthRows>(std::move(parts));
+}
 
-    list_devices(*facts, snapshot->evidence, month_outcome, inactive_beats, report);
-    report.users = std::move(month_outcome.users);
+}  // namespace
+
+Result<UsageReport> build_usage_report_from_rollups(Store& store, std::string_view tenant,
+                                                    std::string_view month, std::int64_t now,
+                                                    FactGrain grain) {
+    UsageReport report;
+    auto rows = compute_report(store, tenant, month, now, grain, DeviceDetail::kWhole, report);
+    if (!rows) {
+        return rows.error();
+    }
+    report.devices = (*rows)->take_devices();
+    report.users = (*rows)->take_users();
     return report;
+}
+
+Result<std::unique_ptr<ReportRows>> usage_rows_from_rollups(Store& store, std::string_view tenant,
+                                                            std::string_view month,
+                                                            std::int64_t now, UsageReport& head,
+                                                            FactGrain grain) {
+    auto rows = compute_report(store, tenant, month, now, grain, DeviceDetail::kWritten, head);
+    if (!rows) {
+        return rows.error();
+    }
+    return std::unique_ptr<ReportRows>(std::move(*rows));
 }
 
 }  // namespace tally::server

@@ -6,6 +6,7 @@
 // and never change the closed numbers. The JSON shape is documented in REPORT.md.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,8 @@
 #include "server/store/store.h"
 
 namespace tally::server {
+
+class ReportRows;
 
 struct UsageSummary {
     std::int64_t active_devices = 0;
@@ -91,5 +94,15 @@ enum class FactGrain { kMonth, kHourly };
 Result<UsageReport> build_usage_report_from_rollups(Store& store, std::string_view tenant,
                                                     std::string_view month, std::int64_t now,
                                                     FactGrain grain = FactGrain::kMonth);
+
+//! The same report ready to be written: `head` gets its summary and late adjustments, the
+//! rows its devices and users, each device row made only when a writer visits it
+//! (open_month_rows.h) and without the device fields no writer reads (public key,
+//! fingerprint, OS): what the open month's downloads write (month_close.h build_usage_rows).
+//! The bytes written are those of build_usage_report_from_rollups's report.
+Result<std::unique_ptr<ReportRows>> usage_rows_from_rollups(Store& store, std::string_view tenant,
+                                                            std::string_view month,
+                                                            std::int64_t now, UsageReport& head,
+                                                            FactGrain grain = FactGrain::kMonth);
 
 }  // namespace tally::server

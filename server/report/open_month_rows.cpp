@@ -1,0 +1,90 @@
+// The open month's rows, made one at a time (see open_month_rows.h).
+
+#include "server/report/open_month_rows.h"
+
+#include <utility>
+
+#include "server/report/device_explanation.h"
+
+namespace tally::server {
+
+namespace {
+
+//! The row of device i; `row`'s strings keep their storage from the previous row.
+void fill_row(const OpenMonthParts& p, std::size_t i, DeviceReportRow& row) {
+    row.billing = p.outcome.device(i, p.devices[i]);
+    const auto& b = row.billing;
+    row.usage.device = p.devices[i];
+    row.usage.active_minutes = b.active_minutes;
+    row.usage.active_days = b.active_days;
+    row.usage.heartbeats = b.heartbeats;
+    row.usage.users = b.users;
+    row.usage.evidence = p.evidence[i];
+    row.active = b.active;
+    row.inactive_span_heartbeats = p.inactive_beats[i];
+    row.explanation = explain_device(b, p.inactive_beats[i]);
+}
+
+}  // namespace
+
+OpenMonthRows::OpenMonthRows(OpenMonthParts parts) : parts_(std::move(parts)) {
+    for (std::size_t i = 0; i < parts_.devices.size(); ++i) {
+        listed_ += listed(i) ? 1 : 0;
+    }
+}
+
+bool OpenMonthRows::listed(std::size_t i) const {
+    // Paired before the month ended, or with heartbeats in it (a device can upload heartbeats
+    // older than its pairing, e.g. after standalone mode).
+    return parts_.devices[i].paired_at < parts_.month_end ||
+           parts_.outcome.devices[i].heartbeats != 0;
+}
+
+void OpenMonthRows::each_device(const std::function<void(const DeviceReportRow&)>& fn) const {
+    DeviceReportRow row;
+    for (std::size_t i = 0; i < parts_.devices.size(); ++i) {
+        if (listed(i)) {
+            fill_row(parts_, i, row);
+            fn(row);
+        }
+    }
+}
+
+void OpenMonthRows::each_user(const std::function<void(const billing::UserBilling&)>& fn) const {
+    for (const auto& user : parts_.outcome.users) {
+        fn(user);
+    }
+}
+
+std::vector<DeviceReportRow> OpenMonthRows::take_devices() {
+    std::vector<DeviceReportRow> rows;
+    rows.reserve(listed_);
+    for (std::size_t i = 0; i < parts_.devices.size(); ++i) {
+        if (!listed(i)) {
+            continue;
+        }
+        DeviceReportRow row;
+        row.billing = parts_.outcome.device(i, parts_.devices[i]);
+        const auto& b = row.billing;
+        row.usage.active_minutes = b.active_minutes;
+        row.usage.active_days = b.active_days;
+        row.usage.heartbeats = b.heartbeats;
+        row.usage.users = b.users;
+        row.usage.evidence = parts_.evidence[i];
+        row.active = b.active;
+        row.inactive_span_heartbeats = parts_.inactive_beats[i];
+        row.explanation = explain_device(b, parts_.inactive_beats[i]);
+        row.usage.device = std::move(parts_.devices[i]);
+        rows.push_back(std::move(row));
+    }
+    parts_.devices.clear();
+    parts_.outcome.devices.clear();
+    listed_ = 0;
+    return rows;
+}
+
+std::vector<billing::UserBilling> OpenMonthRows::take_users() {
+    return std::exchange(parts_.outcome.users, {});
+}
+
+}  // namespace tally::server
