@@ -100,6 +100,17 @@ class BucketReader {
         part.read.back().seq = seq;
     }
 
+    //! The rest of a split month: `m` minus the hourly facts part.read[cut_first, end).
+    void append_rest(const MonthDeviceRollup& m, std::uint32_t device_pos, std::int32_t first_day,
+                     const MonthWindow& w, std::size_t cut_first, HeartbeatPart& part) {
+        const auto seq = part.read.size() - cut_first;
+        append_month_rest(
+            m, device_pos, first_day, w, cut_first,
+            [&](const std::string& principal) { return intern(principal, part); }, part.read,
+            part.users);
+        part.read.back().seq = seq;
+    }
+
   private:
     using Key = std::array<std::int64_t, 4>;  // hour, day, late, segment
 
@@ -271,7 +282,38 @@ struct MonthPlan {
     std::int64_t first_day = 0;
     std::int64_t last_day = 0;
     const MergedKeys* merged = nullptr;
+    std::vector<TimeRange> untrailed;  //!< untrailed_parts(*window)
 };
+
+//! A device of `plan` no tenant-wide cut splits (`m`: its month rollups, if any): the trailing
+//! window's part before the month hour by hour, then its month as one fact, or its untrailed
+//! parts hour by hour and the rest as one fact (month_facts.h).
+Result<void> read_uncut(BucketReader& reader, const std::optional<MonthDeviceRollup>& m,
+                        const std::string& id, std::uint32_t pos, std::int64_t from,
+                        const MonthPlan& plan, HeartbeatPart& part) {
+    const auto& w = *plan.window;
+    if (from < w.from) {
+        if (auto r = reader.read(id, pos, from, w.from, part); !r) {
+            return r;
+        }
+    }
+    if (!m) {
+        return {};
+    }
+    const auto first_day = static_cast<std::int32_t>(plan.first_day);
+    if (plan.untrailed.empty()) {
+        reader.append_month(*m, pos, first_day, w, part);
+        return {};
+    }
+    const auto cut_first = part.read.size();
+    for (const auto& range : plan.untrailed) {
+        if (auto r = reader.read(id, pos, range.from, range.to, part); !r) {
+            return r;
+        }
+    }
+    reader.append_rest(*m, pos, first_day, w, cut_first, part);
+    return {};
+}
 
 Result<void> read_part(SqliteDb& db, const TenantClock& clock, std::int64_t from, std::int64_t to,
                        std::int64_t lo, std::int64_t hi,
@@ -299,17 +341,9 @@ Result<void> read_part(SqliteDb& db, const TenantClock& clock, std::int64_t from
             if (!m) {
                 return m.error();
             }
-            const auto& w = *plan.window;
-            if (!*m || device_uncut(devices[pos], **m, w, *plan.merged)) {
-                // The trailing window's part before the month, hour by hour; the month, one.
-                if (from < w.from) {
-                    if (auto r = reader.read(id, pos, from, w.from, part); !r) {
-                        return r;
-                    }
-                }
-                if (*m) {
-                    reader.append_month(**m, pos, static_cast<std::int32_t>(plan.first_day), w,
-                                        part);
+            if (!*m || device_uncut(devices[pos], **m, *plan.window, *plan.merged)) {
+                if (auto r = read_uncut(reader, *m, id, pos, from, plan, part); !r) {
+                    return r;
                 }
                 continue;
             }
@@ -390,6 +424,7 @@ Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, std::int64_t tid, s
         plan.first_day = clock.tz.local_day(month->from);
         plan.last_day = clock.tz.local_day(month->to - 1);
         plan.merged = &merged;
+        plan.untrailed = untrailed_parts(*month);
     }
     constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
     constexpr auto kMax = std::numeric_limits<std::int64_t>::max();

@@ -2,6 +2,10 @@
 
 #include "server/store/month_facts.h"
 
+#include <algorithm>
+#include <map>
+#include <utility>
+
 #include "server/billing/user_key.h"
 
 namespace tally::server {
@@ -11,10 +15,6 @@ bool month_uncut(const TenantSettings& tenant, const MonthWindow& w) {
         return false;
     }
     const auto inside = [&](std::int64_t t) { return t > w.from && t < w.to; };
-    const auto trailing_from = w.as_of - billing::kPrimaryWindowSeconds;
-    if (inside(w.as_of) || inside(trailing_from)) {
-        return false;
-    }
     if ((tenant.trial_end && inside(*tenant.trial_end)) ||
         (tenant.inactive_since && inside(*tenant.inactive_since))) {
         return false;
@@ -25,6 +25,26 @@ bool month_uncut(const TenantSettings& tenant, const MonthWindow& w) {
         }
     }
     return true;
+}
+
+std::int64_t trailed_start(const MonthWindow& w) {
+    return std::max(w.from, w.as_of - billing::kPrimaryWindowSeconds);
+}
+
+std::vector<TimeRange> untrailed_parts(const MonthWindow& w) {
+    const auto lo = trailed_start(w);
+    const auto hi = std::min(w.to, w.as_of);
+    if (lo >= hi || (lo == w.from && hi == w.to)) {
+        return {};  // the window covers none of the month, or all of it
+    }
+    std::vector<TimeRange> out;
+    if (lo > w.from) {
+        out.push_back({w.from, lo});
+    }
+    if (hi < w.to) {
+        out.push_back({hi, w.to});
+    }
+    return out;
 }
 
 MergedKeys::MergedKeys(const std::vector<AliasFact>& aliases) {
@@ -59,19 +79,32 @@ bool device_uncut(const Device& device, const MonthDeviceRollup& m, const MonthW
     return !merged.names_any(m, device.id);
 }
 
-void append_month_fact(const MonthDeviceRollup& m, std::uint32_t device_pos, std::int32_t first_day,
-                       const MonthWindow& w,
-                       const std::function<std::uint32_t(const std::string&)>& intern,
-                       std::vector<HeartbeatFact>& facts, std::vector<HeartbeatUserFact>& users) {
+namespace {
+
+//! What the hourly facts of a split month hold, to subtract from its rollups.
+struct CutTotals {
+    std::int64_t heartbeats = 0;
+    std::int64_t minutes = 0;
+    std::map<std::pair<std::uint32_t, bool>, std::int64_t> user_minutes;  //!< (principal, local)
+
+    std::int64_t of(std::uint32_t principal, bool local) const {
+        const auto it = user_minutes.find({principal, local});
+        return it == user_minutes.end() ? 0 : it->second;
+    }
+};
+
+//! The month fact of `m` starting at `start`, less `cut`.
+void append_fact(const MonthDeviceRollup& m, std::uint32_t device_pos, std::int32_t first_day,
+                 std::int64_t start, const CutTotals& cut,
+                 const std::function<std::uint32_t(const std::string&)>& intern,
+                 std::vector<HeartbeatFact>& facts, std::vector<HeartbeatUserFact>& users) {
     HeartbeatFact h;
     h.device = device_pos;
-    // Any start inside the month answers every test the engine makes (no cut inside it); the
-    // days come from the masks.
-    h.start = m.first_active.value_or(w.from);
+    h.start = start;
     h.end = m.last_end;
     h.received_at = h.start;
-    h.device_active_minutes = m.active_minutes;
-    h.heartbeats = static_cast<std::uint32_t>(m.heartbeats);
+    h.device_active_minutes = m.active_minutes - cut.minutes;
+    h.heartbeats = static_cast<std::uint32_t>(m.heartbeats - cut.heartbeats);
     h.day_mask = m.day_mask;
     h.first_day = first_day;
     h.first_user = static_cast<std::uint32_t>(users.size());
@@ -79,8 +112,11 @@ void append_month_fact(const MonthDeviceRollup& m, std::uint32_t device_pos, std
         HeartbeatUserFact fact;
         fact.principal = intern(u.principal);
         fact.local = u.local;
+        fact.active_minutes = u.active_minutes - cut.of(fact.principal, fact.local);
+        if (fact.active_minutes <= 0) {
+            continue;  // all of its minutes are in the hourly facts
+        }
         fact.day_mask = u.day_mask;
-        fact.active_minutes = u.active_minutes;
         fact.first_start = u.first_active;
         fact.last_end = u.last_active;
         users.push_back(fact);
@@ -90,6 +126,35 @@ void append_month_fact(const MonthDeviceRollup& m, std::uint32_t device_pos, std
         h.first_user = 0;
     }
     facts.push_back(h);
+}
+
+}  // namespace
+
+void append_month_fact(const MonthDeviceRollup& m, std::uint32_t device_pos, std::int32_t first_day,
+                       const MonthWindow& w,
+                       const std::function<std::uint32_t(const std::string&)>& intern,
+                       std::vector<HeartbeatFact>& facts, std::vector<HeartbeatUserFact>& users) {
+    // Any start inside the month answers every test the engine makes (no cut inside it); the
+    // days come from the masks.
+    append_fact(m, device_pos, first_day, m.first_active.value_or(w.from), CutTotals{}, intern,
+                facts, users);
+}
+
+void append_month_rest(const MonthDeviceRollup& m, std::uint32_t device_pos, std::int32_t first_day,
+                       const MonthWindow& w, std::size_t cut_first,
+                       const std::function<std::uint32_t(const std::string&)>& intern,
+                       std::vector<HeartbeatFact>& facts, std::vector<HeartbeatUserFact>& users) {
+    CutTotals cut;
+    for (auto i = cut_first; i < facts.size(); ++i) {
+        const auto& h = facts[i];
+        cut.heartbeats += h.heartbeats;
+        cut.minutes += h.device_active_minutes;
+        for (std::uint32_t k = 0; k < h.user_count; ++k) {
+            const auto& u = users[h.first_user + k];
+            cut.user_minutes[{u.principal, u.local}] += u.active_minutes;
+        }
+    }
+    append_fact(m, device_pos, first_day, trailed_start(w), cut, intern, facts, users);
 }
 
 }  // namespace tally::server

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <limits>
 #include <map>
 #include <tuple>
@@ -321,6 +322,74 @@ Result<std::unordered_map<std::string, MonthDeviceRollup>> read_month_rollups(
     return out;
 }
 
+//! The buckets of every device whose earliest start lies in one of `ranges`, by device.
+Result<BillingFacts> read_range_buckets(PgConnection& c, const detail::TenantClock& clock,
+                                        std::int64_t tid, const std::vector<TimeRange>& ranges,
+                                        const std::unordered_map<std::string, std::uint32_t>& by_id,
+                                        BillingFacts& f) {
+    // Read into f (its devices), its facts set aside meanwhile.
+    BillingFacts out;
+    std::swap(out.heartbeats, f.heartbeats);
+    std::swap(out.heartbeat_users, f.heartbeat_users);
+    std::swap(out.principals, f.principals);
+    Result<void> read;
+    for (const auto& range : ranges) {
+        if (read = read_buckets(c, clock, tid, range.from, range.to, by_id, {}, f); !read) {
+            break;
+        }
+    }
+    std::swap(out.heartbeats, f.heartbeats);
+    std::swap(out.heartbeat_users, f.heartbeat_users);
+    std::swap(out.principals, f.principals);
+    if (!read) {
+        return read.error();
+    }
+    std::stable_sort(
+        out.heartbeats.begin(), out.heartbeats.end(),
+        [](const HeartbeatFact& x, const HeartbeatFact& y) { return x.device < y.device; });
+    return out;
+}
+
+//! The months of the devices of `whole` split by the trailing window (month_facts.h): the
+//! hourly facts of the `untrailed` parts, then the rest of each month as one fact.
+Result<void> append_split_months(
+    PgConnection& c, const detail::TenantClock& clock, std::int64_t tid,
+    const std::unordered_map<std::string, std::uint32_t>& by_id, const MonthWindow& month,
+    const std::vector<TimeRange>& untrailed,
+    const std::vector<std::pair<std::uint32_t, const MonthDeviceRollup*>>& whole,
+    std::int32_t first_day, const std::function<std::uint32_t(const std::string&)>& intern,
+    BillingFacts& f) {
+    auto cut = read_range_buckets(c, clock, tid, untrailed, by_id, f);
+    if (!cut) {
+        return cut.error();
+    }
+    std::size_t at = 0;  // cut->heartbeats[at]: the next device's first
+    for (const auto& [pos, m] : whole) {
+        while (at < cut->heartbeats.size() && cut->heartbeats[at].device < pos) {
+            ++at;  // a device read hour by hour
+        }
+        const auto cut_first = f.heartbeats.size();
+        for (; at < cut->heartbeats.size() && cut->heartbeats[at].device == pos; ++at) {
+            auto h = cut->heartbeats[at];
+            const auto users = cut->users(h);
+            h.seq = f.heartbeats.size() - cut_first;
+            h.first_user = static_cast<std::uint32_t>(f.heartbeat_users.size());
+            for (auto u : users) {
+                u.principal = intern(cut->principal(u));
+                f.heartbeat_users.push_back(u);
+            }
+            if (h.user_count == 0) {
+                h.first_user = 0;
+            }
+            f.heartbeats.push_back(h);
+        }
+        append_month_rest(*m, pos, first_day, month, cut_first, intern, f.heartbeats,
+                          f.heartbeat_users);
+        f.heartbeats.back().seq = std::numeric_limits<std::uint32_t>::max();
+    }
+    return {};
+}
+
 //! The facts of [from, to): whole-month facts (month_facts.h) for the devices of `month` no cut
 //! splits, hourly buckets for the others and before the month; by (start, device id, index).
 Result<void> read_heartbeats(PgConnection& c, const detail::TenantClock& clock, std::int64_t tid,
@@ -370,10 +439,17 @@ Result<void> read_heartbeats(PgConnection& c, const detail::TenantClock& clock, 
         }
         return it->second;
     };
-    for (const auto& [pos, m] : whole) {
-        append_month_fact(*m, pos, static_cast<std::int32_t>(first_day), *month, intern,
-                          f.heartbeats, f.heartbeat_users);
-        f.heartbeats.back().seq = std::numeric_limits<std::uint32_t>::max();
+    const auto untrailed = untrailed_parts(*month);
+    if (untrailed.empty()) {
+        for (const auto& [pos, m] : whole) {
+            append_month_fact(*m, pos, static_cast<std::int32_t>(first_day), *month, intern,
+                              f.heartbeats, f.heartbeat_users);
+            f.heartbeats.back().seq = std::numeric_limits<std::uint32_t>::max();
+        }
+    } else if (auto r = append_split_months(c, clock, tid, by_id, *month, untrailed, whole,
+                                            static_cast<std::int32_t>(first_day), intern, f);
+               !r) {
+        return r;
     }
     sort_heartbeats(f);
     return {};
