@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <utility>
 
 #include "server/billing/user_key.h"
@@ -45,6 +46,80 @@ std::vector<TimeRange> untrailed_parts(const MonthWindow& w) {
         out.push_back({hi, w.to});
     }
     return out;
+}
+
+namespace {
+
+//! The first instant of local day `day`, if it is one (not inside a change of offset).
+std::optional<std::int64_t> day_start(const billing::TimeZone& tz, std::int64_t day) {
+    const auto t = tz.utc_of_local(day * 86400);
+    if (tz.local_day(t) != day || tz.local_day(t - 1) != day - 1) {
+        return std::nullopt;
+    }
+    return t;
+}
+
+}  // namespace
+
+RangeRead split_days(const billing::TimeZone& tz, TimeRange r) {
+    RangeRead out;
+    const auto first_of = tz.local_day(r.from);
+    const auto from_start = day_start(tz, first_of);
+    const auto first = from_start && *from_start == r.from ? first_of : first_of + 1;
+    const auto last = tz.local_day(r.to) - 1;  // the day holding `to` is not whole inside
+    const auto start = day_start(tz, first);
+    const auto end = day_start(tz, last + 1);
+    if (first > last || !from_start || !start || !end) {
+        out.hourly.push_back(r);
+        return out;
+    }
+    if (r.from < *start) {
+        out.hourly.push_back({r.from, *start});
+    }
+    if (*end < r.to) {
+        out.hourly.push_back({*end, r.to});
+    }
+    out.days = DayRun{first, last, *start};
+    return out;
+}
+
+void append_days_fact(const DayRun& run, const std::vector<UserMinutes>& days,
+                      const MonthDeviceRollup* m, std::uint32_t device_pos, std::int32_t first_day,
+                      const std::function<std::uint32_t(const std::string&)>& intern,
+                      std::vector<HeartbeatFact>& facts, std::vector<HeartbeatUserFact>& users) {
+    HeartbeatFact h;
+    h.device = device_pos;
+    h.start = h.received_at = run.start;
+    h.end = m != nullptr ? m->last_end : run.start;
+    h.heartbeats = 0;
+    h.first_day = first_day;
+    h.first_user = static_cast<std::uint32_t>(users.size());
+    for (const auto& d : days) {
+        if (d.minutes <= 0) {
+            continue;
+        }
+        HeartbeatUserFact u;
+        u.principal = intern(d.principal);
+        u.local = d.local;
+        u.active_minutes = d.minutes;
+        if (m != nullptr) {
+            const auto it = std::find_if(m->users.begin(), m->users.end(), [&](const auto& x) {
+                return x.principal == d.principal && x.local == d.local;
+            });
+            if (it == m->users.end()) {
+                continue;  // not in the month's rollups: cannot be (the same ingest wrote both)
+            }
+            u.day_mask = it->day_mask;
+            u.first_start = it->first_active;
+            u.last_end = it->last_active;
+        }
+        users.push_back(u);
+        ++h.user_count;
+    }
+    if (h.user_count == 0) {
+        return;  // nothing for the trailing window
+    }
+    facts.push_back(h);
 }
 
 MergedKeys::MergedKeys(const std::vector<AliasFact>& aliases) {

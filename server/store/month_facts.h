@@ -16,6 +16,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "server/billing/time_zone.h"
 #include "server/store/billing_records.h"
 
 namespace tally::server {
@@ -55,6 +56,40 @@ struct TimeRange {
 //! when that window covers some of the month but not all of it (at most two, in order): the
 //! parts read hour by hour. Empty: one fact stands for the whole month.
 std::vector<TimeRange> untrailed_parts(const MonthWindow& w);
+
+//! Local days [first, last] wholly inside a range, `start` the first one's first instant.
+struct DayRun {
+    std::int64_t first = 0;
+    std::int64_t last = 0;
+    std::int64_t start = 0;
+};
+
+//! A range as read: its whole local days from the user-day rollups (rollup_user_day), the
+//! partial days at its edges hour by hour.
+struct RangeRead {
+    std::vector<TimeRange> hourly;
+    std::optional<DayRun> days;
+};
+
+//! `r` in the tenant's days (all of it hour by hour when it holds no whole day, or when a day's
+//! start is not one instant: a change of offset at midnight).
+RangeRead split_days(const billing::TimeZone& tz, TimeRange r);
+
+//! One user's active minutes over some whole days of a device (rollup_user_day).
+struct UserMinutes {
+    std::string principal;
+    bool local = false;
+    std::int64_t minutes = 0;
+};
+
+//! Appends a fact standing for the whole days `run` of device `device_pos`: no heartbeat nor
+//! device minute (those stay with the month's fact), only each user's minutes (the trailing
+//! window's tally). Inside the month (`m` set, its users holding every one of `days`), each user
+//! carries the month's day mask and first and last times, which its month fact may drop.
+void append_days_fact(const DayRun& run, const std::vector<UserMinutes>& days,
+                      const MonthDeviceRollup* m, std::uint32_t device_pos, std::int32_t first_day,
+                      const std::function<std::uint32_t(const std::string&)>& intern,
+                      std::vector<HeartbeatFact>& facts, std::vector<HeartbeatUserFact>& users);
 
 //! Where the rest of a split month (append_month_rest) starts: the first instant of the month
 //! inside the trailing window.

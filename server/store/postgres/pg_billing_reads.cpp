@@ -7,7 +7,9 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <tuple>
+#include <unordered_map>
 
 #include "server/store/month_facts.h"
 #include "server/store/postgres/postgres_store.h"
@@ -322,6 +324,27 @@ Result<std::unordered_map<std::string, MonthDeviceRollup>> read_month_rollups(
     return out;
 }
 
+//! Each user's minutes over local days [run.first, run.last], by device id.
+using UserDays = std::unordered_map<std::string, std::vector<UserMinutes>>;
+Result<UserDays> read_user_days(PgConnection& c, std::int64_t tid, const DayRun& run) {
+    UserDays out;
+    if (auto r =
+            each(c,
+                 "SELECT x.device_id, x.principal, x.local, sum(x.active_minutes)"
+                 " FROM rollup_user_day x JOIN devices d ON d.id = x.device_id"
+                 " WHERE d.tenant_id = $1 AND x.day >= $2 AND x.day <= $3"
+                 " GROUP BY x.device_id, x.principal, x.local",
+                 tid,
+                 [&](const PgResult& r, int i) {
+                     out[r.text(i, 0)].push_back({r.text(i, 1), r.boolean(i, 2), r.int64(i, 3)});
+                 },
+                 {pg_param(run.first), pg_param(run.last)});
+        !r) {
+        return r.error();
+    }
+    return out;
+}
+
 //! The buckets of every device whose earliest start lies in one of `ranges`, by device.
 Result<BillingFacts> read_range_buckets(PgConnection& c, const detail::TenantClock& clock,
                                         std::int64_t tid, const std::vector<TimeRange>& ranges,
@@ -355,11 +378,23 @@ Result<BillingFacts> read_range_buckets(PgConnection& c, const detail::TenantClo
 Result<void> append_split_months(
     PgConnection& c, const detail::TenantClock& clock, std::int64_t tid,
     const std::unordered_map<std::string, std::uint32_t>& by_id, const MonthWindow& month,
-    const std::vector<TimeRange>& untrailed,
+    const std::vector<RangeRead>& untrailed,
     const std::vector<std::pair<std::uint32_t, const MonthDeviceRollup*>>& whole,
     std::int32_t first_day, const std::function<std::uint32_t(const std::string&)>& intern,
     BillingFacts& f) {
-    auto cut = read_range_buckets(c, clock, tid, untrailed, by_id, f);
+    std::vector<TimeRange> hours;
+    std::vector<std::pair<DayRun, UserDays>> days;
+    for (const auto& rr : untrailed) {
+        hours.insert(hours.end(), rr.hourly.begin(), rr.hourly.end());
+        if (rr.days) {
+            auto read = read_user_days(c, tid, *rr.days);
+            if (!read) {
+                return read.error();
+            }
+            days.emplace_back(*rr.days, std::move(*read));
+        }
+    }
+    auto cut = read_range_buckets(c, clock, tid, hours, by_id, f);
     if (!cut) {
         return cut.error();
     }
@@ -383,11 +418,32 @@ Result<void> append_split_months(
             }
             f.heartbeats.push_back(h);
         }
+        for (const auto& [run, of] : days) {
+            if (const auto it = of.find(f.devices[pos].id); it != of.end()) {
+                append_days_fact(run, it->second, m, pos, first_day, intern, f.heartbeats,
+                                 f.heartbeat_users);
+            }
+        }
         append_month_rest(*m, pos, first_day, month, cut_first, intern, f.heartbeats,
                           f.heartbeat_users);
         f.heartbeats.back().seq = std::numeric_limits<std::uint32_t>::max();
     }
     return {};
+}
+
+//! The whole days of the trailing window's part before the month, [from, month_from), when
+//! the rest of it (hour by hour) lies before them.
+std::optional<DayRun> before_days(const detail::TenantClock& clock, std::int64_t from,
+                                  std::int64_t month_from) {
+    if (from >= month_from) {
+        return std::nullopt;
+    }
+    const auto rr = split_days(clock.tz, {from, month_from});
+    if (!rr.days || rr.hourly.size() > 1 ||
+        (!rr.hourly.empty() && rr.hourly[0].to > rr.days->start)) {
+        return std::nullopt;
+    }
+    return rr.days;
 }
 
 //! The facts of [from, to): whole-month facts (month_facts.h) for the devices of `month` no cut
@@ -410,20 +466,28 @@ Result<void> read_heartbeats(PgConnection& c, const detail::TenantClock& clock, 
         return rollups.error();
     }
     const MergedKeys merged(f.aliases);
+    // The trailing window before the month: its whole days from the user-day rollups.
+    const auto before = before_days(clock, from, month->from);
     std::vector<std::string> hourly;
+    std::vector<bool> is_hourly(f.devices.size(), false);
     std::vector<std::pair<std::uint32_t, const MonthDeviceRollup*>> whole;
     for (std::uint32_t i = 0; i < f.devices.size(); ++i) {
         const auto it = rollups->find(f.devices[i].id);
-        if (it == rollups->end()) {
+        const auto& retired = f.devices[i].retired_at;
+        if (before && retired && *retired < month->to) {
+            is_hourly[i] = true;  // its retirement may cut the days before the month
+        } else if (it == rollups->end()) {
             continue;  // no heartbeat in the month: nothing to read in it
-        }
-        if (device_uncut(f.devices[i], it->second, *month, merged)) {
+        } else if (device_uncut(f.devices[i], it->second, *month, merged)) {
             whole.emplace_back(i, &it->second);
         } else {
+            is_hourly[i] = true;
+        }
+        if (is_hourly[i]) {
             hourly.push_back(f.devices[i].id);
         }
     }
-    const BucketFilter filter{month->from, text_array(hourly)};
+    const BucketFilter filter{before ? before->start : month->from, text_array(hourly)};
     if (auto r = read_buckets(c, clock, tid, from, to, by_id, filter, f); !r) {
         return r;
     }
@@ -439,7 +503,24 @@ Result<void> read_heartbeats(PgConnection& c, const detail::TenantClock& clock, 
         }
         return it->second;
     };
-    const auto untrailed = untrailed_parts(*month);
+    if (before) {
+        auto days = read_user_days(c, tid, *before);
+        if (!days) {
+            return days.error();
+        }
+        for (std::uint32_t i = 0; i < f.devices.size(); ++i) {
+            const auto it = days->find(f.devices[i].id);
+            if (!is_hourly[i] && it != days->end()) {
+                append_days_fact(*before, it->second, nullptr, i,
+                                 static_cast<std::int32_t>(first_day), intern, f.heartbeats,
+                                 f.heartbeat_users);
+            }
+        }
+    }
+    std::vector<RangeRead> untrailed;
+    for (const auto& range : untrailed_parts(*month)) {
+        untrailed.push_back(split_days(clock.tz, range));
+    }
     if (untrailed.empty()) {
         for (const auto& [pos, m] : whole) {
             append_month_fact(*m, pos, static_cast<std::int32_t>(first_day), *month, intern,
