@@ -446,6 +446,26 @@ std::optional<DayRun> before_days(const detail::TenantClock& clock, std::int64_t
     return rr.days;
 }
 
+//! The trailing window's whole days `run` before the month, one fact for each device not read
+//! hour by hour (`is_hourly`).
+Result<void> append_before_days(PgConnection& c, std::int64_t tid, const DayRun& run,
+                                const std::vector<bool>& is_hourly,
+                                const std::function<std::uint32_t(const std::string&)>& intern,
+                                BillingFacts& f) {
+    auto days = read_user_days(c, tid, run);
+    if (!days) {
+        return days.error();
+    }
+    for (std::uint32_t i = 0; i < f.devices.size(); ++i) {
+        const auto it = days->find(f.devices[i].id);
+        if (!is_hourly[i] && it != days->end()) {
+            append_days_fact(run, it->second, nullptr, i, 0, intern, f.heartbeats,
+                             f.heartbeat_users);
+        }
+    }
+    return {};
+}
+
 //! The facts of [from, to): whole-month facts (month_facts.h) for the devices of `month` no cut
 //! splits, hourly buckets for the others and before the month; by (start, device id, index).
 Result<void> read_heartbeats(PgConnection& c, const detail::TenantClock& clock, std::int64_t tid,
@@ -504,17 +524,8 @@ Result<void> read_heartbeats(PgConnection& c, const detail::TenantClock& clock, 
         return it->second;
     };
     if (before) {
-        auto days = read_user_days(c, tid, *before);
-        if (!days) {
-            return days.error();
-        }
-        for (std::uint32_t i = 0; i < f.devices.size(); ++i) {
-            const auto it = days->find(f.devices[i].id);
-            if (!is_hourly[i] && it != days->end()) {
-                append_days_fact(*before, it->second, nullptr, i,
-                                 static_cast<std::int32_t>(first_day), intern, f.heartbeats,
-                                 f.heartbeat_users);
-            }
+        if (auto r = append_before_days(c, tid, *before, is_hourly, intern, f); !r) {
+            return r;
         }
     }
     std::vector<RangeRead> untrailed;
