@@ -100,6 +100,50 @@ class BucketReader {
         part.read.back().seq = seq;
     }
 
+    //! The rest of a split month: `m` minus the hourly facts part.read[cut_first, end).
+    void append_rest(const MonthDeviceRollup& m, std::uint32_t device_pos, std::int32_t first_day,
+                     const MonthWindow& w, std::size_t cut_first, HeartbeatPart& part) {
+        const auto seq = part.read.size() - cut_first;
+        append_month_rest(
+            m, device_pos, first_day, w, cut_first,
+            [&](const std::string& principal) { return intern(principal, part); }, part.read,
+            part.users);
+        part.read.back().seq = seq;
+    }
+
+    //! The whole days `run` of the device as one fact (month_facts.h append_days_fact).
+    Result<void> read_days(const std::string& device_id, std::uint32_t device_pos,
+                           const DayRun& run, const MonthDeviceRollup* m, std::int32_t first_day,
+                           HeartbeatPart& part) {
+        if (!days_) {
+            auto d = db_.prepare(
+                "SELECT principal, local, sum(active_minutes) FROM rollup_user_day"
+                " WHERE device_id = ?1 AND day >= ?2 AND day <= ?3 GROUP BY principal, local"
+                " ORDER BY principal, local");
+            if (!d) {
+                return d.error();
+            }
+            days_.emplace(std::move(*d));
+        }
+        day_minutes_.clear();
+        days_->reset().bind(1, device_id).bind(2, run.first).bind(3, run.last);
+        if (auto r = days_->each_row([&](const SqliteStatement& row) {
+                day_minutes_.push_back({row.text(0), row.int64(1) != 0, row.int64(2)});
+            });
+            !r) {
+            return r;
+        }
+        const auto seq = part.read.size();
+        append_days_fact(
+            run, day_minutes_, m, device_pos, first_day,
+            [&](const std::string& principal) { return intern(principal, part); }, part.read,
+            part.users);
+        if (part.read.size() > seq) {
+            part.read.back().seq = seq;
+        }
+        return {};
+    }
+
   private:
     using Key = std::array<std::int64_t, 4>;  // hour, day, late, segment
 
@@ -178,6 +222,8 @@ class BucketReader {
     const TenantClock& clock_;
     std::optional<SqliteStatement> buckets_;
     std::optional<SqliteStatement> users_;
+    std::optional<SqliteStatement> days_;
+    std::vector<UserMinutes> day_minutes_;
     std::vector<Key> keys_;
     std::unordered_map<std::string, std::uint32_t> interned_;
     std::map<std::int64_t, std::int64_t> closes_;
@@ -271,7 +317,63 @@ struct MonthPlan {
     std::int64_t first_day = 0;
     std::int64_t last_day = 0;
     const MergedKeys* merged = nullptr;
+    const std::vector<Device>* devices = nullptr;
+    std::vector<RangeRead> untrailed;  //!< untrailed_parts(*window), split in days
+    std::optional<RangeRead> before;   //!< the trailing window before the month, in days
 };
+
+//! Range `rr` of device `id` (`m`: inside its month): hour by hour at the edges, a fact for its
+//! whole days.
+Result<void> read_range(BucketReader& reader, const RangeRead& rr, const std::string& id,
+                        std::uint32_t pos, const MonthDeviceRollup* m, std::int32_t first_day,
+                        HeartbeatPart& part) {
+    for (const auto& range : rr.hourly) {
+        if (auto r = reader.read(id, pos, range.from, range.to, part); !r) {
+            return r;
+        }
+    }
+    if (rr.days) {
+        return reader.read_days(id, pos, *rr.days, m, first_day, part);
+    }
+    return {};
+}
+
+//! A device of `plan` no tenant-wide cut splits (`m`: its month rollups, if any): the trailing
+//! window's part before the month hour by hour, then its month as one fact, or its untrailed
+//! parts hour by hour and the rest as one fact (month_facts.h).
+Result<void> read_uncut(BucketReader& reader, const std::optional<MonthDeviceRollup>& m,
+                        const std::string& id, std::uint32_t pos, std::int64_t from,
+                        const MonthPlan& plan, HeartbeatPart& part) {
+    const auto& w = *plan.window;
+    const auto first_day = static_cast<std::int32_t>(plan.first_day);
+    if (from < w.from) {
+        // A device retired before the month's end: its retirement may cut the whole days.
+        const auto& retired = (*plan.devices)[pos].retired_at;
+        if (retired && *retired < w.to) {
+            if (auto r = reader.read(id, pos, from, w.from, part); !r) {
+                return r;
+            }
+        } else if (auto r = read_range(reader, *plan.before, id, pos, nullptr, first_day, part);
+                   !r) {
+            return r;
+        }
+    }
+    if (!m) {
+        return {};
+    }
+    if (plan.untrailed.empty()) {
+        reader.append_month(*m, pos, first_day, w, part);
+        return {};
+    }
+    const auto cut_first = part.read.size();
+    for (const auto& rr : plan.untrailed) {
+        if (auto r = read_range(reader, rr, id, pos, &*m, first_day, part); !r) {
+            return r;
+        }
+    }
+    reader.append_rest(*m, pos, first_day, w, cut_first, part);
+    return {};
+}
 
 Result<void> read_part(SqliteDb& db, const TenantClock& clock, std::int64_t from, std::int64_t to,
                        std::int64_t lo, std::int64_t hi,
@@ -299,17 +401,9 @@ Result<void> read_part(SqliteDb& db, const TenantClock& clock, std::int64_t from
             if (!m) {
                 return m.error();
             }
-            const auto& w = *plan.window;
-            if (!*m || device_uncut(devices[pos], **m, w, *plan.merged)) {
-                // The trailing window's part before the month, hour by hour; the month, one.
-                if (from < w.from) {
-                    if (auto r = reader.read(id, pos, from, w.from, part); !r) {
-                        return r;
-                    }
-                }
-                if (*m) {
-                    reader.append_month(**m, pos, static_cast<std::int32_t>(plan.first_day), w,
-                                        part);
+            if (!*m || device_uncut(devices[pos], **m, *plan.window, *plan.merged)) {
+                if (auto r = read_uncut(reader, *m, id, pos, from, plan, part); !r) {
+                    return r;
                 }
                 continue;
             }
@@ -390,6 +484,13 @@ Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, std::int64_t tid, s
         plan.first_day = clock.tz.local_day(month->from);
         plan.last_day = clock.tz.local_day(month->to - 1);
         plan.merged = &merged;
+        for (const auto& range : untrailed_parts(*month)) {
+            plan.untrailed.push_back(split_days(clock.tz, range));
+        }
+        if (from < month->from) {
+            plan.before = split_days(clock.tz, {from, month->from});
+        }
+        plan.devices = &f.devices;
     }
     constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
     constexpr auto kMax = std::numeric_limits<std::int64_t>::max();

@@ -211,6 +211,7 @@ void Rollups::add(const TenantClock& clock, const RollupHeartbeat& hb) {
     b.active_minutes += hb.device_active_minutes;
     for (const auto& u : hb.users) {
         if (u.active_minutes > 0) {
+            user_days[{hb.device_id, bk.day, u.principal, u.local}] += u.active_minutes;
             auto [bu, added] = bucket_users.try_emplace({bk, u.principal, u.local});
             auto& row = bu->second;
             row.first_start = added ? hb.start : std::min(row.first_start, hb.start);
@@ -397,6 +398,23 @@ Result<void> apply_buckets(SqliteDb& db, const Rollups& delta) {
     return {};
 }
 
+Result<void> apply_user_days(SqliteDb& db, const Rollups& delta) {
+    auto s = db.prepare(
+        "INSERT INTO rollup_user_day(device_id, day, principal, local, active_minutes)"
+        " VALUES (?,?,?,?,?) ON CONFLICT(device_id, day, principal, local) DO UPDATE SET"
+        " active_minutes = active_minutes + excluded.active_minutes");
+    if (!s) {
+        return s.error();
+    }
+    for (const auto& [key, minutes] : delta.user_days) {
+        s->reset().bind(1, key.device_id).bind(2, key.day).bind(3, key.principal);
+        if (auto r = s->bind(4, std::int64_t{key.local ? 1 : 0}).bind(5, minutes).run(); !r) {
+            return r;
+        }
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<void> apply_rollups(SqliteDb& db, std::int64_t tenant_id, const Rollups& delta) {
@@ -407,6 +425,9 @@ Result<void> apply_rollups(SqliteDb& db, std::int64_t tenant_id, const Rollups& 
         return r;
     }
     if (auto r = apply_buckets(db, delta); !r) {
+        return r;
+    }
+    if (auto r = apply_user_days(db, delta); !r) {
         return r;
     }
     auto new_users = apply_user_months(db, tenant_id, delta);
@@ -504,6 +525,8 @@ Result<void> delete_rollups_from(SqliteDb& db, std::int64_t tenant_id, std::int6
                             "DELETE FROM rollup_bucket WHERE device_id IN"
                             " (SELECT id FROM devices WHERE tenant_id = ?1) AND day >= ?3",
                             "DELETE FROM rollup_bucket_user WHERE device_id IN"
+                            " (SELECT id FROM devices WHERE tenant_id = ?1) AND day >= ?3",
+                            "DELETE FROM rollup_user_day WHERE device_id IN"
                             " (SELECT id FROM devices WHERE tenant_id = ?1) AND day >= ?3"}) {
         auto s = db.prepare(sql);
         if (!s) {
@@ -594,13 +617,30 @@ Result<void> read_buckets(SqliteDb& db, std::int64_t tenant_id, std::int64_t fir
     if (!u) {
         return u.error();
     }
-    return u->bind(1, tenant_id)
+    if (auto r = u->bind(1, tenant_id)
+                     .bind(2, first)
+                     .bind(3, next)
+                     .each_row([&](const SqliteStatement& s) {
+                         const BucketKey key{s.text(0), s.int64(1), s.int64(2), s.int64(3) != 0,
+                                             s.int64(4)};
+                         out.bucket_users[{key, s.text(5), s.int64(6) != 0}] = {
+                             s.int64(7), s.int64(8), s.int64(9)};
+                     });
+        !r) {
+        return r;
+    }
+    auto d = db.prepare(
+        "SELECT x.device_id, x.day, x.principal, x.local, x.active_minutes FROM rollup_user_day x"
+        " JOIN devices d ON d.id = x.device_id WHERE d.tenant_id = ?1 AND x.day >= ?2"
+        " AND x.day < ?3");
+    if (!d) {
+        return d.error();
+    }
+    return d->bind(1, tenant_id)
         .bind(2, first)
         .bind(3, next)
         .each_row([&](const SqliteStatement& s) {
-            const BucketKey key{s.text(0), s.int64(1), s.int64(2), s.int64(3) != 0, s.int64(4)};
-            out.bucket_users[{key, s.text(5), s.int64(6) != 0}] = {s.int64(7), s.int64(8),
-                                                                   s.int64(9)};
+            out.user_days[{s.text(0), s.int64(1), s.text(2), s.int64(3) != 0}] = s.int64(4);
         });
 }
 
@@ -713,6 +753,13 @@ std::string name(const UserMonthKey& k) {
     return "device " + k.device_id + " month " + std::to_string(k.month) + " user " +
            (k.local ? "local " : "") + "'" + k.principal + "'";
 }
+std::string show(std::int64_t minutes) {
+    return "minutes " + std::to_string(minutes);
+}
+std::string name(const UserDayKey& k) {
+    return "device " + k.device_id + " day " + std::to_string(k.day) + " user " +
+           (k.local ? "local " : "") + "'" + k.principal + "'";
+}
 std::string name(const DeviceDayKey& k) {
     return "device " + k.device_id + " day " + std::to_string(k.day);
 }
@@ -754,6 +801,7 @@ std::vector<std::string> diff_rollups(const Rollups& expected, const Rollups& st
     diff_map("device day", expected.device_days, stored.device_days, out, limit);
     diff_map("bucket", expected.buckets, stored.buckets, out, limit);
     diff_map("bucket user", expected.bucket_users, stored.bucket_users, out, limit);
+    diff_map("user day", expected.user_days, stored.user_days, out, limit);
     return out;
 }
 

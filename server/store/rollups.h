@@ -1,7 +1,8 @@
 #pragma once
 // Internal to the SQLite store: usage rolled up at ingest (DESIGN.md §5 "Storage at scale").
 // Each counted heartbeat adds to one per-(tenant, month, device) row, one row per
-// (tenant, month, device, user) it names, and one per-(device, local day) row, in the same
+// (tenant, month, device, user) it names, one per-(device, local day) row and one
+// per-(device, local day, user) row for each user with active minutes, in the same
 // savepoint that dedupes and stores it. Months and days are the tenant's (its time zone, as
 // billing::TimeZone cuts them); a heartbeat received at or after its month's close
 // (month end + grace_hours) also adds to the late-adjustment columns. Active days are a bit
@@ -149,6 +150,16 @@ struct BucketUserRow {
     bool operator==(const BucketUserRow&) const = default;
 };
 
+//! One user's active minutes on one device and local day (only with active minutes): the
+//! trailing window's minutes of whole days (month_facts.h).
+struct UserDayKey {
+    std::string device_id;
+    std::int64_t day = 0;  //!< local day number
+    std::string principal;
+    bool local = false;
+    auto operator<=>(const UserDayKey&) const = default;
+};
+
 //! Rollup rows of one tenant, in memory: what a batch adds, or what the evidence implies.
 struct Rollups {
     std::map<DeviceMonthKey, DeviceMonthRow> device_months;
@@ -156,6 +167,7 @@ struct Rollups {
     std::map<DeviceDayKey, DeviceDayRow> device_days;  //!< active_users: filled by apply/finish
     std::map<BucketKey, BucketRow> buckets;
     std::map<BucketUserKey, BucketUserRow> bucket_users;
+    std::map<UserDayKey, std::int64_t> user_days;  //!< active minutes
 
     void add(const TenantClock& clock, const RollupHeartbeat& hb);
     //! Sets device_days' active_users from the user months' day bits (for a complete set).

@@ -355,9 +355,31 @@ CREATE TABLE IF NOT EXISTS evidence_packs (
 CREATE INDEX IF NOT EXISTS evidence_packs_device ON evidence_packs(device_id, first_seq);
 )SQL";
 
-constexpr std::array<const char*, kSchemaVersion> kSteps = {kStep1, kStep2,  kStep3,  kStep4,
-                                                            kStep5, kStep6,  kStep7,  kStep8,
-                                                            kStep9, kStep10, kStep11, kStep12};
+// Step 13 (issue 20, months split by the trailing window): each user's active minutes per
+// device and local day (rollups.h UserDayKey; only users with active minutes), so the whole
+// days of a month's part outside the primary user's trailing window, and of the window's part
+// before the month, are read a row per user and day instead of hour by hour (month_facts.h).
+// Filled (kUserDaysFill) from the hourly user buckets (each of one local day): the same
+// minutes. A file older than step 10 gets it before its rollups are rebuilt (see migrate).
+constexpr const char* kStep13 = R"SQL(
+CREATE TABLE IF NOT EXISTS rollup_user_day (
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    day INTEGER NOT NULL,
+    principal TEXT NOT NULL,
+    local INTEGER NOT NULL,
+    active_minutes INTEGER NOT NULL,
+    PRIMARY KEY (device_id, day, principal, local)
+) WITHOUT ROWID;
+)SQL";
+constexpr const char* kUserDaysFill = R"SQL(
+INSERT OR IGNORE INTO rollup_user_day(device_id, day, principal, local, active_minutes)
+    SELECT device_id, day, principal, local, sum(active_minutes) FROM rollup_bucket_user
+    GROUP BY device_id, day, principal, local;
+)SQL";
+
+constexpr std::array<const char*, kSchemaVersion> kSteps = {
+    kStep1, kStep2, kStep3,  kStep4,  kStep5,  kStep6, kStep7,
+    kStep8, kStep9, kStep10, kStep11, kStep12, kStep13};
 
 }  // namespace
 
@@ -406,7 +428,15 @@ Result<void> migrate(SqliteDb& db) {
             if (auto r = detail::migrate_heartbeats_to_evidence(db); !r) {
                 return r;
             }
+            if (auto r = db.exec(kStep13); !r) {  // rebuilt with the others
+                return r;
+            }
             if (auto r = detail::rebuild_all_rollups(db); !r) {
+                return r;
+            }
+        }
+        if (*version == 12) {
+            if (auto r = db.exec(kUserDaysFill); !r) {
                 return r;
             }
         }

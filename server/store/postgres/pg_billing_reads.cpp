@@ -4,9 +4,12 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <tuple>
+#include <unordered_map>
 
 #include "server/store/month_facts.h"
 #include "server/store/postgres/postgres_store.h"
@@ -321,6 +324,148 @@ Result<std::unordered_map<std::string, MonthDeviceRollup>> read_month_rollups(
     return out;
 }
 
+//! Each user's minutes over local days [run.first, run.last], by device id.
+using UserDays = std::unordered_map<std::string, std::vector<UserMinutes>>;
+Result<UserDays> read_user_days(PgConnection& c, std::int64_t tid, const DayRun& run) {
+    UserDays out;
+    if (auto r =
+            each(c,
+                 "SELECT x.device_id, x.principal, x.local, sum(x.active_minutes)"
+                 " FROM rollup_user_day x JOIN devices d ON d.id = x.device_id"
+                 " WHERE d.tenant_id = $1 AND x.day >= $2 AND x.day <= $3"
+                 " GROUP BY x.device_id, x.principal, x.local",
+                 tid,
+                 [&](const PgResult& r, int i) {
+                     out[r.text(i, 0)].push_back({r.text(i, 1), r.boolean(i, 2), r.int64(i, 3)});
+                 },
+                 {pg_param(run.first), pg_param(run.last)});
+        !r) {
+        return r.error();
+    }
+    return out;
+}
+
+//! The buckets of every device whose earliest start lies in one of `ranges`, by device.
+Result<BillingFacts> read_range_buckets(PgConnection& c, const detail::TenantClock& clock,
+                                        std::int64_t tid, const std::vector<TimeRange>& ranges,
+                                        const std::unordered_map<std::string, std::uint32_t>& by_id,
+                                        BillingFacts& f) {
+    // Read into f (its devices), its facts set aside meanwhile.
+    BillingFacts out;
+    std::swap(out.heartbeats, f.heartbeats);
+    std::swap(out.heartbeat_users, f.heartbeat_users);
+    std::swap(out.principals, f.principals);
+    Result<void> read;
+    for (const auto& range : ranges) {
+        if (read = read_buckets(c, clock, tid, range.from, range.to, by_id, {}, f); !read) {
+            break;
+        }
+    }
+    std::swap(out.heartbeats, f.heartbeats);
+    std::swap(out.heartbeat_users, f.heartbeat_users);
+    std::swap(out.principals, f.principals);
+    if (!read) {
+        return read.error();
+    }
+    std::stable_sort(
+        out.heartbeats.begin(), out.heartbeats.end(),
+        [](const HeartbeatFact& x, const HeartbeatFact& y) { return x.device < y.device; });
+    return out;
+}
+
+//! The months of the devices of `whole` split by the trailing window (month_facts.h): the
+//! hourly facts of the `untrailed` parts, then the rest of each month as one fact.
+Result<void> append_split_months(
+    PgConnection& c, const detail::TenantClock& clock, std::int64_t tid,
+    const std::unordered_map<std::string, std::uint32_t>& by_id, const MonthWindow& month,
+    const std::vector<RangeRead>& untrailed,
+    const std::vector<std::pair<std::uint32_t, const MonthDeviceRollup*>>& whole,
+    std::int32_t first_day, const std::function<std::uint32_t(const std::string&)>& intern,
+    BillingFacts& f) {
+    std::vector<TimeRange> hours;
+    std::vector<std::pair<DayRun, UserDays>> days;
+    for (const auto& rr : untrailed) {
+        hours.insert(hours.end(), rr.hourly.begin(), rr.hourly.end());
+        if (rr.days) {
+            auto read = read_user_days(c, tid, *rr.days);
+            if (!read) {
+                return read.error();
+            }
+            days.emplace_back(*rr.days, std::move(*read));
+        }
+    }
+    auto cut = read_range_buckets(c, clock, tid, hours, by_id, f);
+    if (!cut) {
+        return cut.error();
+    }
+    std::size_t at = 0;  // cut->heartbeats[at]: the next device's first
+    for (const auto& [pos, m] : whole) {
+        while (at < cut->heartbeats.size() && cut->heartbeats[at].device < pos) {
+            ++at;  // a device read hour by hour
+        }
+        const auto cut_first = f.heartbeats.size();
+        for (; at < cut->heartbeats.size() && cut->heartbeats[at].device == pos; ++at) {
+            auto h = cut->heartbeats[at];
+            const auto users = cut->users(h);
+            h.seq = f.heartbeats.size() - cut_first;
+            h.first_user = static_cast<std::uint32_t>(f.heartbeat_users.size());
+            for (auto u : users) {
+                u.principal = intern(cut->principal(u));
+                f.heartbeat_users.push_back(u);
+            }
+            if (h.user_count == 0) {
+                h.first_user = 0;
+            }
+            f.heartbeats.push_back(h);
+        }
+        for (const auto& [run, of] : days) {
+            if (const auto it = of.find(f.devices[pos].id); it != of.end()) {
+                append_days_fact(run, it->second, m, pos, first_day, intern, f.heartbeats,
+                                 f.heartbeat_users);
+            }
+        }
+        append_month_rest(*m, pos, first_day, month, cut_first, intern, f.heartbeats,
+                          f.heartbeat_users);
+        f.heartbeats.back().seq = std::numeric_limits<std::uint32_t>::max();
+    }
+    return {};
+}
+
+//! The whole days of the trailing window's part before the month, [from, month_from), when
+//! the rest of it (hour by hour) lies before them.
+std::optional<DayRun> before_days(const detail::TenantClock& clock, std::int64_t from,
+                                  std::int64_t month_from) {
+    if (from >= month_from) {
+        return std::nullopt;
+    }
+    const auto rr = split_days(clock.tz, {from, month_from});
+    if (!rr.days || rr.hourly.size() > 1 ||
+        (!rr.hourly.empty() && rr.hourly[0].to > rr.days->start)) {
+        return std::nullopt;
+    }
+    return rr.days;
+}
+
+//! The trailing window's whole days `run` before the month, one fact for each device not read
+//! hour by hour (`is_hourly`).
+Result<void> append_before_days(PgConnection& c, std::int64_t tid, const DayRun& run,
+                                const std::vector<bool>& is_hourly,
+                                const std::function<std::uint32_t(const std::string&)>& intern,
+                                BillingFacts& f) {
+    auto days = read_user_days(c, tid, run);
+    if (!days) {
+        return days.error();
+    }
+    for (std::uint32_t i = 0; i < f.devices.size(); ++i) {
+        const auto it = days->find(f.devices[i].id);
+        if (!is_hourly[i] && it != days->end()) {
+            append_days_fact(run, it->second, nullptr, i, 0, intern, f.heartbeats,
+                             f.heartbeat_users);
+        }
+    }
+    return {};
+}
+
 //! The facts of [from, to): whole-month facts (month_facts.h) for the devices of `month` no cut
 //! splits, hourly buckets for the others and before the month; by (start, device id, index).
 Result<void> read_heartbeats(PgConnection& c, const detail::TenantClock& clock, std::int64_t tid,
@@ -341,20 +486,28 @@ Result<void> read_heartbeats(PgConnection& c, const detail::TenantClock& clock, 
         return rollups.error();
     }
     const MergedKeys merged(f.aliases);
+    // The trailing window before the month: its whole days from the user-day rollups.
+    const auto before = before_days(clock, from, month->from);
     std::vector<std::string> hourly;
+    std::vector<bool> is_hourly(f.devices.size(), false);
     std::vector<std::pair<std::uint32_t, const MonthDeviceRollup*>> whole;
     for (std::uint32_t i = 0; i < f.devices.size(); ++i) {
         const auto it = rollups->find(f.devices[i].id);
-        if (it == rollups->end()) {
+        const auto& retired = f.devices[i].retired_at;
+        if (before && retired && *retired < month->to) {
+            is_hourly[i] = true;  // its retirement may cut the days before the month
+        } else if (it == rollups->end()) {
             continue;  // no heartbeat in the month: nothing to read in it
-        }
-        if (device_uncut(f.devices[i], it->second, *month, merged)) {
+        } else if (device_uncut(f.devices[i], it->second, *month, merged)) {
             whole.emplace_back(i, &it->second);
         } else {
+            is_hourly[i] = true;
+        }
+        if (is_hourly[i]) {
             hourly.push_back(f.devices[i].id);
         }
     }
-    const BucketFilter filter{month->from, text_array(hourly)};
+    const BucketFilter filter{before ? before->start : month->from, text_array(hourly)};
     if (auto r = read_buckets(c, clock, tid, from, to, by_id, filter, f); !r) {
         return r;
     }
@@ -370,10 +523,25 @@ Result<void> read_heartbeats(PgConnection& c, const detail::TenantClock& clock, 
         }
         return it->second;
     };
-    for (const auto& [pos, m] : whole) {
-        append_month_fact(*m, pos, static_cast<std::int32_t>(first_day), *month, intern,
-                          f.heartbeats, f.heartbeat_users);
-        f.heartbeats.back().seq = std::numeric_limits<std::uint32_t>::max();
+    if (before) {
+        if (auto r = append_before_days(c, tid, *before, is_hourly, intern, f); !r) {
+            return r;
+        }
+    }
+    std::vector<RangeRead> untrailed;
+    for (const auto& range : untrailed_parts(*month)) {
+        untrailed.push_back(split_days(clock.tz, range));
+    }
+    if (untrailed.empty()) {
+        for (const auto& [pos, m] : whole) {
+            append_month_fact(*m, pos, static_cast<std::int32_t>(first_day), *month, intern,
+                              f.heartbeats, f.heartbeat_users);
+            f.heartbeats.back().seq = std::numeric_limits<std::uint32_t>::max();
+        }
+    } else if (auto r = append_split_months(c, clock, tid, by_id, *month, untrailed, whole,
+                                            static_cast<std::int32_t>(first_day), intern, f);
+               !r) {
+        return r;
     }
     sort_heartbeats(f);
     return {};

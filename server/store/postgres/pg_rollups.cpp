@@ -247,6 +247,26 @@ Result<void> apply_buckets(PgConnection& c, const Rollups& delta) {
                 principal.param(), local.param(), uminutes.param(), ufirst.param(), ulast.param()});
 }
 
+Result<void> apply_user_days(PgConnection& c, const Rollups& delta) {
+    if (delta.user_days.empty()) {
+        return {};
+    }
+    PgArray device, day, principal, local, minutes;
+    for (const auto& [key, m] : delta.user_days) {
+        device.text(key.device_id);
+        day.int64(key.day);
+        principal.text(key.principal);
+        local.boolean(key.local);
+        minutes.int64(m);
+    }
+    return run(c,
+               "INSERT INTO rollup_user_day AS t (device_id, day, principal, local,"
+               " active_minutes) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[],"
+               " $4::bool[], $5::bigint[]) ON CONFLICT (device_id, day, principal, local)"
+               " DO UPDATE SET active_minutes = t.active_minutes + excluded.active_minutes",
+               {device.param(), day.param(), principal.param(), local.param(), minutes.param()});
+}
+
 }  // namespace
 
 Result<billing::TimeZone> PgZones::get(const std::string& zone) {
@@ -336,6 +356,9 @@ Result<void> pg_apply_rollups(PgConnection& c, std::int64_t tenant_id, const Rol
     if (auto r = apply_buckets(c, delta); !r) {
         return r;
     }
+    if (auto r = apply_user_days(c, delta); !r) {
+        return r;
+    }
     auto new_users = apply_user_months(c, tenant_id, delta);
     if (!new_users) {
         return new_users.error();
@@ -411,6 +434,9 @@ Result<void> delete_rollups(PgConnection& c, std::int64_t tenant_id, std::int64_
                             " (SELECT id FROM devices WHERE tenant_id = $1) AND day >= $3"
                             " AND $2 = $2",
                             "DELETE FROM rollup_bucket_user WHERE device_id IN"
+                            " (SELECT id FROM devices WHERE tenant_id = $1) AND day >= $3"
+                            " AND $2 = $2",
+                            "DELETE FROM rollup_user_day WHERE device_id IN"
                             " (SELECT id FROM devices WHERE tenant_id = $1) AND day >= $3"
                             " AND $2 = $2"}) {
         if (auto r = run(c, sql, p); !r) {

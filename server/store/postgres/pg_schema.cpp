@@ -287,8 +287,24 @@ CREATE INDEX rollup_bucket_hour ON rollup_bucket(hour);
 CREATE INDEX rollup_bucket_user_hour ON rollup_bucket_user(hour);
 )SQL";
 
-constexpr std::array<const char*, kPgSchemaVersion> kSteps = {kStep1, kStep2, kStep3, kStep4,
-                                                              kStep5};
+// Step 6 (issue 20, months split by the trailing window): each user's active minutes per
+// device and local day (the SQLite store's step 13; month_facts.h), filled from the hourly user
+// buckets (each of one local day).
+constexpr const char* kStep6 = R"SQL(
+CREATE TABLE rollup_user_day (
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    day BIGINT NOT NULL,
+    principal TEXT NOT NULL,
+    local BOOLEAN NOT NULL,
+    active_minutes BIGINT NOT NULL,
+    PRIMARY KEY (device_id, day, principal, local)
+);
+INSERT INTO rollup_user_day SELECT device_id, day, principal, local, sum(active_minutes)
+    FROM rollup_bucket_user GROUP BY device_id, day, principal, local;
+)SQL";
+
+constexpr std::array<const char*, kPgSchemaVersion> kSteps = {kStep1, kStep2, kStep3,
+                                                              kStep4, kStep5, kStep6};
 
 // Any constant shared by every Tally server ("tally" in ASCII): serialises migrations
 // across processes.

@@ -8,7 +8,7 @@
 
 namespace tally::server {
 
-inline constexpr int kPgSchemaVersion = 5;
+inline constexpr int kPgSchemaVersion = 6;
 
 //! Errors: schema_newer (the database was migrated by a newer server), db*, db_unavailable.
 Result<void> pg_migrate(PgPool& pool);

@@ -186,6 +186,18 @@ Result<void> read_days(PgConnection& c, std::int64_t tid, std::int64_t month,
         out.bucket_users[{key, u->text(i, 5), u->boolean(i, 6)}] = {u->int64(i, 7), u->int64(i, 8),
                                                                     u->int64(i, 9)};
     }
+    auto ud = c.exec(
+        "SELECT x.device_id, x.day, x.principal, x.local, x.active_minutes"
+        " FROM rollup_user_day x" +
+            days,
+        p);
+    if (!ud) {
+        return ud.error();
+    }
+    for (int i = 0; i < ud->rows(); ++i) {
+        out.user_days[{ud->text(i, 0), ud->int64(i, 1), ud->text(i, 2), ud->boolean(i, 3)}] =
+            ud->int64(i, 4);
+    }
     return {};
 }
 

@@ -84,6 +84,12 @@ Result<void> move_rollups(PgConnection& c, std::int64_t tid, const RawUser& u,
             " first_start = least(t.first_start, excluded.first_start),"
             " last_end = greatest(t.last_end, excluded.last_end)",
         "DELETE FROM rollup_bucket_user" + match + of_tenant + " AND $5 = $5",
+        "INSERT INTO rollup_user_day AS t SELECT device_id, day, $5, false, active_minutes"
+        " FROM rollup_user_day" +
+            match + of_tenant +
+            " ON CONFLICT (device_id, day, principal, local) DO UPDATE SET"
+            " active_minutes = t.active_minutes + excluded.active_minutes",
+        "DELETE FROM rollup_user_day" + match + of_tenant + " AND $5 = $5",
     };
     for (const auto& sql : steps) {
         if (auto r = exec(c, sql, p); !r) {

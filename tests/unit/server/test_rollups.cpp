@@ -1,4 +1,5 @@
-// Usage rollups at ingest (server/store/rollups.h), their migration from schema 7, and
+// Usage rollups at ingest (server/store/rollups.h), their migration from schema 7 (and the user
+// days' from schema 12), and
 // verify-evidence (SqliteStore::verify_evidence): real signed batches through handle_upload.
 
 #include <sqlite3.h>
@@ -446,3 +447,45 @@ TEST_CASE("tally-server verify-evidence says what it found and exits 1 on a prob
                         Catch::Contains("result: 1 problem(s) found"));
     CHECK(cli::run_verify_evidence({"verify-evidence", "--tenant", "acme"}) == cli::kExitUsage);
 }
+
+namespace {
+
+TEST_CASE("rollup_user_day: each user's minutes per device and day, checked by verify-evidence",
+          "[rollups]") {
+    Month m;
+    auto& f = m.f;
+    const auto minutes = f.count("SELECT sum(active_minutes) FROM rollup_bucket_user");
+    REQUIRE(minutes > 0);
+    CHECK(f.count("SELECT sum(active_minutes) FROM rollup_user_day") == minutes);
+    CHECK(f.count("SELECT count(*) FROM rollup_user_day WHERE active_minutes <= 0") == 0);
+    auto check = f.store->verify_evidence("acme", "2026-11");
+    REQUIRE(check.ok());
+    CHECK(check->ok());
+    exec(f, "UPDATE rollup_user_day SET active_minutes = active_minutes + 1 WHERE device_id = '" +
+                m.a.device_id + "'");
+    check = f.store->verify_evidence("acme", "2026-11");
+    REQUIRE(check.ok());
+    CHECK_FALSE(check->ok());
+    bool user_day = false;
+    for (const auto& d : check->rollup_differences) {
+        user_day = user_day || (d.find("user day") == 0 && d.find(m.a.device_id) != d.npos);
+    }
+    CHECK(user_day);
+}
+
+TEST_CASE("a schema-12 database gets its user days from the hourly user buckets", "[rollups]") {
+    Month m;
+    auto& f = m.f;
+    const auto rows = f.count("SELECT count(*) FROM rollup_user_day");
+    const auto minutes = f.count("SELECT sum(active_minutes) FROM rollup_user_day");
+    REQUIRE(rows > 0);
+    exec(f, "DROP TABLE rollup_user_day; PRAGMA user_version = 12;");
+    reopen(f);
+    CHECK(f.count("SELECT count(*) FROM rollup_user_day") == rows);
+    CHECK(f.count("SELECT sum(active_minutes) FROM rollup_user_day") == minutes);
+    auto check = f.store->verify_evidence("acme", "2026-11");
+    REQUIRE(check.ok());
+    CHECK(check->ok());
+}
+
+}  // namespace

@@ -360,6 +360,81 @@ void month_facts_body() {
 }
 BACKEND_TEST("a month no cut splits is one fact per device, same report", month_facts_body)
 
+//! December 2026 (31 days), split by the primary user's trailing window after its end and while
+//! it runs, in UTC and New York: the same report as from the hourly buckets, with fewer facts;
+//! a second device retired inside it is read hour by hour beside the first.
+template <class B>
+void split_month_body() {
+    Paired<B> p;
+    const auto zone = GENERATE(as<std::string>{}, "UTC", "America/New_York");
+    auto settings = p.b.store->tenant_settings("acme");
+    REQUIRE(settings.ok());
+    settings->time_zone = zone;
+    REQUIRE(p.b.store->update_tenant_settings(*settings).ok());
+    TestDevice second;
+    second.device_id = "dev-2";
+    const auto hash = pairing::hex_encode(pairing::sha256(std::string("code-2")));
+    REQUIRE(p.b.store->add_pairing_code({"acme", hash, 5, kNow + 86400}, kNow - 86400).ok());
+    PairAttempt a;
+    a.code_hash = hash;
+    const auto key = second.key.public_key();
+    a.public_key = std::string(key.begin(), key.end());
+    a.facts = {"host2", "linux", "12", "1.0.0", "business", "workstation", "fp2"};
+    a.new_device_id = second.device_id;
+    a.now = kNow - 86400;
+    REQUIRE(p.b.store->pair_device(a).ok());
+    constexpr std::int64_t kNov20 = 1795132800;  // 2026-11-20 00:00 UTC
+    constexpr std::int64_t kDec1 = 1796083200;
+    const char* const people[] = {"alice", "bob", "carol"};
+    for (auto* dev : {&p.agent, &second}) {
+        std::vector<AcceptedHeartbeat> batch;
+        for (int i = 0; i < 44 * 5; ++i) {  // every 4.8 h to early January
+            const auto end = kNov20 + i * 17280 + 600;
+            AcceptedHeartbeat hb;
+            hb.bytes = dev->next_heartbeat(end, 5, {user(people[i % 3], 1 + i % 5, i % 7 == 0)});
+            hb.decoded = *pairing::decode_heartbeat(hb.bytes);
+            batch.push_back(std::move(hb));
+        }
+        REQUIRE(p.b.store->store_batch(dev->device_id, batch, {}, kNov20 + 44 * 86400).ok());
+    }
+    REQUIRE(p.b.store->retire_device("dev-2", "uninstall", kDec1 + 9 * 86400).ok());
+    for (const auto now :
+         {kDec1 + 1, kDec1 + 3 * 86400 + 43200, kDec1 + 31 * 86400 - 7200, kDec1 + 50 * 86400}) {
+        INFO("zone " << zone << " at " << now);
+        auto coarse =
+            build_usage_report_from_rollups(*p.b.store, "acme", "2026-12", now, FactGrain::kMonth);
+        auto fine =
+            build_usage_report_from_rollups(*p.b.store, "acme", "2026-12", now, FactGrain::kHourly);
+        REQUIRE(coarse.ok());
+        REQUIRE(fine.ok());
+        CHECK(usage_to_json(*coarse) == usage_to_json(*fine));
+    }
+    // After its end: December's first day (before the trailing window) is one fact of its
+    // users' minutes for dev-1 (the user-day rollups), the rest of the month one more.
+    MonthWindow w;
+    w.from = zone == "UTC" ? kDec1 : kDec1 + 5 * kHour;
+    w.to = w.as_of = w.from + 31 * 86400;
+    w.read_from = w.from;
+    auto coarse = p.b.store->month_report_facts("acme", w);
+    w.coarse = false;
+    auto fine = p.b.store->month_report_facts("acme", w);
+    REQUIRE(coarse.ok());
+    REQUIRE(fine.ok());
+    const auto dev1 = [](const ReportFacts& r) {
+        return std::count_if(
+            r.facts.heartbeats.begin(), r.facts.heartbeats.end(),
+            [&](const HeartbeatFact& h) { return r.facts.device_id(h) == "dev-1"; });
+    };
+    const auto dev2 = [&](const ReportFacts& r) {
+        return static_cast<std::ptrdiff_t>(r.facts.heartbeats.size()) - dev1(r);
+    };
+    CHECK(dev1(*fine) == 31 * 5);
+    CHECK(dev1(*coarse) == 2);
+    CHECK(dev2(*coarse) == dev2(*fine));
+}
+BACKEND_TEST("a month split by the trailing window reads its rest as one fact, same report",
+             split_month_body)
+
 }  // namespace
 
 namespace {
