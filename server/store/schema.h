@@ -7,7 +7,7 @@
 
 namespace tally::server {
 
-constexpr int kSchemaVersion = 12;
+constexpr int kSchemaVersion = 13;
 
 Result<void> migrate(SqliteDb& db);
 
