@@ -94,12 +94,12 @@ Cli parse(int argc, char** argv) {
         }
     }
     if (cli.is_short) {
-        // Month: 10 devices x 3 days. Steady: 3 devices x 75 days, retention 50, window 3.
+        // Month: 10 devices x 3 days. Steady: 2 devices x 65 days, retention 40, window 3.
         o.devices = devices_given ? o.devices : 10;
         o.days = days_given ? o.days : 3;
-        s.devices = devices_given ? s.devices : 3;
-        s.days = days_given ? s.days : 75;
-        s.retention_days = 50;
+        s.devices = devices_given ? s.devices : 2;
+        s.days = days_given ? s.days : 65;
+        s.retention_days = 40;
         s.window_days = 3;
     }
     if (cli.at_window) {
