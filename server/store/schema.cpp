@@ -362,7 +362,9 @@ CREATE INDEX IF NOT EXISTS evidence_packs_device ON evidence_packs(device_id, fi
 // ends: one row per pack, `counted` the pack's counted seqs ascending ("a-b,c-d"), `hashes`
 // evidence::kShortHash bytes per seq in that order, `last_start` the pack's (pruned with the
 // batches' hashes). Looked up by (device_id, last_seq >= seq). No foreign key: the purge
-// deletes these rows first. Needs only step 12, so it applies after 12 or 13.
+// deletes these rows first. The two last_start indexes let the daily purge find what left the
+// window or the retention without scanning every pack. Needs only step 12, so it applies
+// after 12 or 13.
 constexpr const char* kStepPackHashes = R"SQL(
 CREATE TABLE IF NOT EXISTS evidence_pack_hashes (
     pack_id INTEGER PRIMARY KEY,
@@ -375,6 +377,8 @@ CREATE TABLE IF NOT EXISTS evidence_pack_hashes (
 );
 CREATE INDEX IF NOT EXISTS evidence_pack_hashes_device
     ON evidence_pack_hashes(device_id, last_seq);
+CREATE INDEX IF NOT EXISTS evidence_pack_hashes_last_start ON evidence_pack_hashes(last_start);
+CREATE INDEX IF NOT EXISTS evidence_packs_last_start ON evidence_packs(last_start);
 )SQL";
 
 constexpr std::array<const char*, kSchemaVersion> kSteps = {
