@@ -1,7 +1,8 @@
 #pragma once
 // Internal to the SQLite store: the `evidence_packs` table (schema 12, evidence_pack_codec.h).
-// The evidence purge moves a device's batches that are past the acceptance window into packs
-// (a device-day per row); verify-evidence, rollup rebuilds and the user purge read them back
+// The evidence purge moves a device's batches of a day that ended a day ago into packs (a
+// device-day per row; schema 14's evidence_pack_hashes keeps their short hashes while the
+// window lasts); verify-evidence, rollup rebuilds and the user purge read them back
 // as the batches they were.
 
 #include <cstdint>
