@@ -2,7 +2,6 @@
 
 #include "bench/store/month_fleet.h"
 
-#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <chrono>
@@ -12,6 +11,7 @@
 #include <stdexcept>
 
 #include "bench/month/month_days.h"
+#include "bench/store/db_pages.h"
 #include "pairing/batch.h"
 #include "pairing/bytes.h"
 #include "pairing/gzip.h"
@@ -187,48 +187,6 @@ std::int64_t StoreMonth::send_all() {
 
 namespace {
 
-//! Bytes of each table and index (dbstat), and of the whole file, after a WAL checkpoint.
-std::map<std::string, std::int64_t> sizes(const std::filesystem::path& db_path) {
-    sqlite3* db = nullptr;
-    if (sqlite3_open(db_path.c_str(), &db) != SQLITE_OK) {
-        throw std::runtime_error("cannot open " + db_path.string());
-    }
-    sqlite3_exec(db, "PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr);
-    std::map<std::string, std::int64_t> out;
-    sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT name, sum(pgsize) FROM dbstat GROUP BY name", -1, &s,
-                           nullptr) == SQLITE_OK) {
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            out[reinterpret_cast<const char*>(sqlite3_column_text(s, 0))] =
-                sqlite3_column_int64(s, 1);
-        }
-    }
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return out;
-}
-
-//! Bytes of the pages that hold data (page_count - freelist_count): the file less the pages
-//! the purge freed, which SQLite reuses but does not give back without a VACUUM.
-std::int64_t pages_in_use(const std::filesystem::path& db_path) {
-    sqlite3* db = nullptr;
-    if (sqlite3_open(db_path.c_str(), &db) != SQLITE_OK) {
-        throw std::runtime_error("cannot open " + db_path.string());
-    }
-    std::int64_t v[3] = {};
-    const char* pragmas[] = {"PRAGMA page_count", "PRAGMA freelist_count", "PRAGMA page_size"};
-    for (int i = 0; i < 3; ++i) {
-        sqlite3_stmt* s = nullptr;
-        if (sqlite3_prepare_v2(db, pragmas[i], -1, &s, nullptr) == SQLITE_OK &&
-            sqlite3_step(s) == SQLITE_ROW) {
-            v[i] = sqlite3_column_int64(s, 0);
-        }
-        sqlite3_finalize(s);
-    }
-    sqlite3_close(db);
-    return (v[0] - v[1]) * v[2];
-}
-
 std::string describe(const server::EvidenceCheck& check) {
     std::ostringstream out;
     out << check.heartbeats << " heartbeats, " << check.decoded_ok << " re-decoded, "
@@ -268,7 +226,7 @@ FleetResult StoreMonth::run() {
     store_.reset();
     const auto expected = static_cast<std::int64_t>(o_.devices) * o_.days * kPerDay;
     const auto db_path = dir_ / "tally.db";
-    const auto table_sizes = sizes(db_path);
+    const auto sizes = table_sizes(db_path);
     const auto file = static_cast<std::int64_t>(std::filesystem::file_size(db_path));
 
     std::ostringstream out;
@@ -281,7 +239,7 @@ FleetResult StoreMonth::run() {
         << " bytes = " << static_cast<double>(file) / static_cast<double>(expected)
         << " B/heartbeat\n";
     std::int64_t rollups = 0;
-    for (const auto& [name, bytes] : table_sizes) {
+    for (const auto& [name, bytes] : sizes) {
         if (bytes * 1000 < file && name.rfind("rollup_", 0) != 0) {
             continue;  // under 0.1 % of the file
         }
@@ -299,7 +257,7 @@ FleetResult StoreMonth::run() {
         << " bytes = " << static_cast<double>(body_bytes_) / static_cast<double>(expected)
         << " B/heartbeat (what one evidence row per batch would hold)\n";
     out << "verify-evidence 2026-11: " << describe(check) << "\n" << purged;
-    const auto used = pages_in_use(db_path);
+    const auto used = page_counts(db_path).in_use();
     out << "pages in use: " << used
         << " bytes = " << static_cast<double>(used) / static_cast<double>(expected)
         << " B/heartbeat\n";

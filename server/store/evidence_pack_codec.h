@@ -1,9 +1,10 @@
 #pragma once
-// Evidence packs (schema 12, server/store/README.md): once a device's batches are past the
-// acceptance window (no dedupe look-up needs them), the evidence purge moves a device-day of
-// them into one `evidence_packs` row, so that what repeats from batch to batch (boot id,
-// user names, the batch JSON around the heartbeats, the gzip header) is deflated once and the
-// per-batch row and index entry are gone. This file is the pack's encoding, no SQL.
+// Evidence packs (schema 12, server/store/README.md): once a UTC day ended a day ago (its
+// short hashes are kept beside the pack until the window ends: evidence_packs.h), the
+// evidence purge moves a device-day of batches into one `evidence_packs` row, so that what repeats
+// from batch to batch (boot id, user names, the batch JSON around the heartbeats, the gzip header)
+// is deflated once and the per-batch row and index entry are gone. This file is the pack's
+// encoding, no SQL.
 //
 // Each batch keeps everything needed to give back its `evidence_batches` row: its id, kind,
 // counted seq ranges, first/last start, receive time, signature and body. A compact body

@@ -2,9 +2,13 @@
 
 #include "server/store/evidence_packs.h"
 
+#include <sqlite3.h>
+
 #include <algorithm>
+#include <utility>
 
 #include "pairing/heartbeat.h"
+#include "server/store/evidence_compact.h"
 #include "server/store/evidence_pack_codec.h"
 
 namespace tally::server::detail {
@@ -23,6 +27,7 @@ std::int64_t utc_day(std::int64_t t) {
 struct Candidate {
     std::string device_id;
     evidence::PackedBatch batch;
+    std::string hashes;  //!< its short hashes while its seqs can still arrive, else empty
 };
 
 Candidate candidate_of(const SqliteStatement& s) {
@@ -39,12 +44,71 @@ Candidate candidate_of(const SqliteStatement& s) {
     b.kind = static_cast<evidence::Kind>(s.int64(8));
     b.signature = s.text(9);
     b.body = s.text(10);
+    c.hashes = s.text(11);
+    if (b.kind == evidence::Kind::signed_body) {
+        // Packed within days of its arrival, a signed body may not have been compacted yet.
+        if (auto small = evidence::compact(b.body)) {
+            b.kind = evidence::Kind::compact;
+            b.body = std::move(*small);
+        }
+    }
     return c;
 }
 
-//! Writes one pack of `device_id`'s `batches`, deletes them, raises the device's floor.
+//! A pack's short hashes in seq order with the seqs they belong to (ranges text); nullopt
+//! when no batch of it has its hashes any more (past the window) or they do not line up.
+std::optional<std::pair<std::string, std::string>> pack_hashes(
+    const std::vector<evidence::PackedBatch>& batches, const std::vector<std::string>& hashes) {
+    std::map<std::uint64_t, std::string_view> by_seq;
+    for (std::size_t i = 0; i < batches.size(); ++i) {
+        auto ranges = evidence::decode_ranges(batches[i].counted);
+        if (!ranges || hashes[i].empty()) {
+            return std::nullopt;
+        }
+        std::size_t at = 0;
+        for (const auto& [a, b] : *ranges) {
+            for (auto seq = a; seq <= b; ++seq, at += evidence::kShortHash) {
+                if (at + evidence::kShortHash > hashes[i].size()) {
+                    return std::nullopt;
+                }
+                by_seq[seq] = std::string_view(hashes[i]).substr(at, evidence::kShortHash);
+            }
+        }
+    }
+    std::vector<std::uint64_t> seqs;
+    std::string joined;
+    for (const auto& [seq, hash] : by_seq) {
+        seqs.push_back(seq);
+        joined += hash;
+    }
+    return std::make_pair(evidence::encode_ranges(seqs), std::move(joined));
+}
+
+//! Keeps pack `pack_id`'s short hashes beside it (evidence_pack_hashes) while its seqs can
+//! still arrive: what ingest's find_counted reads for a packed seq.
+Result<void> write_pack_hashes(SqliteDb& db, std::int64_t pack_id, const std::string& device_id,
+                               const std::vector<evidence::PackedBatch>& batches,
+                               const std::vector<std::string>& hashes, std::int64_t first_seq,
+                               std::int64_t last_seq, std::int64_t last_start) {
+    const auto joined = pack_hashes(batches, hashes);
+    if (!joined) {
+        return {};
+    }
+    auto ins = db.prepare(
+        "INSERT INTO evidence_pack_hashes(pack_id, device_id, first_seq, last_seq, last_start,"
+        " counted, hashes) VALUES (?,?,?,?,?,?,?)");
+    if (!ins) {
+        return ins.error();
+    }
+    ins->bind(1, pack_id).bind(2, device_id).bind(3, first_seq).bind(4, last_seq);
+    return ins->bind(5, last_start).bind(6, joined->first).bind_blob(7, joined->second).run();
+}
+
+//! Writes one pack of `device_id`'s `batches` (and their short hashes while the window
+//! lasts), deletes them, raises the device's floor.
 Result<void> write_pack(SqliteDb& db, const std::string& device_id,
-                        const std::vector<evidence::PackedBatch>& batches) {
+                        const std::vector<evidence::PackedBatch>& batches,
+                        const std::vector<std::string>& hashes) {
     const auto encoded = evidence::encode_pack(batches);
     std::int64_t first_seq = batches.front().first_seq;
     std::int64_t last_seq = batches.front().last_seq;
@@ -65,6 +129,11 @@ Result<void> write_pack(SqliteDb& db, const std::string& device_id,
     ins->bind(1, device_id).bind(2, first_seq).bind(3, last_seq).bind(4, first_start);
     ins->bind(5, last_start).bind(6, static_cast<std::int64_t>(batches.size()));
     if (auto r = ins->bind_blob(7, encoded.signatures).bind_blob(8, encoded.body).run(); !r) {
+        return r;
+    }
+    if (auto r = write_pack_hashes(db, sqlite3_last_insert_rowid(db.handle()), device_id, batches,
+                                   hashes, first_seq, last_seq, last_start);
+        !r) {
         return r;
     }
     auto del = db.prepare("DELETE FROM evidence_batches WHERE id = ?");
@@ -89,9 +158,9 @@ Result<void> write_pack(SqliteDb& db, const std::string& device_id,
 Result<PackedChunk> pack_chunk(SqliteDb& db, std::int64_t before, PackCursor& cursor) {
     auto s = db.prepare(
         "SELECT e.id, e.device_id, e.first_seq, e.last_seq, e.counted, e.first_start,"
-        " e.last_start, e.received_at, e.kind, e.signature, e.body"
+        " e.last_start, e.received_at, e.kind, e.signature, e.body, e.hashes"
         " FROM evidence_batches e JOIN devices d ON d.id = e.device_id"
-        " WHERE e.last_start < ?1 AND e.hashes IS NULL AND e.last_seq <= d.acked_through"
+        " WHERE e.last_start < ?1 AND e.last_seq <= d.acked_through"
         " AND (e.device_id > ?2 OR (e.device_id = ?2 AND e.first_seq > ?3))"
         " ORDER BY e.device_id, e.first_seq");
     if (!s) {
@@ -100,6 +169,7 @@ Result<PackedChunk> pack_chunk(SqliteDb& db, std::int64_t before, PackCursor& cu
     s->bind(1, before).bind(2, cursor.device_id).bind(3, cursor.first_seq);
     PackedChunk out;
     std::vector<evidence::PackedBatch> group;
+    std::vector<std::string> group_hashes;
     std::string device;
     std::int64_t day = 0;
     std::size_t bytes = 0;
@@ -108,13 +178,14 @@ Result<PackedChunk> pack_chunk(SqliteDb& db, std::int64_t before, PackCursor& cu
         if (group.empty()) {
             return {};
         }
-        if (auto r = write_pack(db, device, group); !r) {
+        if (auto r = write_pack(db, device, group, group_hashes); !r) {
             return r;
         }
         out.batches += static_cast<std::int64_t>(group.size());
         ++out.packs;
         cursor = {device, group.back().first_seq};
         group.clear();
+        group_hashes.clear();
         return {};
     };
     for (;;) {
@@ -142,6 +213,7 @@ Result<PackedChunk> pack_chunk(SqliteDb& db, std::int64_t before, PackCursor& cu
         bytes += c.batch.body.size();
         ++read;
         group.push_back(std::move(c.batch));
+        group_hashes.push_back(std::move(c.hashes));
     }
     if (auto r = flush(); !r) {
         return r.error();
@@ -206,6 +278,41 @@ Result<std::optional<std::string>> packed_bytes(SqliteDb& db, std::string_view d
                 }
             }
         }
+    }
+}
+
+Result<std::optional<PackedSeq>> find_packed(SqliteDb& db, std::string_view device_id,
+                                             std::uint64_t seq) {
+    auto s = db.prepare(
+        "SELECT pack_id, counted, hashes FROM evidence_pack_hashes WHERE device_id = ?1"
+        " AND last_seq >= ?2 AND first_seq <= ?2 ORDER BY last_seq");
+    if (!s) {
+        return s.error();
+    }
+    s->bind(1, device_id).bind(2, static_cast<std::int64_t>(seq));
+    for (;;) {
+        auto row = s->step();
+        if (!row) {
+            return row.error();
+        }
+        if (!*row) {
+            return std::optional<PackedSeq>();
+        }
+        auto ranges = evidence::decode_ranges(s->text(1));
+        if (!ranges) {
+            return ranges.error();
+        }
+        if (!evidence::in_ranges(*ranges, seq)) {
+            continue;
+        }
+        const auto hashes = s->text(2);
+        const auto at = evidence::index_in_ranges(*ranges, seq) * evidence::kShortHash;
+        if (at + evidence::kShortHash > hashes.size()) {
+            return make_error("bad_evidence", "evidence pack " + std::to_string(s->int64(0)) +
+                                                  ": short hashes do not match its seqs");
+        }
+        return std::optional<PackedSeq>(
+            PackedSeq{s->int64(0), hashes.substr(at, evidence::kShortHash)});
     }
 }
 

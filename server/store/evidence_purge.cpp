@@ -6,11 +6,16 @@
 // hashes: such a seq can no longer be counted, the watermark answers it (see
 // sqlite_store_ingest.cpp). Signed bodies are stored in their compact form
 // (evidence_compact.h) when it rebuilds their exact bytes, a chunk of batches per transaction
-// so ingest waits little. Then the batches past the window are packed, a device-day per
-// `evidence_packs` row (evidence_packs.h): each pack is written, its batches deleted and the
-// device's evidence_floor raised in one transaction (a chunk of packs per transaction), so a
-// crash leaves every batch either in its row or in its pack, and a second run finds nothing
-// left to pack. A pack is deleted whole once its last batch is past the retention.
+// so ingest waits little. Then the batches of every UTC day that ended at least
+// EvidencePolicy::pack_after_days ago (a day, well inside the window) are packed, a
+// device-day per `evidence_packs` row (evidence_packs.h): each pack is written with its short
+// hashes beside it (evidence_pack_hashes, while the window lasts), its batches deleted and
+// the device's evidence_floor raised in one transaction (a chunk of packs per transaction),
+// so a crash leaves every batch either in its row or in its pack, and a second run finds
+// nothing left to pack. A pack's short hashes are dropped when its heartbeats leave the
+// window; the pack is deleted whole once its last batch is past the retention.
+
+#include <algorithm>
 
 #include "server/store/evidence_compact.h"
 #include "server/store/sqlite_store.h"
@@ -43,6 +48,27 @@ Result<std::int64_t> packed_past(SqliteDb& db, std::int64_t horizon) {
         return row.error();
     }
     return s->int64(0);
+}
+
+//! Drops the short hashes kept beside packs whose heartbeats all started before `edge`
+//! (past the window, or past the retention with their pack); returns their batches.
+Result<std::int64_t> prune_pack_hashes(SqliteDb& db, std::int64_t edge) {
+    auto s = db.prepare(
+        "SELECT coalesce(sum(p.batches), 0) FROM evidence_pack_hashes h"
+        " JOIN evidence_packs p ON p.id = h.pack_id WHERE h.last_start < ?");
+    if (!s) {
+        return s.error();
+    }
+    auto row = s->bind(1, edge).step();
+    if (!row) {
+        return row.error();
+    }
+    const auto batches = s->int64(0);
+    auto deleted = run_counted(db, "DELETE FROM evidence_pack_hashes WHERE last_start < ?1", edge);
+    if (!deleted) {
+        return deleted.error();
+    }
+    return batches;
 }
 
 }  // namespace
@@ -112,8 +138,11 @@ Result<EvidencePurgeResult> SqliteStore::purge_evidence(std::int64_t now,
     if (!policy.pack) {
         return result;
     }
-    // Whole UTC days past the window: a device-day is packed once, when all of it can be.
-    const auto edge = now - (policy.window_days + 1) * 86400;
+    // Whole UTC days that ended at least pack_after_days ago (a day: the hourly uploads of a
+    // day are in by then; a batch of that day arriving later stays a row until a later run
+    // packs it into a second pack of the day). Their short hashes go beside the pack until
+    // the window ends, so ingest still tells a duplicate from a fork.
+    const auto edge = now - std::max<std::int64_t>(policy.pack_after_days, 1) * 86400;
     const auto before = edge - ((edge % 86400) + 86400) % 86400;
     detail::PackCursor cursor;
     for (bool done = false; !done;) {
@@ -186,14 +215,19 @@ Result<EvidencePurgeResult> SqliteStore::purge_evidence_locked(std::int64_t now,
             return mark.error();
         }
     }
+    const auto window_edge = now - (policy.window_days + 1) * 86400;
     auto pruned = run_counted(*db_,
                               "UPDATE evidence_batches SET hashes = NULL"
                               " WHERE hashes IS NOT NULL AND last_start < ?1",
-                              now - (policy.window_days + 1) * 86400);
+                              window_edge);
     if (!pruned) {
         return pruned.error();
     }
-    result.batches_pruned = *pruned;
+    auto packed_pruned = prune_pack_hashes(*db_, std::max(window_edge, horizon));
+    if (!packed_pruned) {
+        return packed_pruned.error();
+    }
+    result.batches_pruned = *pruned + *packed_pruned;
     if (auto r = txn->commit(); !r) {
         return r.error();
     }

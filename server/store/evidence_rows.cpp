@@ -108,7 +108,15 @@ Result<std::optional<CountedSeq>> find_counted(SqliteDb& db, std::string_view de
             return row.error();
         }
         if (!*row) {
-            return std::optional<CountedSeq>();
+            // Packed within the acceptance window: its short hash is kept beside the pack.
+            auto packed = find_packed(db, device_id, seq);
+            if (!packed) {
+                return packed.error();
+            }
+            if (!*packed) {
+                return std::optional<CountedSeq>();
+            }
+            return std::optional<CountedSeq>(CountedSeq{0, (*packed)->hash, (*packed)->pack_id});
         }
         auto ranges = evidence::decode_ranges(s->text(1));
         if (!ranges) {
@@ -135,6 +143,9 @@ Result<std::optional<std::string>> counted_bytes(SqliteDb& db, std::string_view 
     }
     if (!*found) {
         return std::optional<std::string>();
+    }
+    if ((*found)->pack_id != 0) {
+        return packed_bytes(db, device_id, seq);
     }
     auto s = db.prepare("SELECT kind, body FROM evidence_batches WHERE id = ?");
     if (!s) {

@@ -43,8 +43,9 @@ Result<void> insert_evidence(SqliteDb& db, std::string_view device_id, const New
 
 //! A counted seq: its batch and its short hash (empty once pruned: past the window).
 struct CountedSeq {
-    std::int64_t batch_id = 0;
+    std::int64_t batch_id = 0;  //!< 0 when packed (then pack_id)
     std::string hash;
+    std::int64_t pack_id = 0;  //!< packed within the window (evidence_packs.h find_packed)
 };
 Result<std::optional<CountedSeq>> find_counted(SqliteDb& db, std::string_view device_id,
                                                std::uint64_t seq);

@@ -20,7 +20,7 @@ struct EvidencePurgeResult {
     std::int64_t batches_deleted = 0;    //!< evidence batches past evidence_retention_days
     std::int64_t batches_pruned = 0;     //!< batches whose short hashes left the window
     std::int64_t batches_compacted = 0;  //!< signed bodies stored in their compact form
-    std::int64_t batches_packed = 0;     //!< batches past the window moved into packs
+    std::int64_t batches_packed = 0;     //!< batches moved into packs (a past day's)
     std::int64_t packs_written = 0;      //!< evidence packs (a device-day each) written
 };
 
@@ -28,7 +28,11 @@ struct EvidencePurgeResult {
 struct EvidencePolicy {
     std::int64_t retention_days = 400;  //!< evidence_retention_days
     std::int64_t window_days = 35;      //!< max_backfill_days: a seq can arrive this long
-    bool pack = true;  //!< SQLite: pack batches past the window (off: bench/store --no-pack)
+    bool pack = true;  //!< SQLite: pack batches into device-days (off: bench/store --no-pack)
+    //! SQLite: a UTC day's batches are packed once the day ended at least this many days ago
+    //! (their short hashes kept beside the pack until the window ends). Not a config key: the
+    //! server keeps this default; bench/store sets window + 1 to measure packing at the window.
+    std::int64_t pack_after_days = 1;
 };
 
 class PurgeStore {

@@ -377,9 +377,34 @@ INSERT OR IGNORE INTO rollup_user_day(device_id, day, principal, local, active_m
     GROUP BY device_id, day, principal, local;
 )SQL";
 
+// Step 14 (issue 20, in-window packs): a device-day is packed once the day is over and a day of
+// margin has passed (EvidencePolicy::pack_after_days), long before the acceptance window ends, so
+// the short hashes ingest's dedupe and fork detection read stay beside the pack until the window
+// ends: one row per pack, `counted` the pack's counted seqs ascending ("a-b,c-d"), `hashes`
+// evidence::kShortHash bytes per seq in that order, `last_start` the pack's (pruned with the
+// batches' hashes). Looked up by (device_id, last_seq >= seq). No foreign key: the purge
+// deletes these rows first. The two last_start indexes let the daily purge find what left the
+// window or the retention without scanning every pack. Needs only step 12, so it applies
+// after 12 or 13.
+constexpr const char* kStepPackHashes = R"SQL(
+CREATE TABLE IF NOT EXISTS evidence_pack_hashes (
+    pack_id INTEGER PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    first_seq INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    last_start INTEGER NOT NULL,
+    counted TEXT NOT NULL,
+    hashes BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS evidence_pack_hashes_device
+    ON evidence_pack_hashes(device_id, last_seq);
+CREATE INDEX IF NOT EXISTS evidence_pack_hashes_last_start ON evidence_pack_hashes(last_start);
+CREATE INDEX IF NOT EXISTS evidence_packs_last_start ON evidence_packs(last_start);
+)SQL";
+
 constexpr std::array<const char*, kSchemaVersion> kSteps = {
-    kStep1, kStep2, kStep3,  kStep4,  kStep5,  kStep6, kStep7,
-    kStep8, kStep9, kStep10, kStep11, kStep12, kStep13};
+    kStep1, kStep2, kStep3,  kStep4,  kStep5,  kStep6,  kStep7,
+    kStep8, kStep9, kStep10, kStep11, kStep12, kStep13, kStepPackHashes};
 
 }  // namespace
 

@@ -179,8 +179,8 @@ TEST_CASE("the purge packs a device-day of batches past the window; all still ve
     REQUIRE(before.size() == 360);
     const auto minutes = m.f.count("SELECT sum(active_minutes) FROM rollup_user_month");
 
-    // Inside the window nothing is packed (the bodies are compacted).
-    auto early = m.purge(30);
+    // Before the days are over and a day of margin, nothing is packed (bodies are compacted).
+    auto early = m.purge(0);
     REQUIRE(early.ok());
     CHECK(early->batches_compacted == kHours);
     CHECK(early->batches_packed == 0);
@@ -277,7 +277,7 @@ TEST_CASE("a changed byte in a pack's body or signatures is found by verify-evid
 
 TEST_CASE("a pack and the deletion of its batches commit together", "[evidence][packs]") {
     Month m;
-    REQUIRE(m.purge(30).ok());  // compacted, not packed
+    REQUIRE(m.purge(0).ok());  // compacted, not packed
     // The last batch's deletion fails: the chunk (both packs) rolls back.
     write(m.f,
           "CREATE TRIGGER fail_delete BEFORE DELETE ON evidence_batches WHEN old.id ="
@@ -312,4 +312,71 @@ TEST_CASE("the user purge redacts packed evidence", "[evidence][packs]") {
     CHECK(check.ok());
     CHECK(check.redacted == 360);
     CHECK(check.unsigned_batches == kHours);
+}
+
+TEST_CASE("a day is packed a day after it ends; its short hashes still tell duplicates and forks",
+          "[evidence][packs]") {
+    Month m;
+    const auto minutes = m.f.count("SELECT sum(active_minutes) FROM rollup_user_month");
+    // Nov 17 12:00Z: Nov 14 and 15 ended more than a day ago, well inside the 35-day window.
+    auto packed = m.purge(2);
+    REQUIRE(packed.ok());
+    CHECK(packed->batches_packed == kHours);
+    CHECK(packed->packs_written == 2);
+    CHECK(packed->batches_pruned == 0);
+    CHECK(m.f.count("SELECT count(*) FROM evidence_batches") == 0);
+    CHECK(m.f.count("SELECT count(*) FROM evidence_pack_hashes") == 2);
+    CHECK(m.f.count("SELECT sum(length(hashes)) FROM evidence_pack_hashes") == 360 * 8);
+    CHECK(m.verify().signatures_ok == kHours);
+
+    const auto later = kNow + 2 * kDay + 600;
+    SECTION("a batch of a packed day again: duplicates, acked, nothing counts twice") {
+        auto retry = m.f.upload(m.d, m.d.batch(m.batches[3]), later);
+        REQUIRE(retry.ok());
+        CHECK(retry->ack.duplicates == 12);
+        CHECK(retry->ack.accepted == 0);
+        CHECK(retry->forks == 0);
+        CHECK(retry->ack.acked_through == 360);
+    }
+    SECTION("other bytes for a packed seq: a fork, recorded, not counted") {
+        auto hb = tally::pairing::decode_heartbeat(m.batches[3][4]);
+        REQUIRE(hb);
+        hb->device_active_minutes = 1;
+        hb->users.clear();
+        auto fork = m.f.upload(m.d, m.d.batch({tally::pairing::encode_heartbeat(*hb)}), later);
+        REQUIRE(fork.ok());
+        CHECK(fork->forks == 1);
+        CHECK(fork->ack.accepted == 0);
+        CHECK(m.f.count("SELECT count(*) FROM forks") == 1);
+    }
+    SECTION("a late batch of a packed day stays a row, then becomes a second pack of the day") {
+        // Seq 361 onwards, started on Nov 15 (a device that was offline), sent now.
+        std::vector<std::string> late;
+        for (std::int64_t i = 0; i < 12; ++i) {
+            late.push_back(m.d.next_heartbeat(kFirst + 31 * 3600 + (i + 1) * 300, 3));
+        }
+        auto r = m.f.upload(m.d, m.d.batch(late), later);
+        REQUIRE(r.ok());
+        CHECK(r->ack.accepted == 12);
+        CHECK(m.f.count("SELECT count(*) FROM evidence_batches") == 1);
+        auto again = m.purge(3);
+        REQUIRE(again.ok());
+        CHECK(again->batches_packed == 1);
+        CHECK(m.f.count("SELECT count(*) FROM evidence_packs") == 3);
+        auto retry = m.f.upload(m.d, m.d.batch(late), kNow + 3 * kDay);
+        REQUIRE(retry.ok());
+        CHECK(retry->ack.duplicates == 12);
+        CHECK(m.verify().signatures_ok == kHours + 1);
+    }
+    CHECK(m.f.count("SELECT sum(active_minutes) FROM rollup_user_month") == minutes);
+
+    // Past the window the hashes beside the packs go; the floor answers the seqs.
+    auto pruned = m.purge(40);
+    REQUIRE(pruned.ok());
+    CHECK(pruned->batches_pruned >= kHours);
+    CHECK(m.f.count("SELECT count(*) FROM evidence_pack_hashes") == 0);
+    auto old = m.f.upload(m.d, m.d.batch(m.batches[3]), kNow + 40 * kDay);
+    REQUIRE(old.ok());
+    CHECK(old->ack.duplicates == 12);
+    CHECK(m.verify().ok());
 }
