@@ -47,7 +47,8 @@ class PurgeStore {
     //! Deletes evidence batches whose heartbeats all started more than retention_days before
     //! `now` (the rollups stay), drops the dedupe short hashes of batches past the window,
     //! stores signed bodies in a compact form that rebuilds their exact bytes where it can,
-    //! and (SQLite) packs a device-day of batches past the window into one row.
+    //! and (SQLite) packs a device-day of batches into one row once the day has ended
+    //! (EvidencePolicy::pack_after_days; its short hashes stay beside the pack until the window).
     //! A store that keeps no batch evidence does nothing.
     virtual Result<EvidencePurgeResult> purge_evidence(std::int64_t now,
                                                        const EvidencePolicy& policy) {

@@ -47,7 +47,7 @@ class EvidencePacks(FakeClockTestCase):
         self.srv.stop()
         self.move_clock(utc(5, 20))
         out = self.srv.cli("purge").stdout
-        self.assertIn("packed 6 batch(es) past the window into 3 evidence pack(s)", out)
+        self.assertIn("packed 6 batch(es) of ended days into 3 evidence pack(s)", out)
         self.assertEqual(self.count("SELECT count(*) FROM evidence_batches"), 0)
         self.assertEqual(self.count("SELECT sum(batches) FROM evidence_packs"), 6)
         again = self.srv.cli("purge").stdout
