@@ -32,7 +32,7 @@ VOLATILE = {"received_at", "paired_at", "public_key", "id", "created_at", "last_
 
 # What the rollup-level fast path (tally-bench-fastmonth --rollups-only) does not write: the
 # evidence. Every other table — all the report reads — is compared.
-EVIDENCE_TABLES = ("evidence_batches", "evidence_packs")
+EVIDENCE_TABLES = ("evidence_batches", "evidence_packs", "evidence_pack_hashes")
 
 
 def stored_state(db_path, skip=()):
