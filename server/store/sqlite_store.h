@@ -48,6 +48,8 @@ class SqliteStore final : public Store {
                                                 const std::vector<AcceptedHeartbeat>& hbs,
                                                 const std::vector<pairing::Gap>& gaps,
                                                 std::int64_t now) override;
+    //! The batch joins the next group commit without blocking; `done` runs after the commit.
+    void store_signed_batch_async(BatchToStore batch, StoredBatchDone done) override;
 
     Result<DeviceEvidence> device_evidence(std::string_view device_id) override;
 

@@ -14,6 +14,7 @@
 // not counted (but no longer told apart as a fork).
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -435,8 +436,19 @@ Result<void> store_heartbeat(SqliteDb& db, const detail::TenantClock& clock,
     return {};
 }
 
-Result<std::uint64_t> evidence_floor(SqliteDb& db, std::string_view device_id) {
-    auto s = db.prepare("SELECT evidence_floor FROM devices WHERE id = ?");
+//! What the batch's transaction needs of its device, read once there (the row read before
+//! the transaction, for the key and the lifecycle, may be stale by now).
+struct IngestDevice {
+    std::string tenant;
+    std::uint64_t acked_through = 0;
+    std::uint64_t last_seq = 0;
+    std::uint64_t evidence_floor = 0;
+};
+
+Result<std::optional<IngestDevice>> ingest_device(SqliteDb& db, std::string_view device_id) {
+    auto s = db.prepare(
+        "SELECT t.name, d.acked_through, d.last_seq, d.evidence_floor FROM devices d "
+        "JOIN tenants t ON t.id = d.tenant_id WHERE d.id = ?");
     if (!s) {
         return s.error();
     }
@@ -444,7 +456,12 @@ Result<std::uint64_t> evidence_floor(SqliteDb& db, std::string_view device_id) {
     if (!row) {
         return row.error();
     }
-    return *row ? static_cast<std::uint64_t>(s->int64(0)) : 0;
+    if (!*row) {
+        return std::optional<IngestDevice>();
+    }
+    return std::optional<IngestDevice>(IngestDevice{
+        s->text(0), static_cast<std::uint64_t>(s->int64(1)),
+        static_cast<std::uint64_t>(s->int64(2)), static_cast<std::uint64_t>(s->int64(3))});
 }
 
 }  // namespace
@@ -466,6 +483,31 @@ Result<StoreBatchResult> SqliteStore::store_signed_batch(std::string_view device
                                                          const std::vector<pairing::Gap>& gaps,
                                                          std::int64_t now) {
     return store_batch_grouped(device_id, &signed_body, hbs, gaps, now);
+}
+
+void SqliteStore::store_signed_batch_async(BatchToStore batch, StoredBatchDone done) {
+    // Shared by the unit (run by the writer) and the completion (after the commit).
+    struct Call {
+        BatchToStore batch;
+        StoreBatchResult result;
+    };
+    auto call = std::make_shared<Call>(Call{std::move(batch), {}});
+    group_commit_.run_async(
+        [this, call]() -> Result<void> {
+            const auto& b = call->batch;
+            auto r = store_batch_locked(b.device_id, &b.signed_body, b.hbs, b.gaps, b.now);
+            if (!r) {
+                return r.error();
+            }
+            call->result = *r;
+            return {};
+        },
+        [call, done = std::move(done)](Result<void> stored) {
+            if (!stored) {
+                return done(stored.error());
+            }
+            done(call->result);
+        });
 }
 
 Result<StoreBatchResult> SqliteStore::store_batch_grouped(std::string_view device_id,
@@ -495,7 +537,7 @@ Result<StoreBatchResult> SqliteStore::store_batch_locked(std::string_view device
                                                          const std::vector<AcceptedHeartbeat>& hbs,
                                                          const std::vector<pairing::Gap>& gaps,
                                                          std::int64_t now) {
-    auto device = find_device_locked(device_id);
+    auto device = ingest_device(*db_, device_id);
     if (!device) {
         return device.error();
     }
@@ -507,15 +549,11 @@ Result<StoreBatchResult> SqliteStore::store_batch_locked(std::string_view device
     if (!clock) {
         return clock.error();
     }
-    auto floor = evidence_floor(*db_, device_id);
-    if (!floor) {
-        return floor.error();
-    }
     StoreBatchResult result;
     BatchState st;
     st.device_id = device_id;
     st.max_seq = (*device)->last_seq;
-    st.floor = *floor;
+    st.floor = (*device)->evidence_floor;
     detail::Rollups rollups;  // what the counted heartbeats of this batch add
     for (const auto& hb : hbs) {
         if (auto r = store_heartbeat(*db_, **clock, hb, now, st, rollups, result); !r) {
