@@ -201,13 +201,17 @@ void Connection::dispatch() {
     asio::post(front_.workers, [self = shared_from_this(), executor]() mutable {
         // The answer is written on the connection's strand, from whichever thread gives it:
         // this worker, or (an asynchronous route such as the upload) the group commit's.
-        auto& router = self->front_.router;
+        auto& front = self->front_;
         auto& route = self->route_;
         auto& request = self->request_;
-        router.handle(route, request, [self = std::move(self), executor](Response res) {
-            asio::post(executor, [self, res = std::move(res)]() mutable {
+        ++front.answering;
+        front.router.handle(route, request, [self = std::move(self), executor](Response res) {
+            auto& answering = self->front_.answering;
+            // `self` moves into the posted write: once counted down, only io_ holds it.
+            asio::post(executor, [self = std::move(self), res = std::move(res)]() mutable {
                 self->write(std::move(res), self->keep_alive_);
             });
+            --answering;
         });
     });
 }

@@ -44,8 +44,8 @@ class Router {
                     std::size_t body_limit = kSmallBody);
 
     Found find(const std::string& method, const std::string& path) const;
-    //! Runs the handler; an exception becomes 500 internal, and a non-2xx answer without a
-    //! body gets the protocol error body (PROTOCOL.md §7).
+    //! Runs the handler (an asynchronous one: waits for its answer); an exception becomes 500
+    //! internal, and a non-2xx answer without a body gets the protocol error body (PROTOCOL.md §7).
     void handle(const Found& found, Request& req, Response& res) const;
     //! handle() for either kind of route: `respond` gets the answer (the same checks).
     void handle(const Found& found, Request& req, Respond respond) const;

@@ -157,8 +157,9 @@ class SqliteStore final : public Store {
     std::unique_ptr<SqliteDb> db_;
     static constexpr std::size_t kReadConnections = 8;
     SqliteReadPool readers_;  //!< committed state only
-    GroupCommit group_commit_;
     detail::TenantClocks clocks_;  //!< zone and grace of each tenant, for the rollups
+    //! After what its units use: it commits the batches still queued when it is destroyed.
+    GroupCommit group_commit_;
     std::unique_ptr<WalCheckpointer> checkpointer_;  //!< declared last: unhooks db_ first
 };
 
