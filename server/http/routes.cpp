@@ -70,37 +70,12 @@ void log_upload_notes(const std::string& device, const UploadOutcome& outcome) {
     }
 }
 
-void install_protocol_routes(Router& router, Store& store, const IngestOptions& options,
-                             const Clock& clock,
-                             const std::shared_ptr<metrics::IngestMetrics>& metrics) {
-    auto pair_gate = std::make_shared<PairGate>(
-        PairLimits{options.pair_burst, options.pair_per_second, options.pair_valid_burst,
-                   options.pair_valid_per_second});
+//! POST /v1/heartbeats, an asynchronous route: answered once the batch's commit is durable.
+void install_upload_route(Router& router, Store& store, const IngestOptions& options,
+                          const Clock& clock,
+                          const std::shared_ptr<metrics::IngestMetrics>& metrics) {
     auto upload_limit =
         std::make_shared<RateLimiter>(RateLimit{options.upload_burst, options.upload_per_second});
-
-    router.post(
-        "/v1/pair", [&store, &options, clock, pair_gate](const Request& req, Response& res) {
-            // Before any signature check or SQL: a code guesser costs us neither. Failed
-            // attempts count per address; valid pairings only under a generous ceiling.
-            const auto& address = req.remote_addr;
-            if (auto r = over_limit(pair_gate->admit(address, monotonic_s()),
-                                    "pairing from " + address, res);
-                !r) {
-                set_error(res, r.error());
-                return;
-            }
-            auto resp = handle_pair(
-                store, req.body, req.get_header_value(pairing::kHeaderSignature), clock(), options);
-            pair_gate->record(address, resp ? std::string() : resp.error().code, monotonic_s());
-            if (!resp) {
-                refuse(res, "pairing", resp.error());
-                return;
-            }
-            log_event("pairing accepted: device " + resp->device_id + " tenant " + resp->tenant);
-            answer_json(res, pairing::encode_pair_response(*resp));
-        });
-
     router.post_async(
         "/v1/heartbeats",
         [&store, &options, clock, upload_limit, metrics](const Request& req, Respond respond) {
@@ -142,6 +117,37 @@ void install_protocol_routes(Router& router, Store& store, const IngestOptions& 
             handle_upload_async(store, upload, clock(), options, admit, std::move(done));
         },
         kLargeBody);
+}
+
+void install_protocol_routes(Router& router, Store& store, const IngestOptions& options,
+                             const Clock& clock,
+                             const std::shared_ptr<metrics::IngestMetrics>& metrics) {
+    auto pair_gate = std::make_shared<PairGate>(
+        PairLimits{options.pair_burst, options.pair_per_second, options.pair_valid_burst,
+                   options.pair_valid_per_second});
+    router.post(
+        "/v1/pair", [&store, &options, clock, pair_gate](const Request& req, Response& res) {
+            // Before any signature check or SQL: a code guesser costs us neither. Failed
+            // attempts count per address; valid pairings only under a generous ceiling.
+            const auto& address = req.remote_addr;
+            if (auto r = over_limit(pair_gate->admit(address, monotonic_s()),
+                                    "pairing from " + address, res);
+                !r) {
+                set_error(res, r.error());
+                return;
+            }
+            auto resp = handle_pair(
+                store, req.body, req.get_header_value(pairing::kHeaderSignature), clock(), options);
+            pair_gate->record(address, resp ? std::string() : resp.error().code, monotonic_s());
+            if (!resp) {
+                refuse(res, "pairing", resp.error());
+                return;
+            }
+            log_event("pairing accepted: device " + resp->device_id + " tenant " + resp->tenant);
+            answer_json(res, pairing::encode_pair_response(*resp));
+        });
+
+    install_upload_route(router, store, options, clock, metrics);
 
     router.post("/v1/retire", [&store, clock](const Request& req, Response& res) {
         const auto device = req.get_header_value(pairing::kHeaderDevice);
