@@ -111,7 +111,36 @@ struct BatchState {
     //! Seqs up to this had their evidence deleted by the retention (devices.evidence_floor).
     std::uint64_t floor = 0;
     std::vector<const AcceptedHeartbeat*> counted;  //!< newly counted, for the evidence row
+    //! SHA-256 of each of `counted` (same order): its short hash for the evidence row and,
+    //! for the next heartbeat of the batch, the `prev` it must carry — hashed once, not twice.
+    std::vector<pairing::Bytes> digests;
 };
+
+//! The digest of heartbeat `seq` when this batch just counted it (one of its last two
+//! counted: a batch comes in ascending seq), else nullptr.
+const pairing::Bytes* counted_digest(const BatchState& st, std::uint64_t seq) {
+    const auto n = st.counted.size();
+    for (std::size_t k = n; k > 0 && k + 2 > n; --k) {
+        if (st.counted[k - 1]->decoded.seq == seq) {
+            return &st.digests[k - 1];
+        }
+    }
+    return nullptr;
+}
+
+//! hex_encode(digest) == hex, without building the text.
+bool hex_is(std::string_view hex, const pairing::Bytes& digest) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    if (hex.size() != digest.size() * 2) {
+        return false;
+    }
+    for (std::size_t i = 0; i < digest.size(); ++i) {
+        if (hex[2 * i] != kDigits[digest[i] >> 4] || hex[2 * i + 1] != kDigits[digest[i] & 15]) {
+            return false;
+        }
+    }
+    return true;
+}
 
 //! How `hb`'s seq is already stored: counted (by short hash) or held (by bytes).
 struct Existing {
@@ -152,6 +181,9 @@ Result<Existing> existing(SqliteDb& db, const BatchState& st, const AcceptedHear
 Result<std::optional<bool>> link_before(SqliteDb& db, const BatchState& st, std::uint64_t seq,
                                         std::string_view prev) {
     const auto before = seq - 1;
+    if (const auto* digest = counted_digest(st, before)) {
+        return std::optional<bool>(hex_is(prev, *digest));
+    }
     if (const auto it = st.bytes.find(before); it != st.bytes.end()) {
         return std::optional<bool>(pairing::chain_hash(it->second) == prev);
     }
@@ -339,9 +371,10 @@ Result<void> store_evidence(SqliteDb& db, const BatchState& st, const SignedUplo
     std::vector<std::string_view> texts;
     e.first_start = st.counted.front()->decoded.start;
     e.last_start = e.first_start;
-    for (const auto* hb : st.counted) {
+    for (std::size_t i = 0; i < st.counted.size(); ++i) {
+        const auto* hb = st.counted[i];
         e.seqs.push_back(hb->decoded.seq);
-        e.hashes += evidence::short_hash(hb->bytes);
+        e.hashes.append(pairing::as_chars(st.digests[i]).substr(0, evidence::kShortHash));
         e.first_start = std::min(e.first_start, hb->decoded.start);
         e.last_start = std::max(e.last_start, hb->decoded.start);
         texts.push_back(hb->bytes);
@@ -427,6 +460,7 @@ Result<void> store_heartbeat(SqliteDb& db, const detail::TenantClock& clock,
         ++result.accepted;
         add_rollup(rollups, clock, st.device_id, hb, now);
         st.counted.push_back(&hb);
+        st.digests.push_back(pairing::sha256(hb.bytes));
     }
     auto breaks = note_stored(db, st, hb, now, !promote);
     if (!breaks) {
