@@ -156,7 +156,7 @@ class SqliteStore final : public Store {
     std::mutex mutex_;
     std::unique_ptr<SqliteDb> db_;
     static constexpr std::size_t kReadConnections = 8;
-    SqliteReadPool readers_;  //!< committed state only
+    SqliteReadPool readers_;       //!< committed state only
     detail::TenantClocks clocks_;  //!< zone and grace of each tenant, for the rollups
     //! After what its units use: it commits the batches still queued when it is destroyed.
     GroupCommit group_commit_;
