@@ -142,7 +142,7 @@ void Connection::on_header(beast::error_code ec) {
         return refuse(http_status_for(bad->code), *bad);
     }
     route_ = front_.router.find(request_.method, request_.path);
-    if (route_.handler == nullptr) {
+    if (!route_.found()) {
         const auto error =
             route_.status == 405
                 ? make_error("method_not_allowed", request_.method + " is not allowed on this path")
@@ -199,10 +199,19 @@ void Connection::dispatch() {
     tcp().expires_never();
     auto executor = first_byte_timer_.get_executor();  // the connection's strand
     asio::post(front_.workers, [self = shared_from_this(), executor]() mutable {
-        Response res;
-        self->front_.router.handle(self->route_, self->request_, res);
-        asio::post(executor, [self = std::move(self), res = std::move(res)]() mutable {
-            self->write(std::move(res), self->keep_alive_);
+        // The answer is written on the connection's strand, from whichever thread gives it:
+        // this worker, or (an asynchronous route such as the upload) the group commit's.
+        auto& front = self->front_;
+        auto& route = self->route_;
+        auto& request = self->request_;
+        ++front.answering;
+        front.router.handle(route, request, [self = std::move(self), executor](Response res) {
+            auto& answering = self->front_.answering;
+            // `self` moves into the posted write: once counted down, only io_ holds it.
+            asio::post(executor, [self = std::move(self), res = std::move(res)]() mutable {
+                self->write(std::move(res), self->keep_alive_);
+            });
+            --answering;
         });
     });
 }

@@ -35,6 +35,9 @@ struct FrontContext {
     ConnectionRegistry& registry;
     std::atomic<bool>& stopping;
     std::atomic<std::size_t>& in_flight;  //!< requests read and not yet answered
+    //! Requests handed to a route whose answer was not yet given (not yet posted back to
+    //! the connection's strand): the server waits for them before it goes.
+    std::atomic<std::size_t>& answering;
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {

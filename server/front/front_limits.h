@@ -24,10 +24,10 @@ struct FrontLimits {
     std::size_t max_header_count = 64;
     std::size_t max_connections = 16384;  //!< kept under the descriptor limit
     std::size_t max_connections_per_address = 256;
-    //! Threads that verify signatures and run database work; the event loop never does. A
-    //! worker waits in the group commit until its batch is durable (an fsync, 1-10 ms), so
-    //! this also bounds how many batches one commit can hold, and ingest at most at that
-    //! many per ~1.5 commit cycles (bench/README.md, issue 20 part B).
+    //! Threads that verify signatures and run database work; the event loop never does. An
+    //! upload does not hold its worker through the commit (the group commit answers it), so
+    //! this no longer bounds how many batches one commit holds; a blocking route (pairing,
+    //! admin) still waits on its worker (bench/README.md, issue 20 part B).
     std::size_t workers = 64;
     //! Threads running the event loop (TLS records are encrypted and decrypted there).
     std::size_t io_threads = std::max(1u, std::thread::hardware_concurrency());

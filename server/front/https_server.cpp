@@ -74,14 +74,22 @@ HttpsServer::HttpsServer(asio::ssl::context tls, IngestOptions options, FrontLim
       io_(static_cast<int>(io_threads_)),
       tls_(std::move(tls)),
       workers_(limits.workers),
-      context_{router_, limits_, workers_, registry_, stopping_, in_flight_},
+      context_{router_, limits_, workers_, registry_, stopping_, in_flight_, answering_},
       strand_(asio::make_strand(io_)),
       retry_timer_(strand_),
       drain_timer_(strand_) {}
 
 HttpsServer::~HttpsServer() {
     stop();
+    wait_answers();
     workers_.join();
+}
+
+void HttpsServer::wait_answers() const {
+    // Each is given once its batch's commit ended (durable or failed): bounded by one fsync.
+    while (answering_ > 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
 }
 
 Result<std::unique_ptr<HttpsServer>> HttpsServer::create(const std::filesystem::path& cert,
@@ -148,6 +156,7 @@ bool HttpsServer::run() {
         t.join();
     }
     running_ = false;
+    wait_answers();
     workers_.join();
     return true;
 }

@@ -57,6 +57,10 @@ class HttpsServer {
     void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
     void begin_stop();
     void wait_drained();
+    //! Waits until every handed-on answer was given (an asynchronous route's, e.g. an upload
+    //! still in the store's group commit): after this nothing outside io_ and workers_ holds a
+    //! connection, so the server can go.
+    void wait_answers() const;
 
     // Order matters: connections still queued in io_ or workers_ when they are destroyed
     // unregister themselves, so the registry outlives both; the pool goes before the loop.
@@ -68,6 +72,7 @@ class HttpsServer {
     std::atomic<bool> running_{false};
     std::atomic<bool> bound_{false};
     std::atomic<std::size_t> in_flight_{0};
+    std::atomic<std::size_t> answering_{0};
     std::size_t io_threads_;
     boost::asio::io_context io_;
     boost::asio::ssl::context tls_;

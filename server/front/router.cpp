@@ -2,7 +2,12 @@
 
 #include "server/front/router.h"
 
+#include <atomic>
+#include <condition_variable>
 #include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
 
 #include "pairing/messages.h"
 #include "server/http/error_response.h"
@@ -11,11 +16,15 @@
 namespace tally::server {
 
 void Router::get(const std::string& pattern, Handler handler, std::size_t body_limit) {
-    routes_.push_back({"GET", std::regex(pattern), body_limit, std::move(handler)});
+    routes_.push_back({"GET", std::regex(pattern), body_limit, std::move(handler), {}});
 }
 
 void Router::post(const std::string& pattern, Handler handler, std::size_t body_limit) {
-    routes_.push_back({"POST", std::regex(pattern), body_limit, std::move(handler)});
+    routes_.push_back({"POST", std::regex(pattern), body_limit, std::move(handler), {}});
+}
+
+void Router::post_async(const std::string& pattern, AsyncHandler handler, std::size_t body_limit) {
+    routes_.push_back({"POST", std::regex(pattern), body_limit, {}, std::move(handler)});
 }
 
 Router::Found Router::find(const std::string& method, const std::string& path) const {
@@ -31,7 +40,11 @@ Router::Found Router::find(const std::string& method, const std::string& path) c
             found.status = 405;
             continue;
         }
-        found.handler = &route.handler;
+        if (route.async_handler) {
+            found.async_handler = &route.async_handler;
+        } else {
+            found.handler = &route.handler;
+        }
         found.body_limit = route.body_limit;
         found.status = 200;
         for (const auto& group : m) {
@@ -50,6 +63,21 @@ void Router::answer_error(Response& res, int status, const std::string& code,
 }
 
 void Router::handle(const Found& found, Request& req, Response& res) const {
+    if (found.handler == nullptr) {
+        // An asynchronous route called in process (benches, tests): wait for its answer.
+        std::mutex mutex;
+        std::condition_variable cv;
+        std::optional<Response> answer;
+        handle(found, req, [&](Response given) {
+            std::lock_guard lock(mutex);
+            answer = std::move(given);
+            cv.notify_one();
+        });
+        std::unique_lock lock(mutex);
+        cv.wait(lock, [&] { return answer.has_value(); });
+        res = std::move(*answer);
+        return;
+    }
     req.matches = found.matches;
     try {
         (*found.handler)(req, res);
@@ -57,6 +85,35 @@ void Router::handle(const Found& found, Request& req, Response& res) const {
         log_event("internal error on " + escape_for_log(req.path) + ": " + e.what());
         set_error(res, make_error("internal", e.what()));
     }
+    finish(res);
+}
+
+void Router::handle(const Found& found, Request& req, Respond respond) const {
+    if (found.handler != nullptr) {
+        Response res;
+        handle(found, req, res);
+        respond(std::move(res));
+        return;
+    }
+    req.matches = found.matches;
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    auto answer = [respond = std::move(respond), answered](Response res) {
+        if (!answered->exchange(true)) {
+            finish(res);
+            respond(std::move(res));
+        }
+    };
+    try {
+        (*found.async_handler)(req, answer);
+    } catch (const std::exception& e) {
+        log_event("internal error on " + escape_for_log(req.path) + ": " + e.what());
+        Response res;
+        set_error(res, make_error("internal", e.what()));
+        answer(std::move(res));  // unless the handler answered before it threw
+    }
+}
+
+void Router::finish(Response& res) {
     if ((res.status < 200 || res.status >= 300) && res.body.empty() && res.status != 303) {
         switch (res.status) {
             case 404:

@@ -70,15 +70,61 @@ void log_upload_notes(const std::string& device, const UploadOutcome& outcome) {
     }
 }
 
+//! POST /v1/heartbeats, an asynchronous route: answered once the batch's commit is durable.
+void install_upload_route(Router& router, Store& store, const IngestOptions& options,
+                          const Clock& clock,
+                          const std::shared_ptr<metrics::IngestMetrics>& metrics) {
+    auto upload_limit =
+        std::make_shared<RateLimiter>(RateLimit{options.upload_burst, options.upload_per_second});
+    router.post_async(
+        "/v1/heartbeats",
+        [&store, &options, clock, upload_limit, metrics](const Request& req, Respond respond) {
+            // What the answer needs once the batch is durable (on the commit's thread).
+            struct Call {
+                std::string device;
+                Response res;
+                metrics::UploadTimer timer;
+            };
+            auto call = std::make_shared<Call>(Call{req.get_header_value(pairing::kHeaderDevice),
+                                                    Response{},
+                                                    {*metrics, monotonic_s()}});
+            const auto signature = req.get_header_value(pairing::kHeaderSignature);
+            const auto encoding = req.get_header_value("Content-Encoding");
+            const UploadRequest upload{call->device, signature, encoding, req.body};
+            // Only once the signature verified: an unsigned request naming a victim's device
+            // cannot spend that device's budget.
+            const auto admit = [&call, &upload_limit](const std::string& id) {
+                call->timer.verified(monotonic_s());
+                return take_token(*upload_limit, "device:" + id, "uploads of " + id, call->res);
+            };
+            auto done = [call, metrics,
+                         respond = std::move(respond)](Result<UploadOutcome> outcome) {
+                auto& res = call->res;
+                if (!outcome) {
+                    metrics->batch_refused(outcome.error().code);
+                    refuse(res,
+                           "batch from " + (call->device.empty() ? "(no device)" : call->device),
+                           outcome.error());
+                } else {
+                    call->timer.committed(monotonic_s(),
+                                          {outcome->ack.accepted, outcome->ack.duplicates,
+                                           outcome->ack.out_of_window, outcome->forks});
+                    log_upload_notes(call->device, *outcome);
+                    answer_json(res, pairing::encode_ack(outcome->ack));
+                }
+                respond(std::move(res));
+            };
+            handle_upload_async(store, upload, clock(), options, admit, std::move(done));
+        },
+        kLargeBody);
+}
+
 void install_protocol_routes(Router& router, Store& store, const IngestOptions& options,
                              const Clock& clock,
                              const std::shared_ptr<metrics::IngestMetrics>& metrics) {
     auto pair_gate = std::make_shared<PairGate>(
         PairLimits{options.pair_burst, options.pair_per_second, options.pair_valid_burst,
                    options.pair_valid_per_second});
-    auto upload_limit =
-        std::make_shared<RateLimiter>(RateLimit{options.upload_burst, options.upload_per_second});
-
     router.post(
         "/v1/pair", [&store, &options, clock, pair_gate](const Request& req, Response& res) {
             // Before any signature check or SQL: a code guesser costs us neither. Failed
@@ -101,33 +147,7 @@ void install_protocol_routes(Router& router, Store& store, const IngestOptions& 
             answer_json(res, pairing::encode_pair_response(*resp));
         });
 
-    router.post(
-        "/v1/heartbeats",
-        [&store, &options, clock, upload_limit, metrics](const Request& req, Response& res) {
-            const auto device = req.get_header_value(pairing::kHeaderDevice);
-            const auto signature = req.get_header_value(pairing::kHeaderSignature);
-            const auto encoding = req.get_header_value("Content-Encoding");
-            const UploadRequest upload{device, signature, encoding, req.body};
-            metrics::UploadTimer timer(*metrics, monotonic_s());
-            // Only once the signature verified: an unsigned request naming a victim's device
-            // cannot spend that device's budget.
-            const auto admit = [&](const std::string& id) {
-                timer.verified(monotonic_s());
-                return take_token(*upload_limit, "device:" + id, "uploads of " + id, res);
-            };
-            auto outcome = handle_upload(store, upload, clock(), options, admit);
-            if (!outcome) {
-                metrics->batch_refused(outcome.error().code);
-                refuse(res, "batch from " + (device.empty() ? "(no device)" : device),
-                       outcome.error());
-                return;
-            }
-            timer.committed(monotonic_s(), {outcome->ack.accepted, outcome->ack.duplicates,
-                                            outcome->ack.out_of_window, outcome->forks});
-            log_upload_notes(device, *outcome);
-            answer_json(res, pairing::encode_ack(outcome->ack));
-        },
-        kLargeBody);
+    install_upload_route(router, store, options, clock, metrics);
 
     router.post("/v1/retire", [&store, clock](const Request& req, Response& res) {
         const auto device = req.get_header_value(pairing::kHeaderDevice);

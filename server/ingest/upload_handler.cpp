@@ -122,9 +122,9 @@ Result<pairing::Batch> read_batch(const UploadRequest& req, const Device& device
     return batch;
 }
 
-}  // namespace
-
-Result<UploadOutcome> handle_upload(Store& store, const UploadRequest& req, std::int64_t now,
+//! Everything before the store: the device authenticated and admitted, the batch read
+//! and decoded, ready for the store.
+Result<BatchToStore> prepare_upload(Store& store, const UploadRequest& req, std::int64_t now,
                                     const IngestOptions& options, const AdmitDevice& admit) {
     auto device = authenticate_device(store, req.device_id, req.signature, req.body);
     if (!device) {
@@ -148,22 +148,55 @@ Result<UploadOutcome> handle_upload(Store& store, const UploadRequest& req, std:
     }
     // The signed body is the batch's evidence (schema 10): kept as received with its signature.
     const auto signature = pairing::base64url_decode(req.signature);
-    const SignedUpload signed_body{
-        req.body, signature ? std::string(pairing::as_chars(*signature)) : std::string()};
-    auto stored = store.store_signed_batch(device->id, signed_body, *accepted, batch->gaps, now);
+    return BatchToStore{
+        std::move(device->id),
+        SignedUpload{req.body,
+                     signature ? std::string(pairing::as_chars(*signature)) : std::string()},
+        std::move(*accepted), std::move(batch->gaps), now};
+}
+
+UploadOutcome outcome_of(const StoreBatchResult& stored, std::int64_t now) {
+    UploadOutcome outcome;
+    outcome.ack.acked_through = stored.acked_through;
+    outcome.ack.server_time = now;
+    outcome.ack.accepted = stored.accepted;
+    outcome.ack.duplicates = stored.duplicates;
+    outcome.ack.out_of_window = stored.held;
+    outcome.forks = stored.forks;
+    outcome.out_of_window = stored.held;
+    outcome.chain_breaks = stored.chain_breaks;
+    return outcome;
+}
+
+}  // namespace
+
+Result<UploadOutcome> handle_upload(Store& store, const UploadRequest& req, std::int64_t now,
+                                    const IngestOptions& options, const AdmitDevice& admit) {
+    auto batch = prepare_upload(store, req, now, options, admit);
+    if (!batch) {
+        return batch.error();
+    }
+    auto stored = store.store_signed_batch(batch->device_id, batch->signed_body, batch->hbs,
+                                           batch->gaps, now);
     if (!stored) {
         return stored.error();
     }
-    UploadOutcome outcome;
-    outcome.ack.acked_through = stored->acked_through;
-    outcome.ack.server_time = now;
-    outcome.ack.accepted = stored->accepted;
-    outcome.ack.duplicates = stored->duplicates;
-    outcome.ack.out_of_window = stored->held;
-    outcome.forks = stored->forks;
-    outcome.out_of_window = stored->held;
-    outcome.chain_breaks = stored->chain_breaks;
-    return outcome;
+    return outcome_of(*stored, now);
+}
+
+void handle_upload_async(Store& store, const UploadRequest& req, std::int64_t now,
+                         const IngestOptions& options, const AdmitDevice& admit, UploadDone done) {
+    auto batch = prepare_upload(store, req, now, options, admit);
+    if (!batch) {
+        return done(batch.error());
+    }
+    store.store_signed_batch_async(std::move(*batch),
+                                   [now, done = std::move(done)](Result<StoreBatchResult> stored) {
+                                       if (!stored) {
+                                           return done(stored.error());
+                                       }
+                                       done(outcome_of(*stored, now));
+                                   });
 }
 
 }  // namespace tally::server

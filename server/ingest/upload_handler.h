@@ -38,4 +38,12 @@ struct UploadOutcome {
 Result<UploadOutcome> handle_upload(Store& store, const UploadRequest& req, std::int64_t now,
                                     const IngestOptions& options, const AdmitDevice& admit = {});
 
+using UploadDone = std::function<void(Result<UploadOutcome>)>;
+//! handle_upload that does not wait for the commit: the checks run on the caller's thread,
+//! then the batch joins the store's next group commit (IngestStore::store_signed_batch_async)
+//! and `done` gets the outcome once it is durable, possibly on the store's commit thread.
+//! `req`'s bytes must stay valid until `done` ran. `done` is called exactly once.
+void handle_upload_async(Store& store, const UploadRequest& req, std::int64_t now,
+                         const IngestOptions& options, const AdmitDevice& admit, UploadDone done);
+
 }  // namespace tally::server

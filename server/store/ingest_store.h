@@ -5,6 +5,7 @@
 // threads.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,18 @@
 #include "server/store/records.h"
 
 namespace tally::server {
+
+//! A verified batch handed to store_signed_batch_async, owned by the call.
+struct BatchToStore {
+    std::string device_id;
+    SignedUpload signed_body;  //!< its body's bytes stay valid until the call's `done` ran
+    std::vector<AcceptedHeartbeat> hbs;
+    std::vector<pairing::Gap> gaps;
+    std::int64_t now = 0;
+};
+
+//! Gets store_signed_batch's outcome, once the batch's transaction ended.
+using StoredBatchDone = std::function<void(Result<StoreBatchResult>)>;
 
 class IngestStore {
   public:
@@ -34,6 +47,14 @@ class IngestStore {
                                                         std::int64_t now) {
         static_cast<void>(signed_body);
         return store_batch(device_id, hbs, gaps, now);
+    }
+
+    //! store_signed_batch that does not block its caller: `done` gets the outcome once the
+    //! batch is durable (or refused), possibly on another thread (the SQLite store's group
+    //! commit calls it from its commit thread under load). By default: synchronous.
+    virtual void store_signed_batch_async(BatchToStore batch, StoredBatchDone done) {
+        done(store_signed_batch(batch.device_id, batch.signed_body, batch.hbs, batch.gaps,
+                                batch.now));
     }
 };
 

@@ -48,6 +48,8 @@ class SqliteStore final : public Store {
                                                 const std::vector<AcceptedHeartbeat>& hbs,
                                                 const std::vector<pairing::Gap>& gaps,
                                                 std::int64_t now) override;
+    //! The batch joins the next group commit without blocking; `done` runs after the commit.
+    void store_signed_batch_async(BatchToStore batch, StoredBatchDone done) override;
 
     Result<DeviceEvidence> device_evidence(std::string_view device_id) override;
 
@@ -154,9 +156,10 @@ class SqliteStore final : public Store {
     std::mutex mutex_;
     std::unique_ptr<SqliteDb> db_;
     static constexpr std::size_t kReadConnections = 8;
-    SqliteReadPool readers_;  //!< committed state only
-    GroupCommit group_commit_;
+    SqliteReadPool readers_;       //!< committed state only
     detail::TenantClocks clocks_;  //!< zone and grace of each tenant, for the rollups
+    //! After what its units use: it commits the batches still queued when it is destroyed.
+    GroupCommit group_commit_;
     std::unique_ptr<WalCheckpointer> checkpointer_;  //!< declared last: unhooks db_ first
 };
 

@@ -14,6 +14,7 @@
 // not counted (but no longer told apart as a fork).
 
 #include <algorithm>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -110,7 +111,36 @@ struct BatchState {
     //! Seqs up to this had their evidence deleted by the retention (devices.evidence_floor).
     std::uint64_t floor = 0;
     std::vector<const AcceptedHeartbeat*> counted;  //!< newly counted, for the evidence row
+    //! SHA-256 of each of `counted` (same order): its short hash for the evidence row and,
+    //! for the next heartbeat of the batch, the `prev` it must carry — hashed once, not twice.
+    std::vector<pairing::Bytes> digests;
 };
+
+//! The digest of heartbeat `seq` when this batch just counted it (one of its last two
+//! counted: a batch comes in ascending seq), else nullptr.
+const pairing::Bytes* counted_digest(const BatchState& st, std::uint64_t seq) {
+    const auto n = st.counted.size();
+    for (std::size_t k = n; k > 0 && k + 2 > n; --k) {
+        if (st.counted[k - 1]->decoded.seq == seq) {
+            return &st.digests[k - 1];
+        }
+    }
+    return nullptr;
+}
+
+//! hex_encode(digest) == hex, without building the text.
+bool hex_is(std::string_view hex, const pairing::Bytes& digest) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    if (hex.size() != digest.size() * 2) {
+        return false;
+    }
+    for (std::size_t i = 0; i < digest.size(); ++i) {
+        if (hex[2 * i] != kDigits[digest[i] >> 4] || hex[2 * i + 1] != kDigits[digest[i] & 15]) {
+            return false;
+        }
+    }
+    return true;
+}
 
 //! How `hb`'s seq is already stored: counted (by short hash) or held (by bytes).
 struct Existing {
@@ -151,6 +181,9 @@ Result<Existing> existing(SqliteDb& db, const BatchState& st, const AcceptedHear
 Result<std::optional<bool>> link_before(SqliteDb& db, const BatchState& st, std::uint64_t seq,
                                         std::string_view prev) {
     const auto before = seq - 1;
+    if (const auto* digest = counted_digest(st, before)) {
+        return std::optional<bool>(hex_is(prev, *digest));
+    }
     if (const auto it = st.bytes.find(before); it != st.bytes.end()) {
         return std::optional<bool>(pairing::chain_hash(it->second) == prev);
     }
@@ -338,9 +371,10 @@ Result<void> store_evidence(SqliteDb& db, const BatchState& st, const SignedUplo
     std::vector<std::string_view> texts;
     e.first_start = st.counted.front()->decoded.start;
     e.last_start = e.first_start;
-    for (const auto* hb : st.counted) {
+    for (std::size_t i = 0; i < st.counted.size(); ++i) {
+        const auto* hb = st.counted[i];
         e.seqs.push_back(hb->decoded.seq);
-        e.hashes += evidence::short_hash(hb->bytes);
+        e.hashes.append(pairing::as_chars(st.digests[i]).substr(0, evidence::kShortHash));
         e.first_start = std::min(e.first_start, hb->decoded.start);
         e.last_start = std::max(e.last_start, hb->decoded.start);
         texts.push_back(hb->bytes);
@@ -426,6 +460,7 @@ Result<void> store_heartbeat(SqliteDb& db, const detail::TenantClock& clock,
         ++result.accepted;
         add_rollup(rollups, clock, st.device_id, hb, now);
         st.counted.push_back(&hb);
+        st.digests.push_back(pairing::sha256(hb.bytes));
     }
     auto breaks = note_stored(db, st, hb, now, !promote);
     if (!breaks) {
@@ -435,8 +470,19 @@ Result<void> store_heartbeat(SqliteDb& db, const detail::TenantClock& clock,
     return {};
 }
 
-Result<std::uint64_t> evidence_floor(SqliteDb& db, std::string_view device_id) {
-    auto s = db.prepare("SELECT evidence_floor FROM devices WHERE id = ?");
+//! What the batch's transaction needs of its device, read once there (the row read before
+//! the transaction, for the key and the lifecycle, may be stale by now).
+struct IngestDevice {
+    std::string tenant;
+    std::uint64_t acked_through = 0;
+    std::uint64_t last_seq = 0;
+    std::uint64_t evidence_floor = 0;
+};
+
+Result<std::optional<IngestDevice>> ingest_device(SqliteDb& db, std::string_view device_id) {
+    auto s = db.prepare(
+        "SELECT t.name, d.acked_through, d.last_seq, d.evidence_floor FROM devices d "
+        "JOIN tenants t ON t.id = d.tenant_id WHERE d.id = ?");
     if (!s) {
         return s.error();
     }
@@ -444,7 +490,12 @@ Result<std::uint64_t> evidence_floor(SqliteDb& db, std::string_view device_id) {
     if (!row) {
         return row.error();
     }
-    return *row ? static_cast<std::uint64_t>(s->int64(0)) : 0;
+    if (!*row) {
+        return std::optional<IngestDevice>();
+    }
+    return std::optional<IngestDevice>(IngestDevice{
+        s->text(0), static_cast<std::uint64_t>(s->int64(1)),
+        static_cast<std::uint64_t>(s->int64(2)), static_cast<std::uint64_t>(s->int64(3))});
 }
 
 }  // namespace
@@ -466,6 +517,31 @@ Result<StoreBatchResult> SqliteStore::store_signed_batch(std::string_view device
                                                          const std::vector<pairing::Gap>& gaps,
                                                          std::int64_t now) {
     return store_batch_grouped(device_id, &signed_body, hbs, gaps, now);
+}
+
+void SqliteStore::store_signed_batch_async(BatchToStore batch, StoredBatchDone done) {
+    // Shared by the unit (run by the writer) and the completion (after the commit).
+    struct Call {
+        BatchToStore batch;
+        StoreBatchResult result;
+    };
+    auto call = std::make_shared<Call>(Call{std::move(batch), {}});
+    group_commit_.run_async(
+        [this, call]() -> Result<void> {
+            const auto& b = call->batch;
+            auto r = store_batch_locked(b.device_id, &b.signed_body, b.hbs, b.gaps, b.now);
+            if (!r) {
+                return r.error();
+            }
+            call->result = *r;
+            return {};
+        },
+        [call, done = std::move(done)](Result<void> stored) {
+            if (!stored) {
+                return done(stored.error());
+            }
+            done(call->result);
+        });
 }
 
 Result<StoreBatchResult> SqliteStore::store_batch_grouped(std::string_view device_id,
@@ -495,7 +571,7 @@ Result<StoreBatchResult> SqliteStore::store_batch_locked(std::string_view device
                                                          const std::vector<AcceptedHeartbeat>& hbs,
                                                          const std::vector<pairing::Gap>& gaps,
                                                          std::int64_t now) {
-    auto device = find_device_locked(device_id);
+    auto device = ingest_device(*db_, device_id);
     if (!device) {
         return device.error();
     }
@@ -507,15 +583,11 @@ Result<StoreBatchResult> SqliteStore::store_batch_locked(std::string_view device
     if (!clock) {
         return clock.error();
     }
-    auto floor = evidence_floor(*db_, device_id);
-    if (!floor) {
-        return floor.error();
-    }
     StoreBatchResult result;
     BatchState st;
     st.device_id = device_id;
     st.max_seq = (*device)->last_seq;
-    st.floor = *floor;
+    st.floor = (*device)->evidence_floor;
     detail::Rollups rollups;  // what the counted heartbeats of this batch add
     for (const auto& hb : hbs) {
         if (auto r = store_heartbeat(*db_, **clock, hb, now, st, rollups, result); !r) {

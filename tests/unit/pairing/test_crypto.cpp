@@ -132,3 +132,33 @@ TEST_CASE("DER <-> r||s conversion") {
     trailing.push_back(0);
     REQUIRE_FALSE(signature_from_der(trailing).ok());
 }
+
+TEST_CASE("PublicKey::verify (reused contexts, DER built in place) agrees with verify_signature") {
+    // r or s with a leading zero byte (1 in 256 signatures) or its high bit set (1 in 2)
+    // changes the DER length: enough signatures to see both, each verified twice by the same
+    // key (a context taken from its pool the second time) and once by verify_signature.
+    auto key = SoftwareKey::generate();
+    REQUIRE(key);
+    auto parsed = PublicKey::parse(key->public_key());
+    REQUIRE(parsed);
+    int leading_zero = 0;
+    int high_bit = 0;
+    for (int i = 0; i < 2000 && (leading_zero < 2 || high_bit < 2); ++i) {
+        const std::string message = "message " + std::to_string(i);
+        const Bytes sig = key->sign(message);
+        REQUIRE(sig.size() == kSignatureSize);
+        leading_zero += sig[0] == 0 || sig[32] == 0;
+        high_bit += (sig[0] & 0x80) != 0 || (sig[32] & 0x80) != 0;
+        REQUIRE(parsed->verify(as_bytes(message), sig));
+        REQUIRE(parsed->verify(as_bytes(message), sig));
+        REQUIRE(verify_signature(key->public_key(), as_bytes(message), sig));
+        Bytes bad = sig;
+        bad[static_cast<std::size_t>(i) % bad.size()] ^= 0x01;
+        REQUIRE_FALSE(parsed->verify(as_bytes(message), bad));
+        REQUIRE_FALSE(parsed->verify(as_bytes(message + "x"), sig));
+    }
+    CHECK(leading_zero >= 2);
+    CHECK(high_bit >= 2);
+    CHECK_FALSE(parsed->verify(as_bytes("m"), Bytes(kSignatureSize, 0)));
+    CHECK_FALSE(parsed->verify(as_bytes("m"), Bytes(kSignatureSize - 1, 1)));
+}

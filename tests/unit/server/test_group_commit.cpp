@@ -188,3 +188,112 @@ TEST_CASE("group commit: units queued behind a writer commit together in one tra
     CHECK(stats.transactions == 2);  // the writer's own, then all five followers at once
     CHECK(stats.largest_group == kFollowers);
 }
+
+TEST_CASE("group commit: run_async answers each unit once, after its commit, beside run()",
+          "[store][group_commit]") {
+    TempDir dir;
+    const auto path = (dir.path() / "g.db").string();
+    auto db = SqliteDb::open(path);
+    REQUIRE(db);
+    REQUIRE((*db)->exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)"));
+    auto reader = SqliteDb::open(path);  // another connection: sees committed rows only
+    REQUIRE(reader);
+    std::mutex db_mutex;
+    std::mutex reader_mutex;
+    std::mutex done_mutex;
+    std::condition_variable done_cv;
+    int answered = 0;
+    std::atomic<int> twice{0}, wrong{0}, unseen{0};
+    constexpr int kThreads = 6;
+    constexpr int kRounds = 40;
+    {
+        GroupCommit gc(**db, db_mutex, 256, 8);  // a small queue: callers also wait for room
+        auto insert = [&](std::int64_t k, bool bad) {
+            return [&db, k, bad]() -> Result<void> {
+                auto ins = (*db)->prepare(bad ? "INSERT INTO t (k, v) VALUES (?, NULL)"
+                                              : "INSERT INTO t (k, v) VALUES (?, 'x')");
+                if (!ins)
+                    return ins.error();
+                return ins->bind(1, k).run();
+            };
+        };
+        // After its answer a stored row is visible to another connection: committed.
+        auto committed = [&](std::int64_t k) {
+            std::lock_guard lock(reader_mutex);
+            auto s = (*reader)->prepare("SELECT count(*) FROM t WHERE k = ?");
+            auto row = s ? s->bind(1, k).step() : Result<bool>(s.error());
+            return row && *row && s->int64(0) == 1;
+        };
+        std::vector<std::thread> threads;
+        for (int t = 0; t < kThreads; ++t) {
+            threads.emplace_back([&, t] {
+                for (int r = 0; r < kRounds; ++r) {
+                    const std::int64_t k = t * 1000 + r;
+                    const bool bad = r % 7 == 3;
+                    if (t % 3 == 0) {  // a blocking caller among the asynchronous ones
+                        auto res = gc.run(insert(k, bad));
+                        wrong += bool(res) == bad;
+                        unseen += res && !committed(k);
+                        continue;
+                    }
+                    auto once = std::make_shared<std::atomic<bool>>(false);
+                    gc.run_async(insert(k, bad), [&, k, bad, once](Result<void> res) {
+                        twice += once->exchange(true);
+                        wrong += bool(res) == bad;
+                        unseen += res && !committed(k);
+                        std::lock_guard lock(done_mutex);
+                        ++answered;
+                        done_cv.notify_all();
+                    });
+                }
+            });
+        }
+        for (auto& th : threads)
+            th.join();
+        const int async_units = (kThreads - kThreads / 3) * kRounds;
+        std::unique_lock lock(done_mutex);
+        done_cv.wait(lock, [&] { return answered == async_units; });
+    }
+    CHECK(twice == 0);
+    CHECK(wrong == 0);
+    CHECK(unseen == 0);
+    auto count = (*db)->prepare("SELECT count(*) FROM t");
+    REQUIRE(count);
+    REQUIRE(count->step());
+    const int bad_per_thread = kRounds / 7 + (kRounds % 7 > 3 ? 1 : 0);
+    CHECK(count->int64(0) == kThreads * (kRounds - bad_per_thread));
+}
+
+TEST_CASE("group commit: units still queued when it is destroyed are committed and answered",
+          "[store][group_commit]") {
+    TempDir dir;
+    auto db = SqliteDb::open((dir.path() / "g.db").string());
+    REQUIRE(db);
+    REQUIRE((*db)->exec("CREATE TABLE t (k INTEGER PRIMARY KEY)"));
+    std::mutex db_mutex;
+    std::atomic<int> ok{0};
+    constexpr int kUnits = 50;
+    {
+        GroupCommit gc(**db, db_mutex);
+        std::vector<std::thread> threads;
+        for (int t = 0; t < 5; ++t) {
+            threads.emplace_back([&, t] {
+                for (int i = 0; i < kUnits / 5; ++i) {
+                    const int k = t * 100 + i;
+                    gc.run_async(
+                        [&db, k]() -> Result<void> {
+                            return (*db)->exec("INSERT INTO t VALUES (" + std::to_string(k) + ")");
+                        },
+                        [&ok](Result<void> res) { ok += bool(res); });
+                }
+            });
+        }
+        for (auto& th : threads)
+            th.join();
+    }
+    CHECK(ok == kUnits);
+    auto count = (*db)->prepare("SELECT count(*) FROM t");
+    REQUIRE(count);
+    REQUIRE(count->step());
+    CHECK(count->int64(0) == kUnits);
+}
