@@ -51,8 +51,8 @@ int run_purge(const std::vector<std::string>& words) {
               << " days); pruned the dedupe hashes of " << evidence->batches_pruned
               << " batch(es) past the acceptance window; stored " << evidence->batches_compacted
               << " signed body(ies) in their compact form; packed " << evidence->batches_packed
-              << " batch(es) of ended days into " << evidence->packs_written
-              << " evidence pack(s)" << std::endl;
+              << " batch(es) of ended days into " << evidence->packs_written << " evidence pack(s)"
+              << std::endl;
     return kExitOk;
 }
 

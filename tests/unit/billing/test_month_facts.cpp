@@ -10,8 +10,8 @@
 
 #include <algorithm>
 #include <random>
-#include <sstream>
 #include <set>
+#include <sstream>
 
 #include "billing_fixture.h"
 #include "server/billing/tenant_policy.h"
