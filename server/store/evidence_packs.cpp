@@ -10,6 +10,7 @@
 #include "pairing/heartbeat.h"
 #include "server/store/evidence_compact.h"
 #include "server/store/evidence_pack_codec.h"
+#include "server/store/evidence_rows.h"
 
 namespace tally::server::detail {
 namespace {
@@ -290,30 +291,18 @@ Result<std::optional<PackedSeq>> find_packed(SqliteDb& db, std::string_view devi
         return s.error();
     }
     s->bind(1, device_id).bind(2, static_cast<std::int64_t>(seq));
-    for (;;) {
-        auto row = s->step();
-        if (!row) {
-            return row.error();
-        }
-        if (!*row) {
-            return std::optional<PackedSeq>();
-        }
-        auto ranges = evidence::decode_ranges(s->text(1));
-        if (!ranges) {
-            return ranges.error();
-        }
-        if (!evidence::in_ranges(*ranges, seq)) {
-            continue;
-        }
-        const auto hashes = s->text(2);
-        const auto at = evidence::index_in_ranges(*ranges, seq) * evidence::kShortHash;
-        if (at + evidence::kShortHash > hashes.size()) {
-            return make_error("bad_evidence", "evidence pack " + std::to_string(s->int64(0)) +
-                                                  ": short hashes do not match its seqs");
-        }
-        return std::optional<PackedSeq>(
-            PackedSeq{s->int64(0), hashes.substr(at, evidence::kShortHash)});
+    auto row = first_row_counting(*s, seq);
+    if (!row) {
+        return row.error();
     }
+    if (!*row) {
+        return std::optional<PackedSeq>();
+    }
+    if ((*row)->hash.empty()) {
+        return make_error("bad_evidence", "evidence pack " + std::to_string((*row)->id) +
+                                              ": short hashes do not match its seqs");
+    }
+    return std::optional<PackedSeq>(PackedSeq{(*row)->id, std::move((*row)->hash)});
 }
 
 Result<void> redact_packed(SqliteDb& db, std::int64_t pack_id,

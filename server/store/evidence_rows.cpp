@@ -93,6 +93,32 @@ Result<void> insert_evidence(SqliteDb& db, std::string_view device_id, const New
     return s->bind_blob(10, e.body).bind_blob(11, e.hashes).run();
 }
 
+Result<std::optional<SeqRow>> first_row_counting(SqliteStatement& s, std::uint64_t seq) {
+    for (;;) {
+        auto row = s.step();
+        if (!row) {
+            return row.error();
+        }
+        if (!*row) {
+            return std::optional<SeqRow>();
+        }
+        auto ranges = evidence::decode_ranges(s.text(1));
+        if (!ranges) {
+            return ranges.error();
+        }
+        if (!evidence::in_ranges(*ranges, seq)) {
+            continue;
+        }
+        SeqRow found{s.int64(0), {}};
+        const auto hashes = s.text(2);
+        const auto at = evidence::index_in_ranges(*ranges, seq) * evidence::kShortHash;
+        if (at + evidence::kShortHash <= hashes.size()) {
+            found.hash = hashes.substr(at, evidence::kShortHash);
+        }
+        return std::optional<SeqRow>(std::move(found));
+    }
+}
+
 Result<std::optional<CountedSeq>> find_counted(SqliteDb& db, std::string_view device_id,
                                                std::uint64_t seq) {
     auto s = db.prepare(
@@ -102,37 +128,22 @@ Result<std::optional<CountedSeq>> find_counted(SqliteDb& db, std::string_view de
         return s.error();
     }
     s->bind(1, device_id).bind(2, static_cast<std::int64_t>(seq));
-    for (;;) {
-        auto row = s->step();
-        if (!row) {
-            return row.error();
-        }
-        if (!*row) {
-            // Packed within the acceptance window: its short hash is kept beside the pack.
-            auto packed = find_packed(db, device_id, seq);
-            if (!packed) {
-                return packed.error();
-            }
-            if (!*packed) {
-                return std::optional<CountedSeq>();
-            }
-            return std::optional<CountedSeq>(CountedSeq{0, (*packed)->hash, (*packed)->pack_id});
-        }
-        auto ranges = evidence::decode_ranges(s->text(1));
-        if (!ranges) {
-            return ranges.error();
-        }
-        if (!evidence::in_ranges(*ranges, seq)) {
-            continue;
-        }
-        CountedSeq found{s->int64(0), {}};
-        const auto hashes = s->text(2);
-        const auto at = evidence::index_in_ranges(*ranges, seq) * evidence::kShortHash;
-        if (at + evidence::kShortHash <= hashes.size()) {
-            found.hash = hashes.substr(at, evidence::kShortHash);
-        }
-        return std::optional<CountedSeq>(std::move(found));
+    auto row = first_row_counting(*s, seq);
+    if (!row) {
+        return row.error();
     }
+    if (*row) {
+        return std::optional<CountedSeq>(CountedSeq{(*row)->id, std::move((*row)->hash)});
+    }
+    // Packed within the acceptance window: its short hash is kept beside the pack.
+    auto packed = find_packed(db, device_id, seq);
+    if (!packed) {
+        return packed.error();
+    }
+    if (!*packed) {
+        return std::optional<CountedSeq>();
+    }
+    return std::optional<CountedSeq>(CountedSeq{0, (*packed)->hash, (*packed)->pack_id});
 }
 
 Result<std::optional<std::string>> counted_bytes(SqliteDb& db, std::string_view device_id,

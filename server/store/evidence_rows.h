@@ -49,6 +49,16 @@ struct CountedSeq {
 };
 Result<std::optional<CountedSeq>> find_counted(SqliteDb& db, std::string_view device_id,
                                                std::uint64_t seq);
+
+//! A row (of evidence_batches or evidence_pack_hashes) whose counted ranges hold a seq: its id
+//! and the seq's short hash (empty when the row's hashes do not reach it: pruned).
+struct SeqRow {
+    std::int64_t id = 0;
+    std::string hash;
+};
+//! Steps `s`, whose columns are (id, counted ranges, short hashes), to the first row counting
+//! `seq`; nullopt when no row does.
+Result<std::optional<SeqRow>> first_row_counting(SqliteStatement& s, std::uint64_t seq);
 //! The exact stored bytes of counted `seq` (decodes its batch: a rare path).
 Result<std::optional<std::string>> counted_bytes(SqliteDb& db, std::string_view device_id,
                                                  std::uint64_t seq);
