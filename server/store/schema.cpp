@@ -4,6 +4,7 @@
 
 #include <array>
 #include <string>
+#include <vector>
 
 #include "server/store/evidence_migration.h"
 #include "server/store/rollups.h"
@@ -374,8 +375,32 @@ CREATE TABLE IF NOT EXISTS rollup_user_day (
 constexpr const char* kUserDaysFill = R"SQL(
 INSERT OR IGNORE INTO rollup_user_day(device_id, day, principal, local, active_minutes)
     SELECT device_id, day, principal, local, sum(active_minutes) FROM rollup_bucket_user
-    GROUP BY device_id, day, principal, local;
+    WHERE device_id = ?1 GROUP BY day, principal, local;
 )SQL";
+
+// Fills rollup_user_day one device at a time: the GROUP BY's sorter (temp_store=MEMORY) then
+// holds one device's user buckets, not the whole table's (18 M rows, 1.8 GB at 100,000
+// devices x a month).
+Result<void> fill_user_days(SqliteDb& db) {
+    std::vector<std::string> devices;
+    auto ids = db.prepare("SELECT id FROM devices");
+    if (!ids) {
+        return ids.error();
+    }
+    if (auto r = ids->each_row([&](SqliteStatement& s) { devices.push_back(s.text(0)); }); !r) {
+        return r;
+    }
+    auto fill = db.prepare(kUserDaysFill);
+    if (!fill) {
+        return fill.error();
+    }
+    for (const auto& id : devices) {
+        if (auto r = fill->reset().bind(1, id).run(); !r) {
+            return r;
+        }
+    }
+    return {};
+}
 
 // Step 14 (issue 20, in-window packs): a device-day is packed once the day is over and a day of
 // margin has passed (EvidencePolicy::pack_after_days), long before the acceptance window ends, so
@@ -461,7 +486,7 @@ Result<void> migrate(SqliteDb& db) {
             }
         }
         if (*version == 12) {
-            if (auto r = db.exec(kUserDaysFill); !r) {
+            if (auto r = fill_user_days(db); !r) {
                 return r;
             }
         }
