@@ -10,16 +10,24 @@ agent whose clock is moved back still sees it valid (the clock scenario needs th
 import os
 import subprocess
 
-FAKETIME = "faketime"
+# libfaketime preloaded directly, not through the `faketime` wrapper: the wrapper creates a
+# named semaphore per wrapper pid (/dev/shm/sem.faketime_sem_<pid>), and one left behind by
+# any earlier faketime run on the machine makes a later wrapper that gets the same pid fail
+# with "sem_open: File exists".
+LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 
 
 def _openssl(args, cwd, when=None):
     cmd = ["openssl", *args]
+    env = None
     if when:  # sign "in the past" to get back-dated or expired certificates
-        cmd = [FAKETIME, "-f", when, *cmd]
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FAKETIME")}
+        preload = " ".join(p for p in (LIBFAKETIME, env.get("LD_PRELOAD")) if p)
+        env.update(LD_PRELOAD=preload, FAKETIME=when)
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr}")
+        when_text = f" (clock {when})" if when else ""
+        raise RuntimeError(f"{' '.join(cmd)}{when_text} failed: {proc.stderr}")
 
 
 def _ec_key(path, cwd):
