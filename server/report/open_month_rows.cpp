@@ -11,10 +11,10 @@ namespace tally::server {
 namespace {
 
 //! The row of device i; `row`'s strings keep their storage from the previous row.
+//! Every field of device i's row but the device itself (copied or moved by the caller).
 void fill_row(const OpenMonthParts& p, std::size_t i, DeviceReportRow& row) {
     row.billing = p.outcome.device(i, p.devices[i]);
     const auto& b = row.billing;
-    row.usage.device = p.devices[i];
     row.usage.active_minutes = b.active_minutes;
     row.usage.active_days = b.active_days;
     row.usage.heartbeats = b.heartbeats;
@@ -45,6 +45,7 @@ void OpenMonthRows::each_device(const std::function<void(const DeviceReportRow&)
     for (std::size_t i = 0; i < parts_.devices.size(); ++i) {
         if (listed(i)) {
             fill_row(parts_, i, row);
+            row.usage.device = parts_.devices[i];
             fn(row);
         }
     }
@@ -64,16 +65,7 @@ std::vector<DeviceReportRow> OpenMonthRows::take_devices() {
             continue;
         }
         DeviceReportRow row;
-        row.billing = parts_.outcome.device(i, parts_.devices[i]);
-        const auto& b = row.billing;
-        row.usage.active_minutes = b.active_minutes;
-        row.usage.active_days = b.active_days;
-        row.usage.heartbeats = b.heartbeats;
-        row.usage.users = b.users;
-        row.usage.evidence = parts_.evidence[i];
-        row.active = b.active;
-        row.inactive_span_heartbeats = parts_.inactive_beats[i];
-        row.explanation = explain_device(b, parts_.inactive_beats[i]);
+        fill_row(parts_, i, row);
         row.usage.device = std::move(parts_.devices[i]);
         rows.push_back(std::move(row));
     }
