@@ -34,16 +34,24 @@ bool csv_formula_like(std::string_view value) {
 }
 
 std::string csv_field(std::string_view raw) {
-    std::string neutral;
-    if (csv_formula_like(raw)) {
-        neutral = "'" + std::string(raw);
-        raw = neutral;
-    }
-    const std::string_view value = raw;
+    std::string out;
+    append_csv_field(out, raw);
+    return out;
+}
+
+void append_csv_field(std::string& out, std::string_view value) {
+    const bool neutral = csv_formula_like(value);
     if (value.find_first_of(",\"\r\n") == std::string_view::npos) {
-        return std::string(value);
+        if (neutral) {
+            out += '\'';
+        }
+        out += value;
+        return;
     }
-    std::string out = "\"";
+    out += '"';
+    if (neutral) {
+        out += '\'';
+    }
     for (const char c : value) {
         if (c == '"') {
             out += '"';
@@ -51,19 +59,22 @@ std::string csv_field(std::string_view raw) {
         out += c;
     }
     out += '"';
-    return out;
 }
 
 std::string csv_row(const std::vector<std::string>& fields) {
     std::string out;
+    append_csv_row(out, fields);
+    return out;
+}
+
+void append_csv_row(std::string& out, const std::vector<std::string>& fields) {
     for (std::size_t i = 0; i < fields.size(); ++i) {
         if (i > 0) {
             out += ',';
         }
-        out += csv_field(fields[i]);
+        append_csv_field(out, fields[i]);
     }
     out += "\r\n";
-    return out;
 }
 
 }  // namespace tally::server

@@ -15,5 +15,9 @@ std::string csv_field(std::string_view value);
 //! True when a spreadsheet would read `value` as a formula.
 bool csv_formula_like(std::string_view value);
 std::string csv_row(const std::vector<std::string>& fields);
+//! csv_field(value) appended to `out` (no temporary string for a field that needs no change).
+void append_csv_field(std::string& out, std::string_view value);
+//! csv_row(fields) appended to `out`.
+void append_csv_row(std::string& out, const std::vector<std::string>& fields);
 
 }  // namespace tally::server

@@ -3,6 +3,7 @@
 #include "server/report/usage_csv.h"
 
 #include <array>
+#include <charconv>
 #include <sstream>
 
 #include "pairing/time_format.h"
@@ -80,15 +81,18 @@ constexpr std::array<const char*, kColumns> kHeader = {"row_type",
                                                        "inactive_span_heartbeats",
                                                        "explanation"};
 
-std::string join(const std::vector<std::string>& items) {
-    std::string out;
+//! `items` joined by ';' into `out`.
+void join(std::string& out, const std::vector<std::string>& items) {
+    out.clear();
     for (const auto& item : items) {
-        out += (out.empty() ? "" : ";") + item;
+        if (!out.empty()) {
+            out += ';';
+        }
+        out += item;
     }
-    return out;
 }
 
-std::string flag(bool b) {
+const char* flag(bool b) {
     return b ? "true" : "false";
 }
 
@@ -96,90 +100,111 @@ std::string time_text(const std::optional<std::int64_t>& t) {
     return t ? pairing::format_rfc3339(*t) : "";
 }
 
-struct Row {
-    std::vector<std::string> f = std::vector<std::string>(kColumns);
-    Row(const char* type, const UsageReport& r) {
-        f[kRowType] = type;
-        f[kTenant] = r.tenant;
-        f[kMonth] = r.month;
+//! One CSV row's fields; a writer reuses one Row for every row (reset keeps the strings'
+//! storage: no allocation per field once the longest values have been seen).
+class Row {
+  public:
+    explicit Row(const UsageReport& r) {
+        f_[kTenant] = r.tenant;
+        f_[kMonth] = r.month;
     }
-    std::string& operator[](Col c) { return f[static_cast<std::size_t>(c)]; }
+    //! Every field empty but the tenant and the month; the row's type set.
+    Row& reset(const char* type) {
+        for (std::size_t i = kMonth + 1; i < f_.size(); ++i) {
+            f_[i].clear();
+        }
+        f_[kRowType] = type;
+        return *this;
+    }
+    std::string& operator[](Col c) { return f_[static_cast<std::size_t>(c)]; }
+    const std::vector<std::string>& fields() const { return f_; }
+
+  private:
+    std::vector<std::string> f_ = std::vector<std::string>(kColumns);
 };
 
-Row summary_row(const UsageReport& r) {
+//! `row[c]` = the decimal text of `v`, without a temporary string.
+void number(Row& row, Col c, std::int64_t v) {
+    std::array<char, 24> buf{};
+    const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+    row[c].assign(buf.data(), end);
+}
+
+void summary_row(Row& row, const UsageReport& r) {
     const auto& s = r.summary;
-    Row sum("summary", r);
-    sum[kActiveDevices] = std::to_string(s.active_devices);
-    sum[kActiveUsers] = std::to_string(s.active_users);
-    sum[kStandalone] = std::to_string(s.standalone_devices);
-    sum[kBillable] = std::to_string(s.billable_units);
-    sum[kTrial] = flag(s.trial);
-    sum[kClosed] = flag(s.closed);
-    sum[kLate] = std::to_string(s.late_adjustments);
-    sum[kReported] = std::to_string(s.reported_units);
-    sum[kInactiveSpanHeartbeats] = std::to_string(s.inactive_span_heartbeats);
-    return sum;
+    row.reset("summary");
+    number(row, kActiveDevices, s.active_devices);
+    number(row, kActiveUsers, s.active_users);
+    number(row, kStandalone, s.standalone_devices);
+    number(row, kBillable, s.billable_units);
+    row[kTrial] = flag(s.trial);
+    row[kClosed] = flag(s.closed);
+    number(row, kLate, s.late_adjustments);
+    number(row, kReported, s.reported_units);
+    number(row, kInactiveSpanHeartbeats, s.inactive_span_heartbeats);
 }
 
-Row package_row(const UsageReport& r, const billing::PackageUnits& p) {
-    Row row("package", r);
+void package_row(Row& row, const billing::PackageUnits& p) {
+    row.reset("package");
     row[kPackage] = p.package;
-    row[kActiveUsers] = std::to_string(p.active_users);
-    row[kStandalone] = std::to_string(p.standalone_devices);
-    row[kBillable] = std::to_string(p.billable_units);
-    return row;
+    number(row, kActiveUsers, p.active_users);
+    number(row, kStandalone, p.standalone_devices);
+    number(row, kBillable, p.billable_units);
 }
 
-Row device_row(const UsageReport& r, const DeviceReportRow& dr) {
+void device_row(Row& row, const DeviceReportRow& dr) {
     const auto& d = dr.usage.device;
-    Row row("device", r);
+    row.reset("device");
     row[kDeviceId] = d.id;
     row[kHostname] = d.facts.hostname;
     row[kDeviceType] = d.facts.device_type;
     row[kRole] = d.facts.role;
     row[kActive] = flag(dr.active);
-    row[kActiveMinutes] = std::to_string(dr.usage.active_minutes);
-    row[kActiveDays] = std::to_string(dr.usage.active_days);
-    row[kHeartbeats] = std::to_string(dr.usage.heartbeats);
-    row[kLastSeq] = std::to_string(d.last_seq);
+    number(row, kActiveMinutes, dr.usage.active_minutes);
+    number(row, kActiveDays, dr.usage.active_days);
+    number(row, kHeartbeats, dr.usage.heartbeats);
+    number(row, kLastSeq, static_cast<std::int64_t>(d.last_seq));
     row[kLastSeen] = time_text(d.last_seen);
-    row[kRelated] = join(dr.usage.users);
-    row[kBilledAs] = std::string(billing::to_string(dr.billing.billed_as));
+    join(row[kRelated], dr.usage.users);
+    row[kBilledAs] = billing::to_string(dr.billing.billed_as);
     row[kPackage] = dr.billing.package;
     row[kPairedUser] = dr.billing.paired_user;
     row[kCoveredBy] = dr.billing.covered_by;
     row[kRetiredAt] = time_text(d.retired_at);
-    row[kInactiveSpanHeartbeats] = std::to_string(dr.inactive_span_heartbeats);
+    number(row, kInactiveSpanHeartbeats, dr.inactive_span_heartbeats);
     row[kExplanation] = dr.explanation;
-    return row;
 }
 
-Row user_row(const UsageReport& r, const billing::UserBilling& u) {
-    Row row("user", r);
-    row[kDeviceId] = u.local ? u.device_id : "";
+void user_row(Row& row, const billing::UserBilling& u) {
+    row.reset("user");
+    if (u.local) {
+        row[kDeviceId] = u.device_id;
+    }
     row[kPrincipal] = u.principal;
     row[kLocal] = flag(u.local);
     row[kActive] = "true";
-    row[kActiveMinutes] = std::to_string(u.active_minutes);
-    row[kActiveDays] = std::to_string(u.active_days);
+    number(row, kActiveMinutes, u.active_minutes);
+    number(row, kActiveDays, u.active_days);
     row[kLastSeen] = pairing::format_rfc3339(u.last_seen);
-    row[kRelated] = join(u.devices);
+    join(row[kRelated], u.devices);
     row[kPackage] = u.package;
     row[kFirstSeen] = pairing::format_rfc3339(u.first_seen);
-    return row;
 }
 
-Row late_row(const UsageReport& r, const LateHeartbeat& l) {
-    Row row("late", r);
+void late_row(Row& row, const LateHeartbeat& l) {
+    row.reset("late");
     row[kDeviceId] = l.device_id;
     row[kHostname] = l.hostname;
-    row[kActiveMinutes] = std::to_string(l.device_active_minutes);
-    row[kHeartbeats] = std::to_string(l.heartbeats);
+    number(row, kActiveMinutes, l.device_active_minutes);
+    number(row, kHeartbeats, l.heartbeats);
     row[kLastSeen] = pairing::format_rfc3339(l.received_at);
     row[kFirstSeen] = pairing::format_rfc3339(l.start);
-    row[kRelated] = join(l.users);
-    return row;
+    join(row[kRelated], l.users);
 }
+
+//! The size of the pieces the rows are written in (one write per row would be one system
+//! call per row: a stream writes a large piece through, unbuffered).
+constexpr std::size_t kPiece = 64 * 1024;
 
 }  // namespace
 
@@ -189,29 +214,40 @@ void write_usage_csv(const UsageReport& r, std::ostream& out, const RowProgress&
 
 void write_usage_csv(const UsageReport& r, const ReportRows& rows_of, std::ostream& out,
                      const RowProgress& progress) {
-    out << csv_row(std::vector<std::string>(kHeader.begin(), kHeader.end()));
-    out << csv_row(summary_row(r).f);
+    std::string text;
+    text.reserve(kPiece + 4096);
+    append_csv_row(text, std::vector<std::string>(kHeader.begin(), kHeader.end()));
+    Row row(r);
+    summary_row(row, r);
+    append_csv_row(text, row.fields());
     for (const auto& p : r.summary.packages) {
-        out << csv_row(package_row(r, p).f);
+        package_row(row, p);
+        append_csv_row(text, row.fields());
     }
     std::size_t rows = 0;
-    const auto tick = [&] {
+    const auto put = [&] {
+        append_csv_row(text, row.fields());
+        if (text.size() >= kPiece) {
+            out.write(text.data(), static_cast<std::streamsize>(text.size()));
+            text.clear();
+        }
         if (progress) {
             progress(++rows);
         }
     };
     rows_of.each_device([&](const DeviceReportRow& dr) {
-        out << csv_row(device_row(r, dr).f);
-        tick();
+        device_row(row, dr);
+        put();
     });
     rows_of.each_user([&](const billing::UserBilling& u) {
-        out << csv_row(user_row(r, u).f);
-        tick();
+        user_row(row, u);
+        put();
     });
     for (const auto& l : r.late) {
-        out << csv_row(late_row(r, l).f);
-        tick();
+        late_row(row, l);
+        put();
     }
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
 }
 
 std::string usage_to_csv(const UsageReport& r) {

@@ -249,6 +249,9 @@ void late_text(std::string& text, std::size_t depth, const LateHeartbeat& l) {
     }
 }
 
+//! The size of the pieces the rows are written in.
+constexpr std::size_t kPiece = 64 * 1024;
+
 //! Writes the document piece by piece to `sink` (a callable taking std::string_view).
 template <typename Sink>
 void write_json(const UsageReport& r, const ReportRows& rows_of, Sink&& sink,
@@ -285,16 +288,23 @@ void write_json(const UsageReport& r, const ReportRows& rows_of, Sink&& sink,
         } else {
             out("[\n");
             bool first = true;
+            // Rows are handed on in pieces of about kPiece bytes: one write per row would be
+            // one system call per row (a stream writes a large piece through, unbuffered).
             std::string text;
+            text.reserve(kPiece + 4096);
             visit([&](const auto& item) {
-                text.assign(first ? "    " : ",\n    ");
+                text.append(first ? "    " : ",\n    ");
                 first = false;
                 write(text, 4, item);
-                out(text);
+                if (text.size() >= kPiece) {
+                    out(text);
+                    text.clear();
+                }
                 if (progress) {
                     progress(++rows);
                 }
             });
+            out(text);
             out("\n  ]");
         }
         out(last ? "\n" : ",\n");
