@@ -152,6 +152,10 @@ TEST_CASE("CSV fields are quoted only when needed", "[report]") {
     CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
     CHECK(csv_field("two\nlines") == "\"two\nlines\"");
     CHECK(csv_row({"a", "", "b c"}) == "a,,b c\r\n");
+    // The writers append rows to a piece already holding earlier ones.
+    std::string piece = "x\r\n";
+    append_csv_row(piece, {"=1", "a,b", ""});
+    CHECK(piece == "x\r\n'=1,\"a,b\",\r\n");
 }
 
 TEST_CASE("CSV cells that a spreadsheet would run as formulas are neutralised", "[report]") {
