@@ -52,12 +52,19 @@ void OpenMonthRows::each_device(const std::function<void(const DeviceReportRow&)
 }
 
 void OpenMonthRows::each_user(const std::function<void(const billing::UserBilling&)>& fn) const {
-    for (const auto& user : parts_.outcome.users) {
+    for (const auto& taken : taken_users_) {  // after take_devices
+        fn(taken);
+    }
+    billing::UserBilling user;
+    for (std::size_t i = 0; i < parts_.outcome.users.size(); ++i) {
+        parts_.outcome.user_into(i, parts_.devices, user);
         fn(user);
     }
 }
 
 std::vector<DeviceReportRow> OpenMonthRows::take_devices() {
+    // The users name their devices by position: made before the devices are moved out.
+    taken_users_ = make_users();
     std::vector<DeviceReportRow> rows;
     rows.reserve(listed_);
     for (std::size_t i = 0; i < parts_.devices.size(); ++i) {
@@ -75,8 +82,21 @@ std::vector<DeviceReportRow> OpenMonthRows::take_devices() {
     return rows;
 }
 
+std::vector<billing::UserBilling> OpenMonthRows::make_users() {
+    std::vector<billing::UserBilling> users;
+    users.reserve(parts_.outcome.users.size());
+    for (std::size_t i = 0; i < parts_.outcome.users.size(); ++i) {
+        users.push_back(parts_.outcome.user(i, parts_.devices));
+    }
+    parts_.outcome.users.clear();
+    return users;
+}
+
 std::vector<billing::UserBilling> OpenMonthRows::take_users() {
-    return std::exchange(parts_.outcome.users, {});
+    if (!parts_.outcome.users.empty()) {
+        taken_users_ = make_users();
+    }
+    return std::exchange(taken_users_, {});
 }
 
 }  // namespace tally::server
