@@ -201,7 +201,11 @@ class Accumulator {
           aliases_(aliases),
           texts_(texts),
           directory_(f.principals.size()),
-          principal_text_(f.principals.size(), kNone) {}
+          principal_text_(f.principals.size(), kNone) {
+        // Mostly one user per principal: no doubling of a vector of 180,000 users (its
+        // reallocation held both copies at the report's peak).
+        users.reserve(f.principals.size());
+    }
 
     void add_heartbeat(const HeartbeatFact& hb);
     //! The position in `users` of the user keyed by text id `key`; kNone: not active.
@@ -714,17 +718,22 @@ std::uint32_t OutcomeTexts::intern(std::string_view text) {
 }
 
 DeviceBilling CompactOutcome::device(std::size_t i, const Device& device) const {
-    const auto& v = devices[i];
     DeviceBilling d;
+    device_into(i, device, d);
+    return d;
+}
+
+void CompactOutcome::device_into(std::size_t i, const Device& device, DeviceBilling& d) const {
+    const auto& v = devices[i];
     d.device_id = device.id;
     d.active = v.active;
     d.active_minutes = v.active_minutes;
     d.active_days = v.active_days;
     d.heartbeats = v.heartbeats;
     d.last_seen = v.last_seen;
-    d.users.reserve(v.user_count);
+    d.users.resize(v.user_count);
     for (std::uint32_t k = 0; k < v.user_count; ++k) {
-        d.users.push_back(texts[device_users[v.first_user + k]]);
+        d.users[k] = texts[device_users[v.first_user + k]];
     }
     d.paired_user = texts[v.paired_user];
     d.paired_user_key = texts[v.paired_user_key];
@@ -737,7 +746,6 @@ DeviceBilling CompactOutcome::device(std::size_t i, const Device& device) const 
     d.primary_user_active = v.primary_user_active;
     d.retired_at = device.retired_at;
     d.not_billed_heartbeats = v.not_billed_heartbeats;
-    return d;
 }
 
 void CompactOutcome::user_into(std::size_t i, const std::vector<Device>& devices_of,

@@ -178,6 +178,8 @@ struct CompactOutcome {
 
     //! The DeviceBilling of devices[i]; `device` is facts.devices[i] (its id and retirement).
     DeviceBilling device(std::size_t i, const Device& device) const;
+    //! device(i, device) into `out`, reusing its storage (a writer visiting every device).
+    void device_into(std::size_t i, const Device& device, DeviceBilling& out) const;
     //! The UserBilling of users[i]; `devices` is facts.devices (their ids).
     UserBilling user(std::size_t i, const std::vector<Device>& devices) const;
     //! user(i, devices) into `out`, reusing its storage (a writer visiting every user).

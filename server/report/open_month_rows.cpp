@@ -13,7 +13,7 @@ namespace {
 //! The row of device i; `row`'s strings keep their storage from the previous row.
 //! Every field of device i's row but the device itself (copied or moved by the caller).
 void fill_row(const OpenMonthParts& p, std::size_t i, DeviceReportRow& row) {
-    row.billing = p.outcome.device(i, p.devices[i]);
+    p.outcome.device_into(i, p.devices[i], row.billing);
     const auto& b = row.billing;
     row.usage.active_minutes = b.active_minutes;
     row.usage.active_days = b.active_days;
