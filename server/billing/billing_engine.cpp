@@ -3,6 +3,7 @@
 #include "server/billing/billing_engine.h"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -128,10 +129,11 @@ class Memberships {
     }
     //! The group of a user at `as_of` (newest membership covering it) and its package (views
     //! of the facts).
-    std::pair<std::string_view, std::string_view> package_of(const std::string& key,
+    std::pair<std::string_view, std::string_view> package_of(std::string_view key,
                                                              std::int64_t as_of) const {
         const MembershipFact* best = nullptr;
-        if (const auto it = by_key_.find(key); it != by_key_.end()) {
+        const auto it = by_key_.empty() ? by_key_.end() : by_key_.find(std::string(key));
+        if (it != by_key_.end()) {
             for (const auto* m : it->second) {  // facts order, as before
                 if (m->since > as_of || (m->until && *m->until <= as_of)) {
                     continue;
@@ -201,11 +203,7 @@ class Accumulator {
           aliases_(aliases),
           texts_(texts),
           directory_(f.principals.size()),
-          principal_text_(f.principals.size(), kNone) {
-        // Mostly one user per principal: no doubling of a vector of 180,000 users (its
-        // reallocation held both copies at the report's peak).
-        users.reserve(f.principals.size());
-    }
+          principal_text_(f.principals.size(), kNone) {}
 
     void add_heartbeat(const HeartbeatFact& hb);
     //! The position in `users` of the user keyed by text id `key`; kNone: not active.
@@ -223,7 +221,9 @@ class Accumulator {
     // Per-device state lives in vectors in the order of f.devices (heartbeats name theirs by
     // position).
     std::vector<DeviceAcc> devices;
-    std::vector<UserAcc> users;
+    //! A deque: growing never holds two copies (a large tenant has 180,000 active users), and
+    //! user_verdicts frees it from the front as it makes the outcome's users.
+    std::deque<UserAcc> users;
     //! (device, user key) → active minutes over the trailing window before as_of.
     std::vector<Tally> trailing;
 
@@ -401,7 +401,8 @@ void user_verdicts(Accumulator& acc, const BillingFacts& f, const Memberships& m
                    const Period& p, CompactOutcome& out) {
     out.users.reserve(acc.users.size());
     std::vector<std::uint32_t> positions;
-    for (auto& a : acc.users) {
+    for (; !acc.users.empty(); acc.users.pop_front()) {  // freed as they go
+        const auto& a = acc.users.front();
         UserVerdict u;
         u.key = a.key;
         const auto shown = a.principal != kNone && !f.principals[a.principal].empty()
@@ -421,9 +422,7 @@ void user_verdicts(Accumulator& acc, const BillingFacts& f, const Memberships& m
         positions.insert(positions.end(), a.more_devices.begin(), a.more_devices.end());
         std::tie(u.first_device, u.device_count) = append_devices(f, positions, out);
         out.users.push_back(u);
-        a = UserAcc{};  // read no more
     }
-    std::vector<UserAcc>().swap(acc.users);
 }
 
 //! Phase 3: primary users. The newest admin assignment at as_of (unless its user was
@@ -652,7 +651,7 @@ void add_totals(CompactOutcome& out) {
     std::map<std::string, PackageUnits> packages;
     for (std::uint32_t id = 0; id < users_in.size(); ++id) {
         if (users_in[id] != 0 || standalone_in[id] != 0) {
-            auto& pk = packages[out.texts[id]];
+            auto& pk = packages[std::string(out.texts[id])];
             pk.active_users += users_in[id];
             pk.standalone_devices += standalone_in[id];
         }
@@ -700,21 +699,6 @@ std::string resolve_alias(const std::vector<AliasFact>& aliases, const std::stri
         current = it->user_key;
     }
     return current;
-}
-
-OutcomeTexts::OutcomeTexts() {
-    texts_.emplace_back();
-    index_.emplace(texts_.front(), 0);
-}
-
-std::uint32_t OutcomeTexts::intern(std::string_view text) {
-    if (const auto it = index_.find(text); it != index_.end()) {
-        return it->second;
-    }
-    const auto id = static_cast<std::uint32_t>(texts_.size());
-    texts_.emplace_back(text);
-    index_.emplace(texts_.back(), id);
-    return id;
 }
 
 DeviceBilling CompactOutcome::device(std::size_t i, const Device& device) const {

@@ -5,13 +5,13 @@
 // and, for a closed month, the receipt cut-off that keeps late heartbeats out.
 
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "server/billing/outcome_texts.h"
 #include "server/billing/time_zone.h"
 #include "server/store/billing_records.h"
 
@@ -101,22 +101,6 @@ BillingOutcome evaluate(const BillingFacts& facts, const TimeZone& tz, const Per
 
 //! A position that names nothing (UserVerdict::device of a directory user).
 inline constexpr std::uint32_t kNoPosition = 0xffffffffU;
-
-//! Texts of the compact outcome, each stored once (user keys, principals, packages): id 0 is
-//! "". Addresses of the texts never move.
-class OutcomeTexts {
-  public:
-    OutcomeTexts();
-    std::uint32_t intern(std::string_view text);
-    std::size_t size() const { return texts_.size(); }
-    const std::string& operator[](std::uint32_t id) const { return texts_[id]; }
-    //! Drops the index (intern no more; the texts stay).
-    void seal() { std::unordered_map<std::string_view, std::uint32_t>().swap(index_); }
-
-  private:
-    std::deque<std::string> texts_;
-    std::unordered_map<std::string_view, std::uint32_t> index_;
-};
 
 //! DeviceBilling without a string of its own (a large tenant has 100,000 devices): its texts
 //! are ids in CompactOutcome::texts, its users a range of CompactOutcome::device_users; the
