@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <deque>
 #include <map>
-#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
