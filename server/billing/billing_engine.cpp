@@ -3,14 +3,15 @@
 #include "server/billing/billing_engine.h"
 
 #include <algorithm>
+#include <deque>
 #include <map>
-#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
+#include "server/billing/day_set.h"
 #include "server/billing/user_key.h"
 #include "server/billing/user_retention.h"
 #include "server/domain/device_type.h"
@@ -18,43 +19,31 @@
 namespace tally::server::billing {
 namespace {
 
-//! Distinct days: a sorted vector (a month has at most 31; no node per day).
-class DaySet {
-  public:
-    void insert(std::int64_t day) {
-        if (!days_.empty() && days_.back() == day) {
-            return;  // heartbeats come by start: mostly the last day again
-        }
-        const auto it = std::lower_bound(days_.begin(), days_.end(), day);
-        if (it == days_.end() || *it != day) {
-            days_.insert(it, day);
-        }
-    }
-    std::size_t size() const { return days_.size(); }
-    void release() { std::vector<std::int64_t>().swap(days_); }
+constexpr std::uint32_t kNone = kNoPosition;
 
-  private:
-    std::vector<std::int64_t> days_;
-};
+//! (user key's text id, active minutes): a device's tally of its users.
+using Tally = std::vector<std::pair<std::uint32_t, std::int64_t>>;
 
-//! The days of a whole-month fact: bit i of `mask` is local day first_day + i.
-void insert_days(DaySet& days, std::int32_t first_day, std::uint32_t mask) {
-    for (std::int64_t i = 0; mask != 0; ++i, mask >>= 1) {
-        if ((mask & 1U) != 0) {
-            days.insert(first_day + i);
-        }
-    }
-}
-
+//! An active user's sums, in a vector indexed as the outcome's users before their sort.
 struct UserAcc {
-    std::string principal;
+    std::uint32_t key = kNone;        //!< text id
+    std::uint32_t principal = kNone;  //!< facts.principals: the smallest canonical one
+    std::uint32_t device = kNone;     //!< a local account's device
     bool local = false;
-    std::string device_id;
     std::int64_t minutes = 0;
-    DaySet days;
     std::int64_t first_seen = 0;
     std::int64_t last_seen = 0;
-    std::vector<std::uint32_t> devices;  //!< positions in facts.devices, repeats allowed
+    DaySet days;
+    std::uint32_t first_device = kNone;  //!< positions in facts.devices, repeats allowed
+    std::vector<std::uint32_t> more_devices;
+
+    void add_device(std::uint32_t di) {
+        if (first_device == kNone) {
+            first_device = di;
+        } else if ((more_devices.empty() ? first_device : more_devices.back()) != di) {
+            more_devices.push_back(di);
+        }
+    }
 };
 
 struct DeviceAcc {
@@ -64,13 +53,12 @@ struct DeviceAcc {
     DaySet days;
     std::optional<std::int64_t> last_seen;
     std::vector<std::uint32_t> users;  //!< interned principals, repeats allowed
-    //! Active minutes of each user (interned key) on it in the window: who else can cover it.
-    std::vector<std::pair<const std::string*, std::int64_t>> user_minutes;
+    //! Active minutes of each user (key text id) on it in the window: who else can cover it.
+    Tally user_minutes;
 };
 
-//! Adds `minutes` to the tally of `key` (interned: compared by address).
-void tally_minutes(std::vector<std::pair<const std::string*, std::int64_t>>& tally,
-                   const std::string* key, std::int64_t minutes) {
+//! Adds `minutes` to the tally of `key`.
+void tally_minutes(Tally& tally, std::uint32_t key, std::int64_t minutes) {
     auto it =
         std::find_if(tally.begin(), tally.end(), [key](const auto& t) { return t.first == key; });
     if (it == tally.end()) {
@@ -92,19 +80,9 @@ void add(std::vector<std::uint32_t>& v, std::uint32_t x) {
     }
 }
 
-//! The distinct names of `ids`, sorted.
-template <typename Name>
-std::vector<std::string> sorted_names(std::vector<std::uint32_t>& ids, Name&& name) {
-    std::sort(ids.begin(), ids.end());
-    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    std::vector<std::string> out;
-    out.reserve(ids.size());
-    for (const auto id : ids) {
-        out.push_back(name(id));
-    }
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-    return out;
+//! v[i], or kNone past its end.
+std::uint32_t at_or_none(const std::vector<std::uint32_t>& v, std::uint32_t i) {
+    return i < v.size() ? v[i] : kNone;
 }
 
 bool counted(const HeartbeatFact& hb, const Period& p) {
@@ -149,11 +127,13 @@ class Memberships {
             by_key_[aliases.resolve(m.user_key)].push_back(&m);
         }
     }
-    //! The group of a user at `as_of` (newest membership covering it) and its package.
-    std::pair<std::string, std::string> package_of(const std::string& key,
-                                                   std::int64_t as_of) const {
+    //! The group of a user at `as_of` (newest membership covering it) and its package (views
+    //! of the facts).
+    std::pair<std::string_view, std::string_view> package_of(std::string_view key,
+                                                             std::int64_t as_of) const {
         const MembershipFact* best = nullptr;
-        if (const auto it = by_key_.find(key); it != by_key_.end()) {
+        const auto it = by_key_.empty() ? by_key_.end() : by_key_.find(std::string(key));
+        if (it != by_key_.end()) {
             for (const auto* m : it->second) {  // facts order, as before
                 if (m->since > as_of || (m->until && *m->until <= as_of)) {
                     continue;
@@ -194,40 +174,6 @@ std::unordered_map<std::string, std::int64_t> last_signals(const BillingFacts& f
     return out;
 }
 
-//! The active users: one vector (the outcome's, sorted at the end) and an index by key into
-//! it (no node per user: a large tenant has tens of thousands).
-class UserTable {
-  public:
-    explicit UserTable(std::vector<UserBilling> list) : list_(std::move(list)) {
-        index_.reserve(list_.size());
-        for (std::size_t i = 0; i < list_.size(); ++i) {
-            index_.emplace(list_[i].key, i);  // views of list_'s keys: list_ never grows
-        }
-    }
-    const UserBilling* find(std::string_view key) const {
-        const auto it = index_.find(key);
-        return it == index_.end() ? nullptr : &list_[it->second];
-    }
-    bool contains(std::string_view key) const { return find(key) != nullptr; }
-    UserBilling& at(std::string_view key) {
-        const auto* user = find(key);
-        if (user == nullptr) {
-            throw std::out_of_range("billing: no active user " + std::string(key));
-        }
-        return list_[static_cast<std::size_t>(user - list_.data())];
-    }
-    std::vector<UserBilling>& list() { return list_; }
-    //! The users, moved out (the table is empty afterwards).
-    std::vector<UserBilling> take() {
-        index_.clear();
-        return std::exchange(list_, {});
-    }
-
-  private:
-    std::vector<UserBilling> list_;
-    std::unordered_map<std::string_view, std::size_t> index_;
-};
-
 //! Licenses used by one user: one business and up to two personal devices (rule 2).
 struct Allowance {
     int business = 0;
@@ -242,141 +188,106 @@ struct Allowance {
     }
 };
 
-//! Rule 2: each active device is covered by its primary user's license when that user is
-//! active and has allowance left, else by another user active on it this month with allowance
-//! left (most active minutes on it first); a device no active user can cover is standalone
-//! (kStandalone: no user active on it; kOverflow: every one of them is out of allowance).
-//! Primary users claim first, their devices by most active minutes; then the others.
-void cover_devices(const BillingFacts& f, const std::vector<DeviceAcc>& acc, UserTable& users,
-                   CompactOutcome& out) {
-    auto& devices = out.devices;
-    auto& texts = out.texts;         // interning never moves a text: references stay valid
-    std::vector<std::size_t> order;  // active devices, most active first
-    for (std::size_t i = 0; i < devices.size(); ++i) {
-        if (devices[i].active) {
-            order.push_back(i);
-        }
-    }
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        const auto& da = devices[a];
-        const auto& db = devices[b];
-        return da.active_minutes != db.active_minutes ? da.active_minutes > db.active_minutes
-                                                      : f.devices[a].id < f.devices[b].id;
-    });
-    std::unordered_map<std::string, Allowance> allowance;
-    const auto cover = [&](std::size_t i, const std::string& key, Coverage how) {
-        auto& d = devices[i];
-        auto& user = users.at(key);
-        d.billed_as = BilledAs::kUserCovered;
-        d.coverage = how;
-        d.covered_by_key = texts.intern(key);
-        d.covered_by = texts.intern(user.principal);
-        d.package = texts.intern(user.package);
-        user.devices_paired.push_back(f.devices[i].id);
-    };
-    const auto personal = [&](std::size_t i) {
-        return domain::parse_device_type(f.devices[i].facts.device_type) ==
-               domain::DeviceType::personal;
-    };
-    for (const auto i : order) {  // primary users first
-        const auto& paired = texts[devices[i].paired_user_key];
-        if (devices[i].primary_user_active && allowance[paired].take(personal(i))) {
-            cover(i, paired, Coverage::kPrimaryUser);
-        }
-    }
-    for (const auto i : order) {  // then any other user active on it
-        auto& d = devices[i];
-        if (d.billed_as == BilledAs::kUserCovered) {
-            continue;
-        }
-        auto candidates = acc[i].user_minutes;
-        std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
-            return a.second != b.second ? a.second > b.second : *a.first < *b.first;
-        });
-        const auto& paired = texts[d.paired_user_key];
-        // The user whose allowance ran out first: the primary user, else the most active.
-        const std::string* over = d.primary_user_active ? &paired : nullptr;
-        for (const auto& [key, minutes] : candidates) {
-            if (minutes <= 0 || !users.contains(*key)) {
-                continue;
-            }
-            if (allowance[*key].take(personal(i))) {
-                cover(i, *key, *key == paired ? Coverage::kPrimaryUser : Coverage::kOtherUser);
-                break;
-            }
-            over = over != nullptr ? over : key;
-        }
-        if (d.billed_as != BilledAs::kUserCovered && over != nullptr) {
-            d.billed_as = BilledAs::kOverflow;  // a standalone unit in that user's package
-            d.package = texts.intern(users.at(*over).package);
-        }
-    }
-    for (auto& user : users.list()) {
-        std::sort(user.devices_paired.begin(), user.devices_paired.end());
-    }
-}
-
 //! Phase 1 of evaluate: every counted heartbeat added up per device and per user, and the
-//! trailing-window minutes that choose primary users.
+//! trailing-window minutes that choose primary users. User keys are interned in the outcome's
+//! texts from the start: a user is its key's text id, its sums a position in `users`.
 class Accumulator {
   public:
-    Accumulator(const BillingFacts& f, const TimeZone& tz, const Period& p, const Aliases& aliases)
+    Accumulator(const BillingFacts& f, const TimeZone& tz, const Period& p, const Aliases& aliases,
+                OutcomeTexts& texts)
         : devices(f.devices.size()),
           trailing(f.devices.size()),
           f_(f),
           tz_(tz),
           p_(p),
           aliases_(aliases),
-          directory_(f.principals.size()) {}
+          texts_(texts),
+          directory_(f.principals.size()),
+          principal_text_(f.principals.size(), kNone) {}
 
     void add_heartbeat(const HeartbeatFact& hb);
+    //! The position in `users` of the user keyed by text id `key`; kNone: not active.
+    std::uint32_t user(std::uint32_t key) const { return at_or_none(user_of_, key); }
+    //! A principal offered for `key` (facts.principals), kNone when none.
+    std::uint32_t display(std::uint32_t key) const { return at_or_none(display_, key); }
+    //! The text id of facts.principals[principal].
+    std::uint32_t principal_text(std::uint32_t principal);
+    //! Frees what only primary users read (the trailing minutes, display names).
+    void release_primary() {
+        std::vector<Tally>().swap(trailing);
+        std::vector<std::uint32_t>().swap(display_);
+    }
 
     // Per-device state lives in vectors in the order of f.devices (heartbeats name theirs by
     // position).
     std::vector<DeviceAcc> devices;
-    std::unordered_map<std::string, UserAcc> users;
+    //! A deque: growing never holds two copies (a large tenant has 180,000 active users), and
+    //! user_verdicts frees it from the front as it makes the outcome's users.
+    std::deque<UserAcc> users;
     //! (device, user key) → active minutes over the trailing window before as_of.
-    std::vector<std::vector<std::pair<const std::string*, std::int64_t>>> trailing;
-    std::unordered_map<std::string, std::string> display;  //!< user key → a principal for it
+    std::vector<Tally> trailing;
 
   private:
     //! A directory user's key depends on its principal only: resolved once per principal.
     struct DirectoryKey {
-        const std::string* key = nullptr;
+        std::uint32_t key = kNone;
         bool canonical = false;  //!< its raw key is its key (not merged into another)
-        UserAcc* acc = nullptr;
-        bool offered = false;  //!< its principal was offered to acc.principal and display
+        bool offered = false;    //!< its principal was offered to the principal and display
     };
 
-    //! The interned key of `u` on device `device_id`; `canonical`: raw key == key.
-    const std::string& key_of(const HeartbeatUserFact& u, const std::string& device_id,
-                              bool& canonical);
+    //! The key (text id) of `u` on device `device_id`; `canonical`: raw key == key.
+    std::uint32_t key_of(const HeartbeatUserFact& u, const std::string& device_id, bool& canonical);
+    UserAcc& user_acc(std::uint32_t key);
+    void offer(UserAcc& acc, const HeartbeatUserFact& u, bool canonical);
     void add_user(const HeartbeatFact& hb, const HeartbeatUserFact& u);
 
     const BillingFacts& f_;
     const TimeZone& tz_;
     const Period& p_;
     const Aliases& aliases_;
-    //! Keys are interned (equal keys, one string), so per-device tallies compare pointers.
-    std::unordered_set<std::string> keys_;
+    OutcomeTexts& texts_;
     std::vector<DirectoryKey> directory_;
-    std::string raw_;  // a raw key (storage reused)
+    std::vector<std::uint32_t> principal_text_;
+    std::vector<std::uint32_t> user_of_;  //!< by key text id: position in users, or kNone
+    std::vector<std::uint32_t> display_;  //!< by key text id: a principal, or kNone
+    std::string raw_;                     // a raw key (storage reused)
 };
 
-const std::string& Accumulator::key_of(const HeartbeatUserFact& u, const std::string& device_id,
-                                       bool& canonical) {
-    if (!u.local && directory_[u.principal].key != nullptr) {
+std::uint32_t Accumulator::principal_text(std::uint32_t principal) {
+    auto& id = principal_text_[principal];
+    if (id == kNone) {
+        id = texts_.intern(f_.principals[principal]);
+    }
+    return id;
+}
+
+std::uint32_t Accumulator::key_of(const HeartbeatUserFact& u, const std::string& device_id,
+                                  bool& canonical) {
+    if (!u.local && directory_[u.principal].key != kNone) {
         canonical = directory_[u.principal].canonical;
-        return *directory_[u.principal].key;
+        return directory_[u.principal].key;
     }
     assign_user_key(raw_, f_.principal(u), u.local, device_id);
-    const auto& key = *keys_.insert(aliases_.resolve(raw_)).first;
-    canonical = raw_ == key;
+    const auto& resolved = aliases_.resolve(raw_);
+    canonical = &resolved == &raw_ || resolved == raw_;
+    const auto key = texts_.intern(resolved);
     if (!u.local) {
-        directory_[u.principal].key = &key;
+        directory_[u.principal].key = key;
         directory_[u.principal].canonical = canonical;
     }
     return key;
+}
+
+UserAcc& Accumulator::user_acc(std::uint32_t key) {
+    if (key >= user_of_.size()) {
+        user_of_.resize(std::max<std::size_t>(texts_.size(), key + 1), kNone);
+        display_.resize(user_of_.size(), kNone);
+    }
+    if (user_of_[key] == kNone) {
+        user_of_[key] = static_cast<std::uint32_t>(users.size());
+        users.emplace_back().key = key;
+    }
+    return users[user_of_[key]];
 }
 
 void Accumulator::add_heartbeat(const HeartbeatFact& hb) {
@@ -393,7 +304,7 @@ void Accumulator::add_heartbeat(const HeartbeatFact& hb) {
     bool canonical = false;
     if (hb.start >= p_.as_of - kPrimaryWindowSeconds && hb.start < p_.as_of) {
         for (const auto& u : f_.users(hb)) {
-            tally_minutes(trailing[di], &key_of(u, f_.devices[di].id, canonical), u.active_minutes);
+            tally_minutes(trailing[di], key_of(u, f_.devices[di].id, canonical), u.active_minutes);
         }
     }
     if (hb.start < p_.from || hb.start >= p_.to) {
@@ -407,7 +318,7 @@ void Accumulator::add_heartbeat(const HeartbeatFact& hb) {
     d.heartbeats += hb.heartbeats;
     d.minutes += hb.device_active_minutes;
     if (hb.day_mask != 0) {
-        insert_days(d.days, hb.first_day, hb.day_mask);
+        d.days.insert_mask(hb.first_day, hb.day_mask);
     } else if (hb.device_active_minutes > 0) {
         d.days.insert(tz_.local_day(hb.start));
     }
@@ -419,73 +330,99 @@ void Accumulator::add_heartbeat(const HeartbeatFact& hb) {
     }
 }
 
+//! The user's display principal: the smallest canonical principal; the key's display: the
+//! first principal offered for it.
+void Accumulator::offer(UserAcc& acc, const HeartbeatUserFact& u, bool canonical) {
+    // Offering a directory principal again changes neither: once is enough.
+    if (!u.local && directory_[u.principal].offered) {
+        return;
+    }
+    const auto& principal = f_.principal(u);
+    if (canonical && (acc.principal == kNone || f_.principals[acc.principal].empty() ||
+                      principal < f_.principals[acc.principal])) {
+        acc.principal = u.principal;
+    }
+    if (display_[acc.key] == kNone) {
+        display_[acc.key] = u.principal;
+    }
+    if (!u.local) {
+        directory_[u.principal].offered = true;
+    }
+}
+
 void Accumulator::add_user(const HeartbeatFact& hb, const HeartbeatUserFact& u) {
     const auto di = hb.device;
-    const auto& device_id = f_.devices[di].id;
     auto& d = devices[di];
-    const auto& principal = f_.principal(u);
     add(d.users, u.principal);
     bool canonical = false;
-    const auto& key = key_of(u, device_id, canonical);
-    tally_minutes(d.user_minutes, &key, u.active_minutes);
-    UserAcc* found = u.local ? nullptr : directory_[u.principal].acc;
-    if (found == nullptr) {
-        found = &users[key];  // nodes of an unordered_map never move
-        if (!u.local) {
-            directory_[u.principal].acc = found;
-        }
-    }
-    auto& acc = *found;
+    const auto key = key_of(u, f_.devices[di].id, canonical);
+    tally_minutes(d.user_minutes, key, u.active_minutes);
+    auto& acc = user_acc(key);
     const auto first = u.first_start.value_or(hb.start);
     const auto last = u.last_end.value_or(hb.end);
     if (acc.minutes == 0) {
         acc.first_seen = first;
         acc.local = u.local && canonical;
-        acc.device_id = acc.local ? device_id : "";
+        acc.device = acc.local ? di : kNone;
     }
-    // Offering a directory principal again changes neither: once is enough.
-    if (u.local || !directory_[u.principal].offered) {
-        if (canonical && (acc.principal.empty() || principal < acc.principal)) {
-            acc.principal = principal;
-        }
-        display.try_emplace(key, principal);
-        if (!u.local) {
-            directory_[u.principal].offered = true;
-        }
-    }
+    offer(acc, u, canonical);
     acc.minutes += u.active_minutes;
     if (u.day_mask != 0) {
-        insert_days(acc.days, hb.first_day, u.day_mask);
+        acc.days.insert_mask(hb.first_day, u.day_mask);
     } else {
         acc.days.insert(tz_.local_day(hb.start));
     }
     acc.first_seen = std::min(acc.first_seen, first);
     acc.last_seen = std::max(acc.last_seen, last);
-    add(acc.devices, di);
+    acc.add_device(di);
 }
 
-//! Phase 2: the active users, by key (no order: out.users is sorted by (principal, key) at
-//! the end, and the allowance and the package counts do not depend on the order).
-UserTable user_billings(Accumulator& acc, const BillingFacts& f, const Memberships& memberships,
-                        const Period& p) {
-    std::vector<UserBilling> users;
-    users.reserve(acc.users.size());
-    for (auto& [key, a] : acc.users) {
-        UserBilling u;
-        u.key = key;
-        u.principal = a.principal.empty() ? acc.display[key] : a.principal;
+//! Appends the distinct devices of `positions` to out.user_devices, sorted by id; returns the
+//! first index of the range and its length.
+std::pair<std::uint32_t, std::uint32_t> append_devices(const BillingFacts& f,
+                                                       std::vector<std::uint32_t>& positions,
+                                                       CompactOutcome& out) {
+    const auto by_id = [&](std::uint32_t a, std::uint32_t b) {
+        return f.devices[a].id < f.devices[b].id;
+    };
+    std::sort(positions.begin(), positions.end(), by_id);
+    const auto first = static_cast<std::uint32_t>(out.user_devices.size());
+    for (const auto i : positions) {
+        if (out.user_devices.size() == first || by_id(out.user_devices.back(), i)) {
+            out.user_devices.push_back(i);
+        }
+    }
+    return {first, static_cast<std::uint32_t>(out.user_devices.size() - first)};
+}
+
+//! Phase 2: the active users (out.users in acc.users' order: sorted by (principal, key) at the
+//! end; the allowance and the package counts do not depend on the order).
+void user_verdicts(Accumulator& acc, const BillingFacts& f, const Memberships& memberships,
+                   const Period& p, CompactOutcome& out) {
+    out.users.reserve(acc.users.size());
+    std::vector<std::uint32_t> positions;
+    for (; !acc.users.empty(); acc.users.pop_front()) {  // freed as they go
+        const auto& a = acc.users.front();
+        UserVerdict u;
+        u.key = a.key;
+        const auto shown = a.principal != kNone && !f.principals[a.principal].empty()
+                               ? a.principal
+                               : acc.display(a.key);
+        u.principal = shown == kNone ? 0 : acc.principal_text(shown);
         u.local = a.local;
-        u.device_id = a.device_id;
-        std::tie(u.group, u.package) = memberships.package_of(key, p.as_of);
+        u.device = a.device;
+        const auto [group, package] = memberships.package_of(out.texts[a.key], p.as_of);
+        u.group = out.texts.intern(group);
+        u.package = out.texts.intern(package);
         u.active_minutes = a.minutes;
         u.active_days = static_cast<std::int64_t>(a.days.size());
         u.first_seen = a.first_seen;
         u.last_seen = a.last_seen;
-        u.devices = sorted_names(a.devices, [&](std::uint32_t i) { return f.devices[i].id; });
-        users.push_back(std::move(u));
+        positions.assign(1, a.first_device);
+        positions.insert(positions.end(), a.more_devices.begin(), a.more_devices.end());
+        std::tie(u.first_device, u.device_count) = append_devices(f, positions, out);
+        out.users.push_back(u);
     }
-    std::unordered_map<std::string, UserAcc>().swap(acc.users);
-    return UserTable(std::move(users));
 }
 
 //! Phase 3: primary users. The newest admin assignment at as_of (unless its user was
@@ -503,37 +440,39 @@ class PrimaryUsers {
         }
     }
 
-    void pair(DeviceBilling& d, const Accumulator& acc, std::size_t di,
-              const UserTable& users) const {
-        const auto found = assignment_.find(d.device_id);
+    void pair(DeviceVerdict& d, const std::string& device_id, Accumulator& acc, std::size_t di,
+              CompactOutcome& out) const {
+        auto& texts = out.texts;
+        const auto found = assignment_.empty() ? assignment_.end() : assignment_.find(device_id);
         const AssignmentFact* assigned = found != assignment_.end() ? found->second : nullptr;
         if (assigned && assigned->user_key) {
-            const auto key = aliases_.resolve(*assigned->user_key);
+            const auto& key = aliases_.resolve(*assigned->user_key);
             if (!released(key)) {
-                d.paired_user_key = key;
-                d.paired_by = "admin";
+                d.paired_user_key = texts.intern(key);
+                d.paired_by = texts.intern("admin");
             }
         }
-        if (d.paired_by.empty()) {
+        if (d.paired_by == 0) {
             std::int64_t best = 0;
             for (const auto& [key, minutes] : acc.trailing[di]) {  // ties: the smaller key
-                if (minutes > best || (minutes == best && best > 0 && *key < d.paired_user_key)) {
+                if (minutes > best ||
+                    (minutes == best && best > 0 && texts[key] < texts[d.paired_user_key])) {
                     best = minutes;
-                    d.paired_user_key = *key;
+                    d.paired_user_key = key;
                 }
             }
             if (best > 0) {
-                d.paired_by = "activity";
+                d.paired_by = texts.intern("activity");
             }
         }
-        if (!d.paired_user_key.empty()) {
-            const auto* user = users.find(d.paired_user_key);
-            const auto shown = acc.display.find(d.paired_user_key);
-            d.paired_user = user != nullptr              ? user->principal
-                            : shown != acc.display.end() ? shown->second
-                                                         : d.paired_user_key;
+        const auto user = acc.user(d.paired_user_key);
+        if (!texts[d.paired_user_key].empty()) {
+            const auto shown = acc.display(d.paired_user_key);
+            d.paired_user = user != kNone    ? out.users[user].principal
+                            : shown != kNone ? acc.principal_text(shown)
+                                             : d.paired_user_key;
         }
-        d.primary_user_active = users.contains(d.paired_user_key);
+        d.primary_user_active = user != kNone;
     }
 
   private:
@@ -549,68 +488,154 @@ class PrimaryUsers {
 };
 
 //! Phase 4: one device's numbers, primary user and first verdict (standalone until a
-//! license covers it in cover_devices).
-DeviceBilling device_billing(const BillingFacts& f, const Period& p, Accumulator& acc,
-                             std::size_t di, const PrimaryUsers& primary, const UserTable& users) {
+//! license covers it in cover_devices), its texts interned in `out`.
+DeviceVerdict device_verdict(const BillingFacts& f, const Period& p, Accumulator& acc,
+                             std::size_t di, const PrimaryUsers& primary, CompactOutcome& out) {
     const auto& dev = f.devices[di];
     auto& a = acc.devices[di];
-    DeviceBilling d;
-    d.device_id = dev.id;
+    DeviceVerdict d;
     d.active_minutes = a.minutes;
     d.active_days = static_cast<std::int64_t>(a.days.size());
     d.heartbeats = a.heartbeats;
     d.last_seen = a.last_seen;
-    d.users = sorted_names(a.users, [&](std::uint32_t i) { return f.principals[i]; });
+    // The distinct principals active on it, by name.
+    std::sort(a.users.begin(), a.users.end());
+    a.users.erase(std::unique(a.users.begin(), a.users.end()), a.users.end());
+    d.first_user = static_cast<std::uint32_t>(out.device_users.size());
+    for (const auto i : a.users) {
+        out.device_users.push_back(acc.principal_text(i));
+    }
+    const auto names = out.device_users.begin() + d.first_user;
+    std::sort(names, out.device_users.end(),
+              [&](std::uint32_t x, std::uint32_t y) { return out.texts[x] < out.texts[y]; });
+    out.device_users.erase(std::unique(names, out.device_users.end()), out.device_users.end());
+    d.user_count = static_cast<std::uint32_t>(out.device_users.size() - d.first_user);
     // Read no more (cover_devices reads only user_minutes): free them as the devices go.
     a.days.release();
     std::vector<std::uint32_t>().swap(a.users);
     const bool by_signal = f.tenant.count_devices_by == "signal";
     d.active = by_signal ? a.heartbeats > 0 : a.minutes > 0;
-    d.retired_at = dev.retired_at;
     d.not_billed_heartbeats = a.not_billed;
-    primary.pair(d, acc, di, users);
+    primary.pair(d, dev.id, acc, di, out);
     if (!d.active) {
         const bool retired = dev.retired_at && *dev.retired_at < p.month_end;
         d.billed_as = retired ? BilledAs::kRetired : BilledAs::kNotActive;
     } else {
         d.billed_as = BilledAs::kStandalone;
-        d.package = f.tenant.default_package;
+        d.package = out.texts.intern(f.tenant.default_package);
     }
     return d;
 }
 
-//! A device's verdict with its texts interned in `out`.
-DeviceVerdict compact(const DeviceBilling& d, CompactOutcome& out) {
-    DeviceVerdict v;
-    v.active_minutes = d.active_minutes;
-    v.active_days = d.active_days;
-    v.heartbeats = d.heartbeats;
-    v.not_billed_heartbeats = d.not_billed_heartbeats;
-    v.last_seen = d.last_seen;
-    v.first_user = static_cast<std::uint32_t>(out.device_users.size());
-    v.user_count = static_cast<std::uint32_t>(d.users.size());
-    for (const auto& u : d.users) {
-        out.device_users.push_back(out.texts.intern(u));
+//! Each user's active devices it covers (UserVerdict::first_paired), sorted by device id;
+//! `covering[i]`: the user covering device i, or kNone.
+void list_paired(const BillingFacts& f, const std::vector<std::uint32_t>& covering,
+                 CompactOutcome& out) {
+    std::vector<std::uint32_t> next(out.users.size() + 1, 0);
+    for (const auto user : covering) {
+        if (user != kNone) {
+            ++next[user + 1];
+        }
     }
-    v.paired_user = out.texts.intern(d.paired_user);
-    v.paired_user_key = out.texts.intern(d.paired_user_key);
-    v.paired_by = out.texts.intern(d.paired_by);
-    v.package = out.texts.intern(d.package);
-    v.covered_by = out.texts.intern(d.covered_by);
-    v.covered_by_key = out.texts.intern(d.covered_by_key);
-    v.billed_as = d.billed_as;
-    v.coverage = d.coverage;
-    v.active = d.active;
-    v.primary_user_active = d.primary_user_active;
-    return v;
+    const auto base = static_cast<std::uint32_t>(out.user_devices.size());
+    for (std::size_t u = 0; u < out.users.size(); ++u) {
+        out.users[u].first_paired = base + next[u];
+        out.users[u].paired_count = next[u + 1];
+        next[u + 1] += next[u];
+    }
+    out.user_devices.resize(base + next.back());
+    for (std::size_t i = 0; i < covering.size(); ++i) {
+        if (covering[i] != kNone) {
+            out.user_devices[base + next[covering[i]]++] = static_cast<std::uint32_t>(i);
+        }
+    }
+    for (const auto& u : out.users) {
+        const auto range = out.user_devices.begin() + u.first_paired;
+        std::sort(range, range + u.paired_count, [&](std::uint32_t a, std::uint32_t b) {
+            return f.devices[a].id < f.devices[b].id;
+        });
+    }
+}
+
+//! Rule 2: each active device is covered by its primary user's license when that user is
+//! active and has allowance left, else by another user active on it this month with allowance
+//! left (most active minutes on it first); a device no active user can cover is standalone
+//! (kStandalone: no user active on it; kOverflow: every one of them is out of allowance).
+//! Primary users claim first, their devices by most active minutes; then the others.
+void cover_devices(const BillingFacts& f, const Accumulator& acc, CompactOutcome& out) {
+    auto& devices = out.devices;
+    const auto& texts = out.texts;
+    std::vector<std::size_t> order;  // active devices, most active first
+    for (std::size_t i = 0; i < devices.size(); ++i) {
+        if (devices[i].active) {
+            order.push_back(i);
+        }
+    }
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        const auto& da = devices[a];
+        const auto& db = devices[b];
+        return da.active_minutes != db.active_minutes ? da.active_minutes > db.active_minutes
+                                                      : f.devices[a].id < f.devices[b].id;
+    });
+    std::vector<Allowance> allowance(out.users.size());
+    std::vector<std::uint32_t> covering(devices.size(), kNone);
+    const auto cover = [&](std::size_t i, std::uint32_t key, std::uint32_t user, Coverage how) {
+        auto& d = devices[i];
+        d.billed_as = BilledAs::kUserCovered;
+        d.coverage = how;
+        d.covered_by_key = key;
+        d.covered_by = out.users[user].principal;
+        d.package = out.users[user].package;
+        covering[i] = user;
+    };
+    const auto personal = [&](std::size_t i) {
+        return domain::parse_device_type(f.devices[i].facts.device_type) ==
+               domain::DeviceType::personal;
+    };
+    for (const auto i : order) {  // primary users first
+        const auto paired = devices[i].paired_user_key;
+        if (devices[i].primary_user_active && allowance[acc.user(paired)].take(personal(i))) {
+            cover(i, paired, acc.user(paired), Coverage::kPrimaryUser);
+        }
+    }
+    Tally candidates;
+    for (const auto i : order) {  // then any other user active on it
+        auto& d = devices[i];
+        if (d.billed_as == BilledAs::kUserCovered) {
+            continue;
+        }
+        candidates = acc.devices[i].user_minutes;
+        std::sort(candidates.begin(), candidates.end(), [&](const auto& a, const auto& b) {
+            return a.second != b.second ? a.second > b.second : texts[a.first] < texts[b.first];
+        });
+        // The user whose allowance ran out first: the primary user, else the most active.
+        auto over = d.primary_user_active ? acc.user(d.paired_user_key) : kNone;
+        for (const auto& [key, minutes] : candidates) {
+            const auto user = acc.user(key);
+            if (minutes <= 0 || user == kNone) {
+                continue;
+            }
+            if (allowance[user].take(personal(i))) {
+                const bool primary = key == d.paired_user_key;
+                cover(i, key, user, primary ? Coverage::kPrimaryUser : Coverage::kOtherUser);
+                break;
+            }
+            over = over != kNone ? over : user;
+        }
+        if (d.billed_as != BilledAs::kUserCovered && over != kNone) {
+            d.billed_as = BilledAs::kOverflow;  // a standalone unit in that user's package
+            d.package = out.users[over].package;
+        }
+    }
+    list_paired(f, covering, out);
 }
 
 //! Phase 5: units per package and in total (rule 3), users sorted by (principal, key).
-void add_totals(CompactOutcome& out, UserTable& users) {
-    std::map<std::string, PackageUnits> packages;
-    out.users = users.take();
+void add_totals(CompactOutcome& out) {
+    std::vector<std::int64_t> users_in(out.texts.size(), 0);  // by package text id
+    std::vector<std::int64_t> standalone_in(out.texts.size(), 0);
     for (const auto& u : out.users) {
-        ++packages[u.package].active_users;
+        ++users_in[u.package];
         ++out.active_users;
     }
     for (const auto& d : out.devices) {
@@ -618,9 +643,17 @@ void add_totals(CompactOutcome& out, UserTable& users) {
             ++out.active_devices;
         }
         if (d.billed_as == BilledAs::kStandalone || d.billed_as == BilledAs::kOverflow) {
-            ++packages[out.texts[d.package]].standalone_devices;
+            ++standalone_in[d.package];
             ++out.standalone_devices;
             out.overflow_devices += d.billed_as == BilledAs::kOverflow ? 1 : 0;
+        }
+    }
+    std::map<std::string, PackageUnits> packages;
+    for (std::uint32_t id = 0; id < users_in.size(); ++id) {
+        if (users_in[id] != 0 || standalone_in[id] != 0) {
+            auto& pk = packages[std::string(out.texts[id])];
+            pk.active_users += users_in[id];
+            pk.standalone_devices += standalone_in[id];
         }
     }
     for (auto& [name, pk] : packages) {
@@ -629,8 +662,11 @@ void add_totals(CompactOutcome& out, UserTable& users) {
         out.packages.push_back(pk);
     }
     out.billable_units = out.active_users + out.standalone_devices;
-    std::sort(out.users.begin(), out.users.end(), [](const UserBilling& a, const UserBilling& b) {
-        return a.principal != b.principal ? a.principal < b.principal : a.key < b.key;
+    const auto& texts = out.texts;
+    std::sort(out.users.begin(), out.users.end(), [&](const UserVerdict& a, const UserVerdict& b) {
+        const auto& pa = texts[a.principal];
+        const auto& pb = texts[b.principal];
+        return pa != pb ? pa < pb : texts[a.key] < texts[b.key];
     });
 }
 
@@ -665,33 +701,23 @@ std::string resolve_alias(const std::vector<AliasFact>& aliases, const std::stri
     return current;
 }
 
-OutcomeTexts::OutcomeTexts() {
-    texts_.emplace_back();
-    index_.emplace(texts_.front(), 0);
-}
-
-std::uint32_t OutcomeTexts::intern(const std::string& text) {
-    if (const auto it = index_.find(text); it != index_.end()) {
-        return it->second;
-    }
-    const auto id = static_cast<std::uint32_t>(texts_.size());
-    texts_.push_back(text);
-    index_.emplace(texts_.back(), id);
-    return id;
-}
-
 DeviceBilling CompactOutcome::device(std::size_t i, const Device& device) const {
-    const auto& v = devices[i];
     DeviceBilling d;
+    device_into(i, device, d);
+    return d;
+}
+
+void CompactOutcome::device_into(std::size_t i, const Device& device, DeviceBilling& d) const {
+    const auto& v = devices[i];
     d.device_id = device.id;
     d.active = v.active;
     d.active_minutes = v.active_minutes;
     d.active_days = v.active_days;
     d.heartbeats = v.heartbeats;
     d.last_seen = v.last_seen;
-    d.users.reserve(v.user_count);
+    d.users.resize(v.user_count);
     for (std::uint32_t k = 0; k < v.user_count; ++k) {
-        d.users.push_back(texts[device_users[v.first_user + k]]);
+        d.users[k] = texts[device_users[v.first_user + k]];
     }
     d.paired_user = texts[v.paired_user];
     d.paired_user_key = texts[v.paired_user_key];
@@ -704,7 +730,39 @@ DeviceBilling CompactOutcome::device(std::size_t i, const Device& device) const 
     d.primary_user_active = v.primary_user_active;
     d.retired_at = device.retired_at;
     d.not_billed_heartbeats = v.not_billed_heartbeats;
-    return d;
+}
+
+void CompactOutcome::user_into(std::size_t i, const std::vector<Device>& devices_of,
+                               UserBilling& out) const {
+    const auto& v = users[i];
+    out.key = texts[v.key];
+    out.principal = texts[v.principal];
+    out.local = v.local;
+    if (v.device == kNoPosition) {
+        out.device_id.clear();
+    } else {
+        out.device_id = devices_of[v.device].id;
+    }
+    out.group = texts[v.group];
+    out.package = texts[v.package];
+    out.active_minutes = v.active_minutes;
+    out.active_days = v.active_days;
+    out.first_seen = v.first_seen;
+    out.last_seen = v.last_seen;
+    const auto ids = [&](std::uint32_t first, std::uint32_t count, std::vector<std::string>& to) {
+        to.resize(count);
+        for (std::uint32_t k = 0; k < count; ++k) {
+            to[k] = devices_of[user_devices[first + k]].id;
+        }
+    };
+    ids(v.first_device, v.device_count, out.devices);
+    ids(v.first_paired, v.paired_count, out.devices_paired);
+}
+
+UserBilling CompactOutcome::user(std::size_t i, const std::vector<Device>& devices_of) const {
+    UserBilling u;
+    user_into(i, devices_of, u);
+    return u;
 }
 
 namespace {
@@ -712,8 +770,9 @@ namespace {
 //! evaluate_compact; `release`, when set, is `f` itself: its heartbeats are freed once added up.
 CompactOutcome evaluate_facts(const BillingFacts& f, const TimeZone& tz, const Period& p,
                               BillingFacts* release) {
+    CompactOutcome out;
     const Aliases aliases(f.aliases);
-    Accumulator acc(f, tz, p, aliases);
+    Accumulator acc(f, tz, p, aliases, out.texts);
     for (const auto& hb : f.heartbeats) {
         acc.add_heartbeat(hb);
     }
@@ -722,19 +781,17 @@ CompactOutcome evaluate_facts(const BillingFacts& f, const TimeZone& tz, const P
         std::vector<HeartbeatUserFact>().swap(release->heartbeat_users);
     }
     const Memberships memberships(f, aliases);
-    auto users = user_billings(acc, f, memberships, p);
+    user_verdicts(acc, f, memberships, p, out);
     const PrimaryUsers primary(f, aliases, p);
-    CompactOutcome out;
     out.devices.reserve(f.devices.size());
     for (std::size_t di = 0; di < f.devices.size(); ++di) {
-        out.devices.push_back(compact(device_billing(f, p, acc, di, primary, users), out));
+        out.devices.push_back(device_verdict(f, p, acc, di, primary, out));
     }
     // Primary users are chosen: the trailing minutes and display names are read no more.
-    std::vector<std::vector<std::pair<const std::string*, std::int64_t>>>().swap(acc.trailing);
-    std::unordered_map<std::string, std::string>().swap(acc.display);
-    cover_devices(f, acc.devices, users, out);
+    acc.release_primary();
+    cover_devices(f, acc, out);
     out.texts.seal();
-    add_totals(out, users);
+    add_totals(out);
     return out;
 }
 
@@ -755,7 +812,10 @@ BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period&
     for (std::size_t di = 0; di < compact.devices.size(); ++di) {
         out.devices.push_back(compact.device(di, f.devices[di]));
     }
-    out.users = std::move(compact.users);
+    out.users.reserve(compact.users.size());
+    for (std::size_t ui = 0; ui < compact.users.size(); ++ui) {
+        out.users.push_back(compact.user(ui, f.devices));
+    }
     out.packages = std::move(compact.packages);
     out.active_devices = compact.active_devices;
     out.active_users = compact.active_users;

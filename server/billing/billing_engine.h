@@ -5,13 +5,13 @@
 // and, for a closed month, the receipt cut-off that keeps late heartbeats out.
 
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "server/billing/outcome_texts.h"
 #include "server/billing/time_zone.h"
 #include "server/store/billing_records.h"
 
@@ -99,20 +99,8 @@ struct BillingOutcome {
 
 BillingOutcome evaluate(const BillingFacts& facts, const TimeZone& tz, const Period& period);
 
-//! Texts of the compact outcome, each stored once (user keys, principals, packages): id 0 is
-//! "". Addresses of the texts never move.
-class OutcomeTexts {
-  public:
-    OutcomeTexts();
-    std::uint32_t intern(const std::string& text);
-    const std::string& operator[](std::uint32_t id) const { return texts_[id]; }
-    //! Drops the index (intern no more; the texts stay).
-    void seal() { std::unordered_map<std::string_view, std::uint32_t>().swap(index_); }
-
-  private:
-    std::deque<std::string> texts_;
-    std::unordered_map<std::string_view, std::uint32_t> index_;
-};
+//! A position that names nothing (UserVerdict::device of a directory user).
+inline constexpr std::uint32_t kNoPosition = 0xffffffffU;
 
 //! DeviceBilling without a string of its own (a large tenant has 100,000 devices): its texts
 //! are ids in CompactOutcome::texts, its users a range of CompactOutcome::device_users; the
@@ -137,13 +125,34 @@ struct DeviceVerdict {
     bool primary_user_active = false;
 };
 
+//! UserBilling without a string of its own (a large tenant has 180,000 active users): its
+//! texts are ids in CompactOutcome::texts, its devices positions in facts.devices kept in
+//! CompactOutcome::user_devices (each range sorted by device id).
+struct UserVerdict {
+    std::int64_t active_minutes = 0;
+    std::int64_t active_days = 0;
+    std::int64_t first_seen = 0;
+    std::int64_t last_seen = 0;
+    std::uint32_t key = 0;
+    std::uint32_t principal = 0;
+    std::uint32_t group = 0;
+    std::uint32_t package = 0;
+    std::uint32_t device = kNoPosition;  //!< a local account's device; else kNoPosition
+    std::uint32_t first_device = 0;      //!< user_devices[first_device, + device_count)
+    std::uint32_t device_count = 0;
+    std::uint32_t first_paired = 0;  //!< user_devices[first_paired, + paired_count)
+    std::uint32_t paired_count = 0;
+    bool local = false;
+};
+
 //! evaluate's answer with compact devices (what the usage report keeps while it writes its
 //! rows): device(i, facts.devices[i]) is evaluate's devices[i].
 struct CompactOutcome {
     std::vector<DeviceVerdict> devices;  //!< every device in facts, facts order
     OutcomeTexts texts;
     std::vector<std::uint32_t> device_users;  //!< text ids (DeviceVerdict::first_user)
-    std::vector<UserBilling> users;           //!< active users, by principal
+    std::vector<UserVerdict> users;           //!< active users, by principal
+    std::vector<std::uint32_t> user_devices;  //!< device positions (UserVerdict ranges)
     std::vector<PackageUnits> packages;       //!< by package name
     std::int64_t active_devices = 0;
     std::int64_t active_users = 0;
@@ -153,6 +162,12 @@ struct CompactOutcome {
 
     //! The DeviceBilling of devices[i]; `device` is facts.devices[i] (its id and retirement).
     DeviceBilling device(std::size_t i, const Device& device) const;
+    //! device(i, device) into `out`, reusing its storage (a writer visiting every device).
+    void device_into(std::size_t i, const Device& device, DeviceBilling& out) const;
+    //! The UserBilling of users[i]; `devices` is facts.devices (their ids).
+    UserBilling user(std::size_t i, const std::vector<Device>& devices) const;
+    //! user(i, devices) into `out`, reusing its storage (a writer visiting every user).
+    void user_into(std::size_t i, const std::vector<Device>& devices, UserBilling& out) const;
 };
 
 //! evaluate, its devices compact.

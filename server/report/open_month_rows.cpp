@@ -13,7 +13,7 @@ namespace {
 //! The row of device i; `row`'s strings keep their storage from the previous row.
 //! Every field of device i's row but the device itself (copied or moved by the caller).
 void fill_row(const OpenMonthParts& p, std::size_t i, DeviceReportRow& row) {
-    row.billing = p.outcome.device(i, p.devices[i]);
+    p.outcome.device_into(i, p.devices[i], row.billing);
     const auto& b = row.billing;
     row.usage.active_minutes = b.active_minutes;
     row.usage.active_days = b.active_days;
@@ -52,12 +52,19 @@ void OpenMonthRows::each_device(const std::function<void(const DeviceReportRow&)
 }
 
 void OpenMonthRows::each_user(const std::function<void(const billing::UserBilling&)>& fn) const {
-    for (const auto& user : parts_.outcome.users) {
+    for (const auto& taken : taken_users_) {  // after take_devices
+        fn(taken);
+    }
+    billing::UserBilling user;
+    for (std::size_t i = 0; i < parts_.outcome.users.size(); ++i) {
+        parts_.outcome.user_into(i, parts_.devices, user);
         fn(user);
     }
 }
 
 std::vector<DeviceReportRow> OpenMonthRows::take_devices() {
+    // The users name their devices by position: made before the devices are moved out.
+    taken_users_ = make_users();
     std::vector<DeviceReportRow> rows;
     rows.reserve(listed_);
     for (std::size_t i = 0; i < parts_.devices.size(); ++i) {
@@ -75,8 +82,21 @@ std::vector<DeviceReportRow> OpenMonthRows::take_devices() {
     return rows;
 }
 
+std::vector<billing::UserBilling> OpenMonthRows::make_users() {
+    std::vector<billing::UserBilling> users;
+    users.reserve(parts_.outcome.users.size());
+    for (std::size_t i = 0; i < parts_.outcome.users.size(); ++i) {
+        users.push_back(parts_.outcome.user(i, parts_.devices));
+    }
+    parts_.outcome.users.clear();
+    return users;
+}
+
 std::vector<billing::UserBilling> OpenMonthRows::take_users() {
-    return std::exchange(parts_.outcome.users, {});
+    if (!parts_.outcome.users.empty()) {
+        taken_users_ = make_users();
+    }
+    return std::exchange(taken_users_, {});
 }
 
 }  // namespace tally::server

@@ -28,19 +28,25 @@ class OpenMonthRows final : public ReportRows {
   public:
     explicit OpenMonthRows(OpenMonthParts parts);
     std::size_t device_count() const override { return listed_; }
-    std::size_t user_count() const override { return parts_.outcome.users.size(); }
+    std::size_t user_count() const override {
+        return parts_.outcome.users.size() + taken_users_.size();
+    }
     void each_device(const std::function<void(const DeviceReportRow&)>& fn) const override;
     void each_user(const std::function<void(const billing::UserBilling&)>& fn) const override;
 
     //! Every listed row, moved out (the rows are empty afterwards).
     std::vector<DeviceReportRow> take_devices();
+    //! Every user row, made (each_user makes them one at a time); before or after
+    //! take_devices.
     std::vector<billing::UserBilling> take_users();
 
   private:
     bool listed(std::size_t i) const;
+    std::vector<billing::UserBilling> make_users();
 
     OpenMonthParts parts_;
     std::size_t listed_ = 0;
+    std::vector<billing::UserBilling> taken_users_;  //!< made by take_devices for take_users
 };
 
 }  // namespace tally::server
