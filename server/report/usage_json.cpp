@@ -252,6 +252,22 @@ void late_text(std::string& text, std::size_t depth, const LateHeartbeat& l) {
 //! The size of the pieces the rows are written in.
 constexpr std::size_t kPiece = 64 * 1024;
 
+//! Writes `value` as dump(2) writes it, its line breaks indented by `depth` more spaces.
+template <typename Sink>
+void put_value(Sink& sink, const ordered_json& value, std::size_t depth) {
+    const std::string_view spaces = "      ";
+    // replace: a principal with invalid UTF-8 must not make the report throw.
+    const auto text = value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+    const std::string_view view = text;
+    std::size_t at = 0;
+    for (auto nl = view.find('\n'); nl != std::string::npos; nl = view.find('\n', at)) {
+        sink(view.substr(at, nl + 1 - at));
+        sink(spaces.substr(0, depth));
+        at = nl + 1;
+    }
+    sink(view.substr(at));
+}
+
 //! Writes the document piece by piece to `sink` (a callable taking std::string_view).
 template <typename Sink>
 void write_json(const UsageReport& r, const ReportRows& rows_of, Sink&& sink,
@@ -259,18 +275,8 @@ void write_json(const UsageReport& r, const ReportRows& rows_of, Sink&& sink,
     std::size_t rows = 0;
     // The document is written as nlohmann's dump(2) would write it whole: each value dumped
     // on its own, its line breaks indented by its depth (JSON strings hold no raw newlines).
-    const std::string_view spaces = "      ";
-    const auto put = [&sink, spaces](const ordered_json& value, std::size_t depth) {
-        // replace: a principal with invalid UTF-8 must not make the report throw.
-        const auto text = value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-        const std::string_view view = text;
-        std::size_t at = 0;
-        for (auto nl = view.find('\n'); nl != std::string::npos; nl = view.find('\n', at)) {
-            sink(view.substr(at, nl + 1 - at));
-            sink(spaces.substr(0, depth));
-            at = nl + 1;
-        }
-        sink(view.substr(at));
+    const auto put = [&sink](const ordered_json& value, std::size_t depth) {
+        put_value(sink, value, depth);
     };
     const auto out = [&sink](std::string_view text) { sink(text); };
     const auto key = [&](std::string_view name) {
