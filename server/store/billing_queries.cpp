@@ -376,6 +376,30 @@ HeartbeatPart merge_parts(HeartbeatPart&& lower, HeartbeatPart&& upper,
     return out;
 }
 
+//! Whole-month facts for the devices of `f` when no tenant-wide cut splits `month` (none
+//! without `month`: buckets only).
+MonthPlan plan_month(const TenantClock& clock, std::int64_t tid, std::int64_t from,
+                     const MonthWindow* month, const MergedKeys& merged, const BillingFacts& f) {
+    MonthPlan plan;
+    if (month == nullptr || !month_uncut(f.tenant, *month)) {
+        return plan;
+    }
+    plan.window = month;
+    plan.key.tid = tid;
+    plan.key.month = clock.month_day(month->from).first;
+    plan.key.first_day = clock.tz.local_day(month->from);
+    plan.key.last_day = clock.tz.local_day(month->to - 1);
+    plan.merged = &merged;
+    for (const auto& range : untrailed_parts(*month)) {
+        plan.untrailed.push_back(split_days(clock.tz, range));
+    }
+    if (from < month->from) {
+        plan.before = split_days(clock.tz, {from, month->from});
+    }
+    plan.devices = &f.devices;
+    return plan;
+}
+
 //! The month rollups of every device (month_rollup_scan.h): with `second`, the upper half of
 //! the ids on it, on a thread of its own.
 Result<void> read_month_rollups(SqliteDb& db, SqliteDb* second, const MonthKey& key,
@@ -409,22 +433,7 @@ Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, std::int64_t tid, s
     }
     const auto& clock = *tenant;
     const MergedKeys merged(f.aliases);
-    MonthPlan plan;
-    if (month != nullptr && month_uncut(f.tenant, *month)) {
-        plan.window = month;
-        plan.key.tid = tid;
-        plan.key.month = clock.month_day(month->from).first;
-        plan.key.first_day = clock.tz.local_day(month->from);
-        plan.key.last_day = clock.tz.local_day(month->to - 1);
-        plan.merged = &merged;
-        for (const auto& range : untrailed_parts(*month)) {
-            plan.untrailed.push_back(split_days(clock.tz, range));
-        }
-        if (from < month->from) {
-            plan.before = split_days(clock.tz, {from, month->from});
-        }
-        plan.devices = &f.devices;
-    }
+    auto plan = plan_month(clock, tid, from, month, merged, f);
     constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
     constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
     const auto& devices = f.devices;
