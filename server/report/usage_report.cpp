@@ -253,6 +253,7 @@ Result<std::unique_ptr<OpenMonthRows>> compute_report(Store& store, std::string_
     window.as_of = period.as_of;
     window.received_before = period.received_before;
     window.coarse = grain == FactGrain::kMonth;
+    window.written_devices_only = detail == DeviceDetail::kWritten;
     auto snapshot = store.month_report_facts(tenant, window);
     if (!snapshot) {
         return snapshot.error();

@@ -142,6 +142,9 @@ struct MonthWindow {
     std::int64_t as_of = 0;                       //!< billing::Period::as_of
     std::optional<std::int64_t> received_before;  //!< closed month: the close instant
     bool coarse = true;                           //!< false: hourly buckets only
+    //! Devices with only what the report's rows write (kReportDeviceColumns): no tenant, public
+    //! key, OS, OS version, agent version nor fingerprint (""). False: whole devices.
+    bool written_devices_only = false;
 };
 
 //! What a usage report reads, from one snapshot (one read transaction): the billing facts and

@@ -13,6 +13,12 @@ inline constexpr const char* kDeviceColumns =
     "d.device_type, d.role, d.fingerprint, d.paired_at, d.retired_at, d.suspected_clone, "
     "d.acked_through, d.last_seq, d.last_seen";
 
+//! kDeviceColumns with only what a usage report's rows write and the billing engine reads: the
+//! tenant, public key, OS, OS version, agent version and fingerprint read as "".
+inline constexpr const char* kReportDeviceColumns =
+    "d.id, '', '', d.hostname, '', '', '', d.device_type, d.role, '', d.paired_at, "
+    "d.retired_at, d.suspected_clone, d.acked_through, d.last_seq, d.last_seen";
+
 inline Device device_from_row(const SqliteStatement& s) {
     Device d;
     d.id = s.text(0);

@@ -166,6 +166,12 @@ std::string SqliteStatement::text(int column) const {
     return data ? std::string(data, static_cast<std::size_t>(size)) : std::string();
 }
 
+std::string_view SqliteStatement::text_view(int column) const {
+    const auto* data = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+    const int size = sqlite3_column_bytes(stmt_, column);
+    return data ? std::string_view(data, static_cast<std::size_t>(size)) : std::string_view();
+}
+
 bool SqliteStatement::is_null(int column) const {
     return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
 }

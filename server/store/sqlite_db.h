@@ -92,6 +92,8 @@ class SqliteStatement {
 
     std::int64_t int64(int column) const;
     std::string text(int column) const;  //!< text or blob bytes; "" for NULL
+    //! text(), without a copy: valid until the next step, reset or column read of the row.
+    std::string_view text_view(int column) const;
     bool is_null(int column) const;
 
   private:

@@ -32,12 +32,20 @@ Result<void> each(PgConnection& c, const std::string& sql, std::int64_t tid, Fn&
     return {};
 }
 
+//! detail::kPgDeviceColumns with only what a usage report's rows write (MonthWindow::
+//! written_devices_only): the tenant, public key, OS, OS version, agent version and
+//! fingerprint read as "".
+constexpr const char* kReportDeviceColumns =
+    "d.id, '', '', d.hostname, '', '', '', d.device_type, d.role, '', d.paired_at,"
+    " d.retired_at, d.suspected_clone, d.acked_through, d.last_seq, d.last_seen";
+
 //! The tenant's devices (by pairing) and `by_id` (device id → position), each device's type as
-//! the month ending at `to` ended.
-Result<void> read_devices(PgConnection& c, std::int64_t tid, std::int64_t to,
+//! the month ending at `to` ended; `written_only`: kReportDeviceColumns.
+Result<void> read_devices(PgConnection& c, std::int64_t tid, std::int64_t to, bool written_only,
                           std::unordered_map<std::string, std::uint32_t>& by_id, BillingFacts& f) {
     if (auto r = each(c,
-                      std::string("SELECT ") + detail::kPgDeviceColumns +
+                      std::string("SELECT ") +
+                          (written_only ? kReportDeviceColumns : detail::kPgDeviceColumns) +
                           " FROM devices d JOIN tenants t ON t.id = d.tenant_id"
                           " WHERE d.tenant_id = $1 ORDER BY d.paired_at, d.id",
                       tid,
@@ -611,7 +619,8 @@ Result<BillingFacts> pg_read_billing_facts(PgConnection& c, PgZones& zones, std:
     BillingFacts f;
     f.tenant = std::move(*settings);
     std::unordered_map<std::string, std::uint32_t> by_id;
-    if (auto r = read_devices(c, *tid, to, by_id, f); !r) {
+    const bool written_only = month != nullptr && month->written_devices_only;
+    if (auto r = read_devices(c, *tid, to, written_only, by_id, f); !r) {
         return r.error();
     }
     auto clock = pg_tenant_clock(c, zones, *tid, true);

@@ -360,6 +360,51 @@ void month_facts_body() {
 }
 BACKEND_TEST("a month no cut splits is one fact per device, same report", month_facts_body)
 
+//! A report that writes only rows (MonthWindow::written_devices_only) reads each device without
+//! the columns no row writes, everything else as whole devices (and the type as the month
+//! ended, a retirement, the last seen).
+template <class B>
+void written_devices_body() {
+    Paired<B> p;
+    constexpr std::int64_t kNov1 = 1793491200;
+    constexpr std::int64_t kDec1 = kNov1 + 30 * 86400;
+    REQUIRE(p.b.store
+                ->store_batch(p.agent.device_id, {p.hb(kNov1 + 3600, {user("alice", 5)})}, {},
+                              kNov1 + 7200)
+                .ok());
+    REQUIRE(p.b.store->set_device_type(p.agent.device_id, "personal", kNov1 + 86400).ok());
+    REQUIRE(p.b.store->set_device_type(p.agent.device_id, "business", kDec1 + 86400).ok());
+    REQUIRE(p.b.store->retire_device(p.agent.device_id, "uninstall", kDec1 + 2 * 86400).ok());
+    MonthWindow w;
+    w.from = w.read_from = kNov1;
+    w.to = w.as_of = kDec1;
+    auto whole = p.b.store->month_report_facts("acme", w);
+    w.written_devices_only = true;
+    auto written = p.b.store->month_report_facts("acme", w);
+    REQUIRE(whole.ok());
+    REQUIRE(written.ok());
+    REQUIRE(whole->facts.devices.size() == 1);
+    REQUIRE(written->facts.devices.size() == 1);
+    const auto& a = whole->facts.devices[0];
+    const auto& b = written->facts.devices[0];
+    CHECK(!a.public_key.empty());
+    CHECK(!a.tenant.empty());
+    CHECK((b.public_key.empty() && b.tenant.empty() && b.facts.os.empty() &&
+           b.facts.os_version.empty() && b.facts.agent_version.empty() &&
+           b.facts.fingerprint.empty()));
+    CHECK(b.id == a.id);
+    CHECK(b.facts.hostname == a.facts.hostname);
+    CHECK(b.facts.device_type == "personal");  // as November ended
+    CHECK(a.facts.device_type == "personal");
+    CHECK(b.facts.role == a.facts.role);
+    CHECK((b.paired_at == a.paired_at && b.retired_at == a.retired_at && b.retired_at));
+    CHECK((b.last_seen == a.last_seen && b.last_seq == a.last_seq &&
+           b.acked_through == a.acked_through && b.suspected_clone == a.suspected_clone));
+    CHECK(written->facts.heartbeats.size() == whole->facts.heartbeats.size());
+}
+BACKEND_TEST("a report writing only rows reads only the devices' written columns",
+             written_devices_body)
+
 //! December 2026 (31 days), split by the primary user's trailing window after its end and while
 //! it runs, in UTC and New York: the same report as from the hourly buckets, with fewer facts;
 //! a second device retired inside it is read hour by hour beside the first.
