@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "server/billing/day_set.h"
+#include "server/billing/sort_ranks.h"
 #include "server/billing/user_key.h"
 #include "server/billing/user_retention.h"
 #include "server/domain/device_type.h"
@@ -379,12 +380,10 @@ void Accumulator::add_user(const HeartbeatFact& hb, const HeartbeatUserFact& u) 
 
 //! Appends the distinct devices of `positions` to out.user_devices, sorted by id; returns the
 //! first index of the range and its length.
-std::pair<std::uint32_t, std::uint32_t> append_devices(const BillingFacts& f,
+std::pair<std::uint32_t, std::uint32_t> append_devices(const std::vector<std::uint32_t>& id_rank,
                                                        std::vector<std::uint32_t>& positions,
                                                        CompactOutcome& out) {
-    const auto by_id = [&](std::uint32_t a, std::uint32_t b) {
-        return f.devices[a].id < f.devices[b].id;
-    };
+    const auto by_id = [&](std::uint32_t a, std::uint32_t b) { return id_rank[a] < id_rank[b]; };
     std::sort(positions.begin(), positions.end(), by_id);
     const auto first = static_cast<std::uint32_t>(out.user_devices.size());
     for (const auto i : positions) {
@@ -398,7 +397,8 @@ std::pair<std::uint32_t, std::uint32_t> append_devices(const BillingFacts& f,
 //! Phase 2: the active users (out.users in acc.users' order: sorted by (principal, key) at the
 //! end; the allowance and the package counts do not depend on the order).
 void user_verdicts(Accumulator& acc, const BillingFacts& f, const Memberships& memberships,
-                   const Period& p, CompactOutcome& out) {
+                   const Period& p, const std::vector<std::uint32_t>& id_rank,
+                   CompactOutcome& out) {
     out.users.reserve(acc.users.size());
     std::vector<std::uint32_t> positions;
     for (; !acc.users.empty(); acc.users.pop_front()) {  // freed as they go
@@ -420,7 +420,7 @@ void user_verdicts(Accumulator& acc, const BillingFacts& f, const Memberships& m
         u.last_seen = a.last_seen;
         positions.assign(1, a.first_device);
         positions.insert(positions.end(), a.more_devices.begin(), a.more_devices.end());
-        std::tie(u.first_device, u.device_count) = append_devices(f, positions, out);
+        std::tie(u.first_device, u.device_count) = append_devices(id_rank, positions, out);
         out.users.push_back(u);
     }
 }
@@ -529,8 +529,8 @@ DeviceVerdict device_verdict(const BillingFacts& f, const Period& p, Accumulator
 
 //! Each user's active devices it covers (UserVerdict::first_paired), sorted by device id;
 //! `covering[i]`: the user covering device i, or kNone.
-void list_paired(const BillingFacts& f, const std::vector<std::uint32_t>& covering,
-                 CompactOutcome& out) {
+void list_paired(const std::vector<std::uint32_t>& id_rank,
+                 const std::vector<std::uint32_t>& covering, CompactOutcome& out) {
     std::vector<std::uint32_t> next(out.users.size() + 1, 0);
     for (const auto user : covering) {
         if (user != kNone) {
@@ -551,9 +551,8 @@ void list_paired(const BillingFacts& f, const std::vector<std::uint32_t>& coveri
     }
     for (const auto& u : out.users) {
         const auto range = out.user_devices.begin() + u.first_paired;
-        std::sort(range, range + u.paired_count, [&](std::uint32_t a, std::uint32_t b) {
-            return f.devices[a].id < f.devices[b].id;
-        });
+        std::sort(range, range + u.paired_count,
+                  [&](std::uint32_t a, std::uint32_t b) { return id_rank[a] < id_rank[b]; });
     }
 }
 
@@ -562,7 +561,8 @@ void list_paired(const BillingFacts& f, const std::vector<std::uint32_t>& coveri
 //! left (most active minutes on it first); a device no active user can cover is standalone
 //! (kStandalone: no user active on it; kOverflow: every one of them is out of allowance).
 //! Primary users claim first, their devices by most active minutes; then the others.
-void cover_devices(const BillingFacts& f, const Accumulator& acc, CompactOutcome& out) {
+void cover_devices(const BillingFacts& f, const Accumulator& acc,
+                   const std::vector<std::uint32_t>& id_rank, CompactOutcome& out) {
     auto& devices = out.devices;
     const auto& texts = out.texts;
     std::vector<std::size_t> order;  // active devices, most active first
@@ -575,7 +575,7 @@ void cover_devices(const BillingFacts& f, const Accumulator& acc, CompactOutcome
         const auto& da = devices[a];
         const auto& db = devices[b];
         return da.active_minutes != db.active_minutes ? da.active_minutes > db.active_minutes
-                                                      : f.devices[a].id < f.devices[b].id;
+                                                      : id_rank[a] < id_rank[b];
     });
     std::vector<Allowance> allowance(out.users.size());
     std::vector<std::uint32_t> covering(devices.size(), kNone);
@@ -627,7 +627,7 @@ void cover_devices(const BillingFacts& f, const Accumulator& acc, CompactOutcome
             d.package = out.users[over].package;
         }
     }
-    list_paired(f, covering, out);
+    list_paired(id_rank, covering, out);
 }
 
 //! Phase 5: units per package and in total (rule 3), users sorted by (principal, key).
@@ -662,11 +662,16 @@ void add_totals(CompactOutcome& out) {
         out.packages.push_back(pk);
     }
     out.billable_units = out.active_users + out.standalone_devices;
+    // By principal: compared once each while ranked, then as integers; keys break ties.
+    std::vector<std::uint32_t> principals(out.users.size());
+    std::transform(out.users.begin(), out.users.end(), principals.begin(),
+                   [](const UserVerdict& u) { return u.principal; });
+    const auto rank = text_ranks(out.texts, std::move(principals));
     const auto& texts = out.texts;
     std::sort(out.users.begin(), out.users.end(), [&](const UserVerdict& a, const UserVerdict& b) {
-        const auto& pa = texts[a.principal];
-        const auto& pb = texts[b.principal];
-        return pa != pb ? pa < pb : texts[a.key] < texts[b.key];
+        const auto ra = rank[a.principal];
+        const auto rb = rank[b.principal];
+        return ra != rb ? ra < rb : texts[a.key] < texts[b.key];
     });
 }
 
@@ -781,7 +786,8 @@ CompactOutcome evaluate_facts(const BillingFacts& f, const TimeZone& tz, const P
         std::vector<HeartbeatUserFact>().swap(release->heartbeat_users);
     }
     const Memberships memberships(f, aliases);
-    user_verdicts(acc, f, memberships, p, out);
+    const auto id_rank = device_id_ranks(f.devices);
+    user_verdicts(acc, f, memberships, p, id_rank, out);
     const PrimaryUsers primary(f, aliases, p);
     out.devices.reserve(f.devices.size());
     for (std::size_t di = 0; di < f.devices.size(); ++di) {
@@ -789,7 +795,7 @@ CompactOutcome evaluate_facts(const BillingFacts& f, const TimeZone& tz, const P
     }
     // Primary users are chosen: the trailing minutes and display names are read no more.
     acc.release_primary();
-    cover_devices(f, acc, out);
+    cover_devices(f, acc, id_rank, out);
     out.texts.seal();
     add_totals(out);
     return out;
