@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <limits>
 #include <map>
 #include <string>
 #include <string_view>
@@ -12,6 +13,7 @@
 #include <utility>
 
 #include "server/billing/day_set.h"
+#include "server/billing/pooled_lists.h"
 #include "server/billing/sort_ranks.h"
 #include "server/billing/user_key.h"
 #include "server/billing/user_retention.h"
@@ -22,8 +24,11 @@ namespace {
 
 constexpr std::uint32_t kNone = kNoPosition;
 
-//! (user key's text id, active minutes): a device's tally of its users.
-using Tally = std::vector<std::pair<std::uint32_t, std::int64_t>>;
+//! (user key's text id, active minutes): one entry of a device's tally of its users.
+using TallyEntry = std::pair<std::uint32_t, std::int64_t>;
+using Tally = std::vector<TallyEntry>;
+//! Devices' tallies: a device's tally is a list (its head in the device's state).
+using Tallies = PooledLists<TallyEntry>;
 
 //! An active user's sums, in a vector indexed as the outcome's users before their sort.
 struct UserAcc {
@@ -35,50 +40,37 @@ struct UserAcc {
     std::int64_t first_seen = 0;
     std::int64_t last_seen = 0;
     DaySet days;
-    std::uint32_t first_device = kNone;  //!< positions in facts.devices, repeats allowed
-    std::vector<std::uint32_t> more_devices;
-
-    void add_device(std::uint32_t di) {
-        if (first_device == kNone) {
-            first_device = di;
-        } else if ((more_devices.empty() ? first_device : more_devices.back()) != di) {
-            more_devices.push_back(di);
-        }
-    }
+    //! Positions in facts.devices, repeats allowed (a list of Accumulator::user_devices).
+    std::uint32_t devices = kEmptyList;
 };
 
+//! A device's sums (72 bytes; its lists live in the Accumulator's pools).
 struct DeviceAcc {
+    static constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::min();
+
     std::int64_t minutes = 0;
     std::int64_t heartbeats = 0;
     std::int64_t not_billed = 0;
     DaySet days;
-    std::optional<std::int64_t> last_seen;
-    std::vector<std::uint32_t> users;  //!< interned principals, repeats allowed
-    //! Active minutes of each user (key text id) on it in the window: who else can cover it.
-    Tally user_minutes;
+    std::int64_t last_seen = kNever;          //!< kNever: no counted heartbeat
+    std::uint32_t users = kEmptyList;         //!< principals (facts.principals), repeats allowed
+    std::uint32_t user_minutes = kEmptyList;  //!< active minutes of each user key on it in the
+                                              //!< window: who else can cover it
+    std::uint32_t trailing = kEmptyList;      //!< minutes of each user key over the trailing window
 };
 
-//! Adds `minutes` to the tally of `key`.
-void tally_minutes(Tally& tally, std::uint32_t key, std::int64_t minutes) {
-    auto it =
-        std::find_if(tally.begin(), tally.end(), [key](const auto& t) { return t.first == key; });
-    if (it == tally.end()) {
-        tally.emplace_back(key, minutes);
+//! Adds `minutes` to the tally of `key` in the list `head` of `pool`.
+void tally_minutes(Tallies& pool, std::uint32_t& head, std::uint32_t key, std::int64_t minutes) {
+    if (auto* entry = pool.find_if(head, [key](const TallyEntry& t) { return t.first == key; })) {
+        entry->second += minutes;
     } else {
-        it->second += minutes;
+        pool.push(head, TallyEntry{key, minutes});
     }
 }
 
 bool in_any(const std::vector<TimeSpan>& spans, std::int64_t t) {
     return std::any_of(spans.begin(), spans.end(),
                        [t](const TimeSpan& s) { return s.contains(t); });
-}
-
-//! Appends `x` unless it repeats the last element (sorted and deduplicated later).
-void add(std::vector<std::uint32_t>& v, std::uint32_t x) {
-    if (v.empty() || v.back() != x) {
-        v.push_back(x);
-    }
 }
 
 //! v[i], or kNone past its end.
@@ -197,7 +189,6 @@ class Accumulator {
     Accumulator(const BillingFacts& f, const TimeZone& tz, const Period& p, const Aliases& aliases,
                 OutcomeTexts& texts)
         : devices(f.devices.size()),
-          trailing(f.devices.size()),
           f_(f),
           tz_(tz),
           p_(p),
@@ -213,9 +204,11 @@ class Accumulator {
     std::uint32_t display(std::uint32_t key) const { return at_or_none(display_, key); }
     //! The text id of facts.principals[principal].
     std::uint32_t principal_text(std::uint32_t principal);
-    //! Frees what only primary users read (the trailing minutes, display names).
+    //! Frees what only primary users and device verdicts read (the trailing minutes, display
+    //! names, the devices' principals).
     void release_primary() {
-        std::vector<Tally>().swap(trailing);
+        trailing.release();
+        principals.release();
         std::vector<std::uint32_t>().swap(display_);
     }
 
@@ -225,8 +218,12 @@ class Accumulator {
     //! A deque: growing never holds two copies (a large tenant has 180,000 active users), and
     //! user_verdicts frees it from the front as it makes the outcome's users.
     std::deque<UserAcc> users;
-    //! (device, user key) → active minutes over the trailing window before as_of.
-    std::vector<Tally> trailing;
+    //! (device, user key) → active minutes over the trailing window before as_of
+    //! (DeviceAcc::trailing).
+    Tallies trailing;
+    Tallies user_minutes;                     //!< DeviceAcc::user_minutes
+    PooledLists<std::uint32_t> principals;    //!< DeviceAcc::users
+    PooledLists<std::uint32_t> user_devices;  //!< UserAcc::devices
 
   private:
     //! A directory user's key depends on its principal only: resolved once per principal.
@@ -305,7 +302,8 @@ void Accumulator::add_heartbeat(const HeartbeatFact& hb) {
     bool canonical = false;
     if (hb.start >= p_.as_of - kPrimaryWindowSeconds && hb.start < p_.as_of) {
         for (const auto& u : f_.users(hb)) {
-            tally_minutes(trailing[di], key_of(u, f_.devices[di].id, canonical), u.active_minutes);
+            tally_minutes(trailing, devices[di].trailing, key_of(u, f_.devices[di].id, canonical),
+                          u.active_minutes);
         }
     }
     if (hb.start < p_.from || hb.start >= p_.to) {
@@ -323,7 +321,7 @@ void Accumulator::add_heartbeat(const HeartbeatFact& hb) {
     } else if (hb.device_active_minutes > 0) {
         d.days.insert(tz_.local_day(hb.start));
     }
-    d.last_seen = std::max(d.last_seen.value_or(hb.end), hb.end);
+    d.last_seen = std::max(d.last_seen, hb.end);
     for (const auto& u : f_.users(hb)) {
         if (u.active_minutes > 0) {
             add_user(hb, u);
@@ -354,10 +352,12 @@ void Accumulator::offer(UserAcc& acc, const HeartbeatUserFact& u, bool canonical
 void Accumulator::add_user(const HeartbeatFact& hb, const HeartbeatUserFact& u) {
     const auto di = hb.device;
     auto& d = devices[di];
-    add(d.users, u.principal);
+    if (const auto* newest = principals.front(d.users); !newest || *newest != u.principal) {
+        principals.push(d.users, u.principal);
+    }
     bool canonical = false;
     const auto key = key_of(u, f_.devices[di].id, canonical);
-    tally_minutes(d.user_minutes, key, u.active_minutes);
+    tally_minutes(user_minutes, d.user_minutes, key, u.active_minutes);
     auto& acc = user_acc(key);
     const auto first = u.first_start.value_or(hb.start);
     const auto last = u.last_end.value_or(hb.end);
@@ -375,7 +375,9 @@ void Accumulator::add_user(const HeartbeatFact& hb, const HeartbeatUserFact& u) 
     }
     acc.first_seen = std::min(acc.first_seen, first);
     acc.last_seen = std::max(acc.last_seen, last);
-    acc.add_device(di);
+    if (const auto* newest = user_devices.front(acc.devices); !newest || *newest != di) {
+        user_devices.push(acc.devices, di);
+    }
 }
 
 //! Appends the distinct devices of `positions` to out.user_devices, sorted by id; returns the
@@ -418,8 +420,8 @@ void user_verdicts(Accumulator& acc, const BillingFacts& f, const Memberships& m
         u.active_days = static_cast<std::int64_t>(a.days.size());
         u.first_seen = a.first_seen;
         u.last_seen = a.last_seen;
-        positions.assign(1, a.first_device);
-        positions.insert(positions.end(), a.more_devices.begin(), a.more_devices.end());
+        positions.clear();
+        acc.user_devices.each(a.devices, [&](std::uint32_t di) { positions.push_back(di); });
         std::tie(u.first_device, u.device_count) = append_devices(id_rank, positions, out);
         out.users.push_back(u);
     }
@@ -454,13 +456,14 @@ class PrimaryUsers {
         }
         if (d.paired_by == 0) {
             std::int64_t best = 0;
-            for (const auto& [key, minutes] : acc.trailing[di]) {  // ties: the smaller key
+            acc.trailing.each(acc.devices[di].trailing, [&](const TallyEntry& t) {
+                const auto [key, minutes] = t;  // ties: the smaller key
                 if (minutes > best ||
                     (minutes == best && best > 0 && texts[key] < texts[d.paired_user_key])) {
                     best = minutes;
                     d.paired_user_key = key;
                 }
-            }
+            });
             if (best > 0) {
                 d.paired_by = texts.intern("activity");
             }
@@ -497,14 +500,13 @@ DeviceVerdict device_verdict(const BillingFacts& f, const Period& p, Accumulator
     d.active_minutes = a.minutes;
     d.active_days = static_cast<std::int64_t>(a.days.size());
     d.heartbeats = a.heartbeats;
-    d.last_seen = a.last_seen;
-    // The distinct principals active on it, by name.
-    std::sort(a.users.begin(), a.users.end());
-    a.users.erase(std::unique(a.users.begin(), a.users.end()), a.users.end());
-    d.first_user = static_cast<std::uint32_t>(out.device_users.size());
-    for (const auto i : a.users) {
-        out.device_users.push_back(acc.principal_text(i));
+    if (a.last_seen != DeviceAcc::kNever) {
+        d.last_seen = a.last_seen;
     }
+    // The distinct principals active on it, by name (repeats of a text removed below).
+    d.first_user = static_cast<std::uint32_t>(out.device_users.size());
+    acc.principals.each(
+        a.users, [&](std::uint32_t i) { out.device_users.push_back(acc.principal_text(i)); });
     const auto names = out.device_users.begin() + d.first_user;
     std::sort(names, out.device_users.end(),
               [&](std::uint32_t x, std::uint32_t y) { return out.texts[x] < out.texts[y]; });
@@ -512,7 +514,7 @@ DeviceVerdict device_verdict(const BillingFacts& f, const Period& p, Accumulator
     d.user_count = static_cast<std::uint32_t>(out.device_users.size() - d.first_user);
     // Read no more (cover_devices reads only user_minutes): free them as the devices go.
     a.days.release();
-    std::vector<std::uint32_t>().swap(a.users);
+    a.users = kEmptyList;
     const bool by_signal = f.tenant.count_devices_by == "signal";
     d.active = by_signal ? a.heartbeats > 0 : a.minutes > 0;
     d.not_billed_heartbeats = a.not_billed;
@@ -604,7 +606,9 @@ void cover_devices(const BillingFacts& f, const Accumulator& acc,
         if (d.billed_as == BilledAs::kUserCovered) {
             continue;
         }
-        candidates = acc.devices[i].user_minutes;
+        candidates.clear();
+        acc.user_minutes.each(acc.devices[i].user_minutes,
+                              [&](const TallyEntry& t) { candidates.push_back(t); });
         std::sort(candidates.begin(), candidates.end(), [&](const auto& a, const auto& b) {
             return a.second != b.second ? a.second > b.second : texts[a.first] < texts[b.first];
         });
@@ -788,6 +792,7 @@ CompactOutcome evaluate_facts(const BillingFacts& f, const TimeZone& tz, const P
     const Memberships memberships(f, aliases);
     const auto id_rank = device_id_ranks(f.devices);
     user_verdicts(acc, f, memberships, p, id_rank, out);
+    acc.user_devices.release();
     const PrimaryUsers primary(f, aliases, p);
     out.devices.reserve(f.devices.size());
     for (std::size_t di = 0; di < f.devices.size(); ++di) {
@@ -796,6 +801,8 @@ CompactOutcome evaluate_facts(const BillingFacts& f, const TimeZone& tz, const P
     // Primary users are chosen: the trailing minutes and display names are read no more.
     acc.release_primary();
     cover_devices(f, acc, id_rank, out);
+    acc.user_minutes.release();
+    std::vector<DeviceAcc>().swap(acc.devices);
     out.texts.seal();
     add_totals(out);
     return out;
