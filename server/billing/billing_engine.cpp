@@ -237,7 +237,10 @@ class Accumulator {
     std::uint32_t key_of(const HeartbeatUserFact& u, const std::string& device_id, bool& canonical);
     UserAcc& user_acc(std::uint32_t key);
     void offer(UserAcc& acc, const HeartbeatUserFact& u, bool canonical);
-    void add_user(const HeartbeatFact& hb, const HeartbeatUserFact& u);
+    //! key_of the k-th user of `hb`, made once per heartbeat (the trailing minutes and the
+    //! window both ask: a local account's key is a new string each time).
+    std::uint32_t hb_key(const HeartbeatFact& hb, std::size_t k, bool& canonical);
+    void add_user(const HeartbeatFact& hb, std::size_t k);
 
     const BillingFacts& f_;
     const TimeZone& tz_;
@@ -249,6 +252,8 @@ class Accumulator {
     std::vector<std::uint32_t> user_of_;  //!< by key text id: position in users, or kNone
     std::vector<std::uint32_t> display_;  //!< by key text id: a principal, or kNone
     std::string raw_;                     // a raw key (storage reused)
+    //! (key, canonical) of the current heartbeat's users; kNone: not made yet.
+    std::vector<std::pair<std::uint32_t, bool>> hb_keys_;
 };
 
 std::uint32_t Accumulator::principal_text(std::uint32_t principal) {
@@ -276,6 +281,15 @@ std::uint32_t Accumulator::key_of(const HeartbeatUserFact& u, const std::string&
     return key;
 }
 
+std::uint32_t Accumulator::hb_key(const HeartbeatFact& hb, std::size_t k, bool& canonical) {
+    auto& [key, is_canonical] = hb_keys_[k];
+    if (key == kNone) {
+        key = key_of(f_.heartbeat_users[hb.first_user + k], f_.devices[hb.device].id, is_canonical);
+    }
+    canonical = is_canonical;
+    return key;
+}
+
 UserAcc& Accumulator::user_acc(std::uint32_t key) {
     if (key >= user_of_.size()) {
         user_of_.resize(std::max<std::size_t>(texts_.size(), key + 1), kNone);
@@ -299,11 +313,13 @@ void Accumulator::add_heartbeat(const HeartbeatFact& hb) {
         return;
     }
     const auto di = hb.device;
+    const auto users_of = f_.users(hb);
+    hb_keys_.assign(users_of.size(), {kNone, false});
     bool canonical = false;
     if (hb.start >= p_.as_of - kPrimaryWindowSeconds && hb.start < p_.as_of) {
-        for (const auto& u : f_.users(hb)) {
-            tally_minutes(trailing, devices[di].trailing, key_of(u, f_.devices[di].id, canonical),
-                          u.active_minutes);
+        for (std::size_t k = 0; k < users_of.size(); ++k) {
+            tally_minutes(trailing, devices[di].trailing, hb_key(hb, k, canonical),
+                          users_of[k].active_minutes);
         }
     }
     if (hb.start < p_.from || hb.start >= p_.to) {
@@ -322,9 +338,9 @@ void Accumulator::add_heartbeat(const HeartbeatFact& hb) {
         d.days.insert(tz_.local_day(hb.start));
     }
     d.last_seen = std::max(d.last_seen, hb.end);
-    for (const auto& u : f_.users(hb)) {
-        if (u.active_minutes > 0) {
-            add_user(hb, u);
+    for (std::size_t k = 0; k < users_of.size(); ++k) {
+        if (users_of[k].active_minutes > 0) {
+            add_user(hb, k);
         }
     }
 }
@@ -349,14 +365,15 @@ void Accumulator::offer(UserAcc& acc, const HeartbeatUserFact& u, bool canonical
     }
 }
 
-void Accumulator::add_user(const HeartbeatFact& hb, const HeartbeatUserFact& u) {
+void Accumulator::add_user(const HeartbeatFact& hb, std::size_t k) {
+    const auto& u = f_.users(hb)[k];
     const auto di = hb.device;
     auto& d = devices[di];
     if (const auto* newest = principals.front(d.users); !newest || *newest != u.principal) {
         principals.push(d.users, u.principal);
     }
     bool canonical = false;
-    const auto key = key_of(u, f_.devices[di].id, canonical);
+    const auto key = hb_key(hb, k, canonical);
     tally_minutes(user_minutes, d.user_minutes, key, u.active_minutes);
     auto& acc = user_acc(key);
     const auto first = u.first_start.value_or(hb.start);

@@ -12,14 +12,14 @@ namespace {
 
 constexpr std::size_t kBlockSize = 64 * 1024;
 
-std::size_t hash_of(std::string_view text) {
-    return std::hash<std::string_view>{}(text);
+std::uint32_t hash_of(std::string_view text) {
+    return static_cast<std::uint32_t>(std::hash<std::string_view>{}(text));
 }
 
 }  // namespace
 
-OutcomeTexts::OutcomeTexts() : views_{std::string_view()}, slots_(16, 0) {
-    slots_[hash_of({}) & (slots_.size() - 1)] = 1;
+OutcomeTexts::OutcomeTexts() : views_{std::string_view()}, slots_(16, 0), hashes_{hash_of({})} {
+    slots_[hashes_[0] & (slots_.size() - 1)] = 1;
 }
 
 std::uint32_t OutcomeTexts::intern(std::string_view text) {
@@ -27,14 +27,17 @@ std::uint32_t OutcomeTexts::intern(std::string_view text) {
         rehash(std::bit_ceil(views_.size() * 2 + 2));
     }
     const auto mask = slots_.size() - 1;
-    auto slot = hash_of(text) & mask;
+    const auto hash = hash_of(text);
+    auto slot = hash & mask;
     for (; slots_[slot] != 0; slot = (slot + 1) & mask) {
-        if (views_[slots_[slot] - 1] == text) {
-            return slots_[slot] - 1;
+        const auto id = slots_[slot] - 1;
+        if (hashes_[id] == hash && views_[id] == text) {
+            return id;
         }
     }
     const auto id = static_cast<std::uint32_t>(views_.size());
     views_.push_back(store(text));
+    hashes_.push_back(hash);
     slots_[slot] = id + 1;
     if (views_.size() * 2 > slots_.size()) {
         rehash(slots_.size() * 2);
@@ -63,7 +66,7 @@ void OutcomeTexts::rehash(std::size_t slot_count) {
     std::vector<std::uint32_t> slots(slot_count, 0);
     const auto mask = slot_count - 1;
     for (std::uint32_t id = 0; id < views_.size(); ++id) {
-        auto slot = hash_of(views_[id]) & mask;
+        auto slot = hashes_[id] & mask;
         while (slots[slot] != 0) {
             slot = (slot + 1) & mask;
         }
