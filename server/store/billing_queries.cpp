@@ -234,7 +234,8 @@ class BucketReader {
 struct MonthPlan {
     const MonthWindow* window = nullptr;
     MonthKey key;
-    MonthRollups* rollups = nullptr;  //!< by device position; each entry freed once read
+    ScannedRollups* rollups = nullptr;     //!< each entry freed once read
+    std::vector<std::uint32_t> rollup_of;  //!< by device position: index in rollups->rollups
     const MergedKeys* merged = nullptr;
     const std::vector<Device>* devices = nullptr;
     std::vector<RangeRead> untrailed;  //!< untrailed_parts(*window), split in days
@@ -313,8 +314,11 @@ Result<void> read_part(SqliteDb& db, const TenantClock& clock, std::int64_t from
         const auto& id = devices[pos].id;
         if (plan.rollups != nullptr) {
             // This part's own entries: the other part's thread touches none of them.
-            auto m = std::move((*plan.rollups)[pos]);
-            (*plan.rollups)[pos].reset();
+            std::optional<MonthDeviceRollup> m;
+            if (const auto at = plan.rollup_of[pos]; at != kNoRollup) {
+                m = std::move(plan.rollups->rollups[at]);
+                plan.rollups->rollups[at] = {};
+            }
             if (!m || device_uncut(devices[pos], *m, *plan.window, *plan.merged)) {
                 if (auto r = read_uncut(reader, m, id, pos, from, plan, part); !r) {
                     return r;
@@ -376,6 +380,16 @@ HeartbeatPart merge_parts(HeartbeatPart&& lower, HeartbeatPart&& upper,
     return out;
 }
 
+//! The key of `month`'s rollups.
+MonthKey month_key(const TenantClock& clock, std::int64_t tid, const MonthWindow& month) {
+    MonthKey key;
+    key.tid = tid;
+    key.month = clock.month_day(month.from).first;
+    key.first_day = clock.tz.local_day(month.from);
+    key.last_day = clock.tz.local_day(month.to - 1);
+    return key;
+}
+
 //! Whole-month facts for the devices of `f` when no tenant-wide cut splits `month` (none
 //! without `month`: buckets only).
 MonthPlan plan_month(const TenantClock& clock, std::int64_t tid, std::int64_t from,
@@ -385,10 +399,7 @@ MonthPlan plan_month(const TenantClock& clock, std::int64_t tid, std::int64_t fr
         return plan;
     }
     plan.window = month;
-    plan.key.tid = tid;
-    plan.key.month = clock.month_day(month->from).first;
-    plan.key.first_day = clock.tz.local_day(month->from);
-    plan.key.last_day = clock.tz.local_day(month->to - 1);
+    plan.key = month_key(clock, tid, *month);
     plan.merged = &merged;
     for (const auto& range : untrailed_parts(*month)) {
         plan.untrailed.push_back(split_days(clock.tz, range));
@@ -403,16 +414,12 @@ MonthPlan plan_month(const TenantClock& clock, std::int64_t tid, std::int64_t fr
 //! The heartbeats of the window, then ordered by (start, device id, seq) here: an ORDER BY
 //! would make SQLite copy every row into a temporary b-tree first. `by_rowid`: device rowid →
 //! position in f.devices (read in the same transaction). With `second` (a connection reading
-//! the same snapshot), half of the devices are read on it, on a thread of their own.
-Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, std::int64_t tid, std::int64_t from,
-                             std::int64_t to,
+//! the same snapshot), half of the devices are read on it, on a thread of their own. `scanned`:
+//! the month rollups when the month is read as whole-month facts (plan_month), else empty.
+Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, const TenantClock& clock,
+                             std::int64_t tid, std::int64_t from, std::int64_t to,
                              const std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
-                             const MonthWindow* month, BillingFacts& f) {
-    auto tenant = tenant_clock(db, tid);  // the zone and grace the buckets were cut with
-    if (!tenant) {
-        return tenant.error();
-    }
-    const auto& clock = *tenant;
+                             const MonthWindow* month, ScannedRollups& scanned, BillingFacts& f) {
     const MergedKeys merged(f.aliases);
     auto plan = plan_month(clock, tid, from, month, merged, f);
     constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
@@ -429,16 +436,9 @@ Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, std::int64_t tid, s
         rank[by_id[i]] = i;
     }
     const HeartbeatOrder order{&rank};
-    MonthRollups rollups;
     if (plan.window != nullptr) {
-        // On this thread: a scan on the second connection's thread (0.1-0.2 s sooner at
-        // 100,000 devices) left its freed entries in that thread's malloc arena, where the
-        // billing engine's allocations could not reuse them (+7 MB peak RSS).
-        rollups.resize(devices.size());
-        if (auto r = scan_month_rollups(db, plan.key, devices, by_id, rollups); !r) {
-            return r;
-        }
-        plan.rollups = &rollups;
+        plan.rollup_of = match_month_rollups(scanned, devices, by_id);
+        plan.rollups = &scanned;
     }
 
     std::int64_t split = kMax;  // the first rowid of the upper half
@@ -710,6 +710,36 @@ Result<void> read_groups(SqliteDb& db, std::int64_t tid, BillingFacts& f) {
     return {};
 }
 
+//! The devices and groups of `f` (read_devices, read_groups) and, with `key`, the month's
+//! rollups by device id. With `second` (the same snapshot), both at once: the devices on a
+//! thread of their own (they live until the report is written, so their strings may stay in
+//! that thread's malloc arena), the rollups here (freed as they are read, into this thread's).
+Result<ScannedRollups> read_devices_and_rollups(
+    SqliteDb& db, SqliteDb* second, std::int64_t tid, std::int64_t to, bool written_only,
+    const std::optional<MonthKey>& key, std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
+    BillingFacts& f) {
+    const auto read_rest = [&]() -> Result<void> {
+        if (auto r = read_devices(db, tid, to, written_only, by_rowid, f); !r) {
+            return r;
+        }
+        return read_groups(db, tid, f);
+    };
+    if (!key || second == nullptr) {
+        if (auto r = read_rest(); !r) {
+            return r.error();
+        }
+        return key ? scan_month_rollups_by_id(db, *key) : ScannedRollups{};
+    }
+    Result<void> rest;
+    std::thread rest_reader([&] { rest = read_rest(); });
+    auto scanned = scan_month_rollups_by_id(*second, *key);
+    rest_reader.join();
+    if (!rest) {
+        return rest.error();
+    }
+    return scanned;
+}
+
 }  // namespace
 
 Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, std::int64_t from,
@@ -723,19 +753,28 @@ Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, s
     if (!tid) {
         return tid.error();
     }
+    auto clock = tenant_clock(db, *tid);  // the zone and grace the buckets were cut with
+    if (!clock) {
+        return clock.error();
+    }
     BillingFacts f;
     f.tenant = std::move(*settings);
     std::unordered_map<std::int64_t, std::uint32_t> by_rowid;  // device rowid → position
     const bool written_only = month != nullptr && month->written_devices_only;
-    if (auto r = read_devices(db, *tid, to, written_only, by_rowid, f); !r) {
+    std::optional<MonthKey> key;  // the month read as whole-month facts (plan_month)
+    if (month != nullptr && month_uncut(f.tenant, *month)) {
+        key = month_key(*clock, *tid, *month);
+    }
+    // The merges before the heartbeats: month facts skip them.
+    auto scanned = read_devices_and_rollups(db, second, *tid, to, written_only, key, by_rowid, f);
+    if (!scanned) {
+        return scanned.error();
+    }
+    if (auto r = read_heartbeats(db, second, *clock, *tid, from, to, by_rowid, month, *scanned, f);
+        !r) {
         return r.error();
     }
-    if (auto r = read_groups(db, *tid, f); !r) {  // the merges first: month facts skip them
-        return r.error();
-    }
-    if (auto r = read_heartbeats(db, second, *tid, from, to, by_rowid, month, f); !r) {
-        return r.error();
-    }
+    *scanned = ScannedRollups{};  // every entry read: free the vector
     if (signals == Signals::kWhenAssigned && f.assignments.empty()) {
         return f;
     }

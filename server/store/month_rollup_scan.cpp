@@ -20,6 +20,19 @@ constexpr const char* kUsersSql =
     " FROM rollup_user_month WHERE tenant_id = ?1 AND month = ?2 AND device_id >= ?3"
     " AND device_id <= ?4 AND active_minutes > 0 ORDER BY device_id, principal, local";
 
+//! kDevicesSql and kUsersSql over all of the month's devices (?3 and ?4 are not used).
+constexpr const char* kAllDevicesSql =
+    "SELECT m.device_id, m.heartbeats, m.active_minutes, m.day_mask, m.first_active,"
+    " m.late_heartbeats, (SELECT max(d.last_end) FROM rollup_device_day d"
+    "   WHERE d.device_id = m.device_id AND d.day >= ?5 AND d.day <= ?6)"
+    " FROM rollup_device_month m WHERE m.tenant_id = ?1 AND m.month = ?2"
+    " ORDER BY m.device_id";
+
+constexpr const char* kAllUsersSql =
+    "SELECT device_id, principal, local, active_minutes, day_mask, first_active, last_active"
+    " FROM rollup_user_month WHERE tenant_id = ?1 AND month = ?2"
+    " AND active_minutes > 0 ORDER BY device_id, principal, local";
+
 MonthDeviceRollup device_of(const SqliteStatement& row) {
     MonthDeviceRollup m;
     m.heartbeats = row.int64(1);
@@ -123,6 +136,74 @@ Result<void> scan_month_rollups(SqliteDb& db, const MonthKey& key,
         }
         out[by_id[k]] = std::move(m);
     }
+}
+
+Result<ScannedRollups> scan_month_rollups_by_id(SqliteDb& db, const MonthKey& key) {
+    ScannedRollups out;
+    auto count = db.prepare(
+        "SELECT count(*) FROM rollup_device_month WHERE tenant_id = ?1"
+        " AND month = ?2");
+    if (!count) {
+        return count.error();
+    }
+    if (auto r = count->bind(1, key.tid).bind(2, key.month).each_row([&](const SqliteStatement& s) {
+            const auto n = static_cast<std::size_t>(s.int64(0));
+            out.rollups.reserve(n);  // no vector of 100,000 rollups copied as it grows
+            out.id_ends.reserve(n);
+        });
+        !r) {
+        return r.error();
+    }
+    auto dev = db.prepare(kAllDevicesSql);
+    if (!dev) {
+        return dev.error();
+    }
+    auto users = db.prepare(kAllUsersSql);
+    if (!users) {
+        return users.error();
+    }
+    dev->bind(1, key.tid).bind(2, key.month).bind(5, key.first_day).bind(6, key.last_day);
+    users->bind(1, key.tid).bind(2, key.month);
+    UserCursor cursor(*users);
+    if (auto r = cursor.start(); !r) {
+        return r.error();
+    }
+    for (;;) {
+        auto row = dev->step();
+        if (!row) {
+            return row.error();
+        }
+        if (!*row) {
+            return out;
+        }
+        const auto id = dev->text_view(0);
+        auto m = device_of(*dev);
+        if (auto r = cursor.take(id, m); !r) {
+            return r.error();
+        }
+        out.ids += id;
+        out.id_ends.push_back(static_cast<std::uint32_t>(out.ids.size()));
+        out.rollups.push_back(std::move(m));
+    }
+}
+
+std::vector<std::uint32_t> match_month_rollups(ScannedRollups& scanned,
+                                               const std::vector<Device>& devices,
+                                               std::span<const std::uint32_t> by_id) {
+    std::vector<std::uint32_t> out(devices.size(), kNoRollup);
+    std::size_t k = 0;  // by_id[k]: the first device whose id is not below the scanned one's
+    for (std::uint32_t i = 0; i < scanned.rollups.size() && k < by_id.size(); ++i) {
+        const auto id = scanned.id(i);
+        while (k < by_id.size() && std::string_view(devices[by_id[k]].id) < id) {
+            ++k;
+        }
+        if (k < by_id.size() && devices[by_id[k]].id == id) {  // else not one of `devices`
+            out[by_id[k]] = i;
+        }
+    }
+    std::string().swap(scanned.ids);
+    std::vector<std::uint32_t>().swap(scanned.id_ends);
+    return out;
 }
 
 }  // namespace tally::server::detail

@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "server/store/month_facts.h"
@@ -38,5 +40,32 @@ using MonthRollups = std::vector<std::optional<MonthDeviceRollup>>;
 Result<void> scan_month_rollups(SqliteDb& db, const MonthKey& key,
                                 const std::vector<Device>& devices,
                                 std::span<const std::uint32_t> by_id, MonthRollups& out);
+
+//! The month rollups of the tenant's devices with rollups in the month, by device id, as
+//! scan_month_rollups_by_id reads them: the ids in one buffer, the rollups parallel to them.
+struct ScannedRollups {
+    std::string ids;                     //!< every id, one after the other
+    std::vector<std::uint32_t> id_ends;  //!< id i ends at ids[id_ends[i]]
+    std::vector<MonthDeviceRollup> rollups;
+
+    std::string_view id(std::size_t i) const {
+        const std::size_t begin = i == 0 ? 0 : id_ends[i - 1];
+        return std::string_view(ids).substr(begin, id_ends[i] - begin);
+    }
+};
+
+//! Read without the devices, so that they can be read at the same time on another connection
+//! of the same snapshot; match_month_rollups gives them their devices' positions.
+Result<ScannedRollups> scan_month_rollups_by_id(SqliteDb& db, const MonthKey& key);
+
+//! No rollups in the month (match_month_rollups).
+inline constexpr std::uint32_t kNoRollup = 0xffffffff;
+
+//! For each of `devices`, the index of its rollups in `scanned` or kNoRollup (`by_id`:
+//! positions in `devices`, sorted by device id, as in scan_month_rollups). The ids of
+//! `scanned` are freed; rollups of devices not in `devices` are left unread.
+std::vector<std::uint32_t> match_month_rollups(ScannedRollups& scanned,
+                                               const std::vector<Device>& devices,
+                                               std::span<const std::uint32_t> by_id);
 
 }  // namespace tally::server::detail
