@@ -234,8 +234,8 @@ class BucketReader {
 struct MonthPlan {
     const MonthWindow* window = nullptr;
     MonthKey key;
-    ScannedRollups* rollups = nullptr;     //!< each entry freed once read
-    std::vector<std::uint32_t> rollup_of;  //!< by device position: index in rollups->rollups
+    const ScannedRollups* rollups = nullptr;
+    std::vector<std::uint32_t> rollup_of;  //!< by device position: index in *rollups
     const MergedKeys* merged = nullptr;
     const std::vector<Device>* devices = nullptr;
     std::vector<RangeRead> untrailed;  //!< untrailed_parts(*window), split in days
@@ -261,9 +261,9 @@ Result<void> read_range(BucketReader& reader, const RangeRead& rr, const std::st
 //! A device of `plan` no tenant-wide cut splits (`m`: its month rollups, if any): the trailing
 //! window's part before the month hour by hour, then its month as one fact, or its untrailed
 //! parts hour by hour and the rest as one fact (month_facts.h).
-Result<void> read_uncut(BucketReader& reader, const std::optional<MonthDeviceRollup>& m,
-                        const std::string& id, std::uint32_t pos, std::int64_t from,
-                        const MonthPlan& plan, HeartbeatPart& part) {
+Result<void> read_uncut(BucketReader& reader, const MonthDeviceRollup* m, const std::string& id,
+                        std::uint32_t pos, std::int64_t from, const MonthPlan& plan,
+                        HeartbeatPart& part) {
     const auto& w = *plan.window;
     const auto first_day = static_cast<std::int32_t>(plan.key.first_day);
     if (from < w.from) {
@@ -278,7 +278,7 @@ Result<void> read_uncut(BucketReader& reader, const std::optional<MonthDeviceRol
             return r;
         }
     }
-    if (!m) {
+    if (m == nullptr) {
         return {};
     }
     if (plan.untrailed.empty()) {
@@ -287,7 +287,7 @@ Result<void> read_uncut(BucketReader& reader, const std::optional<MonthDeviceRol
     }
     const auto cut_first = part.read.size();
     for (const auto& rr : plan.untrailed) {
-        if (auto r = read_range(reader, rr, id, pos, &*m, first_day, part); !r) {
+        if (auto r = read_range(reader, rr, id, pos, m, first_day, part); !r) {
             return r;
         }
     }
@@ -310,16 +310,17 @@ Result<void> read_part(SqliteDb& db, const TenantClock& clock, std::int64_t from
     }
     std::sort(mine.begin(), mine.end());
     BucketReader reader(db, clock);
+    MonthDeviceRollup rollup;  // the device's, its storage reused
     for (const auto& [rowid, pos] : mine) {
         const auto& id = devices[pos].id;
         if (plan.rollups != nullptr) {
             // This part's own entries: the other part's thread touches none of them.
-            std::optional<MonthDeviceRollup> m;
+            const MonthDeviceRollup* m = nullptr;
             if (const auto at = plan.rollup_of[pos]; at != kNoRollup) {
-                m = std::move(plan.rollups->rollups[at]);
-                plan.rollups->rollups[at] = {};
+                plan.rollups->get(at, rollup);
+                m = &rollup;
             }
-            if (!m || device_uncut(devices[pos], *m, *plan.window, *plan.merged)) {
+            if (m == nullptr || device_uncut(devices[pos], *m, *plan.window, *plan.merged)) {
                 if (auto r = read_uncut(reader, m, id, pos, from, plan, part); !r) {
                     return r;
                 }
@@ -711,9 +712,9 @@ Result<void> read_groups(SqliteDb& db, std::int64_t tid, BillingFacts& f) {
 }
 
 //! The devices and groups of `f` (read_devices, read_groups) and, with `key`, the month's
-//! rollups by device id. With `second` (the same snapshot), both at once: the devices on a
-//! thread of their own (they live until the report is written, so their strings may stay in
-//! that thread's malloc arena), the rollups here (freed as they are read, into this thread's).
+//! rollups by device id. With `second` (the same snapshot), both at once: the rollups on
+//! `second` on a thread of their own (a few large buffers: nothing left in that thread's
+//! malloc arena that the engine could not reuse), the devices here.
 Result<ScannedRollups> read_devices_and_rollups(
     SqliteDb& db, SqliteDb* second, std::int64_t tid, std::int64_t to, bool written_only,
     const std::optional<MonthKey>& key, std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
@@ -730,14 +731,14 @@ Result<ScannedRollups> read_devices_and_rollups(
         }
         return key ? scan_month_rollups_by_id(db, *key) : ScannedRollups{};
     }
-    Result<void> rest;
-    std::thread rest_reader([&] { rest = read_rest(); });
-    auto scanned = scan_month_rollups_by_id(*second, *key);
-    rest_reader.join();
+    std::optional<Result<ScannedRollups>> scanned;
+    std::thread scanner([&] { scanned = scan_month_rollups_by_id(*second, *key); });
+    auto rest = read_rest();
+    scanner.join();
     if (!rest) {
         return rest.error();
     }
-    return scanned;
+    return std::move(*scanned);
 }
 
 }  // namespace
@@ -774,7 +775,7 @@ Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, s
         !r) {
         return r.error();
     }
-    *scanned = ScannedRollups{};  // every entry read: free the vector
+    *scanned = ScannedRollups{};  // read no more: free its buffers
     if (signals == Signals::kWhenAssigned && f.assignments.empty()) {
         return f;
     }
