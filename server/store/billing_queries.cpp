@@ -381,6 +381,27 @@ HeartbeatPart merge_parts(HeartbeatPart&& lower, HeartbeatPart&& upper,
     return out;
 }
 
+//! The devices' positions by id and each one's rank in that order.
+struct DeviceOrder {
+    std::vector<std::uint32_t> by_id;
+    std::vector<std::uint32_t> rank;
+};
+
+DeviceOrder order_by_id(const std::vector<Device>& devices) {
+    DeviceOrder o;
+    o.by_id.resize(devices.size());
+    for (std::uint32_t i = 0; i < o.by_id.size(); ++i) {
+        o.by_id[i] = i;
+    }
+    std::sort(o.by_id.begin(), o.by_id.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return devices[a].id < devices[b].id; });
+    o.rank.resize(devices.size());
+    for (std::uint32_t i = 0; i < o.by_id.size(); ++i) {
+        o.rank[o.by_id[i]] = i;
+    }
+    return o;
+}
+
 //! The key of `month`'s rollups.
 MonthKey month_key(const TenantClock& clock, std::int64_t tid, const MonthWindow& month) {
     MonthKey key;
@@ -420,25 +441,16 @@ MonthPlan plan_month(const TenantClock& clock, std::int64_t tid, std::int64_t fr
 Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, const TenantClock& clock,
                              std::int64_t tid, std::int64_t from, std::int64_t to,
                              const std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
-                             const MonthWindow* month, ScannedRollups& scanned, BillingFacts& f) {
+                             const MonthWindow* month, const DeviceOrder& by_id,
+                             ScannedRollups& scanned, BillingFacts& f) {
     const MergedKeys merged(f.aliases);
     auto plan = plan_month(clock, tid, from, month, merged, f);
     constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
     constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
     const auto& devices = f.devices;
-    std::vector<std::uint32_t> by_id(devices.size());
-    for (std::uint32_t i = 0; i < by_id.size(); ++i) {
-        by_id[i] = i;
-    }
-    std::sort(by_id.begin(), by_id.end(),
-              [&](std::uint32_t a, std::uint32_t b) { return devices[a].id < devices[b].id; });
-    std::vector<std::uint32_t> rank(devices.size());
-    for (std::uint32_t i = 0; i < by_id.size(); ++i) {
-        rank[by_id[i]] = i;
-    }
-    const HeartbeatOrder order{&rank};
+    const HeartbeatOrder order{&by_id.rank};
     if (plan.window != nullptr) {
-        plan.rollup_of = match_month_rollups(scanned, devices, by_id);
+        plan.rollup_of = match_month_rollups(scanned, devices, by_id.by_id);
         plan.rollups = &scanned;
     }
 
@@ -711,18 +723,19 @@ Result<void> read_groups(SqliteDb& db, std::int64_t tid, BillingFacts& f) {
     return {};
 }
 
-//! The devices and groups of `f` (read_devices, read_groups) and, with `key`, the month's
-//! rollups by device id. With `second` (the same snapshot), both at once: the rollups on
-//! `second` on a thread of their own (a few large buffers: nothing left in that thread's
-//! malloc arena that the engine could not reuse), the devices here.
+//! The devices and groups of `f` (read_devices, read_groups), the devices' order by id and,
+//! with `key`, the month's rollups by device id. With `second` (the same snapshot), both at
+//! once: the rollups on `second` on a thread of their own (a few large buffers: nothing left
+//! in that thread's malloc arena that the engine could not reuse), the devices here.
 Result<ScannedRollups> read_devices_and_rollups(
     SqliteDb& db, SqliteDb* second, std::int64_t tid, std::int64_t to, bool written_only,
     const std::optional<MonthKey>& key, std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
-    BillingFacts& f) {
+    DeviceOrder& by_id, BillingFacts& f) {
     const auto read_rest = [&]() -> Result<void> {
         if (auto r = read_devices(db, tid, to, written_only, by_rowid, f); !r) {
             return r;
         }
+        by_id = order_by_id(f.devices);
         return read_groups(db, tid, f);
     };
     if (!key || second == nullptr) {
@@ -767,11 +780,14 @@ Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, s
         key = month_key(*clock, *tid, *month);
     }
     // The merges before the heartbeats: month facts skip them.
-    auto scanned = read_devices_and_rollups(db, second, *tid, to, written_only, key, by_rowid, f);
+    DeviceOrder by_id;
+    auto scanned =
+        read_devices_and_rollups(db, second, *tid, to, written_only, key, by_rowid, by_id, f);
     if (!scanned) {
         return scanned.error();
     }
-    if (auto r = read_heartbeats(db, second, *clock, *tid, from, to, by_rowid, month, *scanned, f);
+    if (auto r = read_heartbeats(db, second, *clock, *tid, from, to, by_rowid, month, by_id,
+                                 *scanned, f);
         !r) {
         return r.error();
     }
