@@ -584,12 +584,66 @@ Result<TenantSettings> read_tenant_settings(SqliteDb& db, std::string_view tenan
 
 namespace {
 
+//! Sorts `devices` (rowids[i]: devices[i]'s) by (paired_at, id) in place, with `by_id` (their
+//! order by id) kept right and `by_rowid` mapping each rowid to its device's position. The ids
+//! are compared once (by_id): the pairing order compares each device's rank in it.
+void sort_by_pairing(std::vector<Device>& devices, const std::vector<std::int64_t>& rowids,
+                     std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
+                     DeviceOrder& by_id) {
+    const auto n = static_cast<std::uint32_t>(devices.size());
+    std::vector<std::uint32_t> order(n);  // new position → old
+    for (std::uint32_t i = 0; i < n; ++i) {
+        order[i] = i;
+    }
+    const auto by_pairing = [&](std::uint32_t a, std::uint32_t b) {
+        const auto pa = devices[a].paired_at;
+        const auto pb = devices[b].paired_at;
+        return pa != pb ? pa < pb : by_id.rank[a] < by_id.rank[b];
+    };
+    by_rowid.reserve(n);
+    if (std::is_sorted(order.begin(), order.end(), by_pairing)) {  // paired in rowid order
+        for (std::uint32_t i = 0; i < n; ++i) {
+            by_rowid.emplace(rowids[i], i);
+        }
+        return;
+    }
+    std::sort(order.begin(), order.end(), by_pairing);
+    // In place, each cycle of the permutation followed once: no second vector of devices.
+    std::vector<bool> placed(n, false);
+    for (std::uint32_t start = 0; start < n; ++start) {
+        if (placed[start] || order[start] == start) {
+            continue;
+        }
+        Device held = std::move(devices[start]);
+        std::uint32_t at = start;
+        while (order[at] != start) {
+            devices[at] = std::move(devices[order[at]]);
+            placed[at] = true;
+            at = order[at];
+        }
+        devices[at] = std::move(held);
+        placed[at] = true;
+    }
+    std::vector<std::uint32_t> moved_to(n);  // old position → new
+    for (std::uint32_t i = 0; i < n; ++i) {
+        moved_to[order[i]] = i;
+        by_rowid.emplace(rowids[order[i]], i);
+    }
+    for (auto& pos : by_id.by_id) {
+        pos = moved_to[pos];
+    }
+    for (std::uint32_t i = 0; i < n; ++i) {
+        by_id.rank[by_id.by_id[i]] = i;
+    }
+}
+
 //! The tenant's devices in `f.devices` by (paired_at, id), `by_rowid` mapping each device's
-//! rowid to its position. Read in the index's order and sorted here: an ORDER BY makes SQLite
-//! sort every row in its sorter first, several times slower at 100,000 devices.
+//! rowid to its position, `by_id` their order by id. Read in the index's order and sorted here:
+//! an ORDER BY makes SQLite sort every row in its sorter first, several times slower at 100,000
+//! devices.
 Result<void> read_device_rows(SqliteDb& db, std::int64_t tid, bool written_only,
                               std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
-                              BillingFacts& f) {
+                              DeviceOrder& by_id, BillingFacts& f) {
     std::vector<Device> read;
     std::vector<std::int64_t> rowids;
 
@@ -616,38 +670,18 @@ Result<void> read_device_rows(SqliteDb& db, std::int64_t tid, bool written_only,
         !r) {
         return r.error();
     }
-    const auto by_pairing = [](const Device& x, const Device& y) {
-        return x.paired_at != y.paired_at ? x.paired_at < y.paired_at : x.id < y.id;
-    };
-    if (std::is_sorted(read.begin(), read.end(), by_pairing)) {  // paired in rowid order
-        by_rowid.reserve(read.size());
-        for (std::uint32_t i = 0; i < rowids.size(); ++i) {
-            by_rowid.emplace(rowids[i], i);
-        }
-        f.devices = std::move(read);
-        return {};
-    }
-    std::vector<std::uint32_t> order(read.size());
-    for (std::uint32_t i = 0; i < order.size(); ++i) {
-        order[i] = i;
-    }
-    std::sort(order.begin(), order.end(),
-              [&](std::uint32_t a, std::uint32_t b) { return by_pairing(read[a], read[b]); });
-    f.devices.reserve(read.size());
-    by_rowid.reserve(read.size());
-    for (const auto i : order) {
-        by_rowid.emplace(rowids[i], static_cast<std::uint32_t>(f.devices.size()));
-        f.devices.push_back(std::move(read[i]));
-    }
+    f.devices = std::move(read);
+    by_id = order_by_id(f.devices);
+    sort_by_pairing(f.devices, rowids, by_rowid, by_id);
     return {};
 }
 
 //! The tenant's devices in `f.devices` (by pairing), `by_rowid` mapping each device's rowid to
-//! its position; each device's type as the month ending at `to` ended.
+//! its position, `by_id` their order by id; each device's type as the month ending at `to` ended.
 Result<void> read_devices(SqliteDb& db, std::int64_t tid, std::int64_t to, bool written_only,
                           std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
-                          BillingFacts& f) {
-    if (auto r = read_device_rows(db, tid, written_only, by_rowid, f); !r) {
+                          DeviceOrder& by_id, BillingFacts& f) {
+    if (auto r = read_device_rows(db, tid, written_only, by_rowid, by_id, f); !r) {
         return r;
     }
     // A device's type as the month ended: undo the changes made at or after `to` (latest
@@ -732,10 +766,9 @@ Result<ScannedRollups> read_devices_and_rollups(
     const std::optional<MonthKey>& key, std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
     DeviceOrder& by_id, BillingFacts& f) {
     const auto read_rest = [&]() -> Result<void> {
-        if (auto r = read_devices(db, tid, to, written_only, by_rowid, f); !r) {
+        if (auto r = read_devices(db, tid, to, written_only, by_rowid, by_id, f); !r) {
             return r;
         }
-        by_id = order_by_id(f.devices);
         return read_groups(db, tid, f);
     };
     if (!key || second == nullptr) {

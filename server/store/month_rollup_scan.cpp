@@ -36,12 +36,9 @@ constexpr const char* kAllUsersSql =
 //! How many devices and users kAllDevicesSql and kAllUsersSql read, and their ids' and
 //! principals' bytes.
 constexpr const char* kSizesSql =
-    "SELECT (SELECT count(*) FROM rollup_device_month WHERE tenant_id = ?1 AND month = ?2),"
-    " (SELECT total(length(CAST(device_id AS BLOB))) FROM rollup_device_month"
-    "   WHERE tenant_id = ?1 AND month = ?2),"
-    " (SELECT count(*) FROM rollup_user_month WHERE tenant_id = ?1 AND month = ?2"
-    "   AND active_minutes > 0),"
-    " (SELECT total(length(CAST(principal AS BLOB))) FROM rollup_user_month"
+    "SELECT * FROM (SELECT count(*), total(length(CAST(device_id AS BLOB)))"
+    "   FROM rollup_device_month WHERE tenant_id = ?1 AND month = ?2),"
+    " (SELECT count(*), total(length(CAST(principal AS BLOB))) FROM rollup_user_month"
     "   WHERE tenant_id = ?1 AND month = ?2 AND active_minutes > 0)";
 
 MonthDeviceRollup device_of(const SqliteStatement& row) {
