@@ -131,13 +131,16 @@ std::vector<std::int64_t> count_inactive_beats(const BillingFacts& facts, UsageS
     return inactive_beats;
 }
 
-//! Each device's evidence by its position in `devices` (the store gives them by device id).
+//! Each device's evidence by its position in `devices` (the store gives only the devices with
+//! some, by device id: the others' is all zero).
 std::vector<DeviceEvidence> evidence_by_position(
     const std::vector<Device>& devices, std::unordered_map<std::string, DeviceEvidence>& by_id) {
     std::vector<DeviceEvidence> out(devices.size());
-    for (std::size_t i = 0; i < devices.size(); ++i) {
-        if (const auto it = by_id.find(devices[i].id); it != by_id.end()) {
-            out[i] = it->second;
+    if (!by_id.empty()) {
+        for (std::size_t i = 0; i < devices.size(); ++i) {
+            if (const auto it = by_id.find(devices[i].id); it != by_id.end()) {
+                out[i] = it->second;
+            }
         }
     }
     std::unordered_map<std::string, DeviceEvidence>().swap(by_id);
@@ -260,7 +263,6 @@ Result<std::unique_ptr<OpenMonthRows>> compute_report(Store& store, std::string_
     }
     auto& facts = snapshot->facts;
     OpenMonthParts parts;
-    parts.evidence = evidence_by_position(facts.devices, snapshot->evidence);
     if (detail == DeviceDetail::kWritten) {
         drop_unwritten(facts.devices);
     }
@@ -288,6 +290,8 @@ Result<std::unique_ptr<OpenMonthRows>> compute_report(Store& store, std::string_
     s.reported_units = month_outcome.billable_units;
 
     fill_billed(facts, plan->tz, plan->settings, period, month_outcome, s);
+    // After the engine (its peak): the evidence of the devices with some, by position.
+    parts.evidence = evidence_by_position(facts.devices, snapshot->evidence);
     parts.devices = std::move(facts.devices);
     parts.outcome = std::move(month_outcome);
     parts.month_end = period.to;

@@ -50,7 +50,8 @@ Result<ReportFacts> PostgresStore::read_report_facts(std::string_view tenant, st
         if (!tid) {
             return tid.error();
         }
-        auto evidence = pg_read_tenant_evidence(c, *tid, facts->devices);
+        // Only the devices with evidence have an entry (ReportFacts).
+        auto evidence = pg_read_tenant_evidence(c, *tid, {});
         if (!evidence) {
             return evidence.error();
         }
