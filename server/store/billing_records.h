@@ -148,9 +148,7 @@ struct MonthWindow {
 };
 
 //! What a usage report reads, from one snapshot (one read transaction): the billing facts and
-//! the delivery evidence of the tenant's devices by device id, only of those with some (a
-//! device without an entry has none: all zero; at 100,000 devices a map entry per device was
-//! ~12 MB). facts.signals is read
+//! the delivery evidence of every device of the tenant (by device id). facts.signals is read
 //! only when the tenant has admin assignments: the billing engine reads last signals only to
 //! release an assigned user, and reading them scans every heartbeat user ever stored.
 struct ReportFacts {

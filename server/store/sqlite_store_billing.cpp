@@ -471,8 +471,11 @@ Result<ReportFacts> SqliteStore::read_report_facts(std::string_view tenant, std:
         return facts.error();
     }
     if (!evidence) {
-        // Only the devices with evidence have an entry (ReportFacts).
-        evidence = detail::read_tenant_evidence(**db, tenant, {});
+        evidence = detail::read_tenant_evidence(**db, tenant, facts->devices);
+    } else if (*evidence) {
+        for (const auto& d : facts->devices) {
+            (*evidence)->try_emplace(d.id);  // every device has an entry, evidence or not
+        }
     }
     if (!*evidence) {
         return evidence->error();

@@ -50,8 +50,7 @@ Result<ReportFacts> PostgresStore::read_report_facts(std::string_view tenant, st
         if (!tid) {
             return tid.error();
         }
-        // Only the devices with evidence have an entry (ReportFacts).
-        auto evidence = pg_read_tenant_evidence(c, *tid, {});
+        auto evidence = pg_read_tenant_evidence(c, *tid, facts->devices);
         if (!evidence) {
             return evidence.error();
         }
