@@ -234,7 +234,8 @@ class BucketReader {
 struct MonthPlan {
     const MonthWindow* window = nullptr;
     MonthKey key;
-    MonthRollups* rollups = nullptr;  //!< by device position; each entry freed once read
+    const ScannedRollups* rollups = nullptr;
+    std::vector<std::uint32_t> rollup_of;  //!< by device position: index in *rollups
     const MergedKeys* merged = nullptr;
     const std::vector<Device>* devices = nullptr;
     std::vector<RangeRead> untrailed;  //!< untrailed_parts(*window), split in days
@@ -260,9 +261,9 @@ Result<void> read_range(BucketReader& reader, const RangeRead& rr, const std::st
 //! A device of `plan` no tenant-wide cut splits (`m`: its month rollups, if any): the trailing
 //! window's part before the month hour by hour, then its month as one fact, or its untrailed
 //! parts hour by hour and the rest as one fact (month_facts.h).
-Result<void> read_uncut(BucketReader& reader, const std::optional<MonthDeviceRollup>& m,
-                        const std::string& id, std::uint32_t pos, std::int64_t from,
-                        const MonthPlan& plan, HeartbeatPart& part) {
+Result<void> read_uncut(BucketReader& reader, const MonthDeviceRollup* m, const std::string& id,
+                        std::uint32_t pos, std::int64_t from, const MonthPlan& plan,
+                        HeartbeatPart& part) {
     const auto& w = *plan.window;
     const auto first_day = static_cast<std::int32_t>(plan.key.first_day);
     if (from < w.from) {
@@ -277,7 +278,7 @@ Result<void> read_uncut(BucketReader& reader, const std::optional<MonthDeviceRol
             return r;
         }
     }
-    if (!m) {
+    if (m == nullptr) {
         return {};
     }
     if (plan.untrailed.empty()) {
@@ -286,7 +287,7 @@ Result<void> read_uncut(BucketReader& reader, const std::optional<MonthDeviceRol
     }
     const auto cut_first = part.read.size();
     for (const auto& rr : plan.untrailed) {
-        if (auto r = read_range(reader, rr, id, pos, &*m, first_day, part); !r) {
+        if (auto r = read_range(reader, rr, id, pos, m, first_day, part); !r) {
             return r;
         }
     }
@@ -309,13 +310,17 @@ Result<void> read_part(SqliteDb& db, const TenantClock& clock, std::int64_t from
     }
     std::sort(mine.begin(), mine.end());
     BucketReader reader(db, clock);
+    MonthDeviceRollup rollup;  // the device's, its storage reused
     for (const auto& [rowid, pos] : mine) {
         const auto& id = devices[pos].id;
         if (plan.rollups != nullptr) {
             // This part's own entries: the other part's thread touches none of them.
-            auto m = std::move((*plan.rollups)[pos]);
-            (*plan.rollups)[pos].reset();
-            if (!m || device_uncut(devices[pos], *m, *plan.window, *plan.merged)) {
+            const MonthDeviceRollup* m = nullptr;
+            if (const auto at = plan.rollup_of[pos]; at != kNoRollup) {
+                plan.rollups->get(at, rollup);
+                m = &rollup;
+            }
+            if (m == nullptr || device_uncut(devices[pos], *m, *plan.window, *plan.merged)) {
                 if (auto r = read_uncut(reader, m, id, pos, from, plan, part); !r) {
                     return r;
                 }
@@ -376,6 +381,37 @@ HeartbeatPart merge_parts(HeartbeatPart&& lower, HeartbeatPart&& upper,
     return out;
 }
 
+//! The devices' positions by id and each one's rank in that order.
+struct DeviceOrder {
+    std::vector<std::uint32_t> by_id;
+    std::vector<std::uint32_t> rank;
+};
+
+DeviceOrder order_by_id(const std::vector<Device>& devices) {
+    DeviceOrder o;
+    o.by_id.resize(devices.size());
+    for (std::uint32_t i = 0; i < o.by_id.size(); ++i) {
+        o.by_id[i] = i;
+    }
+    std::sort(o.by_id.begin(), o.by_id.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return devices[a].id < devices[b].id; });
+    o.rank.resize(devices.size());
+    for (std::uint32_t i = 0; i < o.by_id.size(); ++i) {
+        o.rank[o.by_id[i]] = i;
+    }
+    return o;
+}
+
+//! The key of `month`'s rollups.
+MonthKey month_key(const TenantClock& clock, std::int64_t tid, const MonthWindow& month) {
+    MonthKey key;
+    key.tid = tid;
+    key.month = clock.month_day(month.from).first;
+    key.first_day = clock.tz.local_day(month.from);
+    key.last_day = clock.tz.local_day(month.to - 1);
+    return key;
+}
+
 //! Whole-month facts for the devices of `f` when no tenant-wide cut splits `month` (none
 //! without `month`: buckets only).
 MonthPlan plan_month(const TenantClock& clock, std::int64_t tid, std::int64_t from,
@@ -385,10 +421,7 @@ MonthPlan plan_month(const TenantClock& clock, std::int64_t tid, std::int64_t fr
         return plan;
     }
     plan.window = month;
-    plan.key.tid = tid;
-    plan.key.month = clock.month_day(month->from).first;
-    plan.key.first_day = clock.tz.local_day(month->from);
-    plan.key.last_day = clock.tz.local_day(month->to - 1);
+    plan.key = month_key(clock, tid, *month);
     plan.merged = &merged;
     for (const auto& range : untrailed_parts(*month)) {
         plan.untrailed.push_back(split_days(clock.tz, range));
@@ -403,42 +436,22 @@ MonthPlan plan_month(const TenantClock& clock, std::int64_t tid, std::int64_t fr
 //! The heartbeats of the window, then ordered by (start, device id, seq) here: an ORDER BY
 //! would make SQLite copy every row into a temporary b-tree first. `by_rowid`: device rowid →
 //! position in f.devices (read in the same transaction). With `second` (a connection reading
-//! the same snapshot), half of the devices are read on it, on a thread of their own.
-Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, std::int64_t tid, std::int64_t from,
-                             std::int64_t to,
+//! the same snapshot), half of the devices are read on it, on a thread of their own. `scanned`:
+//! the month rollups when the month is read as whole-month facts (plan_month), else empty.
+Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, const TenantClock& clock,
+                             std::int64_t tid, std::int64_t from, std::int64_t to,
                              const std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
-                             const MonthWindow* month, BillingFacts& f) {
-    auto tenant = tenant_clock(db, tid);  // the zone and grace the buckets were cut with
-    if (!tenant) {
-        return tenant.error();
-    }
-    const auto& clock = *tenant;
+                             const MonthWindow* month, const DeviceOrder& by_id,
+                             ScannedRollups& scanned, BillingFacts& f) {
     const MergedKeys merged(f.aliases);
     auto plan = plan_month(clock, tid, from, month, merged, f);
     constexpr auto kMin = std::numeric_limits<std::int64_t>::min();
     constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
     const auto& devices = f.devices;
-    std::vector<std::uint32_t> by_id(devices.size());
-    for (std::uint32_t i = 0; i < by_id.size(); ++i) {
-        by_id[i] = i;
-    }
-    std::sort(by_id.begin(), by_id.end(),
-              [&](std::uint32_t a, std::uint32_t b) { return devices[a].id < devices[b].id; });
-    std::vector<std::uint32_t> rank(devices.size());
-    for (std::uint32_t i = 0; i < by_id.size(); ++i) {
-        rank[by_id[i]] = i;
-    }
-    const HeartbeatOrder order{&rank};
-    MonthRollups rollups;
+    const HeartbeatOrder order{&by_id.rank};
     if (plan.window != nullptr) {
-        // On this thread: a scan on the second connection's thread (0.1-0.2 s sooner at
-        // 100,000 devices) left its freed entries in that thread's malloc arena, where the
-        // billing engine's allocations could not reuse them (+7 MB peak RSS).
-        rollups.resize(devices.size());
-        if (auto r = scan_month_rollups(db, plan.key, devices, by_id, rollups); !r) {
-            return r;
-        }
-        plan.rollups = &rollups;
+        plan.rollup_of = match_month_rollups(scanned, devices, by_id.by_id);
+        plan.rollups = &scanned;
     }
 
     std::int64_t split = kMax;  // the first rowid of the upper half
@@ -571,12 +584,66 @@ Result<TenantSettings> read_tenant_settings(SqliteDb& db, std::string_view tenan
 
 namespace {
 
+//! Sorts `devices` (rowids[i]: devices[i]'s) by (paired_at, id) in place, with `by_id` (their
+//! order by id) kept right and `by_rowid` mapping each rowid to its device's position. The ids
+//! are compared once (by_id): the pairing order compares each device's rank in it.
+void sort_by_pairing(std::vector<Device>& devices, const std::vector<std::int64_t>& rowids,
+                     std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
+                     DeviceOrder& by_id) {
+    const auto n = static_cast<std::uint32_t>(devices.size());
+    std::vector<std::uint32_t> order(n);  // new position → old
+    for (std::uint32_t i = 0; i < n; ++i) {
+        order[i] = i;
+    }
+    const auto by_pairing = [&](std::uint32_t a, std::uint32_t b) {
+        const auto pa = devices[a].paired_at;
+        const auto pb = devices[b].paired_at;
+        return pa != pb ? pa < pb : by_id.rank[a] < by_id.rank[b];
+    };
+    by_rowid.reserve(n);
+    if (std::is_sorted(order.begin(), order.end(), by_pairing)) {  // paired in rowid order
+        for (std::uint32_t i = 0; i < n; ++i) {
+            by_rowid.emplace(rowids[i], i);
+        }
+        return;
+    }
+    std::sort(order.begin(), order.end(), by_pairing);
+    // In place, each cycle of the permutation followed once: no second vector of devices.
+    std::vector<bool> placed(n, false);
+    for (std::uint32_t start = 0; start < n; ++start) {
+        if (placed[start] || order[start] == start) {
+            continue;
+        }
+        Device held = std::move(devices[start]);
+        std::uint32_t at = start;
+        while (order[at] != start) {
+            devices[at] = std::move(devices[order[at]]);
+            placed[at] = true;
+            at = order[at];
+        }
+        devices[at] = std::move(held);
+        placed[at] = true;
+    }
+    std::vector<std::uint32_t> moved_to(n);  // old position → new
+    for (std::uint32_t i = 0; i < n; ++i) {
+        moved_to[order[i]] = i;
+        by_rowid.emplace(rowids[order[i]], i);
+    }
+    for (auto& pos : by_id.by_id) {
+        pos = moved_to[pos];
+    }
+    for (std::uint32_t i = 0; i < n; ++i) {
+        by_id.rank[by_id.by_id[i]] = i;
+    }
+}
+
 //! The tenant's devices in `f.devices` by (paired_at, id), `by_rowid` mapping each device's
-//! rowid to its position. Read in the index's order and sorted here: an ORDER BY makes SQLite
-//! sort every row in its sorter first, several times slower at 100,000 devices.
+//! rowid to its position, `by_id` their order by id. Read in the index's order and sorted here:
+//! an ORDER BY makes SQLite sort every row in its sorter first, several times slower at 100,000
+//! devices.
 Result<void> read_device_rows(SqliteDb& db, std::int64_t tid, bool written_only,
                               std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
-                              BillingFacts& f) {
+                              DeviceOrder& by_id, BillingFacts& f) {
     std::vector<Device> read;
     std::vector<std::int64_t> rowids;
 
@@ -603,38 +670,18 @@ Result<void> read_device_rows(SqliteDb& db, std::int64_t tid, bool written_only,
         !r) {
         return r.error();
     }
-    const auto by_pairing = [](const Device& x, const Device& y) {
-        return x.paired_at != y.paired_at ? x.paired_at < y.paired_at : x.id < y.id;
-    };
-    if (std::is_sorted(read.begin(), read.end(), by_pairing)) {  // paired in rowid order
-        by_rowid.reserve(read.size());
-        for (std::uint32_t i = 0; i < rowids.size(); ++i) {
-            by_rowid.emplace(rowids[i], i);
-        }
-        f.devices = std::move(read);
-        return {};
-    }
-    std::vector<std::uint32_t> order(read.size());
-    for (std::uint32_t i = 0; i < order.size(); ++i) {
-        order[i] = i;
-    }
-    std::sort(order.begin(), order.end(),
-              [&](std::uint32_t a, std::uint32_t b) { return by_pairing(read[a], read[b]); });
-    f.devices.reserve(read.size());
-    by_rowid.reserve(read.size());
-    for (const auto i : order) {
-        by_rowid.emplace(rowids[i], static_cast<std::uint32_t>(f.devices.size()));
-        f.devices.push_back(std::move(read[i]));
-    }
+    f.devices = std::move(read);
+    by_id = order_by_id(f.devices);
+    sort_by_pairing(f.devices, rowids, by_rowid, by_id);
     return {};
 }
 
 //! The tenant's devices in `f.devices` (by pairing), `by_rowid` mapping each device's rowid to
-//! its position; each device's type as the month ending at `to` ended.
+//! its position, `by_id` their order by id; each device's type as the month ending at `to` ended.
 Result<void> read_devices(SqliteDb& db, std::int64_t tid, std::int64_t to, bool written_only,
                           std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
-                          BillingFacts& f) {
-    if (auto r = read_device_rows(db, tid, written_only, by_rowid, f); !r) {
+                          DeviceOrder& by_id, BillingFacts& f) {
+    if (auto r = read_device_rows(db, tid, written_only, by_rowid, by_id, f); !r) {
         return r;
     }
     // A device's type as the month ended: undo the changes made at or after `to` (latest
@@ -710,6 +757,36 @@ Result<void> read_groups(SqliteDb& db, std::int64_t tid, BillingFacts& f) {
     return {};
 }
 
+//! The devices and groups of `f` (read_devices, read_groups), the devices' order by id and,
+//! with `key`, the month's rollups by device id. With `second` (the same snapshot), both at
+//! once: the rollups on `second` on a thread of their own (a few large buffers: nothing left
+//! in that thread's malloc arena that the engine could not reuse), the devices here.
+Result<ScannedRollups> read_devices_and_rollups(
+    SqliteDb& db, SqliteDb* second, std::int64_t tid, std::int64_t to, bool written_only,
+    const std::optional<MonthKey>& key, std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
+    DeviceOrder& by_id, BillingFacts& f) {
+    const auto read_rest = [&]() -> Result<void> {
+        if (auto r = read_devices(db, tid, to, written_only, by_rowid, by_id, f); !r) {
+            return r;
+        }
+        return read_groups(db, tid, f);
+    };
+    if (!key || second == nullptr) {
+        if (auto r = read_rest(); !r) {
+            return r.error();
+        }
+        return key ? scan_month_rollups_by_id(db, *key) : ScannedRollups{};
+    }
+    std::optional<Result<ScannedRollups>> scanned;
+    std::thread scanner([&] { scanned = scan_month_rollups_by_id(*second, *key); });
+    auto rest = read_rest();
+    scanner.join();
+    if (!rest) {
+        return rest.error();
+    }
+    return std::move(*scanned);
+}
+
 }  // namespace
 
 Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, std::int64_t from,
@@ -723,19 +800,31 @@ Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, s
     if (!tid) {
         return tid.error();
     }
+    auto clock = tenant_clock(db, *tid);  // the zone and grace the buckets were cut with
+    if (!clock) {
+        return clock.error();
+    }
     BillingFacts f;
     f.tenant = std::move(*settings);
     std::unordered_map<std::int64_t, std::uint32_t> by_rowid;  // device rowid → position
     const bool written_only = month != nullptr && month->written_devices_only;
-    if (auto r = read_devices(db, *tid, to, written_only, by_rowid, f); !r) {
+    std::optional<MonthKey> key;  // the month read as whole-month facts (plan_month)
+    if (month != nullptr && month_uncut(f.tenant, *month)) {
+        key = month_key(*clock, *tid, *month);
+    }
+    // The merges before the heartbeats: month facts skip them.
+    DeviceOrder by_id;
+    auto scanned =
+        read_devices_and_rollups(db, second, *tid, to, written_only, key, by_rowid, by_id, f);
+    if (!scanned) {
+        return scanned.error();
+    }
+    if (auto r = read_heartbeats(db, second, *clock, *tid, from, to, by_rowid, month, by_id,
+                                 *scanned, f);
+        !r) {
         return r.error();
     }
-    if (auto r = read_groups(db, *tid, f); !r) {  // the merges first: month facts skip them
-        return r.error();
-    }
-    if (auto r = read_heartbeats(db, second, *tid, from, to, by_rowid, month, f); !r) {
-        return r.error();
-    }
+    *scanned = ScannedRollups{};  // read no more: free its buffers
     if (signals == Signals::kWhenAssigned && f.assignments.empty()) {
         return f;
     }

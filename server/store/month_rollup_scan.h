@@ -9,6 +9,8 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "server/store/month_facts.h"
@@ -38,5 +40,74 @@ using MonthRollups = std::vector<std::optional<MonthDeviceRollup>>;
 Result<void> scan_month_rollups(SqliteDb& db, const MonthKey& key,
                                 const std::vector<Device>& devices,
                                 std::span<const std::uint32_t> by_id, MonthRollups& out);
+
+//! The month rollups of the tenant's devices with rollups in the month, by device id, as
+//! scan_month_rollups_by_id reads them: flat (a few large buffers, no allocation per device
+//! or user), so that the thread that reads them leaves nothing in its malloc arena.
+class ScannedRollups {
+  public:
+    std::size_t size() const { return devices_.size(); }
+    std::string_view id(std::size_t i) const {
+        return std::string_view(ids_).substr(devices_[i].id_begin, devices_[i].id_size);
+    }
+    //! Device i's rollups into `m` (its strings and vector reused).
+    void get(std::size_t i, MonthDeviceRollup& m) const;
+    //! Reserves room for `devices` devices (ids of `id_bytes` in all) and `users` users
+    //! (principals of `principal_bytes`).
+    void reserve(std::size_t devices, std::size_t id_bytes, std::size_t users,
+                 std::size_t principal_bytes) {
+        devices_.reserve(devices);
+        ids_.reserve(id_bytes);
+        users_.reserve(users);
+        principals_.reserve(principal_bytes);
+    }
+    //! Adds a device (its users: add_user after it; m.users is not read).
+    void add_device(std::string_view id, const MonthDeviceRollup& m);
+    //! Adds a user (MonthUserRollup's fields) of the device added last.
+    void add_user(std::string_view principal, bool local, std::int64_t active_minutes,
+                  std::uint32_t day_mask, std::int64_t first_active, std::int64_t last_active);
+
+  private:
+    struct FlatDevice {
+        std::uint32_t id_begin = 0;
+        std::uint32_t id_size = 0;
+        std::uint32_t first_user = 0;
+        std::uint32_t user_count = 0;
+        std::uint32_t day_mask = 0;
+        bool has_first_active = false;
+        std::int64_t heartbeats = 0;
+        std::int64_t active_minutes = 0;
+        std::int64_t first_active = 0;
+        std::int64_t last_end = 0;
+        std::int64_t late_heartbeats = 0;
+    };
+    struct FlatUser {
+        std::uint32_t principal_begin = 0;
+        std::uint32_t principal_size = 0;
+        std::uint32_t day_mask = 0;
+        bool local = false;
+        std::int64_t active_minutes = 0;
+        std::int64_t first_active = 0;
+        std::int64_t last_active = 0;
+    };
+    std::string ids_;         //!< every device's id, one after the other
+    std::string principals_;  //!< every user's principal, one after the other
+    std::vector<FlatDevice> devices_;
+    std::vector<FlatUser> users_;
+};
+
+//! Read without the devices, so that they can be read at the same time on another connection
+//! of the same snapshot; match_month_rollups gives them their devices' positions.
+Result<ScannedRollups> scan_month_rollups_by_id(SqliteDb& db, const MonthKey& key);
+
+//! No rollups in the month (match_month_rollups).
+inline constexpr std::uint32_t kNoRollup = 0xffffffff;
+
+//! For each of `devices`, the index of its rollups in `scanned` or kNoRollup (`by_id`:
+//! positions in `devices`, sorted by device id, as in scan_month_rollups); rollups of devices
+//! not in `devices` are left unread.
+std::vector<std::uint32_t> match_month_rollups(const ScannedRollups& scanned,
+                                               const std::vector<Device>& devices,
+                                               std::span<const std::uint32_t> by_id);
 
 }  // namespace tally::server::detail

@@ -153,6 +153,35 @@ TEST_CASE("scan_month_rollups: each device's month rollups, whole or in two runs
             CHECK(same(parts[i], whole[i]));
         }
     }
+
+    // Read by id without the devices (at the same time as them), matched afterwards: the same
+    // rollups; the tenant's only (the other tenant's ids fall between).
+    auto scanned = detail::scan_month_rollups_by_id(**db, key);
+    REQUIRE(scanned.ok());
+    CHECK(scanned->size() == 6);
+    const auto at_pos = detail::match_month_rollups(*scanned, *devices, by_id);
+    REQUIRE(at_pos.size() == devices->size());
+    MonthDeviceRollup m;  // reused, as the reads reuse it
+    for (std::size_t i = 0; i < devices->size(); ++i) {
+        INFO("by id, device " << (*devices)[i].id);
+        std::optional<MonthDeviceRollup> got;
+        if (at_pos[i] != detail::kNoRollup) {
+            CHECK(scanned->id(at_pos[i]) == (*devices)[i].id);
+            scanned->get(at_pos[i], m);
+            got = m;
+        }
+        CHECK(same(got, whole[i]));
+    }
+    // A device list without some of the scanned devices: theirs are left unmatched.
+    const std::vector<Device> some(devices->begin(), devices->begin() + 3);
+    std::vector<std::uint32_t> some_by_id{0, 1, 2};
+    std::sort(some_by_id.begin(), some_by_id.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return some[a].id < some[b].id; });
+    const auto some_pos = detail::match_month_rollups(*scanned, some, some_by_id);
+    REQUIRE(some_pos.size() == 3);
+    for (std::size_t i = 0; i < some.size(); ++i) {
+        CHECK((some_pos[i] != detail::kNoRollup) == whole[i].has_value());
+    }
 }
 
 }  // namespace tally::server::test
