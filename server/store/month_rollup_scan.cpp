@@ -8,19 +8,8 @@
 namespace tally::server::detail {
 namespace {
 
-constexpr const char* kDevicesSql =
-    "SELECT m.device_id, m.heartbeats, m.active_minutes, m.day_mask, m.first_active,"
-    " m.late_heartbeats, (SELECT max(d.last_end) FROM rollup_device_day d"
-    "   WHERE d.device_id = m.device_id AND d.day >= ?5 AND d.day <= ?6)"
-    " FROM rollup_device_month m WHERE m.tenant_id = ?1 AND m.month = ?2"
-    " AND m.device_id >= ?3 AND m.device_id <= ?4 ORDER BY m.device_id";
-
-constexpr const char* kUsersSql =
-    "SELECT device_id, principal, local, active_minutes, day_mask, first_active, last_active"
-    " FROM rollup_user_month WHERE tenant_id = ?1 AND month = ?2 AND device_id >= ?3"
-    " AND device_id <= ?4 AND active_minutes > 0 ORDER BY device_id, principal, local";
-
-//! kDevicesSql and kUsersSql over all of the month's devices (?3 and ?4 are not used).
+//! The month's devices with rollups, by id, with each device's latest end (?3 and ?4 are not
+//! used), and their users with active minutes, by device id, principal and local.
 constexpr const char* kAllDevicesSql =
     "SELECT m.device_id, m.heartbeats, m.active_minutes, m.day_mask, m.first_active,"
     " m.late_heartbeats, (SELECT max(d.last_end) FROM rollup_device_day d"
@@ -61,15 +50,6 @@ class UserCursor {
 
     Result<void> start() { return next(); }
 
-    //! Appends to `m` the rows of device `id`, skipping those of devices before it.
-    Result<void> take(std::string_view id, MonthDeviceRollup& m) {
-        return each_of(id, [&](const SqliteStatement& row) {
-            m.users.push_back({row.text(1), row.int64(2) != 0, row.int64(3),
-                               static_cast<std::uint32_t>(row.int64(4)), row.int64(5),
-                               row.int64(6)});
-        });
-    }
-
     //! Calls `fn` with each row of device `id`, skipping those of devices before it.
     template <typename Fn>
     Result<void> each_of(std::string_view id, Fn&& fn) {
@@ -103,56 +83,6 @@ class UserCursor {
 };
 
 }  // namespace
-
-Result<void> scan_month_rollups(SqliteDb& db, const MonthKey& key,
-                                const std::vector<Device>& devices,
-                                std::span<const std::uint32_t> by_id, MonthRollups& out) {
-    if (by_id.empty()) {
-        return {};
-    }
-    auto dev = db.prepare(kDevicesSql);
-    if (!dev) {
-        return dev.error();
-    }
-    auto users = db.prepare(kUsersSql);
-    if (!users) {
-        return users.error();
-    }
-    const std::string_view lo = devices[by_id.front()].id;
-    const std::string_view hi = devices[by_id.back()].id;
-    dev->bind(1, key.tid).bind(2, key.month).bind(3, lo).bind(4, hi);
-    dev->bind(5, key.first_day).bind(6, key.last_day);
-    users->bind(1, key.tid).bind(2, key.month).bind(3, lo).bind(4, hi);
-    UserCursor cursor(*users);
-    if (auto r = cursor.start(); !r) {
-        return r;
-    }
-    std::size_t k = 0;  // by_id[k]: the first device whose id is not below the row's
-    for (;;) {
-        auto row = dev->step();
-        if (!row) {
-            return row.error();
-        }
-        if (!*row) {
-            return {};
-        }
-        const auto id = dev->text_view(0);
-        while (k < by_id.size() && std::string_view(devices[by_id[k]].id) < id) {
-            ++k;
-        }
-        if (k == by_id.size()) {
-            return {};
-        }
-        if (devices[by_id[k]].id != id) {
-            continue;  // not one of `devices` (the tenant's: cannot be)
-        }
-        auto m = device_of(*dev);
-        if (auto r = cursor.take(id, m); !r) {
-            return r;
-        }
-        out[by_id[k]] = std::move(m);
-    }
-}
 
 void ScannedRollups::add_device(std::string_view id, const MonthDeviceRollup& m) {
     FlatDevice d;
