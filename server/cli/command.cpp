@@ -93,6 +93,12 @@ Result<std::unique_ptr<Store>> open_chosen_store(const Args& args,
 }
 
 Result<std::unique_ptr<Store>> store_for(const Args& args) {
+    if (args.get("db")) {
+        // The store --db names is all a command needs: no data dir is made for it (a
+        // PostgreSQL fleet's admin host has none). Files stay private all the same.
+        ::umask(0077);
+        return open_chosen_store(args, {});
+    }
     auto dir = data_dir(args);
     if (!dir) {
         return dir.error();

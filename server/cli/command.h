@@ -38,7 +38,7 @@ std::string printable(const std::string& text);
 //! The store --db names (server/store/open_store.h), else open_store(dir).
 Result<std::unique_ptr<Store>> open_chosen_store(const Args& args,
                                                  const std::filesystem::path& dir);
-//! data_dir(args) then open_chosen_store.
+//! The store --db names (no data dir made), else data_dir(args) then open_store.
 Result<std::unique_ptr<Store>> store_for(const Args& args);
 //! Option --`name` (default `fallback`) as a whole number of days from 1 to 3650 (usage error).
 Result<std::int64_t> parse_days(const Args& args, const std::string& name,

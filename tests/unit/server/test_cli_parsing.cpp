@@ -2,9 +2,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include "server/cli/args.h"
+#include "server/cli/command.h"
 #include "server/cli/listen_address.h"
 #include "server/domain/duration.h"
+#include "server_fixture.h"
 
 using namespace tally::server::cli;
 using tally::server::domain::parse_duration_seconds;
@@ -51,4 +55,24 @@ TEST_CASE("listen addresses", "[cli]") {
     CHECK_FALSE(parse_listen_address("127.0.0.1").ok());
     CHECK_FALSE(parse_listen_address("127.0.0.1:70000").ok());
     CHECK_FALSE(parse_listen_address("127.0.0.1:").ok());
+}
+
+TEST_CASE("a command given --db opens that store and makes no data dir", "[cli]") {
+    tally::server::test::TempDir tmp;
+    const auto absent = tmp.path() / "data";
+    const auto db = tmp.path() / "elsewhere.db";
+    auto args = parse_args(
+        {"tenant", "list", "--data-dir", absent.string(), "--db", "sqlite:" + db.string()},
+        {"data-dir", "db"});
+    REQUIRE(args.ok());
+    auto store = store_for(*args);
+    REQUIRE(store.ok());
+    CHECK(std::filesystem::exists(db));
+    CHECK_FALSE(std::filesystem::exists(absent));
+    // Without --db the data dir is made (0700) and holds the database.
+    auto plain = parse_args({"tenant", "list", "--data-dir", absent.string()}, {"data-dir"});
+    REQUIRE(plain.ok());
+    REQUIRE(store_for(*plain).ok());
+    CHECK(std::filesystem::exists(absent / "tally.db"));
+    CHECK(store_for(*parse_args({"x", "--db", "mysql://x"}, {"db"})).error().code == "usage");
 }
