@@ -727,13 +727,14 @@ std::string resolve_alias(const std::vector<AliasFact>& aliases, const std::stri
     return current;
 }
 
-DeviceBilling CompactOutcome::device(std::size_t i, const Device& device) const {
+DeviceBilling CompactOutcome::device(std::size_t i, const BillingDevice& device) const {
     DeviceBilling d;
     device_into(i, device, d);
     return d;
 }
 
-void CompactOutcome::device_into(std::size_t i, const Device& device, DeviceBilling& d) const {
+void CompactOutcome::device_into(std::size_t i, const BillingDevice& device,
+                                 DeviceBilling& d) const {
     const auto& v = devices[i];
     d.device_id = device.id;
     d.active = v.active;
@@ -758,7 +759,7 @@ void CompactOutcome::device_into(std::size_t i, const Device& device, DeviceBill
     d.not_billed_heartbeats = v.not_billed_heartbeats;
 }
 
-void CompactOutcome::user_into(std::size_t i, const std::vector<Device>& devices_of,
+void CompactOutcome::user_into(std::size_t i, const std::vector<BillingDevice>& devices_of,
                                UserBilling& out) const {
     const auto& v = users[i];
     out.key = texts[v.key];
@@ -785,7 +786,8 @@ void CompactOutcome::user_into(std::size_t i, const std::vector<Device>& devices
     ids(v.first_paired, v.paired_count, out.devices_paired);
 }
 
-UserBilling CompactOutcome::user(std::size_t i, const std::vector<Device>& devices_of) const {
+UserBilling CompactOutcome::user(std::size_t i,
+                                 const std::vector<BillingDevice>& devices_of) const {
     UserBilling u;
     user_into(i, devices_of, u);
     return u;

@@ -161,13 +161,14 @@ struct CompactOutcome {
     std::int64_t billable_units = 0;
 
     //! The DeviceBilling of devices[i]; `device` is facts.devices[i] (its id and retirement).
-    DeviceBilling device(std::size_t i, const Device& device) const;
+    DeviceBilling device(std::size_t i, const BillingDevice& device) const;
     //! device(i, device) into `out`, reusing its storage (a writer visiting every device).
-    void device_into(std::size_t i, const Device& device, DeviceBilling& out) const;
+    void device_into(std::size_t i, const BillingDevice& device, DeviceBilling& out) const;
     //! The UserBilling of users[i]; `devices` is facts.devices (their ids).
-    UserBilling user(std::size_t i, const std::vector<Device>& devices) const;
+    UserBilling user(std::size_t i, const std::vector<BillingDevice>& devices) const;
     //! user(i, devices) into `out`, reusing its storage (a writer visiting every user).
-    void user_into(std::size_t i, const std::vector<Device>& devices, UserBilling& out) const;
+    void user_into(std::size_t i, const std::vector<BillingDevice>& devices,
+                   UserBilling& out) const;
 };
 
 //! evaluate, its devices compact.

@@ -24,7 +24,7 @@ void assign_ranks(const std::vector<std::uint32_t>& order, Text text,
 
 }  // namespace
 
-std::vector<std::uint32_t> device_id_ranks(const std::vector<Device>& devices) {
+std::vector<std::uint32_t> device_id_ranks(const std::vector<BillingDevice>& devices) {
     std::vector<std::uint32_t> order(devices.size());
     std::iota(order.begin(), order.end(), 0U);
     const auto id = [&](std::uint32_t i) -> std::string_view { return devices[i].id; };

@@ -7,13 +7,13 @@
 #include <vector>
 
 #include "server/billing/outcome_texts.h"
-#include "server/store/records.h"
+#include "server/store/billing_records.h"
 
 namespace tally::server::billing {
 
 //! rank[i]: the place of devices[i].id among the devices' ids, equal ids with equal ranks
 //! (rank[a] < rank[b] exactly when devices[a].id < devices[b].id).
-std::vector<std::uint32_t> device_id_ranks(const std::vector<Device>& devices);
+std::vector<std::uint32_t> device_id_ranks(const std::vector<BillingDevice>& devices);
 
 //! rank[id] for every text id in `ids` (repeats allowed): its place among those texts, by
 //! text (rank[a] < rank[b] exactly when texts[a] < texts[b]); other ids are left 0. The

@@ -45,7 +45,11 @@ void OpenMonthRows::each_device(const std::function<void(const DeviceReportRow&)
     for (std::size_t i = 0; i < parts_.devices.size(); ++i) {
         if (listed(i)) {
             fill_row(parts_, i, row);
-            row.usage.device = parts_.devices[i];
+            if (parts_.whole.empty()) {
+                parts_.devices[i].into(row.usage.device);
+            } else {
+                row.usage.device = parts_.whole[i];
+            }
             fn(row);
         }
     }
@@ -73,10 +77,15 @@ std::vector<DeviceReportRow> OpenMonthRows::take_devices() {
         }
         DeviceReportRow row;
         fill_row(parts_, i, row);
-        row.usage.device = std::move(parts_.devices[i]);
+        if (parts_.whole.empty()) {
+            parts_.devices[i].into(row.usage.device);
+        } else {
+            row.usage.device = std::move(parts_.whole[i]);
+        }
         rows.push_back(std::move(row));
     }
     parts_.devices.clear();
+    parts_.whole.clear();
     parts_.outcome.devices.clear();
     listed_ = 0;
     return rows;

@@ -17,7 +17,10 @@ namespace tally::server {
 //! give for the open month's rows. The device vectors are parallel (facts order); a device is
 //! listed when it was paired before the month ended or has heartbeats in it.
 struct OpenMonthParts {
-    std::vector<Device> devices;
+    std::vector<BillingDevice> devices;
+    //! Empty, or the devices whole (parallel to `devices`): the rows then carry them (a closed
+    //! month's snapshot keeps whole devices).
+    std::vector<Device> whole;
     billing::CompactOutcome outcome;  //!< its devices parallel to `devices`, its users in order
     std::vector<DeviceEvidence> evidence;
     std::vector<std::int64_t> inactive_beats;  //!< started while the tenant was inactive

@@ -147,7 +147,8 @@ void drop_empty_evidence(std::unordered_map<std::string, DeviceEvidence>& by_id)
 //! Each device's evidence by its position in `devices` (the store gives them by device id; a
 //! device without an entry has none).
 std::vector<DeviceEvidence> evidence_by_position(
-    const std::vector<Device>& devices, std::unordered_map<std::string, DeviceEvidence>& by_id) {
+    const std::vector<BillingDevice>& devices,
+    std::unordered_map<std::string, DeviceEvidence>& by_id) {
     std::vector<DeviceEvidence> out(devices.size());
     if (!by_id.empty()) {
         for (std::size_t i = 0; i < devices.size(); ++i) {
@@ -158,19 +159,6 @@ std::vector<DeviceEvidence> evidence_by_position(
     }
     std::unordered_map<std::string, DeviceEvidence>().swap(by_id);
     return out;
-}
-
-//! Frees the text of each device that no writer reads (the rows keep id, hostname, type,
-//! role; a snapshot keeps everything).
-void drop_unwritten(std::vector<Device>& devices) {
-    for (auto& d : devices) {
-        std::string().swap(d.tenant);
-        std::string().swap(d.public_key);
-        std::string().swap(d.facts.os);
-        std::string().swap(d.facts.os_version);
-        std::string().swap(d.facts.agent_version);
-        std::string().swap(d.facts.fingerprint);
-    }
 }
 
 //! How much of each device the rows keep.
@@ -277,9 +265,6 @@ Result<std::unique_ptr<OpenMonthRows>> compute_report(Store& store, std::string_
     auto& facts = snapshot->facts;
     OpenMonthParts parts;
     drop_empty_evidence(snapshot->evidence);  // by position after the engine (its peak)
-    if (detail == DeviceDetail::kWritten) {
-        drop_unwritten(facts.devices);
-    }
 
     report.tenant = std::string(tenant);
     report.month = std::string(month);
@@ -306,6 +291,7 @@ Result<std::unique_ptr<OpenMonthRows>> compute_report(Store& store, std::string_
     fill_billed(facts, plan->tz, plan->settings, period, month_outcome, s);
     parts.evidence = evidence_by_position(facts.devices, snapshot->evidence);
     parts.devices = std::move(facts.devices);
+    parts.whole = std::move(snapshot->whole_devices);  // kWhole: the snapshot keeps them
     parts.outcome = std::move(month_outcome);
     parts.month_end = period.to;
     snapshot->facts = BillingFacts{};  // read no more: free them before the rows are written

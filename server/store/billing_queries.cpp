@@ -237,7 +237,7 @@ struct MonthPlan {
     const ScannedRollups* rollups = nullptr;
     std::vector<std::uint32_t> rollup_of;  //!< by device position: index in *rollups
     const MergedKeys* merged = nullptr;
-    const std::vector<Device>* devices = nullptr;
+    const std::vector<BillingDevice>* devices = nullptr;
     std::vector<RangeRead> untrailed;  //!< untrailed_parts(*window), split in days
     std::optional<RangeRead> before;   //!< the trailing window before the month, in days
 };
@@ -298,7 +298,7 @@ Result<void> read_uncut(BucketReader& reader, const MonthDeviceRollup* m, const 
 Result<void> read_part(SqliteDb& db, const TenantClock& clock, std::int64_t from, std::int64_t to,
                        std::int64_t lo, std::int64_t hi,
                        const std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
-                       const std::vector<Device>& devices, const HeartbeatOrder& order,
+                       const std::vector<BillingDevice>& devices, const HeartbeatOrder& order,
                        HeartbeatPart& part, const MonthPlan& plan) {
     // By rowid: the principals are interned in the same order whether one connection reads
     // every device or two read a half each (merge_parts appends the upper half's new ones).
@@ -637,13 +637,13 @@ void sort_by_pairing(std::vector<Device>& devices, const std::vector<std::int64_
     }
 }
 
-//! The tenant's devices in `f.devices` by (paired_at, id), `by_rowid` mapping each device's
+//! The tenant's devices in `devices` by (paired_at, id), `by_rowid` mapping each device's
 //! rowid to its position, `by_id` their order by id. Read in the index's order and sorted here:
 //! an ORDER BY makes SQLite sort every row in its sorter first, several times slower at 100,000
 //! devices.
 Result<void> read_device_rows(SqliteDb& db, std::int64_t tid, bool written_only,
                               std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
-                              DeviceOrder& by_id, BillingFacts& f) {
+                              DeviceOrder& by_id, std::vector<Device>& devices) {
     std::vector<Device> read;
     std::vector<std::int64_t> rowids;
 
@@ -670,18 +670,18 @@ Result<void> read_device_rows(SqliteDb& db, std::int64_t tid, bool written_only,
         !r) {
         return r.error();
     }
-    f.devices = std::move(read);
-    by_id = order_by_id(f.devices);
-    sort_by_pairing(f.devices, rowids, by_rowid, by_id);
+    devices = std::move(read);
+    by_id = order_by_id(devices);
+    sort_by_pairing(devices, rowids, by_rowid, by_id);
     return {};
 }
 
-//! The tenant's devices in `f.devices` (by pairing), `by_rowid` mapping each device's rowid to
+//! The tenant's devices in `devices` (by pairing), `by_rowid` mapping each device's rowid to
 //! its position, `by_id` their order by id; each device's type as the month ending at `to` ended.
 Result<void> read_devices(SqliteDb& db, std::int64_t tid, std::int64_t to, bool written_only,
                           std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
-                          DeviceOrder& by_id, BillingFacts& f) {
-    if (auto r = read_device_rows(db, tid, written_only, by_rowid, by_id, f); !r) {
+                          DeviceOrder& by_id, std::vector<Device>& devices) {
+    if (auto r = read_device_rows(db, tid, written_only, by_rowid, by_id, devices); !r) {
         return r;
     }
     // A device's type as the month ended: undo the changes made at or after `to` (latest
@@ -695,7 +695,7 @@ Result<void> read_devices(SqliteDb& db, std::int64_t tid, std::int64_t to, bool 
             tid,
             [&](const SqliteStatement& s) {
                 if (const auto it = by_rowid.find(s.int64(0)); it != by_rowid.end()) {
-                    f.devices[it->second].facts.device_type = s.text(1);
+                    devices[it->second].facts.device_type = s.text(1);
                 }
             },
             to);
@@ -757,17 +757,23 @@ Result<void> read_groups(SqliteDb& db, std::int64_t tid, BillingFacts& f) {
     return {};
 }
 
-//! The devices and groups of `f` (read_devices, read_groups), the devices' order by id and,
-//! with `key`, the month's rollups by device id. With `second` (the same snapshot), both at
-//! once: the rollups on `second` on a thread of their own (a few large buffers: nothing left
-//! in that thread's malloc arena that the engine could not reuse), the devices here.
+//! The devices and groups of `f` (read_devices, read_groups; with `whole`, the devices whole
+//! there too), the devices' order by id and, with `key`, the month's rollups by device id.
+//! With `second` (the same snapshot), both at once: the rollups on `second` on a thread of
+//! their own (a few large buffers: nothing left in that thread's malloc arena that the engine
+//! could not reuse), the devices here.
 Result<ScannedRollups> read_devices_and_rollups(
-    SqliteDb& db, SqliteDb* second, std::int64_t tid, std::int64_t to, bool written_only,
+    SqliteDb& db, SqliteDb* second, std::int64_t tid, std::int64_t to,
     const std::optional<MonthKey>& key, std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
-    DeviceOrder& by_id, BillingFacts& f) {
+    DeviceOrder& by_id, BillingFacts& f, std::vector<Device>* whole) {
     const auto read_rest = [&]() -> Result<void> {
-        if (auto r = read_devices(db, tid, to, written_only, by_rowid, by_id, f); !r) {
+        std::vector<Device> devices;
+        if (auto r = read_devices(db, tid, to, whole == nullptr, by_rowid, by_id, devices); !r) {
             return r;
+        }
+        f.devices.assign(devices.begin(), devices.end());
+        if (whole != nullptr) {
+            *whole = std::move(devices);
         }
         return read_groups(db, tid, f);
     };
@@ -791,7 +797,7 @@ Result<ScannedRollups> read_devices_and_rollups(
 
 Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, std::int64_t from,
                                         std::int64_t to, Signals signals, SqliteDb* second,
-                                        const MonthWindow* month) {
+                                        const MonthWindow* month, std::vector<Device>* whole) {
     auto settings = read_tenant_settings(db, tenant);
     if (!settings) {
         return settings.error();
@@ -807,15 +813,13 @@ Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, s
     BillingFacts f;
     f.tenant = std::move(*settings);
     std::unordered_map<std::int64_t, std::uint32_t> by_rowid;  // device rowid → position
-    const bool written_only = month != nullptr && month->written_devices_only;
     std::optional<MonthKey> key;  // the month read as whole-month facts (plan_month)
     if (month != nullptr && month_uncut(f.tenant, *month)) {
         key = month_key(*clock, *tid, *month);
     }
     // The merges before the heartbeats: month facts skip them.
     DeviceOrder by_id;
-    auto scanned =
-        read_devices_and_rollups(db, second, *tid, to, written_only, key, by_rowid, by_id, f);
+    auto scanned = read_devices_and_rollups(db, second, *tid, to, key, by_rowid, by_id, f, whole);
     if (!scanned) {
         return scanned.error();
     }
@@ -844,7 +848,7 @@ Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, s
 }
 
 Result<std::unordered_map<std::string, DeviceEvidence>> read_tenant_evidence(
-    SqliteDb& db, std::string_view tenant, const std::vector<Device>& devices) {
+    SqliteDb& db, std::string_view tenant, const std::vector<BillingDevice>& devices) {
     std::unordered_map<std::string, DeviceEvidence> out;
     out.reserve(devices.size());
     for (const auto& d : devices) {

@@ -28,16 +28,18 @@ enum class Signals { kAll, kWhenAssigned };
 //! a read transaction on the same snapshot as `db` (see SqliteStore::report_facts), half of the
 //! heartbeats are read on it, on a thread of their own; the facts are the same. With `month`
 //! (a usage report's month inside [from, to)), devices no cut splits in that month are read as
-//! one whole-month fact each (month_facts.h).
+//! one whole-month fact each (month_facts.h). With `whole`, the devices whole there too,
+//! parallel to the facts' devices (a closed month's snapshot keeps them).
 Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, std::int64_t from,
                                         std::int64_t to, Signals signals = Signals::kAll,
                                         SqliteDb* second = nullptr,
-                                        const MonthWindow* month = nullptr);
+                                        const MonthWindow* month = nullptr,
+                                        std::vector<Device>* whole = nullptr);
 
 //! The evidence of each of `devices` (the tenant's), by device id: the numbers
 //! device_evidence gives one device at a time.
 Result<std::unordered_map<std::string, DeviceEvidence>> read_tenant_evidence(
-    SqliteDb& db, std::string_view tenant, const std::vector<Device>& devices);
+    SqliteDb& db, std::string_view tenant, const std::vector<BillingDevice>& devices);
 
 //! BEGIN (deferred: a read snapshot, no write lock) and a first read, which fixes the snapshot
 //! as of begin() … COMMIT on destruction.

@@ -109,10 +109,61 @@ struct UserSignal {
     std::int64_t last_signal = 0;
 };
 
+//! The text of a device that billing and a usage report's rows read (of Device::facts).
+struct BillingDeviceFacts {
+    std::string hostname;
+    std::string device_type;
+    std::string role;
+};
+
+//! A device as the billing engine and a usage report's rows read it (issue 20: at 100,000
+//! devices the whole Device, 384 B, was 38 MB of the open month's peak; this is 184 B). A
+//! closed month's snapshot keeps whole devices: ReportFacts::whole_devices.
+struct BillingDevice {
+    std::string id;
+    BillingDeviceFacts facts;
+    std::int64_t paired_at = 0;
+    std::optional<std::int64_t> retired_at;
+    std::uint64_t last_seq = 0;
+    std::optional<std::int64_t> last_seen;
+    bool suspected_clone = false;
+
+    BillingDevice() = default;
+    //! The fields of `d` billing reads (implicit: a Device stands for its BillingDevice).
+    BillingDevice(const Device& d)  // NOLINT(google-explicit-constructor)
+        : id(d.id),
+          facts{d.facts.hostname, d.facts.device_type, d.facts.role},
+          paired_at(d.paired_at),
+          retired_at(d.retired_at),
+          last_seq(d.last_seq),
+          last_seen(d.last_seen),
+          suspected_clone(d.suspected_clone) {}
+    //! `out` with these fields, the others (tenant, public key, OS, acked_through…) empty or 0;
+    //! its strings keep their storage (a writer visiting every device).
+    void into(Device& out) const {
+        out.id = id;
+        out.tenant.clear();
+        out.public_key.clear();
+        out.facts.hostname = facts.hostname;
+        out.facts.os.clear();
+        out.facts.os_version.clear();
+        out.facts.agent_version.clear();
+        out.facts.device_type = facts.device_type;
+        out.facts.role = facts.role;
+        out.facts.fingerprint.clear();
+        out.paired_at = paired_at;
+        out.retired_at = retired_at;
+        out.suspected_clone = suspected_clone;
+        out.acked_through = 0;
+        out.last_seq = last_seq;
+        out.last_seen = last_seen;
+    }
+};
+
 //! Everything the billing engine reads for one tenant and one window of heartbeat starts.
 struct BillingFacts {
     TenantSettings tenant;
-    std::vector<Device> devices;
+    std::vector<BillingDevice> devices;
     std::vector<HeartbeatFact> heartbeats;           //!< start in the requested window, by start
     std::vector<HeartbeatUserFact> heartbeat_users;  //!< of the heartbeats (see users())
     std::vector<std::string> principals;             //!< interned principals of those users
@@ -142,8 +193,8 @@ struct MonthWindow {
     std::int64_t as_of = 0;                       //!< billing::Period::as_of
     std::optional<std::int64_t> received_before;  //!< closed month: the close instant
     bool coarse = true;                           //!< false: hourly buckets only
-    //! Devices with only what the report's rows write (kReportDeviceColumns): no tenant, public
-    //! key, OS, OS version, agent version nor fingerprint (""). False: whole devices.
+    //! Only what the report's rows write (kReportDeviceColumns; facts.devices). False: also the
+    //! whole devices (ReportFacts::whole_devices), as a closed month's snapshot keeps them.
     bool written_devices_only = false;
 };
 
@@ -153,6 +204,9 @@ struct MonthWindow {
 //! release an assigned user, and reading them scans every heartbeat user ever stored.
 struct ReportFacts {
     BillingFacts facts;
+    //! The devices whole, parallel to facts.devices (same snapshot, the type as the month
+    //! ended); empty with MonthWindow::written_devices_only.
+    std::vector<Device> whole_devices;
     std::unordered_map<std::string, DeviceEvidence> evidence;
 };
 

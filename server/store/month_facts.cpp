@@ -143,7 +143,7 @@ bool MergedKeys::names_any(const MonthDeviceRollup& m, std::string_view device_i
     return false;
 }
 
-bool device_uncut(const Device& device, const MonthDeviceRollup& m, const MonthWindow& w,
+bool device_uncut(const BillingDevice& device, const MonthDeviceRollup& m, const MonthWindow& w,
                   const MergedKeys& merged) {
     if (device.retired_at && *device.retired_at > w.from && *device.retired_at < w.to) {
         return false;

@@ -109,7 +109,7 @@ class MergedKeys {
 
 //! Whether `device`'s month (rollup `m`) can be one fact: not retired inside the month, and,
 //! for a closed month, nothing received after the close; no user of it merged.
-bool device_uncut(const Device& device, const MonthDeviceRollup& m, const MonthWindow& w,
+bool device_uncut(const BillingDevice& device, const MonthDeviceRollup& m, const MonthWindow& w,
                   const MergedKeys& merged);
 
 //! Appends the month fact of device `device_pos` (`first_day`: the local day of the month's day

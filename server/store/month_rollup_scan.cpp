@@ -189,21 +189,4 @@ Result<ScannedRollups> scan_month_rollups_by_id(SqliteDb& db, const MonthKey& ke
     }
 }
 
-std::vector<std::uint32_t> match_month_rollups(const ScannedRollups& scanned,
-                                               const std::vector<Device>& devices,
-                                               std::span<const std::uint32_t> by_id) {
-    std::vector<std::uint32_t> out(devices.size(), kNoRollup);
-    std::size_t k = 0;  // by_id[k]: the first device whose id is not below the scanned one's
-    for (std::uint32_t i = 0; i < scanned.size() && k < by_id.size(); ++i) {
-        const auto id = scanned.id(i);
-        while (k < by_id.size() && std::string_view(devices[by_id[k]].id) < id) {
-            ++k;
-        }
-        if (k < by_id.size() && devices[by_id[k]].id == id) {  // else not one of `devices`
-            out[by_id[k]] = i;
-        }
-    }
-    return out;
-}
-
 }  // namespace tally::server::detail

@@ -462,8 +462,11 @@ Result<ReportFacts> SqliteStore::read_report_facts(std::string_view tenant, std:
         evidence_reader =
             std::thread([&] { evidence = detail::read_tenant_evidence(*helpers[1], tenant, {}); });
     }
+    std::vector<Device> whole;
+    const bool written_only = month != nullptr && month->written_devices_only;
     auto facts = detail::read_billing_facts(**db, tenant, from, to, detail::Signals::kWhenAssigned,
-                                            locked ? helpers[0].get() : nullptr, month);
+                                            locked ? helpers[0].get() : nullptr, month,
+                                            written_only ? nullptr : &whole);
     if (evidence_reader.joinable()) {
         evidence_reader.join();
     }
@@ -480,7 +483,7 @@ Result<ReportFacts> SqliteStore::read_report_facts(std::string_view tenant, std:
     if (!*evidence) {
         return evidence->error();
     }
-    return ReportFacts{std::move(*facts), std::move(**evidence)};
+    return ReportFacts{std::move(*facts), std::move(whole), std::move(**evidence)};
 }
 
 }  // namespace tally::server

@@ -41,8 +41,9 @@ constexpr const char* kReportDeviceColumns =
 
 //! The tenant's devices (by pairing) and `by_id` (device id → position), each device's type as
 //! the month ending at `to` ended; `written_only`: kReportDeviceColumns.
-Result<void> read_devices(PgConnection& c, std::int64_t tid, std::int64_t to, bool written_only,
-                          std::unordered_map<std::string, std::uint32_t>& by_id, BillingFacts& f) {
+Result<void> read_device_rows(PgConnection& c, std::int64_t tid, std::int64_t to, bool written_only,
+                              std::unordered_map<std::string, std::uint32_t>& by_id,
+                              std::vector<Device>& devices) {
     if (auto r = each(c,
                       std::string("SELECT ") +
                           (written_only ? kReportDeviceColumns : detail::kPgDeviceColumns) +
@@ -50,8 +51,8 @@ Result<void> read_devices(PgConnection& c, std::int64_t tid, std::int64_t to, bo
                           " WHERE d.tenant_id = $1 ORDER BY d.paired_at, d.id",
                       tid,
                       [&](const PgResult& r, int i) {
-                          by_id.emplace(r.text(i, 0), static_cast<std::uint32_t>(f.devices.size()));
-                          f.devices.push_back(detail::pg_device_from_row(r, i));
+                          by_id.emplace(r.text(i, 0), static_cast<std::uint32_t>(devices.size()));
+                          devices.push_back(detail::pg_device_from_row(r, i));
                       });
         !r) {
         return r;
@@ -65,10 +66,25 @@ Result<void> read_devices(PgConnection& c, std::int64_t tid, std::int64_t to, bo
         tid,
         [&](const PgResult& r, int i) {
             if (const auto it = by_id.find(r.text(i, 0)); it != by_id.end()) {
-                f.devices[it->second].facts.device_type = r.text(i, 1);
+                devices[it->second].facts.device_type = r.text(i, 1);
             }
         },
         {pg_param(to)});
+}
+
+//! read_device_rows into f.devices; with `whole`, the devices whole there too (parallel).
+Result<void> read_devices(PgConnection& c, std::int64_t tid, std::int64_t to,
+                          std::unordered_map<std::string, std::uint32_t>& by_id, BillingFacts& f,
+                          std::vector<Device>* whole) {
+    std::vector<Device> devices;
+    if (auto r = read_device_rows(c, tid, to, whole == nullptr, by_id, devices); !r) {
+        return r;
+    }
+    f.devices.assign(devices.begin(), devices.end());
+    if (whole != nullptr) {
+        *whole = std::move(devices);
+    }
+    return {};
 }
 
 //! A bucket (or bucket user) row's key within its device, and its row in the result.
@@ -607,7 +623,8 @@ Result<void> read_groups(PgConnection& c, std::int64_t tid, BillingFacts& f) {
 
 Result<BillingFacts> pg_read_billing_facts(PgConnection& c, PgZones& zones, std::string_view tenant,
                                            std::int64_t from, std::int64_t to,
-                                           bool signals_when_assigned, const MonthWindow* month) {
+                                           bool signals_when_assigned, const MonthWindow* month,
+                                           std::vector<Device>* whole) {
     auto settings = detail::pg_tenant_settings(c, tenant);
     if (!settings) {
         return settings.error();
@@ -619,8 +636,7 @@ Result<BillingFacts> pg_read_billing_facts(PgConnection& c, PgZones& zones, std:
     BillingFacts f;
     f.tenant = std::move(*settings);
     std::unordered_map<std::string, std::uint32_t> by_id;
-    const bool written_only = month != nullptr && month->written_devices_only;
-    if (auto r = read_devices(c, *tid, to, written_only, by_id, f); !r) {
+    if (auto r = read_devices(c, *tid, to, by_id, f, whole); !r) {
         return r.error();
     }
     auto clock = pg_tenant_clock(c, zones, *tid, true);
@@ -652,7 +668,7 @@ Result<BillingFacts> pg_read_billing_facts(PgConnection& c, PgZones& zones, std:
 }
 
 Result<std::unordered_map<std::string, DeviceEvidence>> pg_read_tenant_evidence(
-    PgConnection& c, std::int64_t tid, const std::vector<Device>& devices) {
+    PgConnection& c, std::int64_t tid, const std::vector<BillingDevice>& devices) {
     std::unordered_map<std::string, DeviceEvidence> out;
     out.reserve(devices.size());
     for (const auto& d : devices) {

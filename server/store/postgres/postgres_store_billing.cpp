@@ -42,7 +42,10 @@ Result<ReportFacts> PostgresStore::read_report_facts(std::string_view tenant, st
         if (auto r = c.command(kSnapshot); !r) {
             return r.error();
         }
-        auto facts = pg_read_billing_facts(c, zones_, tenant, from, to, true, month);
+        std::vector<Device> whole;
+        const bool written_only = month != nullptr && month->written_devices_only;
+        auto facts = pg_read_billing_facts(c, zones_, tenant, from, to, true, month,
+                                           written_only ? nullptr : &whole);
         if (!facts) {
             return facts.error();
         }
@@ -54,7 +57,7 @@ Result<ReportFacts> PostgresStore::read_report_facts(std::string_view tenant, st
         if (!evidence) {
             return evidence.error();
         }
-        return ReportFacts{std::move(*facts), std::move(*evidence)};
+        return ReportFacts{std::move(*facts), std::move(whole), std::move(*evidence)};
     });
 }
 
@@ -86,7 +89,7 @@ Result<UsageData> PostgresStore::usage(std::string_view tenant, std::int64_t fro
         }
         UsageData data;
         std::map<std::string, std::size_t> index;
-        std::vector<Device> listed;
+        std::vector<BillingDevice> listed;
         for (int i = 0; i < devices->rows(); ++i) {
             DeviceUsageRow row;
             row.device = detail::pg_device_from_row(*devices, i);

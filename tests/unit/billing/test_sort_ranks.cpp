@@ -10,15 +10,15 @@
 
 #include "server/billing/sort_ranks.h"
 
-using tally::server::Device;
+using tally::server::BillingDevice;
 using tally::server::billing::device_id_ranks;
 using tally::server::billing::OutcomeTexts;
 using tally::server::billing::text_ranks;
 
 namespace {
 
-std::vector<Device> devices_with(const std::vector<std::string>& ids) {
-    std::vector<Device> devices(ids.size());
+std::vector<BillingDevice> devices_with(const std::vector<std::string>& ids) {
+    std::vector<BillingDevice> devices(ids.size());
     for (std::size_t i = 0; i < ids.size(); ++i) {
         devices[i].id = ids[i];
     }
