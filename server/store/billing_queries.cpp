@@ -9,6 +9,7 @@
 #include <optional>
 #include <span>
 #include <thread>
+#include <type_traits>
 #include <utility>
 
 #include "server/store/device_row.h"
@@ -387,7 +388,8 @@ struct DeviceOrder {
     std::vector<std::uint32_t> rank;
 };
 
-DeviceOrder order_by_id(const std::vector<Device>& devices) {
+template <typename D>
+DeviceOrder order_by_id(const std::vector<D>& devices) {
     DeviceOrder o;
     o.by_id.resize(devices.size());
     for (std::uint32_t i = 0; i < o.by_id.size(); ++i) {
@@ -587,7 +589,8 @@ namespace {
 //! Sorts `devices` (rowids[i]: devices[i]'s) by (paired_at, id) in place, with `by_id` (their
 //! order by id) kept right and `by_rowid` mapping each rowid to its device's position. The ids
 //! are compared once (by_id): the pairing order compares each device's rank in it.
-void sort_by_pairing(std::vector<Device>& devices, const std::vector<std::int64_t>& rowids,
+template <typename D>
+void sort_by_pairing(std::vector<D>& devices, const std::vector<std::int64_t>& rowids,
                      std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
                      DeviceOrder& by_id) {
     const auto n = static_cast<std::uint32_t>(devices.size());
@@ -614,7 +617,7 @@ void sort_by_pairing(std::vector<Device>& devices, const std::vector<std::int64_
         if (placed[start] || order[start] == start) {
             continue;
         }
-        Device held = std::move(devices[start]);
+        D held = std::move(devices[start]);
         std::uint32_t at = start;
         while (order[at] != start) {
             devices[at] = std::move(devices[order[at]]);
@@ -640,11 +643,13 @@ void sort_by_pairing(std::vector<Device>& devices, const std::vector<std::int64_
 //! The tenant's devices in `devices` by (paired_at, id), `by_rowid` mapping each device's
 //! rowid to its position, `by_id` their order by id. Read in the index's order and sorted here:
 //! an ORDER BY makes SQLite sort every row in its sorter first, several times slower at 100,000
-//! devices.
-Result<void> read_device_rows(SqliteDb& db, std::int64_t tid, bool written_only,
+//! devices. `D`: Device (whole) or BillingDevice (kReportDeviceColumns only).
+template <typename D>
+Result<void> read_device_rows(SqliteDb& db, std::int64_t tid,
                               std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
-                              DeviceOrder& by_id, std::vector<Device>& devices) {
-    std::vector<Device> read;
+                              DeviceOrder& by_id, std::vector<D>& devices) {
+    constexpr bool kWhole = std::is_same_v<D, Device>;
+    std::vector<D> read;
     std::vector<std::int64_t> rowids;
 
     if (auto r = query(db, "SELECT count(*) FROM devices WHERE tenant_id = ?", tid,
@@ -657,15 +662,19 @@ Result<void> read_device_rows(SqliteDb& db, std::int64_t tid, bool written_only,
         return r.error();
     }
     if (auto r = query(db,
-                       written_only ? std::string("SELECT ") + kReportDeviceColumns +
-                                          ", d.rowid FROM devices d WHERE d.tenant_id = ?"
-                                    : std::string("SELECT ") + kDeviceColumns + ", d.rowid" +
-                                          " FROM devices d JOIN tenants t ON t.id = d.tenant_id"
-                                          " WHERE d.tenant_id = ?",
+                       !kWhole ? std::string("SELECT ") + kReportDeviceColumns +
+                                     ", d.rowid FROM devices d WHERE d.tenant_id = ?"
+                               : std::string("SELECT ") + kDeviceColumns + ", d.rowid" +
+                                     " FROM devices d JOIN tenants t ON t.id = d.tenant_id"
+                                     " WHERE d.tenant_id = ?",
                        tid,
                        [&](const SqliteStatement& s) {
                            rowids.push_back(s.int64(16));
-                           read.push_back(device_from_row(s));
+                           if constexpr (kWhole) {
+                               read.push_back(device_from_row(s));
+                           } else {
+                               read.push_back(billing_device_from_row(s));
+                           }
                        });
         !r) {
         return r.error();
@@ -678,10 +687,11 @@ Result<void> read_device_rows(SqliteDb& db, std::int64_t tid, bool written_only,
 
 //! The tenant's devices in `devices` (by pairing), `by_rowid` mapping each device's rowid to
 //! its position, `by_id` their order by id; each device's type as the month ending at `to` ended.
-Result<void> read_devices(SqliteDb& db, std::int64_t tid, std::int64_t to, bool written_only,
+template <typename D>
+Result<void> read_devices(SqliteDb& db, std::int64_t tid, std::int64_t to,
                           std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
-                          DeviceOrder& by_id, std::vector<Device>& devices) {
-    if (auto r = read_device_rows(db, tid, written_only, by_rowid, by_id, devices); !r) {
+                          DeviceOrder& by_id, std::vector<D>& devices) {
+    if (auto r = read_device_rows(db, tid, by_rowid, by_id, devices); !r) {
         return r;
     }
     // A device's type as the month ended: undo the changes made at or after `to` (latest
@@ -767,13 +777,15 @@ Result<ScannedRollups> read_devices_and_rollups(
     const std::optional<MonthKey>& key, std::unordered_map<std::int64_t, std::uint32_t>& by_rowid,
     DeviceOrder& by_id, BillingFacts& f, std::vector<Device>* whole) {
     const auto read_rest = [&]() -> Result<void> {
-        std::vector<Device> devices;
-        if (auto r = read_devices(db, tid, to, whole == nullptr, by_rowid, by_id, devices); !r) {
-            return r;
-        }
-        f.devices.assign(devices.begin(), devices.end());
-        if (whole != nullptr) {
-            *whole = std::move(devices);
+        if (whole == nullptr) {  // only what billing and the rows read
+            if (auto r = read_devices(db, tid, to, by_rowid, by_id, f.devices); !r) {
+                return r;
+            }
+        } else {
+            if (auto r = read_devices(db, tid, to, by_rowid, by_id, *whole); !r) {
+                return r;
+            }
+            f.devices.assign(whole->begin(), whole->end());
         }
         return read_groups(db, tid, f);
     };

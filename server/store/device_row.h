@@ -2,6 +2,7 @@
 // Internal to the SQLite store: the device column list and the row → Device mapping, shared
 // by the device queries and the usage query.
 
+#include "server/store/billing_records.h"
 #include "server/store/records.h"
 #include "server/store/sqlite_db.h"
 
@@ -37,6 +38,25 @@ inline Device device_from_row(const SqliteStatement& s) {
     }
     d.suspected_clone = s.int64(12) != 0;
     d.acked_through = static_cast<std::uint64_t>(s.int64(13));
+    d.last_seq = static_cast<std::uint64_t>(s.int64(14));
+    if (!s.is_null(15)) {
+        d.last_seen = s.int64(15);
+    }
+    return d;
+}
+
+//! The BillingDevice of a row of kReportDeviceColumns (or kDeviceColumns).
+inline BillingDevice billing_device_from_row(const SqliteStatement& s) {
+    BillingDevice d;
+    d.id = s.text(0);
+    d.facts.hostname = s.text(3);
+    d.facts.device_type = s.text(7);
+    d.facts.role = s.text(8);
+    d.paired_at = s.int64(10);
+    if (!s.is_null(11)) {
+        d.retired_at = s.int64(11);
+    }
+    d.suspected_clone = s.int64(12) != 0;
     d.last_seq = static_cast<std::uint64_t>(s.int64(14));
     if (!s.is_null(15)) {
         d.last_seen = s.int64(15);

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <tuple>
+#include <type_traits>
 #include <unordered_map>
 
 #include "server/store/month_facts.h"
@@ -40,10 +41,13 @@ constexpr const char* kReportDeviceColumns =
     " d.retired_at, d.suspected_clone, d.acked_through, d.last_seq, d.last_seen";
 
 //! The tenant's devices (by pairing) and `by_id` (device id → position), each device's type as
-//! the month ending at `to` ended; `written_only`: kReportDeviceColumns.
-Result<void> read_device_rows(PgConnection& c, std::int64_t tid, std::int64_t to, bool written_only,
+//! the month ending at `to` ended. `D`: Device (whole) or BillingDevice (kReportDeviceColumns,
+//! each row's Device made one at a time).
+template <typename D>
+Result<void> read_device_rows(PgConnection& c, std::int64_t tid, std::int64_t to,
                               std::unordered_map<std::string, std::uint32_t>& by_id,
-                              std::vector<Device>& devices) {
+                              std::vector<D>& devices) {
+    constexpr bool written_only = std::is_same_v<D, BillingDevice>;
     if (auto r = each(c,
                       std::string("SELECT ") +
                           (written_only ? kReportDeviceColumns : detail::kPgDeviceColumns) +
@@ -52,7 +56,7 @@ Result<void> read_device_rows(PgConnection& c, std::int64_t tid, std::int64_t to
                       tid,
                       [&](const PgResult& r, int i) {
                           by_id.emplace(r.text(i, 0), static_cast<std::uint32_t>(devices.size()));
-                          devices.push_back(detail::pg_device_from_row(r, i));
+                          devices.push_back(D(detail::pg_device_from_row(r, i)));
                       });
         !r) {
         return r;
@@ -76,14 +80,13 @@ Result<void> read_device_rows(PgConnection& c, std::int64_t tid, std::int64_t to
 Result<void> read_devices(PgConnection& c, std::int64_t tid, std::int64_t to,
                           std::unordered_map<std::string, std::uint32_t>& by_id, BillingFacts& f,
                           std::vector<Device>* whole) {
-    std::vector<Device> devices;
-    if (auto r = read_device_rows(c, tid, to, whole == nullptr, by_id, devices); !r) {
+    if (whole == nullptr) {  // only what billing and the rows read
+        return read_device_rows(c, tid, to, by_id, f.devices);
+    }
+    if (auto r = read_device_rows(c, tid, to, by_id, *whole); !r) {
         return r;
     }
-    f.devices.assign(devices.begin(), devices.end());
-    if (whole != nullptr) {
-        *whole = std::move(devices);
-    }
+    f.devices.assign(whole->begin(), whole->end());
     return {};
 }
 
