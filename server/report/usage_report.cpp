@@ -11,6 +11,7 @@
 #include "server/billing/tenant_status.h"
 #include "server/billing/time_zone.h"
 #include "server/billing/user_key.h"
+#include "server/report/free_memory.h"
 #include "server/report/month_close.h"
 #include "server/report/open_month_rows.h"
 
@@ -263,6 +264,9 @@ Result<std::unique_ptr<OpenMonthRows>> compute_report(Store& store, std::string_
         return snapshot.error();
     }
     auto& facts = snapshot->facts;
+    if (facts.devices.size() >= kGiveBackFromDevices) {
+        give_back_free_memory();  // the read's freed buffers, before the engine's peak
+    }
     OpenMonthParts parts;
     drop_empty_evidence(snapshot->evidence);  // by position after the engine (its peak)
 

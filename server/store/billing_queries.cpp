@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <ranges>
 #include <span>
 #include <thread>
 #include <type_traits>
@@ -243,6 +244,26 @@ struct MonthPlan {
     std::optional<RangeRead> before;   //!< the trailing window before the month, in days
 };
 
+//! Room in `part` for the month facts of the devices at `positions` (one fact each, with its
+//! rollups' users), so that neither vector is copied as it grows: at 100,000 devices the
+//! users alone are ~11 MB.
+template <typename Positions>
+void reserve_month_facts(const MonthPlan& plan, const Positions& positions, HeartbeatPart& part) {
+    if (plan.rollups == nullptr) {
+        return;
+    }
+    std::size_t users = 0;
+    std::size_t facts = 0;
+    for (const auto pos : positions) {
+        ++facts;
+        if (const auto at = plan.rollup_of[pos]; at != kNoRollup) {
+            users += plan.rollups->user_count(at);
+        }
+    }
+    part.read.reserve(part.read.size() + facts);
+    part.users.reserve(part.users.size() + users);
+}
+
 //! Range `rr` of device `id` (`m`: inside its month): hour by hour at the edges, a fact for its
 //! whole days.
 Result<void> read_range(BucketReader& reader, const RangeRead& rr, const std::string& id,
@@ -310,6 +331,7 @@ Result<void> read_part(SqliteDb& db, const TenantClock& clock, std::int64_t from
         }
     }
     std::sort(mine.begin(), mine.end());
+    reserve_month_facts(plan, mine | std::views::values, part);
     BucketReader reader(db, clock);
     MonthDeviceRollup rollup;  // the device's, its storage reused
     for (const auto& [rowid, pos] : mine) {
@@ -475,6 +497,9 @@ Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, const TenantClock& 
             return r;
         }
     } else {
+        // Room for both halves in the lower one: the merge appends the upper's users to it.
+        reserve_month_facts(plan, std::views::iota(std::uint32_t{0}, std::uint32_t(devices.size())),
+                            all);
         HeartbeatPart upper;
         Result<void> upper_result;
         std::thread upper_reader([&] {

@@ -35,6 +35,8 @@ struct MonthKey {
 class ScannedRollups {
   public:
     std::size_t size() const { return devices_.size(); }
+    //! How many users device i's rollups have (the users of its month fact, at most).
+    std::size_t user_count(std::size_t i) const { return devices_[i].user_count; }
     std::string_view id(std::size_t i) const {
         return std::string_view(ids_).substr(devices_[i].id_begin, devices_[i].id_size);
     }
