@@ -17,6 +17,7 @@
 #include "server/store/month_facts.h"
 #include "server/store/month_rollup_scan.h"
 #include "server/store/rollups.h"
+#include "server/store/text_index.h"
 
 namespace tally::server::detail {
 namespace {
@@ -359,49 +360,40 @@ Result<void> read_part(SqliteDb& db, const TenantClock& clock, std::int64_t from
     return {};
 }
 
-//! `lower` and `upper` merged in `order` (users and principals renumbered); both are emptied.
+//! `lower` and `upper` merged in `order` (users and principals renumbered), in place in
+//! `lower` (reserve_month_facts gave it room for both): no third copy of the facts.
 HeartbeatPart merge_parts(HeartbeatPart&& lower, HeartbeatPart&& upper,
                           const HeartbeatOrder& order) {
-    HeartbeatPart out;
-    out.principals = std::move(lower.principals);
-    std::unordered_map<std::string_view, std::uint32_t> known;
-    known.reserve(out.principals.size());
-    for (std::uint32_t i = 0; i < out.principals.size(); ++i) {
-        known.emplace(out.principals[i], i);
-    }
     std::vector<std::uint32_t> renumbered(upper.principals.size());
-    std::vector<std::string> added;
-    for (std::size_t i = 0; i < upper.principals.size(); ++i) {
-        const auto it = known.find(upper.principals[i]);
-        if (it != known.end()) {
-            renumbered[i] = it->second;
-        } else {
-            renumbered[i] = static_cast<std::uint32_t>(out.principals.size() + added.size());
-            added.push_back(std::move(upper.principals[i]));
+    {
+        const TextIndex known(lower.principals);  // the upper's new ones are appended after
+        for (std::size_t i = 0; i < upper.principals.size(); ++i) {
+            if (const auto at = known.find(upper.principals[i])) {
+                renumbered[i] = *at;
+            } else {
+                renumbered[i] = static_cast<std::uint32_t>(lower.principals.size());
+                lower.principals.push_back(std::move(upper.principals[i]));
+            }
         }
     }
-    known.clear();  // views into out.principals: not used once it grows
-    for (auto& p : added) {
-        out.principals.push_back(std::move(p));
-    }
+    std::vector<std::string>().swap(upper.principals);
     const auto user_base = static_cast<std::uint32_t>(lower.users.size());
     for (auto& h : upper.read) {
         if (h.user_count > 0) {
             h.first_user += user_base;
         }
     }
-    out.read.resize(lower.read.size() + upper.read.size());
-    std::merge(lower.read.begin(), lower.read.end(), upper.read.begin(), upper.read.end(),
-               out.read.begin(), order);
-    std::vector<HeartbeatFact>().swap(lower.read);
+    const auto middle = static_cast<std::ptrdiff_t>(lower.read.size());
+    lower.read.insert(lower.read.end(), upper.read.begin(), upper.read.end());
     std::vector<HeartbeatFact>().swap(upper.read);
-    out.users = std::move(lower.users);
-    out.users.reserve(out.users.size() + upper.users.size());
+    std::inplace_merge(lower.read.begin(), lower.read.begin() + middle, lower.read.end(), order);
+    lower.users.reserve(lower.users.size() + upper.users.size());
     for (auto u : upper.users) {
         u.principal = renumbered[u.principal];
-        out.users.push_back(u);
+        lower.users.push_back(u);
     }
-    return out;
+    std::vector<HeartbeatUserFact>().swap(upper.users);
+    return std::move(lower);
 }
 
 //! The devices' positions by id and each one's rank in that order.
@@ -490,6 +482,7 @@ Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, const TenantClock& 
         split = *mid;
     }
     HeartbeatPart all;
+    HeartbeatPart upper;
     if (split == kMax) {
         if (auto r =
                 read_part(db, clock, from, to, kMin, kMax, by_rowid, devices, order, all, plan);
@@ -500,7 +493,6 @@ Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, const TenantClock& 
         // Room for both halves in the lower one: the merge appends the upper's users to it.
         reserve_month_facts(plan, std::views::iota(std::uint32_t{0}, std::uint32_t(devices.size())),
                             all);
-        HeartbeatPart upper;
         Result<void> upper_result;
         std::thread upper_reader([&] {
             upper_result = read_part(*second, clock, from, to, split, kMax, by_rowid, devices,
@@ -515,6 +507,9 @@ Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, const TenantClock& 
         if (!upper_result) {
             return upper_result;
         }
+    }
+    scanned = ScannedRollups{};  // read no more: freed before the merge
+    if (split != kMax) {
         all = merge_parts(std::move(all), std::move(upper), order);
     }
     auto& read = all.read;
@@ -865,7 +860,6 @@ Result<BillingFacts> read_billing_facts(SqliteDb& db, std::string_view tenant, s
         !r) {
         return r.error();
     }
-    *scanned = ScannedRollups{};  // read no more: free its buffers
     if (signals == Signals::kWhenAssigned && f.assignments.empty()) {
         return f;
     }
