@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "server/store/optional_time.h"
 #include "server/store/records.h"
 
 namespace tally::server {
@@ -48,16 +49,16 @@ struct SubscriptionInfo {
 //! One user of a heartbeat. The principal is interned: BillingFacts::principals[principal].
 struct HeartbeatUserFact {
     std::uint32_t principal = 0;
-    bool local = false;
     //! Of a whole-month fact (HeartbeatFact::day_mask set): bit i = the user had active minutes
     //! on local day HeartbeatFact::first_day + i. 0: the local day of the heartbeat's start.
     std::uint32_t day_mask = 0;
     std::int64_t active_minutes = 0;
     //! Of a rollup bucket: the earliest start and latest end of the heartbeats in which this
     //! user had active minutes (unset: the heartbeat's own start and end).
-    std::optional<std::int64_t> first_start;
-    std::optional<std::int64_t> last_end;
-};
+    OptionalTime first_start;
+    OptionalTime last_end;
+    bool local = false;
+};  // 40 B: a month's report at 100,000 devices holds ~200,000
 
 //! One counted heartbeat with what billing needs (no bytes). Compact, without a pointer of its
 //! own (a month of a large tenant holds millions): its device is a position in
