@@ -3,6 +3,8 @@
 #include "server/billing/billing_engine.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <deque>
 #include <limits>
 #include <map>
@@ -24,27 +26,50 @@ namespace {
 
 constexpr std::uint32_t kNone = kNoPosition;
 
-//! (user key's text id, active minutes): one entry of a device's tally of its users.
+//! (user key's text id, active minutes): a candidate to cover a device.
 using TallyEntry = std::pair<std::uint32_t, std::int64_t>;
 using Tally = std::vector<TallyEntry>;
-//! Devices' tallies: a device's tally is a list (its head in the device's state).
-using Tallies = PooledLists<TallyEntry>;
 
-//! An active user's sums, in a vector indexed as the outcome's users before their sort.
+//! A sum of minutes kept as two 32-bit halves: 4-byte aligned, so that a pool node of
+//! UserMinutes is 24 bytes (with an int64 it would be 32).
+class SplitMinutes {
+  public:
+    std::int64_t get() const { return std::bit_cast<std::int64_t>(halves_); }
+    void add(std::int64_t minutes) {
+        halves_ = std::bit_cast<std::array<std::uint32_t, 2>>(get() + minutes);
+    }
+
+  private:
+    std::array<std::uint32_t, 2> halves_{};
+};
+
+//! The minutes of one user key on one device: in the window (who else can cover it) and over
+//! the trailing window before as_of (who its primary user is). One node for both (issue 20:
+//! two lists of 24-byte nodes were ~9 MB at 100,000 devices).
+struct UserMinutes {
+    std::uint32_t key = kNone;  //!< text id
+    SplitMinutes window;
+    SplitMinutes trailing;
+};
+static_assert(sizeof(UserMinutes) == 20 && alignof(UserMinutes) == 4);
+//! Devices' tallies: a device's tally is a list (its head in the device's state).
+using Tallies = PooledLists<UserMinutes>;
+
+//! An active user's sums (64 bytes), in a vector indexed as the outcome's users before their
+//! sort.
 struct UserAcc {
     std::uint32_t key = kNone;        //!< text id
     std::uint32_t principal = kNone;  //!< facts.principals: the smallest canonical one
-    std::uint32_t device = kNone;     //!< a local account's device
-    bool local = false;
+    std::uint32_t device = kNone;     //!< a local account's device (kNone: a directory user)
+    //! Positions in facts.devices, repeats allowed (a list of Accumulator::user_devices).
+    std::uint32_t devices = kEmptyList;
     std::int64_t minutes = 0;
     std::int64_t first_seen = 0;
     std::int64_t last_seen = 0;
     DaySet days;
-    //! Positions in facts.devices, repeats allowed (a list of Accumulator::user_devices).
-    std::uint32_t devices = kEmptyList;
 };
 
-//! A device's sums (72 bytes; its lists live in the Accumulator's pools).
+//! A device's sums (64 bytes; its lists live in the Accumulator's pools).
 struct DeviceAcc {
     static constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::min();
 
@@ -52,20 +77,17 @@ struct DeviceAcc {
     std::int64_t heartbeats = 0;
     std::int64_t not_billed = 0;
     DaySet days;
-    std::int64_t last_seen = kNever;          //!< kNever: no counted heartbeat
-    std::uint32_t users = kEmptyList;         //!< principals (facts.principals), repeats allowed
-    std::uint32_t user_minutes = kEmptyList;  //!< active minutes of each user key on it in the
-                                              //!< window: who else can cover it
-    std::uint32_t trailing = kEmptyList;      //!< minutes of each user key over the trailing window
+    std::int64_t last_seen = kNever;     //!< kNever: no counted heartbeat
+    std::uint32_t users = kEmptyList;    //!< principals (facts.principals), repeats allowed
+    std::uint32_t tallies = kEmptyList;  //!< UserMinutes of each user key on it
 };
 
-//! Adds `minutes` to the tally of `key` in the list `head` of `pool`.
-void tally_minutes(Tallies& pool, std::uint32_t& head, std::uint32_t key, std::int64_t minutes) {
-    if (auto* entry = pool.find_if(head, [key](const TallyEntry& t) { return t.first == key; })) {
-        entry->second += minutes;
-    } else {
-        pool.push(head, TallyEntry{key, minutes});
+//! The tally of `key` in the list `head` of `pool` (added, all zero, when missing).
+UserMinutes& tally_of(Tallies& pool, std::uint32_t& head, std::uint32_t key) {
+    if (auto* entry = pool.find_if(head, [key](const UserMinutes& t) { return t.key == key; })) {
+        return *entry;
     }
+    return pool.push(head, UserMinutes{key, {}, {}});
 }
 
 bool in_any(const std::vector<TimeSpan>& spans, std::int64_t t) {
@@ -204,10 +226,9 @@ class Accumulator {
     std::uint32_t display(std::uint32_t key) const { return at_or_none(display_, key); }
     //! The text id of facts.principals[principal].
     std::uint32_t principal_text(std::uint32_t principal);
-    //! Frees what only primary users and device verdicts read (the trailing minutes, display
-    //! names, the devices' principals).
+    //! Frees what only primary users and device verdicts read (display names, the devices'
+    //! principals).
     void release_primary() {
-        trailing.release();
         principals.release();
         std::vector<std::uint32_t>().swap(display_);
     }
@@ -218,10 +239,7 @@ class Accumulator {
     //! A deque: growing never holds two copies (a large tenant has 180,000 active users), and
     //! user_verdicts frees it from the front as it makes the outcome's users.
     std::deque<UserAcc> users;
-    //! (device, user key) → active minutes over the trailing window before as_of
-    //! (DeviceAcc::trailing).
-    Tallies trailing;
-    Tallies user_minutes;                     //!< DeviceAcc::user_minutes
+    Tallies tallies;                          //!< DeviceAcc::tallies
     PooledLists<std::uint32_t> principals;    //!< DeviceAcc::users
     PooledLists<std::uint32_t> user_devices;  //!< UserAcc::devices
 
@@ -318,8 +336,8 @@ void Accumulator::add_heartbeat(const HeartbeatFact& hb) {
     bool canonical = false;
     if (hb.start >= p_.as_of - kPrimaryWindowSeconds && hb.start < p_.as_of) {
         for (std::size_t k = 0; k < users_of.size(); ++k) {
-            tally_minutes(trailing, devices[di].trailing, hb_key(hb, k, canonical),
-                          users_of[k].active_minutes);
+            tally_of(tallies, devices[di].tallies, hb_key(hb, k, canonical))
+                .trailing.add(users_of[k].active_minutes);
         }
     }
     if (hb.start < p_.from || hb.start >= p_.to) {
@@ -374,14 +392,13 @@ void Accumulator::add_user(const HeartbeatFact& hb, std::size_t k) {
     }
     bool canonical = false;
     const auto key = hb_key(hb, k, canonical);
-    tally_minutes(user_minutes, d.user_minutes, key, u.active_minutes);
+    tally_of(tallies, d.tallies, key).window.add(u.active_minutes);
     auto& acc = user_acc(key);
     const auto first = u.first_start.value_or(hb.start);
     const auto last = u.last_end.value_or(hb.end);
     if (acc.minutes == 0) {
         acc.first_seen = first;
-        acc.local = u.local && canonical;
-        acc.device = acc.local ? di : kNone;
+        acc.device = u.local && canonical ? di : kNone;
     }
     offer(acc, u, canonical);
     acc.minutes += u.active_minutes;
@@ -428,7 +445,7 @@ void user_verdicts(Accumulator& acc, const BillingFacts& f, const Memberships& m
                                ? a.principal
                                : acc.display(a.key);
         u.principal = shown == kNone ? 0 : acc.principal_text(shown);
-        u.local = a.local;
+        u.local = a.device != kNone;
         u.device = a.device;
         const auto [group, package] = memberships.package_of(out.texts[a.key], p.as_of);
         u.group = out.texts.intern(group);
@@ -473,8 +490,9 @@ class PrimaryUsers {
         }
         if (d.paired_by == 0) {
             std::int64_t best = 0;
-            acc.trailing.each(acc.devices[di].trailing, [&](const TallyEntry& t) {
-                const auto [key, minutes] = t;  // ties: the smaller key
+            acc.tallies.each(acc.devices[di].tallies, [&](const UserMinutes& t) {
+                const auto key = t.key;  // ties: the smaller key
+                const auto minutes = t.trailing.get();
                 if (minutes > best ||
                     (minutes == best && best > 0 && texts[key] < texts[d.paired_user_key])) {
                     best = minutes;
@@ -529,7 +547,7 @@ DeviceVerdict device_verdict(const BillingFacts& f, const Period& p, Accumulator
               [&](std::uint32_t x, std::uint32_t y) { return out.texts[x] < out.texts[y]; });
     out.device_users.erase(std::unique(names, out.device_users.end()), out.device_users.end());
     d.user_count = static_cast<std::uint32_t>(out.device_users.size() - d.first_user);
-    // Read no more (cover_devices reads only user_minutes): free them as the devices go.
+    // Read no more (cover_devices reads only the tallies): free them as the devices go.
     a.days.release();
     a.users = kEmptyList;
     const bool by_signal = f.tenant.count_devices_by == "signal";
@@ -624,8 +642,9 @@ void cover_devices(const BillingFacts& f, const Accumulator& acc,
             continue;
         }
         candidates.clear();
-        acc.user_minutes.each(acc.devices[i].user_minutes,
-                              [&](const TallyEntry& t) { candidates.push_back(t); });
+        acc.tallies.each(acc.devices[i].tallies, [&](const UserMinutes& t) {
+            candidates.emplace_back(t.key, t.window.get());  // 0: only in the trailing window
+        });
         std::sort(candidates.begin(), candidates.end(), [&](const auto& a, const auto& b) {
             return a.second != b.second ? a.second > b.second : texts[a.first] < texts[b.first];
         });
@@ -817,10 +836,10 @@ CompactOutcome evaluate_facts(const BillingFacts& f, const TimeZone& tz, const P
     for (std::size_t di = 0; di < f.devices.size(); ++di) {
         out.devices.push_back(device_verdict(f, p, acc, di, primary, out));
     }
-    // Primary users are chosen: the trailing minutes and display names are read no more.
+    // Primary users are chosen: the display names and principals are read no more.
     acc.release_primary();
     cover_devices(f, acc, id_rank, out);
-    acc.user_minutes.release();
+    acc.tallies.release();
     std::vector<DeviceAcc>().swap(acc.devices);
     out.texts.seal();
     add_totals(out);
