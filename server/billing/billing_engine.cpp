@@ -52,6 +52,7 @@ struct UserMinutes {
     SplitMinutes trailing;
 };
 static_assert(sizeof(UserMinutes) == 20 && alignof(UserMinutes) == 4);
+static_assert(sizeof(DeviceVerdict) <= 80);
 //! Devices' tallies: a device's tally is a list (its head in the device's state).
 using Tallies = PooledLists<UserMinutes>;
 
@@ -71,15 +72,13 @@ struct UserAcc {
 
 //! A device's sums (64 bytes; its lists live in the Accumulator's pools).
 struct DeviceAcc {
-    static constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::min();
-
     std::int64_t minutes = 0;
     std::int64_t heartbeats = 0;
     std::int64_t not_billed = 0;
     DaySet days;
-    std::int64_t last_seen = kNever;     //!< kNever: no counted heartbeat
-    std::uint32_t users = kEmptyList;    //!< principals (facts.principals), repeats allowed
-    std::uint32_t tallies = kEmptyList;  //!< UserMinutes of each user key on it
+    std::int64_t last_seen = kNeverSeen;  //!< kNeverSeen: no counted heartbeat
+    std::uint32_t users = kEmptyList;     //!< principals (facts.principals), repeats allowed
+    std::uint32_t tallies = kEmptyList;   //!< UserMinutes of each user key on it
 };
 
 //! The tally of `key` in the list `head` of `pool` (added, all zero, when missing).
@@ -535,9 +534,7 @@ DeviceVerdict device_verdict(const BillingFacts& f, const Period& p, Accumulator
     d.active_minutes = a.minutes;
     d.active_days = static_cast<std::int64_t>(a.days.size());
     d.heartbeats = a.heartbeats;
-    if (a.last_seen != DeviceAcc::kNever) {
-        d.last_seen = a.last_seen;
-    }
+    d.last_seen = a.last_seen;
     // The distinct principals active on it, by name (repeats of a text removed below).
     d.first_user = static_cast<std::uint32_t>(out.device_users.size());
     acc.principals.each(
@@ -760,7 +757,7 @@ void CompactOutcome::device_into(std::size_t i, const BillingDevice& device,
     d.active_minutes = v.active_minutes;
     d.active_days = v.active_days;
     d.heartbeats = v.heartbeats;
-    d.last_seen = v.last_seen;
+    d.last_seen = v.last_seen == kNeverSeen ? std::nullopt : std::optional(v.last_seen);
     d.users.resize(v.user_count);
     for (std::uint32_t k = 0; k < v.user_count; ++k) {
         d.users[k] = texts[device_users[v.first_user + k]];
