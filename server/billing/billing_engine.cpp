@@ -53,10 +53,11 @@ struct UserMinutes {
 };
 static_assert(sizeof(UserMinutes) == 20 && alignof(UserMinutes) == 4);
 static_assert(sizeof(DeviceVerdict) <= 80);
+static_assert(sizeof(DaySet) <= 16);
 //! Devices' tallies: a device's tally is a list (its head in the device's state).
 using Tallies = PooledLists<UserMinutes>;
 
-//! An active user's sums (64 bytes), in a vector indexed as the outcome's users before their
+//! An active user's sums (56 bytes), in a vector indexed as the outcome's users before their
 //! sort.
 struct UserAcc {
     std::uint32_t key = kNone;        //!< text id
@@ -70,7 +71,7 @@ struct UserAcc {
     DaySet days;
 };
 
-//! A device's sums (64 bytes; its lists live in the Accumulator's pools).
+//! A device's sums (56 bytes; its lists live in the Accumulator's pools).
 struct DeviceAcc {
     std::int64_t minutes = 0;
     std::int64_t heartbeats = 0;
