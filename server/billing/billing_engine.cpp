@@ -63,8 +63,7 @@ struct UserAcc {
     std::uint32_t key = kNone;        //!< text id
     std::uint32_t principal = kNone;  //!< facts.principals: the smallest canonical one
     std::uint32_t device = kNone;     //!< a local account's device (kNone: a directory user)
-    //! Positions in facts.devices, repeats allowed (a list of Accumulator::user_devices).
-    std::uint32_t devices = kEmptyList;
+    //! Its devices are those whose tally has window minutes for its key (UserDevices).
     std::int64_t minutes = 0;
     std::int64_t first_seen = 0;
     std::int64_t last_seen = 0;
@@ -239,9 +238,8 @@ class Accumulator {
     //! A deque: growing never holds two copies (a large tenant has 180,000 active users), and
     //! user_verdicts frees it from the front as it makes the outcome's users.
     std::deque<UserAcc> users;
-    Tallies tallies;                          //!< DeviceAcc::tallies
-    PooledLists<std::uint32_t> principals;    //!< DeviceAcc::users
-    PooledLists<std::uint32_t> user_devices;  //!< UserAcc::devices
+    Tallies tallies;                        //!< DeviceAcc::tallies
+    PooledLists<std::uint32_t> principals;  //!< DeviceAcc::users
 
   private:
     //! A directory user's key depends on its principal only: resolved once per principal.
@@ -409,9 +407,6 @@ void Accumulator::add_user(const HeartbeatFact& hb, std::size_t k) {
     }
     acc.first_seen = std::min(acc.first_seen, first);
     acc.last_seen = std::max(acc.last_seen, last);
-    if (const auto* newest = user_devices.front(acc.devices); !newest || *newest != di) {
-        user_devices.push(acc.devices, di);
-    }
 }
 
 //! Appends the distinct devices of `positions` to out.user_devices, sorted by id; returns the
@@ -430,14 +425,51 @@ std::pair<std::uint32_t, std::uint32_t> append_devices(const std::vector<std::ui
     return {first, static_cast<std::uint32_t>(out.user_devices.size() - first)};
 }
 
+//! Each active user's devices (positions in facts.devices, ascending): those whose tally has
+//! window minutes for its key, as add_user added them. The devices of acc.users[u] are
+//! devices[first[u], first[u + 1]). Made from the tallies when the users' verdicts are made
+//! (issue 20: a list per user kept while the heartbeats were added up was 1.6 MB of the
+//! engine's peak at 100,000 devices).
+struct UserDevices {
+    std::vector<std::uint32_t> first;
+    std::vector<std::uint32_t> devices;
+
+    explicit UserDevices(const Accumulator& acc) : first(acc.users.size() + 1, 0) {
+        each_use(acc, [&](std::uint32_t user, std::uint32_t) { ++first[user + 1]; });
+        for (std::size_t u = 0; u + 1 < first.size(); ++u) {
+            first[u + 1] += first[u];
+        }
+        devices.resize(first.back());
+        // first[u] walks to first[u + 1] as u's devices are placed, then moves back.
+        each_use(acc, [&](std::uint32_t user, std::uint32_t di) { devices[first[user]++] = di; });
+        std::copy_backward(first.begin(), first.end() - 1, first.end());
+        first[0] = 0;
+    }
+
+  private:
+    //! fn(user, device) for every device with window minutes of an active user.
+    template <typename Fn>
+    static void each_use(const Accumulator& acc, Fn fn) {
+        for (std::uint32_t di = 0; di < acc.devices.size(); ++di) {
+            acc.tallies.each(acc.devices[di].tallies, [&](const UserMinutes& t) {
+                const auto user = acc.user(t.key);
+                if (t.window.get() > 0 && user != kNone) {
+                    fn(user, di);
+                }
+            });
+        }
+    }
+};
+
 //! Phase 2: the active users (out.users in acc.users' order: sorted by (principal, key) at the
 //! end; the allowance and the package counts do not depend on the order).
 void user_verdicts(Accumulator& acc, const BillingFacts& f, const Memberships& memberships,
                    const Period& p, const std::vector<std::uint32_t>& id_rank,
                    CompactOutcome& out) {
     out.users.reserve(acc.users.size());
+    const UserDevices devices_of(acc);
     std::vector<std::uint32_t> positions;
-    for (; !acc.users.empty(); acc.users.pop_front()) {  // freed as they go
+    for (std::uint32_t i = 0; !acc.users.empty(); acc.users.pop_front(), ++i) {  // freed as they go
         const auto& a = acc.users.front();
         UserVerdict u;
         u.key = a.key;
@@ -454,8 +486,8 @@ void user_verdicts(Accumulator& acc, const BillingFacts& f, const Memberships& m
         u.active_days = static_cast<std::int64_t>(a.days.size());
         u.first_seen = a.first_seen;
         u.last_seen = a.last_seen;
-        positions.clear();
-        acc.user_devices.each(a.devices, [&](std::uint32_t di) { positions.push_back(di); });
+        positions.assign(devices_of.devices.begin() + devices_of.first[i],
+                         devices_of.devices.begin() + devices_of.first[i + 1]);
         std::tie(u.first_device, u.device_count) = append_devices(id_rank, positions, out);
         out.users.push_back(u);
     }
@@ -828,7 +860,6 @@ CompactOutcome evaluate_facts(const BillingFacts& f, const TimeZone& tz, const P
     const Memberships memberships(f, aliases);
     const auto id_rank = device_id_ranks(f.devices);
     user_verdicts(acc, f, memberships, p, id_rank, out);
-    acc.user_devices.release();
     const PrimaryUsers primary(f, aliases, p);
     out.devices.reserve(f.devices.size());
     for (std::size_t di = 0; di < f.devices.size(); ++di) {
