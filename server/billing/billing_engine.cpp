@@ -3,6 +3,8 @@
 #include "server/billing/billing_engine.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <deque>
 #include <limits>
 #include <map>
@@ -24,48 +26,67 @@ namespace {
 
 constexpr std::uint32_t kNone = kNoPosition;
 
-//! (user key's text id, active minutes): one entry of a device's tally of its users.
+//! (user key's text id, active minutes): a candidate to cover a device.
 using TallyEntry = std::pair<std::uint32_t, std::int64_t>;
 using Tally = std::vector<TallyEntry>;
-//! Devices' tallies: a device's tally is a list (its head in the device's state).
-using Tallies = PooledLists<TallyEntry>;
 
-//! An active user's sums, in a vector indexed as the outcome's users before their sort.
+//! A sum of minutes kept as two 32-bit halves: 4-byte aligned, so that a pool node of
+//! UserMinutes is 24 bytes (with an int64 it would be 32).
+class SplitMinutes {
+  public:
+    std::int64_t get() const { return std::bit_cast<std::int64_t>(halves_); }
+    void add(std::int64_t minutes) {
+        halves_ = std::bit_cast<std::array<std::uint32_t, 2>>(get() + minutes);
+    }
+
+  private:
+    std::array<std::uint32_t, 2> halves_{};
+};
+
+//! The minutes of one user key on one device: in the window (who else can cover it) and over
+//! the trailing window before as_of (who its primary user is). One node for both (issue 20:
+//! two lists of 24-byte nodes were ~9 MB at 100,000 devices).
+struct UserMinutes {
+    std::uint32_t key = kNone;  //!< text id
+    SplitMinutes window;
+    SplitMinutes trailing;
+};
+static_assert(sizeof(UserMinutes) == 20 && alignof(UserMinutes) == 4);
+static_assert(sizeof(DeviceVerdict) <= 80);
+static_assert(sizeof(DaySet) <= 16);
+//! Devices' tallies: a device's tally is a list (its head in the device's state).
+using Tallies = PooledLists<UserMinutes>;
+
+//! An active user's sums (56 bytes), in a vector indexed as the outcome's users before their
+//! sort.
 struct UserAcc {
     std::uint32_t key = kNone;        //!< text id
     std::uint32_t principal = kNone;  //!< facts.principals: the smallest canonical one
-    std::uint32_t device = kNone;     //!< a local account's device
-    bool local = false;
+    std::uint32_t device = kNone;     //!< a local account's device (kNone: a directory user)
+    //! Its devices are those whose tally has window minutes for its key (UserDevices).
     std::int64_t minutes = 0;
     std::int64_t first_seen = 0;
     std::int64_t last_seen = 0;
     DaySet days;
-    //! Positions in facts.devices, repeats allowed (a list of Accumulator::user_devices).
-    std::uint32_t devices = kEmptyList;
 };
 
-//! A device's sums (72 bytes; its lists live in the Accumulator's pools).
+//! A device's sums (56 bytes; its lists live in the Accumulator's pools).
 struct DeviceAcc {
-    static constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::min();
-
     std::int64_t minutes = 0;
     std::int64_t heartbeats = 0;
     std::int64_t not_billed = 0;
     DaySet days;
-    std::int64_t last_seen = kNever;          //!< kNever: no counted heartbeat
-    std::uint32_t users = kEmptyList;         //!< principals (facts.principals), repeats allowed
-    std::uint32_t user_minutes = kEmptyList;  //!< active minutes of each user key on it in the
-                                              //!< window: who else can cover it
-    std::uint32_t trailing = kEmptyList;      //!< minutes of each user key over the trailing window
+    std::int64_t last_seen = kNeverSeen;  //!< kNeverSeen: no counted heartbeat
+    std::uint32_t users = kEmptyList;     //!< principals (facts.principals), repeats allowed
+    std::uint32_t tallies = kEmptyList;   //!< UserMinutes of each user key on it
 };
 
-//! Adds `minutes` to the tally of `key` in the list `head` of `pool`.
-void tally_minutes(Tallies& pool, std::uint32_t& head, std::uint32_t key, std::int64_t minutes) {
-    if (auto* entry = pool.find_if(head, [key](const TallyEntry& t) { return t.first == key; })) {
-        entry->second += minutes;
-    } else {
-        pool.push(head, TallyEntry{key, minutes});
+//! The tally of `key` in the list `head` of `pool` (added, all zero, when missing).
+UserMinutes& tally_of(Tallies& pool, std::uint32_t& head, std::uint32_t key) {
+    if (auto* entry = pool.find_if(head, [key](const UserMinutes& t) { return t.key == key; })) {
+        return *entry;
     }
+    return pool.push(head, UserMinutes{key, {}, {}});
 }
 
 bool in_any(const std::vector<TimeSpan>& spans, std::int64_t t) {
@@ -204,10 +225,9 @@ class Accumulator {
     std::uint32_t display(std::uint32_t key) const { return at_or_none(display_, key); }
     //! The text id of facts.principals[principal].
     std::uint32_t principal_text(std::uint32_t principal);
-    //! Frees what only primary users and device verdicts read (the trailing minutes, display
-    //! names, the devices' principals).
+    //! Frees what only primary users and device verdicts read (display names, the devices'
+    //! principals).
     void release_primary() {
-        trailing.release();
         principals.release();
         std::vector<std::uint32_t>().swap(display_);
     }
@@ -218,12 +238,8 @@ class Accumulator {
     //! A deque: growing never holds two copies (a large tenant has 180,000 active users), and
     //! user_verdicts frees it from the front as it makes the outcome's users.
     std::deque<UserAcc> users;
-    //! (device, user key) → active minutes over the trailing window before as_of
-    //! (DeviceAcc::trailing).
-    Tallies trailing;
-    Tallies user_minutes;                     //!< DeviceAcc::user_minutes
-    PooledLists<std::uint32_t> principals;    //!< DeviceAcc::users
-    PooledLists<std::uint32_t> user_devices;  //!< UserAcc::devices
+    Tallies tallies;                        //!< DeviceAcc::tallies
+    PooledLists<std::uint32_t> principals;  //!< DeviceAcc::users
 
   private:
     //! A directory user's key depends on its principal only: resolved once per principal.
@@ -318,8 +334,8 @@ void Accumulator::add_heartbeat(const HeartbeatFact& hb) {
     bool canonical = false;
     if (hb.start >= p_.as_of - kPrimaryWindowSeconds && hb.start < p_.as_of) {
         for (std::size_t k = 0; k < users_of.size(); ++k) {
-            tally_minutes(trailing, devices[di].trailing, hb_key(hb, k, canonical),
-                          users_of[k].active_minutes);
+            tally_of(tallies, devices[di].tallies, hb_key(hb, k, canonical))
+                .trailing.add(users_of[k].active_minutes);
         }
     }
     if (hb.start < p_.from || hb.start >= p_.to) {
@@ -374,14 +390,13 @@ void Accumulator::add_user(const HeartbeatFact& hb, std::size_t k) {
     }
     bool canonical = false;
     const auto key = hb_key(hb, k, canonical);
-    tally_minutes(user_minutes, d.user_minutes, key, u.active_minutes);
+    tally_of(tallies, d.tallies, key).window.add(u.active_minutes);
     auto& acc = user_acc(key);
     const auto first = u.first_start.value_or(hb.start);
     const auto last = u.last_end.value_or(hb.end);
     if (acc.minutes == 0) {
         acc.first_seen = first;
-        acc.local = u.local && canonical;
-        acc.device = acc.local ? di : kNone;
+        acc.device = u.local && canonical ? di : kNone;
     }
     offer(acc, u, canonical);
     acc.minutes += u.active_minutes;
@@ -392,9 +407,6 @@ void Accumulator::add_user(const HeartbeatFact& hb, std::size_t k) {
     }
     acc.first_seen = std::min(acc.first_seen, first);
     acc.last_seen = std::max(acc.last_seen, last);
-    if (const auto* newest = user_devices.front(acc.devices); !newest || *newest != di) {
-        user_devices.push(acc.devices, di);
-    }
 }
 
 //! Appends the distinct devices of `positions` to out.user_devices, sorted by id; returns the
@@ -413,14 +425,51 @@ std::pair<std::uint32_t, std::uint32_t> append_devices(const std::vector<std::ui
     return {first, static_cast<std::uint32_t>(out.user_devices.size() - first)};
 }
 
+//! Each active user's devices (positions in facts.devices, ascending): those whose tally has
+//! window minutes for its key, as add_user added them. The devices of acc.users[u] are
+//! devices[first[u], first[u + 1]). Made from the tallies when the users' verdicts are made
+//! (issue 20: a list per user kept while the heartbeats were added up was 1.6 MB of the
+//! engine's peak at 100,000 devices).
+struct UserDevices {
+    std::vector<std::uint32_t> first;
+    std::vector<std::uint32_t> devices;
+
+    explicit UserDevices(const Accumulator& acc) : first(acc.users.size() + 1, 0) {
+        each_use(acc, [&](std::uint32_t user, std::uint32_t) { ++first[user + 1]; });
+        for (std::size_t u = 0; u + 1 < first.size(); ++u) {
+            first[u + 1] += first[u];
+        }
+        devices.resize(first.back());
+        // first[u] walks to first[u + 1] as u's devices are placed, then moves back.
+        each_use(acc, [&](std::uint32_t user, std::uint32_t di) { devices[first[user]++] = di; });
+        std::copy_backward(first.begin(), first.end() - 1, first.end());
+        first[0] = 0;
+    }
+
+  private:
+    //! fn(user, device) for every device with window minutes of an active user.
+    template <typename Fn>
+    static void each_use(const Accumulator& acc, Fn fn) {
+        for (std::uint32_t di = 0; di < acc.devices.size(); ++di) {
+            acc.tallies.each(acc.devices[di].tallies, [&](const UserMinutes& t) {
+                const auto user = acc.user(t.key);
+                if (t.window.get() > 0 && user != kNone) {
+                    fn(user, di);
+                }
+            });
+        }
+    }
+};
+
 //! Phase 2: the active users (out.users in acc.users' order: sorted by (principal, key) at the
 //! end; the allowance and the package counts do not depend on the order).
 void user_verdicts(Accumulator& acc, const BillingFacts& f, const Memberships& memberships,
                    const Period& p, const std::vector<std::uint32_t>& id_rank,
                    CompactOutcome& out) {
     out.users.reserve(acc.users.size());
+    const UserDevices devices_of(acc);
     std::vector<std::uint32_t> positions;
-    for (; !acc.users.empty(); acc.users.pop_front()) {  // freed as they go
+    for (std::uint32_t i = 0; !acc.users.empty(); acc.users.pop_front(), ++i) {  // freed as they go
         const auto& a = acc.users.front();
         UserVerdict u;
         u.key = a.key;
@@ -428,7 +477,7 @@ void user_verdicts(Accumulator& acc, const BillingFacts& f, const Memberships& m
                                ? a.principal
                                : acc.display(a.key);
         u.principal = shown == kNone ? 0 : acc.principal_text(shown);
-        u.local = a.local;
+        u.local = a.device != kNone;
         u.device = a.device;
         const auto [group, package] = memberships.package_of(out.texts[a.key], p.as_of);
         u.group = out.texts.intern(group);
@@ -437,8 +486,8 @@ void user_verdicts(Accumulator& acc, const BillingFacts& f, const Memberships& m
         u.active_days = static_cast<std::int64_t>(a.days.size());
         u.first_seen = a.first_seen;
         u.last_seen = a.last_seen;
-        positions.clear();
-        acc.user_devices.each(a.devices, [&](std::uint32_t di) { positions.push_back(di); });
+        positions.assign(devices_of.devices.begin() + devices_of.first[i],
+                         devices_of.devices.begin() + devices_of.first[i + 1]);
         std::tie(u.first_device, u.device_count) = append_devices(id_rank, positions, out);
         out.users.push_back(u);
     }
@@ -473,8 +522,9 @@ class PrimaryUsers {
         }
         if (d.paired_by == 0) {
             std::int64_t best = 0;
-            acc.trailing.each(acc.devices[di].trailing, [&](const TallyEntry& t) {
-                const auto [key, minutes] = t;  // ties: the smaller key
+            acc.tallies.each(acc.devices[di].tallies, [&](const UserMinutes& t) {
+                const auto key = t.key;  // ties: the smaller key
+                const auto minutes = t.trailing.get();
                 if (minutes > best ||
                     (minutes == best && best > 0 && texts[key] < texts[d.paired_user_key])) {
                     best = minutes;
@@ -517,9 +567,7 @@ DeviceVerdict device_verdict(const BillingFacts& f, const Period& p, Accumulator
     d.active_minutes = a.minutes;
     d.active_days = static_cast<std::int64_t>(a.days.size());
     d.heartbeats = a.heartbeats;
-    if (a.last_seen != DeviceAcc::kNever) {
-        d.last_seen = a.last_seen;
-    }
+    d.last_seen = a.last_seen;
     // The distinct principals active on it, by name (repeats of a text removed below).
     d.first_user = static_cast<std::uint32_t>(out.device_users.size());
     acc.principals.each(
@@ -529,7 +577,7 @@ DeviceVerdict device_verdict(const BillingFacts& f, const Period& p, Accumulator
               [&](std::uint32_t x, std::uint32_t y) { return out.texts[x] < out.texts[y]; });
     out.device_users.erase(std::unique(names, out.device_users.end()), out.device_users.end());
     d.user_count = static_cast<std::uint32_t>(out.device_users.size() - d.first_user);
-    // Read no more (cover_devices reads only user_minutes): free them as the devices go.
+    // Read no more (cover_devices reads only the tallies): free them as the devices go.
     a.days.release();
     a.users = kEmptyList;
     const bool by_signal = f.tenant.count_devices_by == "signal";
@@ -624,8 +672,9 @@ void cover_devices(const BillingFacts& f, const Accumulator& acc,
             continue;
         }
         candidates.clear();
-        acc.user_minutes.each(acc.devices[i].user_minutes,
-                              [&](const TallyEntry& t) { candidates.push_back(t); });
+        acc.tallies.each(acc.devices[i].tallies, [&](const UserMinutes& t) {
+            candidates.emplace_back(t.key, t.window.get());  // 0: only in the trailing window
+        });
         std::sort(candidates.begin(), candidates.end(), [&](const auto& a, const auto& b) {
             return a.second != b.second ? a.second > b.second : texts[a.first] < texts[b.first];
         });
@@ -741,7 +790,7 @@ void CompactOutcome::device_into(std::size_t i, const BillingDevice& device,
     d.active_minutes = v.active_minutes;
     d.active_days = v.active_days;
     d.heartbeats = v.heartbeats;
-    d.last_seen = v.last_seen;
+    d.last_seen = v.last_seen == kNeverSeen ? std::nullopt : std::optional(v.last_seen);
     d.users.resize(v.user_count);
     for (std::uint32_t k = 0; k < v.user_count; ++k) {
         d.users[k] = texts[device_users[v.first_user + k]];
@@ -811,16 +860,15 @@ CompactOutcome evaluate_facts(const BillingFacts& f, const TimeZone& tz, const P
     const Memberships memberships(f, aliases);
     const auto id_rank = device_id_ranks(f.devices);
     user_verdicts(acc, f, memberships, p, id_rank, out);
-    acc.user_devices.release();
     const PrimaryUsers primary(f, aliases, p);
     out.devices.reserve(f.devices.size());
     for (std::size_t di = 0; di < f.devices.size(); ++di) {
         out.devices.push_back(device_verdict(f, p, acc, di, primary, out));
     }
-    // Primary users are chosen: the trailing minutes and display names are read no more.
+    // Primary users are chosen: the display names and principals are read no more.
     acc.release_primary();
     cover_devices(f, acc, id_rank, out);
-    acc.user_minutes.release();
+    acc.tallies.release();
     std::vector<DeviceAcc>().swap(acc.devices);
     out.texts.seal();
     add_totals(out);

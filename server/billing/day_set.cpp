@@ -6,12 +6,17 @@
 
 namespace tally::server::billing {
 
-void DaySet::insert(std::int64_t day) {
-    if (mask_ == 0 && !rest_) {
-        base_ = day;
+void DaySet::start_at(std::int64_t day) {
+    if (mask() == 0 && !rest_ && day > -kBaseLimit && day < kBaseLimit) {
+        bits_ = static_cast<std::uint64_t>(day) << kMaskBits;
     }
-    if (day >= base_ && day - base_ < 64) {
-        mask_ |= std::uint64_t{1} << (day - base_);
+}
+
+void DaySet::insert(std::int64_t day) {
+    start_at(day);
+    const auto from = base();
+    if (day >= from && day - from < static_cast<std::int64_t>(kMaskBits)) {
+        bits_ |= std::uint64_t{1} << (day - from);
     } else {
         insert_rest(day);
     }
@@ -21,11 +26,11 @@ void DaySet::insert_mask(std::int64_t first_day, std::uint32_t mask) {
     if (mask == 0) {
         return;
     }
-    if (mask_ == 0 && !rest_) {
-        base_ = first_day;
-    }
-    if (first_day >= base_ && first_day - base_ <= 32) {
-        mask_ |= std::uint64_t{mask} << (first_day - base_);
+    start_at(first_day);
+    const auto from = base();
+    const auto top = static_cast<std::int64_t>(std::bit_width(mask));  // highest bit + 1
+    if (first_day >= from && first_day - from + top <= static_cast<std::int64_t>(kMaskBits)) {
+        bits_ |= std::uint64_t{mask} << (first_day - from);
         return;
     }
     for (std::int64_t i = 0; mask != 0; ++i, mask >>= 1) {

@@ -16,13 +16,14 @@ inline constexpr std::uint32_t kEmptyList = 0xffffffffU;
 template <typename Value>
 class PooledLists {
   public:
-    //! Adds `value` in front of the list `head`.
-    void push(std::uint32_t& head, const Value& value) {
+    //! Adds `value` in front of the list `head`; returns the value added.
+    Value& push(std::uint32_t& head, const Value& value) {
         if ((size_ & kBlockMask) == 0) {
             blocks_.push_back(std::make_unique<Node[]>(kBlockSize));
         }
         node(size_) = Node{value, head};
         head = size_++;
+        return node(head).value;
     }
     //! The newest value of the list `head` (nullptr when empty).
     const Value* front(std::uint32_t head) const {

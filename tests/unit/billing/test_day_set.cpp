@@ -17,20 +17,42 @@ TEST_CASE("day set counts distinct days in and outside its mask", "[billing][day
     days.insert(20'000);
     days.insert(20'030);
     CHECK(days.size() == 2);
-    days.insert(20'063);  // last day of the mask
-    days.insert(20'064);  // first day past it: the fallback
+    days.insert(20'039);  // last day of the mask
+    days.insert(20'040);  // first day past it: the fallback
     days.insert(19'999);  // before the first day inserted: the fallback
-    days.insert(20'064);
+    days.insert(20'040);
     days.insert(19'999);
     CHECK(days.size() == 5);
     days.insert_mask(20'000, 0b101U);  // 20,000 and 20,002
     CHECK(days.size() == 6);
-    days.insert_mask(20'050, 0xFFFF'FFFFU);  // 20,050..20,081: 14 in the mask, 18 past it
-    CHECK(days.size() == 6 + 13 + 17);       // 20,063 and 20,064 were there already
+    days.insert_mask(20'030, 0xFFFF'FFFFU);  // 20,030..20,061: 10 in the mask, 22 past it
+    CHECK(days.size() == 6 + 32 - 3);        // 20,030, 20,039 and 20,040 were there already
+    days.insert_mask(20'008, 0x8000'0000U);  // 20,039 (bit 31 at the mask's last bit)
+    CHECK(days.size() == 35);
+    days.insert_mask(20'009, 0x8000'0000U);  // 20,040: one bit past the mask
+    CHECK(days.size() == 35);
+    days.insert_mask(20'007, 0x8000'0000U);  // 20,038
+    CHECK(days.size() == 35);
+    days.insert(20'041);
+    CHECK(days.size() == 35);
     days.release();
     CHECK(days.size() == 0);
     days.insert_mask(-40, 0b11U);  // a new base after release (days before 1970 too)
     days.insert(-41);
+    CHECK(days.size() == 3);
+}
+
+TEST_CASE("day set keeps days too far for its base in the fallback", "[billing][days]") {
+    DaySet days;
+    days.insert(10'000'000);  // past the base's 24 bits: every day in the fallback
+    days.insert(10'000'000);
+    days.insert(20'000);
+    days.insert_mask(20'000, 0b11U);
+    CHECK(days.size() == 3);
+    days.release();
+    days.insert(-8'388'607);  // the lowest base
+    days.insert(-8'388'600);
+    days.insert(-8'388'608);  // before it
     CHECK(days.size() == 3);
 }
 

@@ -24,9 +24,15 @@ TEST_CASE("outcome texts intern each text once and keep its bytes", "[billing][t
     }
     const std::string big(100'000, 'x');  // longer than a block
     const auto big_id = texts.intern(big);
+    const std::string edge(127, 'y');  // the longest text with a one-byte length
+    const std::string edge2(128, 'y');
+    const auto edge_id = texts.intern(edge);
+    const auto edge2_id = texts.intern(edge2);
     const auto first_view = texts[ids[0]];
     OutcomeTexts moved = std::move(texts);
-    CHECK(moved.size() == 50'002);
+    CHECK(moved.size() == 50'004);
+    CHECK(moved[edge_id] == edge);
+    CHECK(moved[edge2_id] == edge2);
     CHECK(moved[ids[0]].data() == first_view.data());  // the bytes did not move
     CHECK(moved[big_id] == big);
     for (std::size_t i = 0; i < made.size(); ++i) {
@@ -37,6 +43,6 @@ TEST_CASE("outcome texts intern each text once and keep its bytes", "[billing][t
     moved.seal();
     CHECK(moved[ids[7]] == made[7]);
     CHECK(moved.intern(made[7]) == ids[7]);  // the index made again
-    CHECK(moved.intern("new after seal") == 50'002);
+    CHECK(moved.intern("new after seal") == 50'004);
     CHECK(moved.intern("") == 0);
 }
