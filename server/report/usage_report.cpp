@@ -33,7 +33,7 @@ void list_late(const BillingFacts& facts, std::int64_t from, std::int64_t to, Us
                            hb.heartbeats};
         for (const auto& u : facts.users(hb)) {
             if (u.active_minutes > 0) {
-                late.users.push_back(facts.principal(u));
+                late.users.emplace_back(facts.principal(u));
             }
         }
         report.late.push_back(std::move(late));

@@ -57,7 +57,7 @@ struct HeartbeatOrder {
 struct HeartbeatPart {
     std::vector<HeartbeatFact> read;
     std::vector<HeartbeatUserFact> users;  // each heartbeat's users contiguous
-    std::vector<std::string> principals;
+    TextTable principals;
 };
 
 //! The rollup buckets (rollups.h BucketKey) of one device whose earliest start lies in
@@ -372,11 +372,11 @@ HeartbeatPart merge_parts(HeartbeatPart&& lower, HeartbeatPart&& upper,
                 renumbered[i] = *at;
             } else {
                 renumbered[i] = static_cast<std::uint32_t>(lower.principals.size());
-                lower.principals.push_back(std::move(upper.principals[i]));
+                lower.principals.push_back(upper.principals[i]);
             }
         }
     }
-    std::vector<std::string>().swap(upper.principals);
+    upper.principals = TextTable{};
     const auto user_base = static_cast<std::uint32_t>(lower.users.size());
     for (auto& h : upper.read) {
         if (h.user_count > 0) {

@@ -12,6 +12,7 @@
 
 #include "server/store/optional_time.h"
 #include "server/store/records.h"
+#include "server/store/text_table.h"
 
 namespace tally::server {
 
@@ -167,7 +168,7 @@ struct BillingFacts {
     std::vector<BillingDevice> devices;
     std::vector<HeartbeatFact> heartbeats;           //!< start in the requested window, by start
     std::vector<HeartbeatUserFact> heartbeat_users;  //!< of the heartbeats (see users())
-    std::vector<std::string> principals;             //!< interned principals of those users
+    TextTable principals;                            //!< interned principals of those users
     std::vector<MembershipFact> memberships;
     std::vector<SubscriptionInfo> subscriptions;
     std::vector<AssignmentFact> assignments;
@@ -178,9 +179,7 @@ struct BillingFacts {
     std::span<const HeartbeatUserFact> users(const HeartbeatFact& h) const {
         return {heartbeat_users.data() + h.first_user, h.user_count};
     }
-    const std::string& principal(const HeartbeatUserFact& u) const {
-        return principals[u.principal];
-    }
+    std::string_view principal(const HeartbeatUserFact& u) const { return principals[u.principal]; }
 };
 
 //! The month a usage report bills, as the store's month-aware read (report_facts_for_month)

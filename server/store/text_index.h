@@ -1,22 +1,23 @@
 #pragma once
-// Internal to the store: the position of each of a vector's distinct texts, found by value,
+// Internal to the store: the position of each of a TextTable's distinct texts, found by value,
 // in an open-addressing table of 4-byte slots. Renumbering a report reader's principals at
 // 100,000 devices takes ~1 MB this way, where an unordered_map of views took ~7 MB.
 
 #include <cstdint>
 #include <functional>
 #include <optional>
-#include <string>
 #include <string_view>
 #include <vector>
+
+#include "server/store/text_table.h"
 
 namespace tally::server::detail {
 
 class TextIndex {
   public:
     //! Indexes `texts` (distinct) as they are now; texts appended later are not found. The
-    //! vector must outlive the index.
-    explicit TextIndex(const std::vector<std::string>& texts) : texts_(texts) {
+    //! table must outlive the index.
+    explicit TextIndex(const TextTable& texts) : texts_(texts) {
         std::size_t n = 16;
         while (n < texts.size() * 2) {
             n *= 2;
@@ -45,7 +46,7 @@ class TextIndex {
         return i;
     }
 
-    const std::vector<std::string>& texts_;
+    const TextTable& texts_;
     std::vector<std::uint32_t> slots_;
 };
 

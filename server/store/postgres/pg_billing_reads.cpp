@@ -437,7 +437,7 @@ Result<void> append_split_months(
             h.seq = f.heartbeats.size() - cut_first;
             h.first_user = static_cast<std::uint32_t>(f.heartbeat_users.size());
             for (auto u : users) {
-                u.principal = intern(cut->principal(u));
+                u.principal = intern(std::string(cut->principal(u)));
                 f.heartbeat_users.push_back(u);
             }
             if (h.user_count == 0) {

@@ -1,4 +1,4 @@
-// TextIndex (server/store/text_index.h): the position of each distinct text of a vector, as a
+// TextIndex (server/store/text_index.h): the position of each distinct text of a TextTable, as a
 // report's reader renumbers the principals of the other reader's half.
 #include <catch2/catch.hpp>
 
@@ -6,11 +6,13 @@
 #include <vector>
 
 #include "server/store/text_index.h"
+#include "server/store/text_table.h"
 
+using tally::server::TextTable;
 using tally::server::detail::TextIndex;
 
 TEST_CASE("text index: every text at its position, absent ones not found", "[text_index]") {
-    std::vector<std::string> texts;
+    TextTable texts;
     for (int i = 0; i < 50000; ++i) {
         // Short and long (heap) texts, some sharing long prefixes.
         texts.push_back(i % 3 == 0 ? "user" + std::to_string(i)
@@ -28,15 +30,17 @@ TEST_CASE("text index: every text at its position, absent ones not found", "[tex
 }
 
 TEST_CASE("text index: an empty vector, and texts appended after indexing", "[text_index]") {
-    std::vector<std::string> texts;
+    TextTable texts;
     const TextIndex empty(texts);
     CHECK_FALSE(empty.find("x").has_value());
 
-    texts = {"alice", "bob", ""};
+    for (const char* t : {"alice", "bob", ""}) {
+        texts.push_back(t);
+    }
     const TextIndex index(texts);
     CHECK(index.find("") == 2u);
     CHECK(index.find("bob") == 1u);
-    texts.push_back("carol");  // the vector may move: the index keeps positions, not addresses
+    texts.push_back("carol");  // the bytes may move: the index keeps positions, not addresses
     CHECK_FALSE(index.find("carol").has_value());
     CHECK(index.find("alice") == 0u);
 }
