@@ -387,7 +387,7 @@ Result<void> open_report_helpers(const std::string& path, SqliteDb& main,
     // The report reads each heartbeat page once: a small page cache per connection (the index
     // pages it returns to stay in it), not the store's 32 MB each.
     for (auto* conn : {&main, helpers[0].get(), helpers[1].get()}) {
-        if (auto r = conn->exec("PRAGMA cache_size=-4096"); !r) {
+        if (auto r = conn->exec("PRAGMA cache_size=-1024"); !r) {
             return r.error();
         }
     }
