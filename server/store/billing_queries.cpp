@@ -17,7 +17,7 @@
 #include "server/store/month_facts.h"
 #include "server/store/month_rollup_scan.h"
 #include "server/store/rollups.h"
-#include "server/store/text_index.h"
+#include "server/store/text_interner.h"
 
 namespace tally::server::detail {
 namespace {
@@ -57,7 +57,7 @@ struct HeartbeatOrder {
 struct HeartbeatPart {
     std::vector<HeartbeatFact> read;
     std::vector<HeartbeatUserFact> users;  // each heartbeat's users contiguous
-    TextTable principals;
+    TextInterner principals;
 };
 
 //! The rollup buckets (rollups.h BucketKey) of one device whose earliest start lies in
@@ -151,13 +151,8 @@ class BucketReader {
   private:
     using Key = std::array<std::int64_t, 4>;  // hour, day, late, segment
 
-    std::uint32_t intern(const std::string& principal, HeartbeatPart& part) {
-        const auto [it, added] =
-            interned_.try_emplace(principal, static_cast<std::uint32_t>(part.principals.size()));
-        if (added) {
-            part.principals.push_back(it->first);
-        }
-        return it->second;
+    std::uint32_t intern(std::string_view principal, HeartbeatPart& part) {
+        return part.principals.intern(principal);
     }
 
     Result<void> prepare() {
@@ -229,7 +224,6 @@ class BucketReader {
     std::optional<SqliteStatement> days_;
     std::vector<UserMinutes> day_minutes_;
     std::vector<Key> keys_;
-    std::unordered_map<std::string, std::uint32_t> interned_;
     std::map<std::int64_t, std::int64_t> closes_;
 };
 
@@ -364,19 +358,12 @@ Result<void> read_part(SqliteDb& db, const TenantClock& clock, std::int64_t from
 //! `lower` (reserve_month_facts gave it room for both): no third copy of the facts.
 HeartbeatPart merge_parts(HeartbeatPart&& lower, HeartbeatPart&& upper,
                           const HeartbeatOrder& order) {
-    std::vector<std::uint32_t> renumbered(upper.principals.size());
-    {
-        const TextIndex known(lower.principals);  // the upper's new ones are appended after
-        for (std::size_t i = 0; i < upper.principals.size(); ++i) {
-            if (const auto at = known.find(upper.principals[i])) {
-                renumbered[i] = *at;
-            } else {
-                renumbered[i] = static_cast<std::uint32_t>(lower.principals.size());
-                lower.principals.push_back(upper.principals[i]);
-            }
-        }
+    const auto& upper_texts = upper.principals.texts();
+    std::vector<std::uint32_t> renumbered(upper_texts.size());
+    for (std::size_t i = 0; i < upper_texts.size(); ++i) {
+        renumbered[i] = lower.principals.intern(upper_texts[i]);  // new ones appended
     }
-    upper.principals = TextTable{};
+    upper.principals = TextInterner{};
     const auto user_base = static_cast<std::uint32_t>(lower.users.size());
     for (auto& h : upper.read) {
         if (h.user_count > 0) {
@@ -515,7 +502,7 @@ Result<void> read_heartbeats(SqliteDb& db, SqliteDb* second, const TenantClock& 
     auto& read = all.read;
     f.heartbeats = std::move(read);
     f.heartbeat_users = std::move(all.users);
-    f.principals = std::move(all.principals);
+    f.principals = all.principals.take();
     return {};
 }
 
