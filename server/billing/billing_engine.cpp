@@ -846,7 +846,12 @@ namespace {
 
 //! evaluate_compact; `release`, when set, is `f` itself: its heartbeats are freed once added up.
 CompactOutcome evaluate_facts(const BillingFacts& f, const TimeZone& tz, const Period& p,
-                              BillingFacts* release) {
+                              BillingFacts* release, PhaseEnd phase_end) {
+    const auto end_phase = [phase_end] {
+        if (phase_end != nullptr) {
+            phase_end();
+        }
+    };
     CompactOutcome out;
     const Aliases aliases(f.aliases);
     Accumulator acc(f, tz, p, aliases, out.texts);
@@ -860,6 +865,7 @@ CompactOutcome evaluate_facts(const BillingFacts& f, const TimeZone& tz, const P
     const Memberships memberships(f, aliases);
     const auto id_rank = device_id_ranks(f.devices);
     user_verdicts(acc, f, memberships, p, id_rank, out);
+    end_phase();  // the users' sums are freed
     const PrimaryUsers primary(f, aliases, p);
     out.devices.reserve(f.devices.size());
     for (std::size_t di = 0; di < f.devices.size(); ++di) {
@@ -867,22 +873,26 @@ CompactOutcome evaluate_facts(const BillingFacts& f, const TimeZone& tz, const P
     }
     // Primary users are chosen: the display names and principals are read no more.
     acc.release_primary();
+    end_phase();
     cover_devices(f, acc, id_rank, out);
     acc.tallies.release();
     std::vector<DeviceAcc>().swap(acc.devices);
     out.texts.seal();
+    end_phase();
     add_totals(out);
     return out;
 }
 
 }  // namespace
 
-CompactOutcome evaluate_compact(const BillingFacts& f, const TimeZone& tz, const Period& p) {
-    return evaluate_facts(f, tz, p, nullptr);
+CompactOutcome evaluate_compact(const BillingFacts& f, const TimeZone& tz, const Period& p,
+                                PhaseEnd phase_end) {
+    return evaluate_facts(f, tz, p, nullptr, phase_end);
 }
 
-CompactOutcome evaluate_compact_releasing(BillingFacts& f, const TimeZone& tz, const Period& p) {
-    return evaluate_facts(f, tz, p, &f);
+CompactOutcome evaluate_compact_releasing(BillingFacts& f, const TimeZone& tz, const Period& p,
+                                          PhaseEnd phase_end) {
+    return evaluate_facts(f, tz, p, &f, phase_end);
 }
 
 BillingOutcome evaluate(const BillingFacts& f, const TimeZone& tz, const Period& p) {
