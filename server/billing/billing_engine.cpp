@@ -461,15 +461,27 @@ struct UserDevices {
     }
 };
 
+//! phase_end(), when set (billing_engine.h PhaseEnd).
+void end_phase(PhaseEnd phase_end) {
+    if (phase_end != nullptr) {
+        phase_end();
+    }
+}
+
 //! Phase 2: the active users (out.users in acc.users' order: sorted by (principal, key) at the
-//! end; the allowance and the package counts do not depend on the order).
+//! end; the allowance and the package counts do not depend on the order). Their sums are freed
+//! as they go, and given back halfway (`phase_end`): the outcome's users fill fresh pages.
 void user_verdicts(Accumulator& acc, const BillingFacts& f, const Memberships& memberships,
-                   const Period& p, const std::vector<std::uint32_t>& id_rank,
+                   const Period& p, const std::vector<std::uint32_t>& id_rank, PhaseEnd phase_end,
                    CompactOutcome& out) {
     out.users.reserve(acc.users.size());
     const UserDevices devices_of(acc);
     std::vector<std::uint32_t> positions;
+    const auto half = acc.users.size() / 2;
     for (std::uint32_t i = 0; !acc.users.empty(); acc.users.pop_front(), ++i) {  // freed as they go
+        if (i == half && i > 0) {
+            end_phase(phase_end);  // the first half's sums
+        }
         const auto& a = acc.users.front();
         UserVerdict u;
         u.key = a.key;
@@ -847,11 +859,6 @@ namespace {
 //! evaluate_compact; `release`, when set, is `f` itself: its heartbeats are freed once added up.
 CompactOutcome evaluate_facts(const BillingFacts& f, const TimeZone& tz, const Period& p,
                               BillingFacts* release, PhaseEnd phase_end) {
-    const auto end_phase = [phase_end] {
-        if (phase_end != nullptr) {
-            phase_end();
-        }
-    };
     CompactOutcome out;
     const Aliases aliases(f.aliases);
     Accumulator acc(f, tz, p, aliases, out.texts);
@@ -864,8 +871,8 @@ CompactOutcome evaluate_facts(const BillingFacts& f, const TimeZone& tz, const P
     }
     const Memberships memberships(f, aliases);
     const auto id_rank = device_id_ranks(f.devices);
-    user_verdicts(acc, f, memberships, p, id_rank, out);
-    end_phase();  // the users' sums are freed
+    user_verdicts(acc, f, memberships, p, id_rank, phase_end, out);
+    end_phase(phase_end);  // the users' sums are freed
     const PrimaryUsers primary(f, aliases, p);
     out.devices.reserve(f.devices.size());
     for (std::size_t di = 0; di < f.devices.size(); ++di) {
@@ -873,12 +880,12 @@ CompactOutcome evaluate_facts(const BillingFacts& f, const TimeZone& tz, const P
     }
     // Primary users are chosen: the display names and principals are read no more.
     acc.release_primary();
-    end_phase();
+    end_phase(phase_end);
     cover_devices(f, acc, id_rank, out);
     acc.tallies.release();
     std::vector<DeviceAcc>().swap(acc.devices);
     out.texts.seal();
-    end_phase();
+    end_phase(phase_end);
     add_totals(out);
     return out;
 }

@@ -175,9 +175,10 @@ struct CompactOutcome {
                    UserBilling& out) const;
 };
 
-//! Called by the compact evaluations where a phase has freed its transient memory: after the
-//! users' verdicts (their sums freed), before the devices are covered (the devices' principals
-//! and display names freed) and before the totals (the tallies and the devices' sums freed).
+//! Called by the compact evaluations where a phase has freed its transient memory: halfway
+//! through and after the users' verdicts (their sums freed as they go), before the devices are
+//! covered (the devices' principals and display names freed) and before the totals (the
+//! tallies and the devices' sums freed).
 //! The usage report gives the allocator's free pages back there (issue 20: glibc keeps ~20 MB
 //! of those frees resident at 100,000 devices, beside the device verdicts made next).
 using PhaseEnd = void (*)();
