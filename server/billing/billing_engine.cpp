@@ -714,10 +714,11 @@ void cover_devices(const BillingFacts& f, const Accumulator& acc,
 
 //! Phase 5: units per package and in total (rule 3), users sorted by (principal, key).
 void add_totals(CompactOutcome& out) {
-    std::vector<std::int64_t> users_in(out.texts.size(), 0);  // by package text id
-    std::vector<std::int64_t> standalone_in(out.texts.size(), 0);
+    // By package text id: (active users, standalone devices). A few packages: not a counter
+    // per text (250,000 texts at 100,000 devices were 4 MB touched after the last give-back).
+    std::map<std::uint32_t, std::pair<std::int64_t, std::int64_t>> in_package;
     for (const auto& u : out.users) {
-        ++users_in[u.package];
+        ++in_package[u.package].first;
         ++out.active_users;
     }
     for (const auto& d : out.devices) {
@@ -725,18 +726,16 @@ void add_totals(CompactOutcome& out) {
             ++out.active_devices;
         }
         if (d.billed_as == BilledAs::kStandalone || d.billed_as == BilledAs::kOverflow) {
-            ++standalone_in[d.package];
+            ++in_package[d.package].second;
             ++out.standalone_devices;
             out.overflow_devices += d.billed_as == BilledAs::kOverflow ? 1 : 0;
         }
     }
     std::map<std::string, PackageUnits> packages;
-    for (std::uint32_t id = 0; id < users_in.size(); ++id) {
-        if (users_in[id] != 0 || standalone_in[id] != 0) {
-            auto& pk = packages[std::string(out.texts[id])];
-            pk.active_users += users_in[id];
-            pk.standalone_devices += standalone_in[id];
-        }
+    for (const auto& [id, counts] : in_package) {
+        auto& pk = packages[std::string(out.texts[id])];
+        pk.active_users += counts.first;
+        pk.standalone_devices += counts.second;
     }
     for (auto& [name, pk] : packages) {
         pk.package = name;
