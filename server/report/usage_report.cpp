@@ -79,7 +79,8 @@ bool bills_apart(const TenantSettings& settings, const UsageSummary& s) {
 //! evaluation over `period`.
 void fill_billed(const BillingFacts& facts, const billing::TimeZone& tz,
                  const TenantSettings& settings, const billing::Period& period,
-                 const billing::CompactOutcome& month_outcome, UsageSummary& s) {
+                 const billing::CompactOutcome& month_outcome, billing::PhaseEnd phase_end,
+                 UsageSummary& s) {
     const auto from = s.month_start;
     const auto to = s.month_end;
     // The billed part: the same rules over the heartbeats outside the trial, before a current
@@ -92,7 +93,7 @@ void fill_billed(const BillingFacts& facts, const billing::TimeZone& tz,
         copy.from = window->first;
         copy.to = window->second;
         copy.not_billed = not_billed;
-        return billing::evaluate_compact(facts, tz, copy);
+        return billing::evaluate_compact(facts, tz, copy, phase_end);
     };
     if (window) {
         s.billable_from = window->first;
@@ -282,17 +283,21 @@ Result<std::unique_ptr<OpenMonthRows>> compute_report(Store& store, std::string_
     parts.inactive_beats = count_inactive_beats(facts, s);
 
     // Unless the billed part is evaluated apart, the heartbeats are read no more once the
-    // engine has added them up: it frees them before it makes the devices' answers.
-    auto month_outcome = bills_apart(plan->settings, s)
-                             ? billing::evaluate_compact(facts, plan->tz, period)
-                             : billing::evaluate_compact_releasing(facts, plan->tz, period);
+    // engine has added them up: it frees them before it makes the devices' answers. A large
+    // report gives the engine's freed pages back between its phases (free_memory.h).
+    const billing::PhaseEnd phase_end =
+        facts.devices.size() >= kGiveBackFromDevices ? &give_back_free_memory : nullptr;
+    auto month_outcome =
+        bills_apart(plan->settings, s)
+            ? billing::evaluate_compact(facts, plan->tz, period, phase_end)
+            : billing::evaluate_compact_releasing(facts, plan->tz, period, phase_end);
     s.active_devices = month_outcome.active_devices;
     s.active_users = month_outcome.active_users;
     s.standalone_devices = month_outcome.standalone_devices;
     s.overflow_devices = month_outcome.overflow_devices;
     s.reported_units = month_outcome.billable_units;
 
-    fill_billed(facts, plan->tz, plan->settings, period, month_outcome, s);
+    fill_billed(facts, plan->tz, plan->settings, period, month_outcome, phase_end, s);
     parts.evidence = evidence_by_position(facts.devices, snapshot->evidence);
     parts.devices = std::move(facts.devices);
     parts.whole = std::move(snapshot->whole_devices);  // kWhole: the snapshot keeps them

@@ -1,7 +1,8 @@
 // The compact users (billing_engine.h UserVerdict): each UserBilling made one at a time by
 // CompactOutcome::user_into / OpenMonthRows::each_user equals what take_users() and
 // evaluate() give, over a random fleet with shared devices, local accounts, merges, groups
-// and personal devices running out of allowance.
+// and personal devices running out of allowance; and the engine's phase-end hook (called
+// four times, changing no answer).
 
 #include <catch2/catch.hpp>
 
@@ -108,6 +109,56 @@ TEST_CASE("users made one at a time equal take_users and evaluate", "[billing][u
         REQUIRE(taken.size() == whole.users.size());
         for (std::size_t i = 0; i < taken.size(); ++i) {
             CHECK(same(taken[i], whole.users[i]));
+        }
+    }
+}
+
+namespace {
+
+int phase_ends = 0;
+void count_phase_end() {
+    ++phase_ends;
+}
+
+bool same_device(const billing::DeviceBilling& a, const billing::DeviceBilling& b) {
+    return a.device_id == b.device_id && a.active == b.active &&
+           a.active_minutes == b.active_minutes && a.active_days == b.active_days &&
+           a.heartbeats == b.heartbeats && a.last_seen == b.last_seen && a.users == b.users &&
+           a.paired_user == b.paired_user && a.paired_user_key == b.paired_user_key &&
+           a.paired_by == b.paired_by && a.billed_as == b.billed_as && a.package == b.package &&
+           a.coverage == b.coverage && a.covered_by == b.covered_by &&
+           a.covered_by_key == b.covered_by_key && a.primary_user_active == b.primary_user_active &&
+           a.not_billed_heartbeats == b.not_billed_heartbeats;
+}
+
+}  // namespace
+
+TEST_CASE("the engine's phase ends are called four times and change no answer",
+          "[billing][users]") {
+    std::mt19937 rng(1120);
+    const billing::TimeZone tz;
+    const billing::Period period{kFrom, kTo, kTo, kTo, std::nullopt, {}};
+    for (int round = 0; round < 5; ++round) {
+        auto facts = random_facts(rng, 10 + round * 7);
+        const auto whole = billing::evaluate(facts, tz, period);
+        phase_ends = 0;
+        const auto kept = billing::evaluate_compact(facts, tz, period, &count_phase_end);
+        CHECK(phase_ends == 4);  // halfway through the users, after them, twice more
+        auto released_facts = facts;
+        const auto released =
+            billing::evaluate_compact_releasing(released_facts, tz, period, &count_phase_end);
+        CHECK(phase_ends == 8);
+        CHECK(released_facts.heartbeats.empty());
+        for (const auto* outcome : {&kept, &released}) {
+            REQUIRE(outcome->devices.size() == whole.devices.size());
+            for (std::size_t i = 0; i < whole.devices.size(); ++i) {
+                CHECK(same_device(outcome->device(i, facts.devices[i]), whole.devices[i]));
+            }
+            REQUIRE(outcome->users.size() == whole.users.size());
+            for (std::size_t i = 0; i < whole.users.size(); ++i) {
+                CHECK(same(outcome->user(i, facts.devices), whole.users[i]));
+            }
+            CHECK(outcome->billable_units == whole.billable_units);
         }
     }
 }
