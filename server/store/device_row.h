@@ -20,47 +20,42 @@ inline constexpr const char* kReportDeviceColumns =
     "d.id, '', '', d.hostname, '', '', '', d.device_type, d.role, '', d.paired_at, "
     "d.retired_at, d.suspected_clone, d.acked_through, d.last_seq, d.last_seen";
 
-inline Device device_from_row(const SqliteStatement& s) {
-    Device d;
+//! The columns of a row of kDeviceColumns (or kReportDeviceColumns) that billing and a
+//! report's rows read, into `d`: a Device or a BillingDevice (same member names).
+template <typename D>
+void read_billed_columns(const SqliteStatement& s, D& d) {
     d.id = s.text(0);
-    d.tenant = s.text(1);
-    d.public_key = s.text(2);
     d.facts.hostname = s.text(3);
-    d.facts.os = s.text(4);
-    d.facts.os_version = s.text(5);
-    d.facts.agent_version = s.text(6);
     d.facts.device_type = s.text(7);
     d.facts.role = s.text(8);
-    d.facts.fingerprint = s.text(9);
     d.paired_at = s.int64(10);
     if (!s.is_null(11)) {
         d.retired_at = s.int64(11);
     }
     d.suspected_clone = s.int64(12) != 0;
-    d.acked_through = static_cast<std::uint64_t>(s.int64(13));
     d.last_seq = static_cast<std::uint64_t>(s.int64(14));
     if (!s.is_null(15)) {
         d.last_seen = s.int64(15);
     }
+}
+
+inline Device device_from_row(const SqliteStatement& s) {
+    Device d;
+    read_billed_columns(s, d);
+    d.tenant = s.text(1);
+    d.public_key = s.text(2);
+    d.facts.os = s.text(4);
+    d.facts.os_version = s.text(5);
+    d.facts.agent_version = s.text(6);
+    d.facts.fingerprint = s.text(9);
+    d.acked_through = static_cast<std::uint64_t>(s.int64(13));
     return d;
 }
 
 //! The BillingDevice of a row of kReportDeviceColumns (or kDeviceColumns).
 inline BillingDevice billing_device_from_row(const SqliteStatement& s) {
     BillingDevice d;
-    d.id = s.text(0);
-    d.facts.hostname = s.text(3);
-    d.facts.device_type = s.text(7);
-    d.facts.role = s.text(8);
-    d.paired_at = s.int64(10);
-    if (!s.is_null(11)) {
-        d.retired_at = s.int64(11);
-    }
-    d.suspected_clone = s.int64(12) != 0;
-    d.last_seq = static_cast<std::uint64_t>(s.int64(14));
-    if (!s.is_null(15)) {
-        d.last_seen = s.int64(15);
-    }
+    read_billed_columns(s, d);
     return d;
 }
 
